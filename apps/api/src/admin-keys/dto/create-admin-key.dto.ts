@@ -1,0 +1,47 @@
+import { ADMIN_ROLES, type AdminRole, type CreateAdminKeyRequest } from '@keywarden/core';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
+import { IsFutureDate, IsScope } from '../../common/validators';
+
+/** Give exactly one of `role` and `scopes`. */
+export class CreateAdminKeyDto implements CreateAdminKeyRequest {
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  /** owner (everything), admin, developer (no revoke), viewer (read only). */
+  @IsOptional()
+  @IsIn(ADMIN_ROLES)
+  role?: AdminRole;
+
+  /** Management scopes, wildcards, or presets read / write / admin. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsScope({ each: true, allowPresets: true })
+  scopes?: string[];
+
+  /** Restrict the key to these apps; omit for every app of the workspace. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(/^app_[0-9a-z]{26}$/, { each: true, message: 'appIds must contain app ids (app_...)' })
+  appIds?: string[];
+
+  @IsOptional()
+  @IsFutureDate()
+  expiresAt?: string;
+}

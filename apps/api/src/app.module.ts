@@ -1,0 +1,40 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from '@keywarden/db';
+import { HealthModule, RedisModule } from '@keywarden/platform';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { AdminKeysModule } from './admin-keys/admin-keys.module';
+import { AppsModule } from './apps/apps.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { API_CONFIG, type ApiConfig } from './config/api-config';
+import { CredentialsModule } from './credentials/credentials.module';
+import { KeysModule } from './keys/keys.module';
+import { MeController } from './me/me.controller';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: ApiConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        // Reuse the HTTP server's pino instance: one logger, request ids included.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 2, retryDelay: 1_000 }),
+        RedisModule.forRoot(config.redisUrl),
+        HealthModule,
+        CredentialsModule,
+        AuthModule,
+        AuditModule,
+        AppsModule,
+        KeysModule,
+        AdminKeysModule,
+      ],
+      controllers: [MeController],
+      providers: [{ provide: API_CONFIG, useValue: config }],
+      exports: [API_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,163 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type App,
+  canActOnApp,
+  DEFAULT_BUSINESS_HOURS,
+  DEFAULT_ENVIRONMENTS,
+  newId,
+  type Page,
+  type PageQuery,
+} from '@keywarden/core';
+import { AppEntity } from '@keywarden/db';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { iso } from '../common/dates';
+import { isUniqueViolation } from '../common/postgres-errors';
+import { limitOf, pageOf } from '../common/pagination';
+import { KeyCacheService } from '../credentials/key-cache.service';
+import type { Actor } from '../credentials/principal';
+import type { CreateAppDto } from './dto/create-app.dto';
+import type { UpdateAppDto } from './dto/update-app.dto';
+
+export function toApp(row: AppEntity): App {
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    businessHours: row.businessHours,
+    scopeCatalog: row.scopeCatalog,
+    environments: row.environments,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
+  if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
+    throw ApiError.validation('businessHours.end', 'must differ from start');
+  }
+}
+
+@Injectable()
+export class AppsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly keyCache: KeyCacheService,
+  ) {}
+
+  /**
+   * The app as the actor may see it: other workspaces' apps do not exist for it (404);
+   * apps outside its restriction are forbidden (403).
+   */
+  async findForActor(actor: Actor, appId: string, manager: EntityManager = this.dataSource.manager): Promise<AppEntity> {
+    const app = await manager.findOneBy(AppEntity, {
+      id: appId,
+      workspaceId: actor.principal.workspaceId,
+      deletedAt: IsNull(),
+    });
+    if (!app) throw ApiError.notFound('App');
+    if (!canActOnApp(actor.principal.appIds, app.id)) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${app.id}`);
+    }
+    return app;
+  }
+
+  async create(actor: Actor, dto: CreateAppDto): Promise<App> {
+    if (actor.principal.appIds !== null) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', 'App-restricted keys cannot create apps');
+    }
+    assertHoursSpanTime(dto);
+    const app = await this.saveUnique(() =>
+      this.dataSource.transaction(async (manager) => {
+        const row = manager.create(AppEntity, {
+          id: newId('app'),
+          workspaceId: actor.principal.workspaceId,
+          name: dto.name,
+          timezone: dto.timezone ?? 'UTC',
+          businessHours: dto.businessHours ?? DEFAULT_BUSINESS_HOURS,
+          scopeCatalog: dto.scopeCatalog ?? [],
+          environments: dto.environments ?? DEFAULT_ENVIRONMENTS,
+          deletedAt: null,
+        });
+        await manager.insert(AppEntity, row);
+        await this.audit.record(manager, actor, row.workspaceId, {
+          action: 'app.created',
+          targetType: 'app',
+          targetId: row.id,
+          details: { name: row.name },
+        });
+        return manager.findOneByOrFail(AppEntity, { id: row.id });
+      }),
+    );
+    return toApp(app);
+  }
+
+  async list(actor: Actor, query: PageQuery): Promise<Page<App>> {
+    const limit = limitOf(query);
+    const builder = this.dataSource
+      .getRepository(AppEntity)
+      .createQueryBuilder('app')
+      .where('app.workspace_id = :workspaceId AND app.deleted_at IS NULL', { workspaceId: actor.principal.workspaceId })
+      .orderBy('app.id', 'DESC')
+      .limit(limit + 1);
+    if (actor.principal.appIds !== null) builder.andWhere('app.id = ANY(:appIds)', { appIds: actor.principal.appIds });
+    if (query.cursor) builder.andWhere('app.id < :cursor', { cursor: query.cursor });
+    return pageOf(await builder.getMany(), limit, toApp);
+  }
+
+  async get(actor: Actor, appId: string): Promise<App> {
+    return toApp(await this.findForActor(actor, appId));
+  }
+
+  async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
+    assertHoursSpanTime(dto);
+    const app = await this.saveUnique(() =>
+      this.dataSource.transaction(async (manager) => {
+        const row = await this.findForActor(actor, appId, manager);
+        manager.merge(AppEntity, row, dto);
+        await manager.save(row);
+        await this.audit.record(manager, actor, row.workspaceId, {
+          action: 'app.updated',
+          targetType: 'app',
+          targetId: row.id,
+          details: { ...dto },
+        });
+        return row;
+      }),
+    );
+    return toApp(app);
+  }
+
+  /** Deleting an app revokes all its keys at once; the app's record stays for the audit trail. */
+  async delete(actor: Actor, appId: string): Promise<void> {
+    const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, appId, manager);
+      await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
+      const revoked: Array<{ id: string }> = await manager.query(
+        `UPDATE api_keys SET status = 'revoked', revoked_at = now(), updated_at = now()
+          WHERE app_id = $1 AND status <> 'revoked' RETURNING id`,
+        [row.id],
+      );
+      await this.audit.record(manager, actor, row.workspaceId, {
+        action: 'app.deleted',
+        targetType: 'app',
+        targetId: row.id,
+        details: { name: row.name, revokedKeys: revoked.length },
+      });
+      return revoked.map(({ id }) => id);
+    });
+    await this.keyCache.invalidate(revokedKeyIds);
+  }
+
+  private async saveUnique<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ApiError.conflict('An app with this name already exists in the workspace');
+      throw error;
+    }
+  }
+}
+

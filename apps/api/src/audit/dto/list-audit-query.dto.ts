@@ -1,0 +1,19 @@
+import { AUDIT_ACTIONS, type AuditAction, type ListAuditQuery } from '@keywarden/core';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
+
+export class ListAuditQueryDto extends PageQueryDto implements ListAuditQuery {
+  @IsOptional()
+  @IsIn(AUDIT_ACTIONS)
+  action?: AuditAction;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  targetId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  actorKeyId?: string;
+}

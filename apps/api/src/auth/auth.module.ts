@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AccessDeclarationsCheck } from './access-declarations.check';
+import { BearerKeyStrategy, XApiKeyStrategy } from './api-key.strategies';
+import { KeyAuthGuard } from './key-auth.guard';
+import { ScopesGuard } from './scopes.guard';
+
+@Module({
+  imports: [PassportModule, DiscoveryModule],
+  providers: [
+    BearerKeyStrategy,
+    XApiKeyStrategy,
+    AccessDeclarationsCheck,
+    // Order matters: authenticate first, then check scopes.
+    { provide: APP_GUARD, useClass: KeyAuthGuard },
+    { provide: APP_GUARD, useClass: ScopesGuard },
+  ],
+})
+export class AuthModule {}

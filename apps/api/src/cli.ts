@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { dataSourceOptions, WorkspaceEntity } from '@keywarden/db';
+import { DataSource } from 'typeorm';
+import { AuditService } from './audit/audit.service';
+import { loadApiConfig } from './config/api-config';
+import { KeyMaterialService } from './credentials/key-material.service';
+import { KeyStore } from './keys/key-store.service';
+import { bootstrapWorkspace } from './workspaces/bootstrap-workspace';
+
+const USAGE = `Usage: kw <command> [options]
+
+Commands:
+  migrate                     apply pending database migrations
+  bootstrap [--name NAME]     create a workspace and its first owner admin key, printed once
+            [--if-empty]      do nothing when a workspace already exists
+            [--json]          print {workspaceId, keyId, secret} as JSON
+`;
+
+// Serialises concurrent `migrate` runs (several instances starting at once).
+const MIGRATION_LOCK = 0x6b77_0001;
+
+async function migrate(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    process.stdout.write(
+      applied.length === 0 ? 'Database is up to date.\n' : `Applied migrations: ${applied.map((m) => m.name).join(', ')}\n`,
+    );
+  } finally {
+    await dataSource.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}
+
+async function bootstrap(dataSource: DataSource, options: { name: string; ifEmpty: boolean; json: boolean }): Promise<void> {
+  const config = loadApiConfig();
+  if (options.ifEmpty && (await dataSource.getRepository(WorkspaceEntity).count()) > 0) {
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify({ alreadyBootstrapped: true })}\n`
+        : 'Keywarden is already bootstrapped; its owner key was printed when it was created.\n',
+    );
+    return;
+  }
+  const store = new KeyStore(new KeyMaterialService(config));
+  const result = await bootstrapWorkspace(dataSource, store, new AuditService(dataSource), options.name);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      '',
+      `Workspace ${options.name} (${result.workspaceId}) created.`,
+      'Owner admin key (shown once, store it now):',
+      '',
+      `    ${result.secret}`,
+      '',
+      `Try it: curl -H "Authorization: Bearer ${result.secret}" http://localhost:${config.port}/v1/me`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      name: { type: 'string', default: 'default' },
+      'if-empty': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || (command !== 'migrate' && command !== 'bootstrap')) {
+    process.stdout.write(USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const config = loadApiConfig();
+  const dataSource = await new DataSource(dataSourceOptions(config.databaseUrl)).initialize();
+  try {
+    if (command === 'migrate') await migrate(dataSource);
+    else await bootstrap(dataSource, { name: values.name, ifEmpty: values['if-empty'], json: values.json });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`kw: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import { DEFAULT_ERROR_MESSAGES, type ErrorCode, type FieldError, httpStatusOf } from '@keywarden/core';
+
+/**
+ * An expected failure with a public message. Anything else thrown is treated as a bug:
+ * logged, and answered as INTERNAL_ERROR without detail.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string = DEFAULT_ERROR_MESSAGES[code],
+    readonly details?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = httpStatusOf(code);
+  }
+
+  static notFound(resource: string): ApiError {
+    return new ApiError('NOT_FOUND', `${resource} not found`);
+  }
+
+  static conflict(message: string): ApiError {
+    return new ApiError('CONFLICT', message);
+  }
+
+  static validation(field: string, message: string): ApiError {
+    return new ApiError('VALIDATION_FAILED', `Validation failed: ${field} ${message}`, [{ field, message }]);
+  }
+}

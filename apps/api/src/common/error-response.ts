@@ -1,0 +1,79 @@
+import { HttpException } from '@nestjs/common';
+import { DEFAULT_ERROR_MESSAGES, type ErrorCode, type ErrorEnvelope, type FieldError } from '@keywarden/core';
+import { ApiError } from './api-error';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'INSUFFICIENT_PERMISSIONS',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * Framework errors (body parsing, routing) reach us as HttpExceptions. Their own text can
+ * quote request data, so each status gets a fixed message.
+ */
+const FRAMEWORK_MESSAGES: Record<number, string> = {
+  400: 'Malformed request body',
+  404: 'Route not found',
+  413: 'Request body is too large',
+  415: 'Request body must be application/json',
+};
+
+/** What Fastify throws when a route's JSON schema rejects the request. */
+interface FastifyValidationError {
+  validation: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorEnvelope;
+  /** True when the error is not an expected outcome and deserves an error log. */
+  unexpected: boolean;
+}
+
+function fieldOf(instancePath: string | undefined, params: Record<string, unknown> | undefined): string {
+  const path = (instancePath ?? '').split('/').filter(Boolean).join('.');
+  const extra = params?.additionalProperty ?? params?.missingProperty;
+  if (typeof extra === 'string') return path ? `${path}.${extra}` : extra;
+  return path || 'body';
+}
+
+function fromFastifyValidation(error: FastifyValidationError): ApiError {
+  const details: FieldError[] = (error.validation ?? []).map((issue) => {
+    const field = fieldOf(issue.instancePath, issue.params);
+    const message =
+      issue.params?.additionalProperty !== undefined ? 'is not an allowed field' : (issue.message ?? 'is invalid');
+    return { field, message };
+  });
+  const summary = details.map((d) => `${d.field} ${d.message}`).join('; ');
+  return new ApiError('VALIDATION_FAILED', `Validation failed: ${summary}`, details);
+}
+
+function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = CODE_BY_STATUS[status];
+    if (!code) return null;
+    return new ApiError(code, FRAMEWORK_MESSAGES[status] ?? DEFAULT_ERROR_MESSAGES[code]);
+  }
+  const schemaError = error as FastifyValidationError | null;
+  if (schemaError && Array.isArray(schemaError.validation)) return fromFastifyValidation(schemaError);
+  return null;
+}
+
+/** The one place that turns any thrown value into the public error envelope. */
+export function errorResponse(error: unknown, requestId: string): ErrorResponse {
+  const apiError = toApiError(error);
+  const known = apiError ?? new ApiError('INTERNAL_ERROR');
+  const body: ErrorEnvelope = {
+    error: { code: known.code, message: known.message, requestId, ...(known.details ? { details: known.details } : {}) },
+  };
+  return { status: known.status, body, unexpected: apiError === null };
+}

@@ -1,0 +1,83 @@
+import {
+  ADMIN_KEY_ENVIRONMENT,
+  ENVIRONMENT_PATTERN,
+  isManagementScope,
+  isScopePattern,
+  isScopePreset,
+  MAX_METADATA_BYTES,
+} from '@keywarden/core';
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+
+/** `resource.action`, `resource.*` or `*`; with `allowPresets`, also read / write / admin. */
+export function IsScope(options: { allowPresets?: boolean } & ValidationOptions = {}) {
+  return ValidateBy(
+    {
+      name: 'isScope',
+      validator: {
+        validate: (value) => isScopePattern(value) || (options.allowPresets === true && isScopePreset(value)),
+        defaultMessage: () =>
+          options.allowPresets
+            ? 'must be scopes like "resource.action", "resource.*", "*", or a preset (read, write, admin)'
+            : 'must be scopes like "resource.action", "resource.*" or "*"',
+      },
+    },
+    options,
+  );
+}
+
+/** App scopes must not reach into Keywarden's own management API. */
+export function IsNotManagementScope(options: ValidationOptions = {}) {
+  return ValidateBy(
+    {
+      name: 'isNotManagementScope',
+      validator: {
+        validate: (value) => typeof value !== 'string' || isScopePreset(value) || !isManagementScope(value),
+        defaultMessage: () => 'must not contain Keywarden management scopes (apps.*, keys.*, usage.*, ...) or "*"',
+      },
+    },
+    options,
+  );
+}
+
+export function IsEnvironmentName(options: ValidationOptions = {}) {
+  return ValidateBy(
+    {
+      name: 'isEnvironmentName',
+      validator: {
+        validate: (value) => typeof value === 'string' && ENVIRONMENT_PATTERN.test(value) && value !== ADMIN_KEY_ENVIRONMENT,
+        defaultMessage: () => `must be 2-16 lowercase letters (and not "${ADMIN_KEY_ENVIRONMENT}")`,
+      },
+    },
+    options,
+  );
+}
+
+export function IsMetadata(options: ValidationOptions = {}) {
+  return ValidateBy(
+    {
+      name: 'isMetadata',
+      validator: {
+        validate: (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
+        defaultMessage: () => `must be a JSON object of at most ${MAX_METADATA_BYTES} bytes`,
+      },
+    },
+    options,
+  );
+}
+
+export function IsFutureDate(options: ValidationOptions = {}) {
+  return ValidateBy(
+    {
+      name: 'isFutureDate',
+      validator: {
+        validate: (value) => typeof value === 'string' && Date.parse(value) > Date.now(),
+        defaultMessage: () => 'must be an ISO 8601 date in the future',
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { keyStateAt, type KeyState } from '@keywarden/core';
+import { DataSource } from 'typeorm';
+import type { CredentialRecord } from './credential-record';
+import { KeyCacheService } from './key-cache.service';
+import { KeyMaterialService } from './key-material.service';
+import { LastUsedTracker } from './last-used.tracker';
+
+export type Resolution =
+  | { state: 'UNAUTHORIZED' }
+  | { state: KeyState; record: CredentialRecord };
+
+const CREDENTIAL_BY_HASH = `
+  SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
+         k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes, k.status,
+         k.expires_at AS "expiresAt", s.prefix, s.expires_at AS "secretExpiresAt"
+    FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+   WHERE s.hash = $1`;
+
+/**
+ * Presented key → its state. Malformed keys and bad checksums are refused without a
+ * lookup; known secrets are served from the per-process cache.
+ */
+@Injectable()
+export class KeyResolverService {
+  constructor(
+    private readonly material: KeyMaterialService,
+    private readonly cache: KeyCacheService,
+    private readonly lastUsed: LastUsedTracker,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async resolve(candidate: string, now = new Date()): Promise<Resolution> {
+    if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
+    const hash = this.material.hash(candidate);
+    const cacheKey = hash.toString('base64');
+    let record = this.cache.get(cacheKey, now.getTime());
+    if (!record) {
+      const generation = this.cache.currentGeneration();
+      const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_HASH, [hash]);
+      if (rows.length === 0) return { state: 'UNAUTHORIZED' };
+      record = rows[0];
+      this.cache.set(cacheKey, record, generation);
+    }
+    const state = keyStateAt(record, now);
+    if (state === 'VALID') this.lastUsed.touch(record.keyId);
+    return { state, record };
+  }
+}

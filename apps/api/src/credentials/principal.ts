@@ -1,0 +1,25 @@
+import type { AdminRole } from '@keywarden/core';
+
+/** The authenticated caller: an admin key, or an app key (which only reaches `/v1/me`). */
+export interface Principal {
+  keyId: string;
+  kind: 'admin' | 'app';
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  role: AdminRole | null;
+  scopes: string[];
+  /** Admin keys: apps they may act on (null = all). */
+  appIds: string[] | null;
+  /** App keys: their app. */
+  appId: string | null;
+  environment: string;
+  expiresAt: Date | null;
+}
+
+/** Who acted, from where: what every audit entry records. */
+export interface Actor {
+  principal: Principal;
+  ip: string;
+  requestId: string;
+}

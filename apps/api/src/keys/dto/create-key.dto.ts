@@ -1,0 +1,62 @@
+import type { CreateKeyRequest, Metadata } from '@keywarden/core';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+} from 'class-validator';
+import {
+  IsEnvironmentName,
+  IsFutureDate,
+  IsMetadata,
+  IsNotManagementScope,
+  IsScope,
+} from '../../common/validators';
+
+export const GROUP_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+export class CreateKeyDto implements CreateKeyRequest {
+  @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
+  appId!: string;
+
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  /** One of the app's environments, e.g. "live" or "test". */
+  @IsEnvironmentName()
+  environment!: string;
+
+  /** Scopes from the app's catalog, wildcards, or presets read / write / admin. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsScope({ each: true, allowPresets: true })
+  @IsNotManagementScope({ each: true })
+  scopes!: string[];
+
+  @IsOptional()
+  @IsString()
+  @Length(0, 500)
+  description?: string;
+
+  /** e.g. production, staging, personal. */
+  @IsOptional()
+  @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
+  group?: string;
+
+  /** Free-form JSON object, at most 4 KiB. */
+  @IsOptional()
+  @IsMetadata()
+  metadata?: Metadata;
+
+  /** ISO 8601, in the future. */
+  @IsOptional()
+  @IsFutureDate()
+  expiresAt?: string;
+}

@@ -1,0 +1,48 @@
+import type { Metadata, UpdateKeyRequest } from '@keywarden/core';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
+import { IsFutureDate, IsMetadata, IsNotManagementScope, IsScope } from '../../common/validators';
+import { GROUP_PATTERN } from './create-key.dto';
+
+/** Omitted fields stay; `null` clears description, group and expiresAt. */
+export class UpdateKeyDto implements UpdateKeyRequest {
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsString()
+  @Length(0, 500)
+  description?: string | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
+  group?: string | null;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsScope({ each: true, allowPresets: true })
+  @IsNotManagementScope({ each: true })
+  scopes?: string[];
+
+  @IsOptional()
+  @IsMetadata()
+  metadata?: Metadata;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsFutureDate()
+  expiresAt?: string | null;
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { type KeySecretVersion, newId } from '@keywarden/core';
+import { ApiKeyEntity, KeySecretEntity } from '@keywarden/db';
+import { type EntityManager, In } from 'typeorm';
+import { iso } from '../common/dates';
+import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
+
+export type NewKeyFields = Omit<
+  ApiKeyEntity,
+  'id' | 'kind' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'status' | 'secrets'
+>;
+
+export interface KeyWithSecrets {
+  row: ApiKeyEntity;
+  /** Secrets that still open the key, newest first. */
+  secrets: KeySecretEntity[];
+}
+
+export function secretVersions(secrets: KeySecretEntity[]): KeySecretVersion[] {
+  return secrets.map((secret) => ({
+    prefix: secret.prefix,
+    createdAt: iso(secret.createdAt),
+    expiresAt: iso(secret.expiresAt),
+    current: secret.expiresAt === null,
+  }));
+}
+
+export function currentPrefix(secrets: KeySecretEntity[]): string {
+  return (secrets.find((secret) => secret.expiresAt === null) ?? secrets[0])?.prefix ?? '';
+}
+
+/** Storage of keys and their secret versions, shared by app keys and admin keys. */
+@Injectable()
+export class KeyStore {
+  constructor(private readonly material: KeyMaterialService) {}
+
+  async insert(manager: EntityManager, kind: 'admin' | 'app', fields: NewKeyFields): Promise<{ key: KeyWithSecrets; secret: IssuedSecret }> {
+    const row = manager.create(ApiKeyEntity, {
+      ...fields,
+      id: newId(kind === 'app' ? 'key' : 'adminKey'),
+      kind,
+      status: 'active',
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    const saved = await manager.save(ApiKeyEntity, row);
+    const secret = this.material.issue(fields.environment);
+    const secretRow = await this.insertSecret(manager, row.id, secret);
+    return { key: { row: saved, secrets: [secretRow] }, secret };
+  }
+
+  /**
+   * Rotation: a new current secret; earlier live secrets stop at `deadline` (or sooner,
+   * if an earlier rotation already gave them a nearer one).
+   */
+  async rotate(manager: EntityManager, row: ApiKeyEntity, deadline: Date): Promise<IssuedSecret> {
+    await manager.query(
+      `UPDATE key_secrets SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), $2)
+        WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now())`,
+      [row.id, deadline],
+    );
+    const secret = this.material.issue(row.environment);
+    await this.insertSecret(manager, row.id, secret);
+    return secret;
+  }
+
+  async liveSecrets(manager: EntityManager, keyIds: string[], now = new Date()): Promise<Map<string, KeySecretEntity[]>> {
+    const byKey = new Map<string, KeySecretEntity[]>(keyIds.map((id) => [id, []]));
+    if (keyIds.length === 0) return byKey;
+    const rows = await manager.find(KeySecretEntity, { where: { keyId: In(keyIds) }, order: { id: 'DESC' } });
+    for (const secret of rows) {
+      if (secret.expiresAt === null || secret.expiresAt > now) byKey.get(secret.keyId)?.push(secret);
+    }
+    return byKey;
+  }
+
+  async withSecrets(manager: EntityManager, rows: ApiKeyEntity[]): Promise<KeyWithSecrets[]> {
+    const secrets = await this.liveSecrets(manager, rows.map((row) => row.id));
+    return rows.map((row) => ({ row, secrets: secrets.get(row.id) ?? [] }));
+  }
+
+  private async insertSecret(manager: EntityManager, keyId: string, secret: IssuedSecret): Promise<KeySecretEntity> {
+    const secretRow = manager.create(KeySecretEntity, {
+      id: secret.id,
+      keyId,
+      hash: secret.hash,
+      prefix: secret.prefix,
+      expiresAt: null,
+    });
+    return manager.save(KeySecretEntity, secretRow);
+  }
+}

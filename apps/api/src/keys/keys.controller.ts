@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  type AppKey,
+  type Page,
+  VERIFY_KEY_REQUEST_SCHEMA,
+  VERIFY_KEY_RESPONSE_SCHEMA,
+  type VerifyKeyRequest,
+  type VerifyKeyResponse,
+  type WithSecret,
+} from '@keywarden/core';
+import { RequireScopes } from '@keywarden/platform';
+import { CurrentActor } from '../auth/actor.decorator';
+import { ParseIdPipe } from '../common/id-param';
+import type { Actor } from '../credentials/principal';
+import { CreateKeyDto } from './dto/create-key.dto';
+import { ListKeysQueryDto } from './dto/list-keys-query.dto';
+import { RotateKeyDto } from './dto/rotate-key.dto';
+import { UpdateKeyDto } from './dto/update-key.dto';
+import { KeysService } from './keys.service';
+
+const KeyId = () => Param('id', new ParseIdPipe('key'));
+
+@ApiTags('keys')
+@Controller('v1/keys')
+export class KeysController {
+  constructor(private readonly keys: KeysService) {}
+
+  /** Issues a key; `secret` is in this response only. */
+  @Post()
+  @RequireScopes('keys.write')
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateKeyDto): Promise<AppKey & WithSecret> {
+    return this.keys.create(actor, dto);
+  }
+
+  @Get()
+  @RequireScopes('keys.read')
+  list(@CurrentActor() actor: Actor, @Query() query: ListKeysQueryDto): Promise<Page<AppKey>> {
+    return this.keys.list(actor, query);
+  }
+
+  /**
+   * Is this key valid (for this scope)? An invalid key is still a 200 with
+   * `valid: false` and a code.
+   */
+  @Post('verify')
+  @HttpCode(200)
+  @RequireScopes('keys.verify')
+  @RouteSchema({ body: VERIFY_KEY_REQUEST_SCHEMA, response: { 200: VERIFY_KEY_RESPONSE_SCHEMA } })
+  @ApiBody({ schema: VERIFY_KEY_REQUEST_SCHEMA as object })
+  verify(@CurrentActor() actor: Actor, @Body() body: VerifyKeyRequest): Promise<VerifyKeyResponse> {
+    return this.keys.verify(actor.principal, body);
+  }
+
+  @Get(':id')
+  @RequireScopes('keys.read')
+  get(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+    return this.keys.get(actor, id);
+  }
+
+  @Patch(':id')
+  @RequireScopes('keys.write')
+  update(@CurrentActor() actor: Actor, @KeyId() id: string, @Body() dto: UpdateKeyDto): Promise<AppKey> {
+    return this.keys.update(actor, id, dto);
+  }
+
+  /** New secret, same key id; the old secret works until the grace deadline. */
+  @Post(':id/rotate')
+  @HttpCode(200)
+  @RequireScopes('keys.write')
+  rotate(@CurrentActor() actor: Actor, @KeyId() id: string, @Body() dto: RotateKeyDto): Promise<AppKey & WithSecret> {
+    return this.keys.rotate(actor, id, dto);
+  }
+
+  /** Immediate on every API instance, and irreversible. */
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @RequireScopes('keys.revoke')
+  revoke(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+    return this.keys.changeStatus(actor, id, 'revoke');
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @RequireScopes('keys.write')
+  disable(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+    return this.keys.changeStatus(actor, id, 'disable');
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @RequireScopes('keys.write')
+  enable(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+    return this.keys.changeStatus(actor, id, 'enable');
+  }
+}

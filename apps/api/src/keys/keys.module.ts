@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AppsModule } from '../apps/apps.module';
+import { KeyStore } from './key-store.service';
+import { KeysController } from './keys.controller';
+import { KeysService } from './keys.service';
+
+@Module({
+  imports: [AppsModule],
+  controllers: [KeysController],
+  providers: [KeysService, KeyStore],
+  exports: [KeyStore],
+})
+export class KeysModule {}

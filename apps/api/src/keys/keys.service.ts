@@ -1,0 +1,246 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type AppKey,
+  canActOnApp,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+  displayStatus,
+  expandScopes,
+  hasScope,
+  isScopePreset,
+  type Page,
+  type VerifyKeyRequest,
+  type VerifyKeyResponse,
+  type WithSecret,
+} from '@keywarden/core';
+import { ApiKeyEntity, type AppEntity } from '@keywarden/db';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppsService } from '../apps/apps.service';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { iso } from '../common/dates';
+import { limitOf, pageOf } from '../common/pagination';
+import { KeyCacheService } from '../credentials/key-cache.service';
+import { KeyResolverService } from '../credentials/key-resolver.service';
+import type { Actor, Principal } from '../credentials/principal';
+import type { CreateKeyDto } from './dto/create-key.dto';
+import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
+import type { RotateKeyDto } from './dto/rotate-key.dto';
+import type { UpdateKeyDto } from './dto/update-key.dto';
+import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
+
+export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): AppKey {
+  return {
+    id: row.id,
+    appId: row.appId as string,
+    environment: row.environment,
+    name: row.name,
+    description: row.description,
+    group: row.group,
+    prefix: currentPrefix(secrets),
+    scopes: row.scopes,
+    metadata: row.metadata,
+    status: displayStatus(row.status, row.expiresAt, now),
+    createdAt: iso(row.createdAt),
+    createdBy: row.createdBy ?? '',
+    updatedAt: iso(row.updatedAt),
+    lastUsedAt: iso(row.lastUsedAt),
+    expiresAt: iso(row.expiresAt),
+    secrets: secretVersions(secrets),
+  };
+}
+
+/** App keys may only carry scopes from their app's catalog (when it has one). */
+function scopesForApp(requested: string[], app: AppEntity): string[] {
+  if (app.scopeCatalog.length === 0 && requested.some(isScopePreset)) {
+    throw ApiError.validation('scopes', 'presets (read, write, admin) need the app to define a scope catalog');
+  }
+  const scopes = expandScopes(requested, app.scopeCatalog);
+  if (scopes.length === 0) throw ApiError.validation('scopes', 'expand to no scope of the app catalog');
+  const outside = scopes.filter((scope) => app.scopeCatalog.length > 0 && !hasScope(app.scopeCatalog, scope));
+  if (outside.length > 0) throw ApiError.validation('scopes', `are not in the app's scope catalog: ${outside.join(', ')}`);
+  return scopes;
+}
+
+type StatusChange = 'revoke' | 'disable' | 'enable';
+
+@Injectable()
+export class KeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly apps: AppsService,
+    private readonly store: KeyStore,
+    private readonly audit: AuditService,
+    private readonly keyCache: KeyCacheService,
+    private readonly resolver: KeyResolverService,
+  ) {}
+
+  async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
+    return this.dataSource.transaction(async (manager) => {
+      const app = await this.apps.findForActor(actor, dto.appId, manager);
+      if (!app.environments.includes(dto.environment)) {
+        throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
+      }
+      const { key, secret } = await this.store.insert(manager, 'app', {
+        workspaceId: app.workspaceId,
+        appId: app.id,
+        appIds: null,
+        role: null,
+        environment: dto.environment,
+        name: dto.name,
+        description: dto.description ?? null,
+        group: dto.group ?? null,
+        scopes: scopesForApp(dto.scopes, app),
+        metadata: dto.metadata ?? {},
+        expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
+        createdBy: actor.principal.keyId,
+      });
+      await this.audit.record(manager, actor, app.workspaceId, {
+        action: 'key.created',
+        targetType: 'key',
+        targetId: key.row.id,
+        details: { appId: app.id, name: dto.name, environment: dto.environment, scopes: key.row.scopes, prefix: secret.prefix },
+      });
+      return { ...toAppKey(key), secret: secret.key };
+    });
+  }
+
+  async list(actor: Actor, query: ListKeysQueryDto): Promise<Page<AppKey>> {
+    const limit = limitOf(query);
+    const builder = this.dataSource
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where(`k.workspace_id = :workspaceId AND k.kind = 'app'`, { workspaceId: actor.principal.workspaceId })
+      .orderBy('k.id', 'DESC')
+      .limit(limit + 1);
+    if (actor.principal.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
+    if (query.cursor) builder.andWhere('k.id < :cursor', { cursor: query.cursor });
+    if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
+    if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
+    if (query.group) builder.andWhere('k.group = :group', { group: query.group });
+    if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
+    else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
+    else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
+    const rows = await builder.getMany();
+    const page = pageOf(rows, limit, (row) => row);
+    const keys = await this.store.withSecrets(this.dataSource.manager, page.data);
+    return { data: keys.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
+  }
+
+  async get(actor: Actor, keyId: string): Promise<AppKey> {
+    const row = await this.findForActor(actor, keyId, this.dataSource.manager);
+    const [key] = await this.store.withSecrets(this.dataSource.manager, [row]);
+    return toAppKey(key);
+  }
+
+  async update(actor: Actor, keyId: string, dto: UpdateKeyDto): Promise<AppKey> {
+    const key = await this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, keyId, manager, { lock: true });
+      if (row.status === 'revoked') throw ApiError.conflict('Key is revoked and can no longer be changed');
+      if (dto.scopes) {
+        const app = await this.apps.findForActor(actor, row.appId as string, manager);
+        row.scopes = scopesForApp(dto.scopes, app);
+      }
+      if (dto.name !== undefined) row.name = dto.name;
+      if (dto.description !== undefined) row.description = dto.description;
+      if (dto.group !== undefined) row.group = dto.group;
+      if (dto.metadata !== undefined) row.metadata = dto.metadata;
+      if (dto.expiresAt !== undefined) row.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
+      await manager.save(row);
+      await this.audit.record(manager, actor, row.workspaceId, {
+        action: 'key.updated',
+        targetType: 'key',
+        targetId: row.id,
+        details: { fields: Object.keys(dto), ...(dto.scopes ? { scopes: row.scopes } : {}) },
+      });
+      return (await this.store.withSecrets(manager, [row]))[0];
+    });
+    await this.keyCache.invalidate([keyId]);
+    return toAppKey(key);
+  }
+
+  async rotate(actor: Actor, keyId: string, dto: RotateKeyDto): Promise<AppKey & WithSecret> {
+    const gracePeriodSeconds = dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, keyId, manager, { lock: true });
+      if (row.status === 'revoked') throw ApiError.conflict('Key is revoked; revocation is irreversible');
+      const deadline = new Date(Date.now() + gracePeriodSeconds * 1000);
+      const secret = await this.store.rotate(manager, row, deadline);
+      await this.audit.record(manager, actor, row.workspaceId, {
+        action: 'key.rotated',
+        targetType: 'key',
+        targetId: row.id,
+        details: { gracePeriodSeconds, previousSecretsExpireAt: deadline.toISOString(), prefix: secret.prefix },
+      });
+      const [key] = await this.store.withSecrets(manager, [row]);
+      return { key, secret };
+    });
+    await this.keyCache.invalidate([keyId]);
+    return { ...toAppKey(result.key), secret: result.secret.key };
+  }
+
+  /** revoke is final; disable/enable is the reversible pair. Repeating a change is a no-op. */
+  async changeStatus(actor: Actor, keyId: string, change: StatusChange): Promise<AppKey> {
+    const target = change === 'revoke' ? 'revoked' : change === 'disable' ? 'disabled' : 'active';
+    const key = await this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, keyId, manager, { lock: true });
+      if (row.status === 'revoked' && change !== 'revoke') {
+        throw ApiError.conflict('Key is revoked; revocation is irreversible');
+      }
+      if (row.status !== target) {
+        row.status = target;
+        if (target === 'revoked') row.revokedAt = new Date();
+        await manager.save(row);
+        await this.audit.record(manager, actor, row.workspaceId, {
+          action: change === 'revoke' ? 'key.revoked' : change === 'disable' ? 'key.disabled' : 'key.enabled',
+          targetType: 'key',
+          targetId: row.id,
+        });
+      }
+      return (await this.store.withSecrets(manager, [row]))[0];
+    });
+    await this.keyCache.invalidate([keyId]);
+    return toAppKey(key);
+  }
+
+  /**
+   * The answer to "may this key do this?". Keys of other workspaces, outside the
+   * caller's app restriction, or admin keys are unknown here: UNAUTHORIZED.
+   */
+  async verify(caller: Principal, request: VerifyKeyRequest): Promise<VerifyKeyResponse> {
+    const resolution = await this.resolver.resolve(request.key);
+    if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
+    const { record } = resolution;
+    if (record.kind !== 'app' || record.workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, record.appId as string)) {
+      return { valid: false, code: 'UNAUTHORIZED' };
+    }
+    const identity = {
+      keyId: record.keyId,
+      appId: record.appId as string,
+      env: record.environment,
+      scopes: record.scopes,
+      expiresAt: iso(record.expiresAt),
+    };
+    if (resolution.state !== 'VALID') return { valid: false, code: resolution.state, ...identity };
+    if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) {
+      return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
+    }
+    return { valid: true, code: 'VALID', ...identity };
+  }
+
+  private async findForActor(
+    actor: Actor,
+    keyId: string,
+    manager: EntityManager,
+    options: { lock?: boolean } = {},
+  ): Promise<ApiKeyEntity> {
+    const row = await manager.findOne(ApiKeyEntity, {
+      where: { id: keyId, workspaceId: actor.principal.workspaceId, kind: 'app' },
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!row) throw ApiError.notFound('Key');
+    if (!canActOnApp(actor.principal.appIds, row.appId as string)) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${row.appId}`);
+    }
+    return row;
+  }
+}

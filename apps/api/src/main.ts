@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { createApiApp } from './app.factory';
+import { loadApiConfig } from './config/api-config';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const app = await createApiApp(config);
+  // A stuck connection must not keep a terminating instance alive forever.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref());
+  }
+  await app.listen(config.port, config.host);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`keywarden api failed to start: ${error.message}\n`);
+  process.exit(1);
+});

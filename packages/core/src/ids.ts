@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+
+// Crockford base32, lowercase: sorts the same bytewise and under any database collation.
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const TIME_CHARS = 10;
+const RANDOM_CHARS = 16;
+
+export const ID_PREFIXES = {
+  workspace: 'ws',
+  app: 'app',
+  key: 'key',
+  adminKey: 'akey',
+  keySecret: 'ksec',
+  audit: 'aud',
+  request: 'req',
+} as const;
+export type IdKind = keyof typeof ID_PREFIXES;
+
+/**
+ * `{prefix}_{10 chars of ms time}{16 random chars}`: ULID-shaped, so ids sort by creation
+ * time and serve directly as pagination cursors.
+ */
+export function newId(kind: IdKind, nowMs: number = Date.now()): string {
+  let time = '';
+  let rest = nowMs;
+  for (let i = 0; i < TIME_CHARS; i++) {
+    time = ALPHABET[rest % 32] + time;
+    rest = Math.floor(rest / 32);
+  }
+  let random = '';
+  for (const byte of randomBytes(RANDOM_CHARS)) random += ALPHABET[byte % 32];
+  return `${ID_PREFIXES[kind]}_${time}${random}`;
+}
+
+const ID_PATTERN = new RegExp(`^[a-z]+_[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}$`);
+
+export function isId(kind: IdKind, value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(`${ID_PREFIXES[kind]}_`) && ID_PATTERN.test(value);
+}

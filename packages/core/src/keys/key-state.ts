@@ -1,0 +1,33 @@
+import type { ErrorCode } from '../errors';
+
+export type KeyState = 'VALID' | Extract<ErrorCode, 'KEY_REVOKED' | 'KEY_EXPIRED' | 'KEY_DISABLED'>;
+
+export interface KeyStateInput {
+  status: 'active' | 'revoked' | 'disabled';
+  /** The key's own expiry. */
+  expiresAt: Date | null;
+  /** The presented secret's rotation deadline (null while it is the current secret). */
+  secretExpiresAt: Date | null;
+}
+
+/**
+ * Whether a presented secret opens its key at `now`. A secret past its rotation grace
+ * answers KEY_REVOKED: it was valid once and has been withdrawn.
+ */
+export function keyStateAt(input: KeyStateInput, now: Date): KeyState {
+  if (input.status === 'revoked') return 'KEY_REVOKED';
+  if (input.secretExpiresAt !== null && input.secretExpiresAt.getTime() <= now.getTime()) return 'KEY_REVOKED';
+  if (input.status === 'disabled') return 'KEY_DISABLED';
+  if (input.expiresAt !== null && input.expiresAt.getTime() <= now.getTime()) return 'KEY_EXPIRED';
+  return 'VALID';
+}
+
+/** The status shown on a key: stored status, with `expired` derived from the clock. */
+export function displayStatus(
+  status: KeyStateInput['status'],
+  expiresAt: Date | null,
+  now: Date,
+): 'active' | 'revoked' | 'disabled' | 'expired' {
+  if (status === 'active' && expiresAt !== null && expiresAt.getTime() <= now.getTime()) return 'expired';
+  return status;
+}

@@ -1,0 +1,30 @@
+import type { AdminRole } from '../scopes/scopes';
+import type { PageQuery } from './common';
+import type { KeyStatus } from './keys';
+
+export interface AdminKey {
+  id: string;
+  name: string;
+  prefix: string;
+  /** The role it was created from, or null when scopes were given explicitly. */
+  role: AdminRole | null;
+  scopes: string[];
+  /** Apps it may act on; null = every app of the workspace. */
+  appIds: string[] | null;
+  status: KeyStatus;
+  createdAt: string;
+  createdBy: string | null;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** Exactly one of `role` and `scopes`. */
+export interface CreateAdminKeyRequest {
+  name: string;
+  role?: AdminRole;
+  scopes?: string[];
+  appIds?: string[];
+  expiresAt?: string;
+}
+
+export type ListAdminKeysQuery = PageQuery;

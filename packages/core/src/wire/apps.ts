@@ -1,0 +1,44 @@
+import type { PageQuery } from './common';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Working hours in the app's timezone; `start`/`end` are `HH:MM`, end exclusive. */
+export interface BusinessHours {
+  days: Weekday[];
+  start: string;
+  end: string;
+}
+
+export const DEFAULT_BUSINESS_HOURS: BusinessHours = {
+  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  start: '08:00',
+  end: '19:00',
+};
+export const DEFAULT_ENVIRONMENTS = ['live', 'test'];
+
+export interface App {
+  id: string;
+  name: string;
+  /** IANA zone, e.g. `Europe/Berlin`. */
+  timezone: string;
+  businessHours: BusinessHours;
+  /** Scopes this app's keys may carry; empty means any non-management scope. */
+  scopeCatalog: string[];
+  /** Environment words its keys may use (`kw_{env}_...`). */
+  environments: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateAppRequest {
+  name: string;
+  timezone?: string;
+  businessHours?: BusinessHours;
+  scopeCatalog?: string[];
+  environments?: string[];
+}
+
+export type UpdateAppRequest = Partial<CreateAppRequest>;
+
+export type ListAppsQuery = PageQuery;

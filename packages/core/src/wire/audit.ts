@@ -1,0 +1,36 @@
+import type { PageQuery } from './common';
+
+export const AUDIT_ACTIONS = [
+  'app.created',
+  'app.updated',
+  'app.deleted',
+  'admin_key.created',
+  'admin_key.revoked',
+  'key.created',
+  'key.updated',
+  'key.rotated',
+  'key.revoked',
+  'key.disabled',
+  'key.enabled',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  id: string;
+  action: AuditAction;
+  /** The admin key that acted; null for the bootstrap command. */
+  actorKeyId: string | null;
+  targetType: 'app' | 'key' | 'admin_key';
+  targetId: string;
+  ip: string | null;
+  requestId: string | null;
+  createdAt: string;
+  /** What changed, by field name; never key material. */
+  details: Record<string, unknown>;
+}
+
+export interface ListAuditQuery extends PageQuery {
+  action?: AuditAction;
+  targetId?: string;
+  actorKeyId?: string;
+}

@@ -1,0 +1,76 @@
+import type { Metadata, PageQuery } from './common';
+
+export const KEY_STATUSES = ['active', 'revoked', 'expired', 'disabled'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** One secret of a key: the current one, or an older one still inside its rotation grace. */
+export interface KeySecretVersion {
+  prefix: string;
+  createdAt: string;
+  /** When this secret stops working; null for the current secret. */
+  expiresAt: string | null;
+  current: boolean;
+}
+
+export interface AppKey {
+  id: string;
+  appId: string;
+  environment: string;
+  name: string;
+  description: string | null;
+  group: string | null;
+  /** Display prefix of the current secret, e.g. `kw_live_a1B2`. */
+  prefix: string;
+  scopes: string[];
+  metadata: Metadata;
+  status: KeyStatus;
+  createdAt: string;
+  /** Id of the admin key that created it. */
+  createdBy: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  /** Secrets that currently open this key, newest first. */
+  secrets: KeySecretVersion[];
+}
+
+/** Create and rotate answers carry the full key once, and never again. */
+export interface WithSecret {
+  secret: string;
+}
+
+export interface CreateKeyRequest {
+  appId: string;
+  name: string;
+  environment: string;
+  /** Scopes from the app's catalog, wildcards, or presets `read` / `write` / `admin`. */
+  scopes: string[];
+  description?: string;
+  group?: string;
+  metadata?: Metadata;
+  expiresAt?: string;
+}
+
+export interface UpdateKeyRequest {
+  name?: string;
+  description?: string | null;
+  group?: string | null;
+  scopes?: string[];
+  metadata?: Metadata;
+  expiresAt?: string | null;
+}
+
+export interface RotateKeyRequest {
+  /** How long the previous secret keeps working: default 86400, 0 = immediately, max 30 days. */
+  gracePeriodSeconds?: number;
+}
+
+export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
+export const MAX_ROTATION_GRACE_SECONDS = 30 * 86_400;
+
+export interface ListKeysQuery extends PageQuery {
+  appId?: string;
+  environment?: string;
+  status?: KeyStatus;
+  group?: string;
+}

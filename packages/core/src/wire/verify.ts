@@ -1,0 +1,64 @@
+import type { ErrorCode } from '../errors';
+
+export interface VerifyKeyRequest {
+  key: string;
+  /** When given, the key must hold this scope. */
+  scope?: string;
+}
+
+export type VerifyCode =
+  | 'VALID'
+  | Extract<
+      ErrorCode,
+      | 'UNAUTHORIZED'
+      | 'KEY_REVOKED'
+      | 'KEY_EXPIRED'
+      | 'KEY_DISABLED'
+      | 'INSUFFICIENT_PERMISSIONS'
+      | 'IP_NOT_ALLOWED'
+      | 'MODEL_NOT_ALLOWED'
+      | 'RATE_LIMITED'
+      | 'USAGE_EXCEEDED'
+    >;
+
+/**
+ * An invalid key is still a 200: the caller asked a question and the answer is no.
+ * Identity fields are present whenever the key was recognised.
+ */
+export interface VerifyKeyResponse {
+  valid: boolean;
+  code: VerifyCode;
+  keyId?: string;
+  appId?: string;
+  env?: string;
+  scopes?: string[];
+  expiresAt?: string | null;
+}
+
+/**
+ * JSON schema of the verify body. Verify is the hot path, so it is validated by the
+ * HTTP server's compiled schema rather than by reflection-based DTO validation.
+ */
+export const VERIFY_KEY_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key'],
+  properties: {
+    key: { type: 'string', minLength: 1, maxLength: 512 },
+    scope: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+export const VERIFY_KEY_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['valid', 'code'],
+  properties: {
+    valid: { type: 'boolean' },
+    code: { type: 'string' },
+    keyId: { type: 'string' },
+    appId: { type: 'string' },
+    env: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' } },
+    expiresAt: { type: ['string', 'null'] },
+  },
+} as const;

@@ -1,0 +1,23 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AppEntity } from './entities/app.entity';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { KeySecretEntity } from './entities/key-secret.entity';
+import { WorkspaceEntity } from './entities/workspace.entity';
+import { Foundation1764140000000 } from './migrations/1764140000000-foundation';
+
+export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity];
+export const MIGRATIONS = [Foundation1764140000000];
+
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    // Schema changes go through migrations only.
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 10 },
+  };
+}

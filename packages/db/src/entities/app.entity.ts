@@ -1,0 +1,36 @@
+import type { BusinessHours } from '@keywarden/core';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('apps')
+export class AppEntity {
+  @PrimaryColumn('text')
+  id!: string;
+
+  @Column('text', { name: 'workspace_id' })
+  workspaceId!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  timezone!: string;
+
+  @Column('jsonb', { name: 'business_hours' })
+  businessHours!: BusinessHours;
+
+  @Column('text', { name: 'scope_catalog', array: true })
+  scopeCatalog!: string[];
+
+  @Column('text', { array: true })
+  environments!: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  /** Deleted apps stay for the audit trail; their keys are revoked. */
+  @Column('timestamptz', { name: 'deleted_at', nullable: true })
+  deletedAt!: Date | null;
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Connection settings every Keywarden process needs. */
+export const infraEnvSchema = z.object({
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL is required, e.g. postgres://user:pass@host:5432/keywarden' })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL'),
+  REDIS_URL: z
+    .string({ error: 'REDIS_URL is required, e.g. redis://localhost:6379' })
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+});
+
+/**
+ * Parses the environment once at boot; on failure throws one error listing every bad
+ * variable, so an operator fixes them all in one go.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || 'env'}: ${issue.message}`);
+  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+}

@@ -1,0 +1,5 @@
+export * from './access.decorators';
+export * from './health.module';
+export * from './logger';
+export * from './redis.module';
+export * from './redis-health.indicator';

@@ -1,0 +1,570 @@
+import { inspect } from 'node:util';
+import type { AppKey, Page } from '@keywarden/core';
+import { Keywarden, type KeywardenOptions } from './client';
+import { KeywardenError } from './errors';
+
+const API_KEY = 'kw_admin_7hQz3XbW9kLmN2pR4sT6vY8aC0dE1f';
+const BASE_URL = 'http://kw.test';
+
+/** One scripted answer: a response, a thrown error, or a function of the abort signal. */
+type Step = Response | Error | ((signal: AbortSignal) => Promise<Response>);
+
+interface RecordedCall {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+function fakeFetch(steps: Step[]) {
+  const calls: RecordedCall[] = [];
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    calls.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: { ...(init?.headers as Record<string, string>) },
+      body: init?.body as string | undefined,
+    });
+    const step = steps.shift();
+    if (step === undefined) throw new Error('test: unexpected extra fetch call');
+    if (step instanceof Error) throw step;
+    if (typeof step === 'function') return step(init!.signal!);
+    return step;
+  }) as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function envelope(status: number, code: string, message: string, requestId = 'req_test'): Response {
+  return json(status, { error: { code, message, requestId } });
+}
+
+function client(steps: Step[], options: Partial<KeywardenOptions> = {}) {
+  const fake = fakeFetch(steps);
+  const kw = new Keywarden({ baseUrl: BASE_URL, apiKey: API_KEY, fetch: fake.fetch, ...options });
+  return { kw, calls: fake.calls };
+}
+
+/** Runs the backoff and timeout timers to completion and hands back what the call ended with. */
+async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  await jest.runAllTimersAsync();
+  return outcome;
+}
+
+async function failure(promise: Promise<unknown>): Promise<KeywardenError> {
+  const { error } = await settle(promise);
+  if (!(error instanceof KeywardenError)) throw new Error(`expected a KeywardenError, got ${String(error)}`);
+  return error;
+}
+
+const APP_KEY: AppKey = {
+  id: 'key_1',
+  appId: 'app_1',
+  environment: 'live',
+  name: 'checkout',
+  description: null,
+  group: null,
+  prefix: 'kw_live_a1B2',
+  scopes: ['orders.read'],
+  metadata: {},
+  status: 'active',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  createdBy: 'akey_1',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  lastUsedAt: null,
+  expiresAt: null,
+  secrets: [],
+};
+
+beforeEach(() => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+  jest.restoreAllMocks();
+});
+
+describe('constructor', () => {
+  it('rejects a missing api key', () => {
+    expect(() => new Keywarden({ baseUrl: BASE_URL, apiKey: '' })).toThrow('Keywarden: apiKey is required');
+  });
+
+  it('rejects a base URL that is not absolute http(s), without echoing the api key', () => {
+    let thrown: unknown;
+    try {
+      new Keywarden({ baseUrl: 'kw.test', apiKey: API_KEY });
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toBe('Keywarden: baseUrl must be an absolute http(s) URL');
+  });
+
+  it('rejects a negative retry count', () => {
+    expect(() => new Keywarden({ baseUrl: BASE_URL, apiKey: API_KEY, retries: -1 })).toThrow(RangeError);
+  });
+
+  it('keeps the api key out of JSON.stringify and inspect of the client', () => {
+    const { kw } = client([]);
+
+    expect(JSON.stringify(kw)).not.toContain(API_KEY);
+    expect(inspect(kw, { depth: 5 })).not.toContain(API_KEY);
+  });
+});
+
+describe('request shape', () => {
+  it('sends the api key as a Bearer token and asks for JSON', async () => {
+    const { kw, calls } = client([json(200, { keyId: 'akey_1' })]);
+
+    await kw.me();
+
+    expect(calls[0].headers).toEqual({ Authorization: `Bearer ${API_KEY}`, Accept: 'application/json' });
+  });
+
+  it('keeps a path prefix of the base URL and drops its trailing slash', async () => {
+    const { kw, calls } = client([json(200, {})], { baseUrl: 'https://kw.test/api/' });
+
+    await kw.me();
+
+    expect(calls[0].url).toBe('https://kw.test/api/v1/me');
+  });
+
+  const routes: Array<[string, (kw: Keywarden) => Promise<unknown>, string, string]> = [
+    ['apps.create', (kw) => kw.apps.create({ name: 'shop' }), 'POST', '/v1/apps'],
+    ['apps.list', (kw) => kw.apps.list(), 'GET', '/v1/apps'],
+    ['apps.get', (kw) => kw.apps.get('app_1'), 'GET', '/v1/apps/app_1'],
+    ['apps.update', (kw) => kw.apps.update('app_1', { name: 'shop2' }), 'PATCH', '/v1/apps/app_1'],
+    ['apps.delete', (kw) => kw.apps.delete('app_1'), 'DELETE', '/v1/apps/app_1'],
+    ['adminKeys.create', (kw) => kw.adminKeys.create({ name: 'ci', role: 'viewer' }), 'POST', '/v1/admin-keys'],
+    ['adminKeys.list', (kw) => kw.adminKeys.list(), 'GET', '/v1/admin-keys'],
+    ['adminKeys.revoke', (kw) => kw.adminKeys.revoke('akey_1'), 'DELETE', '/v1/admin-keys/akey_1'],
+    [
+      'keys.create',
+      (kw) => kw.keys.create({ appId: 'app_1', name: 'k', environment: 'live', scopes: ['read'] }),
+      'POST',
+      '/v1/keys',
+    ],
+    ['keys.list', (kw) => kw.keys.list(), 'GET', '/v1/keys'],
+    ['keys.get', (kw) => kw.keys.get('key_1'), 'GET', '/v1/keys/key_1'],
+    ['keys.update', (kw) => kw.keys.update('key_1', { name: 'k2' }), 'PATCH', '/v1/keys/key_1'],
+    ['keys.rotate', (kw) => kw.keys.rotate('key_1'), 'POST', '/v1/keys/key_1/rotate'],
+    ['keys.revoke', (kw) => kw.keys.revoke('key_1'), 'POST', '/v1/keys/key_1/revoke'],
+    ['keys.disable', (kw) => kw.keys.disable('key_1'), 'POST', '/v1/keys/key_1/disable'],
+    ['keys.enable', (kw) => kw.keys.enable('key_1'), 'POST', '/v1/keys/key_1/enable'],
+    ['keys.verify', (kw) => kw.keys.verify({ key: 'kw_live_x' }), 'POST', '/v1/keys/verify'],
+    ['verifyKey', (kw) => kw.verifyKey('kw_live_x'), 'POST', '/v1/keys/verify'],
+    ['audit.list', (kw) => kw.audit.list(), 'GET', '/v1/audit'],
+    ['me', (kw) => kw.me(), 'GET', '/v1/me'],
+  ];
+
+  it.each(routes)('%s calls the right method and path', async (_name, invoke, method, path) => {
+    const { kw, calls } = client([json(200, {})]);
+
+    await invoke(kw);
+
+    expect(calls).toHaveLength(1);
+    expect({ method: calls[0].method, url: calls[0].url }).toEqual({ method, url: `${BASE_URL}${path}` });
+  });
+
+  it('encodes ids so they cannot leave their path segment', async () => {
+    const { kw, calls } = client([json(200, APP_KEY)]);
+
+    await kw.keys.get('key/../x?y#z');
+
+    expect(calls[0].url).toBe(`${BASE_URL}/v1/keys/key%2F..%2Fx%3Fy%23z`);
+  });
+
+  it.each(['', '.', '..'])('refuses the id %j without calling the API', async (id) => {
+    const { kw, calls } = client([json(200, APP_KEY)]);
+
+    await expect(kw.keys.revoke(id)).rejects.toThrow('Keywarden id must be a non-empty string');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('encodes query values and skips undefined ones', async () => {
+    const { kw, calls } = client([json(200, { data: [], nextCursor: null })]);
+
+    await kw.keys.list({ appId: 'app 1&x=y', environment: undefined, status: 'active', limit: 50, cursor: 'c/+=' });
+
+    expect(calls[0].url).toBe(`${BASE_URL}/v1/keys?appId=app%201%26x%3Dy&status=active&limit=50&cursor=c%2F%2B%3D`);
+  });
+
+  it('sends no query string when every filter is undefined', async () => {
+    const { kw, calls } = client([json(200, { data: [], nextCursor: null })]);
+
+    await kw.audit.list({ action: undefined, limit: undefined });
+
+    expect(calls[0].url).toBe(`${BASE_URL}/v1/audit`);
+  });
+
+  it('sends the body as JSON with a JSON content type', async () => {
+    const { kw, calls } = client([json(200, APP_KEY)]);
+
+    await kw.keys.update('key_1', { description: null, scopes: ['orders.read'] });
+
+    expect(calls[0].headers['Content-Type']).toBe('application/json');
+    expect(JSON.parse(calls[0].body!)).toEqual({ description: null, scopes: ['orders.read'] });
+  });
+
+  it('sends neither body nor content type for a body-less POST', async () => {
+    const { kw, calls } = client([json(200, { ...APP_KEY, status: 'revoked' })]);
+
+    await kw.keys.revoke('key_1');
+
+    expect(calls[0].body).toBeUndefined();
+    expect(calls[0].headers).not.toHaveProperty('Content-Type');
+  });
+
+  it('sends an empty JSON object when rotating without options', async () => {
+    const { kw, calls } = client([json(200, { ...APP_KEY, secret: 'kw_live_new' })]);
+
+    await kw.keys.rotate('key_1');
+
+    expect(calls[0].body).toBe('{}');
+  });
+
+  it('sends the grace period when rotating with one', async () => {
+    const { kw, calls } = client([json(200, { ...APP_KEY, secret: 'kw_live_new' })]);
+
+    await kw.keys.rotate('key_1', { gracePeriodSeconds: 0 });
+
+    expect(JSON.parse(calls[0].body!)).toEqual({ gracePeriodSeconds: 0 });
+  });
+
+  it('sends the key and scope to verify', async () => {
+    const { kw, calls } = client([json(200, { valid: true, code: 'VALID' })]);
+
+    await kw.verifyKey('kw_live_abc', { scope: 'orders.read' });
+
+    expect(JSON.parse(calls[0].body!)).toEqual({ key: 'kw_live_abc', scope: 'orders.read' });
+  });
+
+  it('leaves scope out of the verify body when none is asked', async () => {
+    const { kw, calls } = client([json(200, { valid: true, code: 'VALID' })]);
+
+    await kw.verifyKey('kw_live_abc');
+
+    expect(JSON.parse(calls[0].body!)).toEqual({ key: 'kw_live_abc' });
+  });
+});
+
+describe('responses', () => {
+  it('returns the parsed body of a 201, secret included', async () => {
+    const created = { ...APP_KEY, secret: 'kw_live_fullsecret' };
+    const { kw } = client([json(201, created)]);
+
+    await expect(
+      kw.keys.create({ appId: 'app_1', name: 'checkout', environment: 'live', scopes: ['orders.read'] }),
+    ).resolves.toEqual(created);
+  });
+
+  it('resolves undefined for a 204 without body', async () => {
+    const { kw } = client([new Response(null, { status: 204 })]);
+
+    await expect(kw.apps.delete('app_1')).resolves.toBeUndefined();
+  });
+
+  it('resolves an invalid key as a 200 answer, not an error', async () => {
+    const { kw } = client([json(200, { valid: false, code: 'KEY_REVOKED', keyId: 'key_1' })]);
+
+    await expect(kw.verifyKey('kw_live_revoked')).resolves.toEqual({ valid: false, code: 'KEY_REVOKED', keyId: 'key_1' });
+  });
+
+  it('turns an error envelope into a KeywardenError with its fields', async () => {
+    const { kw } = client([
+      json(400, {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'Request validation failed',
+          requestId: 'req_42',
+          details: [{ field: 'scopes.0', message: 'Unknown scope' }],
+        },
+      }),
+    ]);
+
+    const error = await failure(kw.keys.create({ appId: 'app_1', name: 'k', environment: 'live', scopes: ['nope'] }));
+
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+      message: 'Request validation failed',
+      requestId: 'req_42',
+      details: [{ field: 'scopes.0', message: 'Unknown scope' }],
+    });
+  });
+
+  it('turns a non-JSON error page into INTERNAL_ERROR with the real status', async () => {
+    const { kw } = client([new Response('<html>Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } })], {
+      retries: 0,
+    });
+
+    const error = await failure(kw.apps.list());
+
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR', status: 502, requestId: null });
+  });
+
+  it('rejects a success answer whose body is not JSON', async () => {
+    const { kw } = client([new Response('<html>captive portal</html>', { status: 200 })]);
+
+    const error = await failure(kw.me());
+
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR', status: 200 });
+  });
+
+  it('reports a refused connection as NETWORK_ERROR with status 0', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const { kw } = client([refused], { retries: 0 });
+
+    const error = await failure(kw.me());
+
+    expect(error).toMatchObject({ code: 'NETWORK_ERROR', status: 0, requestId: null });
+    expect(error.message).toBe('Could not reach Keywarden for GET /v1/me: fetch failed (ECONNREFUSED)');
+  });
+});
+
+describe('timeouts', () => {
+  const hang = (signal: AbortSignal) =>
+    new Promise<Response>((_resolve, reject) => {
+      signal.addEventListener('abort', () => reject(new DOMException('This operation was aborted', 'AbortError')));
+    });
+
+  it('aborts a request that outlives timeoutMs with a TIMEOUT error', async () => {
+    const { kw } = client([hang], { timeoutMs: 1_000, retries: 0 });
+
+    const error = await failure(kw.me());
+
+    expect(error).toMatchObject({ code: 'TIMEOUT', status: 0, requestId: null });
+    expect(error.message).toBe('Keywarden did not answer GET /v1/me within 1000 ms');
+  });
+
+  it('does not abort before timeoutMs has passed', async () => {
+    let aborted = false;
+    const { kw } = client(
+      [
+        (signal) => {
+          signal.addEventListener('abort', () => (aborted = true));
+          return new Promise<Response>(() => undefined);
+        },
+      ],
+      { timeoutMs: 1_000, retries: 0 },
+    );
+
+    void kw.me().catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(999);
+
+    expect(aborted).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(aborted).toBe(true);
+  });
+
+  it('retries a GET that timed out', async () => {
+    const { kw, calls } = client([hang, json(200, { keyId: 'akey_1' })], { timeoutMs: 1_000 });
+
+    const { value } = await settle(kw.me());
+
+    expect(calls).toHaveLength(2);
+    expect(value).toEqual({ keyId: 'akey_1' });
+  });
+});
+
+describe('retries', () => {
+  const unavailable = () => envelope(503, 'SERVICE_UNAVAILABLE', 'Service unavailable');
+
+  it.each<[string, (kw: Keywarden) => Promise<unknown>]>([
+    ['GET', (kw) => kw.apps.list()],
+    ['DELETE', (kw) => kw.apps.delete('app_1')],
+    ['verify (a read-only POST)', (kw) => kw.verifyKey('kw_live_abc')],
+  ])('retries %s on 503 and returns the later success', async (_label, invoke) => {
+    const { kw, calls } = client([unavailable(), json(200, { valid: true, code: 'VALID' })]);
+
+    const { error } = await settle(invoke(kw));
+
+    expect(error).toBeUndefined();
+    expect(calls).toHaveLength(2);
+  });
+
+  it.each<[string, (kw: Keywarden) => Promise<unknown>]>([
+    ['apps.create', (kw) => kw.apps.create({ name: 'shop' })],
+    ['adminKeys.create', (kw) => kw.adminKeys.create({ name: 'ci', role: 'viewer' })],
+    ['keys.create', (kw) => kw.keys.create({ appId: 'app_1', name: 'k', environment: 'live', scopes: ['read'] })],
+    ['keys.rotate', (kw) => kw.keys.rotate('key_1')],
+    ['keys.revoke', (kw) => kw.keys.revoke('key_1')],
+    ['keys.update (PATCH)', (kw) => kw.keys.update('key_1', { name: 'k2' })],
+  ])('does not retry %s on 503', async (_label, invoke) => {
+    const { kw, calls } = client([unavailable(), json(200, {})]);
+
+    const error = await failure(invoke(kw));
+
+    expect(error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('does not retry a create after a network error, since it may have gone through', async () => {
+    const { kw, calls } = client([new TypeError('fetch failed'), json(201, { ...APP_KEY, secret: 'kw_live_x' })]);
+
+    const error = await failure(kw.keys.create({ appId: 'app_1', name: 'k', environment: 'live', scopes: ['read'] }));
+
+    expect(error.code).toBe('NETWORK_ERROR');
+    expect(calls).toHaveLength(1);
+  });
+
+  it.each([400, 401, 404, 409, 429])('does not retry a GET answered %i', async (status) => {
+    const { kw, calls } = client([json(status, { error: { code: 'NOT_FOUND', message: 'x', requestId: 'r' } }), json(200, {})]);
+
+    const error = await failure(kw.apps.get('app_1'));
+
+    expect(error.status).toBe(status);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('gives up after 1 + retries attempts and throws the last error', async () => {
+    const { kw, calls } = client([unavailable(), unavailable(), envelope(500, 'INTERNAL_ERROR', 'boom', 'req_last')]);
+
+    const error = await failure(kw.apps.list());
+
+    expect(calls).toHaveLength(3);
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR', status: 500, requestId: 'req_last' });
+  });
+
+  it('retries a network error on GET', async () => {
+    const { kw, calls } = client([new TypeError('fetch failed'), json(200, { keyId: 'akey_1' })]);
+
+    const { value } = await settle(kw.me());
+
+    expect(calls).toHaveLength(2);
+    expect(value).toEqual({ keyId: 'akey_1' });
+  });
+
+  it('waits an exponentially growing delay between attempts', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    const { kw, calls } = client([unavailable(), unavailable(), json(200, {})]);
+
+    const done = kw.me();
+    await jest.advanceTimersByTimeAsync(124);
+    expect(calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1); // first backoff: 125 ms
+    expect(calls).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(249);
+    expect(calls).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1); // second backoff: 250 ms
+    expect(calls).toHaveLength(3);
+    await done;
+  });
+
+  it('never retries when retries is 0', async () => {
+    const { kw, calls } = client([unavailable(), json(200, {})], { retries: 0 });
+
+    await failure(kw.apps.list());
+
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('listAll', () => {
+  function page<T>(data: T[], nextCursor: string | null): Response {
+    const body: Page<T> = { data, nextCursor };
+    return json(200, body);
+  }
+
+  it('follows nextCursor until it is null, keeping the filters', async () => {
+    const { kw, calls } = client([
+      page([{ id: 'key_a' }, { id: 'key_b' }], 'cur_1'),
+      page([{ id: 'key_c' }], 'cur_2'),
+      page([{ id: 'key_d' }], null),
+    ]);
+
+    const ids: string[] = [];
+    for await (const key of kw.keys.listAll({ appId: 'app_1', limit: 2 })) ids.push(key.id);
+
+    expect(ids).toEqual(['key_a', 'key_b', 'key_c', 'key_d']);
+    expect(calls.map((call) => call.url)).toEqual([
+      `${BASE_URL}/v1/keys?appId=app_1&limit=2`,
+      `${BASE_URL}/v1/keys?appId=app_1&limit=2&cursor=cur_1`,
+      `${BASE_URL}/v1/keys?appId=app_1&limit=2&cursor=cur_2`,
+    ]);
+  });
+
+  it('fetches no further page once the caller stops iterating', async () => {
+    const { kw, calls } = client([page([{ id: 'app_a' }, { id: 'app_b' }], 'cur_1'), page([{ id: 'app_c' }], null)]);
+
+    for await (const app of kw.apps.listAll()) {
+      expect(app.id).toBe('app_a');
+      break;
+    }
+
+    expect(calls).toHaveLength(1);
+  });
+
+  it('resumes from a cursor given in the query', async () => {
+    const { kw, calls } = client([page([{ id: 'aud_z' }], null)]);
+
+    const entries = [];
+    for await (const entry of kw.audit.listAll({ cursor: 'cur_9' })) entries.push(entry);
+
+    expect(entries).toHaveLength(1);
+    expect(calls[0].url).toBe(`${BASE_URL}/v1/audit?cursor=cur_9`);
+  });
+
+  it('lists admin keys across pages too', async () => {
+    const { kw, calls } = client([page([{ id: 'akey_a' }], 'cur_1'), page([{ id: 'akey_b' }], null)]);
+
+    const ids: string[] = [];
+    for await (const adminKey of kw.adminKeys.listAll()) ids.push(adminKey.id);
+
+    expect(ids).toEqual(['akey_a', 'akey_b']);
+    expect(calls[1].url).toBe(`${BASE_URL}/v1/admin-keys?cursor=cur_1`);
+  });
+});
+
+describe('the api key never leaks into errors', () => {
+  const VERIFIED = 'kw_live_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0';
+  const scenarios: Array<[string, Step, (kw: Keywarden) => Promise<unknown>]> = [
+    ['an error message that echoes it', envelope(401, 'UNAUTHORIZED', `Invalid API key ${API_KEY}`), (kw) => kw.me()],
+    [
+      'field details that echo it',
+      json(400, {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'Request validation failed',
+          requestId: 'r',
+          details: [{ field: 'authorization', message: `Bearer ${API_KEY} is malformed` }],
+        },
+      }),
+      (kw) => kw.apps.create({ name: 'x' }),
+    ],
+    ['a network error that mentions it', new TypeError(`fetch failed with Bearer ${API_KEY}`), (kw) => kw.me()],
+    ['a non-JSON error page that contains it', new Response(`<pre>${API_KEY}</pre>`, { status: 502 }), (kw) => kw.me()],
+    [
+      'a timeout',
+      (signal) => new Promise<Response>((_r, reject) => signal.addEventListener('abort', () => reject(new Error(API_KEY)))),
+      (kw) => kw.me(),
+    ],
+    [
+      'a verify error that echoes the verified key',
+      envelope(400, 'VALIDATION_FAILED', `bad key ${VERIFIED} for ${API_KEY}`),
+      (kw) => kw.verifyKey(VERIFIED),
+    ],
+  ];
+
+  it.each(scenarios)('%s', async (_label, step, invoke) => {
+    const { kw } = client([step], { retries: 0, timeoutMs: 50 });
+
+    const error = await failure(invoke(kw));
+
+    for (const secret of [API_KEY, VERIFIED]) {
+      expect(error.message).not.toContain(secret);
+      expect(JSON.stringify(error)).not.toContain(secret);
+      expect(String(error.stack)).not.toContain(secret);
+      expect(inspect(error, { depth: 5 })).not.toContain(secret);
+    }
+  });
+});

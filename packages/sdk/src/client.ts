@@ -1,0 +1,320 @@
+import type {
+  AdminKey,
+  App,
+  AppKey,
+  AuditEntry,
+  CreateAdminKeyRequest,
+  CreateAppRequest,
+  CreateKeyRequest,
+  ListAdminKeysQuery,
+  ListAppsQuery,
+  ListAuditQuery,
+  ListKeysQuery,
+  Me,
+  Page,
+  RotateKeyRequest,
+  UpdateAppRequest,
+  UpdateKeyRequest,
+  VerifyKeyRequest,
+  VerifyKeyResponse,
+  WithSecret,
+} from '@keywarden/core';
+import { KeywardenError, redact } from './errors';
+import { paginate } from './paginate';
+
+export interface KeywardenOptions {
+  /** e.g. `https://keywarden.example.com`; a path prefix is kept. */
+  baseUrl: string;
+  /** Admin key (or app key, for `verifyKey` and `me`). */
+  apiKey: string;
+  /** Per attempt, including reading the body. Default 10 000. */
+  timeoutMs?: number;
+  /** Extra attempts for retry-safe calls only. Default 2. */
+  retries?: number;
+  /** For tests and custom agents; defaults to the global fetch of Node 20. */
+  fetch?: typeof fetch;
+}
+
+export interface VerifyKeyOptions {
+  /** When given, the key must also hold this scope. */
+  scope?: string;
+}
+
+export interface AppsResource {
+  create(body: CreateAppRequest): Promise<App>;
+  list(query?: ListAppsQuery): Promise<Page<App>>;
+  listAll(query?: ListAppsQuery): AsyncGenerator<App, void, undefined>;
+  get(id: string): Promise<App>;
+  update(id: string, body: UpdateAppRequest): Promise<App>;
+  /** Also revokes every key of the app. */
+  delete(id: string): Promise<void>;
+}
+
+export interface AdminKeysResource {
+  /** The answer's `secret` is shown this once and cannot be fetched again. */
+  create(body: CreateAdminKeyRequest): Promise<AdminKey & WithSecret>;
+  list(query?: ListAdminKeysQuery): Promise<Page<AdminKey>>;
+  listAll(query?: ListAdminKeysQuery): AsyncGenerator<AdminKey, void, undefined>;
+  revoke(id: string): Promise<AdminKey>;
+}
+
+export interface KeysResource {
+  /** The answer's `secret` is shown this once and cannot be fetched again. */
+  create(body: CreateKeyRequest): Promise<AppKey & WithSecret>;
+  list(query?: ListKeysQuery): Promise<Page<AppKey>>;
+  listAll(query?: ListKeysQuery): AsyncGenerator<AppKey, void, undefined>;
+  get(id: string): Promise<AppKey>;
+  update(id: string, body: UpdateKeyRequest): Promise<AppKey>;
+  /** The old secret keeps working for the grace period (default one day). */
+  rotate(id: string, body?: RotateKeyRequest): Promise<AppKey & WithSecret>;
+  revoke(id: string): Promise<AppKey>;
+  disable(id: string): Promise<AppKey>;
+  enable(id: string): Promise<AppKey>;
+  verify(body: VerifyKeyRequest): Promise<VerifyKeyResponse>;
+}
+
+export interface AuditResource {
+  list(query?: ListAuditQuery): Promise<Page<AuditEntry>>;
+  listAll(query?: ListAuditQuery): AsyncGenerator<AuditEntry, void, undefined>;
+}
+
+type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+interface RequestOptions {
+  query?: object;
+  body?: unknown;
+  /** Overrides the method's default: verify is a POST that only asks a question. */
+  retryable?: boolean;
+  /** Request values that must never surface in an error, besides the api key. */
+  secrets?: readonly string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRIES = 2;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 4_000;
+
+/**
+ * Ids go through encodeURIComponent, but `.` and `..` would still be resolved as dot
+ * segments by the URL parser and send the request to another route.
+ */
+function segment(id: string): string {
+  if (typeof id !== 'string' || id === '' || id === '.' || id === '..') {
+    throw new TypeError('Keywarden id must be a non-empty string');
+  }
+  return encodeURIComponent(id);
+}
+
+/** Equal jitter: never immediate, yet spread so that many clients do not retry in step. */
+function backoffDelay(attempt: number): number {
+  const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return cap / 2 + Math.random() * (cap / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const NOT_JSON = Symbol('not json');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof KeywardenError &&
+    (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT' || error.status >= 500)
+  );
+}
+
+/** undici says only "fetch failed"; the useful part (ECONNREFUSED...) is on its cause. */
+function describeNetworkFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+}
+
+export class Keywarden {
+  // Private fields stay out of JSON.stringify and console.log of the client.
+  readonly #apiKey: string;
+  readonly #fetch: typeof fetch;
+  readonly #baseUrl: string;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+
+  constructor(options: KeywardenOptions) {
+    if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
+      throw new TypeError('Keywarden: apiKey is required');
+    }
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError('Keywarden: baseUrl must be an absolute http(s) URL');
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TypeError('Keywarden: baseUrl must be an absolute http(s) URL');
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError('Keywarden: timeoutMs must be > 0');
+    const retries = options.retries ?? DEFAULT_RETRIES;
+    if (!Number.isInteger(retries) || retries < 0) throw new RangeError('Keywarden: retries must be an integer >= 0');
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new TypeError('Keywarden: no fetch available; pass options.fetch');
+
+    this.#apiKey = options.apiKey;
+    // Bound so a browser-style fetch does not throw "Illegal invocation" when called as a method.
+    this.#fetch = options.fetch ?? fetchImpl.bind(globalThis);
+    this.#baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+    this.#timeoutMs = timeoutMs;
+    this.#retries = retries;
+  }
+
+  readonly apps: AppsResource = {
+    create: (body) => this.request('POST', '/v1/apps', { body }),
+    list: (query) => this.request('GET', '/v1/apps', { query }),
+    listAll: (query = {}) => paginate((q) => this.apps.list(q), query),
+    get: async (id) => this.request('GET', `/v1/apps/${segment(id)}`),
+    update: async (id, body) => this.request('PATCH', `/v1/apps/${segment(id)}`, { body }),
+    delete: async (id) => {
+      await this.request<void>('DELETE', `/v1/apps/${segment(id)}`);
+    },
+  };
+
+  readonly adminKeys: AdminKeysResource = {
+    create: (body) => this.request('POST', '/v1/admin-keys', { body }),
+    list: (query) => this.request('GET', '/v1/admin-keys', { query }),
+    listAll: (query = {}) => paginate((q) => this.adminKeys.list(q), query),
+    revoke: async (id) => this.request('DELETE', `/v1/admin-keys/${segment(id)}`),
+  };
+
+  readonly keys: KeysResource = {
+    create: (body) => this.request('POST', '/v1/keys', { body }),
+    list: (query) => this.request('GET', '/v1/keys', { query }),
+    listAll: (query = {}) => paginate((q) => this.keys.list(q), query),
+    get: async (id) => this.request('GET', `/v1/keys/${segment(id)}`),
+    update: async (id, body) => this.request('PATCH', `/v1/keys/${segment(id)}`, { body }),
+    // Always a JSON object: the server validates the body even when every field is optional.
+    rotate: async (id, body = {}) => this.request('POST', `/v1/keys/${segment(id)}/rotate`, { body }),
+    revoke: async (id) => this.request('POST', `/v1/keys/${segment(id)}/revoke`),
+    disable: async (id) => this.request('POST', `/v1/keys/${segment(id)}/disable`),
+    enable: async (id) => this.request('POST', `/v1/keys/${segment(id)}/enable`),
+    verify: async (body) =>
+      this.request('POST', '/v1/keys/verify', { body, retryable: true, secrets: [body.key] }),
+  };
+
+  readonly audit: AuditResource = {
+    list: (query) => this.request('GET', '/v1/audit', { query }),
+    listAll: (query = {}) => paginate((q) => this.audit.list(q), query),
+  };
+
+  me(): Promise<Me> {
+    return this.request('GET', '/v1/me');
+  }
+
+  /**
+   * Resolves `{ valid: false, code }` for a bad key: only a failure of the call itself
+   * (our own api key rejected, network, 5xx) throws.
+   */
+  verifyKey(key: string, options: VerifyKeyOptions = {}): Promise<VerifyKeyResponse> {
+    return this.keys.verify({ key, scope: options.scope });
+  }
+
+  private buildUrl(path: string, query?: object): string {
+    const params = Object.entries(query ?? {})
+      .filter(([, value]) => value !== undefined && value !== null)
+      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+    return `${this.#baseUrl}${path}${params.length ? `?${params.join('&')}` : ''}`;
+  }
+
+  /**
+   * Retries only what cannot do harm twice: a POST that creates or rotates may have
+   * succeeded before the connection dropped, and repeating it would mint a second secret.
+   */
+  private async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = this.buildUrl(path, options.query);
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.#apiKey}`,
+      Accept: 'application/json',
+    };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] = 'application/json';
+    }
+    const retryable = options.retryable ?? (method === 'GET' || method === 'DELETE');
+    const secrets = [this.#apiKey, ...(options.secrets ?? [])];
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt<T>({ method, path, url, headers, body, secrets });
+      } catch (error) {
+        if (!retryable || attempt >= this.#retries || !isTransient(error)) throw error;
+      }
+      await sleep(backoffDelay(attempt));
+    }
+  }
+
+  private async attempt<T>(call: {
+    method: HttpMethod;
+    path: string;
+    url: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+    secrets: readonly string[];
+  }): Promise<T> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#timeoutMs);
+    try {
+      let response: Response;
+      let text: string;
+      try {
+        response = await this.#fetch(call.url, {
+          method: call.method,
+          headers: call.headers,
+          body: call.body,
+          signal: controller.signal,
+        });
+        text = await response.text();
+      } catch (cause) {
+        if (timedOut) {
+          throw new KeywardenError({
+            code: 'TIMEOUT',
+            status: 0,
+            message: `Keywarden did not answer ${call.method} ${call.path} within ${this.#timeoutMs} ms`,
+          });
+        }
+        throw new KeywardenError({
+          code: 'NETWORK_ERROR',
+          status: 0,
+          message: redact(`Could not reach Keywarden for ${call.method} ${call.path}: ${describeNetworkFailure(cause)}`, call.secrets),
+        });
+      }
+
+      const parsed = text === '' ? undefined : parseJson(text);
+      if (!response.ok) {
+        throw KeywardenError.fromResponse(response.status, parsed === NOT_JSON ? undefined : parsed, call.secrets);
+      }
+      if (parsed === NOT_JSON) {
+        throw new KeywardenError({
+          code: 'INTERNAL_ERROR',
+          status: response.status,
+          message: `Keywarden answered HTTP ${response.status} with a body that is not JSON`,
+        });
+      }
+      return parsed as T;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+export { Keywarden } from './client';
+export type {
+  AdminKeysResource,
+  AppsResource,
+  AuditResource,
+  KeysResource,
+  KeywardenOptions,
+  VerifyKeyOptions,
+} from './client';
+export { KeywardenError } from './errors';
+export type { KeywardenErrorCode, KeywardenErrorInit } from './errors';
+export { paginate } from './paginate';
+export * from '@keywarden/core';
