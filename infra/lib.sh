@@ -31,6 +31,16 @@ KW_REDIS_DIR="$KW_LOCAL_DIR/redis"
 KW_PG_STARTED=0
 KW_REDIS_STARTED=0
 
+# We install pnpm ourselves (npm i -g pnpm@12), so pnpm must not try to switch to the
+# exact version in package.json's packageManager field: that pin cannot be recorded in
+# pnpm-lock.yaml (the registry has no matching @pnpm/exe), which makes
+# `pnpm install --frozen-lockfile` fail with ERR_PNPM_FROZEN_LOCKFILE_WITH_OUTDATED_LOCKFILE.
+export pnpm_config_pm_on_fail="${pnpm_config_pm_on_fail:-ignore}"
+
+# turbo 2 runs tasks in "strict" env mode: variables turbo.json does not declare
+# (DATABASE_URL, REDIS_URL, KW_PEPPER, NODE_ENV, pnpm_config_pm_on_fail...) would be
+# hidden from builds and tests. Pass the whole environment through.
+export TURBO_ENV_MODE="${TURBO_ENV_MODE:-loose}"
 # turbo: no telemetry / update checks (only the npm registry is reachable anyway).
 export TURBO_TELEMETRY_DISABLED="${TURBO_TELEMETRY_DISABLED:-1}"
 export TURBO_NO_UPDATE_NOTIFIER="${TURBO_NO_UPDATE_NOTIFIER:-1}"
@@ -111,6 +121,7 @@ _kw_url_hostport() {
 
 # _kw_tcp_open HOST PORT -> 0 when something accepts TCP connections there.
 _kw_tcp_open() {
+  # shellcheck disable=SC2016 # expanded by the inner bash
   timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" >/dev/null 2>&1
 }
 
@@ -145,6 +156,7 @@ _kw_pg_ready() {
 
 _kw_pg_newest_bin() {
   local initdb
+  # shellcheck disable=SC2012 # version dirs are plain numbers
   initdb="$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)"
   [[ -n "$initdb" ]] && dirname "$initdb"
 }
@@ -434,8 +446,12 @@ _kw_ensure_psql() {
 # ensure_database NAME: create NAME on the server of DATABASE_URL if it is missing.
 # Connects to that server's `postgres` maintenance database.
 ensure_database() {
-  local name="$1" maint
+  local name="${1:-}" maint
   [[ -n "${DATABASE_URL:-}" ]] || die "ensure_database: DATABASE_URL is not set (run ensure_services first)"
+  if [[ -z "$name" ]]; then
+    log "no database name given (DATABASE_URL without a path?); not creating one"
+    return 0
+  fi
   _kw_ensure_psql
   maint="$(_kw_url_with_db "$DATABASE_URL" postgres)"
   if psql "$maint" -X -q -v ON_ERROR_STOP=1 -v name="$name" >/dev/null <<'SQL'

@@ -53,8 +53,8 @@ mkdir -p "$log_dir"
 run_log="$log_dir/last-run.log"
 : >"$run_log"
 
-# turbo 2 runs tasks in strict env mode, which hides variables that turbo.json does
-# not declare (DATABASE_URL, REDIS_URL, KW_PEPPER, NODE_ENV...): pass them through.
+# --env-mode=loose (also set by lib.sh through TURBO_ENV_MODE): turbo 2's default
+# strict mode would hide DATABASE_URL, REDIS_URL, KW_PEPPER and NODE_ENV from the tests.
 status=0
 log "unit tests (pnpm turbo run test:unit)"
 pnpm turbo run test:unit --env-mode=loose --continue 2>&1 | tee -a "$run_log" || status=1

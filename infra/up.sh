@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317 # trap handlers are reached through trap
 # One-command quick start: dependencies, PostgreSQL + Redis, build, migrate, first
 # admin key, then the API (PORT, default 8080) and the worker (WORKER_PORT, default
 # 8081) in the foreground. Ctrl-C stops both gracefully; PostgreSQL and Redis keep

@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { newId } from '@keywarden/core';
-import { createLogger } from '@keywarden/platform';
+import { createFastifyAdapter, createLogger } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './common/error.filter';
@@ -27,10 +27,7 @@ function setupOpenApi(app: NestFastifyApplication): void {
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
   const logger = createLogger('api', config.logLevel);
-  const adapter = new FastifyAdapter({
-    loggerInstance: logger,
-    // One line per request from the onResponse hook below instead of Fastify's two.
-    disableRequestLogging: true,
+  const adapter = createFastifyAdapter(logger, {
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // Request ids are ours; an inbound header is not trusted.

@@ -3,3 +3,4 @@ export * from './health.module';
 export * from './logger';
 export * from './redis.module';
 export * from './redis-health.indicator';
+export * from './fastify-adapter';

@@ -229,6 +229,10 @@ describe('presets', () => {
       expect(expandScopes(['write'], MANAGEMENT_SCOPES)).toEqual(MANAGEMENT_SCOPES.filter((s) => s !== 'keys.revoke'));
     });
 
+    it('leaves wildcard catalog entries out of `write`, since they include destructive actions', () => {
+      expect(expandScopes(['write'], ['documents.*', 'documents.upload', '*'])).toEqual(['documents.upload']);
+    });
+
     it('expands `admin` to the whole catalog', () => {
       expect(expandScopes(['admin'], MANAGEMENT_SCOPES)).toEqual([...MANAGEMENT_SCOPES]);
     });

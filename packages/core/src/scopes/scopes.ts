@@ -27,7 +27,10 @@ const SCOPE_PATTERN = new RegExp(`^(\\*|${SEGMENT}\\.(\\*|${SEGMENT}))$`);
 export const SCOPE_PRESETS = ['read', 'write', 'admin'] as const;
 export type ScopePreset = (typeof SCOPE_PRESETS)[number];
 
-/** Actions a `read` preset grants; `write` grants everything but the destructive ones. */
+/**
+ * Actions a `read` preset grants; `write` grants everything but the destructive ones and
+ * wildcards (a catalog's `documents.*` would include `documents.delete`).
+ */
 const READ_ACTIONS = new Set(['read', 'list', 'get', 'search']);
 const DESTRUCTIVE_ACTIONS = new Set(['revoke', 'delete', 'admin']);
 
@@ -76,7 +79,7 @@ export function presetScopes(preset: ScopePreset, catalog: readonly string[]): s
     case 'read':
       return catalog.filter((scope) => READ_ACTIONS.has(actionOf(scope)));
     case 'write':
-      return catalog.filter((scope) => !DESTRUCTIVE_ACTIONS.has(actionOf(scope)));
+      return catalog.filter((scope) => scope !== '*' && !DESTRUCTIVE_ACTIONS.has(actionOf(scope)) && actionOf(scope) !== '*');
     case 'admin':
       return [...catalog];
   }

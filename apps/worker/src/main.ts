@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createFastifyAdapter, createLogger } from '@keywarden/platform';
+import { Logger } from 'nestjs-pino';
+import { loadWorkerConfig } from './config/worker-config';
+import { WorkerModule } from './worker.module';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const logger = createLogger('worker', config.logLevel);
+  // An HTTP listener only for /health/live and /health/ready.
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerModule.forConfig(config, logger),
+    createFastifyAdapter(logger),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref());
+  }
+  await app.listen(config.port, config.host);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`keywarden worker failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from '@keywarden/db';
+import { HealthModule, RedisModule } from '@keywarden/platform';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config/worker-config';
+
+/**
+ * The worker's shell: PostgreSQL, Redis and health. Usage rollups, detectors and
+ * webhook delivery plug in here as BullMQ processors.
+ */
+@Module({})
+export class WorkerModule {
+  static forConfig(config: WorkerConfig, logger: Logger): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 2, retryDelay: 1_000 }),
+        RedisModule.forRoot(config.redisUrl),
+        HealthModule,
+      ],
+    };
+  }
+}
