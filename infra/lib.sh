@@ -31,16 +31,6 @@ KW_REDIS_DIR="$KW_LOCAL_DIR/redis"
 KW_PG_STARTED=0
 KW_REDIS_STARTED=0
 
-# We install pnpm ourselves (npm i -g pnpm@12), so pnpm must not try to switch to the
-# exact version in package.json's packageManager field: that pin cannot be recorded in
-# pnpm-lock.yaml (the registry has no matching @pnpm/exe), which makes
-# `pnpm install --frozen-lockfile` fail with ERR_PNPM_FROZEN_LOCKFILE_WITH_OUTDATED_LOCKFILE.
-export pnpm_config_pm_on_fail="${pnpm_config_pm_on_fail:-ignore}"
-
-# turbo 2 runs tasks in "strict" env mode: variables turbo.json does not declare
-# (DATABASE_URL, REDIS_URL, KW_PEPPER, NODE_ENV, pnpm_config_pm_on_fail...) would be
-# hidden from builds and tests. Pass the whole environment through.
-export TURBO_ENV_MODE="${TURBO_ENV_MODE:-loose}"
 # turbo: no telemetry / update checks (only the npm registry is reachable anyway).
 export TURBO_TELEMETRY_DISABLED="${TURBO_TELEMETRY_DISABLED:-1}"
 export TURBO_NO_UPDATE_NOTIFIER="${TURBO_NO_UPDATE_NOTIFIER:-1}"

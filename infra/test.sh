@@ -53,13 +53,11 @@ mkdir -p "$log_dir"
 run_log="$log_dir/last-run.log"
 : >"$run_log"
 
-# --env-mode=loose (also set by lib.sh through TURBO_ENV_MODE): turbo 2's default
-# strict mode would hide DATABASE_URL, REDIS_URL, KW_PEPPER and NODE_ENV from the tests.
 status=0
 log "unit tests (pnpm turbo run test:unit)"
-pnpm turbo run test:unit --env-mode=loose --continue 2>&1 | tee -a "$run_log" || status=1
+pnpm turbo run test:unit --continue 2>&1 | tee -a "$run_log" || status=1
 log "end-to-end tests (pnpm turbo run test:e2e --concurrency=1)"
-pnpm turbo run test:e2e --concurrency=1 --env-mode=loose --continue 2>&1 | tee -a "$run_log" || status=1
+pnpm turbo run test:e2e --concurrency=1 --continue 2>&1 | tee -a "$run_log" || status=1
 
 # One plain closing line adding up every runner's counts (Jest's "Tests:" lines and
 # node:test's "# pass N" lines), so the whole run has a single verdict line.
