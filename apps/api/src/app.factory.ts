@@ -1,14 +1,30 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { newId } from '@keywarden/core';
 import { createFastifyAdapter, createLogger } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ApiError } from './common/api-error';
 import { ErrorFilter } from './common/error.filter';
+import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
+
+/**
+ * Errors Fastify answers before routing, where the exception filter never runs. Its own
+ * answers quote the raw path (which may hold a key) outside the error envelope.
+ */
+function frameworkError(error: { code?: string }): ApiError {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return new ApiError('VALIDATION_FAILED', 'Malformed request URL', [{ field: 'url', message: 'is not a valid URL' }]);
+  }
+  // A path parameter longer than any id cannot name anything.
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError('NOT_FOUND');
+  return new ApiError('INTERNAL_ERROR');
+}
 
 function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
@@ -34,9 +50,17 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     requestIdHeader: false,
     genReqId: () => newId('request'),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = errorResponse(frameworkError(error), String(request.id));
+      void (reply as unknown as FastifyReply).code(status).header('x-request-id', request.id).send(body);
+    },
   });
+  // All JSON: Nest's body parser would add application/x-www-form-urlencoded, and Fastify
+  // parses text/plain by default; without a parser they answer 415.
+  adapter.getInstance().removeContentTypeParser('text/plain');
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, logger), adapter, {
     bufferLogs: true,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorFilter());
@@ -62,6 +86,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
 
   setupOpenApi(app);
-  app.enableShutdownHooks();
+  // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked
+  // like a kill (no exit code) to supervisors.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

@@ -135,7 +135,8 @@ export class AppsService {
     const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, appId, manager);
       await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
-      const revoked: Array<{ id: string }> = await manager.query(
+      // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+      const [revoked]: [Array<{ id: string }>, number] = await manager.query(
         `UPDATE api_keys SET status = 'revoked', revoked_at = now(), updated_at = now()
           WHERE app_id = $1 AND status <> 'revoked' RETURNING id`,
         [row.id],

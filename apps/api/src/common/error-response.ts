@@ -25,6 +25,16 @@ const FRAMEWORK_MESSAGES: Record<number, string> = {
   415: 'Request body must be application/json',
 };
 
+/**
+ * Anything shaped like a key (`{brand}_{env}_{36 base62}`). Validation messages quote
+ * field names, and a request can use a key as one: keys are never echoed.
+ */
+const KEY_LIKE = /[a-z]{2,8}_[a-z]{2,16}_[0-9A-Za-z]{36}/g;
+
+function withoutKeys(text: string): string {
+  return text.replace(KEY_LIKE, '[redacted]');
+}
+
 /** What Fastify throws when a route's JSON schema rejects the request. */
 interface FastifyValidationError {
   validation: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
@@ -61,7 +71,9 @@ function toApiError(error: unknown): ApiError | null {
     const status = error.getStatus();
     const code = CODE_BY_STATUS[status];
     if (!code) return null;
-    return new ApiError(code, FRAMEWORK_MESSAGES[status] ?? DEFAULT_ERROR_MESSAGES[code]);
+    // A framework 400 is a body that could not be parsed: still a field error, on `body`.
+    const details = status === 400 ? [{ field: 'body', message: 'is not well-formed JSON' }] : undefined;
+    return new ApiError(code, FRAMEWORK_MESSAGES[status] ?? DEFAULT_ERROR_MESSAGES[code], details);
   }
   const schemaError = error as FastifyValidationError | null;
   if (schemaError && Array.isArray(schemaError.validation)) return fromFastifyValidation(schemaError);
@@ -72,8 +84,9 @@ function toApiError(error: unknown): ApiError | null {
 export function errorResponse(error: unknown, requestId: string): ErrorResponse {
   const apiError = toApiError(error);
   const known = apiError ?? new ApiError('INTERNAL_ERROR');
+  const details = known.details?.map((detail) => ({ field: withoutKeys(detail.field), message: withoutKeys(detail.message) }));
   const body: ErrorEnvelope = {
-    error: { code: known.code, message: known.message, requestId, ...(known.details ? { details: known.details } : {}) },
+    error: { code: known.code, message: withoutKeys(known.message), requestId, ...(details ? { details } : {}) },
   };
   return { status: known.status, body, unexpected: apiError === null };
 }

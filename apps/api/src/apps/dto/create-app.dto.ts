@@ -5,14 +5,17 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsOptional,
   IsString,
   IsTimeZone,
   Length,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/validators';
 import { BusinessHoursDto } from './business-hours.dto';
+
+/** Optional fields may be left out, but not sent as null (none of them is nullable). */
+const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
 export class CreateAppDto implements CreateAppRequest {
   @IsString()
@@ -20,18 +23,18 @@ export class CreateAppDto implements CreateAppRequest {
   name!: string;
 
   /** IANA timezone used for business hours and detection baselines (default UTC). */
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsTimeZone()
   timezone?: string;
 
   /** Default Mon–Fri 08:00–19:00. */
-  @IsOptional()
+  @ValidateIf(isPresent)
   @ValidateNested()
   @Type(() => BusinessHoursDto)
   businessHours?: BusinessHoursDto;
 
   /** Scopes this app's keys may carry; empty = any non-management scope. */
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsArray()
   @ArrayMaxSize(200)
   @ArrayUnique()
@@ -40,7 +43,7 @@ export class CreateAppDto implements CreateAppRequest {
   scopeCatalog?: string[];
 
   /** Key environments (default ["live","test"]). */
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)

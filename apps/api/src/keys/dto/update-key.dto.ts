@@ -4,7 +4,6 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -13,9 +12,9 @@ import {
 import { IsFutureDate, IsMetadata, IsNotManagementScope, IsScope } from '../../common/validators';
 import { GROUP_PATTERN } from './create-key.dto';
 
-/** Omitted fields stay; `null` clears description, group and expiresAt. */
+/** Omitted fields stay; `null` clears description, group and expiresAt, and is refused elsewhere. */
 export class UpdateKeyDto implements UpdateKeyRequest {
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @Length(1, 100)
   name?: string;
@@ -29,7 +28,7 @@ export class UpdateKeyDto implements UpdateKeyRequest {
   @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
   group?: string | null;
 
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -38,7 +37,7 @@ export class UpdateKeyDto implements UpdateKeyRequest {
   @IsNotManagementScope({ each: true })
   scopes?: string[];
 
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsMetadata()
   metadata?: Metadata;
 

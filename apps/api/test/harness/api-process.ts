@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { API_DIR, API_MAIN, assertBuilt, LOG_SUFFIX, runDir } from './paths';
+
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface ApiProcess {
+  baseUrl: string;
+  port: number;
+  /** Everything the process wrote to stdout and stderr. */
+  logFile: string;
+  readLog(): string;
+  /** SIGTERM, then waits for the exit; fails unless the shutdown was graceful (exit 0). */
+  stop(): Promise<void>;
+}
+
+// One registry per Node process: each test file loads this module anew.
+const RUNNING = Symbol.for('keywarden.e2e.runningApis');
+const holder = process as unknown as { [RUNNING]?: Set<ChildProcess> };
+const running = (holder[RUNNING] ??= (() => {
+  const children = new Set<ChildProcess>();
+  // A test run that dies half-way must not leave API processes behind.
+  process.once('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  return children;
+})());
+
+/** A port nobody listens on right now: bind port 0, read it, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+function tail(text: string, lines = 30): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`API exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail(readFileSync(logFile, 'utf8'))}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`API not ready within ${READY_TIMEOUT_MS} ms:\n${tail(readFileSync(logFile, 'utf8'))}`);
+}
+
+/**
+ * Spawns `node dist/main.js` on a free port with the run's DATABASE_URL, REDIS_URL and
+ * KW_PEPPER (plus `extraEnv`), appends its output to the run's log directory and
+ * resolves once GET /health/ready answers 200.
+ */
+export async function startApi(extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
+  assertBuilt();
+  const port = await freePort();
+  const logFile = join(runDir(), `${process.pid}-${port}${LOG_SUFFIX}`);
+  const fd = openSync(logFile, 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [API_MAIN], {
+      cwd: API_DIR,
+      env: { ...process.env, LOG_LEVEL: 'debug', ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', fd, fd],
+    });
+  } finally {
+    closeSync(fd); // the child has its own copy
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitUntilReady(baseUrl, child, logFile);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    baseUrl,
+    port,
+    logFile,
+    readLog: () => readFileSync(logFile, 'utf8'),
+    stop: () =>
+      (stopped ??= (async () => {
+        const exited = exitOf(child);
+        child.kill('SIGTERM');
+        const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
+        const outcome = await Promise.race([exited, timeout]);
+        if (outcome === 'timeout') {
+          child.kill('SIGKILL');
+          throw new Error(`API on port ${port} did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
+        }
+        if (outcome.code !== 0) {
+          throw new Error(
+            `API on port ${port} did not shut down gracefully (code ${outcome.code}, signal ${outcome.signal}):\n${tail(readFileSync(logFile, 'utf8'))}`,
+          );
+        }
+      })()),
+  };
+}

@@ -1,0 +1,138 @@
+import {
+  type App,
+  type AppKey,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+  type Keywarden,
+  MAX_ROTATION_GRACE_SECONDS,
+  type WithSecret,
+} from '@keywarden/sdk';
+import { type ApiProcess, bootstrapWorkspace, client, eventually, expectApiError, startApi, uniqueName } from './harness';
+
+let api: ApiProcess;
+let owner: Keywarden;
+let app: App;
+
+function newKey(): Promise<AppKey & WithSecret> {
+  return owner.keys.create({ appId: app.id, name: uniqueName('rotating'), environment: 'live', scopes: ['generation.create'] });
+}
+
+async function codeOf(secret: string): Promise<string> {
+  return (await owner.verifyKey(secret)).code;
+}
+
+/** Milliseconds between an ISO date and `expectedMs`. */
+function offsetMs(iso: string | null, expectedMs: number): number {
+  return Math.abs(Date.parse(iso as string) - expectedMs);
+}
+
+beforeAll(async () => {
+  api = await startApi();
+  owner = client(api.baseUrl, (await bootstrapWorkspace('rotation')).secret);
+  app = await owner.apps.create({ name: uniqueName('rotation-app'), scopeCatalog: ['generation.create'] });
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('rotation with a grace period', () => {
+  it('during the grace period both the old and the new secret verify as VALID for the same key', async () => {
+    const key = await newKey();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3 });
+    expect(await owner.verifyKey(key.secret)).toMatchObject({ valid: true, code: 'VALID', keyId: key.id });
+    expect(await owner.verifyKey(rotated.secret)).toMatchObject({ valid: true, code: 'VALID', keyId: key.id });
+  });
+
+  it('the key shows both secret versions with prefix, createdAt, expiresAt and the current flag', async () => {
+    const key = await newKey();
+    const rotatedAt = Date.now();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3 });
+    const fetched = await owner.keys.get(key.id);
+    expect(fetched.prefix).toBe(rotated.secret.slice(0, 12));
+    expect(fetched.secrets).toEqual([
+      { prefix: rotated.secret.slice(0, 12), createdAt: expect.any(String), expiresAt: null, current: true },
+      { prefix: key.prefix, createdAt: key.secrets[0].createdAt, expiresAt: expect.any(String), current: false },
+    ]);
+    expect(offsetMs(fetched.secrets[1].expiresAt, rotatedAt + 3_000)).toBeLessThan(2_000);
+    expect(Date.parse(fetched.secrets[0].createdAt)).toBeGreaterThanOrEqual(Date.parse(fetched.secrets[1].createdAt));
+    expect(rotated.secrets).toEqual(fetched.secrets);
+  });
+
+  it('after the deadline the old secret answers KEY_REVOKED while the new one stays VALID', async () => {
+    const key = await newKey();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3 });
+    expect(await codeOf(key.secret)).toBe('VALID');
+    await eventually(async () => expect(await codeOf(key.secret)).toBe('KEY_REVOKED'), { timeoutMs: 7_000, intervalMs: 200 });
+    expect(await codeOf(rotated.secret)).toBe('VALID');
+    const fetched = await owner.keys.get(key.id);
+    expect(fetched.status).toBe('active');
+    expect(fetched.secrets).toEqual([expect.objectContaining({ prefix: rotated.prefix, current: true })]);
+  });
+
+  it('without gracePeriodSeconds the old secret keeps working for 24 hours', async () => {
+    const key = await newKey();
+    const rotatedAt = Date.now();
+    const rotated = await owner.keys.rotate(key.id);
+    const old = rotated.secrets.find((secret) => !secret.current);
+    expect(old?.prefix).toBe(key.prefix);
+    expect(offsetMs(old?.expiresAt ?? null, rotatedAt + DEFAULT_ROTATION_GRACE_SECONDS * 1_000)).toBeLessThan(5_000);
+    expect(await codeOf(key.secret)).toBe('VALID');
+  });
+});
+
+describe('rotation without grace', () => {
+  it('gracePeriodSeconds 0 stops the old secret at once', async () => {
+    const key = await newKey();
+    expect(await codeOf(key.secret)).toBe('VALID');
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    expect(await owner.verifyKey(key.secret)).toMatchObject({ valid: false, code: 'KEY_REVOKED', keyId: key.id });
+    expect(await codeOf(rotated.secret)).toBe('VALID');
+    expect(rotated.secrets).toEqual([expect.objectContaining({ prefix: rotated.prefix, current: true, expiresAt: null })]);
+  });
+
+  it('a second rotation without grace also ends the grace of the first', async () => {
+    const key = await newKey();
+    const first = await owner.keys.rotate(key.id);
+    const second = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    expect(await codeOf(key.secret)).toBe('KEY_REVOKED');
+    expect(await codeOf(first.secret)).toBe('KEY_REVOKED');
+    expect(await codeOf(second.secret)).toBe('VALID');
+  });
+
+  it('a later rotation with a longer grace never extends an earlier, nearer deadline', async () => {
+    const key = await newKey();
+    const first = await owner.keys.rotate(key.id, { gracePeriodSeconds: 60 });
+    const originalDeadline = first.secrets.find((secret) => !secret.current)?.expiresAt;
+    const second = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3_600 });
+    const original = second.secrets.find((secret) => secret.prefix === key.prefix);
+    expect(original?.expiresAt).toBe(originalDeadline);
+    expect(second.secrets).toHaveLength(3);
+  });
+});
+
+describe('grace period limits', () => {
+  it('accepts exactly 30 days', async () => {
+    const key = await newKey();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: MAX_ROTATION_GRACE_SECONDS });
+    expect(rotated.secrets).toHaveLength(2);
+  });
+
+  it.each([
+    ['longer than 30 days', MAX_ROTATION_GRACE_SECONDS + 1],
+    ['negative', -1],
+    ['fractional', 1.5],
+  ])('rejects a grace period that is %s: 400 VALIDATION_FAILED, key unchanged', async (_label, gracePeriodSeconds) => {
+    const key = await newKey();
+    const failure = await expectApiError(owner.keys.rotate(key.id, { gracePeriodSeconds }), { status: 400, code: 'VALIDATION_FAILED' });
+    expect(failure.details?.map((detail) => detail.field)).toEqual(expect.arrayContaining(['gracePeriodSeconds']));
+    const fetched = await owner.keys.get(key.id);
+    expect(fetched.secrets).toEqual([expect.objectContaining({ prefix: key.prefix, current: true })]);
+    expect(await codeOf(key.secret)).toBe('VALID');
+  });
+
+  it('a revoked key cannot be rotated: 409 CONFLICT', async () => {
+    const key = await newKey();
+    await owner.keys.revoke(key.id);
+    await expectApiError(owner.keys.rotate(key.id), { status: 409, code: 'CONFLICT' });
+  });
+});
