@@ -9,6 +9,46 @@ import { fileURLToPath } from 'node:url';
 
 const SPECIAL = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
+const has = (url, ...parts) => parts.some((part) => url.includes(part));
+
+/**
+ * The questions asked of a Keywarden profile, as stack predicates. `inclusive`: time of
+ * the samples with a matching frame anywhere on the stack; `self`: time of the samples
+ * whose own frame matches (native frames count as their JS caller's package). The rows
+ * overlap (and some are "of which" rows): they do not add up to 100%.
+ */
+export const CONCERNS = [
+  { name: 'passport: AuthGuard + strategy (incl. key resolution of the admin key)', mode: 'inclusive',
+    match: (f) => has(f.url, '/@nestjs/passport/', '/passport/lib/', '/passport-headerapikey/') },
+  { name: 'key resolution: parse + HMAC + cache, both keys (KeyResolverService.resolve)', mode: 'inclusive',
+    match: (f) => f.functionName === 'resolve' && has(f.url, 'credentials/key-resolver.service') },
+  { name: '  of which HMAC-SHA256 (hashKey)', mode: 'inclusive',
+    match: (f) => f.functionName === 'hashKey' && has(f.url, 'keys/key-format') },
+  { name: 'verify handler (KeysService.verify, incl. resolving the app key)', mode: 'inclusive',
+    match: (f) => f.functionName === 'verify' && has(f.url, 'keys/keys.service') },
+  { name: 'logging: pino + nestjs-pino (request line, redaction, write)', mode: 'inclusive',
+    match: (f) => has(f.url, '/pino/', '/nestjs-pino/', '/sonic-boom/', '/@pinojs/', '/pino-std-serializers/') },
+  { name: 'nestjs-pino request middleware via @fastify/middie (self)', mode: 'self',
+    match: (f) => has(f.url, '/@fastify/middie/', '/nestjs-pino/') || has(f.category ?? '', '@fastify/middie', 'nestjs-pino') ||
+      (f.functionName === 'handler' && has(f.url, 'middleware/middleware-module')) },
+  { name: 'AsyncLocalStorage / async_hooks bookkeeping (self, excl. AsyncResource.bind)', mode: 'self',
+    match: (f) => f.category === 'node:async_hooks' && !(f.functionName === 'bind' && has(f.url, 'node:async_hooks')) },
+  { name: 'AsyncResource.bind in fastify content-type parser (fastify < 5.12.8)', mode: 'inclusive',
+    match: (f) => f.functionName === 'bind' && f.url === 'node:async_hooks' },
+  { name: 'Nest router, guards, pipes, interceptors (self)', mode: 'self',
+    match: (f) => has(f.category ?? '', '@nestjs/core', '@nestjs/common', '@nestjs/platform-fastify', 'rxjs', 'reflect-metadata') },
+  { name: 'body parsing (JSON, secure-json-parse)', mode: 'inclusive', match: (f) => has(f.url, '/secure-json-parse/') },
+  { name: 'body schema validation (ajv via fastify)', mode: 'inclusive',
+    match: (f) => f.functionName === 'validate' && has(f.url, 'fastify/lib/validation') },
+  { name: 'response serialization (fastify serialize / fast-json-stringify)', mode: 'inclusive',
+    match: (f) => (f.functionName === 'serialize' && has(f.url, 'fastify/lib/reply')) || has(f.url, '/fast-json-stringify/') },
+  { name: 'TypeORM + pg (cache misses, last-used flush)', mode: 'inclusive',
+    match: (f) => has(f.url, '/typeorm/', '/pg/', '/pg-protocol/', '/pg-pool/') },
+  { name: 'request id (genReqId → newId → randomBytes)', mode: 'inclusive', match: (f) => f.functionName === 'genReqId' },
+  { name: 'socket writes (writev)', mode: 'self', match: (f) => f.category === 'node:stream_base_commons' },
+  { name: 'garbage collector', mode: 'self', match: (f) => f.functionName === '(garbage collector)' },
+];
+
 /** Package-ish bucket of a script URL; null for native frames (no URL). */
 export function categoryOf(url) {
   if (!url) return null;
@@ -110,6 +150,22 @@ export function summariseProfile(profile, { top = 30 } = {}) {
     for (const cat of stackCats.get(id)) inclusiveByCategory.set(cat, (inclusiveByCategory.get(cat) ?? 0) + ms);
   }
 
+  // Concerns: walk each sampled node's stack once.
+  const concernMs = CONCERNS.map(() => 0);
+  const frameOf = (id) => {
+    const n = nodes.get(id);
+    return { functionName: n.callFrame.functionName, url: n.callFrame.url, category: chargedCat.get(id) };
+  };
+  for (const [id, ms] of selfByNode) {
+    if (nodes.get(id).callFrame.functionName === '(idle)') continue;
+    const leaf = frameOf(id);
+    const stack = [];
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) stack.push(frameOf(cur));
+    CONCERNS.forEach((concern, i) => {
+      if (concern.mode === 'self' ? concern.match(leaf) : stack.some(concern.match)) concernMs[i] += ms;
+    });
+  }
+
   const pct = (ms) => Math.round((1000 * ms) / busy) / 10;
   const rows = (map) =>
     [...map]
@@ -129,12 +185,19 @@ export function summariseProfile(profile, { top = 30 } = {}) {
       .map((f) => ({ ...f, selfMs: Math.round(f.selfMs), pctOfBusy: pct(f.selfMs) })),
     selfByPackage: rows(selfByCategory),
     inclusiveByPackage: rows(inclusiveByCategory),
+    concerns: CONCERNS.map((c, i) => ({ name: c.name, mode: c.mode, ms: Math.round(concernMs[i]), pctOfBusy: pct(concernMs[i]) })),
   };
 }
 
 export function formatSummary(summary, { top = 25 } = {}) {
   const lines = [];
   lines.push(`  profile: ${summary.totalMs} ms, busy ${summary.busyMs} ms (${Math.round((100 * summary.busyMs) / summary.totalMs)}%), ${summary.samples} samples; percentages are of busy time`);
+  lines.push('');
+  lines.push('  by concern (overlapping; inclusive unless marked self):');
+  for (const c of summary.concerns ?? []) {
+    const perRequest = summary.requests ? `  ${((1000 * c.ms) / summary.requests).toFixed(1).padStart(6)} µs/req` : '';
+    lines.push(`    ${String(c.pctOfBusy).padStart(5)}%  ${String(c.ms).padStart(6)} ms${perRequest}  ${c.name}`);
+  }
   lines.push('');
   lines.push('  top self time (function — location — package):');
   for (const f of summary.topSelf.slice(0, top)) {

@@ -16,6 +16,21 @@ export const ID_PREFIXES = {
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 
+// One CSPRNG call per 256 ids instead of one per id: ids are minted on every request.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function randomChunk(size: number): Buffer {
+  if (poolOffset + size > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const chunk = pool.subarray(poolOffset, poolOffset + size);
+  poolOffset += size;
+  return chunk;
+}
+
 /**
  * `{prefix}_{10 chars of ms time}{16 random chars}`: ULID-shaped, so ids sort by creation
  * time and serve directly as pagination cursors.
@@ -28,7 +43,7 @@ export function newId(kind: IdKind, nowMs: number = Date.now()): string {
     rest = Math.floor(rest / 32);
   }
   let random = '';
-  for (const byte of randomBytes(RANDOM_CHARS)) random += ALPHABET[byte % 32];
+  for (const byte of randomChunk(RANDOM_CHARS)) random += ALPHABET[byte % 32];
   return `${ID_PREFIXES[kind]}_${time}${random}`;
 }
 

@@ -13,7 +13,7 @@ interface Entry {
 }
 
 /**
- * Per-process cache of resolved credentials by secret hash. Changes to a key are
+ * Per-process cache of resolved credentials by presented key. Changes to a key are
  * broadcast over Redis pub/sub so every instance drops it at once; the TTL bounds
  * staleness if a message is ever missed.
  */
@@ -21,7 +21,7 @@ interface Entry {
 export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(KeyCacheService.name);
   private readonly entries = new Map<string, Entry>();
-  private readonly hashesByKey = new Map<string, Set<string>>();
+  private readonly cacheKeysByKeyId = new Map<string, Set<string>>();
   private subscriber?: Redis;
   /**
    * Bumped on every invalidation: a lookup that started before one must not cache its
@@ -51,23 +51,23 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
     return this.generation;
   }
 
-  get(hash: string, now = Date.now()): CredentialRecord | undefined {
-    const entry = this.entries.get(hash);
+  get(cacheKey: string, now = Date.now()): CredentialRecord | undefined {
+    const entry = this.entries.get(cacheKey);
     if (!entry) return undefined;
     if (now - entry.cachedAt >= this.config.keyCacheTtlMs) {
-      this.delete(hash);
+      this.delete(cacheKey);
       return undefined;
     }
     return entry.record;
   }
 
-  set(hash: string, record: CredentialRecord, startedAtGeneration: number): void {
+  set(cacheKey: string, record: CredentialRecord, startedAtGeneration: number): void {
     if (startedAtGeneration !== this.generation || this.config.keyCacheTtlMs === 0) return;
     if (this.entries.size >= MAX_ENTRIES) this.evictOldest();
-    this.entries.set(hash, { record, cachedAt: Date.now() });
-    let hashes = this.hashesByKey.get(record.keyId);
-    if (!hashes) this.hashesByKey.set(record.keyId, (hashes = new Set()));
-    hashes.add(hash);
+    this.entries.set(cacheKey, { record, cachedAt: Date.now() });
+    let cacheKeys = this.cacheKeysByKeyId.get(record.keyId);
+    if (!cacheKeys) this.cacheKeysByKeyId.set(record.keyId, (cacheKeys = new Set()));
+    cacheKeys.add(cacheKey);
   }
 
   /** Drops the key here and tells every other instance to drop it too. */
@@ -82,14 +82,14 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
 
   private dropLocal(keyId: string): void {
     this.generation++;
-    for (const hash of this.hashesByKey.get(keyId) ?? []) this.entries.delete(hash);
-    this.hashesByKey.delete(keyId);
+    for (const cacheKey of this.cacheKeysByKeyId.get(keyId) ?? []) this.entries.delete(cacheKey);
+    this.cacheKeysByKeyId.delete(keyId);
   }
 
   private clear(): void {
     this.generation++;
     this.entries.clear();
-    this.hashesByKey.clear();
+    this.cacheKeysByKeyId.clear();
   }
 
   private evictOldest(): void {
@@ -97,12 +97,12 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
     if (!oldest.done) this.delete(oldest.value);
   }
 
-  private delete(hash: string): void {
-    const entry = this.entries.get(hash);
+  private delete(cacheKey: string): void {
+    const entry = this.entries.get(cacheKey);
     if (!entry) return;
-    this.entries.delete(hash);
-    const hashes = this.hashesByKey.get(entry.record.keyId);
-    hashes?.delete(hash);
-    if (hashes?.size === 0) this.hashesByKey.delete(entry.record.keyId);
+    this.entries.delete(cacheKey);
+    const cacheKeys = this.cacheKeysByKeyId.get(entry.record.keyId);
+    cacheKeys?.delete(cacheKey);
+    if (cacheKeys?.size === 0) this.cacheKeysByKeyId.delete(entry.record.keyId);
   }
 }

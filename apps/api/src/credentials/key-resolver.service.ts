@@ -32,15 +32,15 @@ export class KeyResolverService {
 
   async resolve(candidate: string, now = new Date()): Promise<Resolution> {
     if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
-    const hash = this.material.hash(candidate);
-    const cacheKey = hash.toString('base64');
-    let record = this.cache.get(cacheKey, now.getTime());
+    // Keyed by the presented key itself: a cache hit costs no HMAC. Entries live in this
+    // process's memory only, for at most the cache TTL.
+    let record = this.cache.get(candidate, now.getTime());
     if (!record) {
       const generation = this.cache.currentGeneration();
-      const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_HASH, [hash]);
+      const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_HASH, [this.material.hash(candidate)]);
       if (rows.length === 0) return { state: 'UNAUTHORIZED' };
       record = rows[0];
-      this.cache.set(cacheKey, record, generation);
+      this.cache.set(candidate, record, generation);
     }
     const state = keyStateAt(record, now);
     if (state === 'VALID') this.lastUsed.touch(record.keyId);
