@@ -268,27 +268,32 @@ _kw_start_local_pg() {
   die "PostgreSQL is not accepting connections on 127.0.0.1:$KW_PG_PORT (see $logfile)"
 }
 
-_kw_ensure_postgres() {
-  if [[ -n "${DATABASE_URL:-}" ]]; then
+# Use the server named by $url_var when it is set (starting ours if it names our local
+# port and is down), else reuse or start the local one and point $url_var at it.
+# Args: label url_var default_port local_port ready_fn start_fn local_url
+_kw_ensure_service() {
+  local label=$1 url_var=$2 default_port=$3 local_port=$4 ready_fn=$5 start_fn=$6 local_url=$7
+  local url="${!url_var:-}"
+  if [[ -n "$url" ]]; then
     local host port
-    IFS="|" read -r host port < <(_kw_url_hostport "$DATABASE_URL" 5432) || die "DATABASE_URL is not a valid URL"
+    IFS="|" read -r host port < <(_kw_url_hostport "$url" "$default_port") || die "$url_var is not a valid URL"
     if [[ -z "$host" ]] || _kw_tcp_open "$host" "$port"; then
-      log "PostgreSQL: using DATABASE_URL from the environment ($(_kw_redact "$DATABASE_URL"))"
-    elif _kw_is_loopback "$host" && [[ "$port" == "$KW_PG_PORT" ]]; then
-      log "DATABASE_URL points at the local dev PostgreSQL (:$KW_PG_PORT), which is not running"
-      _kw_start_local_pg
+      log "$label: using $url_var from the environment ($(_kw_redact "$url"))"
+    elif _kw_is_loopback "$host" && [[ "$port" == "$local_port" ]]; then
+      log "$url_var points at the local dev $label (:$local_port), which is not running"
+      "$start_fn"
     else
-      log "warning: DATABASE_URL server $host:$port is not reachable right now; using it anyway"
+      log "warning: $url_var server $host:$port is not reachable right now; using it anyway"
     fi
-    export DATABASE_URL
+    export "$url_var=$url"
     return 0
   fi
-  if _kw_pg_ready; then
-    log "PostgreSQL already running on 127.0.0.1:$KW_PG_PORT; reusing it"
+  if "$ready_fn"; then
+    log "$label already running on 127.0.0.1:$local_port; reusing it"
   else
-    _kw_start_local_pg
+    "$start_fn"
   fi
-  export DATABASE_URL="$KW_LOCAL_DATABASE_URL"
+  export "$url_var=$local_url"
 }
 
 _kw_stop_pg() {
@@ -365,28 +370,6 @@ _kw_start_local_redis() {
   die "Redis is not answering on 127.0.0.1:$KW_REDIS_PORT (see $KW_REDIS_DIR/redis.log)"
 }
 
-_kw_ensure_redis() {
-  if [[ -n "${REDIS_URL:-}" ]]; then
-    local host port
-    IFS="|" read -r host port < <(_kw_url_hostport "$REDIS_URL" 6379) || die "REDIS_URL is not a valid URL"
-    if [[ -z "$host" ]] || _kw_tcp_open "$host" "$port"; then
-      log "Redis: using REDIS_URL from the environment ($(_kw_redact "$REDIS_URL"))"
-    elif _kw_is_loopback "$host" && [[ "$port" == "$KW_REDIS_PORT" ]]; then
-      log "REDIS_URL points at the local dev Redis (:$KW_REDIS_PORT), which is not running"
-      _kw_start_local_redis
-    else
-      log "warning: REDIS_URL server $host:$port is not reachable right now; using it anyway"
-    fi
-    export REDIS_URL
-    return 0
-  fi
-  if _kw_redis_ready; then
-    log "Redis already running on 127.0.0.1:$KW_REDIS_PORT; reusing it"
-  else
-    _kw_start_local_redis
-  fi
-  export REDIS_URL="$KW_LOCAL_REDIS_URL"
-}
 
 _kw_stop_redis() {
   if ! _kw_redis_ready; then
@@ -410,8 +393,8 @@ _kw_stop_redis() {
 
 ensure_services() {
   mkdir -p "$KW_LOCAL_DIR"
-  _kw_ensure_postgres
-  _kw_ensure_redis
+  _kw_ensure_service PostgreSQL DATABASE_URL 5432 "$KW_PG_PORT" _kw_pg_ready _kw_start_local_pg "$KW_LOCAL_DATABASE_URL"
+  _kw_ensure_service Redis REDIS_URL 6379 "$KW_REDIS_PORT" _kw_redis_ready _kw_start_local_redis "$KW_LOCAL_REDIS_URL"
 }
 
 stop_services() {

@@ -42,7 +42,7 @@ async function bootstrap(dataSource: DataSource, options: { name: string; ifEmpt
     );
     return;
   }
-  const store = new KeyStore(new KeyMaterialService(config));
+  const store = new KeyStore(new KeyMaterialService(config), dataSource);
   const result = await bootstrapWorkspace(dataSource, store, new AuditService(dataSource), options.name);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -10,7 +10,30 @@ export const infraEnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
+
+/** What every process takes from the infra variables. */
+export interface InfraConfig {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+export function infraConfigOf(parsed: z.output<typeof infraEnvSchema>): InfraConfig {
+  return {
+    env: parsed.NODE_ENV,
+    host: parsed.HOST,
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    logLevel: parsed.LOG_LEVEL,
+    shutdownTimeoutMs: parsed.KW_SHUTDOWN_TIMEOUT_MS,
+  };
+}
 
 /**
  * Parses the environment once at boot; on failure throws one error listing every bad

@@ -18,7 +18,6 @@ import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { iso } from '../common/dates';
-import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
@@ -99,20 +98,12 @@ export class AdminKeysService {
 
   /** A restricted key sees only admin keys at most as broad as itself. */
   async list(actor: Actor, query: PageQuery): Promise<Page<AdminKey>> {
-    const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder('k')
-      .where(`k.workspace_id = :workspaceId AND k.kind = 'admin'`, { workspaceId: actor.principal.workspaceId })
-      .orderBy('k.id', 'DESC')
-      .limit(limit + 1);
-    if (actor.principal.appIds !== null) {
-      builder.andWhere('k.app_ids IS NOT NULL AND k.app_ids <@ :appIds', { appIds: actor.principal.appIds });
-    }
-    if (query.cursor) builder.andWhere('k.id < :cursor', { cursor: query.cursor });
-    const page = pageOf(await builder.getMany(), limit, (row) => row);
-    const keys = await this.store.withSecrets(this.dataSource.manager, page.data);
-    return { data: keys.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
+    const page = await this.store.page(actor.principal.workspaceId, 'admin', query, (builder) => {
+      if (actor.principal.appIds !== null) {
+        builder.andWhere('k.app_ids IS NOT NULL AND k.app_ids <@ :appIds', { appIds: actor.principal.appIds });
+      }
+    });
+    return { data: page.data.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
   }
 
   async revoke(actor: Actor, keyId: string): Promise<AdminKey> {

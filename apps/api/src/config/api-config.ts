@@ -1,5 +1,5 @@
 import { BRAND_PATTERN } from '@keywarden/core';
-import { infraEnvSchema, parseEnv } from '@keywarden/db';
+import { infraConfigOf, type InfraConfig, infraEnvSchema, parseEnv } from '@keywarden/db';
 import { z } from 'zod';
 
 const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
@@ -7,7 +7,6 @@ const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
 const apiEnvSchema = infraEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-    HOST: z.string().min(1).default('0.0.0.0'),
     KW_PEPPER: z
       .string({ error: 'KW_PEPPER is required: 32+ random characters used to hash keys (keep it stable)' })
       .min(32, 'KW_PEPPER must be at least 32 characters of random data'),
@@ -15,26 +14,19 @@ const apiEnvSchema = infraEnvSchema
     KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     KW_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-    KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || !PLACEHOLDER_PEPPER.test(env.KW_PEPPER), {
     path: ['KW_PEPPER'],
     message: 'KW_PEPPER looks like a placeholder; generate a random one for production',
   });
 
-export interface ApiConfig {
-  env: 'development' | 'test' | 'production';
+export interface ApiConfig extends InfraConfig {
   port: number;
-  host: string;
-  databaseUrl: string;
-  redisUrl: string;
-  logLevel: string;
   pepper: string;
   keyBrand: string;
   keyCacheTtlMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
-  shutdownTimeoutMs: number;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -42,17 +34,12 @@ export const API_CONFIG = Symbol('API_CONFIG');
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = parseEnv(apiEnvSchema, env);
   return {
-    env: parsed.NODE_ENV,
+    ...infraConfigOf(parsed),
     port: parsed.PORT,
-    host: parsed.HOST,
-    databaseUrl: parsed.DATABASE_URL,
-    redisUrl: parsed.REDIS_URL,
-    logLevel: parsed.LOG_LEVEL,
     pepper: parsed.KW_PEPPER,
     keyBrand: parsed.KW_KEY_BRAND,
     keyCacheTtlMs: parsed.KW_KEY_CACHE_TTL_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
     trustProxy: parsed.KW_TRUST_PROXY === 'true',
-    shutdownTimeoutMs: parsed.KW_SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type KeySecretVersion, newId } from '@keywarden/core';
+import { type KeySecretVersion, newId, type Page, type PageQuery } from '@keywarden/core';
 import { ApiKeyEntity, KeySecretEntity } from '@keywarden/db';
-import { type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { iso } from '../common/dates';
+import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
 
 export type NewKeyFields = Omit<
@@ -32,7 +33,33 @@ export function currentPrefix(secrets: KeySecretEntity[]): string {
 /** Storage of keys and their secret versions, shared by app keys and admin keys. */
 @Injectable()
 export class KeyStore {
-  constructor(private readonly material: KeyMaterialService) {}
+  constructor(
+    private readonly material: KeyMaterialService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * One page of a workspace's keys of one kind, newest first, with their live secrets;
+   * `narrow` adds the caller's filters to the query.
+   */
+  async page(
+    workspaceId: string,
+    kind: 'admin' | 'app',
+    query: PageQuery,
+    narrow: (builder: SelectQueryBuilder<ApiKeyEntity>) => void,
+  ): Promise<Page<KeyWithSecrets>> {
+    const limit = limitOf(query);
+    const builder = this.dataSource
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where('k.workspace_id = :workspaceId AND k.kind = :kind', { workspaceId, kind })
+      .orderBy('k.id', 'DESC')
+      .limit(limit + 1);
+    if (query.cursor) builder.andWhere('k.id < :cursor', { cursor: query.cursor });
+    narrow(builder);
+    const page = pageOf(await builder.getMany(), limit, (row) => row);
+    return { data: await this.withSecrets(this.dataSource.manager, page.data), nextCursor: page.nextCursor };
+  }
 
   async insert(manager: EntityManager, kind: 'admin' | 'app', fields: NewKeyFields): Promise<{ key: KeyWithSecrets; secret: IssuedSecret }> {
     const row = manager.create(ApiKeyEntity, {

@@ -18,7 +18,6 @@ import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { iso } from '../common/dates';
-import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Actor, Principal } from '../credentials/principal';
@@ -105,25 +104,16 @@ export class KeysService {
   }
 
   async list(actor: Actor, query: ListKeysQueryDto): Promise<Page<AppKey>> {
-    const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder('k')
-      .where(`k.workspace_id = :workspaceId AND k.kind = 'app'`, { workspaceId: actor.principal.workspaceId })
-      .orderBy('k.id', 'DESC')
-      .limit(limit + 1);
-    if (actor.principal.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
-    if (query.cursor) builder.andWhere('k.id < :cursor', { cursor: query.cursor });
-    if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
-    if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
-    if (query.group) builder.andWhere('k.group = :group', { group: query.group });
-    if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
-    else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
-    else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
-    const rows = await builder.getMany();
-    const page = pageOf(rows, limit, (row) => row);
-    const keys = await this.store.withSecrets(this.dataSource.manager, page.data);
-    return { data: keys.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
+    const page = await this.store.page(actor.principal.workspaceId, 'app', query, (builder) => {
+      if (actor.principal.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
+      if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
+      if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
+      if (query.group) builder.andWhere('k.group = :group', { group: query.group });
+      if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
+      else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
+      else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
+    });
+    return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }
 
   async get(actor: Actor, keyId: string): Promise<AppKey> {

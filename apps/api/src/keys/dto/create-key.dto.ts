@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import type { CreateKeyRequest, Metadata } from '@keywarden/core';
 import {
   ArrayMaxSize,
@@ -19,6 +20,17 @@ import {
 
 export const GROUP_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
+/** 1–100 distinct app scopes, wildcards or presets; never management scopes. */
+export const IsAppKeyScopes = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(100),
+    ArrayUnique(),
+    IsScope({ each: true, allowPresets: true }),
+    IsNotManagementScope({ each: true }),
+  );
+
 export class CreateKeyDto implements CreateKeyRequest {
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId!: string;
@@ -32,12 +44,7 @@ export class CreateKeyDto implements CreateKeyRequest {
   environment!: string;
 
   /** Scopes from the app's catalog, wildcards, or presets read / write / admin. */
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsScope({ each: true, allowPresets: true })
-  @IsNotManagementScope({ each: true })
+  @IsAppKeyScopes()
   scopes!: string[];
 
   @IsOptional()

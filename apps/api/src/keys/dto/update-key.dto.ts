@@ -1,16 +1,12 @@
 import type { Metadata, UpdateKeyRequest } from '@keywarden/core';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
   IsString,
   Length,
   Matches,
   ValidateIf,
 } from 'class-validator';
-import { IsFutureDate, IsMetadata, IsNotManagementScope, IsScope } from '../../common/validators';
-import { GROUP_PATTERN } from './create-key.dto';
+import { IsFutureDate, IsMetadata } from '../../common/validators';
+import { GROUP_PATTERN, IsAppKeyScopes } from './create-key.dto';
 
 /** Omitted fields stay; `null` clears description, group and expiresAt, and is refused elsewhere. */
 export class UpdateKeyDto implements UpdateKeyRequest {
@@ -29,12 +25,7 @@ export class UpdateKeyDto implements UpdateKeyRequest {
   group?: string | null;
 
   @ValidateIf((_, value) => value !== undefined)
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsScope({ each: true, allowPresets: true })
-  @IsNotManagementScope({ each: true })
+  @IsAppKeyScopes()
   scopes?: string[];
 
   @ValidateIf((_, value) => value !== undefined)

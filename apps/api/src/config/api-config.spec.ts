@@ -1,0 +1,40 @@
+import { loadApiConfig } from './api-config';
+
+const VALID_ENV = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5434/keywarden',
+  REDIS_URL: 'redis://127.0.0.1:6390',
+  KW_PEPPER: 'q3A9x0Vt8mZk2LrW5yBn7CdE1fGh4JsT6uPoIiUy',
+};
+
+describe('loadApiConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadApiConfig(VALID_ENV)).toMatchObject({
+      env: 'development',
+      port: 8080,
+      host: '0.0.0.0',
+      keyBrand: 'kw',
+      keyCacheTtlMs: 10_000,
+      bodyLimitBytes: 65_536,
+      trustProxy: false,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('names every missing or invalid variable in one error', () => {
+    const attempt = () => loadApiConfig({ REDIS_URL: 'http://nope', KW_KEY_BRAND: 'KW' });
+    expect(attempt).toThrow(/DATABASE_URL is required/);
+    expect(attempt).toThrow(/REDIS_URL must be a redis:\/\//);
+    expect(attempt).toThrow(/KW_PEPPER is required/);
+    expect(attempt).toThrow(/KW_KEY_BRAND must be 2-8 lowercase letters/);
+  });
+
+  it('refuses a short pepper', () => {
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_PEPPER: 'short' })).toThrow(/at least 32 characters/);
+  });
+
+  it('refuses a placeholder pepper in production only', () => {
+    const placeholder = { ...VALID_ENV, KW_PEPPER: 'change-me-change-me-change-me-change-me' };
+    expect(() => loadApiConfig({ ...placeholder, NODE_ENV: 'production' })).toThrow(/looks like a placeholder/);
+    expect(loadApiConfig(placeholder).pepper).toBe(placeholder.KW_PEPPER);
+  });
+});
