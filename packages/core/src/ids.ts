@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   keySecret: 'ksec',
   audit: 'aud',
   request: 'req',
+  event: 'evt',
+  batch: 'ubat',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -13,3 +13,4 @@ export * from './wire/admin-keys';
 export * from './wire/verify';
 export * from './wire/me';
 export * from './wire/audit';
+export * from './wire/usage';

@@ -5,9 +5,10 @@ import { AuditLogEntity } from './entities/audit-log.entity';
 import { KeySecretEntity } from './entities/key-secret.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
 import { Foundation1764140000000 } from './migrations/1764140000000-foundation';
+import { UsagePipeline1764150000000 } from './migrations/1764150000000-usage-pipeline';
 
 export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity];
-export const MIGRATIONS = [Foundation1764140000000];
+export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

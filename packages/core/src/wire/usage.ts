@@ -1,0 +1,122 @@
+import type { PageQuery } from './common';
+
+/** BullMQ queue names shared by producer (api) and consumer (worker). */
+export const QUEUES = {
+  usage: 'usage-batches',
+} as const;
+
+/**
+ * One metered use: an authenticated request, a verify, or reported usage. Metadata only:
+ * never bodies, never key material. Money is integer micro-units of the workspace
+ * currency (1.25 → 1_250_000).
+ */
+export interface UsageEvent {
+  /** `evt_...`. Reported usage is made idempotent by (workspaceId, requestId) instead. */
+  id: string;
+  /** ISO 8601. */
+  timestamp: string;
+  workspaceId: string;
+  appId: string | null;
+  keyId: string | null;
+  kind: 'request' | 'verify' | 'report';
+  /** Route pattern (`POST /v1/keys/verify`) or the verified scope. */
+  route: string;
+  scope: string | null;
+  model: string | null;
+  /** VALID or an error code. */
+  outcome: string;
+  status: number;
+  ip: string | null;
+  units: number;
+  costMicros: number;
+  latencyMs: number;
+  requestId: string | null;
+}
+
+/** One BullMQ job: a batch of events, applied exactly once by its batchId. */
+export interface UsageBatchJob {
+  batchId: string;
+  events: UsageEvent[];
+}
+
+/** One item of `POST /v1/usage`: usage known only after the fact (tokens, cost). */
+export interface UsageReportItem {
+  keyId: string;
+  model: string;
+  units: number;
+  /** Decimal amount, e.g. 0.0125. */
+  cost: number;
+  timestamp: string;
+  requestId: string;
+}
+
+export interface ReportUsageRequest {
+  events: UsageReportItem[];
+}
+
+export interface ReportUsageResponse {
+  accepted: number;
+}
+
+export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+export const USAGE_GROUP_BY = ['model', 'outcome', 'key'] as const;
+export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
+
+export interface UsageQuery {
+  appId?: string;
+  keyId?: string;
+  model?: string;
+  granularity: Granularity;
+  from: string;
+  to: string;
+  groupBy?: UsageGroupBy;
+}
+
+export interface UsageTotals {
+  requests: number;
+  units: number;
+  /** Decimal amount. */
+  cost: number;
+}
+
+export interface UsagePoint extends UsageTotals {
+  bucket: string;
+  key?: string;
+  model?: string;
+  outcome?: string;
+}
+
+export interface UsageResponse {
+  granularity: Granularity;
+  from: string;
+  to: string;
+  totals: UsageTotals;
+  series: UsagePoint[];
+}
+
+/** One row of a key's access log (`GET /v1/keys/:id/requests`). */
+export interface AccessLogEntry {
+  id: string;
+  timestamp: string;
+  kind: UsageEvent['kind'];
+  route: string;
+  scope: string | null;
+  model: string | null;
+  outcome: string;
+  status: number;
+  ip: string | null;
+  units: number;
+  cost: number;
+  latencyMs: number;
+  requestId: string | null;
+}
+
+export interface ListKeyRequestsQuery extends PageQuery {
+  from?: string;
+  to?: string;
+  outcome?: string;
+  model?: string;
+}
+
+export const MICROS_PER_UNIT = 1_000_000;
