@@ -798,29 +798,58 @@ async function main() {
   process.stdout.write(out.join('\n'));
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    interrupted = true;
-    log(`${signal}: stopping the servers`);
-    Promise.all([...children].map((s) => stopServer(s, 3_000))).finally(() => process.exit(130));
-  });
-}
-process.on('exit', killChildrenNow);
+// Importable: bench/pipeline/run.mjs reuses the helpers below; only a direct run benchmarks.
+export {
+  fail,
+  fmt,
+  freePort,
+  killChildrenNow,
+  log,
+  measure,
+  median,
+  postOnce,
+  prepareServices,
+  apiEnv,
+  runSync,
+  startServer,
+  stopServer,
+  summarise,
+  machine,
+  table,
+  readSettings,
+  waitForQuietMachine,
+  children,
+  UsageError,
+  ROOT,
+  API_CLI,
+  RESULTS_DIR,
+};
 
-main().then(
-  () => {
-    process.exitCode = 0;
-  },
-  async (error) => {
-    if (interrupted) return;
-    if (error instanceof UsageError) {
-      log(`ERROR: ${error.message}`);
-      process.exitCode = 2;
-    } else {
-      log(`FAILED: ${error.benchFailure ? error.message : error.stack ?? error}`);
-      process.exitCode = 1;
-    }
-    await Promise.all([...children].map((s) => stopServer(s, 3_000)));
-  },
-);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      interrupted = true;
+      log(`${signal}: stopping the servers`);
+      Promise.all([...children].map((s) => stopServer(s, 3_000))).finally(() => process.exit(130));
+    });
+  }
+  process.on('exit', killChildrenNow);
+
+  main().then(
+    () => {
+      process.exitCode = 0;
+    },
+    async (error) => {
+      if (interrupted) return;
+      if (error instanceof UsageError) {
+        log(`ERROR: ${error.message}`);
+        process.exitCode = 2;
+      } else {
+        log(`FAILED: ${error.benchFailure ? error.message : error.stack ?? error}`);
+        process.exitCode = 1;
+      }
+      await Promise.all([...children].map((s) => stopServer(s, 3_000)));
+    },
+  );
+}

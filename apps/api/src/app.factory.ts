@@ -12,6 +12,11 @@ import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
+import { usageEventOf } from './usage/usage-events';
+import { UsageRecorder } from './usage/usage-recorder.service';
+
+/** POST /v1/usage: 1000 items of at most ~500 bytes each. */
+const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Errors Fastify answers before routing, where the exception filter never runs. Its own
@@ -58,6 +63,10 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // All JSON: Nest's body parser would add application/x-www-form-urlencoded, and Fastify
   // parses text/plain by default; without a parser they answer 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  // Up to 1000 usage items per report do not fit the global limit (before routes exist).
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (route.url === '/v1/usage' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, REPORT_BODY_LIMIT_BYTES);
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, logger), adapter, {
     bufferLogs: true,
     bodyParser: false,
@@ -70,7 +79,12 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const recorder = app.get(UsageRecorder);
   fastify.addHook('onResponse', async (request, reply) => {
+    if (recorder.enabled) {
+      const event = usageEventOf(request, reply);
+      if (event) recorder.record(event);
+    }
     const principal = (request as { user?: Principal }).user;
     request.log.info(
       {

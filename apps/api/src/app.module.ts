@@ -12,6 +12,7 @@ import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
+import { UsageModule } from './usage/usage.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         AppsModule,
         KeysModule,
         AdminKeysModule,
+        UsageModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -5,10 +5,12 @@ import { HealthModule, RedisModule } from '@keywarden/platform';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config/worker-config';
+import { UsageModule } from './usage/usage.module';
 
 /**
- * The worker's shell: PostgreSQL, Redis and health. Usage rollups, detectors and
- * webhook delivery plug in here as BullMQ processors.
+ * The worker's shell: PostgreSQL, Redis and health, plus the usage pipeline (BullMQ
+ * consumer, access-log partitions, /metrics). Detectors and webhook delivery plug in
+ * here as further BullMQ processors.
  */
 @Module({})
 export class WorkerModule {
@@ -22,6 +24,7 @@ export class WorkerModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 2, retryDelay: 1_000 }),
         RedisModule.forRoot(config.redisUrl),
         HealthModule,
+        UsageModule.forConfig(config),
       ],
     };
   }

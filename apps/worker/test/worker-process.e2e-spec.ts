@@ -89,4 +89,22 @@ describe('worker configuration', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('DATABASE_URL');
   });
+
+  it('refuses a bad usage setting and names it', async () => {
+    const worker = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: 'postgres://127.0.0.1:1/none',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        KW_USAGE_CONCURRENCY: '0',
+        KW_ACCESS_LOG_RETENTION_DAYS: 'soon',
+      },
+    });
+    let stderr = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(worker, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toContain('KW_USAGE_CONCURRENCY');
+    expect(stderr).toContain('KW_ACCESS_LOG_RETENTION_DAYS');
+  });
 });

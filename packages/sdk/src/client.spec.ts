@@ -257,6 +257,87 @@ describe('request shape', () => {
   });
 });
 
+const REPORT_ITEM = {
+  keyId: 'key_1',
+  model: 'gpt-x',
+  units: 120,
+  cost: 0.0125,
+  timestamp: '2026-11-26T10:00:00.000Z',
+  requestId: 'r-1',
+};
+
+describe('usage', () => {
+  it('sends the metering fields of verify along with the key', async () => {
+    const { kw, calls } = client([json(200, { valid: true, code: 'VALID' })]);
+
+    await kw.verifyKey('kw_live_abc', { scope: 'orders.read', model: 'gpt-x', units: 3, cost: 0.5, ip: '10.0.0.1', requestId: 'r-9' });
+
+    expect(JSON.parse(calls[0].body!)).toEqual({
+      key: 'kw_live_abc',
+      scope: 'orders.read',
+      model: 'gpt-x',
+      units: 3,
+      cost: 0.5,
+      ip: '10.0.0.1',
+      requestId: 'r-9',
+    });
+  });
+
+  it('reports usage items as {events} with a POST and returns the accepted count', async () => {
+    const { kw, calls } = client([json(202, { accepted: 1 })]);
+
+    const answer = await kw.usage.report([REPORT_ITEM]);
+
+    expect(answer).toEqual({ accepted: 1 });
+    expect(calls[0].method).toBe('POST');
+    expect(calls[0].url).toBe(`${BASE_URL}/v1/usage`);
+    expect(JSON.parse(calls[0].body!)).toEqual({ events: [REPORT_ITEM] });
+  });
+
+  it('queries usage with the filters in the query string', async () => {
+    const body = { granularity: 'hour', from: 'a', to: 'b', totals: { requests: 0, units: 0, cost: 0 }, series: [] };
+    const { kw, calls } = client([json(200, body)]);
+
+    const answer = await kw.usage.query({
+      appId: 'app_1',
+      granularity: 'hour',
+      from: '2026-11-26T00:00:00Z',
+      to: '2026-11-27T00:00:00Z',
+      groupBy: 'model',
+    });
+
+    expect(answer).toEqual(body);
+    expect(calls[0].method).toBe('GET');
+    expect(calls[0].url).toBe(
+      `${BASE_URL}/v1/usage?appId=app_1&granularity=hour&from=2026-11-26T00%3A00%3A00Z&to=2026-11-27T00%3A00%3A00Z&groupBy=model`,
+    );
+  });
+
+  it("lists a key's requests and follows the opaque cursor across pages", async () => {
+    const { kw, calls } = client([
+      json(200, { data: [{ id: 'evt_a' }, { id: 'evt_b' }], nextCursor: 'WyIyMDI2Il0' }),
+      json(200, { data: [{ id: 'evt_c' }], nextCursor: null }),
+    ]);
+
+    const ids: string[] = [];
+    for await (const entry of kw.keys.requestsAll('key_1', { outcome: 'VALID', limit: 2 })) ids.push(entry.id);
+
+    expect(ids).toEqual(['evt_a', 'evt_b', 'evt_c']);
+    expect(calls.map((call) => call.url)).toEqual([
+      `${BASE_URL}/v1/keys/key_1/requests?outcome=VALID&limit=2`,
+      `${BASE_URL}/v1/keys/key_1/requests?outcome=VALID&limit=2&cursor=WyIyMDI2Il0`,
+    ]);
+  });
+
+  it('encodes the key id of requests', async () => {
+    const { kw, calls } = client([json(200, { data: [], nextCursor: null })]);
+
+    await kw.keys.requests('key/../x');
+
+    expect(calls[0].url).toBe(`${BASE_URL}/v1/keys/key%2F..%2Fx/requests`);
+  });
+});
+
 describe('responses', () => {
   it('returns the parsed body of a 201, secret included', async () => {
     const created = { ...APP_KEY, secret: 'kw_live_fullsecret' };
@@ -383,6 +464,7 @@ describe('retries', () => {
     ['GET', (kw) => kw.apps.list()],
     ['DELETE', (kw) => kw.apps.delete('app_1')],
     ['verify (a read-only POST)', (kw) => kw.verifyKey('kw_live_abc')],
+    ['usage.report (idempotent by requestId)', (kw) => kw.usage.report([REPORT_ITEM])],
   ])('retries %s on 503 and returns the later success', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, { valid: true, code: 'VALID' })]);
 

@@ -1,4 +1,5 @@
 import type {
+  AccessLogEntry,
   AdminKey,
   App,
   AppKey,
@@ -9,12 +10,17 @@ import type {
   ListAdminKeysQuery,
   ListAppsQuery,
   ListAuditQuery,
+  ListKeyRequestsQuery,
   ListKeysQuery,
   Me,
   Page,
+  ReportUsageResponse,
   RotateKeyRequest,
   UpdateAppRequest,
   UpdateKeyRequest,
+  UsageQuery,
+  UsageReportItem,
+  UsageResponse,
   VerifyKeyRequest,
   VerifyKeyResponse,
   WithSecret,
@@ -35,10 +41,7 @@ export interface KeywardenOptions {
   fetch?: typeof fetch;
 }
 
-export interface VerifyKeyOptions {
-  /** When given, the key must also hold this scope. */
-  scope?: string;
-}
+export type VerifyKeyOptions = Omit<VerifyKeyRequest, 'key'>;
 
 export interface AppsResource {
   create(body: CreateAppRequest): Promise<App>;
@@ -71,6 +74,19 @@ export interface KeysResource {
   disable(id: string): Promise<AppKey>;
   enable(id: string): Promise<AppKey>;
   verify(body: VerifyKeyRequest): Promise<VerifyKeyResponse>;
+  /** The key's access log, newest first. */
+  requests(id: string, query?: ListKeyRequestsQuery): Promise<Page<AccessLogEntry>>;
+  requestsAll(id: string, query?: ListKeyRequestsQuery): AsyncGenerator<AccessLogEntry, void, undefined>;
+}
+
+export interface UsageResource {
+  /**
+   * Usage known after the fact (1–1000 items). Safe to retry: a replayed requestId is
+   * counted once.
+   */
+  report(items: UsageReportItem[]): Promise<ReportUsageResponse>;
+  /** Totals and series of an app or a key (one of appId / keyId). */
+  query(query: UsageQuery): Promise<UsageResponse>;
 }
 
 export interface AuditResource {
@@ -207,6 +223,13 @@ export class Keywarden {
     enable: async (id) => this.request('POST', `/v1/keys/${segment(id)}/enable`),
     verify: async (body) =>
       this.request('POST', '/v1/keys/verify', { body, retryable: true, secrets: [body.key] }),
+    requests: async (id, query) => this.request('GET', `/v1/keys/${segment(id)}/requests`, { query }),
+    requestsAll: (id, query = {}) => paginate((q) => this.keys.requests(id, q), query),
+  };
+
+  readonly usage: UsageResource = {
+    report: (items) => this.request('POST', '/v1/usage', { body: { events: items }, retryable: true }),
+    query: (query) => this.request('GET', '/v1/usage', { query }),
   };
 
   readonly audit: AuditResource = {
@@ -223,7 +246,7 @@ export class Keywarden {
    * (our own api key rejected, network, 5xx) throws.
    */
   verifyKey(key: string, options: VerifyKeyOptions = {}): Promise<VerifyKeyResponse> {
-    return this.keys.verify({ key, scope: options.scope });
+    return this.keys.verify({ ...options, key });
   }
 
   private buildUrl(path: string, query?: object): string {

@@ -5,6 +5,7 @@ export type {
   AuditResource,
   KeysResource,
   KeywardenOptions,
+  UsageResource,
   VerifyKeyOptions,
 } from './client';
 export { KeywardenError } from './errors';

@@ -17,6 +17,7 @@ describe('loadApiConfig', () => {
       bodyLimitBytes: 65_536,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
+      usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500 },
     });
   });
 

@@ -14,6 +14,10 @@ const apiEnvSchema = infraEnvSchema
     KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     KW_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    KW_METERING: z.enum(['on', 'off']).default('on'),
+    KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+    KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
+    KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   })
   .refine((env) => env.NODE_ENV !== 'production' || !PLACEHOLDER_PEPPER.test(env.KW_PEPPER), {
     path: ['KW_PEPPER'],
@@ -27,6 +31,16 @@ export interface ApiConfig extends InfraConfig {
   keyCacheTtlMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  usage: UsageConfig;
+}
+
+export interface UsageConfig {
+  /** false: no usage events at all (KW_METERING=off, for benchmarks). */
+  metering: boolean;
+  /** Events held in memory at most (buffered + awaiting a retry); beyond, dropped and counted. */
+  bufferMax: number;
+  flushMs: number;
+  batchSize: number;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -41,5 +55,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     keyCacheTtlMs: parsed.KW_KEY_CACHE_TTL_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
     trustProxy: parsed.KW_TRUST_PROXY === 'true',
+    usage: {
+      metering: parsed.KW_METERING === 'on',
+      bufferMax: parsed.KW_USAGE_BUFFER_MAX,
+      flushMs: parsed.KW_USAGE_FLUSH_MS,
+      batchSize: parsed.KW_USAGE_BATCH_SIZE,
+    },
   };
 }

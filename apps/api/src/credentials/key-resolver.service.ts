@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import type { CredentialRecord } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
-import { LastUsedTracker } from './last-used.tracker';
 
 export type Resolution =
   | { state: 'UNAUTHORIZED' }
@@ -26,7 +25,6 @@ export class KeyResolverService {
   constructor(
     private readonly material: KeyMaterialService,
     private readonly cache: KeyCacheService,
-    private readonly lastUsed: LastUsedTracker,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -42,8 +40,7 @@ export class KeyResolverService {
       record = rows[0];
       this.cache.set(candidate, record, generation);
     }
-    const state = keyStateAt(record, now);
-    if (state === 'VALID') this.lastUsed.touch(record.keyId);
-    return { state, record };
+    // last_used_at is maintained by the worker from the usage events (VALID outcomes).
+    return { state: keyStateAt(record, now), record };
   }
 }

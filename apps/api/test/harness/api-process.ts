@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { API_DIR, API_MAIN, assertBuilt, LOG_SUFFIX, runDir } from './paths';
+import { API_DIR, API_MAIN, assertBuilt, assertWorkerBuilt, LOG_SUFFIX, runDir, WORKER_DIR, WORKER_MAIN } from './paths';
 
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -54,11 +54,11 @@ function tail(text: string, lines = 30): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: string): Promise<void> {
+async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: string, label: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`API exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail(readFileSync(logFile, 'utf8'))}`);
+      throw new Error(`${label} exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail(readFileSync(logFile, 'utf8'))}`);
     }
     try {
       const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
@@ -70,7 +70,7 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: str
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`API not ready within ${READY_TIMEOUT_MS} ms:\n${tail(readFileSync(logFile, 'utf8'))}`);
+  throw new Error(`${label} not ready within ${READY_TIMEOUT_MS} ms:\n${tail(readFileSync(logFile, 'utf8'))}`);
 }
 
 /**
@@ -78,16 +78,37 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: str
  * KW_PEPPER (plus `extraEnv`), appends its output to the run's log directory and
  * resolves once GET /health/ready answers 200.
  */
-export async function startApi(extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
+export function startApi(extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
   assertBuilt();
+  return startProcess({ label: 'API', main: API_MAIN, cwd: API_DIR, portEnv: 'PORT', extraEnv });
+}
+
+/**
+ * The usage worker (`apps/worker/dist/main.js`) with the run's DATABASE_URL and REDIS_URL
+ * (or those of `extraEnv`); ready when its GET /health/ready answers 200.
+ */
+export function startWorker(extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
+  assertWorkerBuilt();
+  return startProcess({ label: 'worker', main: WORKER_MAIN, cwd: WORKER_DIR, portEnv: 'WORKER_PORT', extraEnv });
+}
+
+interface ProcessSpec {
+  label: string;
+  main: string;
+  cwd: string;
+  portEnv: string;
+  extraEnv: Record<string, string>;
+}
+
+async function startProcess({ label, main, cwd, portEnv, extraEnv }: ProcessSpec): Promise<ApiProcess> {
   const port = await freePort();
-  const logFile = join(runDir(), `${process.pid}-${port}${LOG_SUFFIX}`);
+  const logFile = join(runDir(), `${process.pid}-${label.toLowerCase()}-${port}${LOG_SUFFIX}`);
   const fd = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [API_MAIN], {
-      cwd: API_DIR,
-      env: { ...process.env, LOG_LEVEL: 'debug', ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
+    child = spawn(process.execPath, [main], {
+      cwd,
+      env: { ...process.env, LOG_LEVEL: 'debug', ...extraEnv, [portEnv]: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', fd, fd],
     });
   } finally {
@@ -96,7 +117,7 @@ export async function startApi(extraEnv: Record<string, string> = {}): Promise<A
   running.add(child);
   child.once('exit', () => running.delete(child));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilReady(baseUrl, child, logFile);
+  await waitUntilReady(baseUrl, child, logFile, label);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -112,11 +133,11 @@ export async function startApi(extraEnv: Record<string, string> = {}): Promise<A
         const outcome = await Promise.race([exited, timeout]);
         if (outcome === 'timeout') {
           child.kill('SIGKILL');
-          throw new Error(`API on port ${port} did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
+          throw new Error(`${label} on port ${port} did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
         }
         if (outcome.code !== 0) {
           throw new Error(
-            `API on port ${port} did not shut down gracefully (code ${outcome.code}, signal ${outcome.signal}):\n${tail(readFileSync(logFile, 'utf8'))}`,
+            `${label} on port ${port} did not shut down gracefully (code ${outcome.code}, signal ${outcome.signal}):\n${tail(readFileSync(logFile, 'utf8'))}`,
           );
         }
       })()),

@@ -3,7 +3,12 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { startWorker } from './api-process';
 import { API_CLI, API_DIR, assertBuilt, REPO_ROOT, RUN_DIR_ENV } from './paths';
+
+/** The run's usage worker, shared by every test file; stopped by the global teardown. */
+export const WORKER_HANDLE = Symbol.for('keywarden.e2e.worker');
+export const WORKER_URL_ENV = 'KW_E2E_WORKER_URL';
 
 const E2E_DATABASE = 'keywarden_e2e';
 const TEST_PEPPER = 'keywarden-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -83,4 +88,10 @@ export default async function globalSetup(): Promise<void> {
   log(`DATABASE_URL=${redactUrl(process.env.DATABASE_URL)} REDIS_URL=${redactUrl(process.env.REDIS_URL)}`);
   log(`API logs: ${dir}`);
   execFileSync(process.execPath, [API_CLI, 'migrate'], { cwd: API_DIR, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  // Usage events (and last_used_at) are written by the worker from the queue.
+  const worker = await startWorker();
+  (globalThis as Record<symbol, unknown>)[WORKER_HANDLE] = worker;
+  process.env[WORKER_URL_ENV] = worker.baseUrl;
+  log(`worker: ${worker.baseUrl} (log ${worker.logFile})`);
 }

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ApiProcess } from './api-process';
+import { WORKER_HANDLE } from './global-setup';
 import { LOG_SUFFIX, RUN_DIR_ENV } from './paths';
 import { findLeaks, readSecretsFile } from './secrets';
 
@@ -8,6 +10,8 @@ import { findLeaks, readSecretsFile } from './secrets';
  * a key, to its output.
  */
 export default async function globalTeardown(): Promise<void> {
+  const worker = (globalThis as Record<symbol, unknown>)[WORKER_HANDLE] as ApiProcess | undefined;
+  if (worker) await worker.stop();
   const dir = process.env[RUN_DIR_ENV];
   if (!dir) return;
   const secrets = readSecretsFile(dir);

@@ -6,6 +6,8 @@ export const API_DIR = resolve(__dirname, '..', '..');
 export const REPO_ROOT = resolve(API_DIR, '..', '..');
 export const API_MAIN = join(API_DIR, 'dist', 'main.js');
 export const API_CLI = join(API_DIR, 'dist', 'cli.js');
+export const WORKER_DIR = join(REPO_ROOT, 'apps', 'worker');
+export const WORKER_MAIN = join(WORKER_DIR, 'dist', 'main.js');
 
 /** Set by global setup: the directory of this run's API logs and secret registry. */
 export const RUN_DIR_ENV = 'KW_E2E_RUN_DIR';
@@ -24,4 +26,8 @@ export function assertBuilt(): void {
   for (const file of [API_MAIN, API_CLI]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`pnpm build\` first`);
   }
+}
+
+export function assertWorkerBuilt(): void {
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run \`pnpm build\` first`);
 }

@@ -120,3 +120,23 @@ export interface ListKeyRequestsQuery extends PageQuery {
 }
 
 export const MICROS_PER_UNIT = 1_000_000;
+
+/**
+ * Decimal amount → integer micro-units, rounded half-up at the 6th decimal on the
+ * number's shortest decimal form (so 0.1 → 100_000 and 1.0000005 → 1_000_001 exactly,
+ * which `Math.round(x * 1e6)` gets wrong).
+ */
+export function costToMicros(cost: number): number {
+  if (!Number.isFinite(cost) || cost < 0) throw new RangeError('cost must be a finite number >= 0');
+  const text = String(cost);
+  if (/e/i.test(text)) return Math.round(cost * MICROS_PER_UNIT);
+  const [whole, fraction = ''] = text.split('.');
+  const digits = fraction.padEnd(7, '0');
+  const micros = Number(whole) * MICROS_PER_UNIT + Number(digits.slice(0, 6));
+  return digits[6] >= '5' ? micros + 1 : micros;
+}
+
+/** Integer micro-units → decimal amount. */
+export function microsToCost(micros: number): number {
+  return micros / MICROS_PER_UNIT;
+}

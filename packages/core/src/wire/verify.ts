@@ -4,6 +4,16 @@ export interface VerifyKeyRequest {
   key: string;
   /** When given, the key must hold this scope. */
   scope?: string;
+  /** Metering: the model used by the end user's request. */
+  model?: string;
+  /** Metering: the end user's IP (default: the caller's IP). */
+  ip?: string;
+  /** Metering: units consumed (tokens, calls, ...). */
+  units?: number;
+  /** Metering: decimal cost, stored exactly as integer micro-units (6 decimals). */
+  cost?: number;
+  /** Metering: the caller's own request id, for correlation. */
+  requestId?: string;
 }
 
 export type VerifyCode =
@@ -46,6 +56,11 @@ export const VERIFY_KEY_REQUEST_SCHEMA = {
   properties: {
     key: { type: 'string', minLength: 1, maxLength: 512 },
     scope: { type: 'string', minLength: 1, maxLength: 128 },
+    model: { type: 'string', minLength: 1, maxLength: 128 },
+    ip: { type: 'string', minLength: 1, maxLength: 64 },
+    units: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    cost: { type: 'number', minimum: 0, maximum: 1_000_000_000 },
+    requestId: { type: 'string', minLength: 1, maxLength: 128 },
   },
 } as const;
 

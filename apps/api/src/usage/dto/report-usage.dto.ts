@@ -1,0 +1,55 @@
+import type { ReportUsageRequest, UsageReportItem } from '@keywarden/core';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export const MAX_REPORT_ITEMS = 1000;
+
+export class UsageReportItemDto implements UsageReportItem {
+  @IsString()
+  @Length(1, 64)
+  keyId!: string;
+
+  @IsString()
+  @Length(1, 128)
+  model!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  units!: number;
+
+  /** Decimal amount; stored as micro-units (rounded to 6 decimals). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1_000_000_000)
+  cost!: number;
+
+  @IsISO8601({ strict: true })
+  timestamp!: string;
+
+  /** Your id for this usage: a replayed requestId is counted once. */
+  @IsString()
+  @Length(1, 128)
+  requestId!: string;
+}
+
+export class ReportUsageDto implements ReportUsageRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_REPORT_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => UsageReportItemDto)
+  events!: UsageReportItemDto[];
+}

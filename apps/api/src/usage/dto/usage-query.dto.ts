@@ -1,0 +1,76 @@
+import {
+  GRANULARITIES,
+  type Granularity,
+  type ListKeyRequestsQuery,
+  USAGE_GROUP_BY,
+  type UsageGroupBy,
+  type UsageQuery,
+} from '@keywarden/core';
+import { MAX_PAGE_LIMIT } from '@keywarden/core';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export class UsageQueryDto implements UsageQuery {
+  /** One of appId / keyId is required. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  appId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  keyId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  model?: string;
+
+  @IsIn(GRANULARITIES)
+  granularity!: Granularity;
+
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @IsISO8601({ strict: true })
+  to!: string;
+
+  @IsOptional()
+  @IsIn(USAGE_GROUP_BY)
+  groupBy?: UsageGroupBy;
+}
+
+export class ListKeyRequestsQueryDto implements ListKeyRequestsQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
+  limit?: number;
+
+  /** `nextCursor` from the previous page (opaque). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor is not a valid cursor' })
+  cursor?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  outcome?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  model?: string;
+}

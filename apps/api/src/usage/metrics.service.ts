@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One Prometheus registry per application instance (not prom-client's global one). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly usageAccepted = new Counter({
+    name: 'kw_usage_events_accepted_total',
+    help: 'Usage events accepted into the in-memory buffer',
+    registers: [this.registry],
+  });
+
+  readonly usageDropped = new Counter({
+    name: 'kw_usage_events_dropped_total',
+    help: 'Usage events dropped, by reason (buffer_full: the bounded buffer was full)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly usageEnqueued = new Counter({
+    name: 'kw_usage_events_enqueued_total',
+    help: 'Usage events handed to the queue',
+    registers: [this.registry],
+  });
+
+  readonly usageFlushFailures = new Counter({
+    name: 'kw_usage_flush_failures_total',
+    help: 'Batches that could not be enqueued (kept for a retry)',
+    registers: [this.registry],
+  });
+
+  /** Set by the recorder: the events it holds right now. */
+  bufferSize: () => number = () => 0;
+
+  readonly usageBuffer = new Gauge({
+    name: 'kw_usage_buffer_events',
+    help: 'Usage events held in memory (waiting + awaiting a retry)',
+    registers: [this.registry],
+    collect: () => {
+      this.usageBuffer.set(this.bufferSize());
+    },
+  });
+
+  readonly usageFlushSeconds = new Histogram({
+    name: 'kw_usage_flush_duration_seconds',
+    help: 'Time to enqueue one batch',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly usageBatchSize = new Histogram({
+    name: 'kw_usage_batch_events',
+    help: 'Events per enqueued batch',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'kw_api_' });
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AccessLogEntry, Page, ReportUsageResponse, UsageResponse } from '@keywarden/core';
+import { Public, RequireScopes } from '@keywarden/platform';
+import { CurrentActor } from '../auth/actor.decorator';
+import { ParseIdPipe } from '../common/id-param';
+import type { Actor } from '../credentials/principal';
+import { ReportUsageDto } from './dto/report-usage.dto';
+import { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
+import { MetricsService } from './metrics.service';
+import { UsageService } from './usage.service';
+
+@ApiTags('usage')
+@Controller('v1/usage')
+export class UsageController {
+  constructor(private readonly usage: UsageService) {}
+
+  /** Usage known after the fact (tokens, cost). Counted once per requestId. */
+  @Post()
+  @HttpCode(202)
+  @RequireScopes('usage.write')
+  report(@CurrentActor() actor: Actor, @Body() dto: ReportUsageDto): Promise<ReportUsageResponse> {
+    return this.usage.report(actor, dto);
+  }
+
+  /** Totals and a time series of an app or a key, from the rollups. */
+  @Get()
+  @RequireScopes('usage.read')
+  query(@CurrentActor() actor: Actor, @Query() query: UsageQueryDto): Promise<UsageResponse> {
+    return this.usage.query(actor, query);
+  }
+}
+
+@ApiTags('usage')
+@Controller('v1/keys')
+export class KeyRequestsController {
+  constructor(private readonly usage: UsageService) {}
+
+  /** The key's access log, newest first. */
+  @Get(':id/requests')
+  @RequireScopes('usage.read')
+  requests(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseIdPipe('key')) id: string,
+    @Query() query: ListKeyRequestsQueryDto,
+  ): Promise<Page<AccessLogEntry>> {
+    return this.usage.requests(actor, id, query);
+  }
+}
+
+/**
+ * Prometheus scrape endpoint. Public, as scrape targets conventionally are: it exposes
+ * counters only (no tenant data, no keys); keep it off the public network at the proxy.
+ */
+@ApiTags('operations')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @Public()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

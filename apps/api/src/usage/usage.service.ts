@@ -1,0 +1,260 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type AccessLogEntry,
+  canActOnApp,
+  costToMicros,
+  type Granularity,
+  microsToCost,
+  newId,
+  type Page,
+  type ReportUsageResponse,
+  type UsageEvent,
+  type UsagePoint,
+  type UsageResponse,
+} from '@keywarden/core';
+import { DataSource } from 'typeorm';
+import { AppsService } from '../apps/apps.service';
+import { ApiError } from '../common/api-error';
+import { limitOf } from '../common/pagination';
+import type { Actor } from '../credentials/principal';
+import type { ReportUsageDto } from './dto/report-usage.dto';
+import type { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
+import { UsageRecorder } from './usage-recorder.service';
+
+const BUCKET_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** Most buckets one query may span. */
+export const MAX_BUCKETS: Record<Granularity, number> = { minute: 1_440, hour: 2_000, day: 1_000 };
+/** Reported usage may be stamped at most this far in the future (clock skew). */
+const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+const GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id' } as const;
+
+interface RollupRow {
+  bucket: Date;
+  dim?: string;
+  requests: string;
+  units: string;
+  cost_micros: string;
+}
+
+interface AccessLogRow {
+  id: string;
+  ts: Date;
+  ts_text: string;
+  kind: AccessLogEntry['kind'];
+  route: string;
+  scope: string | null;
+  model: string | null;
+  outcome: string;
+  status: number;
+  ip: string | null;
+  units: string;
+  cost_micros: string;
+  latency_ms: number;
+  request_id: string | null;
+}
+
+function encodeCursor(ts: string, id: string): string {
+  return Buffer.from(JSON.stringify([ts, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      !Number.isNaN(Date.parse(value[0].replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')))
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // falls through
+  }
+  throw ApiError.validation('cursor', 'cursor is not a valid cursor');
+}
+
+function timeRange(from: string | undefined, to: string | undefined): { from?: Date; to?: Date } {
+  const start = from === undefined ? undefined : new Date(from);
+  const end = to === undefined ? undefined : new Date(to);
+  if (start && end && start.getTime() >= end.getTime()) throw ApiError.validation('to', 'must be after from');
+  return { from: start, to: end };
+}
+
+@Injectable()
+export class UsageService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly apps: AppsService,
+    private readonly recorder: UsageRecorder,
+  ) {}
+
+  /** Keys of the caller's workspace (app keys only), checked in one query; else 404 / 403. */
+  private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(keyIds)];
+    const rows: Array<{ id: string; app_id: string }> = await this.dataSource.query(
+      `SELECT id, app_id FROM api_keys WHERE workspace_id = $1 AND kind = 'app' AND id = ANY($2::text[])`,
+      [actor.principal.workspaceId, unique],
+    );
+    const appOf = new Map(rows.map((row) => [row.id, row.app_id]));
+    const missing = unique.find((id) => !appOf.has(id));
+    if (missing !== undefined) throw new ApiError('NOT_FOUND', `Key ${missing} not found`);
+    for (const [keyId, appId] of appOf) {
+      if (!canActOnApp(actor.principal.appIds, appId)) {
+        throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${appId} (key ${keyId})`);
+      }
+    }
+    return appOf;
+  }
+
+  async report(actor: Actor, dto: ReportUsageDto): Promise<ReportUsageResponse> {
+    const latest = Date.now() + MAX_FUTURE_SKEW_MS;
+    dto.events.forEach((item, index) => {
+      if (Date.parse(item.timestamp) > latest) throw ApiError.validation(`events.${index}.timestamp`, 'must not be in the future');
+    });
+    const appOf = await this.keysForActor(
+      actor,
+      dto.events.map((item) => item.keyId),
+    );
+    const events: UsageEvent[] = dto.events.map((item) => {
+      const at = new Date(item.timestamp);
+      return {
+        id: newId('event', at.getTime()),
+        timestamp: at.toISOString(),
+        workspaceId: actor.principal.workspaceId,
+        appId: appOf.get(item.keyId) as string,
+        keyId: item.keyId,
+        kind: 'report',
+        route: 'POST /v1/usage',
+        scope: null,
+        model: item.model,
+        outcome: 'VALID',
+        status: 200,
+        ip: null,
+        units: item.units,
+        costMicros: costToMicros(item.cost),
+        latencyMs: 0,
+        requestId: item.requestId,
+      };
+    });
+    // All or nothing: a partial report would be silently lost. The client retries (a
+    // replayed requestId is counted once).
+    if (!this.recorder.recordAll(events)) {
+      throw new ApiError('SERVICE_UNAVAILABLE', 'Usage buffer is full; retry later');
+    }
+    return { accepted: events.length };
+  }
+
+  async query(actor: Actor, query: UsageQueryDto): Promise<UsageResponse> {
+    if ((query.appId === undefined) === (query.keyId === undefined)) {
+      throw ApiError.validation('appId', 'exactly one of appId and keyId is required');
+    }
+    const { from, to } = timeRange(query.from, query.to) as { from: Date; to: Date };
+    const size = BUCKET_MS[query.granularity];
+    const buckets = Math.ceil((to.getTime() - Math.floor(from.getTime() / size) * size) / size);
+    if (buckets > MAX_BUCKETS[query.granularity]) {
+      throw ApiError.validation('to', `the range spans ${buckets} ${query.granularity} buckets; at most ${MAX_BUCKETS[query.granularity]}`);
+    }
+    if (query.keyId !== undefined) await this.keysForActor(actor, [query.keyId]);
+    else await this.apps.findForActor(actor, query.appId as string);
+
+    const params: unknown[] = [query.granularity, actor.principal.workspaceId, query.keyId ?? query.appId, from, to];
+    const scopeColumn = query.keyId !== undefined ? 'key_id' : 'app_id';
+    let modelFilter = '';
+    if (query.model !== undefined) {
+      params.push(query.model);
+      modelFilter = `AND model = $${params.length}`;
+    }
+    const column = query.groupBy ? GROUP_COLUMN[query.groupBy] : null;
+    // Buckets are aligned to the granularity in UTC; a bucket belongs to the range when
+    // it overlaps it.
+    const rows: RollupRow[] = await this.dataSource.query(
+      `SELECT bucket, ${column ? `${column} AS dim,` : ''}
+              sum(requests)::text AS requests, sum(units)::text AS units, sum(cost_micros)::text AS cost_micros
+         FROM usage_rollups
+        WHERE granularity = $1 AND workspace_id = $2 AND ${scopeColumn} = $3
+          AND bucket >= date_trunc('${query.granularity}', $4::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+          AND bucket < $5 ${modelFilter}
+        GROUP BY bucket${column ? ', dim' : ''}
+        ORDER BY bucket${column ? ', dim' : ''}`,
+      params,
+    );
+    let requests = 0;
+    let units = 0;
+    let costMicros = 0;
+    const series = rows.map((row): UsagePoint => {
+      const point: UsagePoint = {
+        bucket: row.bucket.toISOString(),
+        requests: Number(row.requests),
+        units: Number(row.units),
+        cost: microsToCost(Number(row.cost_micros)),
+      };
+      requests += point.requests;
+      units += point.units;
+      costMicros += Number(row.cost_micros);
+      if (query.groupBy) point[query.groupBy] = row.dim as string;
+      return point;
+    });
+    return {
+      granularity: query.granularity,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      totals: { requests, units, cost: microsToCost(costMicros) },
+      series,
+    };
+  }
+
+  async requests(actor: Actor, keyId: string, query: ListKeyRequestsQueryDto): Promise<Page<AccessLogEntry>> {
+    const { from, to } = timeRange(query.from, query.to);
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    await this.keysForActor(actor, [keyId]);
+    const limit = limitOf(query);
+    const params: unknown[] = [keyId, actor.principal.workspaceId];
+    const where: string[] = ['key_id = $1', 'workspace_id = $2'];
+    const add = (clause: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (from) add((n) => `ts >= $${n}`, from);
+    if (to) add((n) => `ts < $${n}`, to);
+    if (query.outcome !== undefined) add((n) => `outcome = $${n}`, query.outcome);
+    if (query.model !== undefined) add((n) => `model = $${n}`, query.model);
+    if (cursor) {
+      params.push(cursor[0], cursor[1]);
+      where.push(`(ts, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(limit + 1);
+    const rows: AccessLogRow[] = await this.dataSource.query(
+      `SELECT id, ts, ts::text AS ts_text, kind, route, scope, model, outcome, status, ip,
+              units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id
+         FROM access_log
+        WHERE ${where.join(' AND ')}
+        ORDER BY ts DESC, id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      data: page.map((row) => ({
+        id: row.id,
+        timestamp: row.ts.toISOString(),
+        kind: row.kind,
+        route: row.route,
+        scope: row.scope,
+        model: row.model,
+        outcome: row.outcome,
+        status: row.status,
+        ip: row.ip,
+        units: Number(row.units),
+        cost: microsToCost(Number(row.cost_micros)),
+        latencyMs: row.latency_ms,
+        requestId: row.request_id,
+      })),
+      nextCursor: hasMore ? encodeCursor(last.ts_text, last.id) : null,
+    };
+  }
+}

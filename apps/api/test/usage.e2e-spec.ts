@@ -1,0 +1,460 @@
+import {
+  type App,
+  type AppKey,
+  type Granularity,
+  type Keywarden,
+  type UsageQuery,
+  type UsageReportItem,
+  type WithSecret,
+} from '@keywarden/sdk';
+import {
+  type ApiProcess,
+  bootstrapWorkspace,
+  client,
+  detailFields,
+  eventually,
+  expectApiError,
+  expectErrorEnvelope,
+  rawRequest,
+  startApi,
+  uniqueName,
+  type Workspace,
+} from './harness';
+
+/**
+ * The usage pipeline end to end: API (buffer → BullMQ) → the run's worker process →
+ * access_log + usage_rollups → GET /v1/usage and GET /v1/keys/:id/requests.
+ */
+
+const CATALOG = ['generation.create', 'vector.search'];
+const MODELS = ['model-a', 'model-b'];
+const CONVERGE = { timeoutMs: 20_000, intervalMs: 250 };
+
+let api: ApiProcess;
+let workspace: Workspace;
+let owner: Keywarden;
+let apps: App[];
+let keys: Array<AppKey & WithSecret>;
+
+interface Expected {
+  requests: number;
+  units: number;
+  costMicros: number;
+  byModel: Map<string, number>;
+  byOutcome: Map<string, number>;
+  byKey: Map<string, number>;
+}
+
+function emptyExpected(): Expected {
+  return { requests: 0, units: 0, costMicros: 0, byModel: new Map(), byOutcome: new Map(), byKey: new Map() };
+}
+
+const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+
+/** Expected figures per app id and per key id. */
+const perApp = new Map<string, Expected>();
+const perKey = new Map<string, Expected>();
+
+function expect1(appId: string, keyId: string, model: string | null, outcome: string, units: number, costMicros: number): void {
+  for (const expected of [perApp.get(appId) as Expected, perKey.get(keyId) as Expected]) {
+    expected.requests++;
+    expected.units += units;
+    expected.costMicros += costMicros;
+    bump(expected.byModel, model ?? '');
+    bump(expected.byOutcome, outcome);
+    bump(expected.byKey, keyId);
+  }
+}
+
+function window(granularity: Granularity): { from: string; to: string } {
+  const now = Date.now();
+  const span = { minute: 30 * 60_000, hour: 24 * 3_600_000, day: 3 * 86_400_000 }[granularity];
+  return { from: new Date(now - span).toISOString(), to: new Date(now + span).toISOString() };
+}
+
+async function usageOf(query: Omit<UsageQuery, 'from' | 'to'>) {
+  return owner.usage.query({ ...query, ...window(query.granularity) });
+}
+
+function sumsBy(series: Array<Record<string, unknown>>, dimension: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const point of series) {
+    const key = point[dimension] as string;
+    sums.set(key, (sums.get(key) ?? 0) + (point.requests as number));
+  }
+  return sums;
+}
+
+beforeAll(async () => {
+  api = await startApi();
+  workspace = await bootstrapWorkspace('usage');
+  owner = client(api.baseUrl, workspace.secret);
+  apps = [
+    await owner.apps.create({ name: uniqueName('app-a'), scopeCatalog: CATALOG }),
+    await owner.apps.create({ name: uniqueName('app-b'), scopeCatalog: CATALOG }),
+  ];
+  const keyFor = (app: App, scopes: string[]) =>
+    owner.keys.create({ appId: app.id, name: uniqueName('key'), environment: 'live', scopes });
+  keys = [
+    await keyFor(apps[0], ['generation.create']),
+    await keyFor(apps[0], ['generation.create', 'vector.search']),
+    await keyFor(apps[1], ['vector.search']),
+  ];
+  for (const app of apps) perApp.set(app.id, emptyExpected());
+  for (const key of keys) perKey.set(key.id, emptyExpected());
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('exactness', () => {
+  const N_VERIFY = 60;
+  const N_ME = 9;
+  const reported: UsageReportItem[] = [];
+
+  beforeAll(async () => {
+    // Verifies: VALID and INSUFFICIENT_PERMISSIONS, two models, units and decimal costs.
+    const verifies: Array<Promise<unknown>> = [];
+    for (let i = 0; i < N_VERIFY; i++) {
+      const key = keys[i % keys.length];
+      const model = MODELS[i % MODELS.length];
+      const scope = i % 5 === 0 ? 'vector.search' : 'generation.create';
+      const units = i;
+      const cost = Number(`0.${String(i).padStart(6, '0')}`) + (i % 3); // 6-decimal amounts
+      verifies.push(
+        owner.verifyKey(key.secret, { scope, model, units, cost, requestId: `v-${i}` }).then((answer) => {
+          expect1(key.appId, key.id, model, answer.code, units, Math.round(cost * 1e6));
+        }),
+      );
+    }
+    // Requests made by app keys themselves (GET /v1/me): kind 'request', no model.
+    for (let i = 0; i < N_ME; i++) {
+      const key = keys[i % keys.length];
+      verifies.push(
+        client(api.baseUrl, key.secret)
+          .me()
+          .then(() => expect1(key.appId, key.id, null, 'VALID', 0, 0)),
+      );
+    }
+    await Promise.all(verifies);
+    // Reported usage: 12 items over the three keys and both models.
+    for (let i = 0; i < 12; i++) {
+      const key = keys[i % keys.length];
+      reported.push({
+        keyId: key.id,
+        model: MODELS[(i + 1) % MODELS.length],
+        units: 1000 + i,
+        cost: 0.0125 * (i + 1),
+        timestamp: new Date().toISOString(),
+        requestId: uniqueName(`report-${i}`),
+      });
+    }
+    expect(await owner.usage.report(reported)).toEqual({ accepted: reported.length });
+    for (const item of reported) {
+      const key = keys.find((k) => k.id === item.keyId) as AppKey;
+      expect1(key.appId, key.id, item.model, 'VALID', item.units, Math.round(item.cost * 1e6));
+    }
+  });
+
+  it.each<Granularity>(['minute', 'hour', 'day'])('per app, at %s granularity: totals and every groupBy sum to what was sent', async (granularity) => {
+    for (const app of apps) {
+      const expected = perApp.get(app.id) as Expected;
+      await eventually(async () => {
+        const usage = await usageOf({ appId: app.id, granularity });
+        expect(usage.totals).toEqual({ requests: expected.requests, units: expected.units, cost: expected.costMicros / 1e6 });
+      }, CONVERGE);
+      const byModel = await usageOf({ appId: app.id, granularity, groupBy: 'model' });
+      expect(byModel.totals.requests).toBe(expected.requests);
+      expect(sumsBy(byModel.series as never, 'model')).toEqual(expected.byModel);
+      const byOutcome = await usageOf({ appId: app.id, granularity, groupBy: 'outcome' });
+      expect(sumsBy(byOutcome.series as never, 'outcome')).toEqual(expected.byOutcome);
+      const byKey = await usageOf({ appId: app.id, granularity, groupBy: 'key' });
+      expect(sumsBy(byKey.series as never, 'key')).toEqual(expected.byKey);
+      for (const point of byKey.series) expect(point.bucket).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+    }
+  });
+
+  it('per key, filtered by model', async () => {
+    for (const key of keys) {
+      const expected = perKey.get(key.id) as Expected;
+      const usage = await eventually(async () => {
+        const answer = await usageOf({ keyId: key.id, granularity: 'hour' });
+        expect(answer.totals.requests).toBe(expected.requests);
+        return answer;
+      }, CONVERGE);
+      expect(usage.totals.units).toBe(expected.units);
+      const modelA = await usageOf({ keyId: key.id, granularity: 'hour', model: 'model-a' });
+      expect(modelA.totals.requests).toBe(expected.byModel.get('model-a') ?? 0);
+    }
+  });
+
+  it("lists every event of each key in its access log, newest first, across pages", async () => {
+    for (const key of keys) {
+      const expected = perKey.get(key.id) as Expected;
+      const entries = await eventually(async () => {
+        const all = [];
+        for await (const entry of owner.keys.requestsAll(key.id, { limit: 7 })) all.push(entry);
+        expect(all).toHaveLength(expected.requests);
+        return all;
+      }, CONVERGE);
+      expect(new Set(entries.map((entry) => entry.id)).size).toBe(entries.length);
+      const times = entries.map((entry) => Date.parse(entry.timestamp));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+      expect(entries.filter((entry) => entry.kind === 'verify')).toHaveLength(
+        entries.length - entries.filter((entry) => entry.kind !== 'verify').length,
+      );
+      // Metadata only: no key material anywhere in the log.
+      expect(JSON.stringify(entries)).not.toContain(key.secret);
+      const verify = entries.find((entry) => entry.kind === 'verify');
+      expect(verify).toMatchObject({ route: 'POST /v1/keys/verify', status: 200, ip: '127.0.0.1' });
+    }
+    const invalid = await owner.keys.requests(keys[0].id, { outcome: 'INSUFFICIENT_PERMISSIONS', limit: 100 });
+    expect(invalid.data.length).toBe(perKey.get(keys[0].id)?.byOutcome.get('INSUFFICIENT_PERMISSIONS') ?? 0);
+    for (const entry of invalid.data) expect(entry.outcome).toBe('INSUFFICIENT_PERMISSIONS');
+    const modelB = await owner.keys.requests(keys[1].id, { model: 'model-b', limit: 100 });
+    expect(modelB.data.length).toBe(perKey.get(keys[1].id)?.byModel.get('model-b'));
+  });
+
+  it('a verify is one event: no extra request event for POST /v1/keys/verify', async () => {
+    const page = await owner.keys.requests(keys[0].id, { limit: 100 });
+    expect(page.data.every((entry) => entry.kind !== 'request' || entry.route === 'GET /v1/me')).toBe(true);
+  });
+
+  it('a replayed report (same requestIds) changes nothing', async () => {
+    const app = apps[0];
+    const before = perApp.get(app.id) as Expected;
+    await eventually(async () => {
+      expect((await usageOf({ appId: app.id, granularity: 'day' })).totals.requests).toBe(before.requests);
+    }, CONVERGE);
+    expect(await owner.usage.report(reported)).toEqual({ accepted: reported.length });
+    // A sentinel sent after the replay: once it is counted, the replay has been through too.
+    const sentinel: UsageReportItem = {
+      keyId: keys[0].id,
+      model: 'model-a',
+      units: 1,
+      cost: 0.000001,
+      timestamp: new Date().toISOString(),
+      requestId: uniqueName('sentinel'),
+    };
+    await owner.usage.report([sentinel]);
+    await eventually(async () => {
+      const usage = await usageOf({ appId: app.id, granularity: 'day' });
+      expect(usage.totals.requests).toBe(before.requests + 1);
+    }, CONVERGE);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const usage = await usageOf({ appId: app.id, granularity: 'day' });
+    expect(usage.totals).toEqual({
+      requests: before.requests + 1,
+      units: before.units + 1,
+      cost: (before.costMicros + 1) / 1e6,
+    });
+    expect1(keys[0].appId, keys[0].id, 'model-a', 'VALID', 1, 1);
+  });
+
+  it('keeps costs exact in micro-units', async () => {
+    const key = await owner.keys.create({ appId: apps[1].id, name: uniqueName('cost'), environment: 'live', scopes: ['vector.search'] });
+    const costs = [0.1, 0.2, 0.3, 1.0000005, 0.0000004];
+    for (const cost of costs) await owner.verifyKey(key.secret, { cost });
+    const usage = await eventually(async () => {
+      const answer = await usageOf({ keyId: key.id, granularity: 'minute' });
+      expect(answer.totals.requests).toBe(costs.length);
+      return answer;
+    }, CONVERGE);
+    // 100000 + 200000 + 300000 + 1000001 + 0
+    expect(usage.totals.cost).toBe(1.600001);
+  });
+
+  it('updates lastUsedAt of the verified key through the worker', async () => {
+    const fetched = await eventually(async () => {
+      const key = await owner.keys.get(keys[2].id);
+      expect(key.lastUsedAt).not.toBeNull();
+      return key;
+    }, CONVERGE);
+    expect(Date.parse(fetched.lastUsedAt as string)).toBeLessThanOrEqual(Date.now() + 1_000);
+  });
+});
+
+describe('tenant isolation', () => {
+  let other: Workspace;
+  let stranger: Keywarden;
+
+  beforeAll(async () => {
+    other = await bootstrapWorkspace('usage-other');
+    stranger = client(api.baseUrl, other.secret);
+  });
+
+  it('answers 404 for an app or key of another workspace', async () => {
+    const range = window('hour');
+    await expectApiError(stranger.usage.query({ appId: apps[0].id, granularity: 'hour', ...range }), { status: 404, code: 'NOT_FOUND' });
+    await expectApiError(stranger.usage.query({ keyId: keys[0].id, granularity: 'hour', ...range }), { status: 404, code: 'NOT_FOUND' });
+    await expectApiError(stranger.keys.requests(keys[0].id), { status: 404, code: 'NOT_FOUND' });
+    await expectApiError(
+      stranger.usage.report([
+        { keyId: keys[0].id, model: 'm', units: 1, cost: 0, timestamp: new Date().toISOString(), requestId: uniqueName('x') },
+      ]),
+      { status: 404, code: 'NOT_FOUND' },
+    );
+  });
+
+  it("sees none of another workspace's rollups for its own apps", async () => {
+    const app = await stranger.apps.create({ name: uniqueName('app'), scopeCatalog: CATALOG });
+    const usage = await stranger.usage.query({ appId: app.id, granularity: 'day', ...window('day') });
+    expect(usage.totals).toEqual({ requests: 0, units: 0, cost: 0 });
+  });
+
+  it('answers 403 for apps outside an app-restricted admin key', async () => {
+    const restricted = await owner.adminKeys.create({ name: uniqueName('restricted'), role: 'developer', appIds: [apps[1].id] });
+    const limited = client(api.baseUrl, restricted.secret);
+    const range = window('hour');
+    await expectApiError(limited.usage.query({ appId: apps[0].id, granularity: 'hour', ...range }), {
+      status: 403,
+      code: 'INSUFFICIENT_PERMISSIONS',
+    });
+    await expectApiError(limited.keys.requests(keys[0].id), { status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+    await expectApiError(
+      limited.usage.report([
+        { keyId: keys[0].id, model: 'm', units: 1, cost: 0, timestamp: new Date().toISOString(), requestId: uniqueName('x') },
+      ]),
+      { status: 403, code: 'INSUFFICIENT_PERMISSIONS' },
+    );
+    const allowed = await limited.usage.query({ appId: apps[1].id, granularity: 'hour', ...range });
+    expect(allowed.granularity).toBe('hour');
+  });
+
+  it('needs usage.read / usage.write', async () => {
+    const viewer = await owner.adminKeys.create({ name: uniqueName('keys-only'), scopes: ['keys.read'] });
+    const limited = client(api.baseUrl, viewer.secret);
+    await expectApiError(limited.usage.query({ appId: apps[0].id, granularity: 'hour', ...window('hour') }), {
+      status: 403,
+      code: 'INSUFFICIENT_PERMISSIONS',
+      message: /usage\.read/,
+    });
+    await expectApiError(limited.keys.requests(keys[0].id), { status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+    await expectApiError(
+      limited.usage.report([
+        { keyId: keys[0].id, model: 'm', units: 1, cost: 0, timestamp: new Date().toISOString(), requestId: uniqueName('x') },
+      ]),
+      { status: 403, code: 'INSUFFICIENT_PERMISSIONS', message: /usage\.write/ },
+    );
+  });
+});
+
+describe('bad input', () => {
+  const item = () => ({ keyId: keys[0].id, model: 'm', units: 1, cost: 0.5, timestamp: new Date().toISOString(), requestId: 'r' });
+
+  it.each<[string, () => unknown, string]>([
+    ['no events', () => ({}), 'events'],
+    ['empty events', () => ({ events: [] }), 'events'],
+    ['1001 events', () => ({ events: Array.from({ length: 1001 }, item) }), 'events'],
+    ['negative units', () => ({ events: [{ ...item(), units: -1 }] }), 'events.0.units'],
+  ])('POST /v1/usage rejects %s', async (_label, payload, field) => {
+    const response = await rawRequest(api.baseUrl, '/v1/usage', { apiKey: workspace.secret, body: JSON.stringify(payload()) });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+    expect(detailFields(response).join(',')).toContain(field);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a negative cost', { cost: -0.01 }],
+    ['a cost that is not a number', { cost: '0.1' }],
+    ['fractional units', { units: 1.5 }],
+    ['a bad timestamp', { timestamp: 'yesterday' }],
+    ['a future timestamp', { timestamp: new Date(Date.now() + 3_600_000).toISOString() }],
+    ['a missing requestId', { requestId: undefined }],
+    ['a 129-char model', { model: 'm'.repeat(129) }],
+  ])('POST /v1/usage rejects an item with %s', async (_label, change) => {
+    const response = await rawRequest(api.baseUrl, '/v1/usage', {
+      apiKey: workspace.secret,
+      body: JSON.stringify({ events: [{ ...item(), ...change }] }),
+    });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('POST /v1/usage takes 1000 items in one report (body larger than the global limit)', async () => {
+    const events = Array.from({ length: 1000 }, (_, i) => ({ ...item(), model: 'm'.repeat(100), requestId: uniqueName(`bulk-${i}`) }));
+    expect(await owner.usage.report(events)).toEqual({ accepted: 1000 });
+  });
+
+  it('POST /v1/usage answers 404 for an unknown key id, checking all items', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/usage', {
+      apiKey: workspace.secret,
+      body: JSON.stringify({ events: [item(), { ...item(), keyId: 'key_01m8bqfvqbf2v6vj3p6c5p4690' }] }),
+    });
+    expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });
+  });
+
+  it.each<[string, string]>([
+    ['no appId nor keyId', 'granularity=hour&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z'],
+    ['both appId and keyId', 'appId=app_x&keyId=key_x&granularity=hour&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z'],
+    ['an unknown granularity', 'appId=app_x&granularity=week&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z'],
+    ['a missing from', 'appId=app_x&granularity=hour&to=2026-01-02T00:00:00Z'],
+    ['from after to', 'appId=app_x&granularity=hour&from=2026-01-03T00:00:00Z&to=2026-01-02T00:00:00Z'],
+    ['more than 1440 minutes', 'appId=app_x&granularity=minute&from=2026-01-01T00:00:00Z&to=2026-01-02T00:01:00Z'],
+    ['more than 2000 hours', 'appId=app_x&granularity=hour&from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z'],
+    ['more than 1000 days', 'appId=app_x&granularity=day&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z'],
+    ['an unknown groupBy', 'appId=app_x&granularity=hour&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy=ip'],
+  ])('GET /v1/usage rejects %s', async (_label, query) => {
+    const response = await rawRequest(api.baseUrl, `/v1/usage?${query}`, { apiKey: workspace.secret });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('GET /v1/usage accepts exactly 1440 minute buckets', async () => {
+    const response = await rawRequest(
+      api.baseUrl,
+      `/v1/usage?appId=${apps[0].id}&granularity=minute&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`,
+      { apiKey: workspace.secret },
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it.each<[string, string]>([
+    ['a forged cursor', 'cursor=bm90LWEtY3Vyc29y'],
+    ['a cursor with bad characters', 'cursor=a.b'],
+    ['limit 0', 'limit=0'],
+    ['a bad from', 'from=nope'],
+  ])('GET /v1/keys/:id/requests rejects %s', async (_label, query) => {
+    const response = await rawRequest(api.baseUrl, `/v1/keys/${keys[0].id}/requests?${query}`, { apiKey: workspace.secret });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('GET /v1/keys/:id/requests answers 404 for a malformed key id', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/keys/nope/requests', { apiKey: workspace.secret });
+    expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['negative units', { units: -1 }],
+    ['fractional units', { units: 0.5 }],
+    ['a negative cost', { cost: -1 }],
+    ['a string cost', { cost: '1' }],
+    ['a 129-char model', { model: 'm'.repeat(129) }],
+    ['a 65-char ip', { ip: '1'.repeat(65) }],
+    ['a 129-char requestId', { requestId: 'r'.repeat(129) }],
+  ])('POST /v1/keys/verify rejects %s', async (_label, change) => {
+    const response = await rawRequest(api.baseUrl, '/v1/keys/verify', {
+      apiKey: workspace.secret,
+      body: JSON.stringify({ key: keys[0].secret, ...change }),
+    });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+    expect(response.text).not.toContain(keys[0].secret);
+  });
+});
+
+describe('metrics', () => {
+  it('exposes the usage pipeline metrics for Prometheus, without a key', async () => {
+    const response = await rawRequest(api.baseUrl, '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    for (const name of [
+      'kw_usage_events_accepted_total',
+      'kw_usage_events_dropped_total',
+      'kw_usage_buffer_events',
+      'kw_usage_flush_duration_seconds_bucket',
+      'kw_usage_batch_events_bucket',
+    ]) {
+      expect(response.text).toContain(name);
+    }
+    const accepted = Number(/^kw_usage_events_accepted_total (\d+)/m.exec(response.text)?.[1]);
+    expect(accepted).toBeGreaterThan(80);
+  });
+});

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The worker's Prometheus registry (one per process; not prom-client's global one). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly batchesProcessed = new Counter({
+    name: 'kw_usage_batches_processed_total',
+    help: 'Usage batches committed for the first time.',
+    registers: [this.registry],
+  });
+
+  readonly batchesDuplicate = new Counter({
+    name: 'kw_usage_batches_duplicate_total',
+    help: 'Usage batches skipped because their batchId was already processed.',
+    registers: [this.registry],
+  });
+
+  readonly eventsRolledUp = new Counter({
+    name: 'kw_usage_events_rolled_up_total',
+    help: 'Usage events written to the access log and the rollups.',
+    registers: [this.registry],
+  });
+
+  readonly reportsDeduplicated = new Counter({
+    name: 'kw_usage_reports_deduplicated_total',
+    help: 'Reported usage events dropped because their (workspace, requestId) was already counted.',
+    registers: [this.registry],
+  });
+
+  readonly sqlStatements = new Counter({
+    name: 'kw_usage_sql_statements_total',
+    help: 'SQL statements sent to apply usage batches (BEGIN and COMMIT included).',
+    registers: [this.registry],
+  });
+
+  readonly batchSize = new Histogram({
+    name: 'kw_usage_batch_size_events',
+    help: 'Events per usage batch.',
+    buckets: [1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000],
+    registers: [this.registry],
+  });
+
+  readonly batchLatency = new Histogram({
+    name: 'kw_usage_batch_duration_seconds',
+    help: 'Time to apply one usage batch (transaction included).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly rollupLag = new Histogram({
+    name: 'kw_usage_rollup_lag_seconds',
+    help: 'Commit time minus the oldest event timestamp of the batch.',
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+
+  readonly batchFailures = new Counter({
+    name: 'kw_usage_batch_failures_total',
+    help: 'Usage batch attempts that failed (the job is retried by BullMQ when it has attempts left).',
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'kw_usage_queue_depth',
+    help: 'Usage batch jobs waiting or active, read from the queue on scrape.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

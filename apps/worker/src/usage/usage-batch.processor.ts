@@ -1,0 +1,48 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type OnModuleDestroy } from '@nestjs/common';
+import { QUEUES, type UsageBatchJob } from '@keywarden/core';
+import type { Job, Worker, WorkerOptions } from 'bullmq';
+import type { UsageConfig } from '../config/worker-config';
+import { type ApplyResult, UsageRollupService } from './usage-rollup.service';
+
+/**
+ * Consumes the API's usage batches (job name 'batch', jobId = batchId). Thin: the
+ * service does the work in one transaction, and processed_batches makes a redelivery
+ * (stalled job, retry, double enqueue) a no-op, so at-least-once delivery becomes
+ * exactly-once application.
+ */
+@Processor(QUEUES.usage)
+export class UsageBatchProcessor extends WorkerHost implements OnModuleDestroy {
+  constructor(private readonly rollups: UsageRollupService) {
+    super();
+  }
+
+  /** Worker options come from the validated config, so they are set at module build time. */
+  static configure(config: UsageConfig): void {
+    const options: Partial<WorkerOptions> = {
+      concurrency: config.concurrency,
+      lockDuration: config.lockMs,
+      stalledInterval: config.lockMs,
+    };
+    Processor(QUEUES.usage, options)(UsageBatchProcessor);
+  }
+
+  async process(job: Job<UsageBatchJob>): Promise<ApplyResult> {
+    return this.rollups.apply(job.data);
+  }
+
+  /**
+   * Stop taking jobs and let in-flight ones finish while PostgreSQL is still connected
+   * (onModuleDestroy runs before the connections close in onApplicationShutdown). A job
+   * cut short by a kill is rolled back and redelivered once its lock expires.
+   */
+  async onModuleDestroy(): Promise<void> {
+    let worker: Worker;
+    try {
+      worker = this.worker;
+    } catch {
+      return; // never started (the application failed during init)
+    }
+    await worker.close();
+  }
+}

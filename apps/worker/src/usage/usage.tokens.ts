@@ -1,0 +1,1 @@
+export const USAGE_CONFIG = Symbol('USAGE_CONFIG');

@@ -1,0 +1,313 @@
+import { QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
+import { Queue } from 'bullmq';
+import type { Client } from 'pg';
+import {
+  chunk,
+  connectDb,
+  createFixture,
+  event,
+  type Fixture,
+  metricValue,
+  QUEUE_PREFIX,
+  requireEnv,
+  uid,
+  waitFor,
+  WorkerProcess,
+} from './harness';
+
+const MODELS = ['gpt-a', 'gpt-b', 'gpt-c'];
+const OUTCOMES = ['VALID', 'KEY_REVOKED'];
+const GRANULARITIES = ['minute', 'hour', 'day'] as const;
+const MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+/** Short lock so that jobs held by a killed worker come back within seconds. */
+const WORKER_ENV = { KW_USAGE_LOCK_MS: '2000', KW_USAGE_CONCURRENCY: '2', KW_PARTITION_MAINTENANCE_MS: '1000' };
+
+/** Events spread over 2 apps × 3 keys × 3 models × 2 outcomes and the last 3 hours. */
+function mixedEvents(fixture: Fixture, count: number, now = Date.now()): UsageEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const app = i % 2;
+    const units = (i % 5) + 1;
+    return event({
+      workspaceId: fixture.workspaceId,
+      appId: fixture.apps[app],
+      keyId: fixture.keys[app][Math.floor(i / 2) % 3],
+      model: MODELS[Math.floor(i / 6) % 3],
+      outcome: OUTCOMES[Math.floor(i / 18) % 2],
+      status: Math.floor(i / 18) % 2 === 0 ? 200 : 401,
+      kind: i % 7 === 0 ? 'request' : 'verify',
+      timestamp: new Date(now - ((i * 7919) % (3 * 3_600_000))).toISOString(),
+      units,
+      costMicros: units * 1_250,
+    });
+  });
+}
+
+function bucketOf(ts: string, granularity: keyof typeof MS): string {
+  const ms = Date.parse(ts);
+  return new Date(ms - (ms % MS[granularity])).toISOString();
+}
+
+type Totals = Map<string, { requests: number; units: number; cost: number }>;
+
+function expectedRollups(events: UsageEvent[]): Totals {
+  const totals: Totals = new Map();
+  for (const e of events) {
+    for (const g of GRANULARITIES) {
+      const key = [g, bucketOf(e.timestamp, g), e.appId ?? '', e.keyId ?? '', e.model ?? '', e.outcome].join('|');
+      const t = totals.get(key) ?? { requests: 0, units: 0, cost: 0 };
+      t.requests++;
+      t.units += e.units;
+      t.cost += e.costMicros;
+      totals.set(key, t);
+    }
+  }
+  return totals;
+}
+
+async function actualRollups(db: Client, workspaceId: string): Promise<Totals> {
+  const { rows } = await db.query(
+    `SELECT granularity, bucket, app_id, key_id, model, outcome, requests::int, units::int, cost_micros::int
+     FROM usage_rollups WHERE workspace_id = $1`,
+    [workspaceId],
+  );
+  const totals: Totals = new Map();
+  for (const r of rows) {
+    const key = [r.granularity, (r.bucket as Date).toISOString(), r.app_id, r.key_id, r.model, r.outcome].join('|');
+    totals.set(key, { requests: r.requests, units: r.units, cost: r.cost_micros });
+  }
+  return totals;
+}
+
+async function count(db: Client, sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await db.query(sql, params);
+  return Number(rows[0].n);
+}
+
+const processedCount = (db: Client, prefix: string) =>
+  count(db, `SELECT count(*) AS n FROM processed_batches WHERE batch_id LIKE $1`, [`${prefix}%`]);
+
+const accessLogCount = (db: Client, workspaceId: string) =>
+  count(db, `SELECT count(*) AS n FROM access_log WHERE workspace_id = $1`, [workspaceId]);
+
+function jobsFor(batchIds: string[], batches: UsageEvent[][]) {
+  return batches.map((events, i) => ({
+    name: 'batch',
+    data: { batchId: batchIds[i], events } satisfies UsageBatchJob,
+    opts: { jobId: batchIds[i], attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: 1_000 },
+  }));
+}
+
+async function enqueue(queue: Queue, events: UsageEvent[], batchSize: number): Promise<string> {
+  const prefix = uid('b');
+  const batches = chunk(events, batchSize);
+  await queue.addBulk(jobsFor(batches.map((_, i) => `${prefix}_${i}`), batches));
+  return prefix;
+}
+
+describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
+  let db: Client;
+  let queue: Queue;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    db = await connectDb();
+    queue = new Queue(QUEUES.usage, { connection: { url: requireEnv('REDIS_URL') }, prefix: QUEUE_PREFIX });
+    worker = await new WorkerProcess(WORKER_ENV).start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop('SIGKILL');
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await db?.end();
+  });
+
+  it('rolls up every event exactly once at every granularity', async () => {
+    const fixture = await createFixture(db);
+    const events = mixedEvents(fixture, 5_000);
+    const prefix = await enqueue(queue, events, 250);
+    await waitFor(async () => (await processedCount(db, prefix)) === 20, '20 batches processed');
+
+    expect(await accessLogCount(db, fixture.workspaceId)).toBe(5_000);
+    const actual = await actualRollups(db, fixture.workspaceId);
+    expect(actual).toEqual(expectedRollups(events));
+    for (const g of GRANULARITIES) {
+      const { rows } = await db.query(
+        `SELECT sum(requests)::int AS requests, sum(units)::int AS units, count(DISTINCT app_id)::int AS apps,
+                count(DISTINCT key_id)::int AS keys, count(DISTINCT model)::int AS models,
+                count(DISTINCT outcome)::int AS outcomes
+         FROM usage_rollups WHERE workspace_id = $1 AND granularity = $2`,
+        [fixture.workspaceId, g],
+      );
+      expect(rows[0]).toEqual({
+        requests: 5_000,
+        units: events.reduce((sum, e) => sum + e.units, 0),
+        apps: 2,
+        keys: 6,
+        models: 3,
+        outcomes: 2,
+      });
+    }
+
+    // last_used_at: the newest VALID event of each key.
+    const { rows: keys } = await db.query(`SELECT id, last_used_at FROM api_keys WHERE workspace_id = $1`, [
+      fixture.workspaceId,
+    ]);
+    for (const key of keys) {
+      const newest = Math.max(
+        ...events.filter((e) => e.keyId === key.id && e.outcome === 'VALID').map((e) => Date.parse(e.timestamp)),
+      );
+      expect((key.last_used_at as Date).getTime()).toBe(newest);
+    }
+
+    const metrics = await worker.metrics();
+    expect(metricValue(metrics, 'kw_usage_events_rolled_up_total')).toBeGreaterThanOrEqual(5_000);
+    expect(metricValue(metrics, 'kw_usage_batch_size_events_count')).toBeGreaterThanOrEqual(20);
+    expect(metrics).toContain('kw_usage_queue_depth{state="waiting"}');
+    expect(metrics).toContain('kw_usage_rollup_lag_seconds_bucket');
+    expect(metrics).toContain('kw_usage_batch_duration_seconds_bucket');
+  }, 90_000);
+
+  it('applies a batch enqueued twice (same batchId, different jobIds) once', async () => {
+    const fixture = await createFixture(db, 1, 1);
+    const events = Array.from({ length: 50 }, () =>
+      event({ workspaceId: fixture.workspaceId, appId: fixture.apps[0], keyId: fixture.keys[0][0], model: 'm' }),
+    );
+    const batchId = uid('b');
+    const before = metricValue(await worker.metrics(), 'kw_usage_batches_duplicate_total');
+    const [first, second] = jobsFor([batchId, batchId], [events, events]);
+    await queue.addBulk([first, { ...second, opts: { ...second.opts, jobId: `${batchId}-again` } }]);
+    await waitFor(
+      async () =>
+        (await queue.getJobState(batchId)) === 'completed' &&
+        (await queue.getJobState(`${batchId}-again`)) === 'completed',
+      'both jobs completed',
+    );
+
+    expect(await accessLogCount(db, fixture.workspaceId)).toBe(50);
+    for (const g of GRANULARITIES) {
+      const requests = await count(
+        db,
+        `SELECT sum(requests) AS n FROM usage_rollups WHERE workspace_id = $1 AND granularity = $2`,
+        [fixture.workspaceId, g],
+      );
+      expect(requests).toBe(50);
+    }
+    const metrics = await worker.metrics();
+    expect(metricValue(metrics, 'kw_usage_batches_duplicate_total')).toBe(before + 1);
+  });
+
+  it('counts a reported requestId once, across batches and within one', async () => {
+    const fixture = await createFixture(db, 1, 1);
+    const report = (requestId: string, units: number) =>
+      event({
+        workspaceId: fixture.workspaceId,
+        appId: fixture.apps[0],
+        keyId: fixture.keys[0][0],
+        kind: 'report',
+        route: 'POST /v1/usage',
+        model: 'gpt-a',
+        requestId,
+        units,
+        costMicros: units * 10,
+      });
+    // req-1 twice in batch one and once in batch two; req-2 only in batch two.
+    const batchOne = [report('req-1', 100), report('req-1', 100)];
+    const batchTwo = [report('req-1', 100), report('req-2', 7)];
+    const prefix = uid('b');
+    await queue.addBulk(jobsFor([`${prefix}_1`], [batchOne]));
+    await waitFor(async () => (await processedCount(db, prefix)) === 1, 'first batch');
+    await queue.addBulk(jobsFor([`${prefix}_2`], [batchTwo]));
+    await waitFor(async () => (await processedCount(db, prefix)) === 2, 'second batch');
+
+    expect(await accessLogCount(db, fixture.workspaceId)).toBe(2);
+    const { rows } = await db.query(
+      `SELECT sum(requests)::int AS requests, sum(units)::int AS units FROM usage_rollups
+       WHERE workspace_id = $1 AND granularity = 'day'`,
+      [fixture.workspaceId],
+    );
+    expect(rows[0]).toEqual({ requests: 2, units: 107 });
+  });
+
+  it('loses and doubles nothing when the worker is SIGKILLed mid-stream', async () => {
+    const fixture = await createFixture(db);
+    const events = mixedEvents(fixture, 40_000);
+    const prefix = await enqueue(queue, events, 200);
+    const total = 200;
+    // Kill while batches are still queued (and some are in flight).
+    await waitFor(async () => (await processedCount(db, prefix)) >= 10, 'some batches processed', 60_000, 20);
+    await worker.stop('SIGKILL');
+    const atKill = await processedCount(db, prefix);
+    // Jobs the dead worker held stay 'active' until their lock expires; the rest wait.
+    expect((await queue.getJobCounts('waiting')).waiting).toBeGreaterThan(0);
+    expect(atKill).toBeLessThan(total);
+
+    worker = await new WorkerProcess(WORKER_ENV).start();
+    await waitFor(async () => (await processedCount(db, prefix)) === total, 'all batches processed', 90_000);
+    // Stalled jobs whose transaction had committed are delivered again: let them finish.
+    await waitFor(async () => (await queue.getJobCounts('active')).active === 0, 'queue drained', 30_000);
+
+    expect(await accessLogCount(db, fixture.workspaceId)).toBe(40_000);
+    expect(await actualRollups(db, fixture.workspaceId)).toEqual(expectedRollups(events));
+  }, 180_000);
+
+  it('finishes in-flight batches on SIGTERM, exits 0, and the rest is applied after restart', async () => {
+    const fixture = await createFixture(db);
+    const events = mixedEvents(fixture, 20_000);
+    const prefix = await enqueue(queue, events, 200);
+    await waitFor(async () => (await processedCount(db, prefix)) >= 5, 'some batches processed', 60_000, 20);
+    const exited = new Promise<number | null>((resolve) => worker.child.once('exit', (code) => resolve(code)));
+    worker.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await processedCount(db, prefix)).toBeLessThan(100);
+    expect((await queue.getJobCounts('active')).active).toBe(0);
+
+    worker = await new WorkerProcess(WORKER_ENV).start();
+    await waitFor(async () => (await processedCount(db, prefix)) === 100, 'all batches processed', 90_000);
+    expect(await accessLogCount(db, fixture.workspaceId)).toBe(20_000);
+    expect(await actualRollups(db, fixture.workspaceId)).toEqual(expectedRollups(events));
+  }, 180_000);
+
+  it('keeps daily partitions: today exists, older than retention dropped, default rows moved', async () => {
+    const day = (offset: number) => {
+      const start = Math.floor(Date.now() / MS.day) * MS.day + offset * MS.day;
+      return { name: `access_log_${new Date(start).toISOString().slice(0, 10).replace(/-/g, '')}`, start };
+    };
+    const partitions = async () =>
+      (
+        await db.query(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'access_log'::regclass`,
+        )
+      ).rows.map((r) => r.name as string);
+    for (const offset of [-1, 0, 1, 2]) expect(await partitions()).toContain(day(offset).name);
+
+    // A partition 40 days old (retention 30 by default) is dropped by the next run.
+    const old = day(-40);
+    await db.query(
+      `CREATE TABLE IF NOT EXISTS ${old.name} PARTITION OF access_log
+       FOR VALUES FROM ('${new Date(old.start).toISOString()}') TO ('${new Date(old.start + MS.day).toISOString()}')`,
+    );
+    // Rows that reached the DEFAULT partition for a day without its partition are moved
+    // into it when it is created.
+    const ahead = day(2);
+    const workspaceId = uid('ws');
+    await db.query('BEGIN');
+    await db.query(`DROP TABLE ${ahead.name}`);
+    await db.query(
+      `INSERT INTO access_log (id, ts, workspace_id, kind, route, outcome, status, units, cost_micros, latency_ms)
+       VALUES ($1, $2, $3, 'verify', 'POST /v1/keys/verify', 'VALID', 200, 1, 0, 1)`,
+      [uid('evt'), new Date(ahead.start + 1_000).toISOString(), workspaceId],
+    );
+    await db.query('COMMIT');
+
+    await waitFor(async () => {
+      const names = await partitions();
+      return !names.includes(old.name) && names.includes(ahead.name);
+    }, 'maintenance run', 20_000);
+    const { rows } = await db.query(`SELECT tableoid::regclass::text AS part FROM access_log WHERE workspace_id = $1`, [
+      workspaceId,
+    ]);
+    expect(rows).toEqual([{ part: ahead.name }]);
+  }, 60_000);
+});
