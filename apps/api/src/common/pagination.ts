@@ -2,7 +2,8 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page, type PageQuery } from '@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
-export class PageQueryDto implements PageQuery {
+/** Page size alone, for lists whose cursor is not an id. */
+export class PageLimitDto implements Pick<PageQuery, 'limit'> {
   /** Page size, 1–100 (default 20). */
   @IsOptional()
   @Type(() => Number)
@@ -10,7 +11,10 @@ export class PageQueryDto implements PageQuery {
   @Min(1)
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
+}
 
+/** Lists paged by id: the cursor is the last id of the previous page. */
+export class PageQueryDto extends PageLimitDto implements PageQuery {
   /** `nextCursor` from the previous page. */
   @IsOptional()
   @Matches(/^[a-z]+_[0-9a-z]{26}$/, { message: 'cursor is not a valid cursor' })

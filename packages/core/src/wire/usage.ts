@@ -95,21 +95,9 @@ export interface UsageResponse {
   series: UsagePoint[];
 }
 
-/** One row of a key's access log (`GET /v1/keys/:id/requests`). */
-export interface AccessLogEntry {
-  id: string;
-  timestamp: string;
-  kind: UsageEvent['kind'];
-  route: string;
-  scope: string | null;
-  model: string | null;
-  outcome: string;
-  status: number;
-  ip: string | null;
-  units: number;
+/** One row of a key's access log (`GET /v1/keys/:id/requests`): the event, cost as a decimal. */
+export interface AccessLogEntry extends Omit<UsageEvent, 'workspaceId' | 'appId' | 'keyId' | 'costMicros'> {
   cost: number;
-  latencyMs: number;
-  requestId: string | null;
 }
 
 export interface ListKeyRequestsQuery extends PageQuery {

@@ -6,9 +6,8 @@ import {
   type UsageGroupBy,
   type UsageQuery,
 } from '@keywarden/core';
-import { MAX_PAGE_LIMIT } from '@keywarden/core';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PageLimitDto } from '../../common/pagination';
 
 export class UsageQueryDto implements UsageQuery {
   /** One of appId / keyId is required. */
@@ -41,14 +40,7 @@ export class UsageQueryDto implements UsageQuery {
   groupBy?: UsageGroupBy;
 }
 
-export class ListKeyRequestsQueryDto implements ListKeyRequestsQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
+export class ListKeyRequestsQueryDto extends PageLimitDto implements ListKeyRequestsQuery {
   /** `nextCursor` from the previous page (opaque). */
   @IsOptional()
   @IsString()
