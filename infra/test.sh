@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command test suite (also what CI runs through .ci/run):
-# dependencies, PostgreSQL + Redis, a fresh `keywarden_test` database, build, unit
+# dependencies, PostgreSQL + Redis, a fresh `keywarden_test` database (KW_TEST_DATABASE), build, unit
 # tests, then end-to-end tests one package at a time. Exits non-zero if anything
 # fails. Services this script started are stopped at the end; ones that were already
 # running are left alone.
@@ -25,8 +25,10 @@ ensure_pnpm
 install_deps
 ensure_services
 
-recreate_database keywarden_test
-DATABASE_URL="$(_kw_url_with_db "$DATABASE_URL" keywarden_test)"
+# KW_TEST_DATABASE lets several checkouts share one PostgreSQL server.
+test_database="${KW_TEST_DATABASE:-keywarden_test}"
+recreate_database "$test_database"
+DATABASE_URL="$(_kw_url_with_db "$DATABASE_URL" "$test_database")"
 export DATABASE_URL
 
 # On our own local Redis, tests get their own logical database, emptied first, so

@@ -15,6 +15,11 @@ export const ID_PREFIXES = {
   request: 'req',
   event: 'evt',
   batch: 'ubat',
+  webhookEvent: 'msg',
+  webhookEndpoint: 'ep',
+  webhookDelivery: 'dlv',
+  alert: 'alrt',
+  lease: 'lease',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -14,3 +14,4 @@ export * from './wire/verify';
 export * from './wire/me';
 export * from './wire/audit';
 export * from './wire/usage';
+export * from './wire/events';

@@ -6,9 +6,10 @@ import { KeySecretEntity } from './entities/key-secret.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
 import { Foundation1764140000000 } from './migrations/1764140000000-foundation';
 import { UsagePipeline1764150000000 } from './migrations/1764150000000-usage-pipeline';
+import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-events';
 
 export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity];
-export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000];
+export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000, WebhookEvents1764155000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

@@ -5,3 +5,4 @@ export * from './entities/key-secret.entity';
 export * from './entities/workspace.entity';
 export * from './data-source-options';
 export * from './infra-config';
+export * from './webhook-events';

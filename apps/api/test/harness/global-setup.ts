@@ -10,7 +10,8 @@ import { API_CLI, API_DIR, assertBuilt, REPO_ROOT, RUN_DIR_ENV } from './paths';
 export const WORKER_HANDLE = Symbol.for('keywarden.e2e.worker');
 export const WORKER_URL_ENV = 'KW_E2E_WORKER_URL';
 
-const E2E_DATABASE = 'keywarden_e2e';
+// Overridable so that several checkouts can share one PostgreSQL server.
+const E2E_DATABASE = process.env.KW_E2E_DATABASE ?? 'keywarden_e2e';
 const TEST_PEPPER = 'keywarden-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 export const LOGS_ROOT = join(tmpdir(), 'keywarden-e2e-logs');
 const RUNS_KEPT = 5;
