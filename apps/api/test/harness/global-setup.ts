@@ -13,7 +13,7 @@ export const WORKER_URL_ENV = 'KW_E2E_WORKER_URL';
 // Overridable so that several checkouts can share one PostgreSQL server.
 const E2E_DATABASE = process.env.KW_E2E_DATABASE ?? 'keywarden_e2e';
 const TEST_PEPPER = 'keywarden-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
-export const LOGS_ROOT = join(tmpdir(), 'keywarden-e2e-logs');
+export const LOGS_ROOT = process.env.KW_E2E_LOGS_DIR ?? join(tmpdir(), 'keywarden-e2e-logs');
 const RUNS_KEPT = 5;
 
 function log(message: string): void {
