@@ -15,3 +15,4 @@ export * from './wire/me';
 export * from './wire/audit';
 export * from './wire/usage';
 export * from './wire/events';
+export * from './wire/policy';

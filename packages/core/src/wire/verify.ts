@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors';
+import type { RateLimitState } from './policy';
 
 export interface VerifyKeyRequest {
   key: string;
@@ -43,6 +44,10 @@ export interface VerifyKeyResponse {
   env?: string;
   scopes?: string[];
   expiresAt?: string | null;
+  /** The key's tightest rate limit after this request; absent when the key has none. */
+  ratelimit?: RateLimitState;
+  /** Held while the request runs when the key has a concurrency limit; release it when done. */
+  leaseId?: string;
 }
 
 /**
