@@ -16,3 +16,4 @@ export * from './wire/audit';
 export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
+export * from './detection/types';
