@@ -1,0 +1,197 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  deriveSecretBoxKey,
+  nextRetryDelay,
+  openSecret,
+  parseRetryAfter,
+  WEBHOOK_HEADERS,
+  type WebhookEventType,
+  type WebhookPayload,
+  webhookSecretBytes,
+  webhookSignatureHeader,
+} from '@keywarden/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { WebhookConfig } from '../config/worker-config';
+import { type SendOutcome, WebhookSender } from './webhook-sender';
+import { WEBHOOK_CONFIG } from './webhooks.tokens';
+
+interface DeliveryContext {
+  id: string;
+  status: string;
+  retry_index: number;
+  event_id: string;
+  event_type: WebhookEventType;
+  event_data: Record<string, unknown>;
+  occurred_at: Date;
+  endpoint_id: string;
+  url: string;
+  enabled: boolean;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+}
+
+/** What the queue job does next. */
+export type AttemptResult = { next: 'done' } | { next: 'retry'; at: number };
+
+const DONE: AttemptResult = { next: 'done' };
+
+function isSuccess(statusCode: number | null): boolean {
+  return statusCode !== null && statusCode >= 200 && statusCode < 300;
+}
+
+/** The body every endpoint gets for an event, the same bytes on every attempt. */
+export function payloadOf(type: WebhookEventType, occurredAt: Date, data: Record<string, unknown>): string {
+  const payload: WebhookPayload = { type, timestamp: occurredAt.toISOString(), data };
+  return JSON.stringify(payload);
+}
+
+/**
+ * One attempt of one delivery: sign (with the previous secret too while a rotation
+ * overlaps), send, log the attempt, then decide: delivered, retry later (schedule,
+ * Retry-After on 429/503), or give up (schedule used up, 410 Gone, endpoint failing
+ * for too long, endpoint disabled).
+ */
+@Injectable()
+export class WebhookDeliveryService implements OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookDelivery');
+  private readonly sender: WebhookSender;
+  private readonly secretKey: Buffer;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(WEBHOOK_CONFIG) private readonly config: WebhookConfig,
+  ) {
+    this.sender = new WebhookSender({
+      timeoutMs: config.timeoutMs,
+      allowPrivateTargets: config.allowPrivateTargets,
+      maxSockets: config.concurrency,
+    });
+    this.secretKey = deriveSecretBoxKey(config.pepper);
+  }
+
+  async attempt(deliveryId: string): Promise<AttemptResult> {
+    const [delivery]: DeliveryContext[] = await this.dataSource.query(
+      `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
+              ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
+              ep.previous_secret_expires_at, ep.failing_since
+         FROM webhook_deliveries d
+         JOIN webhook_events e ON e.id = d.event_id
+         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+        WHERE d.id = $1`,
+      [deliveryId],
+    );
+    // Gone (endpoint deleted) or already settled (a duplicate job after a redelivery race).
+    if (!delivery || delivery.status !== 'pending') return DONE;
+    if (!delivery.enabled) {
+      await this.dataSource.query(
+        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+        [delivery.id],
+      );
+      return DONE;
+    }
+
+    const attemptedAt = new Date();
+    const body = payloadOf(delivery.event_type, delivery.occurred_at, delivery.event_data);
+    const timestamp = Math.floor(attemptedAt.getTime() / 1000);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Keywarden-Webhooks/1',
+      [WEBHOOK_HEADERS.id]: delivery.event_id,
+      [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+      [WEBHOOK_HEADERS.signature]: webhookSignatureHeader(this.signingSecrets(delivery, attemptedAt), delivery.event_id, timestamp, body),
+    };
+    const outcome = await this.sender.send({ url: delivery.url, headers, body });
+
+    if (isSuccess(outcome.statusCode)) {
+      await this.recordSuccess(delivery, attemptedAt, outcome);
+      return DONE;
+    }
+    return this.dataSource.transaction((manager) => this.recordFailure(manager, delivery, attemptedAt, outcome));
+  }
+
+  /** Current secret, plus the previous one until its overlap ends. */
+  private signingSecrets(delivery: DeliveryContext, now: Date): Buffer[] {
+    const secrets = [openSecret(this.secretKey, delivery.secret_sealed, delivery.endpoint_id)];
+    if (delivery.previous_secret_sealed && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now) {
+      secrets.push(openSecret(this.secretKey, delivery.previous_secret_sealed, delivery.endpoint_id));
+    }
+    return secrets.map(webhookSecretBytes);
+  }
+
+  /** The hot path: attempt, delivery and the endpoint's failure state in one statement. */
+  private async recordSuccess(delivery: DeliveryContext, attemptedAt: Date, outcome: SendOutcome): Promise<void> {
+    await this.dataSource.query(
+      `WITH attempt AS (
+         INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
+         VALUES ($1, $2, $3, $4, $5, NULL)
+       ), endpoint AS (
+         UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now() WHERE id = $6 AND failing_since IS NOT NULL
+       )
+       UPDATE webhook_deliveries
+          SET status = 'succeeded', attempts = attempts + 1, last_status_code = $3, last_attempt_at = $2,
+              next_attempt_at = NULL, updated_at = now()
+        WHERE id = $1`,
+      [delivery.id, attemptedAt, outcome.statusCode, outcome.latencyMs, outcome.responseBody, delivery.endpoint_id],
+    );
+  }
+
+  private async recordFailure(
+    manager: EntityManager,
+    delivery: DeliveryContext,
+    attemptedAt: Date,
+    outcome: SendOutcome,
+  ): Promise<AttemptResult> {
+    await manager.query(
+      `INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [delivery.id, attemptedAt, outcome.statusCode, outcome.latencyMs, outcome.responseBody, outcome.error],
+    );
+    const failingSince = delivery.failing_since ?? attemptedAt;
+    let disable: { reason: 'gone' | 'failing'; message: string } | null = null;
+    if (outcome.statusCode === 410) {
+      disable = { reason: 'gone', message: `The endpoint answered 410 Gone at ${attemptedAt.toISOString()}` };
+    } else if (attemptedAt.getTime() - failingSince.getTime() >= this.config.disableAfterFailingMs) {
+      disable = { reason: 'failing', message: `Every delivery attempt failed since ${failingSince.toISOString()}` };
+    }
+    if (disable) {
+      await manager.query(
+        `UPDATE webhook_endpoints
+            SET enabled = false, disabled_reason = $2, disabled_message = $3, disabled_at = $4, failing_since = $5, updated_at = now()
+          WHERE id = $1 AND enabled`,
+        [delivery.endpoint_id, disable.reason, disable.message, attemptedAt, failingSince],
+      );
+      this.logger.warn({ endpointId: delivery.endpoint_id, reason: disable.reason }, 'webhook endpoint disabled');
+    } else if (delivery.failing_since === null) {
+      await manager.query(
+        `UPDATE webhook_endpoints SET failing_since = $2, updated_at = now() WHERE id = $1 AND failing_since IS NULL`,
+        [delivery.endpoint_id, attemptedAt],
+      );
+    }
+
+    const honoursRetryAfter = outcome.statusCode === 429 || outcome.statusCode === 503;
+    const delay = disable
+      ? null
+      : nextRetryDelay({
+          retryIndex: delivery.retry_index,
+          schedule: this.config.retryScheduleMs,
+          retryAfterMs: honoursRetryAfter ? parseRetryAfter(outcome.retryAfter, attemptedAt.getTime()) : null,
+          random: Math.random(),
+        });
+    const nextAt = delay === null ? null : new Date(Date.now() + delay);
+    await manager.query(
+      `UPDATE webhook_deliveries
+          SET status = $2, attempts = attempts + 1, retry_index = retry_index + $3, last_status_code = $4,
+              last_attempt_at = $5, next_attempt_at = $6, updated_at = now()
+        WHERE id = $1`,
+      [delivery.id, nextAt ? 'pending' : 'failed', nextAt ? 1 : 0, outcome.statusCode, attemptedAt, nextAt],
+    );
+    return nextAt ? { next: 'retry', at: nextAt.getTime() } : DONE;
+  }
+
+  /** After the queue worker has stopped (onModuleDestroy), so no attempt loses its sockets. */
+  onApplicationShutdown(): void {
+    this.sender.close();
+  }
+}
