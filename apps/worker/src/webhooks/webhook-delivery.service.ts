@@ -12,6 +12,7 @@ import {
 } from '@keywarden/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
+import { Batched } from './batched';
 import { type SendOutcome, WebhookSender } from './webhook-sender';
 import { WEBHOOK_CONFIG } from './webhooks.tokens';
 
@@ -31,6 +32,16 @@ interface DeliveryContext {
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
 }
+
+interface Success {
+  delivery: DeliveryContext;
+  attemptedAt: Date;
+  outcome: SendOutcome;
+}
+
+/** Jobs finishing within this window share one database round trip. */
+const BATCH_WINDOW_MS = 5;
+const BATCH_MAX = 200;
 
 /** What the queue job does next. */
 export type AttemptResult = { next: 'done' } | { next: 'retry'; at: number };
@@ -58,6 +69,8 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDelivery');
   private readonly sender: WebhookSender;
   private readonly secretKey: Buffer;
+  private readonly loads = new Batched((ids: string[]) => this.loadMany(ids), BATCH_WINDOW_MS, BATCH_MAX);
+  private readonly successes = new Batched((batch: Success[]) => this.recordSuccesses(batch), BATCH_WINDOW_MS, BATCH_MAX);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,16 +85,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
   }
 
   async attempt(deliveryId: string): Promise<AttemptResult> {
-    const [delivery]: DeliveryContext[] = await this.dataSource.query(
-      `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
-              ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
-              ep.previous_secret_expires_at, ep.failing_since
-         FROM webhook_deliveries d
-         JOIN webhook_events e ON e.id = d.event_id
-         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-        WHERE d.id = $1`,
-      [deliveryId],
-    );
+    const delivery = await this.loads.submit(deliveryId);
     // Gone (endpoint deleted) or already settled (a duplicate job after a redelivery race).
     if (!delivery || delivery.status !== 'pending') return DONE;
     if (!delivery.enabled) {
@@ -105,7 +109,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     const outcome = await this.sender.send({ url: delivery.url, headers, body });
 
     if (isSuccess(outcome.statusCode)) {
-      await this.recordSuccess(delivery, attemptedAt, outcome);
+      await this.successes.submit({ delivery, attemptedAt, outcome });
       return DONE;
     }
     return this.dataSource.transaction((manager) => this.recordFailure(manager, delivery, attemptedAt, outcome));
@@ -120,21 +124,52 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     return secrets.map(webhookSecretBytes);
   }
 
-  /** The hot path: attempt, delivery and the endpoint's failure state in one statement. */
-  private async recordSuccess(delivery: DeliveryContext, attemptedAt: Date, outcome: SendOutcome): Promise<void> {
-    await this.dataSource.query(
-      `WITH attempt AS (
-         INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
-         VALUES ($1, $2, $3, $4, $5, NULL)
-       ), endpoint AS (
-         UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now() WHERE id = $6 AND failing_since IS NOT NULL
-       )
-       UPDATE webhook_deliveries
-          SET status = 'succeeded', attempts = attempts + 1, last_status_code = $3, last_attempt_at = $2,
-              next_attempt_at = NULL, updated_at = now()
-        WHERE id = $1`,
-      [delivery.id, attemptedAt, outcome.statusCode, outcome.latencyMs, outcome.responseBody, delivery.endpoint_id],
+  /** Delivery, event and endpoint of many jobs in one query. */
+  private async loadMany(deliveryIds: string[]): Promise<Array<DeliveryContext | undefined>> {
+    const rows: DeliveryContext[] = await this.dataSource.query(
+      `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
+              ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
+              ep.previous_secret_expires_at, ep.failing_since
+         FROM webhook_deliveries d
+         JOIN webhook_events e ON e.id = d.event_id
+         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+        WHERE d.id = ANY($1)`,
+      [deliveryIds],
     );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return deliveryIds.map((id) => byId.get(id));
+  }
+
+  /**
+   * The hot path: the attempts, deliveries and endpoints' failure state of many successful
+   * attempts in one statement. Each job completes only once its row has committed.
+   */
+  private async recordSuccesses(successes: Success[]): Promise<void[]> {
+    await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[])
+           AS t(delivery_id, attempted_at, status_code, latency_ms, response_body, endpoint_id)
+       ), attempt AS (
+         INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
+         SELECT delivery_id, attempted_at, status_code, latency_ms, response_body FROM input
+       ), endpoint AS (
+         UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
+          WHERE id IN (SELECT endpoint_id FROM input) AND failing_since IS NOT NULL
+       )
+       UPDATE webhook_deliveries d
+          SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = i.status_code,
+              last_attempt_at = i.attempted_at, next_attempt_at = NULL, updated_at = now()
+         FROM input i WHERE d.id = i.delivery_id`,
+      [
+        successes.map((s) => s.delivery.id),
+        successes.map((s) => s.attemptedAt),
+        successes.map((s) => s.outcome.statusCode),
+        successes.map((s) => s.outcome.latencyMs),
+        successes.map((s) => s.outcome.responseBody),
+        successes.map((s) => s.delivery.endpoint_id),
+      ],
+    );
+    return successes.map(() => undefined);
   }
 
   private async recordFailure(
