@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import {
   generateWebhookSecret,
-  isWebhookSecret,
   signWebhook,
   verifyWebhookSignature,
   type WebhookToVerify,
@@ -58,7 +57,6 @@ describe('webhook secrets', () => {
     ['empty', ''],
   ])('rejects a secret that is %s, without quoting it', (_, secret) => {
     expect(() => webhookSecretBytes(secret)).toThrow(/must be "whsec_" followed by the base64 of 24-64 bytes$/);
-    expect(isWebhookSecret(secret)).toBe(false);
   });
 
   it('takes the base64 without its prefix too, as the reference libraries do', () => {

@@ -45,16 +45,6 @@ export function webhookSecretBytes(secret: string): Buffer {
   return bytes;
 }
 
-export function isWebhookSecret(value: unknown): value is string {
-  if (typeof value !== 'string' || !value.startsWith(WEBHOOK_SECRET_PREFIX)) return false;
-  try {
-    webhookSecretBytes(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** One `v1,<base64>` signature of `{id}.{timestamp}.{body}`. */
 export function signWebhook(secret: Buffer, id: string, timestamp: number | string, body: string): string {
   const mac = createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
