@@ -43,9 +43,13 @@ function post(n) {
   });
 }
 
+const cpuAtStart = process.cpuUsage();
 let next = 0;
 async function lane() {
   while (next < count) await post(next++);
 }
 await Promise.all(Array.from({ length: concurrency }, lane));
+const cpu = process.cpuUsage(cpuAtStart);
+// The caller reads the sender's CPU time from this line.
+process.stdout.write(`${JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 agent.destroy();

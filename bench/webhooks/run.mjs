@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { deriveSecretBoxKey, generateWebhookSecret, newId, sealSecret } from '@keywarden/sdk';
 import pg from 'pg';
-import { API_CLI, apiEnv, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../verify/run.mjs';
+import { API_CLI, apiEnv, cpuSecondsOf, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../verify/run.mjs';
 
 const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
 const BARE_SENDER = fileURLToPath(new URL('./bare-sender.mjs', import.meta.url));
@@ -102,10 +102,14 @@ function percentile(sorted, p) {
 }
 
 async function runBare(receiver) {
-  const child = spawn(process.execPath, [BARE_SENDER, receiver.url, String(DELIVERIES), String(CONCURRENCY)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [BARE_SENDER, receiver.url, String(DELIVERIES), String(CONCURRENCY)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
   const [code] = await once(child, 'exit');
   if (code !== 0) throw fail('bare sender failed');
-  return DELIVERIES / receiver.span();
+  return { perSecond: DELIVERIES / receiver.span(), cpuUsPerDelivery: (JSON.parse(output).cpuSeconds * 1e6) / DELIVERIES };
 }
 
 async function main() {
@@ -144,7 +148,11 @@ async function main() {
     ready: async (p) => (await fetch(`http://127.0.0.1:${p}/health/ready`)).ok,
   });
   try {
+    // Worker CPU from the first arrival to the last: start-up is not counted.
+    await waitForArrivals(receiver, 1, 120_000);
+    const [cpuBefore, countBefore] = [cpuSecondsOf(worker.child.pid), receiver.count()];
     await waitForArrivals(receiver, DELIVERIES, 600_000);
+    const workerCpuUs = ((cpuSecondsOf(worker.child.pid) - cpuBefore) * 1e6) / (DELIVERIES - countBefore);
     const throughput = DELIVERIES / receiver.span();
     const duplicates = [...receiver.arrivals.values()].filter((times) => times.length > 1).length;
     if (receiver.arrivals.size !== DELIVERIES) throw fail(`${receiver.arrivals.size} distinct events arrived, expected ${DELIVERIES}`);
@@ -168,9 +176,12 @@ async function main() {
     const p99 = percentile(latencies, 99);
 
     console.log(`\nwebhook delivery, one worker, concurrency ${CONCURRENCY}, receiver on 127.0.0.1`);
-    console.log(`  bare sender (baseline):   ${Math.round(bare).toLocaleString('en-US')} POSTs/s`);
-    console.log(`  keywarden worker:         ${Math.round(throughput).toLocaleString('en-US')} deliveries/s (${DELIVERIES.toLocaleString('en-US')} from the outbox, ${duplicates} delivered twice)`);
-    console.log(`  ratio worker ÷ bare:      ${(throughput / bare).toFixed(2)}`);
+    console.log(`  bare sender (baseline):   ${Math.round(bare.perSecond).toLocaleString('en-US')} POSTs/s, ${Math.round(bare.cpuUsPerDelivery)} µs CPU per POST`);
+    console.log(
+      `  keywarden worker:         ${Math.round(throughput).toLocaleString('en-US')} deliveries/s, ${Math.round(workerCpuUs)} µs CPU per delivery` +
+        ` (${DELIVERIES.toLocaleString('en-US')} from the outbox, ${duplicates} delivered twice)`,
+    );
+    console.log(`  ratio worker ÷ bare:      ${(throughput / bare.perSecond).toFixed(2)} (throughput), ${(bare.cpuUsPerDelivery / workerCpuUs).toFixed(2)} (CPU per delivery, bare ÷ worker)`);
     console.log(`  goal ≥ ${GOAL_PER_SECOND.toLocaleString('en-US')}/s: ${throughput >= GOAL_PER_SECOND ? 'met' : 'below goal'}`);
     console.log(`  event committed → delivered at ${LATENCY_RATE}/s: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`);
     console.log(`  goal p95 ≤ ${GOAL_P95_MS} ms: ${p95 <= GOAL_P95_MS ? 'met' : 'below goal'}`);

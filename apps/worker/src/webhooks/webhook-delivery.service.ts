@@ -42,6 +42,8 @@ interface Success {
 /** Jobs finishing within this window share one database round trip. */
 const BATCH_WINDOW_MS = 5;
 const BATCH_MAX = 200;
+/** Opened endpoint secrets kept in memory at most. */
+const OPENED_SECRETS_MAX = 10_000;
 
 /** What the queue job does next. */
 export type AttemptResult = { next: 'done' } | { next: 'retry'; at: number };
@@ -69,6 +71,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDelivery');
   private readonly sender: WebhookSender;
   private readonly secretKey: Buffer;
+  private readonly openedSecrets = new Map<string, Buffer>();
   private readonly loads = new Batched((ids: string[]) => this.loadMany(ids), BATCH_WINDOW_MS, BATCH_MAX);
   private readonly successes = new Batched((batch: Success[]) => this.recordSuccesses(batch), BATCH_WINDOW_MS, BATCH_MAX);
 
@@ -117,11 +120,25 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
 
   /** Current secret, plus the previous one until its overlap ends. */
   private signingSecrets(delivery: DeliveryContext, now: Date): Buffer[] {
-    const secrets = [openSecret(this.secretKey, delivery.secret_sealed, delivery.endpoint_id)];
+    const secrets = [this.opened(delivery.secret_sealed, delivery.endpoint_id)];
     if (delivery.previous_secret_sealed && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now) {
-      secrets.push(openSecret(this.secretKey, delivery.previous_secret_sealed, delivery.endpoint_id));
+      secrets.push(this.opened(delivery.previous_secret_sealed, delivery.endpoint_id));
     }
-    return secrets.map(webhookSecretBytes);
+    return secrets;
+  }
+
+  /**
+   * Opening a sealed secret (an AES-GCM decipher) cost more than the rest of the signing;
+   * opened secrets are kept by their sealed form, which changes with every rotation.
+   */
+  private opened(sealed: string, endpointId: string): Buffer {
+    let secret = this.openedSecrets.get(sealed);
+    if (!secret) {
+      if (this.openedSecrets.size >= OPENED_SECRETS_MAX) this.openedSecrets.clear();
+      secret = webhookSecretBytes(openSecret(this.secretKey, sealed, endpointId));
+      this.openedSecrets.set(sealed, secret);
+    }
+    return secret;
   }
 
   /** Delivery, event and endpoint of many jobs in one query. */
@@ -150,8 +167,10 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
          SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[])
            AS t(delivery_id, attempted_at, status_code, latency_ms, response_body, endpoint_id)
        ), attempt AS (
+         -- A delivery whose endpoint was deleted meanwhile is skipped, not an error for the whole batch.
          INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
-         SELECT delivery_id, attempted_at, status_code, latency_ms, response_body FROM input
+         SELECT i.delivery_id, i.attempted_at, i.status_code, i.latency_ms, i.response_body
+           FROM input i JOIN webhook_deliveries d ON d.id = i.delivery_id
        ), endpoint AS (
          UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
           WHERE id IN (SELECT endpoint_id FROM input) AND failing_since IS NOT NULL
