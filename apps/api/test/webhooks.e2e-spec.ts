@@ -206,6 +206,15 @@ describe('delivery', () => {
     expect(delivery.attemptLog[0].responseBody).toBe('x'.repeat(1024));
   });
 
+  it('records a binary response body without its NUL bytes', async () => {
+    const hookApp = await owner.apps.create({ name: uniqueName('binary-app') });
+    receiver.script('/binary', [{ status: 200, body: 'a\u0000b' }]);
+    const endpoint = await newEndpoint('/binary', { appId: hookApp.id });
+    await newKey(hookApp.id);
+    const delivery = await settledDelivery(endpoint.id);
+    expect(delivery.attemptLog[0].responseBody).toBe('ab');
+  });
+
   it('disables the endpoint on 410 Gone, with the reason visible, and sends nothing more', async () => {
     const hookApp = await owner.apps.create({ name: uniqueName('gone-app') });
     receiver.script('/gone', [{ status: 410 }]);

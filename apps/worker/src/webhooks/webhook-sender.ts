@@ -46,7 +46,8 @@ function readExcerpt(response: IncomingMessage): Promise<string> {
       if (size < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
       size += chunk.length;
     });
-    const done = () => resolve(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'));
+    // PostgreSQL text cannot hold NUL: a receiver's binary answer must not fail the attempt's record.
+    const done = () => resolve(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, ''));
     response.on('end', done);
     response.on('error', done);
     response.on('aborted', done);
