@@ -800,6 +800,7 @@ async function main() {
 
 // Importable: bench/pipeline/run.mjs reuses the helpers below; only a direct run benchmarks.
 export {
+  cpuSecondsOf,
   fail,
   fmt,
   freePort,

@@ -13,6 +13,7 @@ import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         KeysModule,
         AdminKeysModule,
         UsageModule,
+        WebhooksModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config/worker-config';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The worker's shell: PostgreSQL, Redis and health, plus the usage pipeline (BullMQ
@@ -25,6 +26,7 @@ export class WorkerModule {
         RedisModule.forRoot(config.redisUrl),
         HealthModule,
         UsageModule.forConfig(config),
+        WebhooksModule.forConfig(config),
       ],
     };
   }

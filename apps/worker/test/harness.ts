@@ -12,6 +12,9 @@ export const MAIN = join(__dirname, '..', 'dist', 'main.js');
  * BullMQ prefix for this test run: the real queue name, but keys no other consumer on
  * the same Redis (a dev worker, a benchmark) would take jobs from.
  */
+/** The pepper the test workers open webhook secrets with (the migrate step uses the same default). */
+export const WORKER_TEST_PEPPER = process.env.KW_PEPPER ?? 'worker-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
+
 export const QUEUE_PREFIX = `kwtest-${process.pid}-${Date.now().toString(36)}`;
 
 export async function freePort(): Promise<number> {
@@ -67,6 +70,7 @@ export class WorkerProcess {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         KW_QUEUE_PREFIX: QUEUE_PREFIX,
+        KW_PEPPER: WORKER_TEST_PEPPER,
         ...this.extraEnv,
       },
     });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { WORKER_TEST_PEPPER } from './harness';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
@@ -48,6 +49,7 @@ describe('worker process', () => {
         REDIS_URL: requireEnv('REDIS_URL'),
         WORKER_PORT: String(port),
         HOST: '127.0.0.1',
+        KW_PEPPER: WORKER_TEST_PEPPER,
       },
     });
     worker.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

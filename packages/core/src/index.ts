@@ -17,3 +17,7 @@ export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
 export * from './detection/types';
+export * from './wire/webhooks';
+export * from './webhooks/signing';
+export * from './webhooks/retry-schedule';
+export * from './webhooks/secret-box';

@@ -14,6 +14,26 @@ export const infraEnvSchema = z.object({
   KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
+const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
+
+/**
+ * KW_PEPPER: the API hashes keys with it, and api and worker derive the key that seals
+ * webhook secrets from it; both must have the same one.
+ */
+export const pepperEnvSchema = z
+  .string({ error: 'KW_PEPPER is required: 32+ random characters used to hash keys (keep it stable)' })
+  .min(32, 'KW_PEPPER must be at least 32 characters of random data');
+
+/** Refuses placeholder-looking peppers in production. */
+export function pepperIsUsable(env: { NODE_ENV: string; KW_PEPPER: string }): boolean {
+  return env.NODE_ENV !== 'production' || !PLACEHOLDER_PEPPER.test(env.KW_PEPPER);
+}
+
+export const PLACEHOLDER_PEPPER_ISSUE = {
+  path: ['KW_PEPPER'],
+  message: 'KW_PEPPER looks like a placeholder; generate a random one for production',
+};
+
 /** What every process takes from the infra variables. */
 export interface InfraConfig {
   env: 'development' | 'test' | 'production';

@@ -24,6 +24,13 @@ import type {
   VerifyKeyRequest,
   VerifyKeyResponse,
   WithSecret,
+  CreateWebhookRequest,
+  ListDeliveriesQuery,
+  ListWebhooksQuery,
+  UpdateWebhookRequest,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WithWebhookSecret,
 } from '@keywarden/core';
 import { KeywardenError, redact } from './errors';
 import { paginate } from './paginate';
@@ -92,6 +99,24 @@ export interface UsageResource {
 export interface AuditResource {
   list(query?: ListAuditQuery): Promise<Page<AuditEntry>>;
   listAll(query?: ListAuditQuery): AsyncGenerator<AuditEntry, void, undefined>;
+}
+
+export interface WebhooksResource {
+  /** The answer's `secret` (whsec_…) is shown this once and cannot be fetched again. */
+  create(body: CreateWebhookRequest): Promise<WebhookEndpoint & WithWebhookSecret>;
+  list(query?: ListWebhooksQuery): Promise<Page<WebhookEndpoint>>;
+  listAll(query?: ListWebhooksQuery): AsyncGenerator<WebhookEndpoint, void, undefined>;
+  get(id: string): Promise<WebhookEndpoint>;
+  update(id: string, body: UpdateWebhookRequest): Promise<WebhookEndpoint>;
+  delete(id: string): Promise<void>;
+  /** New secret, shown once; deliveries carry signatures of both secrets for 24 hours. */
+  rotateSecret(id: string): Promise<WebhookEndpoint & WithWebhookSecret>;
+  /** Sends a `webhook.test` event to this endpoint only. */
+  test(id: string): Promise<WebhookDelivery>;
+  /** Newest first, each with its attempts. */
+  deliveries(id: string, query?: ListDeliveriesQuery): Promise<Page<WebhookDelivery>>;
+  deliveriesAll(id: string, query?: ListDeliveriesQuery): AsyncGenerator<WebhookDelivery, void, undefined>;
+  redeliver(id: string, deliveryId: string): Promise<WebhookDelivery>;
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -235,6 +260,23 @@ export class Keywarden {
   readonly audit: AuditResource = {
     list: (query) => this.request('GET', '/v1/audit', { query }),
     listAll: (query = {}) => paginate((q) => this.audit.list(q), query),
+  };
+
+  readonly webhooks: WebhooksResource = {
+    create: (body) => this.request('POST', '/v1/webhooks', { body }),
+    list: (query) => this.request('GET', '/v1/webhooks', { query }),
+    listAll: (query = {}) => paginate((q) => this.webhooks.list(q), query),
+    get: async (id) => this.request('GET', `/v1/webhooks/${segment(id)}`),
+    update: async (id, body) => this.request('PATCH', `/v1/webhooks/${segment(id)}`, { body }),
+    delete: async (id) => {
+      await this.request<void>('DELETE', `/v1/webhooks/${segment(id)}`);
+    },
+    rotateSecret: async (id) => this.request('POST', `/v1/webhooks/${segment(id)}/rotate-secret`),
+    test: async (id) => this.request('POST', `/v1/webhooks/${segment(id)}/test`),
+    deliveries: async (id, query) => this.request('GET', `/v1/webhooks/${segment(id)}/deliveries`, { query }),
+    deliveriesAll: (id, query = {}) => paginate((q) => this.webhooks.deliveries(id, q), query),
+    redeliver: async (id, deliveryId) =>
+      this.request('POST', `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}/redeliver`),
   };
 
   me(): Promise<Me> {

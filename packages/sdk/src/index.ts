@@ -7,8 +7,11 @@ export type {
   KeywardenOptions,
   UsageResource,
   VerifyKeyOptions,
+  WebhooksResource,
 } from './client';
 export { KeywardenError } from './errors';
 export type { KeywardenErrorCode, KeywardenErrorInit } from './errors';
 export { paginate } from './paginate';
+export { verifyWebhook, WebhookVerificationError } from './webhooks';
+export type { VerifyWebhookOptions, WebhookHeaders, WebhookVerificationErrorCode } from './webhooks';
 export * from '@keywarden/core';

@@ -17,6 +17,7 @@ import { isUniqueViolation } from '../common/postgres-errors';
 import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
+import { recordKeyEvent } from '../keys/key-events';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
 
@@ -136,11 +137,16 @@ export class AppsService {
       const row = await this.findForActor(actor, appId, manager);
       await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
       // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-      const [revoked]: [Array<{ id: string }>, number] = await manager.query(
-        `UPDATE api_keys SET status = 'revoked', revoked_at = now(), updated_at = now()
-          WHERE app_id = $1 AND status <> 'revoked' RETURNING id`,
+      const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
+        `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
+          WHERE k.app_id = $1 AND k.status <> 'revoked'
+          RETURNING k.id, k.environment, k.name,
+            (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
         [row.id],
       );
+      for (const key of revoked) {
+        await recordKeyEvent(manager, 'key.revoked', { ...key, workspaceId: row.workspaceId, appId: row.id }, key.prefix ?? '');
+      }
       await this.audit.record(manager, actor, row.workspaceId, {
         action: 'app.deleted',
         targetType: 'app',

@@ -1,15 +1,19 @@
 import { BRAND_PATTERN } from '@keywarden/core';
-import { infraConfigOf, type InfraConfig, infraEnvSchema, parseEnv } from '@keywarden/db';
+import {
+  infraConfigOf,
+  type InfraConfig,
+  infraEnvSchema,
+  parseEnv,
+  pepperEnvSchema,
+  pepperIsUsable,
+  PLACEHOLDER_PEPPER_ISSUE,
+} from '@keywarden/db';
 import { z } from 'zod';
-
-const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
 
 const apiEnvSchema = infraEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-    KW_PEPPER: z
-      .string({ error: 'KW_PEPPER is required: 32+ random characters used to hash keys (keep it stable)' })
-      .min(32, 'KW_PEPPER must be at least 32 characters of random data'),
+    KW_PEPPER: pepperEnvSchema,
     KW_KEY_BRAND: z.string().regex(BRAND_PATTERN, 'KW_KEY_BRAND must be 2-8 lowercase letters').default('kw'),
     KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
@@ -19,10 +23,7 @@ const apiEnvSchema = infraEnvSchema
     KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
     KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || !PLACEHOLDER_PEPPER.test(env.KW_PEPPER), {
-    path: ['KW_PEPPER'],
-    message: 'KW_PEPPER looks like a placeholder; generate a random one for production',
-  });
+  .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
 
 export interface ApiConfig extends InfraConfig {
   port: number;

@@ -27,6 +27,7 @@ import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { PendingUsage } from '../usage/usage-events';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
+import { recordKeyEvent } from './key-events';
 import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
 
 export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): AppKey {
@@ -101,6 +102,7 @@ export class KeysService {
         targetId: key.row.id,
         details: { appId: app.id, name: dto.name, environment: dto.environment, scopes: key.row.scopes, prefix: secret.prefix },
       });
+      await recordKeyEvent(manager, 'key.created', { ...key.row, appId: app.id }, secret.prefix);
       return { ...toAppKey(key), secret: secret.key };
     });
   }
@@ -163,6 +165,7 @@ export class KeysService {
         targetId: row.id,
         details: { gracePeriodSeconds, previousSecretsExpireAt: deadline.toISOString(), prefix: secret.prefix },
       });
+      await recordKeyEvent(manager, 'key.rotated', { ...row, appId: row.appId as string }, secret.prefix);
       const [key] = await this.store.withSecrets(manager, [row]);
       return { key, secret };
     });
@@ -178,7 +181,8 @@ export class KeysService {
       if (row.status === 'revoked' && change !== 'revoke') {
         throw ApiError.conflict('Key is revoked; revocation is irreversible');
       }
-      if (row.status !== target) {
+      const changed = row.status !== target;
+      if (changed) {
         row.status = target;
         if (target === 'revoked') row.revokedAt = new Date();
         await manager.save(row);
@@ -188,7 +192,11 @@ export class KeysService {
           targetId: row.id,
         });
       }
-      return (await this.store.withSecrets(manager, [row]))[0];
+      const [withSecrets] = await this.store.withSecrets(manager, [row]);
+      if (changed && target === 'revoked') {
+        await recordKeyEvent(manager, 'key.revoked', { ...row, appId: row.appId as string }, currentPrefix(withSecrets.secrets));
+      }
+      return withSecrets;
     });
     await this.keyCache.invalidate([keyId]);
     return toAppKey(key);

@@ -8,3 +8,4 @@ export * from './api-process';
 export * from './cli';
 export * from './http';
 export * from './secrets';
+export * from './webhook-receiver';

@@ -8,6 +8,9 @@ import { runDir, SECRETS_FILE } from './paths';
  */
 export const KEY_SHAPE = /\b[a-z]{2,8}_[a-z]{2,16}_[0-9A-Za-z]{36}\b/g;
 
+/** A webhook signing secret (`whsec_` + base64 of 24–64 bytes). */
+export const WEBHOOK_SECRET_SHAPE = /whsec_[A-Za-z0-9+/]{32,88}={0,2}/g;
+
 const known = new Set<string>();
 
 /**
@@ -24,6 +27,7 @@ export function registerSecret(secret: string): void {
 /** Registers every key-shaped string of a response body (secrets only ever appear there). */
 export function registerSecretsIn(text: string): void {
   for (const match of text.matchAll(KEY_SHAPE)) registerSecret(match[0]);
+  for (const match of text.matchAll(WEBHOOK_SECRET_SHAPE)) registerSecret(match[0]);
 }
 
 export function issuedSecrets(): string[] {
@@ -56,6 +60,9 @@ export function findLeaks(text: string, secrets: readonly string[]): Leak[] {
     }
     for (const match of line.matchAll(KEY_SHAPE)) {
       if (!secrets.includes(match[0])) leaks.push({ what: `key-shaped string ${describeSecret(match[0])}`, line: index + 1 });
+    }
+    for (const match of line.matchAll(WEBHOOK_SECRET_SHAPE)) {
+      if (!secrets.includes(match[0])) leaks.push({ what: 'webhook-secret-shaped string', line: index + 1 });
     }
   });
   return leaks;

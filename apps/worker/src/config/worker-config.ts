@@ -1,5 +1,23 @@
-import { infraConfigOf, type InfraConfig, infraEnvSchema, parseEnv } from '@keywarden/db';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from '@keywarden/core';
+import {
+  infraConfigOf,
+  type InfraConfig,
+  infraEnvSchema,
+  parseEnv,
+  pepperEnvSchema,
+  pepperIsUsable,
+  PLACEHOLDER_PEPPER_ISSUE,
+} from '@keywarden/db';
 import { z } from 'zod';
+
+const retryScheduleSchema = z.string().transform((text, context) => {
+  try {
+    return parseRetrySchedule(text);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `KW_WEBHOOK_RETRY_SCHEDULE: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
 
 const workerEnvSchema = infraEnvSchema.extend({
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
@@ -19,7 +37,23 @@ const workerEnvSchema = infraEnvSchema.extend({
   KW_ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often partitions are created ahead and dropped after retention. */
   KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).default(3_600_000),
-});
+  /** Opens the sealed webhook secrets: the API's pepper. */
+  KW_PEPPER: pepperEnvSchema,
+  /** Delays between delivery attempts, e.g. `5s,5m,30m`; jittered by ±20 %. */
+  KW_WEBHOOK_RETRY_SCHEDULE: retryScheduleSchema.default(parseRetrySchedule(DEFAULT_WEBHOOK_RETRY_SCHEDULE)),
+  /** Per attempt: connect, send, first byte and the first KiB of the answer. */
+  KW_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Deliveries one worker sends in parallel. */
+  KW_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(50),
+  /** How often the outbox is polled for new events. */
+  KW_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** Events fanned out per poll at most. */
+  KW_WEBHOOK_DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** An endpoint whose attempts have all failed for this long is disabled (default 5 days). */
+  KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: z.coerce.number().int().min(1).default(5 * 86_400),
+  /** true lets deliveries reach loopback, private, link-local and metadata addresses (tests, private networks). */
+  KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false'),
+}).refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
 
 export interface UsageConfig {
   queuePrefix: string;
@@ -29,9 +63,21 @@ export interface UsageConfig {
   partitionMaintenanceMs: number;
 }
 
+export interface WebhookConfig {
+  pepper: string;
+  retryScheduleMs: number[];
+  timeoutMs: number;
+  concurrency: number;
+  pollMs: number;
+  dispatchBatch: number;
+  disableAfterFailingMs: number;
+  allowPrivateTargets: boolean;
+}
+
 export interface WorkerConfig extends InfraConfig {
   port: number;
   usage: UsageConfig;
+  webhooks: WebhookConfig;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -45,6 +91,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       lockMs: parsed.KW_USAGE_LOCK_MS,
       retentionDays: parsed.KW_ACCESS_LOG_RETENTION_DAYS,
       partitionMaintenanceMs: parsed.KW_PARTITION_MAINTENANCE_MS,
+    },
+    webhooks: {
+      pepper: parsed.KW_PEPPER,
+      retryScheduleMs: parsed.KW_WEBHOOK_RETRY_SCHEDULE,
+      timeoutMs: parsed.KW_WEBHOOK_TIMEOUT_MS,
+      concurrency: parsed.KW_WEBHOOK_CONCURRENCY,
+      pollMs: parsed.KW_WEBHOOK_POLL_MS,
+      dispatchBatch: parsed.KW_WEBHOOK_DISPATCH_BATCH,
+      disableAfterFailingMs: parsed.KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS * 1_000,
+      allowPrivateTargets: parsed.KW_WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
     },
   };
 }

@@ -12,6 +12,12 @@ export const AUDIT_ACTIONS = [
   'key.revoked',
   'key.disabled',
   'key.enabled',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.tested',
+  'webhook.redelivered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -20,7 +26,7 @@ export interface AuditEntry {
   action: AuditAction;
   /** The admin key that acted; null for the bootstrap command. */
   actorKeyId: string | null;
-  targetType: 'app' | 'key' | 'admin_key';
+  targetType: 'app' | 'key' | 'admin_key' | 'webhook';
   targetId: string;
   ip: string | null;
   requestId: string | null;

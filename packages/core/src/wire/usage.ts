@@ -3,6 +3,7 @@ import type { PageQuery } from './common';
 /** BullMQ queue names shared by producer (api) and consumer (worker). */
 export const QUEUES = {
   usage: 'usage-batches',
+  webhooks: 'webhook-deliveries',
 } as const;
 
 /**

@@ -1,0 +1,58 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  type CreateWebhookRequest,
+  MAX_WEBHOOK_DESCRIPTION_LENGTH,
+  MAX_WEBHOOK_URL_LENGTH,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from '@keywarden/core';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
+
+function isWebhookUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > MAX_WEBHOOK_URL_LENGTH) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '';
+}
+
+/** An absolute http(s) URL without credentials; where it points is checked at delivery time (SSRF guard). */
+export const IsWebhookUrl = () =>
+  ValidateBy({
+    name: 'isWebhookUrl',
+    validator: {
+      validate: isWebhookUrl,
+      defaultMessage: () => `must be an absolute http(s) URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters, without user or password`,
+    },
+  });
+
+/** Distinct event types from the catalog; empty means every type. */
+export const IsEventTypes = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(WEBHOOK_EVENT_TYPES.length),
+    ArrayUnique(),
+    IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `each value in eventTypes must be one of: ${WEBHOOK_EVENT_TYPES.join(', ')}` }),
+  );
+
+export class CreateWebhookDto implements CreateWebhookRequest {
+  @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
+  appId!: string;
+
+  /** Where deliveries are POSTed. */
+  @IsWebhookUrl()
+  url!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(0, MAX_WEBHOOK_DESCRIPTION_LENGTH)
+  description?: string;
+
+  /** Event types to deliver; omitted or empty = all. */
+  @IsOptional()
+  @IsEventTypes()
+  eventTypes?: WebhookEventType[];
+}

@@ -1,0 +1,20 @@
+import {
+  type ListDeliveriesQuery,
+  type ListWebhooksQuery,
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDeliveryStatus,
+} from '@keywarden/core';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
+
+export class ListWebhooksQueryDto extends PageQueryDto implements ListWebhooksQuery {
+  @IsOptional()
+  @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
+  appId?: string;
+}
+
+export class ListDeliveriesQueryDto extends PageQueryDto implements ListDeliveriesQuery {
+  @IsOptional()
+  @IsIn(WEBHOOK_DELIVERY_STATUSES)
+  status?: WebhookDeliveryStatus;
+}

@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import {
+  canActOnApp,
+  newId,
+  type Page,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookDeliveryStatus,
+  type WebhookEndpoint,
+  type WebhookEventType,
+  type WebhookTestData,
+  type WithWebhookSecret,
+} from '@keywarden/core';
+import { recordWebhookEvent, WebhookEndpointEntity } from '@keywarden/db';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppsService } from '../apps/apps.service';
+import { type AuditEvent, AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { iso } from '../common/dates';
+import { limitOf, pageOf } from '../common/pagination';
+import type { Actor } from '../credentials/principal';
+import type { CreateWebhookDto } from './dto/create-webhook.dto';
+import type { ListDeliveriesQueryDto, ListWebhooksQueryDto } from './dto/list-webhooks-query.dto';
+import type { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { WebhookSecretBox } from './webhook-secret-box.service';
+
+/** After a rotation, deliveries carry a signature with the previous secret too, for this long. */
+export const PREVIOUS_SECRET_OVERLAP_MS = 24 * 3_600_000;
+
+export function toWebhookEndpoint(row: WebhookEndpointEntity, now = new Date()): WebhookEndpoint {
+  const overlapping = row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+  return {
+    id: row.id,
+    appId: row.appId,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.eventTypes,
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    disabledMessage: row.disabledMessage,
+    disabledAt: iso(row.disabledAt),
+    failingSince: iso(row.failingSince),
+    previousSecretExpiresAt: overlapping ? iso(row.previousSecretExpiresAt) : null,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+interface DeliveryRow {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: WebhookEventType;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_status_code: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface AttemptRow {
+  delivery_id: string;
+  attempted_at: Date;
+  status_code: number | null;
+  latency_ms: number;
+  response_body: string | null;
+  error: string | null;
+}
+
+const DELIVERY_COLUMNS = `d.id, d.endpoint_id, d.event_id, e.type AS event_type, d.status, d.attempts,
+  d.next_attempt_at, d.last_status_code, d.created_at, d.updated_at`;
+
+function toAttempt(row: AttemptRow): WebhookAttempt {
+  return {
+    attemptedAt: iso(row.attempted_at),
+    statusCode: row.status_code,
+    latencyMs: row.latency_ms,
+    responseBody: row.response_body,
+    error: row.error,
+  };
+}
+
+function toDelivery(row: DeliveryRow, attempts: AttemptRow[]): WebhookDelivery {
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+    lastStatusCode: row.last_status_code,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    attemptLog: attempts.filter((attempt) => attempt.delivery_id === row.id).map(toAttempt),
+  };
+}
+
+function assertEnabled(endpoint: WebhookEndpointEntity): void {
+  if (!endpoint.enabled) {
+    throw ApiError.conflict(`Webhook endpoint is disabled (${endpoint.disabledReason}); enable it first with PATCH {"enabled": true}`);
+  }
+}
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly apps: AppsService,
+    private readonly audit: AuditService,
+    private readonly secrets: WebhookSecretBox,
+  ) {}
+
+  async create(actor: Actor, dto: CreateWebhookDto): Promise<WebhookEndpoint & WithWebhookSecret> {
+    return this.dataSource.transaction(async (manager) => {
+      const app = await this.apps.findForActor(actor, dto.appId, manager);
+      const id = newId('webhookEndpoint');
+      const { secret, sealed } = this.secrets.issue(id);
+      await manager.insert(WebhookEndpointEntity, {
+        id,
+        workspaceId: app.workspaceId,
+        appId: app.id,
+        url: dto.url,
+        description: dto.description ?? null,
+        eventTypes: dto.eventTypes ?? [],
+        enabled: true,
+        secretSealed: sealed,
+      });
+      await this.record(manager, actor, app.workspaceId, 'webhook.created', id, { appId: app.id, url: dto.url, eventTypes: dto.eventTypes ?? [] });
+      return { ...toWebhookEndpoint(await manager.findOneByOrFail(WebhookEndpointEntity, { id })), secret };
+    });
+  }
+
+  async list(actor: Actor, query: ListWebhooksQueryDto): Promise<Page<WebhookEndpoint>> {
+    const limit = limitOf(query);
+    const builder = this.dataSource
+      .getRepository(WebhookEndpointEntity)
+      .createQueryBuilder('w')
+      .where('w.workspace_id = :workspaceId', { workspaceId: actor.principal.workspaceId })
+      .orderBy('w.id', 'DESC')
+      .limit(limit + 1);
+    if (actor.principal.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
+    if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
+    if (query.cursor) builder.andWhere('w.id < :cursor', { cursor: query.cursor });
+    const now = new Date();
+    return pageOf(await builder.getMany(), limit, (row) => toWebhookEndpoint(row, now));
+  }
+
+  async get(actor: Actor, id: string): Promise<WebhookEndpoint> {
+    return toWebhookEndpoint(await this.findForActor(actor, id, this.dataSource.manager));
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateWebhookDto): Promise<WebhookEndpoint> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, id, manager, { lock: true });
+      if (dto.url !== undefined) row.url = dto.url;
+      if (dto.description !== undefined) row.description = dto.description;
+      if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
+      if (dto.enabled === true && !row.enabled) {
+        Object.assign(row, { enabled: true, disabledReason: null, disabledMessage: null, disabledAt: null, failingSince: null });
+      } else if (dto.enabled === false && row.enabled) {
+        Object.assign(row, { enabled: false, disabledReason: 'manual', disabledMessage: 'Disabled through the API', disabledAt: new Date() });
+      }
+      await manager.save(row);
+      await this.record(manager, actor, row.workspaceId, 'webhook.updated', row.id, { ...dto });
+      return toWebhookEndpoint(row);
+    });
+  }
+
+  /** Deletes the endpoint with its deliveries and attempts; pending deliveries are dropped. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, id, manager, { lock: true });
+      await manager.delete(WebhookEndpointEntity, { id: row.id });
+      await this.record(manager, actor, row.workspaceId, 'webhook.deleted', row.id, { appId: row.appId, url: row.url });
+    });
+  }
+
+  /** A new secret signs from now on; the previous one keeps signing alongside for 24 hours. */
+  async rotateSecret(actor: Actor, id: string): Promise<WebhookEndpoint & WithWebhookSecret> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, id, manager, { lock: true });
+      const { secret, sealed } = this.secrets.issue(row.id);
+      row.previousSecretSealed = row.secretSealed;
+      row.previousSecretExpiresAt = new Date(Date.now() + PREVIOUS_SECRET_OVERLAP_MS);
+      row.secretSealed = sealed;
+      await manager.save(row);
+      await this.record(manager, actor, row.workspaceId, 'webhook.secret_rotated', row.id, {
+        previousSecretExpiresAt: row.previousSecretExpiresAt.toISOString(),
+      });
+      return { ...toWebhookEndpoint(row), secret };
+    });
+  }
+
+  /** A `webhook.test` event for this endpoint alone: recorded as dispatched, with its one delivery. */
+  async sendTest(actor: Actor, id: string): Promise<WebhookDelivery> {
+    const deliveryId = await this.dataSource.transaction(async (manager) => {
+      const row = await this.findForActor(actor, id, manager);
+      assertEnabled(row);
+      const data: WebhookTestData = { endpointId: row.id, message: 'Test event from Keywarden' };
+      const eventId = (await recordWebhookEvent(manager, { workspaceId: row.workspaceId, appId: row.appId, type: 'webhook.test', data })) as string;
+      await manager.query(`UPDATE webhook_events SET dispatched_at = now() WHERE id = $1`, [eventId]);
+      const delivery = newId('webhookDelivery');
+      await manager.query(
+        `INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, event_id, next_attempt_at) VALUES ($1, $2, $3, $4, now())`,
+        [delivery, row.workspaceId, row.id, eventId],
+      );
+      await this.record(manager, actor, row.workspaceId, 'webhook.tested', row.id, { eventId, deliveryId: delivery });
+      return delivery;
+    });
+    return this.deliveryById(deliveryId);
+  }
+
+  async deliveries(actor: Actor, id: string, query: ListDeliveriesQueryDto): Promise<Page<WebhookDelivery>> {
+    const endpoint = await this.findForActor(actor, id, this.dataSource.manager);
+    const limit = limitOf(query);
+    const params: unknown[] = [endpoint.id, limit + 1];
+    let filters = '';
+    if (query.status) filters += ` AND d.status = $${params.push(query.status)}`;
+    if (query.cursor) filters += ` AND d.id < $${params.push(query.cursor)}`;
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+        WHERE d.endpoint_id = $1${filters} ORDER BY d.id DESC LIMIT $2`,
+      params,
+    );
+    const attempts = await this.attemptsOf(rows.slice(0, limit).map((row) => row.id));
+    return pageOf(rows, limit, (row) => toDelivery(row, attempts));
+  }
+
+  /** Schedules one more attempt now, with a fresh retry schedule; the worker picks it up. */
+  async redeliver(actor: Actor, id: string, deliveryId: string): Promise<WebhookDelivery> {
+    await this.dataSource.transaction(async (manager) => {
+      const endpoint = await this.findForActor(actor, id, manager);
+      assertEnabled(endpoint);
+      const [, updated]: [unknown, number] = await manager.query(
+        `UPDATE webhook_deliveries SET status = 'pending', retry_index = 0, next_attempt_at = now(), enqueued_at = NULL, updated_at = now()
+          WHERE id = $1 AND endpoint_id = $2`,
+        [deliveryId, endpoint.id],
+      );
+      if (updated === 0) throw ApiError.notFound('Delivery');
+      await this.record(manager, actor, endpoint.workspaceId, 'webhook.redelivered', endpoint.id, { deliveryId });
+    });
+    return this.deliveryById(deliveryId);
+  }
+
+  private async deliveryById(deliveryId: string): Promise<WebhookDelivery> {
+    const [row]: DeliveryRow[] = await this.dataSource.query(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id = $1`,
+      [deliveryId],
+    );
+    if (!row) throw ApiError.notFound('Delivery');
+    return toDelivery(row, await this.attemptsOf([deliveryId]));
+  }
+
+  private async attemptsOf(deliveryIds: string[]): Promise<AttemptRow[]> {
+    if (deliveryIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT delivery_id, attempted_at, status_code, latency_ms, response_body, error
+         FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY id`,
+      [deliveryIds],
+    );
+  }
+
+  private record(
+    manager: EntityManager,
+    actor: Actor,
+    workspaceId: string,
+    action: AuditEvent['action'],
+    endpointId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(manager, actor, workspaceId, { action, targetType: 'webhook', targetId: endpointId, details });
+  }
+
+  /** Other workspaces' endpoints do not exist for the actor (404); endpoints of apps outside its restriction are forbidden (403). */
+  private async findForActor(
+    actor: Actor,
+    id: string,
+    manager: EntityManager,
+    options: { lock?: boolean } = {},
+  ): Promise<WebhookEndpointEntity> {
+    const row = await manager.findOne(WebhookEndpointEntity, {
+      where: { id, workspaceId: actor.principal.workspaceId },
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!row) throw ApiError.notFound('Webhook endpoint');
+    if (!canActOnApp(actor.principal.appIds, row.appId)) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${row.appId}`);
+    }
+    return row;
+  }
+}

@@ -1,0 +1,251 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  deriveSecretBoxKey,
+  nextRetryDelay,
+  openSecret,
+  parseRetryAfter,
+  WEBHOOK_HEADERS,
+  type WebhookEventType,
+  type WebhookPayload,
+  webhookSecretBytes,
+  webhookSignatureHeader,
+} from '@keywarden/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { WebhookConfig } from '../config/worker-config';
+import { Batched } from './batched';
+import { type SendOutcome, WebhookSender } from './webhook-sender';
+import { WEBHOOK_CONFIG } from './webhooks.tokens';
+
+interface DeliveryContext {
+  id: string;
+  status: string;
+  retry_index: number;
+  event_id: string;
+  event_type: WebhookEventType;
+  event_data: Record<string, unknown>;
+  occurred_at: Date;
+  endpoint_id: string;
+  url: string;
+  enabled: boolean;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+}
+
+interface Success {
+  delivery: DeliveryContext;
+  attemptedAt: Date;
+  outcome: SendOutcome;
+}
+
+/** Jobs finishing within this window share one database round trip. */
+const BATCH_WINDOW_MS = 5;
+const BATCH_MAX = 200;
+/** Opened endpoint secrets kept in memory at most. */
+const OPENED_SECRETS_MAX = 10_000;
+
+/** What the queue job does next. */
+export type AttemptResult = { next: 'done' } | { next: 'retry'; at: number };
+
+const DONE: AttemptResult = { next: 'done' };
+
+function isSuccess(statusCode: number | null): boolean {
+  return statusCode !== null && statusCode >= 200 && statusCode < 300;
+}
+
+/** The body every endpoint gets for an event, the same bytes on every attempt. */
+export function payloadOf(type: WebhookEventType, occurredAt: Date, data: Record<string, unknown>): string {
+  const payload: WebhookPayload = { type, timestamp: occurredAt.toISOString(), data };
+  return JSON.stringify(payload);
+}
+
+/**
+ * One attempt of one delivery: sign (with the previous secret too while a rotation
+ * overlaps), send, log the attempt, then decide: delivered, retry later (schedule,
+ * Retry-After on 429/503), or give up (schedule used up, 410 Gone, endpoint failing
+ * for too long, endpoint disabled).
+ */
+@Injectable()
+export class WebhookDeliveryService implements OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookDelivery');
+  private readonly sender: WebhookSender;
+  private readonly secretKey: Buffer;
+  private readonly openedSecrets = new Map<string, Buffer>();
+  private readonly loads = new Batched((ids: string[]) => this.loadMany(ids), BATCH_WINDOW_MS, BATCH_MAX);
+  private readonly successes = new Batched((batch: Success[]) => this.recordSuccesses(batch), BATCH_WINDOW_MS, BATCH_MAX);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(WEBHOOK_CONFIG) private readonly config: WebhookConfig,
+  ) {
+    this.sender = new WebhookSender({
+      timeoutMs: config.timeoutMs,
+      allowPrivateTargets: config.allowPrivateTargets,
+      maxSockets: config.concurrency,
+    });
+    this.secretKey = deriveSecretBoxKey(config.pepper);
+  }
+
+  async attempt(deliveryId: string): Promise<AttemptResult> {
+    const delivery = await this.loads.submit(deliveryId);
+    // Gone (endpoint deleted) or already settled (a duplicate job after a redelivery race).
+    if (!delivery || delivery.status !== 'pending') return DONE;
+    if (!delivery.enabled) {
+      await this.dataSource.query(
+        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+        [delivery.id],
+      );
+      return DONE;
+    }
+
+    const attemptedAt = new Date();
+    const body = payloadOf(delivery.event_type, delivery.occurred_at, delivery.event_data);
+    const timestamp = Math.floor(attemptedAt.getTime() / 1000);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Keywarden-Webhooks/1',
+      [WEBHOOK_HEADERS.id]: delivery.event_id,
+      [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+      [WEBHOOK_HEADERS.signature]: webhookSignatureHeader(this.signingSecrets(delivery, attemptedAt), delivery.event_id, timestamp, body),
+    };
+    const outcome = await this.sender.send({ url: delivery.url, headers, body });
+
+    if (isSuccess(outcome.statusCode)) {
+      await this.successes.submit({ delivery, attemptedAt, outcome });
+      return DONE;
+    }
+    return this.dataSource.transaction((manager) => this.recordFailure(manager, delivery, attemptedAt, outcome));
+  }
+
+  /** Current secret, plus the previous one until its overlap ends. */
+  private signingSecrets(delivery: DeliveryContext, now: Date): Buffer[] {
+    const secrets = [this.opened(delivery.secret_sealed, delivery.endpoint_id)];
+    if (delivery.previous_secret_sealed && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now) {
+      secrets.push(this.opened(delivery.previous_secret_sealed, delivery.endpoint_id));
+    }
+    return secrets;
+  }
+
+  /**
+   * Opening a sealed secret (an AES-GCM decipher) cost more than the rest of the signing;
+   * opened secrets are kept by their sealed form, which changes with every rotation.
+   */
+  private opened(sealed: string, endpointId: string): Buffer {
+    let secret = this.openedSecrets.get(sealed);
+    if (!secret) {
+      if (this.openedSecrets.size >= OPENED_SECRETS_MAX) this.openedSecrets.clear();
+      secret = webhookSecretBytes(openSecret(this.secretKey, sealed, endpointId));
+      this.openedSecrets.set(sealed, secret);
+    }
+    return secret;
+  }
+
+  /** Delivery, event and endpoint of many jobs in one query. */
+  private async loadMany(deliveryIds: string[]): Promise<Array<DeliveryContext | undefined>> {
+    const rows: DeliveryContext[] = await this.dataSource.query(
+      `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
+              ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
+              ep.previous_secret_expires_at, ep.failing_since
+         FROM webhook_deliveries d
+         JOIN webhook_events e ON e.id = d.event_id
+         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+        WHERE d.id = ANY($1)`,
+      [deliveryIds],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return deliveryIds.map((id) => byId.get(id));
+  }
+
+  /**
+   * The hot path: the attempts, deliveries and endpoints' failure state of many successful
+   * attempts in one statement. Each job completes only once its row has committed.
+   */
+  private async recordSuccesses(successes: Success[]): Promise<void[]> {
+    await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[])
+           AS t(delivery_id, attempted_at, status_code, latency_ms, response_body, endpoint_id)
+       ), attempt AS (
+         -- A delivery whose endpoint was deleted meanwhile is skipped, not an error for the whole batch.
+         INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
+         SELECT i.delivery_id, i.attempted_at, i.status_code, i.latency_ms, i.response_body
+           FROM input i JOIN webhook_deliveries d ON d.id = i.delivery_id
+       ), endpoint AS (
+         UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
+          WHERE id IN (SELECT endpoint_id FROM input) AND failing_since IS NOT NULL
+       )
+       UPDATE webhook_deliveries d
+          SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = i.status_code,
+              last_attempt_at = i.attempted_at, next_attempt_at = NULL, updated_at = now()
+         FROM input i WHERE d.id = i.delivery_id`,
+      [
+        successes.map((s) => s.delivery.id),
+        successes.map((s) => s.attemptedAt),
+        successes.map((s) => s.outcome.statusCode),
+        successes.map((s) => s.outcome.latencyMs),
+        successes.map((s) => s.outcome.responseBody),
+        successes.map((s) => s.delivery.endpoint_id),
+      ],
+    );
+    return successes.map(() => undefined);
+  }
+
+  private async recordFailure(
+    manager: EntityManager,
+    delivery: DeliveryContext,
+    attemptedAt: Date,
+    outcome: SendOutcome,
+  ): Promise<AttemptResult> {
+    await manager.query(
+      `INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [delivery.id, attemptedAt, outcome.statusCode, outcome.latencyMs, outcome.responseBody, outcome.error],
+    );
+    const failingSince = delivery.failing_since ?? attemptedAt;
+    let disable: { reason: 'gone' | 'failing'; message: string } | null = null;
+    if (outcome.statusCode === 410) {
+      disable = { reason: 'gone', message: `The endpoint answered 410 Gone at ${attemptedAt.toISOString()}` };
+    } else if (attemptedAt.getTime() - failingSince.getTime() >= this.config.disableAfterFailingMs) {
+      disable = { reason: 'failing', message: `Every delivery attempt failed since ${failingSince.toISOString()}` };
+    }
+    if (disable) {
+      await manager.query(
+        `UPDATE webhook_endpoints
+            SET enabled = false, disabled_reason = $2, disabled_message = $3, disabled_at = $4, failing_since = $5, updated_at = now()
+          WHERE id = $1 AND enabled`,
+        [delivery.endpoint_id, disable.reason, disable.message, attemptedAt, failingSince],
+      );
+      this.logger.warn({ endpointId: delivery.endpoint_id, reason: disable.reason }, 'webhook endpoint disabled');
+    } else if (delivery.failing_since === null) {
+      await manager.query(
+        `UPDATE webhook_endpoints SET failing_since = $2, updated_at = now() WHERE id = $1 AND failing_since IS NULL`,
+        [delivery.endpoint_id, attemptedAt],
+      );
+    }
+
+    const honoursRetryAfter = outcome.statusCode === 429 || outcome.statusCode === 503;
+    const delay = disable
+      ? null
+      : nextRetryDelay({
+          retryIndex: delivery.retry_index,
+          schedule: this.config.retryScheduleMs,
+          retryAfterMs: honoursRetryAfter ? parseRetryAfter(outcome.retryAfter, attemptedAt.getTime()) : null,
+          random: Math.random(),
+        });
+    const nextAt = delay === null ? null : new Date(Date.now() + delay);
+    await manager.query(
+      `UPDATE webhook_deliveries
+          SET status = $2, attempts = attempts + 1, retry_index = retry_index + $3, last_status_code = $4,
+              last_attempt_at = $5, next_attempt_at = $6, updated_at = now()
+        WHERE id = $1`,
+      [delivery.id, nextAt ? 'pending' : 'failed', nextAt ? 1 : 0, outcome.statusCode, attemptedAt, nextAt],
+    );
+    return nextAt ? { next: 'retry', at: nextAt.getTime() } : DONE;
+  }
+
+  /** After the queue worker has stopped (onModuleDestroy), so no attempt loses its sockets. */
+  onApplicationShutdown(): void {
+    this.sender.close();
+  }
+}

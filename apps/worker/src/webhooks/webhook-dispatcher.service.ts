@@ -1,0 +1,147 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { newId, QUEUES, type WebhookDeliveryJob, type WebhookEventType } from '@keywarden/core';
+import type { JobsOptions, Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import type { WebhookConfig } from '../config/worker-config';
+import { WEBHOOK_CONFIG } from './webhooks.tokens';
+
+/** A pending delivery whose attempt is this late has lost its job (Redis flushed, job failed on an outage): it gets a new one. */
+const LOST_JOB_AFTER = '10 minutes';
+
+/** Infrastructure errors (PostgreSQL away) get a few quick job retries; receiver failures follow the delivery schedule instead. */
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
+
+interface ClaimedEvent {
+  id: string;
+  workspace_id: string;
+  app_id: string;
+  type: WebhookEventType;
+}
+
+interface DueDelivery {
+  id: string;
+  attempts: number;
+  delay_ms: number;
+}
+
+/**
+ * Turns outbox events into deliveries and deliveries into queue jobs, polling every
+ * KW_WEBHOOK_POLL_MS:
+ * 1. claims undispatched events (FOR UPDATE SKIP LOCKED, so several workers share the
+ *    work), creates one delivery per matching enabled endpoint, marks the events
+ *    dispatched — one transaction;
+ * 2. enqueues deliveries that have no job yet (new ones, test events, redeliveries,
+ *    lost jobs) and marks them enqueued — the job is added before the mark commits, so
+ *    a crash in between only re-adds a job id that BullMQ already has.
+ */
+@Injectable()
+export class WebhookDispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('WebhookDispatcher');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<WebhookDeliveryJob>,
+    @Inject(WEBHOOK_CONFIG) private readonly config: WebhookConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => {
+        this.running = null;
+      });
+    }, delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    let busy = false;
+    try {
+      const dispatched = await this.dispatchEvents();
+      const enqueued = await this.enqueueDue();
+      // A full batch means more is waiting: go again at once.
+      busy = dispatched >= this.config.dispatchBatch || enqueued >= this.config.dispatchBatch;
+    } catch (error) {
+      this.logger.error({ err: error }, 'webhook dispatch failed; retrying at the next poll');
+    }
+    this.schedule(busy ? 0 : this.config.pollMs);
+  }
+
+  /** Step 1: events → deliveries. Returns the number of events claimed. */
+  async dispatchEvents(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const events: ClaimedEvent[] = await manager.query(
+        `SELECT id, workspace_id, app_id, type FROM webhook_events
+          WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.config.dispatchBatch],
+      );
+      if (events.length === 0) return 0;
+      const endpoints: Array<{ id: string; app_id: string; event_types: WebhookEventType[] }> = await manager.query(
+        `SELECT id, app_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`,
+        [[...new Set(events.map((event) => event.app_id))]],
+      );
+      const rows = events.flatMap((event) =>
+        endpoints
+          .filter((endpoint) => endpoint.app_id === event.app_id)
+          .filter((endpoint) => endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type))
+          .map((endpoint) => ({ id: newId('webhookDelivery'), workspaceId: event.workspace_id, endpointId: endpoint.id, eventId: event.id })),
+      );
+      if (rows.length > 0) {
+        await manager.query(
+          `INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, event_id, next_attempt_at)
+           SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           ON CONFLICT (event_id, endpoint_id) DO NOTHING`,
+          [rows.map((r) => r.id), rows.map((r) => r.workspaceId), rows.map((r) => r.endpointId), rows.map((r) => r.eventId)],
+        );
+      }
+      await manager.query(`UPDATE webhook_events SET dispatched_at = now() WHERE id = ANY($1)`, [events.map((event) => event.id)]);
+      return events.length;
+    });
+  }
+
+  /** Step 2: deliveries without a job → jobs. Returns the number enqueued. */
+  async enqueueDue(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const due: DueDelivery[] = await manager.query(
+        `SELECT id, attempts, GREATEST(0, (EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000))::int AS delay_ms
+           FROM webhook_deliveries
+          WHERE status = 'pending' AND (enqueued_at IS NULL OR next_attempt_at < now() - interval '${LOST_JOB_AFTER}')
+          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.config.dispatchBatch],
+      );
+      if (due.length === 0) return 0;
+      await this.queue.addBulk(
+        due.map((delivery) => ({
+          name: 'deliver',
+          data: { deliveryId: delivery.id },
+          opts: { ...JOB_OPTIONS, jobId: delivery.id, delay: delivery.delay_ms },
+        })),
+      );
+      // A redelivery of a delivery whose job is parked until a later retry: bring it forward.
+      for (const delivery of due.filter((d) => d.attempts > 0 && d.delay_ms === 0)) {
+        const job = await this.queue.getJob(delivery.id);
+        if (job && (await job.isDelayed())) await job.promote();
+      }
+      await manager.query(`UPDATE webhook_deliveries SET enqueued_at = now() WHERE id = ANY($1)`, [due.map((d) => d.id)]);
+      return due.length;
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export const WEBHOOK_CONFIG = Symbol('WEBHOOK_CONFIG');

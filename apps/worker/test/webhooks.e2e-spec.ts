@@ -1,0 +1,166 @@
+import { once } from 'node:events';
+import { spawn } from 'node:child_process';
+import type { Client } from 'pg';
+import { connectDb, createFixture, MAIN, waitFor, WorkerProcess } from './harness';
+import { insertEndpoint, insertEvents, StatusReceiver } from './webhook-fixtures';
+
+/**
+ * Webhook delivery in the worker alone: outbox rows and endpoints inserted directly,
+ * real worker processes, real receivers.
+ */
+
+let db: Client;
+
+beforeAll(async () => {
+  db = await connectDb();
+});
+
+afterAll(async () => {
+  await db?.end();
+});
+
+interface DeliveryState {
+  status: string;
+  attempts: number;
+  errors: Array<string | null>;
+}
+
+async function deliveryOf(endpointId: string): Promise<DeliveryState | undefined> {
+  const { rows } = await db.query(
+    `SELECT d.status, d.attempts, array_agg(a.error ORDER BY a.id) AS errors
+       FROM webhook_deliveries d LEFT JOIN webhook_attempts a ON a.delivery_id = d.id
+      WHERE d.endpoint_id = $1 GROUP BY d.id`,
+    [endpointId],
+  );
+  return rows[0];
+}
+
+function settled(endpointId: string, status: string): Promise<DeliveryState> {
+  return waitFor(async () => {
+    const delivery = await deliveryOf(endpointId);
+    return delivery?.status === status ? delivery : undefined;
+  }, `delivery to ${endpointId} ${status}`, 20_000);
+}
+
+describe('SSRF guard (private targets not allowed)', () => {
+  let worker: WorkerProcess;
+  let receiver: StatusReceiver;
+
+  beforeAll(async () => {
+    receiver = await new StatusReceiver(200).start();
+    worker = await new WorkerProcess({ KW_WEBHOOK_RETRY_SCHEDULE: '100ms', KW_WEBHOOK_POLL_MS: '50' }).start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await receiver?.stop();
+  });
+
+  it.each([
+    ['loopback by address', () => `${receiver.url}/hook`, '127.0.0.1'],
+    ['loopback by name', () => receiver.url.replace('127.0.0.1', 'localhost'), '127.0.0.1'],
+    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+    ['the IPv6 metadata address', () => 'http://[fd00:ec2::254]/latest/meta-data/', 'fd00:ec2::254'],
+    ['a private network address', () => 'http://10.0.0.1/hook', '10.0.0.1'],
+  ])('refuses %s, sends nothing and logs why on every attempt', async (_, url, address) => {
+    const fixture = await createFixture(db, 1, 0);
+    const endpoint = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0], url: url() });
+    await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+    const delivery = await settled(endpoint.id, 'failed');
+    expect(delivery.attempts).toBe(2);
+    for (const error of delivery.errors) expect(error).toContain(`the host resolves to ${address}`);
+    expect(receiver.received).toHaveLength(0);
+  });
+});
+
+describe('an endpoint failing for too long', () => {
+  let worker: WorkerProcess;
+  let receiver: StatusReceiver;
+
+  beforeAll(async () => {
+    receiver = await new StatusReceiver(500).start();
+    worker = await new WorkerProcess({
+      KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      KW_WEBHOOK_RETRY_SCHEDULE: '700ms,700ms,700ms,700ms',
+      KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: '1',
+      KW_WEBHOOK_POLL_MS: '50',
+    }).start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await receiver?.stop();
+  });
+
+  it('is disabled with the reason, and its delivery given up', async () => {
+    const fixture = await createFixture(db, 1, 0);
+    const endpoint = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0], url: `${receiver.url}/down` });
+    await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+    const delivery = await settled(endpoint.id, 'failed');
+    // Attempts at ~0 s and ~0.7 s are inside the 1 s window; the one at ~1.4 s is not.
+    expect(delivery.attempts).toBe(3);
+    const { rows } = await db.query(
+      `SELECT enabled, disabled_reason, disabled_message, failing_since FROM webhook_endpoints WHERE id = $1`,
+      [endpoint.id],
+    );
+    expect(rows[0]).toMatchObject({ enabled: false, disabled_reason: 'failing' });
+    expect(rows[0].disabled_message).toBe(`Every delivery attempt failed since ${rows[0].failing_since.toISOString()}`);
+  });
+});
+
+describe('two workers sharing the outbox', () => {
+  const workers: WorkerProcess[] = [];
+  let receiver: StatusReceiver;
+
+  beforeAll(async () => {
+    receiver = await new StatusReceiver(204).start();
+    const env = { KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', KW_WEBHOOK_POLL_MS: '20', KW_WEBHOOK_DISPATCH_BATCH: '25' };
+    workers.push(await new WorkerProcess(env).start(), await new WorkerProcess(env).start());
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await receiver?.stop();
+  });
+
+  it('deliver every event to every endpoint exactly once', async () => {
+    const fixture = await createFixture(db, 1, 0);
+    const [appId, workspaceId] = [fixture.apps[0], fixture.workspaceId];
+    const endpoints = [
+      await insertEndpoint(db, { workspaceId, appId, url: `${receiver.url}/one` }),
+      await insertEndpoint(db, { workspaceId, appId, url: `${receiver.url}/two` }),
+    ];
+    const events = await insertEvents(db, { workspaceId, appId, count: 300 });
+    await waitFor(async () => receiver.received.length >= 600, '600 requests', 30_000);
+    // Nothing more trickles in after the expected count.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.received).toHaveLength(600);
+    const pairs = new Set(receiver.received.map((request) => `${request.headers['webhook-id']}|${request.headers['webhook-signature']}`));
+    expect(pairs.size).toBe(600);
+    expect(new Set(receiver.received.map((request) => request.headers['webhook-id']))).toEqual(new Set(events));
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = ANY($1) AND status = 'succeeded'`,
+      [endpoints.map((endpoint) => endpoint.id)],
+    );
+    expect(rows[0].n).toBe(600);
+  });
+});
+
+describe('webhook configuration', () => {
+  it('refuses a bad retry schedule and a missing pepper, naming both', async () => {
+    const worker = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: 'postgres://127.0.0.1:1/none',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        KW_WEBHOOK_RETRY_SCHEDULE: '5s,soon',
+      },
+    });
+    let stderr = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(worker, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toContain('KW_WEBHOOK_RETRY_SCHEDULE: "soon" is not a duration');
+    expect(stderr).toContain('KW_PEPPER');
+  });
+});
