@@ -77,6 +77,16 @@ it('reported cost (POST /v1/usage) counts towards the cap, on every instance', a
   await eventually(async () => expect((await limitEvents(key.id)).map((event) => event.data.spent)).toEqual([5]), { timeoutMs: 5_000 });
 });
 
+it('a replayed report (same requestId) counts its cost once, whichever instance gets it', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 1 });
+  const item = { keyId: key.id, model: 'gpt-4o', units: 1, cost: 0.6, timestamp: new Date().toISOString(), requestId: uniqueName('replayed') };
+  await viaA.usage.report([item]);
+  await viaB.usage.report([item]);
+  await afterSyncs();
+  expect((await viaA.verifyKey(key.secret)).code).toBe('VALID');
+  expect((await viaB.verifyKey(key.secret)).code).toBe('VALID');
+});
+
 it('a zero cap refuses every verify', async () => {
   const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 0 });
   expect((await viaA.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED');

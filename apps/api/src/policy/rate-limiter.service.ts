@@ -93,6 +93,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
    * is refused and the others keep their tokens.
    */
   async take(subject: string, windows: RateWindowLimit[], nowMs = Date.now()): Promise<RateDecision> {
+    if (windows.length === 0) return { allowed: true, state: null, taken: [] };
     for (;;) {
       const limiter = this.limiterOf(subject, nowMs);
       const budgets = windows.map((limit) => this.budgetOf(limiter, limit, nowMs));
@@ -128,12 +129,13 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * One Lua call for every window short of tokens (and those running low). Resolves to
+   * One Lua call for every window out of tokens. Resolves to
    * false when Redis could not be reached: the caller then admits without counting
    * (limits fail open while Redis is away, as metering does).
    */
   private async reserve(subject: string, budgets: WindowBudget[], nowMs: number): Promise<boolean> {
     const wanted = budgets
+      .filter((budget) => budget.local === 0)
       .map((budget) => ({
         budget,
         want: reservationWant({
@@ -142,8 +144,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
           holdMs: this.config.policy.reservationHoldMs,
           maxBlock: this.config.policy.reservationMaxBlock,
         }),
-      }))
-      .filter(({ budget, want }) => budget.local === 0 || (!budget.exhausted && budget.local * 2 < want));
+      }));
     const keys = wanted.map(({ budget }) => `kw:rl:{${subject}}:${budget.window}:${budget.startMs / 1000}`);
     const args = wanted.flatMap(({ budget, want }) => [budget.limit, want, RATE_WINDOWS[budget.window] + COUNTER_GRACE_MS]);
     let reply: number[];
@@ -234,11 +235,16 @@ function resetOf(budget: WindowBudget): number {
  * later reset. Remaining is this instance's view: the limit minus what all instances had
  * reserved at its last reservation, plus what it still holds.
  */
-function tightest(budgets: WindowBudget[]): RateLimitState {
-  let best: RateLimitState | null = null;
-  for (const budget of budgets) {
-    const state = { limit: budget.limit, remaining: Math.max(0, budget.limit - budget.reservedTotal + budget.local), reset: resetOf(budget) };
-    if (!best || state.remaining < best.remaining || (state.remaining === best.remaining && state.reset > best.reset)) best = state;
+function tightest([first, ...rest]: WindowBudget[]): RateLimitState {
+  const stateOf = (budget: WindowBudget): RateLimitState => ({
+    limit: budget.limit,
+    remaining: Math.max(0, budget.limit - budget.reservedTotal + budget.local),
+    reset: resetOf(budget),
+  });
+  let best = stateOf(first);
+  for (const budget of rest) {
+    const state = stateOf(budget);
+    if (state.remaining < best.remaining || (state.remaining === best.remaining && state.reset > best.reset)) best = state;
   }
-  return best as RateLimitState;
+  return best;
 }

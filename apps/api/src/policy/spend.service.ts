@@ -22,6 +22,8 @@ interface SpendEntry extends SpendHolder {
   synced: number;
   /** Added here and not pushed yet. */
   pending: number;
+  /** Pushed, with no answer yet: not in `synced`, no longer in `pending`. */
+  inFlight: number;
   known: boolean;
   loading?: Promise<void>;
   expirySet: boolean;
@@ -29,7 +31,16 @@ interface SpendEntry extends SpendHolder {
   lastUsedAt: number;
 }
 
+export interface ReportedSpend {
+  holder: SpendHolder;
+  micros: number;
+  capMicros: number | null;
+  atMs: number;
+  requestId: string;
+}
+
 const spendKey = (keyId: string, day: string) => `kw:spend:{${keyId}}:${day}`;
+const reportKey = (workspaceId: string, requestId: string) => `kw:spend-report:${workspaceId}:${requestId}`;
 const SPEND_TTL_MS = 2 * 86_400_000;
 /** Entries nobody touched for this long stop being refreshed. */
 const IDLE_MS = 2 * 60_000;
@@ -77,7 +88,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       });
       await entry.loading;
     }
-    return entry.synced + entry.pending >= capMicros;
+    return entry.synced + entry.inFlight + entry.pending >= capMicros;
   }
 
   /** Adds spend at `atMs` (its UTC day); pushed with the next sync. */
@@ -86,6 +97,27 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     const entry = this.entryOf(holder, utcDay(atMs), Date.now());
     if (capMicros !== null) entry.capMicros = capMicros;
     entry.pending += micros;
+  }
+
+  /**
+   * Reported spend (POST /v1/usage), counted once per requestId like the usage itself: one
+   * SET NX per item with a cost, in one round trip. Without Redis the items are counted.
+   */
+  async addReported(workspaceId: string, items: ReportedSpend[]): Promise<void> {
+    const costly = items.filter((item) => item.micros > 0);
+    if (costly.length === 0) return;
+    let fresh: boolean[] = costly.map(() => true);
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const item of costly) pipeline.set(reportKey(workspaceId, item.requestId), '1', 'PX', SPEND_TTL_MS, 'NX');
+      const replies = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
+      fresh = replies.map(([error, reply]) => error !== null || reply === 'OK');
+    } catch (error) {
+      this.logger.warn(`could not deduplicate reported spend, counting it: ${(error as Error).message}`);
+    }
+    costly.forEach((item, index) => {
+      if (fresh[index]) this.add(item.holder, item.micros, item.capMicros, item.atMs);
+    });
   }
 
   /** One pipeline: INCRBY what is pending, GET the capped keys still in use. */
@@ -111,6 +143,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       const key = spendKey(entry.keyId, entry.day);
       const sent = entry.pending;
       entry.pending = 0;
+      entry.inFlight += sent;
       if (sent > 0) pipeline.incrby(key, sent);
       else pipeline.get(key);
       if (sent > 0 && !entry.expirySet) pipeline.pexpire(key, SPEND_TTL_MS);
@@ -121,7 +154,10 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     try {
       replies = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
     } catch (error) {
-      for (const { entry, sent } of batch) entry.pending += sent;
+      for (const { entry, sent } of batch) {
+        entry.inFlight -= sent;
+        entry.pending += sent;
+      }
       this.logger.warn(`spend sync failed, retrying: ${(error as Error).message}`);
       return;
     }
@@ -132,6 +168,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       if (sent > 0 && !entry.expirySet) {
         entry.expirySet = replies[reply++][0] === null;
       }
+      entry.inFlight -= sent;
       if (error) {
         entry.pending += sent;
         continue;
@@ -189,6 +226,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         capMicros: null,
         synced: 0,
         pending: 0,
+        inFlight: 0,
         known: false,
         expirySet: false,
         eventRecorded: false,

@@ -164,11 +164,16 @@ export class UsageService {
     if (!this.recorder.recordAll(events)) {
       throw new ApiError('SERVICE_UNAVAILABLE', 'Usage buffer is full; retry later');
     }
-    for (const event of events) {
-      const { capMicros } = keys.get(event.keyId as string) as KeyOfReport;
-      const holder = { workspaceId: event.workspaceId, appId: event.appId as string, keyId: event.keyId as string };
-      this.spend.add(holder, event.costMicros, capMicros, Date.parse(event.timestamp));
-    }
+    await this.spend.addReported(
+      actor.principal.workspaceId,
+      events.map((event) => ({
+        holder: { workspaceId: event.workspaceId, appId: event.appId as string, keyId: event.keyId as string },
+        micros: event.costMicros,
+        capMicros: (keys.get(event.keyId as string) as KeyOfReport).capMicros,
+        atMs: Date.parse(event.timestamp),
+        requestId: event.requestId as string,
+      })),
+    );
     return { accepted: events.length };
   }
 
