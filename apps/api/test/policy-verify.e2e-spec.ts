@@ -291,3 +291,18 @@ describe('a refused request consumes nothing', () => {
     await eventually(async () => expect(await redisGet(`kw:spend:{${key.id}}:${today}`)).toBe('500000'), { timeoutMs: 5_000 });
   });
 });
+
+describe('metrics', () => {
+  it('count policy refusals by code and the rate-limit reservations sent to Redis', async () => {
+    const key = await keyWithPolicy(owner, app, { allowedModels: ['gpt-4o'], rateLimits: { perDay: 1 } });
+    await owner.verifyKey(key.secret, { model: 'o3' });
+    await owner.verifyKey(key.secret, { model: 'gpt-4o' });
+    await owner.verifyKey(key.secret, { model: 'gpt-4o' });
+    const metrics = (await rawRequest(api.baseUrl, '/metrics')).text;
+    const value = (pattern: RegExp) => Number(metrics.match(pattern)?.[1] ?? 0);
+    expect(value(/^kw_policy_rejections_total\{code="MODEL_NOT_ALLOWED",surface="verify"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^kw_policy_rejections_total\{code="RATE_LIMITED",surface="verify"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^kw_rate_limit_reservations_total\{outcome="granted"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^kw_rate_limit_reservations_total\{outcome="exhausted"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+  });
+});
