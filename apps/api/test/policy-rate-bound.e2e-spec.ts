@@ -39,7 +39,9 @@ beforeAll(async () => {
   viaA = client(apiA.baseUrl, workspace.secret);
   viaB = client(apiB.baseUrl, workspace.secret);
   app = await viaA.apps.create({ name: uniqueName('bound-app'), scopeCatalog: CATALOG });
-});
+  // Each instance counts the live ones every 5 s: let both see each other before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 5_500));
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all([apiA?.stop(), apiB?.stop()]);
