@@ -5,6 +5,7 @@ import { HealthModule, RedisModule } from '@keywarden/platform';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config/worker-config';
+import { KeyExpiryModule } from './keys/key-expiry.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -27,6 +28,7 @@ export class WorkerModule {
         HealthModule,
         UsageModule.forConfig(config),
         WebhooksModule.forConfig(config),
+        KeyExpiryModule.forConfig(config),
       ],
     };
   }

@@ -21,3 +21,8 @@ export * from './wire/webhooks';
 export * from './webhooks/signing';
 export * from './webhooks/retry-schedule';
 export * from './webhooks/secret-box';
+export * from './policy/plans';
+export * from './policy/windows';
+export * from './policy/cidr';
+export * from './policy/model-glob';
+export * from './policy/effective-policy';

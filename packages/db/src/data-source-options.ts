@@ -8,10 +8,17 @@ import { WorkspaceEntity } from './entities/workspace.entity';
 import { Foundation1764140000000 } from './migrations/1764140000000-foundation';
 import { UsagePipeline1764150000000 } from './migrations/1764150000000-usage-pipeline';
 import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-events';
+import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policies';
 import { Webhooks1764170000000 } from './migrations/1764170000000-webhooks';
 
 export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity, WebhookEndpointEntity];
-export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000, WebhookEvents1764155000000, Webhooks1764170000000];
+export const MIGRATIONS = [
+  Foundation1764140000000,
+  UsagePipeline1764150000000,
+  WebhookEvents1764155000000,
+  KeyPolicies1764160000000,
+  Webhooks1764170000000,
+];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

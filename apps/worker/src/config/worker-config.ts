@@ -53,6 +53,10 @@ const workerEnvSchema = infraEnvSchema.extend({
   KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: z.coerce.number().int().min(1).default(5 * 86_400),
   /** true lets deliveries reach loopback, private, link-local and metadata addresses (tests, private networks). */
   KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false'),
+  /** `key.expiring` is recorded this many days ahead of a key's expiry or rotation deadline. */
+  KW_KEY_EXPIRING_LEAD_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** How often keys are scanned for coming deadlines. */
+  KW_KEY_EXPIRY_SCAN_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
 }).refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
 
 export interface UsageConfig {
@@ -74,10 +78,16 @@ export interface WebhookConfig {
   allowPrivateTargets: boolean;
 }
 
+export interface KeyExpiryConfig {
+  leadDays: number;
+  scanMs: number;
+}
+
 export interface WorkerConfig extends InfraConfig {
   port: number;
   usage: UsageConfig;
   webhooks: WebhookConfig;
+  keyExpiry: KeyExpiryConfig;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -101,6 +111,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       dispatchBatch: parsed.KW_WEBHOOK_DISPATCH_BATCH,
       disableAfterFailingMs: parsed.KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS * 1_000,
       allowPrivateTargets: parsed.KW_WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+    },
+    keyExpiry: {
+      leadDays: parsed.KW_KEY_EXPIRING_LEAD_DAYS,
+      scanMs: parsed.KW_KEY_EXPIRY_SCAN_MS,
     },
   };
 }
