@@ -5,6 +5,7 @@ import { HealthModule, RedisModule } from '@keywarden/platform';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AdminKeysModule } from './admin-keys/admin-keys.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -34,6 +35,7 @@ export class AppModule {
         KeysModule,
         AdminKeysModule,
         UsageModule,
+        AlertsModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -17,3 +17,6 @@ export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
 export * from './detection/types';
+export * from './wire/alerts';
+export * from './detection/app-settings';
+export * from './detection/step-plan';

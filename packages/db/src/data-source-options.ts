@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { AlertEntity } from './entities/alert.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
@@ -7,9 +8,10 @@ import { WorkspaceEntity } from './entities/workspace.entity';
 import { Foundation1764140000000 } from './migrations/1764140000000-foundation';
 import { UsagePipeline1764150000000 } from './migrations/1764150000000-usage-pipeline';
 import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-events';
+import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
 
-export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity];
-export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000, WebhookEvents1764155000000];
+export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity, AlertEntity];
+export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000, WebhookEvents1764155000000, Alerts1764180000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

@@ -19,6 +19,15 @@ const workerEnvSchema = infraEnvSchema.extend({
   KW_ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often partitions are created ahead and dropped after retention. */
   KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** How often the detection runner looks for apps with closed minutes to step. */
+  KW_DETECTION_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** A minute is closed (stepped) this long after it ends, so that late rollups still count. */
+  KW_DETECTION_CLOSE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  /**
+   * Alerts come only from the last this many closed minutes: older minutes (first sight
+   * of an app, or catching up after downtime) are learned from without alerting.
+   */
+  KW_DETECTION_ALERT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 });
 
 export interface UsageConfig {
@@ -29,9 +38,16 @@ export interface UsageConfig {
   partitionMaintenanceMs: number;
 }
 
+export interface DetectionConfig {
+  intervalMs: number;
+  closeDelayMs: number;
+  alertWindowMinutes: number;
+}
+
 export interface WorkerConfig extends InfraConfig {
   port: number;
   usage: UsageConfig;
+  detection: DetectionConfig;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -45,6 +61,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       lockMs: parsed.KW_USAGE_LOCK_MS,
       retentionDays: parsed.KW_ACCESS_LOG_RETENTION_DAYS,
       partitionMaintenanceMs: parsed.KW_PARTITION_MAINTENANCE_MS,
+    },
+    detection: {
+      intervalMs: parsed.KW_DETECTION_INTERVAL_MS,
+      closeDelayMs: parsed.KW_DETECTION_CLOSE_DELAY_MS,
+      alertWindowMinutes: parsed.KW_DETECTION_ALERT_WINDOW_MINUTES,
     },
   };
 }

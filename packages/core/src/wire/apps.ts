@@ -1,3 +1,4 @@
+import type { AppDetectionSettings, AppDetectionSettingsUpdate } from './alerts';
 import type { PageQuery } from './common';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -27,6 +28,8 @@ export interface App {
   scopeCatalog: string[];
   /** Environment words its keys may use (`kw_{env}_...`). */
   environments: string[];
+  /** Anomaly detector settings (defaults where never set). */
+  detection: AppDetectionSettings;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,6 +40,8 @@ export interface CreateAppRequest {
   businessHours?: BusinessHours;
   scopeCatalog?: string[];
   environments?: string[];
+  /** Only the given fields change; the others keep their value. */
+  detection?: AppDetectionSettingsUpdate;
 }
 
 export type UpdateAppRequest = Partial<CreateAppRequest>;

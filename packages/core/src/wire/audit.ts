@@ -12,6 +12,8 @@ export const AUDIT_ACTIONS = [
   'key.revoked',
   'key.disabled',
   'key.enabled',
+  'alert.acknowledged',
+  'alert.resolved',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -20,7 +22,7 @@ export interface AuditEntry {
   action: AuditAction;
   /** The admin key that acted; null for the bootstrap command. */
   actorKeyId: string | null;
-  targetType: 'app' | 'key' | 'admin_key';
+  targetType: 'app' | 'key' | 'admin_key' | 'alert';
   targetId: string;
   ip: string | null;
   requestId: string | null;

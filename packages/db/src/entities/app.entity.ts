@@ -1,4 +1,4 @@
-import type { BusinessHours } from '@keywarden/core';
+import type { AppDetectionSettingsUpdate, BusinessHours } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -23,6 +23,10 @@ export class AppEntity {
 
   @Column('text', { array: true })
   environments!: string[];
+
+  /** Detector settings an admin changed; the rest are the defaults. */
+  @Column('jsonb', { name: 'detection_settings' })
+  detectionSettings!: AppDetectionSettingsUpdate;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

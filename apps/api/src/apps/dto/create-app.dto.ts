@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/validators';
 import { BusinessHoursDto } from './business-hours.dto';
+import { DetectionSettingsDto } from './detection-settings.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -50,4 +51,10 @@ export class CreateAppDto implements CreateAppRequest {
   @ArrayUnique()
   @IsEnvironmentName({ each: true })
   environments?: string[];
+
+  /** Anomaly detector settings; omitted fields take the defaults. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => DetectionSettingsDto)
+  detection?: DetectionSettingsDto;
 }
