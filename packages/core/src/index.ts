@@ -17,3 +17,5 @@ export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
 export * from './detection/types';
+export * from './detection/engine';
+export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, type LocalClock } from './detection/local-time';
