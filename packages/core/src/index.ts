@@ -17,6 +17,8 @@ export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
 export * from './detection/types';
+export * from './detection/engine';
+export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, type LocalClock } from './detection/local-time';
 export * from './wire/alerts';
 export * from './detection/app-settings';
 export * from './detection/step-plan';
