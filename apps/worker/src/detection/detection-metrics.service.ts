@@ -21,7 +21,7 @@ export class DetectionMetrics {
     });
     this.incidents = new Counter({
       name: 'kw_detection_incidents_total',
-      help: 'Incident changes reported by the detectors (muted keys and learn-mode minutes included).',
+      help: 'Incident changes reported by the detectors (those of learn-mode minutes included).',
       labelNames: ['change', 'type'] as const,
       registers,
     });

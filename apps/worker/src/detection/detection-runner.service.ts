@@ -5,6 +5,7 @@ import {
   closeIncident,
   DETECTION_HISTORY_DAYS,
   detectorSettingsOf,
+  type DetectorSettings,
   type IncidentEvent,
   lastClosedMinuteStart,
   MINUTE_MS,
@@ -13,12 +14,13 @@ import {
   planSteps,
   stepMinute,
   type AppDetectionState,
+  type StepPlan,
 } from '@keywarden/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DetectionConfig } from '../config/worker-config';
 import { DetectionMetrics } from './detection-metrics.service';
 import { DETECTION_CONFIG } from './detection.tokens';
-import { type AlertChange, applyIncident } from './incident-writer';
+import { type AlertChange, applyIncident, type IncidentScope } from './incident-writer';
 
 /** Rollups are read a day at a time, so a first sight's 35-day warm-up stays small in memory. */
 const CHUNK_MINUTES = 1_440;
@@ -44,6 +46,15 @@ export interface AppStepResult {
   liveMinutes: number;
   incidents: IncidentEvent[];
   alerts: AlertChange[];
+}
+
+interface MinuteRun {
+  scope: IncidentScope;
+  settings: DetectorSettings;
+  state: AppDetectionState;
+  /** Fingerprints of the detectors' open incidents, kept in step with the state. */
+  open: Set<string>;
+  plan: StepPlan;
 }
 
 export interface RunResult {
@@ -122,17 +133,21 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     return result;
   }
 
-  /** Apps with closed minutes to step: new rollups after the watermark, or open incidents. */
+  /**
+   * Apps with work: closed minutes to step (new rollups after the watermark, or open
+   * incidents), or incidents an admin resolved that the detectors should forget now.
+   */
   private async dueApps(lastClosedMs: number): Promise<Array<{ appId: string; watermark: Date | null }>> {
     const rows: Array<{ id: string; watermark: Date | null }> = await this.dataSource.query(
       `SELECT a.id, s.watermark
        FROM apps a LEFT JOIN app_detection_state s ON s.app_id = a.id
        WHERE a.deleted_at IS NULL
-         AND (s.watermark IS NULL OR s.watermark < $1)
-         AND (cardinality(s.open_fingerprints) > 0
-              OR EXISTS (SELECT 1 FROM usage_rollups r
-                         WHERE r.granularity = 'minute' AND r.app_id = a.id AND r.app_id <> '' AND r.key_id <> ''
-                           AND r.bucket > coalesce(s.watermark, $2) AND r.bucket <= $1))
+         AND (EXISTS (SELECT 1 FROM alerts al WHERE al.app_id = a.id AND al.incident_close_pending)
+              OR ((s.watermark IS NULL OR s.watermark < $1)
+                  AND (cardinality(s.open_fingerprints) > 0
+                       OR EXISTS (SELECT 1 FROM usage_rollups r
+                                  WHERE r.granularity = 'minute' AND r.app_id = a.id AND r.app_id <> '' AND r.key_id <> ''
+                                    AND r.bucket > coalesce(s.watermark, $2) AND r.bucket <= $1))))
        ORDER BY s.watermark NULLS FIRST, a.id`,
       [new Date(lastClosedMs), new Date(historyHorizon(lastClosedMs) - MINUTE_MS)],
     );
@@ -159,19 +174,6 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         lastClosedMs,
         alertWindowMinutes: this.config.alertWindowMinutes,
       });
-      if (!plan) return;
-      result.outcome = 'stepped';
-
-      const [app]: AppRow[] = await manager.query(
-        `SELECT workspace_id, timezone, business_hours, detection_settings FROM apps WHERE id = $1`,
-        [appId],
-      );
-      const settings = detectorSettingsOf({
-        timezone: app.timezone,
-        businessHours: app.business_hours,
-        detection: app.detection_settings,
-      });
-      const scope = { workspaceId: app.workspace_id, appId, mutedKeyIds: new Set(settings.mutedKeyIds) };
       const state = row.state ?? newAppDetectionState();
       const open = new Set(row.open_fingerprints);
 
@@ -184,32 +186,51 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         closeIncident(state, fingerprint);
         open.delete(fingerprint);
       }
+      if (!plan && closed.length === 0) return;
+      result.outcome = 'stepped';
 
-      for (let chunkStart = plan.fromMs; chunkStart <= plan.toMs; chunkStart += CHUNK_MINUTES * MINUTE_MS) {
-        const chunkEnd = Math.min(plan.toMs, chunkStart + (CHUNK_MINUTES - 1) * MINUTE_MS);
-        const counts = await minuteCounts(manager, appId, chunkStart, chunkEnd);
-        for (let minute = chunkStart; minute <= chunkEnd; minute += MINUTE_MS) {
-          const live = minute >= plan.liveFromMs;
-          if (live) result.liveMinutes++;
-          else result.learnedMinutes++;
-          for (const event of stepMinute(state, settings, minute, counts.get(minute) ?? [])) {
-            result.incidents.push(event);
-            if (event.change === 'resolved') open.delete(event.fingerprint);
-            else open.add(event.fingerprint);
-            if (!live) continue;
-            const change = await applyIncident(manager, scope, event);
-            if (change) result.alerts.push(change);
-          }
-        }
-      }
+      const [app]: AppRow[] = await manager.query(
+        `SELECT workspace_id, timezone, business_hours, detection_settings FROM apps WHERE id = $1`,
+        [appId],
+      );
+      const settings = detectorSettingsOf({
+        timezone: app.timezone,
+        businessHours: app.business_hours,
+        detection: app.detection_settings,
+      });
+      const scope = { workspaceId: app.workspace_id, appId };
+
+      if (plan) await this.stepMinutes(manager, { scope, settings, state, open, plan }, result);
 
       await manager.query(
         `UPDATE app_detection_state SET state = $2, watermark = $3, open_fingerprints = $4, updated_at = now()
          WHERE app_id = $1`,
-        [appId, JSON.stringify(state), new Date(plan.toMs), [...open]],
+        [appId, JSON.stringify(state), plan ? new Date(plan.toMs) : row.watermark, [...open]],
       );
     });
     return result;
+  }
+
+  /** Steps the planned minutes; only those from `plan.liveFromMs` on change alerts. */
+  private async stepMinutes(manager: EntityManager, run: MinuteRun, result: AppStepResult): Promise<void> {
+    const { scope, settings, state, open, plan } = run;
+    for (let chunkStart = plan.fromMs; chunkStart <= plan.toMs; chunkStart += CHUNK_MINUTES * MINUTE_MS) {
+      const chunkEnd = Math.min(plan.toMs, chunkStart + (CHUNK_MINUTES - 1) * MINUTE_MS);
+      const counts = await minuteCounts(manager, scope.appId, chunkStart, chunkEnd);
+      for (let minute = chunkStart; minute <= chunkEnd; minute += MINUTE_MS) {
+        const live = minute >= plan.liveFromMs;
+        if (live) result.liveMinutes++;
+        else result.learnedMinutes++;
+        for (const event of stepMinute(state, settings, minute, counts.get(minute) ?? [])) {
+          result.incidents.push(event);
+          if (event.change === 'resolved') open.delete(event.fingerprint);
+          else open.add(event.fingerprint);
+          if (!live) continue;
+          const change = await applyIncident(manager, scope, event);
+          if (change) result.alerts.push(change);
+        }
+      }
+    }
   }
 
   /** Metrics count committed work only. */

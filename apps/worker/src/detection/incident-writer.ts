@@ -5,7 +5,6 @@ import { type EntityManager, Not } from 'typeorm';
 export interface IncidentScope {
   workspaceId: string;
   appId: string;
-  mutedKeyIds: ReadonlySet<string>;
 }
 
 export type AlertChange = 'opened' | 'updated' | 'resolved';
@@ -19,7 +18,8 @@ function higher(a: AlertSeverity, b: AlertSeverity): AlertSeverity {
  * `alert.*` outbox event, in the caller's transaction. Every live incident has exactly one
  * unresolved alert: a detection for a fingerprint without one opens it (also when the
  * incident began in minutes that were only learned from), repeats update it without an
- * event, and a resolution without one changes nothing. Muted keys never open alerts.
+ * event, and a resolution without one changes nothing. (Muted keys never fire: the
+ * detectors leave them out.)
  */
 export async function applyIncident(
   manager: EntityManager,
@@ -46,7 +46,6 @@ export async function applyIncident(
     await manager.save(open);
     return 'updated';
   }
-  if (scope.mutedKeyIds.has(event.keyId)) return null;
   const alert = manager.create(AlertEntity, {
     id: newId('alert'),
     workspaceId: scope.workspaceId,
