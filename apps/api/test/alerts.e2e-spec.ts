@@ -232,6 +232,42 @@ describe('a seeded spike that is over', () => {
   });
 });
 
+describe('minutes older than the alert window (first sight, catch-up)', () => {
+  /** KW_DETECTION_ALERT_WINDOW_MINUTES of the run's worker (global setup). */
+  const WINDOW = 240 * MINUTE;
+  let app: App;
+  let stale: AppKey & WithSecret;
+  let ongoing: AppKey & WithSecret;
+  let now: number;
+
+  beforeAll(async () => {
+    app = await newApp('catch-up');
+    stale = await newKey(app, 'stale');
+    ongoing = await newKey(app, 'ongoing');
+    now = currentMinute();
+    const staleSpike = (m: number) => (m >= now - 420 * MINUTE && m < now - 390 * MINUTE ? 150 : ordinaryCount(m));
+    const ongoingSpike = (m: number) => (m >= now - 300 * MINUTE ? 150 : ordinaryCount(m));
+    await seed(app, [
+      ...minutes(stale.id, 'model-a', now - HISTORY_DAYS * DAY, now - MINUTE, staleSpike),
+      ...minutes(ongoing.id, 'model-a', now - HISTORY_DAYS * DAY, now - MINUTE, ongoingSpike),
+    ]);
+    await steppedThrough(app.id, now - MINUTE);
+  }, 60_000);
+
+  it('learns from an incident that began and ended before the window without alerting', async () => {
+    expect((await owner.alerts.list({ keyId: stale.id })).data).toEqual([]);
+  });
+
+  it('opens the alert of an incident that began before the window at its first detection inside it', async () => {
+    const alerts = (await owner.alerts.list({ keyId: ongoing.id })).data;
+
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ type: 'spike', status: 'open' });
+    expect(Date.parse(alerts[0].detectedAt)).toBeGreaterThanOrEqual(now - WINDOW - MINUTE);
+    expect((await outboxOf(app.id)).map((event) => [event.type, event.data.id])).toEqual([['alert.spike', alerts[0].id]]);
+  });
+});
+
 describe('an admin handles an ongoing spike', () => {
   let app: App;
   let key: AppKey & WithSecret;

@@ -27,7 +27,7 @@ export class DetectionMetrics {
     });
     this.lag = new Gauge({
       name: 'kw_detection_lag_seconds',
-      help: 'After the latest run: now minus the end of the oldest watermark among the apps it stepped.',
+      help: 'After the latest run: now minus the end of the last minute stepped of the app furthest behind (close delay + up to a minute when caught up).',
       registers,
     });
     this.runDuration = new Histogram({

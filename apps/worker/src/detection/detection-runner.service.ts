@@ -38,10 +38,8 @@ interface AppRow {
   detection_settings: AppDetectionSettingsUpdate;
 }
 
-export interface AppStepResult {
+interface AppStepResult {
   appId: string;
-  /** busy: another worker holds the app; idle: nothing closed to step. */
-  outcome: 'stepped' | 'busy' | 'idle';
   learnedMinutes: number;
   liveMinutes: number;
   incidents: IncidentEvent[];
@@ -55,12 +53,6 @@ interface MinuteRun {
   /** Fingerprints of the detectors' open incidents, kept in step with the state. */
   open: Set<string>;
   plan: StepPlan;
-}
-
-export interface RunResult {
-  lastClosedMs: number;
-  apps: AppStepResult[];
-  failures: number;
 }
 
 /**
@@ -104,37 +96,29 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     await this.running;
   }
 
-  async run(nowMs = Date.now()): Promise<RunResult> {
+  /** One pass over every app with work. */
+  async run(): Promise<void> {
     const started = process.hrtime.bigint();
-    const lastClosedMs = lastClosedMinuteStart(nowMs, this.config.closeDelayMs);
-    const due = await this.dueApps(lastClosedMs);
-    const result: RunResult = { lastClosedMs, apps: [], failures: 0 };
-    let oldestWatermarkEnd: number | null = null;
-    for (const { appId, watermark } of due) {
+    const lastClosedMs = lastClosedMinuteStart(Date.now(), this.config.closeDelayMs);
+    // Caught up, unless a step failed: then the oldest watermark of those.
+    let oldestWatermarkEnd = lastClosedMs + MINUTE_MS;
+    for (const { appId, watermark } of await this.dueApps(lastClosedMs)) {
       if (this.stopping) break;
-      let watermarkEnd = watermark === null ? null : watermark.getTime() + MINUTE_MS;
       try {
-        const step = await this.stepApp(appId, lastClosedMs);
-        result.apps.push(step);
-        this.record(step);
-        if (step.outcome === 'busy') continue;
-        watermarkEnd = lastClosedMs + MINUTE_MS;
+        this.record(await this.stepApp(appId, lastClosedMs));
       } catch (error) {
-        result.failures++;
         this.metrics.runFailures.inc();
         this.logger.error(`detection step of app ${appId} failed: ${(error as Error).message}`);
-      }
-      if (watermarkEnd !== null && (oldestWatermarkEnd === null || watermarkEnd < oldestWatermarkEnd)) {
-        oldestWatermarkEnd = watermarkEnd;
+        if (watermark) oldestWatermarkEnd = Math.min(oldestWatermarkEnd, watermark.getTime() + MINUTE_MS);
       }
     }
-    if (oldestWatermarkEnd !== null) this.metrics.lag.set(Math.max(0, (Date.now() - oldestWatermarkEnd) / 1000));
+    this.metrics.lag.set(Math.max(0, (Date.now() - oldestWatermarkEnd) / 1000));
     this.metrics.runDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    return result;
   }
 
   /**
-   * Apps with work: closed minutes to step (new rollups after the watermark, or open
+   * Apps with work, those already running first (a first sight's warm-up takes longest):
+   * closed minutes to step (new rollups after the watermark, or open
    * incidents), or incidents an admin resolved that the detectors should forget now.
    */
   private async dueApps(lastClosedMs: number): Promise<Array<{ appId: string; watermark: Date | null }>> {
@@ -148,7 +132,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
                        OR EXISTS (SELECT 1 FROM usage_rollups r
                                   WHERE r.granularity = 'minute' AND r.app_id = a.id AND r.app_id <> '' AND r.key_id <> ''
                                     AND r.bucket > coalesce(s.watermark, $2) AND r.bucket <= $1))))
-       ORDER BY s.watermark NULLS FIRST, a.id`,
+       ORDER BY s.watermark NULLS LAST, a.id`,
       [new Date(lastClosedMs), new Date(historyHorizon(lastClosedMs) - MINUTE_MS)],
     );
     return rows.map((row) => ({ appId: row.id, watermark: row.watermark }));
@@ -156,17 +140,14 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Steps every closed minute of one app after its watermark, in one transaction. */
   async stepApp(appId: string, lastClosedMs: number): Promise<AppStepResult> {
-    const result: AppStepResult = { appId, outcome: 'idle', learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [] };
+    const result: AppStepResult = { appId, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [] };
     await this.dataSource.query(`INSERT INTO app_detection_state (app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
     await this.dataSource.transaction(async (manager) => {
       const [row]: StateRow[] = await manager.query(
         `SELECT state, watermark, open_fingerprints FROM app_detection_state WHERE app_id = $1 FOR UPDATE SKIP LOCKED`,
         [appId],
       );
-      if (!row) {
-        result.outcome = 'busy';
-        return;
-      }
+      if (!row) return; // another worker is stepping it
       const watermarkMs = row.watermark ? row.watermark.getTime() : null;
       const plan = planSteps({
         watermarkMs,
@@ -187,7 +168,6 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         open.delete(fingerprint);
       }
       if (!plan && closed.length === 0) return;
-      result.outcome = 'stepped';
 
       const [app]: AppRow[] = await manager.query(
         `SELECT workspace_id, timezone, business_hours, detection_settings FROM apps WHERE id = $1`,
