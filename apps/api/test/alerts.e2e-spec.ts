@@ -576,6 +576,12 @@ describe('alerts routes: access and bad input', () => {
     expect((await owner.alerts.get(alert.id)).status).toBe(alert.status);
   });
 
+  it("is closed to app keys, which carry no management scope: 403", async () => {
+    const appKey = client(api.baseUrl, (await newKey(app, 'customer')).secret);
+
+    await expectApiError(appKey.alerts.list(), { status: 403, code: 'INSUFFICIENT_PERMISSIONS', message: /alerts\.read/ });
+  });
+
   it('needs an API key: 401', async () => {
     expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/alerts'), { status: 401, code: 'UNAUTHORIZED', message: 'API key required' });
   });
