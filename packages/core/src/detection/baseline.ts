@@ -19,7 +19,7 @@ const DISPERSION_DECAY = 0.995;
 /** Prior squared coefficient of variation of an hour's rate around its baseline, worth this many hours of evidence. */
 const DISPERSION_PRIOR = 0.05;
 const DISPERSION_PRIOR_HOURS = 24;
-const DISPERSION_MIN = 0.01;
+const DISPERSION_MIN = 0.04;
 const DISPERSION_MAX = 1;
 /**
  * A slot's own estimate is pooled with the hour-of-day profile as if the profile were
@@ -44,6 +44,9 @@ export interface Baseline {
   /** Requests per minute per local hour of day, all days together: the fallback for unseen slots. */
   hourRate: number[];
   hourDays: number[];
+  /** Requests per minute per local weekday (0 = Sunday) and hours learned into each. */
+  weekdayRate: number[];
+  weekdayHours: number[];
   /** Mean requests per minute over learned hours. */
   meanRate: number;
   learnedHours: number;
@@ -66,6 +69,8 @@ export function newBaseline(): Baseline {
     slotWeeks: new Array<number>(HOURS_PER_WEEK).fill(0),
     hourRate: new Array<number>(HOURS_PER_DAY).fill(0),
     hourDays: new Array<number>(HOURS_PER_DAY).fill(0),
+    weekdayRate: new Array<number>(7).fill(0),
+    weekdayHours: new Array<number>(7).fill(0),
     meanRate: 0,
     learnedHours: 0,
     dispersionExcess: 0,
@@ -95,12 +100,23 @@ export function expectation(b: Baseline, hourOfWeek: number): Expectation {
     const slotMinutes = 60 * weeks;
     rate = (b.slotRate[hourOfWeek] * slotMinutes + PROFILE_PRIOR_REQUESTS) / (slotMinutes + priorMinutes);
   } else if (weeks > 0) rate = b.slotRate[hourOfWeek];
+  // The hour-of-day profile scaled by the weekday's level pools seven days of data: where it
+  // expects more than the single slot (a slot learned from one unusually quiet day), trust it.
+  rate = Math.max(rate, separableRate(b, hourOfWeek));
   const level = Math.exp(clamp(b.logLevel, 0, Math.log(LEVEL_MAX)));
   return {
     rate: Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR) * level,
     peakRate: weeks > 0 ? b.slotPeak[hourOfWeek] * level : 0,
     weeks,
   };
+}
+
+/** Hour-of-day profile × weekday factor, once every weekday has a day of history (0 before). */
+function separableRate(b: Baseline, hourOfWeek: number): number {
+  if (b.weekdayHours.some((h) => h < HOURS_PER_DAY)) return 0;
+  const meanWeekday = b.weekdayRate.reduce((a, r) => a + r, 0) / 7;
+  if (meanWeekday <= 0) return 0;
+  return b.hourRate[hourOfWeek % HOURS_PER_DAY] * (b.weekdayRate[Math.floor(hourOfWeek / HOURS_PER_DAY)] / meanWeekday);
 }
 
 /**
@@ -146,6 +162,9 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
   const hourOfDay = slot % HOURS_PER_DAY;
   b.hourRate[hourOfDay] = robustUpdate(b.hourRate[hourOfDay], rate, b.hourDays[hourOfDay], PROFILE_LEARNING_RATE);
   b.hourDays[hourOfDay] = Math.min(b.hourDays[hourOfDay] + 1, 365);
+  const weekday = Math.floor(slot / HOURS_PER_DAY);
+  b.weekdayHours[weekday] = Math.min(b.weekdayHours[weekday] + 1, 10_000);
+  b.weekdayRate[weekday] += (rate - b.weekdayRate[weekday]) / Math.min(b.weekdayHours[weekday], 2 * HOURS_PER_DAY);
   b.learnedHours += 1;
   b.meanRate += (rate - b.meanRate) / Math.min(b.learnedHours, HOURS_PER_WEEK);
 }

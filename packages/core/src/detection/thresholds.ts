@@ -40,7 +40,7 @@ export interface SensitivityThresholds {
 
 export const SENSITIVITY_THRESHOLDS: Record<Sensitivity, SensitivityThresholds> = {
   low: { spikeZ: 4, offHoursZ: 3, cusumThreshold: 12, fastPathRatio: 12, fastPathPValue: 1e-12 },
-  medium: { spikeZ: 3.5, offHoursZ: 2.5, cusumThreshold: 9, fastPathRatio: 8, fastPathPValue: 1e-9 },
+  medium: { spikeZ: 3, offHoursZ: 2.5, cusumThreshold: 9, fastPathRatio: 8, fastPathPValue: 1e-9 },
   high: { spikeZ: 3, offHoursZ: 2, cusumThreshold: 7, fastPathRatio: 6, fastPathPValue: 1e-7 },
 };
 
