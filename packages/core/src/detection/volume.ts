@@ -82,21 +82,28 @@ export interface VolumeAlarm {
   evidence: AlertEvidence;
 }
 
-export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeAlarm | null {
+/** What one minute says about a series: an alarm, and whether it is still suspicious (its incident stays open, learning stays frozen). */
+export interface VolumeVerdict {
+  alarm: VolumeAlarm | null;
+  suspicious: boolean;
+}
+
+export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const expected = expectation(s.baseline, m.hourOfWeek);
   accumulateHour(s, m, expected.rate);
   s.recent[s.recentIndex] = m.count;
   s.recentIndex = (s.recentIndex + 1) % RECENT_MINUTES;
-  if (!m.armed) return null;
+  if (!m.armed) return { alarm: null, suspicious: false };
 
   // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
   const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
   const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate) * Math.exp(z * sigma);
   const threshold = m.thresholds.cusumThreshold;
   const spikeTolerated = tolerated(m.thresholds.spikeZ);
+  const offHoursTolerated = tolerated(m.thresholds.offHoursZ);
   stepCusum(s.spike, m.count, expected.rate, spikeTolerated, threshold);
   if (m.businessTime) s.offHours = newRun();
-  else stepCusum(s.offHours, m.count, expected.rate, tolerated(m.thresholds.offHoursZ), threshold);
+  else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold);
 
   const recentRate = s.recent.reduce((a, b) => a + b, 0) / RECENT_MINUTES;
   const context = { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
@@ -110,13 +117,17 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeAlarm | null 
     alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context, 'off-hours-cusum') };
   }
 
-  const suspicious = alarm !== null || s.spike.score >= threshold / 2 || s.offHours.score >= threshold / 2;
+  const suspicious =
+    alarm !== null ||
+    s.spike.score >= threshold / 2 ||
+    s.offHours.score >= threshold / 2 ||
+    recentRate > (m.businessTime ? spikeTolerated : offHoursTolerated);
   if (!suspicious) s.suspiciousSinceMs = null;
   else {
     s.suspiciousSinceMs ??= m.minuteStartMs;
     if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) s.hour.tainted = true;
   }
-  return alarm;
+  return { alarm, suspicious };
 }
 
 /** Poisson CUSUM for a shift from the tolerated rate to CUSUM_SHIFT × it; each minute's step is capped. */
