@@ -19,8 +19,17 @@ const DISPERSION_DECAY = 0.995;
 /** Prior squared coefficient of variation of an hour's rate around its baseline, worth this many hours of evidence. */
 const DISPERSION_PRIOR = 0.05;
 const DISPERSION_PRIOR_HOURS = 24;
-const DISPERSION_MIN = 0.01;
+const DISPERSION_MIN = 0.04;
 const DISPERSION_MAX = 1;
+/**
+ * A slot's own estimate is pooled with the hour-of-day profile as if the profile were
+ * worth this many requests: low-volume slots (a handful of requests an hour) lean on
+ * the profile, busy ones keep their own shape.
+ */
+const PROFILE_PRIOR_REQUESTS = 5;
+/** How fast the level follows clean hours running above the baseline (about six hours of memory). */
+const LEVEL_LEARNING_RATE = 0.15;
+const LEVEL_MAX = 2;
 /** The least expected rate, relative to the series' mean and absolute (one request a day). */
 const EXPECTED_FLOOR_OF_MEAN = 0.1;
 const EXPECTED_FLOOR = 1 / 1440;
@@ -35,6 +44,9 @@ export interface Baseline {
   /** Requests per minute per local hour of day, all days together: the fallback for unseen slots. */
   hourRate: number[];
   hourDays: number[];
+  /** Requests per minute per local weekday (0 = Sunday) and hours learned into each. */
+  weekdayRate: number[];
+  weekdayHours: number[];
   /** Mean requests per minute over learned hours. */
   meanRate: number;
   learnedHours: number;
@@ -42,6 +54,12 @@ export interface Baseline {
   dispersionExcess: number;
   dispersionScale: number;
   dispersionHours: number;
+  /**
+   * log of how far recent clean hours ran above (or below) their slots. Only the upward
+   * part scales expectations: growth is followed within hours, while a quiet day (a
+   * holiday) never makes the next normal day look like a spike.
+   */
+  logLevel: number;
 }
 
 export function newBaseline(): Baseline {
@@ -51,11 +69,14 @@ export function newBaseline(): Baseline {
     slotWeeks: new Array<number>(HOURS_PER_WEEK).fill(0),
     hourRate: new Array<number>(HOURS_PER_DAY).fill(0),
     hourDays: new Array<number>(HOURS_PER_DAY).fill(0),
+    weekdayRate: new Array<number>(7).fill(0),
+    weekdayHours: new Array<number>(7).fill(0),
     meanRate: 0,
     learnedHours: 0,
     dispersionExcess: 0,
     dispersionScale: 0,
     dispersionHours: 0,
+    logLevel: 0,
   };
 }
 
@@ -72,15 +93,30 @@ export interface Expectation {
 export function expectation(b: Baseline, hourOfWeek: number): Expectation {
   const weeks = b.slotWeeks[hourOfWeek];
   const hourOfDay = hourOfWeek % HOURS_PER_DAY;
-  let rate: number;
-  if (weeks > 0) rate = b.slotRate[hourOfWeek];
-  else if (b.hourDays[hourOfDay] > 0) rate = b.hourRate[hourOfDay];
-  else rate = b.meanRate;
+  const profile = b.hourDays[hourOfDay] > 0 ? b.hourRate[hourOfDay] : b.meanRate;
+  let rate = profile;
+  if (weeks > 0 && profile > 0) {
+    const priorMinutes = PROFILE_PRIOR_REQUESTS / profile;
+    const slotMinutes = 60 * weeks;
+    rate = (b.slotRate[hourOfWeek] * slotMinutes + PROFILE_PRIOR_REQUESTS) / (slotMinutes + priorMinutes);
+  } else if (weeks > 0) rate = b.slotRate[hourOfWeek];
+  // The hour-of-day profile scaled by the weekday's level pools seven days of data: where it
+  // expects more than the single slot (a slot learned from one unusually quiet day), trust it.
+  rate = Math.max(rate, separableRate(b, hourOfWeek));
+  const level = Math.exp(clamp(b.logLevel, 0, Math.log(LEVEL_MAX)));
   return {
-    rate: Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR),
-    peakRate: weeks > 0 ? b.slotPeak[hourOfWeek] : 0,
+    rate: Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR) * level,
+    peakRate: weeks > 0 ? b.slotPeak[hourOfWeek] * level : 0,
     weeks,
   };
+}
+
+/** Hour-of-day profile × weekday factor, once every weekday has a day of history (0 before). */
+function separableRate(b: Baseline, hourOfWeek: number): number {
+  if (b.weekdayHours.some((h) => h < HOURS_PER_DAY)) return 0;
+  const meanWeekday = b.weekdayRate.reduce((a, r) => a + r, 0) / 7;
+  if (meanWeekday <= 0) return 0;
+  return b.hourRate[hourOfWeek % HOURS_PER_DAY] * (b.weekdayRate[Math.floor(hourOfWeek / HOURS_PER_DAY)] / meanWeekday);
 }
 
 /**
@@ -108,9 +144,16 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
   const rate = hour.count / hour.minutes;
   const slot = hour.hourOfWeek;
   if (b.slotWeeks[slot] > 0 && hour.expected > 0) {
-    b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + ((hour.count - hour.expected) ** 2 - hour.expected);
+    // Only hours above their expectation count (twice, standing for both tails): drops
+    // such as holidays or outages must not loosen the detectors.
+    const excess = hour.count > hour.expected ? 2 * ((hour.count - hour.expected) ** 2 - hour.expected) : 0;
+    b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + excess;
     b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + hour.expected ** 2;
     b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + 1;
+  }
+  if (b.slotWeeks[slot] > 0) {
+    const logRatio = Math.log((hour.count + 1) / (hour.expected / Math.exp(Math.max(b.logLevel, 0)) + 1));
+    b.logLevel += LEVEL_LEARNING_RATE * (clamp(logRatio, -Math.log(LEVEL_MAX), Math.log(LEVEL_MAX)) - b.logLevel);
   }
   const weeks = b.slotWeeks[slot];
   b.slotRate[slot] = robustUpdate(b.slotRate[slot], rate, weeks, SLOT_LEARNING_RATE);
@@ -119,6 +162,9 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
   const hourOfDay = slot % HOURS_PER_DAY;
   b.hourRate[hourOfDay] = robustUpdate(b.hourRate[hourOfDay], rate, b.hourDays[hourOfDay], PROFILE_LEARNING_RATE);
   b.hourDays[hourOfDay] = Math.min(b.hourDays[hourOfDay] + 1, 365);
+  const weekday = Math.floor(slot / HOURS_PER_DAY);
+  b.weekdayHours[weekday] = Math.min(b.weekdayHours[weekday] + 1, 10_000);
+  b.weekdayRate[weekday] += (rate - b.weekdayRate[weekday]) / Math.min(b.weekdayHours[weekday], 2 * HOURS_PER_DAY);
   b.learnedHours += 1;
   b.meanRate += (rate - b.meanRate) / Math.min(b.learnedHours, HOURS_PER_WEEK);
 }

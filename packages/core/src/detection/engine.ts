@@ -1,4 +1,4 @@
-import { fingerprintOf, fire, resolveQuiet, severityOf, type IncidentBook } from './incidents';
+import { fingerprintOf, fire, keepOpen, resolveQuiet, severityOf, type IncidentBook } from './incidents';
 import { describeClock, isBusinessTime, localClock } from './local-time';
 import { HOUR_MS, MEMORY_MS, MINUTE_MS, SENSITIVITY_THRESHOLDS, WARM_UP_MS } from './thresholds';
 import type { DetectorSettings, IncidentEvent, MinuteCount } from './types';
@@ -67,7 +67,7 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
   const businessTime = isBusinessTime(settings.businessHours, clock);
   const thresholds = SENSITIVITY_THRESHOLDS[settings.sensitivity];
   for (const [keyId, series] of Object.entries(state.series)) {
-    const alarm = stepVolume(series.volume, {
+    const { alarm, suspicious } = stepVolume(series.volume, {
       minuteStartMs,
       hourOfWeek: clock.hourOfWeek,
       minuteOfDay: clock.minuteOfDay,
@@ -78,11 +78,13 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
       spikeFloorPerMinute: settings.spikeFloorPerMinute,
       offHoursFloorPerMinute: settings.offHoursFloorPerMinute,
     });
+    const openFingerprint = openVolumeFingerprint(state.incidents, keyId);
+    if (openFingerprint && suspicious) keepOpen(state.incidents, openFingerprint, endMs);
     if (!alarm || muted.has(keyId)) continue;
     const evidence = { ...alarm.evidence, localTime: describeClock(clock), businessHours: businessTime };
     const firing = { type: alarm.type, keyId, model: null, severity: severityOf(evidence.observed, evidence.expected), evidence };
     // One volume incident per key: a spike that is also off-hours updates the open one.
-    const event = fire(state.incidents, firing, endMs, openVolumeFingerprint(state.incidents, keyId) ?? fingerprintOf(alarm.type, keyId, null));
+    const event = fire(state.incidents, firing, endMs, openFingerprint ?? fingerprintOf(alarm.type, keyId, null));
     if (event) events.push(event);
   }
 

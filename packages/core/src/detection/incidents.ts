@@ -52,6 +52,12 @@ export function fire(book: IncidentBook, firing: Firing, atMs: number, fingerpri
   return eventOf('updated', fingerprint, open, atMs);
 }
 
+/** The condition behind an open incident persists without firing: its quiet period restarts. */
+export function keepOpen(book: IncidentBook, fingerprint: string, atMs: number): void {
+  const open = book[fingerprint];
+  if (open) open.lastFiredMs = atMs;
+}
+
 /** Resolves every incident quiet for QUIET_MS. */
 export function resolveQuiet(book: IncidentBook, atMs: number): IncidentEvent[] {
   const events: IncidentEvent[] = [];

@@ -32,14 +32,16 @@ export interface SensitivityThresholds {
   offHoursZ: number;
   /** CUSUM decision threshold (log-likelihood ratio). */
   cusumThreshold: number;
-  /** A single minute this many times the tolerated rate alerts at once. */
+  /** A single minute this many times the tolerated rate alerts at once… */
   fastPathRatio: number;
+  /** …when that many requests are also this unlikely under the tolerated rate. */
+  fastPathPValue: number;
 }
 
 export const SENSITIVITY_THRESHOLDS: Record<Sensitivity, SensitivityThresholds> = {
-  low: { spikeZ: 4, offHoursZ: 3, cusumThreshold: 12, fastPathRatio: 12 },
-  medium: { spikeZ: 3.5, offHoursZ: 2.5, cusumThreshold: 9, fastPathRatio: 8 },
-  high: { spikeZ: 3, offHoursZ: 2, cusumThreshold: 7, fastPathRatio: 6 },
+  low: { spikeZ: 4, offHoursZ: 3, cusumThreshold: 12, fastPathRatio: 12, fastPathPValue: 1e-12 },
+  medium: { spikeZ: 3, offHoursZ: 2.5, cusumThreshold: 9, fastPathRatio: 8, fastPathPValue: 1e-9 },
+  high: { spikeZ: 3, offHoursZ: 2, cusumThreshold: 7, fastPathRatio: 6, fastPathPValue: 1e-7 },
 };
 
 /** The CUSUM looks for a sustained rate this many times the tolerated rate. */

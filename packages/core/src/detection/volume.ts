@@ -82,26 +82,34 @@ export interface VolumeAlarm {
   evidence: AlertEvidence;
 }
 
-export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeAlarm | null {
+/** What one minute says about a series: an alarm, and whether it is still suspicious (its incident stays open, learning stays frozen). */
+export interface VolumeVerdict {
+  alarm: VolumeAlarm | null;
+  suspicious: boolean;
+}
+
+export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const expected = expectation(s.baseline, m.hourOfWeek);
   accumulateHour(s, m, expected.rate);
   s.recent[s.recentIndex] = m.count;
   s.recentIndex = (s.recentIndex + 1) % RECENT_MINUTES;
-  if (!m.armed) return null;
+  if (!m.armed) return { alarm: null, suspicious: false };
 
   // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
   const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
-  const tolerated = (z: number) => Math.max(expected.rate * Math.exp(z * sigma), expected.peakRate);
+  const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate) * Math.exp(z * sigma);
   const threshold = m.thresholds.cusumThreshold;
   const spikeTolerated = tolerated(m.thresholds.spikeZ);
+  const offHoursTolerated = tolerated(m.thresholds.offHoursZ);
   stepCusum(s.spike, m.count, expected.rate, spikeTolerated, threshold);
   if (m.businessTime) s.offHours = newRun();
-  else stepCusum(s.offHours, m.count, expected.rate, tolerated(m.thresholds.offHoursZ), threshold);
+  else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold);
 
   const recentRate = s.recent.reduce((a, b) => a + b, 0) / RECENT_MINUTES;
   const context = { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
   let alarm: VolumeAlarm | null = null;
-  if (m.count >= m.thresholds.fastPathRatio * Math.max(spikeTolerated, m.spikeFloorPerMinute)) {
+  const fastPathRate = Math.max(spikeTolerated, m.spikeFloorPerMinute);
+  if (m.count >= m.thresholds.fastPathRatio * fastPathRate && poissonTailBound(m.count, fastPathRate) <= m.thresholds.fastPathPValue) {
     alarm = { type: 'spike', evidence: { observed: m.count, expected: round(expected.rate), window: '1m', ...context, detector: 'extreme-minute' } };
   } else if (s.spike.score >= threshold && recentRate >= m.spikeFloorPerMinute) {
     alarm = { type: 'spike', evidence: runEvidence(s.spike, context, 'cusum') };
@@ -109,13 +117,17 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeAlarm | null 
     alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context, 'off-hours-cusum') };
   }
 
-  const suspicious = alarm !== null || s.spike.score >= threshold / 2 || s.offHours.score >= threshold / 2;
+  const suspicious =
+    alarm !== null ||
+    s.spike.score >= threshold / 2 ||
+    s.offHours.score >= threshold / 2 ||
+    recentRate > (m.businessTime ? spikeTolerated : offHoursTolerated);
   if (!suspicious) s.suspiciousSinceMs = null;
   else {
     s.suspiciousSinceMs ??= m.minuteStartMs;
     if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) s.hour.tainted = true;
   }
-  return alarm;
+  return { alarm, suspicious };
 }
 
 /** Poisson CUSUM for a shift from the tolerated rate to CUSUM_SHIFT × it; each minute's step is capped. */
@@ -178,8 +190,21 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
   h.quarterCount += m.count;
 }
 
+/**
+ * Chernoff bound on P(X ≥ count) for X ~ Poisson(rate): exp(−rate)·(e·rate/count)^count.
+ * Keeps the fast path from firing on a few requests in a quiet minute.
+ */
+export function poissonTailBound(count: number, rate: number): number {
+  if (count <= rate) return 1;
+  return Math.exp(-rate + count - count * Math.log(count / rate));
+}
+
+/** The busiest quarter hour counts only beyond its own Poisson noise (two standard deviations). */
 function closeQuarter(h: HourAccumulator): void {
-  if (h.quarterMinutes >= 10) h.peakQuarterRate = Math.max(h.peakQuarterRate, h.quarterCount / h.quarterMinutes);
+  if (h.quarterMinutes >= 10) {
+    const significant = Math.max(h.quarterCount - 2 * Math.sqrt(h.quarterCount), 0);
+    h.peakQuarterRate = Math.max(h.peakQuarterRate, significant / h.quarterMinutes);
+  }
   h.quarterCount = 0;
   h.quarterMinutes = 0;
 }
