@@ -105,7 +105,8 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     for (const { appId, watermark } of await this.dueApps(lastClosedMs)) {
       if (this.stopping) break;
       try {
-        this.record(await this.stepApp(appId, lastClosedMs));
+        const stepStarted = Date.now();
+        this.record(await this.stepApp(appId, lastClosedMs), Date.now() - stepStarted);
       } catch (error) {
         this.metrics.runFailures.inc();
         this.logger.error(`detection step of app ${appId} failed: ${(error as Error).message}`);
@@ -214,13 +215,15 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** Metrics count committed work only. */
-  private record(step: AppStepResult): void {
+  private record(step: AppStepResult, ms: number): void {
     if (step.learnedMinutes) this.metrics.minutesStepped.inc({ mode: 'learn' }, step.learnedMinutes);
     if (step.liveMinutes) this.metrics.minutesStepped.inc({ mode: 'live' }, step.liveMinutes);
     for (const event of step.incidents) this.metrics.incidents.inc({ change: event.change, type: event.type });
-    if (step.alerts.length > 0) {
-      this.logger.log(`app ${step.appId}: alerts ${step.alerts.join(', ')}`);
+    const stepped = step.learnedMinutes + step.liveMinutes;
+    if (stepped > 0) {
+      this.logger.debug(`app ${step.appId}: stepped ${stepped} minutes (${step.learnedMinutes} learned) in ${ms} ms`);
     }
+    if (step.alerts.length > 0) this.logger.log(`app ${step.appId}: alerts ${step.alerts.join(', ')}`);
   }
 }
 
