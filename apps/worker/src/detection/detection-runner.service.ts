@@ -22,8 +22,12 @@ import { DetectionMetrics } from './detection-metrics.service';
 import { DETECTION_CONFIG } from './detection.tokens';
 import { type AlertChange, applyIncident, type IncidentScope } from './incident-writer';
 
-/** Rollups are read a day at a time, so a first sight's 35-day warm-up stays small in memory. */
-const CHUNK_MINUTES = 1_440;
+/**
+ * One transaction steps at most a day of minutes: a first sight's 35-day warm-up, or a
+ * catch-up after downtime, is a series of short transactions (rollups in memory, row locks
+ * held, an admin's resolve waiting) rather than one long one.
+ */
+const MAX_MINUTES_PER_STEP = 1_440;
 
 interface StateRow {
   state: AppDetectionState | null;
@@ -40,6 +44,8 @@ interface AppRow {
 
 interface AppStepResult {
   appId: string;
+  /** Closed minutes remain: step the app again. */
+  more: boolean;
   learnedMinutes: number;
   liveMinutes: number;
   incidents: IncidentEvent[];
@@ -105,8 +111,13 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     for (const { appId, watermark } of await this.dueApps(lastClosedMs)) {
       if (this.stopping) break;
       try {
-        const stepStarted = Date.now();
-        this.record(await this.stepApp(appId, lastClosedMs), Date.now() - stepStarted);
+        let more = true;
+        while (more && !this.stopping) {
+          const stepStarted = Date.now();
+          const step = await this.stepApp(appId, lastClosedMs);
+          this.record(step, Date.now() - stepStarted);
+          more = step.more;
+        }
       } catch (error) {
         this.metrics.runFailures.inc();
         this.logger.error(`detection step of app ${appId} failed: ${(error as Error).message}`);
@@ -139,9 +150,9 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     return rows.map((row) => ({ appId: row.id, watermark: row.watermark }));
   }
 
-  /** Steps every closed minute of one app after its watermark, in one transaction. */
-  async stepApp(appId: string, lastClosedMs: number): Promise<AppStepResult> {
-    const result: AppStepResult = { appId, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [] };
+  /** Steps the closed minutes of one app after its watermark (up to a day of them), in one transaction. */
+  private async stepApp(appId: string, lastClosedMs: number): Promise<AppStepResult> {
+    const result: AppStepResult = { appId, more: false, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [] };
     await this.dataSource.query(`INSERT INTO app_detection_state (app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
     await this.dataSource.transaction(async (manager) => {
       const [row]: StateRow[] = await manager.query(
@@ -155,6 +166,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         firstDataMs: watermarkMs === null ? await firstStoredMinute(manager, appId, lastClosedMs) : null,
         lastClosedMs,
         alertWindowMinutes: this.config.alertWindowMinutes,
+        maxMinutes: MAX_MINUTES_PER_STEP,
       });
       const state = row.state ?? newAppDetectionState();
       const open = new Set(row.open_fingerprints);
@@ -195,23 +207,21 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
   /** Steps the planned minutes; only those from `plan.liveFromMs` on change alerts. */
   private async stepMinutes(manager: EntityManager, run: MinuteRun, result: AppStepResult): Promise<void> {
     const { scope, settings, state, open, plan } = run;
-    for (let chunkStart = plan.fromMs; chunkStart <= plan.toMs; chunkStart += CHUNK_MINUTES * MINUTE_MS) {
-      const chunkEnd = Math.min(plan.toMs, chunkStart + (CHUNK_MINUTES - 1) * MINUTE_MS);
-      const counts = await minuteCounts(manager, scope.appId, chunkStart, chunkEnd);
-      for (let minute = chunkStart; minute <= chunkEnd; minute += MINUTE_MS) {
-        const live = minute >= plan.liveFromMs;
-        if (live) result.liveMinutes++;
-        else result.learnedMinutes++;
-        for (const event of stepMinute(state, settings, minute, counts.get(minute) ?? [])) {
-          result.incidents.push(event);
-          if (event.change === 'resolved') open.delete(event.fingerprint);
-          else open.add(event.fingerprint);
-          if (!live) continue;
-          const change = await applyIncident(manager, scope, event);
-          if (change) result.alerts.push(change);
-        }
+    const counts = await minuteCounts(manager, scope.appId, plan.fromMs, plan.toMs);
+    for (let minute = plan.fromMs; minute <= plan.toMs; minute += MINUTE_MS) {
+      const live = minute >= plan.liveFromMs;
+      if (live) result.liveMinutes++;
+      else result.learnedMinutes++;
+      for (const event of stepMinute(state, settings, minute, counts.get(minute) ?? [])) {
+        result.incidents.push(event);
+        if (event.change === 'resolved') open.delete(event.fingerprint);
+        else open.add(event.fingerprint);
+        if (!live) continue;
+        const change = await applyIncident(manager, scope, event);
+        if (change) result.alerts.push(change);
       }
     }
+    result.more = plan.more;
   }
 
   /** Metrics count committed work only. */

@@ -19,30 +19,40 @@ describe('lastClosedMinuteStart', () => {
 
 describe('planSteps', () => {
   it('steps from the minute after the watermark up to the last closed minute', () => {
-    const plan = planSteps({ watermarkMs: T - 10 * MINUTE_MS, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60 });
-    expect(plan).toEqual({ fromMs: T - 9 * MINUTE_MS, toMs: T, liveFromMs: T - 59 * MINUTE_MS });
+    const plan = planSteps({ watermarkMs: T - 10 * MINUTE_MS, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 1440 });
+    expect(plan).toEqual({ fromMs: T - 9 * MINUTE_MS, toMs: T, more: false, liveFromMs: T - 59 * MINUTE_MS });
   });
 
   it('has nothing to do when the watermark is the last closed minute', () => {
-    expect(planSteps({ watermarkMs: T, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60 })).toBeNull();
+    expect(planSteps({ watermarkMs: T, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 1440 })).toBeNull();
   });
 
   it('starts a never-stepped app at its oldest stored minute', () => {
-    const plan = planSteps({ watermarkMs: null, firstDataMs: T - 3 * DAY, lastClosedMs: T, alertWindowMinutes: 60 });
+    const plan = planSteps({ watermarkMs: null, firstDataMs: T - 3 * DAY, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 1440 });
     expect(plan?.fromMs).toBe(T - 3 * DAY);
   });
 
   it('has nothing to do for a never-stepped app without data', () => {
-    expect(planSteps({ watermarkMs: null, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60 })).toBeNull();
+    expect(planSteps({ watermarkMs: null, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 1440 })).toBeNull();
   });
 
   it('never steps minutes older than the history horizon', () => {
-    const plan = planSteps({ watermarkMs: T - 90 * DAY, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60 });
+    const plan = planSteps({ watermarkMs: T - 90 * DAY, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 1440 });
     expect(plan?.fromMs).toBe(T - DETECTION_HISTORY_DAYS * DAY);
   });
 
   it('lets only the last alertWindowMinutes minutes alert', () => {
-    const plan = planSteps({ watermarkMs: T - DAY, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 1 });
+    const plan = planSteps({ watermarkMs: T - DAY, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 1, maxMinutes: 1440 });
     expect(plan?.liveFromMs).toBe(T);
+  });
+
+  it('covers at most maxMinutes and says that more remain', () => {
+    const plan = planSteps({ watermarkMs: T - DAY, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 100 });
+    expect(plan).toMatchObject({ fromMs: T - DAY + MINUTE_MS, toMs: T - DAY + 100 * MINUTE_MS, more: true });
+  });
+
+  it('keeps the alert window of the last closed minute while catching up in parts', () => {
+    const plan = planSteps({ watermarkMs: T - DAY, firstDataMs: null, lastClosedMs: T, alertWindowMinutes: 60, maxMinutes: 100 });
+    expect(plan?.liveFromMs).toBe(T - 59 * MINUTE_MS);
   });
 });

@@ -19,6 +19,8 @@ export interface StepPlanInput {
   lastClosedMs: number;
   /** Only the last this many minutes may alert. */
   alertWindowMinutes: number;
+  /** At most this many minutes in one plan; the rest is for the next. */
+  maxMinutes: number;
 }
 
 export interface StepPlan {
@@ -26,6 +28,8 @@ export interface StepPlan {
   fromMs: number;
   /** Last minute to step (inclusive). */
   toMs: number;
+  /** More closed minutes remain after `toMs`. */
+  more: boolean;
   /** Minutes before this one are learned from without alerting. */
   liveFromMs: number;
 }
@@ -34,7 +38,8 @@ export interface StepPlan {
  * Which minutes of an app to step now. Nothing older than the history horizon is ever
  * stepped (a long outage skips ahead rather than replaying months of empty minutes), and
  * only the last `alertWindowMinutes` may alert: older minutes, on first sight of an app
- * or after downtime, warm the detectors up instead of raising stale alerts.
+ * or after downtime, warm the detectors up instead of raising stale alerts. A plan covers
+ * at most `maxMinutes`, so that catching up is a series of bounded steps.
  */
 export function planSteps(input: StepPlanInput): StepPlan | null {
   const horizon = input.lastClosedMs - DETECTION_HISTORY_DAYS * DAY_MS;
@@ -42,9 +47,11 @@ export function planSteps(input: StepPlanInput): StepPlan | null {
   if (next === null) return null;
   const fromMs = Math.max(next, horizon);
   if (fromMs > input.lastClosedMs) return null;
+  const toMs = Math.min(input.lastClosedMs, fromMs + (input.maxMinutes - 1) * MINUTE_MS);
   return {
     fromMs,
-    toMs: input.lastClosedMs,
+    toMs,
+    more: toMs < input.lastClosedMs,
     liveFromMs: input.lastClosedMs - (input.alertWindowMinutes - 1) * MINUTE_MS,
   };
 }
