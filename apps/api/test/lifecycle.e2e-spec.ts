@@ -404,6 +404,20 @@ describe('authentication', () => {
     expect(response.json).toMatchObject({ keyId: workspace.keyId });
   });
 
+  it('accepts the Bearer scheme in any letter case', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const response = await rawRequest(api.baseUrl, '/v1/me', { headers: { authorization: `${scheme} ${workspace.secret}` } });
+      expect({ scheme, status: response.status }).toEqual({ scheme, status: 200 });
+    }
+  });
+
+  it('ignores another Authorization scheme and still reads X-API-Key', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/me', {
+      headers: { authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': workspace.secret },
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('refuses a request without a key: 401 UNAUTHORIZED "API key required"', async () => {
     expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/me'), { status: 401, code: 'UNAUTHORIZED', message: 'API key required' });
     expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/apps', { headers: { authorization: 'Bearer ' } }), {

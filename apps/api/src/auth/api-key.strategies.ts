@@ -18,15 +18,21 @@ async function authenticate(resolver: KeyResolverService, apiKey: string): Promi
   return principalOf(resolution.record);
 }
 
+// Auth schemes are case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` work too.
+const BEARER_CREDENTIALS = /^bearer[ \t]+(.*)$/i;
+
 /** `Authorization: Bearer <key>` */
 @Injectable()
 export class BearerKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, BEARER_STRATEGY) {
   constructor(private readonly resolver: KeyResolverService) {
-    super({ header: 'Authorization', prefix: 'Bearer ' }, false);
+    super({ header: 'Authorization', prefix: '' }, false);
   }
 
-  validate(apiKey: string): Promise<Principal> {
-    return authenticate(this.resolver, apiKey);
+  /** Another scheme (e.g. Basic) is not ours: answering null lets the X-API-Key strategy try. */
+  async validate(authorization: string): Promise<Principal | null> {
+    const credentials = BEARER_CREDENTIALS.exec(authorization);
+    if (!credentials) return null;
+    return authenticate(this.resolver, credentials[1].trim());
   }
 }
 
