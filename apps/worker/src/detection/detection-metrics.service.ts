@@ -38,7 +38,7 @@ export class DetectionMetrics {
     });
     this.runFailures = new Counter({
       name: 'kw_detection_app_failures_total',
-      help: 'App steps that failed (retried on the next run; nothing of them is committed).',
+      help: 'App steps that failed (nothing of them is committed; the app is retried after a growing pause of at most 10 min).',
       registers,
     });
   }

@@ -28,6 +28,8 @@ import { type AlertChange, applyIncident, type IncidentScope } from './incident-
  * held, an admin's resolve waiting) rather than one long one.
  */
 const MAX_MINUTES_PER_STEP = 1_440;
+/** An app whose step fails is retried after a growing pause (interval × 2^failures), at most this long. */
+const MAX_RETRY_PAUSE_MS = 10 * 60_000;
 
 interface StateRow {
   state: AppDetectionState | null;
@@ -75,6 +77,8 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopping = false;
+  /** Apps whose last step failed: retried from `retryAtMs` on, so one bad app cannot hog every run. */
+  private readonly failing = new Map<string, { failures: number; retryAtMs: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -106,26 +110,38 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
   async run(): Promise<void> {
     const started = process.hrtime.bigint();
     const lastClosedMs = lastClosedMinuteStart(Date.now(), this.config.closeDelayMs);
-    // Caught up, unless a step failed: then the oldest watermark of those.
+    // Caught up, unless steps failed: then the oldest watermark of those apps.
     let oldestWatermarkEnd = lastClosedMs + MINUTE_MS;
     for (const { appId, watermark } of await this.dueApps(lastClosedMs)) {
       if (this.stopping) break;
-      try {
-        let more = true;
-        while (more && !this.stopping) {
-          const stepStarted = Date.now();
-          const step = await this.stepApp(appId, lastClosedMs);
-          this.record(step, Date.now() - stepStarted);
-          more = step.more;
-        }
-      } catch (error) {
-        this.metrics.runFailures.inc();
-        this.logger.error(`detection step of app ${appId} failed: ${(error as Error).message}`);
-        if (watermark) oldestWatermarkEnd = Math.min(oldestWatermarkEnd, watermark.getTime() + MINUTE_MS);
+      const failing = this.failing.get(appId);
+      if (!failing || Date.now() >= failing.retryAtMs) await this.catchUp(appId, lastClosedMs);
+      if (this.failing.has(appId) && watermark) {
+        oldestWatermarkEnd = Math.min(oldestWatermarkEnd, watermark.getTime() + MINUTE_MS);
       }
     }
     this.metrics.lag.set(Math.max(0, (Date.now() - oldestWatermarkEnd) / 1000));
     this.metrics.runDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** Steps an app up to the last closed minute; a failure pauses it (growing pauses). */
+  private async catchUp(appId: string, lastClosedMs: number): Promise<void> {
+    try {
+      let more = true;
+      while (more && !this.stopping) {
+        const started = Date.now();
+        const step = await this.stepApp(appId, lastClosedMs);
+        this.record(step, Date.now() - started);
+        more = step.more;
+      }
+      this.failing.delete(appId);
+    } catch (error) {
+      const failures = (this.failing.get(appId)?.failures ?? 0) + 1;
+      const pauseMs = Math.min(MAX_RETRY_PAUSE_MS, this.config.intervalMs * 2 ** failures);
+      this.failing.set(appId, { failures, retryAtMs: Date.now() + pauseMs });
+      this.metrics.runFailures.inc();
+      this.logger.error(`detection step of app ${appId} failed (retry in ${pauseMs} ms): ${(error as Error).message}`);
+    }
   }
 
   /**
