@@ -90,9 +90,9 @@ export default async function globalSetup(): Promise<void> {
   log(`API logs: ${dir}`);
   execFileSync(process.execPath, [API_CLI, 'migrate'], { cwd: API_DIR, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
 
-  // Detection steps closed minutes within a second or so and alerts on the last 4 hours,
+  // Detection steps closed minutes within a second or two and alerts on the last 4 hours,
   // so that tests can seed recent history instead of waiting for wall-clock minutes.
-  process.env.KW_DETECTION_INTERVAL_MS ??= '250';
+  process.env.KW_DETECTION_INTERVAL_MS ??= '1000';
   process.env.KW_DETECTION_CLOSE_DELAY_MS ??= '1000';
   process.env.KW_DETECTION_ALERT_WINDOW_MINUTES ??= '240';
 
