@@ -31,7 +31,7 @@ const PROFILE_PRIOR_REQUESTS = 5;
 const LEVEL_LEARNING_RATE = 0.15;
 const LEVEL_MAX = 2;
 /** The least expected rate, relative to the series' mean and absolute (one request a day). */
-const EXPECTED_FLOOR_OF_MEAN = 0.1;
+const EXPECTED_FLOOR_OF_MEAN = 0.01;
 const EXPECTED_FLOOR = 1 / 1440;
 
 export interface Baseline {
@@ -139,11 +139,9 @@ export interface HourSummary {
   peakQuarterRate: number;
 }
 
-/** Learns one clean hour (callers skip hours when the series was suspicious). */
-export function learnHour(b: Baseline, hour: HourSummary): void {
-  const rate = hour.count / hour.minutes;
-  const slot = hour.hourOfWeek;
-  if (b.slotWeeks[slot] > 0 && hour.expected > 0) {
+/** Learns how far an hour strayed from its expectation (callers skip hours when a detector fired). */
+export function learnSpread(b: Baseline, hour: HourSummary): void {
+  if (b.slotWeeks[hour.hourOfWeek] > 0 && hour.expected > 0) {
     // Only hours above their expectation count (twice, standing for both tails): drops
     // such as holidays or outages must not loosen the detectors.
     const excess = hour.count > hour.expected ? 2 * ((hour.count - hour.expected) ** 2 - hour.expected) : 0;
@@ -151,6 +149,12 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
     b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + hour.expected ** 2;
     b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + 1;
   }
+}
+
+/** Learns the level of one clean hour (callers skip hours when the series was suspicious). */
+export function learnHour(b: Baseline, hour: HourSummary): void {
+  const rate = hour.count / hour.minutes;
+  const slot = hour.hourOfWeek;
   if (b.slotWeeks[slot] > 0) {
     const logRatio = Math.log((hour.count + 1) / (hour.expected / Math.exp(Math.max(b.logLevel, 0)) + 1));
     b.logLevel += LEVEL_LEARNING_RATE * (clamp(logRatio, -Math.log(LEVEL_MAX), Math.log(LEVEL_MAX)) - b.logLevel);
