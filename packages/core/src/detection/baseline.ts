@@ -20,6 +20,8 @@ const DISPERSION_DECAY = 0.995;
 const DISPERSION_PRIOR = 0.05;
 const DISPERSION_PRIOR_HOURS = 24;
 const DISPERSION_MIN = 0.04;
+/** An hour expecting this many requests counts half as evidence of spread. */
+const SPREAD_FULL_WEIGHT_REQUESTS = 30;
 const DISPERSION_MAX = 1;
 /**
  * A slot's own estimate is pooled with the hour-of-day profile as if the profile were
@@ -141,14 +143,16 @@ export interface HourSummary {
 
 /** Learns how far an hour strayed from its expectation (callers skip hours when a detector fired). */
 export function learnSpread(b: Baseline, hour: HourSummary): void {
-  if (b.slotWeeks[hour.hourOfWeek] > 0 && hour.expected > 0) {
-    // Only hours above their expectation count (twice, standing for both tails): drops
-    // such as holidays or outages must not loosen the detectors.
-    const excess = hour.count > hour.expected ? 2 * ((hour.count - hour.expected) ** 2 - hour.expected) : 0;
-    b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + excess;
-    b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + hour.expected ** 2;
-    b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + 1;
-  }
+  if (b.slotWeeks[hour.hourOfWeek] === 0 || hour.expected <= 0) return;
+  const e = hour.expected;
+  // Only hours above their expectation count (twice, standing for both tails): drops such
+  // as holidays or outages must not loosen the detectors. One hour moves the estimate by a
+  // bounded amount, and quiet hours, where Poisson noise drowns any spread, count for little.
+  const excess = hour.count > e ? 2 * Math.min((hour.count - e) ** 2 - e, e * e) : 0;
+  const weight = e / (e + SPREAD_FULL_WEIGHT_REQUESTS);
+  b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + weight * excess;
+  b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + weight * e * e;
+  b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + weight;
 }
 
 /** Learns the level of one clean hour (callers skip hours when the series was suspicious). */
