@@ -22,6 +22,8 @@ const DISPERSION_PRIOR_HOURS = 24;
 const DISPERSION_MIN = 0.04;
 /** An hour expecting this many requests counts half as evidence of spread. */
 const SPREAD_FULL_WEIGHT_REQUESTS = 30;
+/** One hour counts as at most this squared relative excess (an hour at three times its expectation). */
+const SPREAD_MAX_RELATIVE_EXCESS = 4;
 const DISPERSION_MAX = 1;
 /**
  * A slot's own estimate is pooled with the hour-of-day profile as if the profile were
@@ -148,7 +150,7 @@ export function learnSpread(b: Baseline, hour: HourSummary): void {
   // Only hours above their expectation count (twice, standing for both tails): drops such
   // as holidays or outages must not loosen the detectors. One hour moves the estimate by a
   // bounded amount, and quiet hours, where Poisson noise drowns any spread, count for little.
-  const excess = hour.count > e ? 2 * Math.min((hour.count - e) ** 2 - e, e * e) : 0;
+  const excess = hour.count > e ? 2 * Math.min((hour.count - e) ** 2 - e, SPREAD_MAX_RELATIVE_EXCESS * e * e) : 0;
   const weight = e / (e + SPREAD_FULL_WEIGHT_REQUESTS);
   b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + weight * excess;
   b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + weight * e * e;
