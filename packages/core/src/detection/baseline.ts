@@ -18,8 +18,12 @@ const PROFILE_LEARNING_RATE = 0.15;
 const DISPERSION_DECAY = 0.995;
 /** Prior squared coefficient of variation of an hour's rate around its baseline, worth this many hours of evidence. */
 const DISPERSION_PRIOR = 0.05;
-const DISPERSION_PRIOR_HOURS = 24;
+const DISPERSION_PRIOR_HOURS = 72;
 const DISPERSION_MIN = 0.04;
+/** An hour expecting this many requests counts half as evidence of spread. */
+const SPREAD_FULL_WEIGHT_REQUESTS = 60;
+/** One hour counts as at most this squared relative excess (an hour at three times its expectation). */
+const SPREAD_MAX_RELATIVE_EXCESS = 4;
 const DISPERSION_MAX = 1;
 /**
  * A slot's own estimate is pooled with the hour-of-day profile as if the profile were
@@ -31,7 +35,7 @@ const PROFILE_PRIOR_REQUESTS = 5;
 const LEVEL_LEARNING_RATE = 0.15;
 const LEVEL_MAX = 2;
 /** The least expected rate, relative to the series' mean and absolute (one request a day). */
-const EXPECTED_FLOOR_OF_MEAN = 0.1;
+const EXPECTED_FLOOR_OF_MEAN = 0.01;
 const EXPECTED_FLOOR = 1 / 1440;
 
 export interface Baseline {
@@ -43,6 +47,8 @@ export interface Baseline {
   slotWeeks: number[];
   /** Requests per minute per local hour of day, all days together: the fallback for unseen slots. */
   hourRate: number[];
+  /** Busiest quarter hour per local hour of day, all days together. */
+  hourPeak: number[];
   hourDays: number[];
   /** Requests per minute per local weekday (0 = Sunday) and hours learned into each. */
   weekdayRate: number[];
@@ -68,6 +74,7 @@ export function newBaseline(): Baseline {
     slotPeak: new Array<number>(HOURS_PER_WEEK).fill(0),
     slotWeeks: new Array<number>(HOURS_PER_WEEK).fill(0),
     hourRate: new Array<number>(HOURS_PER_DAY).fill(0),
+    hourPeak: new Array<number>(HOURS_PER_DAY).fill(0),
     hourDays: new Array<number>(HOURS_PER_DAY).fill(0),
     weekdayRate: new Array<number>(7).fill(0),
     weekdayHours: new Array<number>(7).fill(0),
@@ -102,21 +109,21 @@ export function expectation(b: Baseline, hourOfWeek: number): Expectation {
   } else if (weeks > 0) rate = b.slotRate[hourOfWeek];
   // The hour-of-day profile scaled by the weekday's level pools seven days of data: where it
   // expects more than the single slot (a slot learned from one unusually quiet day), trust it.
-  rate = Math.max(rate, separableRate(b, hourOfWeek));
+  const weekdayFactor = weekdayFactorOf(b, Math.floor(hourOfWeek / HOURS_PER_DAY));
+  rate = Math.max(rate, b.hourRate[hourOfDay] * weekdayFactor);
   const level = Math.exp(clamp(b.logLevel, 0, Math.log(LEVEL_MAX)));
   return {
     rate: Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR) * level,
-    peakRate: weeks > 0 ? b.slotPeak[hourOfWeek] * level : 0,
+    peakRate: Math.max(weeks > 0 ? b.slotPeak[hourOfWeek] : 0, b.hourPeak[hourOfDay] * weekdayFactor) * level,
     weeks,
   };
 }
 
-/** Hour-of-day profile × weekday factor, once every weekday has a day of history (0 before). */
-function separableRate(b: Baseline, hourOfWeek: number): number {
+/** How busy a weekday is relative to the average day, once every weekday has a day of history (0 before). */
+function weekdayFactorOf(b: Baseline, weekday: number): number {
   if (b.weekdayHours.some((h) => h < HOURS_PER_DAY)) return 0;
   const meanWeekday = b.weekdayRate.reduce((a, r) => a + r, 0) / 7;
-  if (meanWeekday <= 0) return 0;
-  return b.hourRate[hourOfWeek % HOURS_PER_DAY] * (b.weekdayRate[Math.floor(hourOfWeek / HOURS_PER_DAY)] / meanWeekday);
+  return meanWeekday > 0 ? b.weekdayRate[weekday] / meanWeekday : 0;
 }
 
 /**
@@ -139,18 +146,26 @@ export interface HourSummary {
   peakQuarterRate: number;
 }
 
-/** Learns one clean hour (callers skip hours when the series was suspicious). */
+/** Learns how far an hour strayed from its expectation (callers skip hours when a detector fired). */
+export function learnSpread(b: Baseline, hour: HourSummary): void {
+  if (b.hourDays[hour.hourOfWeek % HOURS_PER_DAY] === 0 || hour.expected <= 0) return;
+  const e = hour.expected;
+  // Only hours above their expectation count (twice, standing for both tails): drops such
+  // as holidays or outages must not loosen the detectors. One hour moves the estimate by a
+  // bounded amount, and quiet hours, where Poisson noise drowns any spread, count for little.
+  const excess = hour.count > e ? 2 * Math.min((hour.count - e) ** 2 - e, SPREAD_MAX_RELATIVE_EXCESS * e * e) : 0;
+  // An hour carrying a large share of the series' traffic (a nightly job's) is worth that many ordinary hours.
+  const share = b.meanRate > 0 ? clamp(e / (60 * b.meanRate), 1, HOURS_PER_DAY) : 1;
+  const weight = (share * e) / (e + SPREAD_FULL_WEIGHT_REQUESTS);
+  b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + weight * excess;
+  b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + weight * e * e;
+  b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + weight;
+}
+
+/** Learns the level of one clean hour (callers skip hours when the series was suspicious). */
 export function learnHour(b: Baseline, hour: HourSummary): void {
   const rate = hour.count / hour.minutes;
   const slot = hour.hourOfWeek;
-  if (b.slotWeeks[slot] > 0 && hour.expected > 0) {
-    // Only hours above their expectation count (twice, standing for both tails): drops
-    // such as holidays or outages must not loosen the detectors.
-    const excess = hour.count > hour.expected ? 2 * ((hour.count - hour.expected) ** 2 - hour.expected) : 0;
-    b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + excess;
-    b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + hour.expected ** 2;
-    b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + 1;
-  }
   if (b.slotWeeks[slot] > 0) {
     const logRatio = Math.log((hour.count + 1) / (hour.expected / Math.exp(Math.max(b.logLevel, 0)) + 1));
     b.logLevel += LEVEL_LEARNING_RATE * (clamp(logRatio, -Math.log(LEVEL_MAX), Math.log(LEVEL_MAX)) - b.logLevel);
@@ -161,6 +176,7 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
   b.slotWeeks[slot] = Math.min(weeks + 1, 52);
   const hourOfDay = slot % HOURS_PER_DAY;
   b.hourRate[hourOfDay] = robustUpdate(b.hourRate[hourOfDay], rate, b.hourDays[hourOfDay], PROFILE_LEARNING_RATE);
+  b.hourPeak[hourOfDay] = robustUpdate(b.hourPeak[hourOfDay], hour.peakQuarterRate, b.hourDays[hourOfDay], PROFILE_LEARNING_RATE);
   b.hourDays[hourOfDay] = Math.min(b.hourDays[hourOfDay] + 1, 365);
   const weekday = Math.floor(slot / HOURS_PER_DAY);
   b.weekdayHours[weekday] = Math.min(b.weekdayHours[weekday] + 1, 10_000);

@@ -126,18 +126,19 @@ function checkModel(state: AppDetectionState, series: SeriesState, keyId: string
   state.models[model] = minuteStartMs;
   series.models[model] = minuteStartMs;
   const keyEstablished = minuteStartMs - series.firstSeenMs >= WARM_UP_MS;
-  const fingerprint = fingerprintOf('unusual_model', keyId, model);
-  // While its incident is open every use updates it; otherwise only novelty fires.
-  if (!armed || (!state.incidents[fingerprint] && !newToApp && !(newToKey && keyEstablished))) return null;
+  // While its incident is open every use updates it (keeping how novel the model was); otherwise only novelty fires.
+  const open = state.incidents[fingerprintOf('unusual_model', keyId, model)];
+  if (!armed || (!open && !newToApp && !(newToKey && keyEstablished))) return null;
+  const appWide = open ? open.evidence.scope === 'app' : newToApp;
   const evidence = {
     observed: count,
     expected: 0,
     window: '1m',
     baselineHours: Math.floor((minuteStartMs - Math.max(state.firstMinuteMs ?? minuteStartMs, minuteStartMs - MEMORY_MS)) / HOUR_MS),
-    scope: newToApp ? 'app' : 'key',
-    modelsInUse: Object.keys(newToApp ? state.models : series.models).length - 1,
+    scope: appWide ? 'app' : 'key',
+    modelsInUse: Object.keys(appWide ? state.models : series.models).length - 1,
   };
-  return { type: 'unusual_model' as const, keyId: keyId, model: model, severity: newToApp ? ('medium' as const) : ('low' as const), evidence };
+  return { type: 'unusual_model' as const, keyId, model, severity: appWide ? ('medium' as const) : ('low' as const), evidence };
 }
 
 /** Forgets models and idle series unseen for 30 days, so state stays bounded. */

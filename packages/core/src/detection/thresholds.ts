@@ -39,12 +39,12 @@ export interface SensitivityThresholds {
 }
 
 export const SENSITIVITY_THRESHOLDS: Record<Sensitivity, SensitivityThresholds> = {
-  low: { spikeZ: 4, offHoursZ: 3, cusumThreshold: 12, fastPathRatio: 12, fastPathPValue: 1e-12 },
-  medium: { spikeZ: 3, offHoursZ: 2.5, cusumThreshold: 9, fastPathRatio: 8, fastPathPValue: 1e-9 },
-  high: { spikeZ: 3, offHoursZ: 2, cusumThreshold: 7, fastPathRatio: 6, fastPathPValue: 1e-7 },
+  low: { spikeZ: 4, offHoursZ: 3.5, cusumThreshold: 12, fastPathRatio: 12, fastPathPValue: 1e-12 },
+  medium: { spikeZ: 3, offHoursZ: 3, cusumThreshold: 9, fastPathRatio: 8, fastPathPValue: 1e-9 },
+  high: { spikeZ: 2.5, offHoursZ: 2, cusumThreshold: 7, fastPathRatio: 6, fastPathPValue: 1e-7 },
 };
 
-/** The CUSUM looks for a sustained rate this many times the tolerated rate. */
-export const CUSUM_SHIFT = 2;
+/** The CUSUM looks for a sustained rate this many times the tolerated rate (small: the tolerance already carries the margin). */
+export const CUSUM_SHIFT = 1.5;
 /** No single minute adds more than this share of the threshold: the CUSUM is for sustained excess (≥ 4 minutes). */
 export const CUSUM_MAX_STEP_SHARE = 1 / 4;

@@ -1,4 +1,4 @@
-import { expectation, learnHour, newBaseline, overdispersion, type Baseline } from './baseline';
+import { HOURS_PER_WEEK, expectation, learnHour, learnSpread, newBaseline, overdispersion, type Baseline } from './baseline';
 import {
   CUSUM_MAX_STEP_SHARE,
   CUSUM_SHIFT,
@@ -24,8 +24,10 @@ interface HourAccumulator {
   quarterCount: number;
   quarterMinutes: number;
   peakQuarterRate: number;
-  /** The series was suspicious during this hour: do not learn it. */
+  /** The series was suspicious during this hour: its level is not learned. */
   tainted: boolean;
+  /** A detector fired during this hour: not even its spread is learned. */
+  alarmed: boolean;
 }
 
 /** The excess a CUSUM has accumulated since it last stood at zero. */
@@ -97,7 +99,13 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
 
   // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
   const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
-  const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate) * Math.exp(z * sigma);
+  // Traffic ramps across hour boundaries (an office filling up before opening time): in an
+  // hour's first and last quarter the neighbouring hour's level is tolerated as well.
+  const minuteOfHour = m.minuteOfDay % 60;
+  const neighbour =
+    minuteOfHour < 15 ? (m.hourOfWeek + HOURS_PER_WEEK - 1) % HOURS_PER_WEEK : minuteOfHour >= 45 ? (m.hourOfWeek + 1) % HOURS_PER_WEEK : null;
+  const neighbourRate = neighbour === null ? 0 : expectation(s.baseline, neighbour).rate;
+  const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate, neighbourRate) * Math.exp(z * sigma);
   const threshold = m.thresholds.cusumThreshold;
   const spikeTolerated = tolerated(m.thresholds.spikeZ);
   const offHoursTolerated = tolerated(m.thresholds.offHoursZ);
@@ -127,6 +135,7 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     s.suspiciousSinceMs ??= m.minuteStartMs;
     if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) s.hour.tainted = true;
   }
+  if (alarm && s.hour) s.hour.alarmed = true;
   return { alarm, suspicious };
 }
 
@@ -162,8 +171,12 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
   if (s.hour && s.hour.hourOfWeek !== m.hourOfWeek) {
     closeQuarter(s.hour);
     const h = s.hour;
-    if (!h.tainted && h.minutes >= 15) {
-      learnHour(s.baseline, { hourOfWeek: h.hourOfWeek, minutes: h.minutes, count: h.count, expected: h.expected, peakQuarterRate: h.peakQuarterRate });
+    if (h.minutes >= 15) {
+      const summary = { hourOfWeek: h.hourOfWeek, minutes: h.minutes, count: h.count, expected: h.expected, peakQuarterRate: h.peakQuarterRate };
+      // Near misses (suspicious, never alarmed) are the noise's upper tail: leaving them out
+      // of the spread would make the detectors believe traffic is steadier than it is.
+      if (!h.alarmed) learnSpread(s.baseline, summary);
+      if (!h.tainted) learnHour(s.baseline, summary);
     }
     s.hour = null;
   }
@@ -177,6 +190,7 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
     quarterMinutes: 0,
     peakQuarterRate: 0,
     tainted: false,
+    alarmed: false,
   };
   const h = s.hour;
   if (h.quarterOfDay !== quarterOfDay) {
