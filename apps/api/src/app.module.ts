@@ -5,6 +5,7 @@ import { HealthModule, RedisModule } from '@keywarden/platform';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AdminKeysModule } from './admin-keys/admin-keys.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -38,6 +39,7 @@ export class AppModule {
         UsageModule,
         WebhooksModule,
         PolicyModule,
+        AlertsModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -152,7 +152,14 @@ const fieldCases = expecting(400, 'VALIDATION_FAILED', [
   { name: 'create app: environment holding a key', method: 'POST', path: () => '/v1/apps', body: (c) => ({ name: 'x', environments: [c.leak] }), fields: ['environments'] },
   // PATCH /v1/apps/:id
   { name: 'update app: empty name', method: 'PATCH', path: (c) => `/v1/apps/${c.appId}`, body: () => ({ name: '' }), fields: ['name'] },
-  ...['name', 'timezone', 'businessHours', 'scopeCatalog', 'environments'].map(
+  {
+    name: 'update app: a key as a muted key id',
+    method: 'PATCH',
+    path: (c) => `/v1/apps/${c.appId}`,
+    body: (c) => ({ detection: { mutedKeyIds: [c.leak], sensitivity: c.leak } }),
+    fields: ['detection.mutedKeyIds', 'detection.sensitivity'],
+  },
+  ...['name', 'timezone', 'businessHours', 'scopeCatalog', 'environments', 'detection'].map(
     (field): CaseInput => ({ name: `update app: ${field} null`, method: 'PATCH', path: (c) => `/v1/apps/${c.appId}`, body: () => ({ [field]: null }), fields: [field] }),
   ),
   // POST /v1/keys
@@ -240,11 +247,13 @@ const pathCases = expecting(404, 'NOT_FOUND', [
   { name: 'POST /v1/keys/key_…/revoke of a key that does not exist', method: 'POST', path: () => '/v1/keys/key_00000000000000000000000000/revoke' },
   { name: 'DELETE /v1/apps/%00', method: 'DELETE', path: () => '/v1/apps/%00' },
   { name: 'DELETE /v1/admin-keys/nope', method: 'DELETE', path: () => '/v1/admin-keys/nope' },
+  { name: 'GET /v1/alerts/<the secret itself>', method: 'GET', path: (c) => `/v1/alerts/${c.leak}` },
+  { name: 'POST /v1/alerts/alrt_…/resolve of an alert that does not exist', method: 'POST', path: () => '/v1/alerts/alrt_00000000000000000000000000/resolve' },
   { name: 'DELETE /v1/admin-keys/akey_ + 26 chars that do not exist', method: 'DELETE', path: () => '/v1/admin-keys/akey_00000000000000000000000000' },
 ]);
 
 const queryCases = expecting(400, 'VALIDATION_FAILED', [
-  ...['/v1/keys', '/v1/apps', '/v1/admin-keys', '/v1/audit'].flatMap((route): CaseInput[] => [
+  ...['/v1/keys', '/v1/apps', '/v1/admin-keys', '/v1/audit', '/v1/alerts'].flatMap((route): CaseInput[] => [
     { name: `${route}?limit=0`, method: 'GET', path: () => `${route}?limit=0`, fields: ['limit'] },
     { name: `${route}?limit=101`, method: 'GET', path: () => `${route}?limit=101`, fields: ['limit'] },
     { name: `${route}?limit=abc`, method: 'GET', path: () => `${route}?limit=abc`, fields: ['limit'] },
@@ -257,6 +266,7 @@ const queryCases = expecting(400, 'VALIDATION_FAILED', [
   { name: '/v1/keys?appId=<the secret>', method: 'GET', path: (c) => `/v1/keys?appId=${c.leak}`, fields: ['appId'] },
   { name: '/v1/keys?environment=<the secret>', method: 'GET', path: (c) => `/v1/keys?environment=${c.leak}`, fields: ['environment'] },
   { name: '/v1/audit?action=key.exploded', method: 'GET', path: () => '/v1/audit?action=key.exploded', fields: ['action'] },
+  { name: '/v1/alerts?keyId=<the secret>', method: 'GET', path: (c) => `/v1/alerts?keyId=${c.leak}`, fields: ['keyId'] },
 ]);
 
 const routeCases = expecting(404, 'NOT_FOUND', [

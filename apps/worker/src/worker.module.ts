@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config/worker-config';
 import { KeyExpiryModule } from './keys/key-expiry.module';
+import { DetectionModule } from './detection/detection.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -29,6 +30,7 @@ export class WorkerModule {
         UsageModule.forConfig(config),
         WebhooksModule.forConfig(config),
         KeyExpiryModule.forConfig(config),
+        DetectionModule.forConfig(config),
       ],
     };
   }

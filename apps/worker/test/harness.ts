@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { UsageEvent } from '@keywarden/core';
+import { DEFAULT_BUSINESS_HOURS, type UsageEvent } from '@keywarden/core';
 import { Client } from 'pg';
 
 export const MAIN = join(__dirname, '..', 'dist', 'main.js');
@@ -123,8 +123,8 @@ export async function createFixture(db: Client, apps = 2, keysPerApp = 3): Promi
     const appId = uid('app');
     await db.query(
       `INSERT INTO apps (id, workspace_id, name, timezone, business_hours, environments)
-       VALUES ($1, $2, $3, 'UTC', '{}', '{live}')`,
-      [appId, workspaceId, `app-${a}`],
+       VALUES ($1, $2, $3, 'UTC', $4, '{live}')`,
+      [appId, workspaceId, `app-${a}`, JSON.stringify(DEFAULT_BUSINESS_HOURS)],
     );
     fixture.apps.push(appId);
     const keys: string[] = [];

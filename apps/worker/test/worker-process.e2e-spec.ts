@@ -83,30 +83,40 @@ describe('worker process', () => {
 });
 
 describe('worker configuration', () => {
-  it('refuses to start without DATABASE_URL and names the variable', async () => {
-    const worker = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, REDIS_URL: 'redis://127.0.0.1:1' } });
+  /** Starts the worker with exactly `env` (plus PATH) and collects how it refused. */
+  async function refusal(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+    const worker = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env } });
     let stderr = '';
     worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(worker, 'exit')) as [number];
+    return { code, stderr };
+  }
+
+  const UNREACHABLE = { DATABASE_URL: 'postgres://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' };
+
+  it('refuses to start without DATABASE_URL and names the variable', async () => {
+    const { code, stderr } = await refusal({ REDIS_URL: 'redis://127.0.0.1:1' });
     expect(code).toBe(1);
     expect(stderr).toContain('DATABASE_URL');
   });
 
   it('refuses a bad usage setting and names it', async () => {
-    const worker = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: 'postgres://127.0.0.1:1/none',
-        REDIS_URL: 'redis://127.0.0.1:1',
-        KW_USAGE_CONCURRENCY: '0',
-        KW_ACCESS_LOG_RETENTION_DAYS: 'soon',
-      },
-    });
-    let stderr = '';
-    worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = (await once(worker, 'exit')) as [number];
+    const { code, stderr } = await refusal({ ...UNREACHABLE, KW_USAGE_CONCURRENCY: '0', KW_ACCESS_LOG_RETENTION_DAYS: 'soon' });
     expect(code).toBe(1);
     expect(stderr).toContain('KW_USAGE_CONCURRENCY');
     expect(stderr).toContain('KW_ACCESS_LOG_RETENTION_DAYS');
+  });
+
+  it('refuses a bad detection setting and names it', async () => {
+    const { code, stderr } = await refusal({
+      ...UNREACHABLE,
+      KW_DETECTION_INTERVAL_MS: '10',
+      KW_DETECTION_CLOSE_DELAY_MS: '-1',
+      KW_DETECTION_ALERT_WINDOW_MINUTES: 'an hour',
+    });
+    expect(code).toBe(1);
+    for (const name of ['KW_DETECTION_INTERVAL_MS', 'KW_DETECTION_CLOSE_DELAY_MS', 'KW_DETECTION_ALERT_WINDOW_MINUTES']) {
+      expect(stderr).toContain(name);
+    }
   });
 });

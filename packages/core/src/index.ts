@@ -26,3 +26,8 @@ export * from './policy/windows';
 export * from './policy/cidr';
 export * from './policy/model-glob';
 export * from './policy/effective-policy';
+export * from './detection/engine';
+export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, type LocalClock } from './detection/local-time';
+export * from './wire/alerts';
+export * from './detection/app-settings';
+export * from './detection/step-plan';

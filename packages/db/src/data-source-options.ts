@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { AlertEntity } from './entities/alert.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
@@ -10,14 +11,24 @@ import { UsagePipeline1764150000000 } from './migrations/1764150000000-usage-pip
 import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-events';
 import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policies';
 import { Webhooks1764170000000 } from './migrations/1764170000000-webhooks';
+import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
 
-export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity, WebhookEndpointEntity];
+export const ENTITIES = [
+  WorkspaceEntity,
+  AppEntity,
+  ApiKeyEntity,
+  KeySecretEntity,
+  AuditLogEntity,
+  WebhookEndpointEntity,
+  AlertEntity,
+];
 export const MIGRATIONS = [
   Foundation1764140000000,
   UsagePipeline1764150000000,
   WebhookEvents1764155000000,
   KeyPolicies1764160000000,
   Webhooks1764170000000,
+  Alerts1764180000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -1,3 +1,4 @@
+export * from './entities/alert.entity';
 export * from './entities/api-key.entity';
 export * from './entities/app.entity';
 export * from './entities/audit-log.entity';
@@ -7,3 +8,4 @@ export * from './entities/workspace.entity';
 export * from './data-source-options';
 export * from './infra-config';
 export * from './webhook-events';
+export * from './alert-events';

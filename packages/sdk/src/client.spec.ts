@@ -339,6 +339,44 @@ describe('usage', () => {
   });
 });
 
+describe('alerts', () => {
+  it('lists alerts with the filters in the query string', async () => {
+    const { kw, calls } = client([json(200, { data: [], nextCursor: null })]);
+
+    await kw.alerts.list({ appId: 'app_1', type: 'spike', status: 'open', from: '2026-01-01T00:00:00.000Z' });
+
+    expect(calls[0]).toMatchObject({
+      method: 'GET',
+      url: `${BASE_URL}/v1/alerts?appId=app_1&type=spike&status=open&from=2026-01-01T00%3A00%3A00.000Z`,
+    });
+  });
+
+  it.each<[string, (kw: Keywarden) => Promise<unknown>, string, string]>([
+    ['get', (kw) => kw.alerts.get('alrt_1'), 'GET', '/v1/alerts/alrt_1'],
+    ['acknowledge', (kw) => kw.alerts.acknowledge('alrt_1'), 'POST', '/v1/alerts/alrt_1/acknowledge'],
+    ['resolve', (kw) => kw.alerts.resolve('alrt_1'), 'POST', '/v1/alerts/alrt_1/resolve'],
+  ])('%s sends %s to its route without a body', async (_label, invoke, method, path) => {
+    const { kw, calls } = client([json(200, { id: 'alrt_1' })]);
+
+    await invoke(kw);
+
+    expect(calls[0]).toMatchObject({ method, url: `${BASE_URL}${path}`, body: undefined });
+  });
+
+  it('follows nextCursor across pages of alerts', async () => {
+    const { kw, calls } = client([
+      json(200, { data: [{ id: 'alrt_2' }], nextCursor: 'alrt_2' }),
+      json(200, { data: [{ id: 'alrt_1' }], nextCursor: null }),
+    ]);
+
+    const ids: string[] = [];
+    for await (const alert of kw.alerts.listAll({ status: 'open' })) ids.push(alert.id);
+
+    expect(ids).toEqual(['alrt_2', 'alrt_1']);
+    expect(calls[1].url).toBe(`${BASE_URL}/v1/alerts?status=open&cursor=alrt_2`);
+  });
+});
+
 describe('responses', () => {
   it('returns the parsed body of a 201, secret included', async () => {
     const created = { ...APP_KEY, secret: 'kw_live_fullsecret' };
@@ -466,6 +504,8 @@ describe('retries', () => {
     ['DELETE', (kw) => kw.apps.delete('app_1')],
     ['verify (a read-only POST)', (kw) => kw.verifyKey('kw_live_abc')],
     ['usage.report (idempotent by requestId)', (kw) => kw.usage.report([REPORT_ITEM])],
+    ['alerts.acknowledge (idempotent)', (kw) => kw.alerts.acknowledge('alrt_1')],
+    ['alerts.resolve (idempotent)', (kw) => kw.alerts.resolve('alrt_1')],
   ])('retries %s on 503 and returns the later success', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, { valid: true, code: 'VALID' })]);
 

@@ -1,6 +1,7 @@
 import type {
   AccessLogEntry,
   AdminKey,
+  Alert,
   App,
   AppKey,
   AuditEntry,
@@ -8,6 +9,7 @@ import type {
   CreateAppRequest,
   CreateKeyRequest,
   ListAdminKeysQuery,
+  ListAlertsQuery,
   ListAppsQuery,
   ListAuditQuery,
   ListKeyRequestsQuery,
@@ -117,6 +119,17 @@ export interface WebhooksResource {
   deliveries(id: string, query?: ListDeliveriesQuery): Promise<Page<WebhookDelivery>>;
   deliveriesAll(id: string, query?: ListDeliveriesQuery): AsyncGenerator<WebhookDelivery, void, undefined>;
   redeliver(id: string, deliveryId: string): Promise<WebhookDelivery>;
+}
+
+export interface AlertsResource {
+  /** Newest first; filter by app, key, type, status, first detection time. */
+  list(query?: ListAlertsQuery): Promise<Page<Alert>>;
+  listAll(query?: ListAlertsQuery): AsyncGenerator<Alert, void, undefined>;
+  get(id: string): Promise<Alert>;
+  /** Idempotent; fails with CONFLICT once the alert is resolved. */
+  acknowledge(id: string): Promise<Alert>;
+  /** Idempotent: the first call sends `alert.resolved`, a recurrence opens a new alert. */
+  resolve(id: string): Promise<Alert>;
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -277,6 +290,15 @@ export class Keywarden {
     deliveriesAll: (id, query = {}) => paginate((q) => this.webhooks.deliveries(id, q), query),
     redeliver: async (id, deliveryId) =>
       this.request('POST', `/v1/webhooks/${segment(id)}/deliveries/${segment(deliveryId)}/redeliver`),
+  };
+
+  readonly alerts: AlertsResource = {
+    list: (query) => this.request('GET', '/v1/alerts', { query }),
+    listAll: (query = {}) => paginate((q) => this.alerts.list(q), query),
+    get: async (id) => this.request('GET', `/v1/alerts/${segment(id)}`),
+    // Both are idempotent on the server, so safe to retry.
+    acknowledge: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/acknowledge`, { retryable: true }),
+    resolve: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/resolve`, { retryable: true }),
   };
 
   me(): Promise<Me> {

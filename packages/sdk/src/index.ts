@@ -1,6 +1,7 @@
 export { Keywarden } from './client';
 export type {
   AdminKeysResource,
+  AlertsResource,
   AppsResource,
   AuditResource,
   KeysResource,

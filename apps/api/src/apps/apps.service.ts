@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   type App,
+  appDetectionSettings,
+  type AppDetectionSettingsUpdate,
   canActOnApp,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
@@ -32,6 +34,7 @@ export function toApp(row: AppEntity): App {
     scopeCatalog: row.scopeCatalog,
     environments: row.environments,
     defaultPolicy: toWirePolicy(row.defaultPolicy),
+    detection: appDetectionSettings(row.detectionSettings),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -40,6 +43,30 @@ export function toApp(row: AppEntity): App {
 function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
     throw ApiError.validation('businessHours.end', 'must differ from start');
+  }
+}
+
+/** The detector settings a request sets (DTO instances carry the omitted ones as undefined). */
+function detectionChanges(detection: AppDetectionSettingsUpdate | undefined): AppDetectionSettingsUpdate {
+  return Object.fromEntries(Object.entries(detection ?? {}).filter(([, value]) => value !== undefined));
+}
+
+/** Muted keys must be keys of the app itself (any status: a revoked key's traffic still counts). */
+async function assertMutedKeysOfApp(
+  manager: EntityManager,
+  appId: string,
+  detection: AppDetectionSettingsUpdate | undefined,
+): Promise<void> {
+  const muted = detection?.mutedKeyIds ?? [];
+  if (muted.length === 0) return;
+  const rows: Array<{ id: string }> = await manager.query(
+    `SELECT id FROM api_keys WHERE app_id = $1 AND kind = 'app' AND id = ANY($2::text[])`,
+    [appId, muted],
+  );
+  const known = new Set(rows.map((row) => row.id));
+  const foreign = muted.filter((id) => !known.has(id));
+  if (foreign.length > 0) {
+    throw ApiError.validation('detection.mutedKeyIds', `are not keys of this app: ${foreign.join(', ')}`);
   }
 }
 
@@ -84,8 +111,11 @@ export class AppsService {
           scopeCatalog: dto.scopeCatalog ?? [],
           environments: dto.environments ?? DEFAULT_ENVIRONMENTS,
           defaultPolicy: dto.defaultPolicy ? toStoredPolicy(dto.defaultPolicy) : null,
+          detectionSettings: detectionChanges(dto.detection),
           deletedAt: null,
         });
+        // A new app has no keys yet: any muted key id is refused.
+        await assertMutedKeysOfApp(manager, row.id, dto.detection);
         await manager.insert(AppEntity, row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.created',
@@ -118,12 +148,16 @@ export class AppsService {
 
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
-    const { defaultPolicy, ...fields } = dto;
+    const { defaultPolicy, detection, ...fields } = dto;
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
         manager.merge(AppEntity, row, fields);
         if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
+        if (detection) {
+          await assertMutedKeysOfApp(manager, row.id, detection);
+          row.detectionSettings = { ...row.detectionSettings, ...detectionChanges(detection) };
+        }
         await manager.save(row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.updated',

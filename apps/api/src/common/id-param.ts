@@ -9,6 +9,7 @@ const RESOURCE_NAMES: Partial<Record<IdKind, string>> = {
   webhookEndpoint: 'Webhook endpoint',
   webhookDelivery: 'Delivery',
   lease: 'Lease',
+  alert: 'Alert',
 };
 
 /** A path id of the wrong shape cannot exist: answer 404 without touching the database. */

@@ -98,8 +98,15 @@ export default async function globalSetup(): Promise<void> {
   log(`API logs: ${dir}`);
   execFileSync(process.execPath, [API_CLI, 'migrate'], { cwd: API_DIR, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
 
-  // Usage events (and last_used_at) are written by the worker from the queue.
-  // Webhook receivers in the tests listen on 127.0.0.1, and retries must come in seconds.
+  // Detection steps closed minutes within a second or two and alerts on the last 4 hours,
+  // so that tests can seed recent history instead of waiting for wall-clock minutes.
+  process.env.KW_DETECTION_INTERVAL_MS ??= '1000';
+  process.env.KW_DETECTION_CLOSE_DELAY_MS ??= '1000';
+  process.env.KW_DETECTION_ALERT_WINDOW_MINUTES ??= '240';
+
+  // Usage events (and last_used_at) are written by the worker from the queue; it also
+  // runs the detectors. Webhook receivers in the tests listen on 127.0.0.1, and retries
+  // must come in seconds.
   const worker = await startWorker(E2E_WEBHOOK_ENV);
   (globalThis as Record<symbol, unknown>)[WORKER_HANDLE] = worker;
   process.env[WORKER_URL_ENV] = worker.baseUrl;

@@ -57,6 +57,15 @@ const workerEnvSchema = infraEnvSchema.extend({
   KW_KEY_EXPIRING_LEAD_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** How often keys are scanned for coming deadlines. */
   KW_KEY_EXPIRY_SCAN_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  /** How often the detection runner looks for apps with closed minutes to step. */
+  KW_DETECTION_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** A minute is closed (stepped) this long after it ends, so that late rollups still count. */
+  KW_DETECTION_CLOSE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  /**
+   * Alerts come only from the last this many closed minutes: older minutes (first sight
+   * of an app, or catching up after downtime) are learned from without alerting.
+   */
+  KW_DETECTION_ALERT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 }).refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
 
 export interface UsageConfig {
@@ -83,11 +92,18 @@ export interface KeyExpiryConfig {
   scanMs: number;
 }
 
+export interface DetectionConfig {
+  intervalMs: number;
+  closeDelayMs: number;
+  alertWindowMinutes: number;
+}
+
 export interface WorkerConfig extends InfraConfig {
   port: number;
   usage: UsageConfig;
   webhooks: WebhookConfig;
   keyExpiry: KeyExpiryConfig;
+  detection: DetectionConfig;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -115,6 +131,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     keyExpiry: {
       leadDays: parsed.KW_KEY_EXPIRING_LEAD_DAYS,
       scanMs: parsed.KW_KEY_EXPIRY_SCAN_MS,
+    },
+    detection: {
+      intervalMs: parsed.KW_DETECTION_INTERVAL_MS,
+      closeDelayMs: parsed.KW_DETECTION_CLOSE_DELAY_MS,
+      alertWindowMinutes: parsed.KW_DETECTION_ALERT_WINDOW_MINUTES,
     },
   };
 }

@@ -16,6 +16,8 @@ export class UsageModule {
     UsageBatchProcessor.configure(config.usage);
     return {
       module: UsageModule,
+      // MetricsService is the worker's one Prometheus registry: other modules add to it.
+      global: true,
       imports: [
         BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: config.usage.queuePrefix }),
         BullModule.registerQueue({ name: QUEUES.usage }),
@@ -28,6 +30,7 @@ export class UsageModule {
         UsageBatchProcessor,
         AccessLogPartitionsService,
       ],
+      exports: [MetricsService],
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { AppDetectionSettings, AppDetectionSettingsUpdate } from './alerts';
 import type { PageQuery } from './common';
 import type { KeyPolicy } from './policy';
 
@@ -30,6 +31,8 @@ export interface App {
   environments: string[];
   /** Policy every key of the app starts from; a key's own policy overrides it field by field. */
   defaultPolicy: KeyPolicy | null;
+  /** Anomaly detector settings (defaults where never set). */
+  detection: AppDetectionSettings;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,6 +44,8 @@ export interface CreateAppRequest {
   scopeCatalog?: string[];
   environments?: string[];
   defaultPolicy?: KeyPolicy;
+  /** Only the given fields change; the others keep their value. */
+  detection?: AppDetectionSettingsUpdate;
 }
 
 /** `defaultPolicy: null` clears the default policy. */

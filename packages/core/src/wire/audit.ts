@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'webhook.secret_rotated',
   'webhook.tested',
   'webhook.redelivered',
+  'alert.acknowledged',
+  'alert.resolved',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -26,7 +28,7 @@ export interface AuditEntry {
   action: AuditAction;
   /** The admin key that acted; null for the bootstrap command. */
   actorKeyId: string | null;
-  targetType: 'app' | 'key' | 'admin_key' | 'webhook';
+  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert';
   targetId: string;
   ip: string | null;
   requestId: string | null;

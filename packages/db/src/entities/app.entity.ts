@@ -1,4 +1,4 @@
-import type { BusinessHours, StoredPolicy } from '@keywarden/core';
+import type { AppDetectionSettingsUpdate, BusinessHours, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -26,6 +26,10 @@ export class AppEntity {
 
   @Column('jsonb', { name: 'default_policy', nullable: true })
   defaultPolicy!: StoredPolicy | null;
+
+  /** Detector settings an admin changed; the rest are the defaults. */
+  @Column('jsonb', { name: 'detection_settings' })
+  detectionSettings!: AppDetectionSettingsUpdate;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

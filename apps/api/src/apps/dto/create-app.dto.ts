@@ -14,6 +14,7 @@ import {
 import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/validators';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
+import { DetectionSettingsDto } from './detection-settings.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -57,4 +58,9 @@ export class CreateAppDto implements CreateAppRequest {
   @ValidateNested()
   @Type(() => KeyPolicyDto)
   defaultPolicy?: KeyPolicyDto;
+  /** Anomaly detector settings; omitted fields take the defaults. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => DetectionSettingsDto)
+  detection?: DetectionSettingsDto;
 }

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { type Alert, canActOnApp, type Page } from '@keywarden/core';
+import { AlertEntity, recordAlertEvent, toAlert } from '@keywarden/db';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { limitOf, pageOf } from '../common/pagination';
+import type { Actor } from '../credentials/principal';
+import type { ListAlertsQueryDto } from './dto/list-alerts-query.dto';
+
+@Injectable()
+export class AlertsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(actor: Actor, query: ListAlertsQueryDto): Promise<Page<Alert>> {
+    if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
+      throw ApiError.validation('to', 'must be after from');
+    }
+    const limit = limitOf(query);
+    const builder = this.dataSource
+      .getRepository(AlertEntity)
+      .createQueryBuilder('a')
+      .where('a.workspace_id = :workspaceId', { workspaceId: actor.principal.workspaceId })
+      .orderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (actor.principal.appIds !== null) builder.andWhere('a.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
+    if (query.cursor) builder.andWhere('a.id < :cursor', { cursor: query.cursor });
+    if (query.appId) builder.andWhere('a.app_id = :appId', { appId: query.appId });
+    if (query.keyId) builder.andWhere('a.key_id = :keyId', { keyId: query.keyId });
+    if (query.type) builder.andWhere('a.type = :type', { type: query.type });
+    if (query.status) builder.andWhere('a.status = :status', { status: query.status });
+    if (query.from) builder.andWhere('a.first_detected_at >= :from', { from: new Date(query.from) });
+    if (query.to) builder.andWhere('a.first_detected_at < :to', { to: new Date(query.to) });
+    return pageOf(await builder.getMany(), limit, toAlert);
+  }
+
+  async get(actor: Actor, alertId: string): Promise<Alert> {
+    return toAlert(await this.findForActor(actor, alertId, this.dataSource.manager));
+  }
+
+  /**
+   * Someone is on it. Acknowledging again changes nothing (the first acknowledgement is
+   * kept); a resolved alert cannot be acknowledged (409).
+   */
+  async acknowledge(actor: Actor, alertId: string): Promise<Alert> {
+    return this.dataSource.transaction(async (manager) => {
+      const alert = await this.findForActor(actor, alertId, manager, { lock: true });
+      if (alert.status === 'resolved') throw ApiError.conflict('Alert is resolved and can no longer be acknowledged');
+      if (alert.status === 'open') {
+        Object.assign(alert, { status: 'acknowledged', acknowledgedAt: new Date(), acknowledgedBy: actor.principal.keyId });
+        await manager.save(alert);
+        await this.audit.record(manager, actor, alert.workspaceId, {
+          action: 'alert.acknowledged',
+          targetType: 'alert',
+          targetId: alert.id,
+          details: { appId: alert.appId, type: alert.type },
+        });
+      }
+      return toAlert(alert);
+    });
+  }
+
+  /**
+   * Closes the incident: `alert.resolved` goes out, and the detector forgets the incident on
+   * the app's next step, so that a recurrence opens a new alert. Resolving a resolved
+   * alert changes nothing.
+   */
+  async resolve(actor: Actor, alertId: string): Promise<Alert> {
+    return this.dataSource.transaction(async (manager) => {
+      const probe = await this.findForActor(actor, alertId, manager);
+      // The detector's lock on the app first (its order), so that no step in progress
+      // updates or re-opens the incident between this resolution and the detector's next step.
+      await manager.query(`SELECT 1 FROM app_detection_state WHERE app_id = $1 FOR UPDATE`, [probe.appId]);
+      const alert = await this.findForActor(actor, alertId, manager, { lock: true });
+      if (alert.status === 'resolved') return toAlert(alert);
+      const now = new Date();
+      Object.assign(alert, {
+        status: 'resolved',
+        resolvedAt: now,
+        resolvedBy: actor.principal.keyId,
+        resolution: 'admin',
+        incidentClosePending: true,
+      });
+      await manager.save(alert);
+      await recordAlertEvent(manager, alert, now);
+      await this.audit.record(manager, actor, alert.workspaceId, {
+        action: 'alert.resolved',
+        targetType: 'alert',
+        targetId: alert.id,
+        details: { appId: alert.appId, type: alert.type },
+      });
+      return toAlert(alert);
+    });
+  }
+
+  /** Other workspaces' alerts do not exist for the actor (404); other apps' are forbidden (403). */
+  private async findForActor(
+    actor: Actor,
+    alertId: string,
+    manager: EntityManager,
+    options: { lock?: boolean } = {},
+  ): Promise<AlertEntity> {
+    const alert = await manager.findOne(AlertEntity, {
+      where: { id: alertId, workspaceId: actor.principal.workspaceId },
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!alert) throw ApiError.notFound('Alert');
+    if (!canActOnApp(actor.principal.appIds, alert.appId)) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${alert.appId}`);
+    }
+    return alert;
+  }
+}

@@ -1,0 +1,37 @@
+import {
+  ALERT_STATUSES,
+  type AlertStatus,
+  DETECTION_ALERT_TYPES,
+  type DetectionAlertType,
+  type ListAlertsQuery,
+} from '@keywarden/core';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
+
+export class ListAlertsQueryDto extends PageQueryDto implements ListAlertsQuery {
+  @IsOptional()
+  @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
+  appId?: string;
+
+  @IsOptional()
+  @Matches(/^key_[0-9a-z]{26}$/, { message: 'keyId must be a key id (key_...)' })
+  keyId?: string;
+
+  @IsOptional()
+  @IsIn(DETECTION_ALERT_TYPES)
+  type?: DetectionAlertType;
+
+  @IsOptional()
+  @IsIn(ALERT_STATUSES)
+  status?: AlertStatus;
+
+  /** Alerts first detected at or after this instant. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Alerts first detected before this instant. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}

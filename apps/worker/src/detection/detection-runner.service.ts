@@ -1,0 +1,292 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  type AppDetectionSettingsUpdate,
+  type BusinessHours,
+  closeIncident,
+  DETECTION_HISTORY_DAYS,
+  detectorSettingsOf,
+  type DetectorSettings,
+  type IncidentEvent,
+  lastClosedMinuteStart,
+  MINUTE_MS,
+  type MinuteCount,
+  newAppDetectionState,
+  planSteps,
+  stepMinute,
+  type AppDetectionState,
+  type StepPlan,
+} from '@keywarden/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DetectionConfig } from '../config/worker-config';
+import { DetectionMetrics } from './detection-metrics.service';
+import { DETECTION_CONFIG } from './detection.tokens';
+import { type AlertChange, applyIncident, type IncidentScope } from './incident-writer';
+
+/**
+ * One transaction steps at most a day of minutes: a first sight's 35-day warm-up, or a
+ * catch-up after downtime, is a series of short transactions (rollups in memory, row locks
+ * held, an admin's resolve waiting) rather than one long one.
+ */
+const MAX_MINUTES_PER_STEP = 1_440;
+/** An app whose step fails is retried after a growing pause (interval × 2^failures), at most this long. */
+const MAX_RETRY_PAUSE_MS = 10 * 60_000;
+
+interface StateRow {
+  state: AppDetectionState | null;
+  watermark: Date | null;
+  open_fingerprints: string[];
+}
+
+interface AppRow {
+  workspace_id: string;
+  timezone: string;
+  business_hours: BusinessHours;
+  detection_settings: AppDetectionSettingsUpdate;
+}
+
+interface AppStepResult {
+  appId: string;
+  /** Closed minutes remain: step the app again. */
+  more: boolean;
+  learnedMinutes: number;
+  liveMinutes: number;
+  incidents: IncidentEvent[];
+  alerts: AlertChange[];
+}
+
+interface MinuteRun {
+  scope: IncidentScope;
+  settings: DetectorSettings;
+  state: AppDetectionState;
+  /** Fingerprints of the detectors' open incidents, kept in step with the state. */
+  open: Set<string>;
+  plan: StepPlan;
+}
+
+/**
+ * Runs the detectors of core on closed minute buckets, every KW_DETECTION_INTERVAL_MS.
+ * An app is due when it has minute rollups after its watermark (the last minute stepped)
+ * or open incidents, whose quiet period needs the empty minutes too. Each app is stepped
+ * by one worker at a time (its state row, locked with SKIP LOCKED), and everything a step
+ * changes — detector state, watermark, alerts and their outbox events — commits in one
+ * transaction, so a crash or a retry never alerts twice.
+ */
+@Injectable()
+export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DetectionRunner.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopping = false;
+  /** Apps whose last step failed: retried from `retryAtMs` on, so one bad app cannot hog every run. */
+  private readonly failing = new Map<string, { failures: number; retryAtMs: number }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(DETECTION_CONFIG) private readonly config: DetectionConfig,
+    private readonly metrics: DetectionMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.runLogged(), this.config.intervalMs);
+    this.timer.unref();
+    void this.runLogged();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async runLogged(): Promise<void> {
+    if (this.running || this.stopping) return;
+    this.running = this.run()
+      .catch((error: Error) => this.logger.error(`detection run failed: ${error.message}`))
+      .finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  /** One pass over every app with work. */
+  async run(): Promise<void> {
+    const started = process.hrtime.bigint();
+    const lastClosedMs = lastClosedMinuteStart(Date.now(), this.config.closeDelayMs);
+    // Caught up, unless steps failed: then the oldest watermark of those apps.
+    let oldestWatermarkEnd = lastClosedMs + MINUTE_MS;
+    for (const { appId, watermark } of await this.dueApps(lastClosedMs)) {
+      if (this.stopping) break;
+      const failing = this.failing.get(appId);
+      if (!failing || Date.now() >= failing.retryAtMs) await this.catchUp(appId, lastClosedMs);
+      if (this.failing.has(appId) && watermark) {
+        oldestWatermarkEnd = Math.min(oldestWatermarkEnd, watermark.getTime() + MINUTE_MS);
+      }
+    }
+    this.metrics.lag.set(Math.max(0, (Date.now() - oldestWatermarkEnd) / 1000));
+    this.metrics.runDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** Steps an app up to the last closed minute; a failure pauses it (growing pauses). */
+  private async catchUp(appId: string, lastClosedMs: number): Promise<void> {
+    try {
+      let more = true;
+      while (more && !this.stopping) {
+        const started = Date.now();
+        const step = await this.stepApp(appId, lastClosedMs);
+        this.record(step, Date.now() - started);
+        more = step.more;
+      }
+      this.failing.delete(appId);
+    } catch (error) {
+      const failures = (this.failing.get(appId)?.failures ?? 0) + 1;
+      const pauseMs = Math.min(MAX_RETRY_PAUSE_MS, this.config.intervalMs * 2 ** failures);
+      this.failing.set(appId, { failures, retryAtMs: Date.now() + pauseMs });
+      this.metrics.runFailures.inc();
+      this.logger.error(`detection step of app ${appId} failed (retry in ${pauseMs} ms): ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Apps with work, those already running first (a first sight's warm-up takes longest):
+   * closed minutes to step (new rollups after the watermark, or open
+   * incidents), or incidents an admin resolved that the detectors should forget now.
+   */
+  private async dueApps(lastClosedMs: number): Promise<Array<{ appId: string; watermark: Date | null }>> {
+    const rows: Array<{ id: string; watermark: Date | null }> = await this.dataSource.query(
+      `SELECT a.id, s.watermark
+       FROM apps a LEFT JOIN app_detection_state s ON s.app_id = a.id
+       WHERE a.deleted_at IS NULL
+         AND (EXISTS (SELECT 1 FROM alerts al WHERE al.app_id = a.id AND al.incident_close_pending)
+              OR ((s.watermark IS NULL OR s.watermark < $1)
+                  AND (cardinality(s.open_fingerprints) > 0
+                       OR EXISTS (SELECT 1 FROM usage_rollups r
+                                  WHERE r.granularity = 'minute' AND r.app_id = a.id AND r.app_id <> '' AND r.key_id <> ''
+                                    AND r.bucket > coalesce(s.watermark, $2) AND r.bucket <= $1))))
+       ORDER BY s.watermark NULLS LAST, a.id`,
+      [new Date(lastClosedMs), new Date(historyHorizon(lastClosedMs) - MINUTE_MS)],
+    );
+    return rows.map((row) => ({ appId: row.id, watermark: row.watermark }));
+  }
+
+  /** Steps the closed minutes of one app after its watermark (up to a day of them), in one transaction. */
+  private async stepApp(appId: string, lastClosedMs: number): Promise<AppStepResult> {
+    const result: AppStepResult = { appId, more: false, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [] };
+    await this.dataSource.query(`INSERT INTO app_detection_state (app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
+    await this.dataSource.transaction(async (manager) => {
+      const [row]: StateRow[] = await manager.query(
+        `SELECT state, watermark, open_fingerprints FROM app_detection_state WHERE app_id = $1 FOR UPDATE SKIP LOCKED`,
+        [appId],
+      );
+      if (!row) return; // another worker is stepping it
+      const watermarkMs = row.watermark ? row.watermark.getTime() : null;
+      const plan = planSteps({
+        watermarkMs,
+        firstDataMs: watermarkMs === null ? await firstStoredMinute(manager, appId, lastClosedMs) : null,
+        lastClosedMs,
+        alertWindowMinutes: this.config.alertWindowMinutes,
+        maxMinutes: MAX_MINUTES_PER_STEP,
+      });
+      const state = row.state ?? newAppDetectionState();
+      const open = new Set(row.open_fingerprints);
+
+      // Incidents an admin resolved: forgotten, so that a recurrence opens a new alert.
+      const [closed]: [Array<{ fingerprint: string }>, number] = await manager.query(
+        `UPDATE alerts SET incident_close_pending = false WHERE app_id = $1 AND incident_close_pending RETURNING fingerprint`,
+        [appId],
+      );
+      for (const { fingerprint } of closed) {
+        closeIncident(state, fingerprint);
+        open.delete(fingerprint);
+      }
+      if (!plan && closed.length === 0) return;
+
+      const [app]: AppRow[] = await manager.query(
+        `SELECT workspace_id, timezone, business_hours, detection_settings FROM apps WHERE id = $1`,
+        [appId],
+      );
+      const settings = detectorSettingsOf({
+        timezone: app.timezone,
+        businessHours: app.business_hours,
+        detection: app.detection_settings,
+      });
+      const scope = { workspaceId: app.workspace_id, appId };
+
+      if (plan) await this.stepMinutes(manager, { scope, settings, state, open, plan }, result);
+
+      await manager.query(
+        `UPDATE app_detection_state SET state = $2, watermark = $3, open_fingerprints = $4, updated_at = now()
+         WHERE app_id = $1`,
+        [appId, JSON.stringify(state), plan ? new Date(plan.toMs) : row.watermark, [...open]],
+      );
+    });
+    return result;
+  }
+
+  /** Steps the planned minutes; only those from `plan.liveFromMs` on change alerts. */
+  private async stepMinutes(manager: EntityManager, run: MinuteRun, result: AppStepResult): Promise<void> {
+    const { scope, settings, state, open, plan } = run;
+    const counts = await minuteCounts(manager, scope.appId, plan.fromMs, plan.toMs);
+    for (let minute = plan.fromMs; minute <= plan.toMs; minute += MINUTE_MS) {
+      const live = minute >= plan.liveFromMs;
+      if (live) result.liveMinutes++;
+      else result.learnedMinutes++;
+      for (const event of stepMinute(state, settings, minute, counts.get(minute) ?? [])) {
+        result.incidents.push(event);
+        if (event.change === 'resolved') open.delete(event.fingerprint);
+        else open.add(event.fingerprint);
+        if (!live) continue;
+        const change = await applyIncident(manager, scope, event);
+        if (change) result.alerts.push(change);
+      }
+    }
+    result.more = plan.more;
+  }
+
+  /** Metrics count committed work only. */
+  private record(step: AppStepResult, ms: number): void {
+    if (step.learnedMinutes) this.metrics.minutesStepped.inc({ mode: 'learn' }, step.learnedMinutes);
+    if (step.liveMinutes) this.metrics.minutesStepped.inc({ mode: 'live' }, step.liveMinutes);
+    for (const event of step.incidents) this.metrics.incidents.inc({ change: event.change, type: event.type });
+    const stepped = step.learnedMinutes + step.liveMinutes;
+    if (stepped > 0) {
+      this.logger.debug(`app ${step.appId}: stepped ${stepped} minutes (${step.learnedMinutes} learned) in ${ms} ms`);
+    }
+    if (step.alerts.length > 0) this.logger.log(`app ${step.appId}: alerts ${step.alerts.join(', ')}`);
+  }
+}
+
+function historyHorizon(lastClosedMs: number): number {
+  return lastClosedMs - DETECTION_HISTORY_DAYS * 86_400_000;
+}
+
+/** The oldest minute with traffic within the history horizon: where a first sight starts learning. */
+async function firstStoredMinute(manager: EntityManager, appId: string, lastClosedMs: number): Promise<number | null> {
+  const [row]: Array<{ first: Date | null }> = await manager.query(
+    `SELECT min(bucket) AS first FROM usage_rollups
+     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3`,
+    [appId, new Date(historyHorizon(lastClosedMs)), new Date(lastClosedMs)],
+  );
+  return row?.first ? row.first.getTime() : null;
+}
+
+/** Requests per minute, key and model (all outcomes) of one app; '' in the rollups means no model. */
+async function minuteCounts(
+  manager: EntityManager,
+  appId: string,
+  fromMs: number,
+  toMs: number,
+): Promise<Map<number, MinuteCount[]>> {
+  const rows: Array<{ bucket: Date; key_id: string; model: string; count: string }> = await manager.query(
+    `SELECT bucket, key_id, model, sum(requests)::bigint AS count FROM usage_rollups
+     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3
+     GROUP BY bucket, key_id, model
+     ORDER BY bucket, key_id, model`,
+    [appId, new Date(fromMs), new Date(toMs)],
+  );
+  const byMinute = new Map<number, MinuteCount[]>();
+  for (const row of rows) {
+    const minute = row.bucket.getTime();
+    let counts = byMinute.get(minute);
+    if (!counts) byMinute.set(minute, (counts = []));
+    counts.push({ keyId: row.key_id, model: row.model === '' ? null : row.model, count: Number(row.count) });
+  }
+  return byMinute;
+}

@@ -1,0 +1,1 @@
+export const DETECTION_CONFIG = Symbol('DETECTION_CONFIG');

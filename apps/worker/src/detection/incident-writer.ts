@@ -1,0 +1,72 @@
+import { ALERT_SEVERITIES, type AlertSeverity, type IncidentEvent, newId } from '@keywarden/core';
+import { AlertEntity, recordAlertEvent } from '@keywarden/db';
+import { type EntityManager, Not } from 'typeorm';
+
+export interface IncidentScope {
+  workspaceId: string;
+  appId: string;
+}
+
+export type AlertChange = 'opened' | 'updated' | 'resolved';
+
+function higher(a: AlertSeverity, b: AlertSeverity): AlertSeverity {
+  return ALERT_SEVERITIES.indexOf(a) >= ALERT_SEVERITIES.indexOf(b) ? a : b;
+}
+
+/**
+ * Turns one incident change into the alert row and, for openings and resolutions, an
+ * `alert.*` outbox event, in the caller's transaction. Every live incident has exactly one
+ * unresolved alert: a detection for a fingerprint without one opens it (also when the
+ * incident began in minutes that were only learned from), repeats update it without an
+ * event, and a resolution without one changes nothing. (Muted keys never fire: the
+ * detectors leave them out.)
+ */
+export async function applyIncident(
+  manager: EntityManager,
+  scope: IncidentScope,
+  event: IncidentEvent,
+): Promise<AlertChange | null> {
+  const open = await manager.findOne(AlertEntity, {
+    where: { appId: scope.appId, fingerprint: event.fingerprint, status: Not('resolved' as const) },
+    lock: { mode: 'pessimistic_write' },
+  });
+  const at = new Date(event.at);
+  if (event.change === 'resolved') {
+    if (!open) return null;
+    Object.assign(open, { status: 'resolved', resolvedAt: at, resolvedBy: null, resolution: 'quiet_period' });
+    await manager.save(open);
+    await recordAlertEvent(manager, open, at);
+    return 'resolved';
+  }
+  if (open) {
+    open.occurrences += 1;
+    open.lastDetectedAt = at;
+    open.evidence = event.evidence;
+    open.severity = higher(open.severity, event.severity);
+    await manager.save(open);
+    return 'updated';
+  }
+  const alert = manager.create(AlertEntity, {
+    id: newId('alert'),
+    workspaceId: scope.workspaceId,
+    appId: scope.appId,
+    keyId: event.keyId,
+    model: event.model,
+    type: event.type,
+    fingerprint: event.fingerprint,
+    status: 'open',
+    severity: event.severity,
+    evidence: event.evidence,
+    firstDetectedAt: at,
+    lastDetectedAt: at,
+    occurrences: 1,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    resolution: null,
+    incidentClosePending: false,
+  });
+  await recordAlertEvent(manager, await manager.save(alert), at);
+  return 'opened';
+}

@@ -1,0 +1,155 @@
+import { fingerprintOf, fire, keepOpen, resolveQuiet, severityOf, type IncidentBook } from './incidents';
+import { describeClock, isBusinessTime, localClock } from './local-time';
+import { HOUR_MS, MEMORY_MS, MINUTE_MS, SENSITIVITY_THRESHOLDS, WARM_UP_MS } from './thresholds';
+import type { DetectorSettings, IncidentEvent, MinuteCount } from './types';
+import { newVolumeState, stepVolume, type VolumeState } from './volume';
+
+export { DEFAULT_DETECTOR_SETTINGS } from './thresholds';
+
+/** What the detectors remember about one key of the app. */
+export interface SeriesState {
+  firstSeenMs: number;
+  lastActiveMs: number;
+  /** Model → last minute (start) this key used it. */
+  models: Record<string, number>;
+  volume: VolumeState;
+}
+
+/**
+ * Everything the detectors remember about one app: plain JSON, so the worker can
+ * persist it between minutes (`JSON.parse(JSON.stringify(state))` behaves identically).
+ */
+export interface AppDetectionState {
+  version: 1;
+  firstMinuteMs: number | null;
+  lastMinuteMs: number | null;
+  /** Model → last minute (start) any key of the app used it. */
+  models: Record<string, number>;
+  series: Record<string, SeriesState>;
+  incidents: IncidentBook;
+}
+
+export function newAppDetectionState(): AppDetectionState {
+  return { version: 1, firstMinuteMs: null, lastMinuteMs: null, models: {}, series: {}, incidents: {} };
+}
+
+/**
+ * Steps ONE closed minute (minuteStartMs = start of the minute, UTC ms) of one app.
+ * `counts` are that minute's rows (absent series = 0). Mutates `state`; returns the
+ * incident changes. A minute at or before the last one stepped changes nothing, so a
+ * driver that retries a minute after a crash does not count it twice.
+ */
+export function stepMinute(state: AppDetectionState, settings: DetectorSettings, minuteStartMs: number, counts: MinuteCount[]): IncidentEvent[] {
+  if (state.lastMinuteMs !== null && minuteStartMs <= state.lastMinuteMs) return [];
+  state.firstMinuteMs ??= minuteStartMs;
+  state.lastMinuteMs = minuteStartMs;
+  const endMs = minuteStartMs + MINUTE_MS;
+  const clock = localClock(settings.timezone, minuteStartMs);
+  const appWarm = minuteStartMs - state.firstMinuteMs >= WARM_UP_MS;
+  const muted = new Set(settings.mutedKeyIds);
+  const events: IncidentEvent[] = [];
+
+  const totals = new Map<string, number>();
+  for (const { keyId, model, count } of counts) {
+    if (count <= 0) continue;
+    totals.set(keyId, (totals.get(keyId) ?? 0) + count);
+    const series = (state.series[keyId] ??= newSeries(minuteStartMs));
+    series.lastActiveMs = minuteStartMs;
+    if (model !== null) {
+      const novelty = checkModel(state, series, keyId, model, count, minuteStartMs, appWarm && !muted.has(keyId));
+      if (novelty) {
+        const event = fire(state.incidents, novelty, endMs);
+        if (event) events.push(event);
+      }
+    }
+  }
+
+  const businessTime = isBusinessTime(settings.businessHours, clock);
+  const thresholds = SENSITIVITY_THRESHOLDS[settings.sensitivity];
+  for (const [keyId, series] of Object.entries(state.series)) {
+    const { alarm, suspicious } = stepVolume(series.volume, {
+      minuteStartMs,
+      hourOfWeek: clock.hourOfWeek,
+      minuteOfDay: clock.minuteOfDay,
+      businessTime,
+      count: totals.get(keyId) ?? 0,
+      armed: appWarm && minuteStartMs - series.firstSeenMs >= WARM_UP_MS,
+      thresholds,
+      spikeFloorPerMinute: settings.spikeFloorPerMinute,
+      offHoursFloorPerMinute: settings.offHoursFloorPerMinute,
+    });
+    const openFingerprint = openVolumeFingerprint(state.incidents, keyId);
+    if (openFingerprint && suspicious) keepOpen(state.incidents, openFingerprint, endMs);
+    if (!alarm || muted.has(keyId)) continue;
+    const evidence = { ...alarm.evidence, localTime: describeClock(clock), businessHours: businessTime };
+    const firing = { type: alarm.type, keyId, model: null, severity: severityOf(evidence.observed, evidence.expected), evidence };
+    // One volume incident per key: a spike that is also off-hours updates the open one.
+    const event = fire(state.incidents, firing, endMs, openFingerprint ?? fingerprintOf(alarm.type, keyId, null));
+    if (event) events.push(event);
+  }
+
+  events.push(...resolveQuiet(state.incidents, endMs));
+  if (minuteStartMs % HOUR_MS === 0) forgetStale(state, minuteStartMs);
+  return events;
+}
+
+/** An admin resolved this incident: forget it so a recurrence opens a new one. */
+export function closeIncident(state: AppDetectionState, fingerprint: string): void {
+  const incident = state.incidents[fingerprint];
+  if (!incident) return;
+  delete state.incidents[fingerprint];
+  const series = state.series[incident.keyId];
+  if (series && incident.type !== 'unusual_model') {
+    series.volume.spike.score = 0;
+    series.volume.offHours.score = 0;
+  }
+}
+
+function newSeries(minuteStartMs: number): SeriesState {
+  return { firstSeenMs: minuteStartMs, lastActiveMs: minuteStartMs, models: {}, volume: newVolumeState() };
+}
+
+function openVolumeFingerprint(book: IncidentBook, keyId: string): string | undefined {
+  return Object.keys(book).find((fp) => book[fp].keyId === keyId && book[fp].type !== 'unusual_model');
+}
+
+/**
+ * Novelty of a model: new to the app (unused by every key for 30 days) alerts once the
+ * app is warm; new to an established key only (the app already uses it) alerts at low
+ * severity once that key has a week of history. Both are remembered either way.
+ */
+function checkModel(state: AppDetectionState, series: SeriesState, keyId: string, model: string, count: number, minuteStartMs: number, armed: boolean) {
+  const appLastSeen = state.models[model];
+  const keyLastSeen = series.models[model];
+  const newToApp = appLastSeen === undefined || minuteStartMs - appLastSeen >= MEMORY_MS;
+  const newToKey = keyLastSeen === undefined || minuteStartMs - keyLastSeen >= MEMORY_MS;
+  state.models[model] = minuteStartMs;
+  series.models[model] = minuteStartMs;
+  const keyEstablished = minuteStartMs - series.firstSeenMs >= WARM_UP_MS;
+  // While its incident is open every use updates it (keeping how novel the model was); otherwise only novelty fires.
+  const open = state.incidents[fingerprintOf('unusual_model', keyId, model)];
+  if (!armed || (!open && !newToApp && !(newToKey && keyEstablished))) return null;
+  const appWide = open ? open.evidence.scope === 'app' : newToApp;
+  const evidence = {
+    observed: count,
+    expected: 0,
+    window: '1m',
+    baselineHours: Math.floor((minuteStartMs - Math.max(state.firstMinuteMs ?? minuteStartMs, minuteStartMs - MEMORY_MS)) / HOUR_MS),
+    scope: appWide ? 'app' : 'key',
+    modelsInUse: Object.keys(appWide ? state.models : series.models).length - 1,
+  };
+  return { type: 'unusual_model' as const, keyId, model, severity: appWide ? ('medium' as const) : ('low' as const), evidence };
+}
+
+/** Forgets models and idle series unseen for 30 days, so state stays bounded. */
+function forgetStale(state: AppDetectionState, nowMs: number): void {
+  for (const [model, lastSeen] of Object.entries(state.models)) if (nowMs - lastSeen >= MEMORY_MS) delete state.models[model];
+  for (const [keyId, series] of Object.entries(state.series)) {
+    const hasIncident = Object.values(state.incidents).some((i) => i.keyId === keyId);
+    if (nowMs - series.lastActiveMs >= MEMORY_MS && !hasIncident) {
+      delete state.series[keyId];
+      continue;
+    }
+    for (const [model, lastSeen] of Object.entries(series.models)) if (nowMs - lastSeen >= MEMORY_MS) delete series.models[model];
+  }
+}

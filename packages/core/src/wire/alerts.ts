@@ -1,0 +1,61 @@
+import type { AlertEvidence, DetectionAlertType, DetectorSettings } from '../detection/types';
+import type { PageQuery } from './common';
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** Why an alert was resolved: the detector saw a quiet period, or an admin closed it. */
+export const ALERT_RESOLUTIONS = ['quiet_period', 'admin'] as const;
+export type AlertResolution = (typeof ALERT_RESOLUTIONS)[number];
+
+/**
+ * One incident of one detector about one key (and model): repeated detections update it
+ * (`occurrences`, `lastDetectedAt`, `evidence`); a recurrence after it was resolved is a
+ * new alert. Also the `data` of `alert.*` webhook events. Never carries key material.
+ */
+export interface Alert {
+  id: string;
+  type: DetectionAlertType;
+  status: AlertStatus;
+  appId: string;
+  keyId: string;
+  /** The model the alert is about (`unusual_model`); null when it concerns all of the key's traffic. */
+  model: string | null;
+  /** type + key + model: one open alert per fingerprint and app. */
+  fingerprint: string;
+  /** The highest severity seen during the incident. */
+  severity: AlertSeverity;
+  /** Of the latest detection. */
+  evidence: AlertEvidence;
+  /** End of the minute that opened the incident. */
+  detectedAt: string;
+  lastDetectedAt: string;
+  occurrences: number;
+  acknowledgedAt: string | null;
+  /** Id of the admin key that acknowledged it. */
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  /** Id of the admin key that resolved it; null when the detector did. */
+  resolvedBy: string | null;
+  resolution: AlertResolution | null;
+}
+
+export interface ListAlertsQuery extends PageQuery {
+  appId?: string;
+  keyId?: string;
+  type?: DetectionAlertType;
+  status?: AlertStatus;
+  /** Alerts first detected at or after this instant (ISO 8601). */
+  from?: string;
+  /** Alerts first detected before this instant (ISO 8601). */
+  to?: string;
+}
+
+/** An app's detector settings, as shown on the app (`detection`); the rest comes from the app's timezone and business hours. */
+export type AppDetectionSettings = Omit<DetectorSettings, 'timezone' | 'businessHours'>;
+
+/** What an admin may set on create/update; omitted fields keep their value (or the default). */
+export type AppDetectionSettingsUpdate = Partial<AppDetectionSettings>;

@@ -1,0 +1,21 @@
+import type { WebhookEventType } from '@keywarden/core';
+import type { EntityManager } from 'typeorm';
+import { type AlertEntity, toAlert } from './entities/alert.entity';
+import { recordWebhookEvent } from './webhook-events';
+
+/**
+ * `alert.<type>` when an alert opens, `alert.resolved` when it is resolved (by the
+ * detector's quiet period or by an admin), in the caller's transaction; the data is the
+ * alert as the API shows it. Once per alert and kind, whoever records it first.
+ */
+export async function recordAlertEvent(manager: EntityManager, alert: AlertEntity, occurredAt: Date): Promise<void> {
+  const type: WebhookEventType = alert.status === 'resolved' ? 'alert.resolved' : `alert.${alert.type}`;
+  await recordWebhookEvent(manager, {
+    workspaceId: alert.workspaceId,
+    appId: alert.appId,
+    type,
+    data: toAlert(alert),
+    occurredAt,
+    dedupeKey: `${type}:${alert.id}`,
+  });
+}

@@ -1,0 +1,100 @@
+import type {
+  Alert,
+  AlertEvidence,
+  AlertResolution,
+  AlertSeverity,
+  AlertStatus,
+  DetectionAlertType,
+} from '@keywarden/core';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('alerts')
+export class AlertEntity {
+  @PrimaryColumn('text')
+  id!: string;
+
+  @Column('text', { name: 'workspace_id' })
+  workspaceId!: string;
+
+  @Column('text', { name: 'app_id' })
+  appId!: string;
+
+  @Column('text', { name: 'key_id' })
+  keyId!: string;
+
+  @Column('text', { nullable: true })
+  model!: string | null;
+
+  @Column('text')
+  type!: DetectionAlertType;
+
+  @Column('text')
+  fingerprint!: string;
+
+  @Column('text')
+  status!: AlertStatus;
+
+  @Column('text')
+  severity!: AlertSeverity;
+
+  @Column('jsonb')
+  evidence!: AlertEvidence;
+
+  @Column('timestamptz', { name: 'first_detected_at' })
+  firstDetectedAt!: Date;
+
+  @Column('timestamptz', { name: 'last_detected_at' })
+  lastDetectedAt!: Date;
+
+  @Column('integer')
+  occurrences!: number;
+
+  @Column('timestamptz', { name: 'acknowledged_at', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column('text', { name: 'acknowledged_by', nullable: true })
+  acknowledgedBy!: string | null;
+
+  @Column('timestamptz', { name: 'resolved_at', nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column('text', { name: 'resolved_by', nullable: true })
+  resolvedBy!: string | null;
+
+  @Column('text', { nullable: true })
+  resolution!: AlertResolution | null;
+
+  /** Resolved by an admin: the detector forgets the incident on the app's next step. */
+  @Column('boolean', { name: 'incident_close_pending' })
+  incidentClosePending!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** The alert as the API shows it, and as `alert.*` webhook events carry it. */
+export function toAlert(row: AlertEntity): Alert {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    appId: row.appId,
+    keyId: row.keyId,
+    model: row.model,
+    fingerprint: row.fingerprint,
+    severity: row.severity,
+    evidence: row.evidence,
+    detectedAt: row.firstDetectedAt.toISOString(),
+    lastDetectedAt: row.lastDetectedAt.toISOString(),
+    occurrences: row.occurrences,
+    acknowledgedAt: iso(row.acknowledgedAt),
+    acknowledgedBy: row.acknowledgedBy,
+    resolvedAt: iso(row.resolvedAt),
+    resolvedBy: row.resolvedBy,
+    resolution: row.resolution,
+  };
+}
