@@ -162,6 +162,7 @@ describe('request shape', () => {
     ['keys.enable', (kw) => kw.keys.enable('key_1'), 'POST', '/v1/keys/key_1/enable'],
     ['keys.verify', (kw) => kw.keys.verify({ key: 'kw_live_x' }), 'POST', '/v1/keys/verify'],
     ['verifyKey', (kw) => kw.verifyKey('kw_live_x'), 'POST', '/v1/keys/verify'],
+    ['keys.releaseLease', (kw) => kw.keys.releaseLease('lease_1'), 'POST', '/v1/keys/leases/lease_1/release'],
     ['audit.list', (kw) => kw.audit.list(), 'GET', '/v1/audit'],
     ['me', (kw) => kw.me(), 'GET', '/v1/me'],
   ];
@@ -222,6 +223,13 @@ describe('request shape', () => {
 
     expect(calls[0].body).toBeUndefined();
     expect(calls[0].headers).not.toHaveProperty('Content-Type');
+  });
+
+  it('releases a lease without a body and returns whether it was still held', async () => {
+    const { kw, calls } = client([json(200, { released: false })]);
+
+    await expect(kw.keys.releaseLease('lease_1')).resolves.toEqual({ released: false });
+    expect(calls[0].body).toBeUndefined();
   });
 
   it('sends an empty JSON object when rotating without options', async () => {
@@ -465,6 +473,7 @@ describe('retries', () => {
     ['DELETE', (kw) => kw.apps.delete('app_1')],
     ['verify (a read-only POST)', (kw) => kw.verifyKey('kw_live_abc')],
     ['usage.report (idempotent by requestId)', (kw) => kw.usage.report([REPORT_ITEM])],
+    ['keys.releaseLease (releasing twice frees one slot)', (kw) => kw.keys.releaseLease('lease_1')],
   ])('retries %s on 503 and returns the later success', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, { valid: true, code: 'VALID' })]);
 

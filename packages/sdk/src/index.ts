@@ -5,10 +5,12 @@ export type {
   AuditResource,
   KeysResource,
   KeywardenOptions,
+  ReleaseLeaseResponse,
   UsageResource,
   VerifyKeyOptions,
 } from './client';
 export { KeywardenError } from './errors';
 export type { KeywardenErrorCode, KeywardenErrorInit } from './errors';
 export { paginate } from './paginate';
+export * from './middleware';
 export * from '@keywarden/core';
