@@ -1,0 +1,136 @@
+import type { AddressInfo } from 'node:net';
+import { Controller, Get, HttpCode, Module, Post, Req } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import {
+  type Keywarden,
+  keywardenExpress,
+  keywardenFastify,
+  KeywardenGuard,
+  keywardenIdentity,
+  type KeywardenMiddlewareOptions,
+  type NestLikeRequest,
+} from '@keywarden/sdk';
+import express from 'express';
+import Fastify, { type FastifyRequest } from 'fastify';
+
+/**
+ * The same small API in each framework, protected by the SDK middleware:
+ * GET /orders needs `orders.read`, POST /orders `orders.write`, and GET /hold answers
+ * only once the test lets it (to keep a request, and its concurrency lease, in flight).
+ * Each handler answers `{identity}`: what the middleware attached to the request.
+ */
+export interface ProtectedApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ProtectedAppOptions {
+  client: Keywarden;
+  failOpen?: boolean;
+}
+
+export type ProtectedAppFactory = (options: ProtectedAppOptions, holds: Holds) => Promise<ProtectedApp>;
+
+/** Requests parked in GET /hold until the test releases them. */
+export class Holds {
+  readonly #waiting: Array<() => void> = [];
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  releaseAll(): void {
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
+}
+
+function middlewareOptions<Req extends { method?: string }>(options: ProtectedAppOptions): KeywardenMiddlewareOptions<Req> {
+  return {
+    client: options.client,
+    failOpen: options.failOpen,
+    scope: (request) => (request.method === 'POST' ? 'orders.write' : 'orders.read'),
+  };
+}
+
+function portOf(address: AddressInfo | string | null): number {
+  if (!address || typeof address === 'string') throw new Error('server is not listening on a TCP port');
+  return address.port;
+}
+
+export const expressApp: ProtectedAppFactory = async (options, holds) => {
+  const app = express();
+  app.use(keywardenExpress<express.Request>(middlewareOptions(options)));
+  const answer = (request: express.Request, response: express.Response) => response.json({ identity: keywardenIdentity(request) });
+  app.get('/orders', answer);
+  app.post('/orders', answer);
+  app.get('/hold', async (request, response) => {
+    await holds.wait();
+    answer(request, response);
+  });
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
+    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  return {
+    url: `http://127.0.0.1:${portOf(server.address())}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+};
+
+export const fastifyApp: ProtectedAppFactory = async (options, holds) => {
+  const app = Fastify({ logger: false });
+  app.addHook('preHandler', keywardenFastify<FastifyRequest>(middlewareOptions(options)));
+  const answer = async (request: object) => ({ identity: keywardenIdentity(request) });
+  app.get('/orders', answer);
+  app.post('/orders', answer);
+  app.get('/hold', async (request) => {
+    await holds.wait();
+    return answer(request);
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: `http://127.0.0.1:${portOf(app.server.address())}`, close: () => app.close() };
+};
+
+/** Nest on Fastify, as Keywarden itself runs, the guard registered globally. */
+export const nestApp: ProtectedAppFactory = async (options, holds) => {
+  @Controller()
+  class OrdersController {
+    @Get('orders')
+    read(@Req() request: object) {
+      return { identity: keywardenIdentity(request) };
+    }
+
+    @Post('orders')
+    @HttpCode(200)
+    write(@Req() request: object) {
+      return { identity: keywardenIdentity(request) };
+    }
+
+    @Get('hold')
+    async hold(@Req() request: object) {
+      await holds.wait();
+      return { identity: keywardenIdentity(request) };
+    }
+  }
+
+  @Module({ controllers: [OrdersController] })
+  class OrdersModule {}
+
+  const app = await NestFactory.create(OrdersModule, new FastifyAdapter(), { logger: false });
+  app.useGlobalGuards(new KeywardenGuard<NestLikeRequest & { method: string }>(middlewareOptions(options)));
+  await app.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${portOf(app.getHttpServer().address())}`, close: () => app.close() };
+};
+
+export const PROTECTED_APPS: Array<[string, ProtectedAppFactory]> = [
+  ['Express', expressApp],
+  ['Fastify', fastifyApp],
+  ['NestJS (on Fastify)', nestApp],
+];
