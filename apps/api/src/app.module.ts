@@ -12,6 +12,7 @@ import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
+import { PolicyModule } from './policy/policy.module';
 import { UsageModule } from './usage/usage.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         KeysModule,
         AdminKeysModule,
         UsageModule,
+        PolicyModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

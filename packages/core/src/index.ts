@@ -17,3 +17,8 @@ export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
 export * from './detection/types';
+export * from './policy/plans';
+export * from './policy/windows';
+export * from './policy/cidr';
+export * from './policy/model-glob';
+export * from './policy/effective-policy';

@@ -7,9 +7,10 @@ import { WorkspaceEntity } from './entities/workspace.entity';
 import { Foundation1764140000000 } from './migrations/1764140000000-foundation';
 import { UsagePipeline1764150000000 } from './migrations/1764150000000-usage-pipeline';
 import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-events';
+import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policies';
 
 export const ENTITIES = [WorkspaceEntity, AppEntity, ApiKeyEntity, KeySecretEntity, AuditLogEntity];
-export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000, WebhookEvents1764155000000];
+export const MIGRATIONS = [Foundation1764140000000, UsagePipeline1764150000000, WebhookEvents1764155000000, KeyPolicies1764160000000];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {

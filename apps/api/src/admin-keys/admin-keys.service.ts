@@ -9,6 +9,8 @@ import {
   type Page,
   type PageQuery,
   restrictionWithin,
+  toStoredPolicy,
+  toWirePolicy,
   ROLE_SCOPES,
   scopesNotHeld,
   type WithSecret,
@@ -36,6 +38,7 @@ export function toAdminKey({ row, secrets }: KeyWithSecrets, now = new Date()): 
     createdBy: row.createdBy,
     lastUsedAt: iso(row.lastUsedAt),
     expiresAt: iso(row.expiresAt),
+    policy: toWirePolicy(row.policy),
   };
 }
 
@@ -84,13 +87,14 @@ export class AdminKeysService {
         scopes,
         metadata: {},
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
+        policy: dto.policy ? toStoredPolicy(dto.policy) : null,
         createdBy: actor.principal.keyId,
       });
       await this.audit.record(manager, actor, key.row.workspaceId, {
         action: 'admin_key.created',
         targetType: 'admin_key',
         targetId: key.row.id,
-        details: { name: dto.name, role: dto.role ?? null, scopes, appIds, prefix: secret.prefix },
+        details: { name: dto.name, role: dto.role ?? null, scopes, appIds, prefix: secret.prefix, ...(dto.policy ? { policy: dto.policy } : {}) },
       });
       return { ...toAdminKey(key), secret: secret.key };
     });

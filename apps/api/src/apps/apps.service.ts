@@ -7,6 +7,8 @@ import {
   newId,
   type Page,
   type PageQuery,
+  toStoredPolicy,
+  toWirePolicy,
 } from '@keywarden/core';
 import { AppEntity } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
@@ -28,6 +30,7 @@ export function toApp(row: AppEntity): App {
     businessHours: row.businessHours,
     scopeCatalog: row.scopeCatalog,
     environments: row.environments,
+    defaultPolicy: toWirePolicy(row.defaultPolicy),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -79,6 +82,7 @@ export class AppsService {
           businessHours: dto.businessHours ?? DEFAULT_BUSINESS_HOURS,
           scopeCatalog: dto.scopeCatalog ?? [],
           environments: dto.environments ?? DEFAULT_ENVIRONMENTS,
+          defaultPolicy: dto.defaultPolicy ? toStoredPolicy(dto.defaultPolicy) : null,
           deletedAt: null,
         });
         await manager.insert(AppEntity, row);
@@ -113,10 +117,12 @@ export class AppsService {
 
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
+    const { defaultPolicy, ...fields } = dto;
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
-        manager.merge(AppEntity, row, dto);
+        manager.merge(AppEntity, row, fields);
+        if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
         await manager.save(row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.updated',
@@ -127,7 +133,14 @@ export class AppsService {
         return row;
       }),
     );
+    // Cached credentials carry the app default: its keys must pick up the new one.
+    if (defaultPolicy !== undefined) await this.keyCache.invalidate(await this.keyIdsOf(app.id));
     return toApp(app);
+  }
+
+  private async keyIdsOf(appId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
+    return rows.map(({ id }) => id);
   }
 
   /** Deleting an app revokes all its keys at once; the app's record stays for the audit trail. */

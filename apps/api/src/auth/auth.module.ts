@@ -3,6 +3,7 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AccessDeclarationsCheck } from './access-declarations.check';
 import { BearerKeyStrategy, XApiKeyStrategy } from './api-key.strategies';
+import { KeyPolicyGuard } from '../policy/key-policy.guard';
 import { KeyAuthGuard } from './key-auth.guard';
 import { ScopesGuard } from './scopes.guard';
 
@@ -12,8 +13,9 @@ import { ScopesGuard } from './scopes.guard';
     BearerKeyStrategy,
     XApiKeyStrategy,
     AccessDeclarationsCheck,
-    // Order matters: authenticate first, then check scopes.
+    // Order matters: authenticate first, then the key's policy (IPs, rate), then scopes.
     { provide: APP_GUARD, useClass: KeyAuthGuard },
+    { provide: APP_GUARD, useExisting: KeyPolicyGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
   ],
 })

@@ -2,7 +2,7 @@ import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/c
 import { type IdKind, isId } from '@keywarden/core';
 import { ApiError } from './api-error';
 
-const RESOURCE_NAMES: Partial<Record<IdKind, string>> = { app: 'App', key: 'Key', adminKey: 'Admin key' };
+const RESOURCE_NAMES: Partial<Record<IdKind, string>> = { app: 'App', key: 'Key', adminKey: 'Admin key', lease: 'Lease' };
 
 /** A path id of the wrong shape cannot exist: answer 404 without touching the database. */
 @Injectable()

@@ -18,7 +18,16 @@ describe('loadApiConfig', () => {
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
       usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500 },
+      policy: { adminRateLimitPerMinute: 600_000, reservationHoldMs: 250, reservationMaxBlock: 1_000, leaseTtlMs: 60_000, spendSyncMs: 1_000 },
     });
+  });
+
+  it('allows turning the admin-key default rate limit off with 0', () => {
+    expect(loadApiConfig({ ...VALID_ENV, KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0' }).policy.adminRateLimitPerMinute).toBe(0);
+  });
+
+  it('refuses a lease TTL below 100 ms', () => {
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_LEASE_TTL_MS: '50' })).toThrow(/KW_LEASE_TTL_MS/);
   });
 
   it('names every missing or invalid variable in one error', () => {

@@ -18,6 +18,11 @@ const apiEnvSchema = infraEnvSchema
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
     KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
     KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    KW_ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600_000),
+    KW_RATE_LIMIT_HOLD_MS: z.coerce.number().int().min(1).max(10_000).default(250),
+    KW_RATE_LIMIT_MAX_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+    KW_LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    KW_SPEND_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || !PLACEHOLDER_PEPPER.test(env.KW_PEPPER), {
     path: ['KW_PEPPER'],
@@ -32,6 +37,20 @@ export interface ApiConfig extends InfraConfig {
   bodyLimitBytes: number;
   trustProxy: boolean;
   usage: UsageConfig;
+  policy: PolicyConfig;
+}
+
+export interface PolicyConfig {
+  /** Requests per minute for an admin key whose policy sets no rate limit; 0 = unlimited. */
+  adminRateLimitPerMinute: number;
+  /** How much of its own traffic one rate-limit reservation aims to cover. */
+  reservationHoldMs: number;
+  /** Most tokens of one window reserved at once. */
+  reservationMaxBlock: number;
+  /** A concurrency lease not released by then frees itself. */
+  leaseTtlMs: number;
+  /** How often spend is pushed to and read back from Redis. */
+  spendSyncMs: number;
 }
 
 export interface UsageConfig {
@@ -60,6 +79,13 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       bufferMax: parsed.KW_USAGE_BUFFER_MAX,
       flushMs: parsed.KW_USAGE_FLUSH_MS,
       batchSize: parsed.KW_USAGE_BATCH_SIZE,
+    },
+    policy: {
+      adminRateLimitPerMinute: parsed.KW_ADMIN_RATE_LIMIT_PER_MINUTE,
+      reservationHoldMs: parsed.KW_RATE_LIMIT_HOLD_MS,
+      reservationMaxBlock: parsed.KW_RATE_LIMIT_MAX_BLOCK,
+      leaseTtlMs: parsed.KW_LEASE_TTL_MS,
+      spendSyncMs: parsed.KW_SPEND_SYNC_MS,
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { AdminRole } from '@keywarden/core';
+import { type AdminRole, type CompiledPolicy, compilePolicy, effectivePolicy, rotationDeadline, type StoredPolicy } from '@keywarden/core';
 import type { Principal } from './principal';
 
 /** One secret version joined with its key: everything authentication needs. */
@@ -15,7 +15,28 @@ export interface CredentialRecord {
   status: 'active' | 'revoked' | 'disabled';
   expiresAt: Date | null;
   prefix: string;
+  secretCreatedAt: Date;
   secretExpiresAt: Date | null;
+  policy: StoredPolicy | null;
+  /** App keys: their app's default policy. */
+  appDefaultPolicy: StoredPolicy | null;
+}
+
+// Compiled once per cached record: the hot path never re-parses CIDRs or globs.
+const compiled = new WeakMap<CredentialRecord, CompiledPolicy>();
+
+export function policyOf(record: CredentialRecord): CompiledPolicy {
+  let policy = compiled.get(record);
+  if (!policy) {
+    policy = compilePolicy(effectivePolicy(record.appDefaultPolicy, record.policy));
+    compiled.set(record, policy);
+  }
+  return policy;
+}
+
+/** The presented secret's deadline under the rotation period; older secrets in grace keep theirs. */
+export function rotationDeadlineOf(record: CredentialRecord): Date | null {
+  return record.secretExpiresAt === null ? rotationDeadline(record.secretCreatedAt, policyOf(record).rotationPeriodDays) : null;
 }
 
 export function principalOf(record: CredentialRecord): Principal {
@@ -31,5 +52,6 @@ export function principalOf(record: CredentialRecord): Principal {
     appId: record.appId,
     environment: record.environment,
     expiresAt: record.expiresAt,
+    policy: policyOf(record),
   };
 }

@@ -1,4 +1,4 @@
-import type { AdminRole } from '@keywarden/core';
+import type { AdminRole, CompiledPolicy } from '@keywarden/core';
 
 /** The authenticated caller: an admin key, or an app key (which only reaches `/v1/me`). */
 export interface Principal {
@@ -15,6 +15,8 @@ export interface Principal {
   appId: string | null;
   environment: string;
   expiresAt: Date | null;
+  /** Its effective policy (for admin keys: its own; the deployment default fills in the rate). */
+  policy: CompiledPolicy;
 }
 
 /** Who acted, from where: what every audit entry records. */

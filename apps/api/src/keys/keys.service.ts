@@ -9,6 +9,9 @@ import {
   isScopePreset,
   type Page,
   costToMicros,
+  parseClientIp,
+  toStoredPolicy,
+  toWirePolicy,
   type VerifyKeyRequest,
   type VerifyKeyResponse,
   type WithSecret,
@@ -27,6 +30,7 @@ import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { PendingUsage } from '../usage/usage-events';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
+import { PolicyService } from '../policy/policy.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
 
 export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): AppKey {
@@ -46,6 +50,7 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
     updatedAt: iso(row.updatedAt),
     lastUsedAt: iso(row.lastUsedAt),
     expiresAt: iso(row.expiresAt),
+    policy: toWirePolicy(row.policy),
     secrets: secretVersions(secrets),
   };
 }
@@ -73,6 +78,7 @@ export class KeysService {
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
     private readonly resolver: KeyResolverService,
+    private readonly policy: PolicyService,
   ) {}
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
@@ -93,13 +99,21 @@ export class KeysService {
         scopes: scopesForApp(dto.scopes, app),
         metadata: dto.metadata ?? {},
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
+        policy: dto.policy ? toStoredPolicy(dto.policy) : null,
         createdBy: actor.principal.keyId,
       });
       await this.audit.record(manager, actor, app.workspaceId, {
         action: 'key.created',
         targetType: 'key',
         targetId: key.row.id,
-        details: { appId: app.id, name: dto.name, environment: dto.environment, scopes: key.row.scopes, prefix: secret.prefix },
+        details: {
+          appId: app.id,
+          name: dto.name,
+          environment: dto.environment,
+          scopes: key.row.scopes,
+          prefix: secret.prefix,
+          ...(dto.policy ? { policy: dto.policy } : {}),
+        },
       });
       return { ...toAppKey(key), secret: secret.key };
     });
@@ -137,12 +151,17 @@ export class KeysService {
       if (dto.group !== undefined) row.group = dto.group;
       if (dto.metadata !== undefined) row.metadata = dto.metadata;
       if (dto.expiresAt !== undefined) row.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
+      if (dto.policy !== undefined) row.policy = dto.policy === null ? null : toStoredPolicy(dto.policy);
       await manager.save(row);
       await this.audit.record(manager, actor, row.workspaceId, {
         action: 'key.updated',
         targetType: 'key',
         targetId: row.id,
-        details: { fields: Object.keys(dto), ...(dto.scopes ? { scopes: row.scopes } : {}) },
+        details: {
+          fields: Object.keys(dto),
+          ...(dto.scopes ? { scopes: row.scopes } : {}),
+          ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
+        },
       });
       return (await this.store.withSecrets(manager, [row]))[0];
     });
@@ -224,6 +243,9 @@ export class KeysService {
    * caller's app restriction, or admin keys are unknown here: UNAUTHORIZED.
    */
   async verify(caller: Principal, request: VerifyKeyRequest): Promise<VerifyKeyResponse> {
+    if (request.ip !== undefined && parseClientIp(request.ip) === null) {
+      throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
+    }
     const resolution = await this.resolver.resolve(request.key);
     if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
     const { record } = resolution;
@@ -241,7 +263,12 @@ export class KeysService {
     if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) {
       return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
     }
-    return { valid: true, code: 'VALID', ...identity };
+    const outcome = await this.policy.admitVerify(record, {
+      ip: request.ip,
+      model: request.model,
+      costMicros: request.cost === undefined ? 0 : costToMicros(request.cost),
+    });
+    return { valid: outcome.code === 'VALID', ...identity, ...outcome };
   }
 
   private async findForActor(

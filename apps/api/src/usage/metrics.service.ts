@@ -57,6 +57,33 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly policyRejections = new Counter({
+    name: 'kw_policy_rejections_total',
+    help: 'Requests refused by a key policy, by code and surface (verify: app keys; management: admin keys)',
+    labelNames: ['code', 'surface'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitReservations = new Counter({
+    name: 'kw_rate_limit_reservations_total',
+    help: 'Rate-limit block reservations sent to Redis, by outcome (granted, exhausted, error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly leaseCommands = new Counter({
+    name: 'kw_lease_redis_calls_total',
+    help: 'Concurrency-lease round trips to Redis, by operation (acquire, release)',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly spendSyncs = new Counter({
+    name: 'kw_spend_syncs_total',
+    help: 'Spend sync pipelines sent to Redis',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'kw_api_' });
   }

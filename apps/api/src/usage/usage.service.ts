@@ -3,6 +3,7 @@ import {
   type AccessLogEntry,
   canActOnApp,
   costToMicros,
+  effectivePolicy,
   type Granularity,
   microsToCost,
   newId,
@@ -11,6 +12,7 @@ import {
   type UsageEvent,
   type UsagePoint,
   type UsageResponse,
+  type StoredPolicy,
 } from '@keywarden/core';
 import { DataSource } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
@@ -19,6 +21,7 @@ import { limitOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ReportUsageDto } from './dto/report-usage.dto';
 import type { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
+import { SpendService } from '../policy/spend.service';
 import { UsageRecorder } from './usage-recorder.service';
 
 const BUCKET_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -52,6 +55,11 @@ interface AccessLogRow {
   cost_micros: string;
   latency_ms: number;
   request_id: string | null;
+}
+
+interface KeyOfReport {
+  appId: string;
+  capMicros: number | null;
 }
 
 function encodeCursor(ts: string, id: string): string {
@@ -89,24 +97,36 @@ export class UsageService {
     private readonly dataSource: DataSource,
     private readonly apps: AppsService,
     private readonly recorder: UsageRecorder,
+    private readonly spend: SpendService,
   ) {}
 
-  /** Keys of the caller's workspace (app keys only), checked in one query; else 404 / 403. */
-  private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, string>> {
+  /**
+   * Keys of the caller's workspace (app keys only), checked in one query; else 404 / 403.
+   * Answers each key's app and daily spend cap.
+   */
+  private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, KeyOfReport>> {
     const unique = [...new Set(keyIds)];
-    const rows: Array<{ id: string; app_id: string }> = await this.dataSource.query(
-      `SELECT id, app_id FROM api_keys WHERE workspace_id = $1 AND kind = 'app' AND id = ANY($2::text[])`,
-      [actor.principal.workspaceId, unique],
+    const rows: Array<{ id: string; app_id: string; policy: StoredPolicy | null; default_policy: StoredPolicy | null }> =
+      await this.dataSource.query(
+        `SELECT k.id, k.app_id, k.policy, a.default_policy
+           FROM api_keys k JOIN apps a ON a.id = k.app_id
+          WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
+        [actor.principal.workspaceId, unique],
+      );
+    const keys = new Map(
+      rows.map((row) => [
+        row.id,
+        { appId: row.app_id, capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros },
+      ]),
     );
-    const appOf = new Map(rows.map((row) => [row.id, row.app_id]));
-    const missing = unique.find((id) => !appOf.has(id));
+    const missing = unique.find((id) => !keys.has(id));
     if (missing !== undefined) throw new ApiError('NOT_FOUND', `Key ${missing} not found`);
-    for (const [keyId, appId] of appOf) {
+    for (const [keyId, { appId }] of keys) {
       if (!canActOnApp(actor.principal.appIds, appId)) {
         throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${appId} (key ${keyId})`);
       }
     }
-    return appOf;
+    return keys;
   }
 
   async report(actor: Actor, dto: ReportUsageDto): Promise<ReportUsageResponse> {
@@ -114,7 +134,7 @@ export class UsageService {
     dto.events.forEach((item, index) => {
       if (Date.parse(item.timestamp) > latest) throw ApiError.validation(`events.${index}.timestamp`, 'must not be in the future');
     });
-    const appOf = await this.keysForActor(
+    const keys = await this.keysForActor(
       actor,
       dto.events.map((item) => item.keyId),
     );
@@ -124,7 +144,7 @@ export class UsageService {
         id: newId('event', at.getTime()),
         timestamp: at.toISOString(),
         workspaceId: actor.principal.workspaceId,
-        appId: appOf.get(item.keyId) as string,
+        appId: (keys.get(item.keyId) as KeyOfReport).appId,
         keyId: item.keyId,
         kind: 'report',
         route: 'POST /v1/usage',
@@ -143,6 +163,11 @@ export class UsageService {
     // replayed requestId is counted once).
     if (!this.recorder.recordAll(events)) {
       throw new ApiError('SERVICE_UNAVAILABLE', 'Usage buffer is full; retry later');
+    }
+    for (const event of events) {
+      const { capMicros } = keys.get(event.keyId as string) as KeyOfReport;
+      const holder = { workspaceId: event.workspaceId, appId: event.appId as string, keyId: event.keyId as string };
+      this.spend.add(holder, event.costMicros, capMicros, Date.parse(event.timestamp));
     }
     return { accepted: events.length };
   }

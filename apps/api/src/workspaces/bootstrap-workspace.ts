@@ -34,6 +34,7 @@ export async function bootstrapWorkspace(
       scopes: [...ROLE_SCOPES.owner],
       metadata: {},
       expiresAt: null,
+      policy: null,
       createdBy: null,
     });
     await audit.record(manager, null, workspaceId, {

@@ -8,6 +8,8 @@ export interface KeyStateInput {
   expiresAt: Date | null;
   /** The presented secret's rotation deadline (null while it is the current secret). */
   secretExpiresAt: Date | null;
+  /** When the secret must have been rotated under the key's rotation period (policy). */
+  rotationDeadline?: Date | null;
 }
 
 /**
@@ -19,6 +21,7 @@ export function keyStateAt(input: KeyStateInput, now: Date): KeyState {
   if (input.secretExpiresAt !== null && input.secretExpiresAt.getTime() <= now.getTime()) return 'KEY_REVOKED';
   if (input.status === 'disabled') return 'KEY_DISABLED';
   if (input.expiresAt !== null && input.expiresAt.getTime() <= now.getTime()) return 'KEY_EXPIRED';
+  if (input.rotationDeadline && input.rotationDeadline.getTime() <= now.getTime()) return 'KEY_EXPIRED';
   return 'VALID';
 }
 

@@ -1,6 +1,7 @@
 import type { AdminRole } from '../scopes/scopes';
 import type { PageQuery } from './common';
 import type { KeyStatus } from './keys';
+import type { AdminKeyPolicy } from './policy';
 
 export interface AdminKey {
   id: string;
@@ -16,6 +17,8 @@ export interface AdminKey {
   createdBy: string | null;
   lastUsedAt: string | null;
   expiresAt: string | null;
+  /** Rate limits, IP allowlist and rotation period enforced on Keywarden's API. */
+  policy: AdminKeyPolicy | null;
 }
 
 /** Exactly one of `role` and `scopes`. */
@@ -25,6 +28,7 @@ export interface CreateAdminKeyRequest {
   scopes?: string[];
   appIds?: string[];
   expiresAt?: string;
+  policy?: AdminKeyPolicy;
 }
 
 export type ListAdminKeysQuery = PageQuery;

@@ -1,4 +1,5 @@
 import type { PageQuery } from './common';
+import type { KeyPolicy } from './policy';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -27,6 +28,8 @@ export interface App {
   scopeCatalog: string[];
   /** Environment words its keys may use (`kw_{env}_...`). */
   environments: string[];
+  /** Policy every key of the app starts from; a key's own policy overrides it field by field. */
+  defaultPolicy: KeyPolicy | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -37,8 +40,10 @@ export interface CreateAppRequest {
   businessHours?: BusinessHours;
   scopeCatalog?: string[];
   environments?: string[];
+  defaultPolicy?: KeyPolicy;
 }
 
-export type UpdateAppRequest = Partial<CreateAppRequest>;
+/** `defaultPolicy: null` clears the default policy. */
+export type UpdateAppRequest = Partial<Omit<CreateAppRequest, 'defaultPolicy'>> & { defaultPolicy?: KeyPolicy | null };
 
 export type ListAppsQuery = PageQuery;

@@ -1,4 +1,5 @@
 import type { Metadata, PageQuery } from './common';
+import type { KeyPolicy } from './policy';
 
 export const KEY_STATUSES = ['active', 'revoked', 'expired', 'disabled'] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
@@ -30,6 +31,8 @@ export interface AppKey {
   updatedAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+  /** The key's own policy (its app's default policy applies where this leaves a field out). */
+  policy: KeyPolicy | null;
   /** Secrets that currently open this key, newest first. */
   secrets: KeySecretVersion[];
 }
@@ -49,6 +52,7 @@ export interface CreateKeyRequest {
   group?: string;
   metadata?: Metadata;
   expiresAt?: string;
+  policy?: KeyPolicy;
 }
 
 export interface UpdateKeyRequest {
@@ -58,6 +62,8 @@ export interface UpdateKeyRequest {
   scopes?: string[];
   metadata?: Metadata;
   expiresAt?: string | null;
+  /** Replaces the key's own policy; `null` clears it (the app default applies). */
+  policy?: KeyPolicy | null;
 }
 
 export interface RotateKeyRequest {

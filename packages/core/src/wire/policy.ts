@@ -28,6 +28,12 @@ export interface KeyPolicy {
   rotationPeriodDays?: number;
 }
 
+/**
+ * What applies to an admin key on Keywarden's own API: request rate, client IPs and
+ * rotation. Concurrency, models and spend describe end-user traffic and do not.
+ */
+export type AdminKeyPolicy = Pick<KeyPolicy, 'plan' | 'rateLimits' | 'ipAllowlist' | 'rotationPeriodDays'>;
+
 /** The limit closest to running out, as answered by verify and the X-RateLimit-* headers. */
 export interface RateLimitState {
   limit: number;
@@ -35,3 +41,14 @@ export interface RateLimitState {
   /** When the window resets, Unix epoch seconds. */
   reset: number;
 }
+
+/** `POST /v1/keys/leases/:leaseId/release` */
+export interface ReleaseLeaseResponse {
+  /** false when the lease was unknown, already released or already expired. */
+  released: boolean;
+}
+
+export const MAX_RATE_LIMIT = 1_000_000_000;
+export const MAX_CONCURRENCY = 100_000;
+export const MAX_ROTATION_PERIOD_DAYS = 3_650;
+export const MAX_POLICY_LIST_ENTRIES = 100;

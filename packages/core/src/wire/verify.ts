@@ -80,5 +80,11 @@ export const VERIFY_KEY_RESPONSE_SCHEMA = {
     env: { type: 'string' },
     scopes: { type: 'array', items: { type: 'string' } },
     expiresAt: { type: ['string', 'null'] },
+    ratelimit: {
+      type: 'object',
+      required: ['limit', 'remaining', 'reset'],
+      properties: { limit: { type: 'integer' }, remaining: { type: 'integer' }, reset: { type: 'integer' } },
+    },
+    leaseId: { type: 'string' },
   },
 } as const;

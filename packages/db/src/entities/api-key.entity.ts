@@ -1,4 +1,4 @@
-import type { AdminRole, Metadata } from '@keywarden/core';
+import type { AdminRole, Metadata, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { KeySecretEntity } from './key-secret.entity';
 
@@ -55,6 +55,10 @@ export class ApiKeyEntity {
 
   @Column('timestamptz', { name: 'expires_at', nullable: true })
   expiresAt!: Date | null;
+
+  /** The key's own policy; null = only its app's default policy applies. */
+  @Column('jsonb', { nullable: true })
+  policy!: StoredPolicy | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,4 +1,4 @@
-import type { BusinessHours } from '@keywarden/core';
+import type { BusinessHours, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -23,6 +23,9 @@ export class AppEntity {
 
   @Column('text', { array: true })
   environments!: string[];
+
+  @Column('jsonb', { name: 'default_policy', nullable: true })
+  defaultPolicy!: StoredPolicy | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -9,7 +9,10 @@ import {
   IsString,
   Length,
   Matches,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
+import { AdminKeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { IsFutureDate, IsScope } from '../../common/validators';
 
 /** Give exactly one of `role` and `scopes`. */
@@ -44,4 +47,10 @@ export class CreateAdminKeyDto implements CreateAdminKeyRequest {
   @IsOptional()
   @IsFutureDate()
   expiresAt?: string;
+
+  /** Rate limits (default: the deployment's admin-key limit), IP allowlist, rotation period. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AdminKeyPolicyDto)
+  policy?: AdminKeyPolicyDto;
 }

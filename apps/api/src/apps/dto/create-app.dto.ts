@@ -12,6 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/validators';
+import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
@@ -50,4 +51,10 @@ export class CreateAppDto implements CreateAppRequest {
   @ArrayUnique()
   @IsEnvironmentName({ each: true })
   environments?: string[];
+
+  /** Policy every key of the app starts from; a key's own policy overrides it field by field. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => KeyPolicyDto)
+  defaultPolicy?: KeyPolicyDto;
 }

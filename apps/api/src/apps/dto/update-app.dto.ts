@@ -1,6 +1,17 @@
-import { PartialType } from '@nestjs/swagger';
+import { OmitType, PartialType } from '@nestjs/swagger';
 import type { UpdateAppRequest } from '@keywarden/core';
+import { Type } from 'class-transformer';
+import { ValidateIf, ValidateNested } from 'class-validator';
+import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { CreateAppDto } from './create-app.dto';
 
-/** Omitted fields stay; none of them can be cleared, so `null` is validated (and refused). */
-export class UpdateAppDto extends PartialType(CreateAppDto, { skipNullProperties: false }) implements UpdateAppRequest {}
+/**
+ * Omitted fields stay. Only the default policy can be cleared (`null`); for every other
+ * field `null` is validated (and refused).
+ */
+export class UpdateAppDto extends PartialType(OmitType(CreateAppDto, ['defaultPolicy'] as const), { skipNullProperties: false }) implements UpdateAppRequest {
+  @ValidateIf((_dto, value) => value !== null && value !== undefined)
+  @ValidateNested()
+  @Type(() => KeyPolicyDto)
+  defaultPolicy?: KeyPolicyDto | null;
+}

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import type { CreateKeyRequest, Metadata } from '@keywarden/core';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -9,7 +10,9 @@ import {
   IsString,
   Length,
   Matches,
+  ValidateNested,
 } from 'class-validator';
+import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import {
   IsEnvironmentName,
   IsFutureDate,
@@ -66,4 +69,10 @@ export class CreateKeyDto implements CreateKeyRequest {
   @IsOptional()
   @IsFutureDate()
   expiresAt?: string;
+
+  /** Overrides the app's default policy field by field. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => KeyPolicyDto)
+  policy?: KeyPolicyDto;
 }

@@ -1,14 +1,17 @@
 import type { Metadata, UpdateKeyRequest } from '@keywarden/core';
+import { Type } from 'class-transformer';
 import {
   IsString,
   Length,
   Matches,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
+import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { IsFutureDate, IsMetadata } from '../../common/validators';
 import { GROUP_PATTERN, IsAppKeyScopes } from './create-key.dto';
 
-/** Omitted fields stay; `null` clears description, group and expiresAt, and is refused elsewhere. */
+/** Omitted fields stay; `null` clears description, group, expiresAt and policy, and is refused elsewhere. */
 export class UpdateKeyDto implements UpdateKeyRequest {
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
@@ -35,4 +38,10 @@ export class UpdateKeyDto implements UpdateKeyRequest {
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsFutureDate()
   expiresAt?: string | null;
+
+  /** Replaces the key's own policy as a whole; `null` leaves only the app default. */
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @ValidateNested()
+  @Type(() => KeyPolicyDto)
+  policy?: KeyPolicyDto | null;
 }

@@ -1,0 +1,93 @@
+import {
+  type AdminKeyPolicy,
+  CIDR_FORMAT_MESSAGE,
+  isCidr,
+  isMicroAmount,
+  isModelGlob,
+  type KeyPolicy,
+  MAX_CONCURRENCY,
+  MAX_POLICY_LIST_ENTRIES,
+  MAX_RATE_LIMIT,
+  MAX_ROTATION_PERIOD_DAYS,
+  MODEL_GLOB_MESSAGE,
+  type Plan,
+  PLANS,
+  type RateLimits,
+} from '@keywarden/core';
+import { applyDecorators } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+
+/** Optional fields may be left out, but not sent as null. */
+const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
+
+const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInt({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
+
+const IsCidrList = () =>
+  applyDecorators(
+    ValidateIf(isPresent),
+    IsArray(),
+    ArrayMaxSize(MAX_POLICY_LIST_ENTRIES),
+    ValidateBy({ name: 'isCidr', validator: { validate: isCidr, defaultMessage: () => CIDR_FORMAT_MESSAGE } }, { each: true }),
+  );
+
+export class RateLimitsDto implements RateLimits {
+  @PositiveLimit(MAX_RATE_LIMIT)
+  perMinute?: number;
+
+  @PositiveLimit(MAX_RATE_LIMIT)
+  perHour?: number;
+
+  @PositiveLimit(MAX_RATE_LIMIT)
+  perDay?: number;
+
+  /** Requests allowed within any one second. */
+  @PositiveLimit(MAX_RATE_LIMIT)
+  burst?: number;
+}
+
+/** What admin keys and app keys share: rate, IPs, rotation. */
+export class AdminKeyPolicyDto implements AdminKeyPolicy {
+  /** free (10/h, 100/day, 1 concurrent), starter (50/h, 500/day, 3), pro (200/h, 2000/day, 10), enterprise (custom). */
+  @ValidateIf(isPresent)
+  @IsIn(PLANS)
+  plan?: Plan;
+
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => RateLimitsDto)
+  rateLimits?: RateLimitsDto;
+
+  /** IPv4/IPv6 addresses or CIDRs; a bare address is a single host. */
+  @IsCidrList()
+  ipAllowlist?: string[];
+
+  /** The current secret stops working this many days after it was issued. */
+  @PositiveLimit(MAX_ROTATION_PERIOD_DAYS)
+  rotationPeriodDays?: number;
+}
+
+export class KeyPolicyDto extends AdminKeyPolicyDto implements KeyPolicy {
+  /** Requests in flight at once (verify hands out leases). */
+  @PositiveLimit(MAX_CONCURRENCY)
+  concurrency?: number;
+
+  /** Model names or globs (`*` any run of characters, `?` one). */
+  @ValidateIf(isPresent)
+  @IsArray()
+  @ArrayMaxSize(MAX_POLICY_LIST_ENTRIES)
+  @ArrayUnique()
+  @ValidateBy({ name: 'isModelGlob', validator: { validate: isModelGlob, defaultMessage: () => MODEL_GLOB_MESSAGE } }, { each: true })
+  allowedModels?: string[];
+
+  /** Decimal amount of the workspace currency per UTC day, at most 6 decimals. */
+  @ValidateIf(isPresent)
+  @ValidateBy({
+    name: 'isMicroAmount',
+    validator: {
+      validate: (value) => isMicroAmount(value) && value <= 1_000_000_000,
+      defaultMessage: () => 'must be a decimal amount between 0 and 1000000000 with at most 6 decimals',
+    },
+  })
+  dailySpendLimit?: number;
+}

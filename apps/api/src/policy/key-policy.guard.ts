@@ -1,0 +1,42 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ACCESS_METADATA, type AccessRule } from '@keywarden/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import type { Principal } from '../credentials/principal';
+import { PolicyService } from './policy.service';
+
+/**
+ * Global, after authentication and before the scopes check: the calling key's IP
+ * allowlist and rate limits on Keywarden's own API. Sets X-RateLimit-* on the reply, so
+ * the answer carries them whatever the handler does next.
+ */
+@Injectable()
+export class KeyPolicyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly policy: PolicyService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [context.getHandler(), context.getClass()]);
+    if (rule?.kind === 'public') return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user: Principal }>();
+    const reply = http.getResponse<FastifyReply>();
+    const outcome = await this.policy.admitManagement(request.user, request.ip);
+    if (outcome.ratelimit) {
+      void reply
+        .header('x-ratelimit-limit', outcome.ratelimit.limit)
+        .header('x-ratelimit-remaining', outcome.ratelimit.remaining)
+        .header('x-ratelimit-reset', outcome.ratelimit.reset);
+    }
+    if (outcome.code === 'IP_NOT_ALLOWED') throw new ApiError('IP_NOT_ALLOWED');
+    if (outcome.code === 'RATE_LIMITED') {
+      const reset = outcome.ratelimit?.reset ?? Math.ceil(Date.now() / 1000);
+      void reply.header('retry-after', Math.max(1, Math.ceil(reset - Date.now() / 1000)));
+      throw new ApiError('RATE_LIMITED');
+    }
+    return true;
+  }
+}

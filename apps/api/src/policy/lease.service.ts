@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { canActOnApp, newId } from '@keywarden/core';
+import { REDIS } from '@keywarden/platform';
+import type Redis from 'ioredis';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import type { Principal } from '../credentials/principal';
+import { MetricsService } from '../usage/metrics.service';
+import { withPolicyScripts } from './redis-scripts';
+
+export interface LeaseHolder {
+  workspaceId: string;
+  appId: string;
+  keyId: string;
+}
+
+export type LeaseAcquisition = { outcome: 'acquired'; leaseId: string } | { outcome: 'full' } | { outcome: 'unavailable' };
+
+const leasesKey = (keyId: string) => `kw:lease:{${keyId}}`;
+const leaseRefKey = (leaseId: string) => `kw:lease-ref:${leaseId}`;
+
+/**
+ * Concurrency leases, strict across instances: each acquire and release is one atomic
+ * Lua call on the key's sorted set of leases in Redis. A lease not released within
+ * `KW_LEASE_TTL_MS` frees itself. The lease id is looked up through a small reference
+ * key (in its own slot), so a release names the lease only.
+ */
+@Injectable()
+export class LeaseService {
+  private readonly logger = new Logger(LeaseService.name);
+  private readonly redis: Redis;
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(REDIS) redis: Redis,
+    private readonly metrics: MetricsService,
+  ) {
+    this.redis = withPolicyScripts(redis);
+  }
+
+  /**
+   * A new lease, or `full` when `limit` leases are held already. `unavailable` when Redis
+   * cannot be reached: concurrency then fails open, as rate limits do.
+   */
+  async acquire(holder: LeaseHolder, limit: number): Promise<LeaseAcquisition> {
+    const leaseId = newId('lease');
+    const ttlMs = this.config.policy.leaseTtlMs;
+    this.metrics.leaseCommands.inc({ operation: 'acquire' });
+    try {
+      const [[refError], [acquireError, acquired]] = (await this.redis
+        .pipeline()
+        .set(leaseRefKey(leaseId), `${holder.workspaceId} ${holder.appId} ${holder.keyId}`, 'PX', ttlMs)
+        .kwAcquireLease(leasesKey(holder.keyId), limit, leaseId, ttlMs)
+        .exec()) as Array<[Error | null, unknown]>;
+      if (refError || acquireError) throw refError ?? acquireError;
+      if (acquired === 1) return { outcome: 'acquired', leaseId };
+    } catch (error) {
+      this.logger.warn(`concurrency lease unavailable, admitting without one: ${(error as Error).message}`);
+      return { outcome: 'unavailable' };
+    }
+    void this.redis.del(leaseRefKey(leaseId)).catch(() => undefined);
+    return { outcome: 'full' };
+  }
+
+  /**
+   * Frees a lease of the caller's workspace (and app restriction). An unknown, foreign,
+   * released or expired lease answers false.
+   */
+  async release(caller: Principal, leaseId: string): Promise<boolean> {
+    const ref = await this.redis.get(leaseRefKey(leaseId));
+    this.metrics.leaseCommands.inc({ operation: 'release' });
+    if (ref === null) return false;
+    const [workspaceId, appId, keyId] = ref.split(' ');
+    if (workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, appId)) return false;
+    const [[, released]] = (await this.redis
+      .pipeline()
+      .kwReleaseLease(leasesKey(keyId), leaseId)
+      .del(leaseRefKey(leaseId))
+      .exec()) as Array<[Error | null, unknown]>;
+    return released === 1;
+  }
+}

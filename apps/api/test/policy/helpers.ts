@@ -1,0 +1,67 @@
+import type { App, AppKey, CreateKeyRequest, KeyPolicy, Keywarden, WithSecret } from '@keywarden/sdk';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { type ApiProcess, rawRequest, uniqueName } from '../harness';
+
+export const CATALOG = ['generation.create', 'embeddings.create'];
+
+/** A key of `app` with the given policy. */
+export function keyWithPolicy(
+  owner: Keywarden,
+  app: App,
+  policy: KeyPolicy | undefined,
+  overrides: Partial<CreateKeyRequest> = {},
+): Promise<AppKey & WithSecret> {
+  return owner.keys.create({
+    appId: app.id,
+    name: uniqueName('policy-key'),
+    environment: 'live',
+    scopes: ['generation.create'],
+    ...(policy ? { policy } : {}),
+    ...overrides,
+  });
+}
+
+/**
+ * Fixed windows reset on the clock: a test that counts to a limit waits, when needed,
+ * until at least `marginMs` are left in the current window so it cannot straddle a reset.
+ */
+export async function awayFromWindowEdge(windowMs: number, marginMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
+}
+
+/** Verifies `times` in a row and answers the codes, in order. */
+export async function verifyCodes(sdk: Keywarden, secret: string, times: number, options = {}): Promise<string[]> {
+  const codes: string[] = [];
+  for (let i = 0; i < times; i++) codes.push((await sdk.verifyKey(secret, options)).code);
+  return codes;
+}
+
+/** Runs SQL against the run's database (for what the API never lets a client do). */
+export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  try {
+    return (await db.query(text, params)).rows as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+/** Reads one Redis key of the run's Redis (the counters behind a policy). */
+export async function redisGet(key: string): Promise<string | null> {
+  const redis = new Redis(process.env.REDIS_URL as string);
+  try {
+    return await redis.get(key);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** `POST /v1/keys/leases/:leaseId/release`, answering `released`. */
+export async function releaseLease(api: ApiProcess, adminSecret: string, leaseId: string): Promise<boolean> {
+  const response = await rawRequest(api.baseUrl, `/v1/keys/leases/${leaseId}/release`, { method: 'POST', apiKey: adminSecret });
+  if (response.status !== 200) throw new Error(`release answered ${response.status}: ${response.text}`);
+  return (response.json as { released: boolean }).released;
+}

@@ -1,0 +1,47 @@
+import type { RateLimits } from '../wire/policy';
+
+/** Fixed windows aligned to the Unix epoch (so to UTC minutes, hours and days). */
+export const RATE_WINDOWS = {
+  second: 1_000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+} as const;
+export type RateWindowName = keyof typeof RATE_WINDOWS;
+
+export interface RateWindowLimit {
+  window: RateWindowName;
+  limit: number;
+}
+
+const WINDOW_OF_FIELD: Record<keyof RateLimits, RateWindowName> = {
+  burst: 'second',
+  perMinute: 'minute',
+  perHour: 'hour',
+  perDay: 'day',
+};
+
+/** The windows a set of limits defines, shortest first. */
+export function rateWindows(limits: RateLimits): RateWindowLimit[] {
+  const windows: RateWindowLimit[] = [];
+  for (const field of ['burst', 'perMinute', 'perHour', 'perDay'] as const) {
+    const limit = limits[field];
+    if (limit !== undefined) windows.push({ window: WINDOW_OF_FIELD[field], limit });
+  }
+  return windows;
+}
+
+export function windowStartMs(window: RateWindowName, nowMs: number): number {
+  const size = RATE_WINDOWS[window];
+  return Math.floor(nowMs / size) * size;
+}
+
+/** When the window containing `nowMs` ends, in Unix epoch seconds. */
+export function windowResetSeconds(window: RateWindowName, nowMs: number): number {
+  return (windowStartMs(window, nowMs) + RATE_WINDOWS[window]) / 1000;
+}
+
+/** The UTC day of an instant, `YYYY-MM-DD`. */
+export function utcDay(nowMs: number): string {
+  return new Date(nowMs).toISOString().slice(0, 10);
+}
