@@ -74,6 +74,7 @@ const APP_KEY: AppKey = {
   prefix: 'kw_live_a1B2',
   scopes: ['orders.read'],
   metadata: {},
+  policy: null,
   status: 'active',
   createdAt: '2025-01-01T00:00:00.000Z',
   createdBy: 'akey_1',

@@ -14,6 +14,7 @@ import type {
   ListKeysQuery,
   Me,
   Page,
+  ReleaseLeaseResponse,
   ReportUsageResponse,
   RotateKeyRequest,
   UpdateAppRequest,
@@ -42,12 +43,6 @@ export interface KeywardenOptions {
 }
 
 export type VerifyKeyOptions = Omit<VerifyKeyRequest, 'key'>;
-
-/** Answer of `POST /v1/keys/leases/:leaseId/release`. */
-export interface ReleaseLeaseResponse {
-  /** false when the lease had already been released or had expired. */
-  released: boolean;
-}
 
 export interface AppsResource {
   create(body: CreateAppRequest): Promise<App>;

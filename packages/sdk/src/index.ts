@@ -5,7 +5,6 @@ export type {
   AuditResource,
   KeysResource,
   KeywardenOptions,
-  ReleaseLeaseResponse,
   UsageResource,
   VerifyKeyOptions,
 } from './client';

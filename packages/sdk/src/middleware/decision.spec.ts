@@ -120,6 +120,14 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds('RATE_LIMITED', { limit: 1, remaining: 0, reset: NOW_S - 5 }, NOW_MS)).toBe(1);
   });
 
+  it('is one second for a refusal by the concurrency limit: requests are left in the window', () => {
+    expect(retryAfterSeconds('RATE_LIMITED', { limit: 100, remaining: 57, reset: NOW_S + 3000 }, NOW_MS)).toBe(1);
+  });
+
+  it('is one second for a refusal by the concurrency limit of a key without rate windows', () => {
+    expect(retryAfterSeconds('RATE_LIMITED', undefined, NOW_MS)).toBe(1);
+  });
+
   it('rounds a partial second up', () => {
     expect(retryAfterSeconds('RATE_LIMITED', { limit: 1, remaining: 0, reset: NOW_S + 10 }, NOW_MS + 400)).toBe(10);
   });
