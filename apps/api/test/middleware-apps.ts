@@ -19,6 +19,8 @@ import Fastify, { type FastifyRequest } from 'fastify';
  * GET /orders needs `orders.read`, POST /orders `orders.write`, and GET /hold answers
  * only once the test lets it (to keep a request, and its concurrency lease, in flight).
  * Each handler answers `{identity}`: what the middleware attached to the request.
+ * The apps trust X-Forwarded-For from loopback (as behind a load balancer), and take the
+ * model and cost of a request from the `x-model` and `x-cost` headers.
  */
 export interface ProtectedApp {
   url: string;
@@ -49,11 +51,23 @@ export class Holds {
   }
 }
 
-function middlewareOptions<Req extends { method?: string }>(options: ProtectedAppOptions): KeywardenMiddlewareOptions<Req> {
+type RequestWithHeaders = { method?: string; headers: Record<string, string | string[] | undefined> };
+
+function header(request: RequestWithHeaders, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function middlewareOptions<Req extends RequestWithHeaders>(options: ProtectedAppOptions): KeywardenMiddlewareOptions<Req> {
   return {
     client: options.client,
     failOpen: options.failOpen,
     scope: (request) => (request.method === 'POST' ? 'orders.write' : 'orders.read'),
+    model: (request) => header(request, 'x-model'),
+    cost: (request) => {
+      const cost = header(request, 'x-cost');
+      return cost === undefined ? undefined : Number(cost);
+    },
   };
 }
 
@@ -64,6 +78,7 @@ function portOf(address: AddressInfo | string | null): number {
 
 export const expressApp: ProtectedAppFactory = async (options, holds) => {
   const app = express();
+  app.set('trust proxy', 'loopback');
   app.use(keywardenExpress<express.Request>(middlewareOptions(options)));
   const answer = (request: express.Request, response: express.Response) => response.json({ identity: keywardenIdentity(request) });
   app.get('/orders', answer);
@@ -85,7 +100,7 @@ export const expressApp: ProtectedAppFactory = async (options, holds) => {
 };
 
 export const fastifyApp: ProtectedAppFactory = async (options, holds) => {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, trustProxy: '127.0.0.1', forceCloseConnections: true });
   app.addHook('preHandler', keywardenFastify<FastifyRequest>(middlewareOptions(options)));
   const answer = async (request: object) => ({ identity: keywardenIdentity(request) });
   app.get('/orders', answer);
@@ -123,7 +138,7 @@ export const nestApp: ProtectedAppFactory = async (options, holds) => {
   @Module({ controllers: [OrdersController] })
   class OrdersModule {}
 
-  const app = await NestFactory.create(OrdersModule, new FastifyAdapter(), { logger: false });
+  const app = await NestFactory.create(OrdersModule, new FastifyAdapter({ trustProxy: '127.0.0.1', forceCloseConnections: true }), { logger: false });
   app.useGlobalGuards(new KeywardenGuard<NestLikeRequest & { method: string }>(middlewareOptions(options)));
   await app.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${portOf(app.getHttpServer().address())}`, close: () => app.close() };
