@@ -100,6 +100,7 @@ export const expressApp: ProtectedAppFactory = async (options, holds) => {
 };
 
 export const fastifyApp: ProtectedAppFactory = async (options, holds) => {
+  // forceCloseConnections: closing must not wait for a request a test abandoned in /hold.
   const app = Fastify({ logger: false, trustProxy: '127.0.0.1', forceCloseConnections: true });
   app.addHook('preHandler', keywardenFastify<FastifyRequest>(middlewareOptions(options)));
   const answer = async (request: object) => ({ identity: keywardenIdentity(request) });
@@ -138,7 +139,8 @@ export const nestApp: ProtectedAppFactory = async (options, holds) => {
   @Module({ controllers: [OrdersController] })
   class OrdersModule {}
 
-  const app = await NestFactory.create(OrdersModule, new FastifyAdapter({ trustProxy: '127.0.0.1', forceCloseConnections: true }), { logger: false });
+  const adapter = new FastifyAdapter({ trustProxy: '127.0.0.1', forceCloseConnections: true });
+  const app = await NestFactory.create(OrdersModule, adapter, { logger: false });
   app.useGlobalGuards(new KeywardenGuard<NestLikeRequest & { method: string }>(middlewareOptions(options)));
   await app.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${portOf(app.getHttpServer().address())}`, close: () => app.close() };

@@ -107,7 +107,8 @@ function isErrorCode(code: string): code is ErrorCode {
 export function decideFromAnswer(answer: VerifyKeyResponse, context: AnswerContext): GateDecision {
   const headers = rateLimitHeaders(answer.ratelimit);
   if (answer.valid) {
-    return { allow: true, identity: identityOf(answer, context.requestId), headers, ...(answer.leaseId ? { leaseId: answer.leaseId } : {}) };
+    const identity = identityOf(answer, context.requestId);
+    return { allow: true, identity, headers, ...(answer.leaseId ? { leaseId: answer.leaseId } : {}) };
   }
   // A code newer than this SDK still refuses: failing to recognise a "no" must not mean yes.
   const code: ErrorCode = isErrorCode(answer.code) ? answer.code : 'UNAUTHORIZED';
