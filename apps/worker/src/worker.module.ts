@@ -5,6 +5,7 @@ import { HealthModule, RedisModule } from '@keywarden/platform';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config/worker-config';
+import { KeyExpiryModule } from './keys/key-expiry.module';
 import { UsageModule } from './usage/usage.module';
 
 /**
@@ -25,6 +26,7 @@ export class WorkerModule {
         RedisModule.forRoot(config.redisUrl),
         HealthModule,
         UsageModule.forConfig(config),
+        KeyExpiryModule.forConfig(config),
       ],
     };
   }

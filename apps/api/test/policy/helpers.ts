@@ -65,3 +65,13 @@ export async function releaseLease(api: ApiProcess, adminSecret: string, leaseId
   if (response.status !== 200) throw new Error(`release answered ${response.status}: ${response.text}`);
   return (response.json as { released: boolean }).released;
 }
+
+/** How many members a sorted set of the run's Redis holds (a key's concurrency leases). */
+export async function redisCard(key: string): Promise<number> {
+  const redis = new Redis(process.env.REDIS_URL as string);
+  try {
+    return await redis.zcard(key);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -19,6 +19,10 @@ const workerEnvSchema = infraEnvSchema.extend({
   KW_ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often partitions are created ahead and dropped after retention. */
   KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** `key.expiring` is recorded this many days ahead of a key's expiry or rotation deadline. */
+  KW_KEY_EXPIRING_LEAD_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** How often keys are scanned for coming deadlines. */
+  KW_KEY_EXPIRY_SCAN_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
 });
 
 export interface UsageConfig {
@@ -29,9 +33,15 @@ export interface UsageConfig {
   partitionMaintenanceMs: number;
 }
 
+export interface KeyExpiryConfig {
+  leadDays: number;
+  scanMs: number;
+}
+
 export interface WorkerConfig extends InfraConfig {
   port: number;
   usage: UsageConfig;
+  keyExpiry: KeyExpiryConfig;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -45,6 +55,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       lockMs: parsed.KW_USAGE_LOCK_MS,
       retentionDays: parsed.KW_ACCESS_LOG_RETENTION_DAYS,
       partitionMaintenanceMs: parsed.KW_PARTITION_MAINTENANCE_MS,
+    },
+    keyExpiry: {
+      leadDays: parsed.KW_KEY_EXPIRING_LEAD_DAYS,
+      scanMs: parsed.KW_KEY_EXPIRY_SCAN_MS,
     },
   };
 }

@@ -1,0 +1,113 @@
+import type { App, Keywarden } from '@keywarden/sdk';
+import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, startApi, startWorker, uniqueName } from './harness';
+import { CATALOG, keyWithPolicy, sql } from './policy/helpers';
+
+const DAY_MS = 86_400_000;
+
+interface EventRow {
+  type: string;
+  app_id: string;
+  data: Record<string, unknown>;
+  dedupe_key: string;
+}
+
+let api: ApiProcess;
+/** A worker that scans for coming deadlines twice a second (the run's shared one scans rarely). */
+let scanner: ApiProcess;
+let owner: Keywarden;
+let app: App;
+
+function expiringEvents(keyId: string): Promise<EventRow[]> {
+  return sql<EventRow>(`SELECT type, app_id, data, dedupe_key FROM webhook_events WHERE type = 'key.expiring' AND data ->> 'keyId' = $1`, [keyId]);
+}
+
+/** Lets the scanner run a few more times, then reads the key's events. */
+async function eventsAfterScans(keyId: string): Promise<EventRow[]> {
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  return expiringEvents(keyId);
+}
+
+beforeAll(async () => {
+  [api, scanner] = await Promise.all([startApi(), startWorker({ KW_KEY_EXPIRY_SCAN_MS: '500', KW_KEY_EXPIRING_LEAD_DAYS: '7' })]);
+  const workspace = await bootstrapWorkspace('key-expiring');
+  owner = client(api.baseUrl, workspace.secret);
+  app = await owner.apps.create({ name: uniqueName('expiring-app'), scopeCatalog: CATALOG });
+});
+
+afterAll(async () => {
+  await Promise.all([api?.stop(), scanner?.stop()]);
+});
+
+it('records key.expiring once for a key expiring within the lead time', async () => {
+  const expiresAt = new Date(Date.now() + 2 * DAY_MS).toISOString();
+  const key = await keyWithPolicy(owner, app, undefined, { expiresAt });
+  const [event] = await eventually(
+    async () => {
+      const events = await expiringEvents(key.id);
+      expect(events).toHaveLength(1);
+      return events;
+    },
+    { timeoutMs: 5_000 },
+  );
+  expect(event).toEqual({
+    type: 'key.expiring',
+    app_id: app.id,
+    data: { keyId: key.id, appId: app.id, environment: 'live', name: key.name, prefix: key.prefix, expiresAt, reason: 'expiry' },
+    dedupe_key: `key.expiring:${key.id}:${expiresAt}`,
+  });
+  expect(await eventsAfterScans(key.id)).toHaveLength(1);
+});
+
+it('records key.expiring ahead of the rotation-period deadline of the current secret', async () => {
+  const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 5 });
+  const [secret] = await sql<{ created_at: Date }>(`SELECT created_at FROM key_secrets WHERE key_id = $1`, [key.id]);
+  const deadline = new Date(secret.created_at.getTime() + 5 * DAY_MS).toISOString();
+  const events = await eventually(
+    async () => {
+      const found = await expiringEvents(key.id);
+      expect(found).toHaveLength(1);
+      return found;
+    },
+    { timeoutMs: 5_000 },
+  );
+  expect(events[0].data).toMatchObject({ keyId: key.id, expiresAt: deadline, reason: 'rotation_period' });
+  expect(await eventsAfterScans(key.id)).toHaveLength(1);
+});
+
+it("uses the app default's rotation period for keys without their own", async () => {
+  const rotating = await owner.apps.create({ name: uniqueName('rotating-app'), scopeCatalog: CATALOG, defaultPolicy: { rotationPeriodDays: 3 } });
+  const key = await keyWithPolicy(owner, rotating, undefined);
+  await eventually(async () => expect((await expiringEvents(key.id)).map((event) => event.data.reason)).toEqual(['rotation_period']), {
+    timeoutMs: 5_000,
+  });
+});
+
+it('a rotation gives the new secret its own deadline and its own event', async () => {
+  const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 6 });
+  await eventually(async () => expect(await expiringEvents(key.id)).toHaveLength(1), { timeoutMs: 5_000 });
+  await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+  await eventually(async () => expect(await expiringEvents(key.id)).toHaveLength(2), { timeoutMs: 5_000 });
+});
+
+it('records nothing for deadlines beyond the lead time, or for revoked keys', async () => {
+  const far = await keyWithPolicy(owner, app, { rotationPeriodDays: 90 }, { expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString() });
+  const revoked = await keyWithPolicy(owner, app, undefined, { expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
+  await owner.keys.revoke(revoked.id);
+  expect(await eventsAfterScans(far.id)).toEqual([]);
+  expect(await expiringEvents(revoked.id)).toEqual([]);
+});
+
+it('carries no key material', async () => {
+  const key = await keyWithPolicy(owner, app, undefined, { expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
+  const [event] = await eventually(
+    async () => {
+      const events = await expiringEvents(key.id);
+      expect(events).toHaveLength(1);
+      return events;
+    },
+    { timeoutMs: 5_000 },
+  );
+  const text = JSON.stringify(event);
+  expect(text).not.toContain(key.secret);
+  expect(text.match(KEY_SHAPE)).toBeNull();
+});

@@ -1,0 +1,75 @@
+import type { App, Keywarden } from '@keywarden/sdk';
+import { type ApiProcess, bootstrapWorkspace, client, startApi, uniqueName } from './harness';
+import { awayFromWindowEdge, CATALOG, keyWithPolicy, redisGet } from './policy/helpers';
+
+/**
+ * The bound of local-first rate limiting (README, "Key policies"): across instances a
+ * window never admits more than its limit; what goes unused is at most what the
+ * instances hold unspent, each at most a fair share (remaining / (2 × instances)).
+ */
+const LIMIT = 400;
+const LOOPS_PER_INSTANCE = 6;
+
+let apiA: ApiProcess;
+let apiB: ApiProcess;
+let viaA: Keywarden;
+let viaB: Keywarden;
+let app: App;
+
+/** Verifies in a loop until the instance refuses; answers how many it admitted. */
+async function untilRefused(sdk: Keywarden, secret: string): Promise<number> {
+  let admitted = 0;
+  for (;;) {
+    const { code } = await sdk.verifyKey(secret);
+    if (code === 'RATE_LIMITED') return admitted;
+    if (code !== 'VALID') throw new Error(`unexpected ${code}`);
+    admitted++;
+  }
+}
+
+/** `loops` concurrent loops through one instance until each is refused. */
+async function drive(sdk: Keywarden, secret: string, loops: number): Promise<number> {
+  const counts = await Promise.all(Array.from({ length: loops }, () => untilRefused(sdk, secret)));
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+beforeAll(async () => {
+  [apiA, apiB] = await Promise.all([startApi(), startApi()]);
+  const workspace = await bootstrapWorkspace('policy-rate-bound');
+  viaA = client(apiA.baseUrl, workspace.secret);
+  viaB = client(apiB.baseUrl, workspace.secret);
+  app = await viaA.apps.create({ name: uniqueName('bound-app'), scopeCatalog: CATALOG });
+});
+
+afterAll(async () => {
+  await Promise.all([apiA?.stop(), apiB?.stop()]);
+});
+
+it('two instances under concurrent load admit exactly the limit between them, never more', async () => {
+  const key = await keyWithPolicy(viaA, app, { rateLimits: { perMinute: LIMIT } });
+  await awayFromWindowEdge(60_000, 15_000);
+  const [admittedA, admittedB] = await Promise.all([drive(viaA, key.secret, LOOPS_PER_INSTANCE), drive(viaB, key.secret, LOOPS_PER_INSTANCE)]);
+  expect(admittedA + admittedB).toBe(LIMIT);
+  // Both instances took part, in blocks: neither got everything.
+  expect(admittedA).toBeGreaterThan(0);
+  expect(admittedB).toBeGreaterThan(0);
+  const windowStart = Math.floor(Date.now() / 60_000) * 60;
+  expect(await redisGet(`kw:rl:{${key.id}}:minute:${windowStart}`)).toBe(String(LIMIT));
+  // Once refused everywhere, it stays refused on both.
+  expect((await viaA.verifyKey(key.secret)).code).toBe('RATE_LIMITED');
+  expect((await viaB.verifyKey(key.secret)).code).toBe('RATE_LIMITED');
+});
+
+it('an instance that goes idle holds back at most its fair share, and spends it later', async () => {
+  const key = await keyWithPolicy(viaA, app, { rateLimits: { perMinute: LIMIT } });
+  await awayFromWindowEdge(60_000, 15_000);
+  // A reserves blocks under load, then goes quiet holding what it has not spent.
+  const warm = await Promise.all(Array.from({ length: 40 }, () => viaA.verifyKey(key.secret)));
+  expect(warm.every((answer) => answer.code === 'VALID')).toBe(true);
+  const admittedB = await drive(viaB, key.secret, LOOPS_PER_INSTANCE);
+  const heldByA = LIMIT - 40 - admittedB;
+  expect(heldByA).toBeGreaterThanOrEqual(0);
+  expect(heldByA).toBeLessThanOrEqual(LIMIT / 4);
+  // What A held is not lost within the window: A admits exactly that much more.
+  expect(await drive(viaA, key.secret, 1)).toBe(heldByA);
+}, 60_000);

@@ -1,0 +1,92 @@
+import type { App, Keywarden } from '@keywarden/sdk';
+import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, startApi, uniqueName, type Workspace } from './harness';
+import { CATALOG, keyWithPolicy, sql, verifyCodes } from './policy/helpers';
+
+let apiA: ApiProcess;
+let apiB: ApiProcess;
+let workspace: Workspace;
+let viaA: Keywarden;
+let viaB: Keywarden;
+let app: App;
+
+interface LimitEvent {
+  app_id: string;
+  data: Record<string, unknown>;
+  dedupe_key: string;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function limitEvents(keyId: string): Promise<LimitEvent[]> {
+  return sql<LimitEvent>(`SELECT app_id, data, dedupe_key FROM webhook_events WHERE type = 'usage.limit_reached' AND data ->> 'keyId' = $1`, [keyId]);
+}
+
+/** Several spend syncs (100 ms apart here) later. */
+const afterSyncs = () => new Promise((resolve) => setTimeout(resolve, 600));
+
+function report(sdk: Keywarden, keyId: string, cost: number) {
+  return sdk.usage.report([{ keyId, model: 'gpt-4o', units: 100, cost, timestamp: new Date().toISOString(), requestId: uniqueName('report') }]);
+}
+
+beforeAll(async () => {
+  [apiA, apiB] = await Promise.all([startApi({ KW_SPEND_SYNC_MS: '100' }), startApi({ KW_SPEND_SYNC_MS: '100' })]);
+  workspace = await bootstrapWorkspace('policy-spend');
+  viaA = client(apiA.baseUrl, workspace.secret);
+  viaB = client(apiB.baseUrl, workspace.secret);
+  app = await viaA.apps.create({ name: uniqueName('spend-app'), scopeCatalog: CATALOG });
+});
+
+afterAll(async () => {
+  await Promise.all([apiA?.stop(), apiB?.stop()]);
+});
+
+it('once the cost on verify reaches the daily cap, verify answers USAGE_EXCEEDED', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 1 });
+  expect(await verifyCodes(viaA, key.secret, 4, { cost: 0.4 })).toEqual(['VALID', 'VALID', 'VALID', 'USAGE_EXCEEDED']);
+  expect(await viaA.verifyKey(key.secret)).toMatchObject({ valid: false, code: 'USAGE_EXCEEDED', keyId: key.id });
+});
+
+it('records usage.limit_reached once for the key and day, however often the cap is hit', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 0.5 });
+  await verifyCodes(viaA, key.secret, 2, { cost: 0.3 });
+  await eventually(async () => expect(await limitEvents(key.id)).toHaveLength(1), { timeoutMs: 5_000 });
+  await verifyCodes(viaA, key.secret, 3, { cost: 0.3 });
+  await verifyCodes(viaB, key.secret, 3, { cost: 0.3 });
+  await report(viaB, key.id, 2);
+  await afterSyncs();
+  const events = await limitEvents(key.id);
+  expect(events).toEqual([
+    {
+      app_id: app.id,
+      data: { keyId: key.id, appId: app.id, day: today(), spent: 0.6, limit: 0.5 },
+      dedupe_key: `usage.limit_reached:${key.id}:${today()}`,
+    },
+  ]);
+  expect(JSON.stringify(events)).not.toContain(key.secret);
+  expect(JSON.stringify(events).match(KEY_SHAPE)).toBeNull();
+});
+
+it('reported cost (POST /v1/usage) counts towards the cap, on every instance', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 5 });
+  expect((await viaB.verifyKey(key.secret)).code).toBe('VALID');
+  await report(viaA, key.id, 4.999999);
+  expect((await viaA.verifyKey(key.secret)).code).toBe('VALID');
+  await report(viaA, key.id, 0.000001);
+  expect((await viaA.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED');
+  await eventually(async () => expect((await viaB.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED'), { timeoutMs: 2_000 });
+  await eventually(async () => expect((await limitEvents(key.id)).map((event) => event.data.spent)).toEqual([5]), { timeoutMs: 5_000 });
+});
+
+it('a zero cap refuses every verify', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 0 });
+  expect((await viaA.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED');
+});
+
+it('requests refused for spend take nothing from the rate limit', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 0.5, rateLimits: { perDay: 2 } });
+  expect((await viaA.verifyKey(key.secret, { cost: 0.5 })).code).toBe('VALID');
+  for (let i = 0; i < 3; i++) expect((await viaA.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED');
+  await viaA.keys.update(key.id, { policy: { dailySpendLimit: 10, rateLimits: { perDay: 2 } } });
+  const answer = await viaA.verifyKey(key.secret);
+  expect(answer).toMatchObject({ code: 'VALID', ratelimit: { limit: 2, remaining: 0 } });
+});
