@@ -74,6 +74,7 @@ const APP_KEY: AppKey = {
   prefix: 'kw_live_a1B2',
   scopes: ['orders.read'],
   metadata: {},
+  policy: null,
   status: 'active',
   createdAt: '2025-01-01T00:00:00.000Z',
   createdBy: 'akey_1',
@@ -163,6 +164,7 @@ describe('request shape', () => {
     ['keys.enable', (kw) => kw.keys.enable('key_1'), 'POST', '/v1/keys/key_1/enable'],
     ['keys.verify', (kw) => kw.keys.verify({ key: 'kw_live_x' }), 'POST', '/v1/keys/verify'],
     ['verifyKey', (kw) => kw.verifyKey('kw_live_x'), 'POST', '/v1/keys/verify'],
+    ['keys.releaseLease', (kw) => kw.keys.releaseLease('lease_1'), 'POST', '/v1/keys/leases/lease_1/release'],
     ['audit.list', (kw) => kw.audit.list(), 'GET', '/v1/audit'],
     ['me', (kw) => kw.me(), 'GET', '/v1/me'],
   ];
@@ -223,6 +225,13 @@ describe('request shape', () => {
 
     expect(calls[0].body).toBeUndefined();
     expect(calls[0].headers).not.toHaveProperty('Content-Type');
+  });
+
+  it('releases a lease without a body and returns whether it was still held', async () => {
+    const { kw, calls } = client([json(200, { released: false })]);
+
+    await expect(kw.keys.releaseLease('lease_1')).resolves.toEqual({ released: false });
+    expect(calls[0].body).toBeUndefined();
   });
 
   it('sends an empty JSON object when rotating without options', async () => {
@@ -506,6 +515,7 @@ describe('retries', () => {
     ['usage.report (idempotent by requestId)', (kw) => kw.usage.report([REPORT_ITEM])],
     ['alerts.acknowledge (idempotent)', (kw) => kw.alerts.acknowledge('alrt_1')],
     ['alerts.resolve (idempotent)', (kw) => kw.alerts.resolve('alrt_1')],
+    ['keys.releaseLease (releasing twice frees one slot)', (kw) => kw.keys.releaseLease('lease_1')],
   ])('retries %s on 503 and returns the later success', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, { valid: true, code: 'VALID' })]);
 

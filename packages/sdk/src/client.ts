@@ -16,6 +16,7 @@ import type {
   ListKeysQuery,
   Me,
   Page,
+  ReleaseLeaseResponse,
   ReportUsageResponse,
   RotateKeyRequest,
   UpdateAppRequest,
@@ -83,6 +84,11 @@ export interface KeysResource {
   disable(id: string): Promise<AppKey>;
   enable(id: string): Promise<AppKey>;
   verify(body: VerifyKeyRequest): Promise<VerifyKeyResponse>;
+  /**
+   * Frees the concurrency slot a verify answer's `leaseId` holds (its TTL frees it
+   * otherwise). Safe to repeat: a lease already released or expired answers `released: false`.
+   */
+  releaseLease(leaseId: string): Promise<ReleaseLeaseResponse>;
   /** The key's access log, newest first. */
   requests(id: string, query?: ListKeyRequestsQuery): Promise<Page<AccessLogEntry>>;
   requestsAll(id: string, query?: ListKeyRequestsQuery): AsyncGenerator<AccessLogEntry, void, undefined>;
@@ -261,6 +267,8 @@ export class Keywarden {
     enable: async (id) => this.request('POST', `/v1/keys/${segment(id)}/enable`),
     verify: async (body) =>
       this.request('POST', '/v1/keys/verify', { body, retryable: true, secrets: [body.key] }),
+    releaseLease: async (leaseId) =>
+      this.request('POST', `/v1/keys/leases/${segment(leaseId)}/release`, { retryable: true }),
     requests: async (id, query) => this.request('GET', `/v1/keys/${segment(id)}/requests`, { query }),
     requestsAll: (id, query = {}) => paginate((q) => this.keys.requests(id, q), query),
   };

@@ -15,4 +15,5 @@ export type { KeywardenErrorCode, KeywardenErrorInit } from './errors';
 export { paginate } from './paginate';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
 export type { VerifyWebhookOptions, WebhookHeaders, WebhookVerificationErrorCode } from './webhooks';
+export * from './middleware';
 export * from '@keywarden/core';

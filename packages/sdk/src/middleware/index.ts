@@ -1,0 +1,11 @@
+export { keywardenExpress } from './express';
+export type { ExpressLikeRequest, ExpressNext } from './express';
+export { keywardenFastify } from './fastify';
+export type { FastifyLikeReply, FastifyLikeRequest } from './fastify';
+export { KeywardenGuard } from './nest';
+export type { HttpExecutionContext, NestLikeRequest } from './nest';
+export { KeywardenGate } from './gate';
+export type { IncomingView, ResponseLifecycle } from './gate';
+export type { Admission, GateDecision, Rejection, ResponseHeaders } from './decision';
+export type { KeywardenIdentity, KeywardenMiddlewareOptions, KeywardenRequest, MaybePromise, RequestValue } from './types';
+export { keywardenIdentity } from './identity';
