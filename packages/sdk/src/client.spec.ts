@@ -81,7 +81,6 @@ const APP_KEY: AppKey = {
   updatedAt: '2025-01-01T00:00:00.000Z',
   lastUsedAt: null,
   expiresAt: null,
-  policy: null,
   secrets: [],
 };
 
