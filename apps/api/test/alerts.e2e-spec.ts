@@ -1,5 +1,6 @@
 import type { Alert, App, AppKey, Keywarden, WithSecret } from '@keywarden/sdk';
 import { Client } from 'pg';
+import { Webhook } from 'standardwebhooks';
 import {
   type ApiProcess,
   bootstrapWorkspace,
@@ -14,6 +15,7 @@ import {
   startApi,
   startWorker,
   uniqueName,
+  WebhookReceiver,
   type Workspace,
 } from './harness';
 
@@ -103,9 +105,10 @@ interface OutboxEvent {
   text: string;
 }
 
+/** The app's alert events in the outbox (key lifecycle events are there too). */
 async function outboxOf(appId: string): Promise<OutboxEvent[]> {
   const { rows } = await db.query<{ id: string; type: string; data: Alert; text: string }>(
-    `SELECT id, type, data, data::text AS text FROM webhook_events WHERE app_id = $1 ORDER BY occurred_at, id`,
+    `SELECT id, type, data, data::text AS text FROM webhook_events WHERE app_id = $1 AND type LIKE 'alert.%' ORDER BY occurred_at, id`,
     [appId],
   );
   return rows;
@@ -343,6 +346,8 @@ describe('live traffic through the API with a leaked key', () => {
   let bystander: AppKey & WithSecret;
   let secondWorker: ApiProcess;
   let trafficMinute: number;
+  let receiver: WebhookReceiver;
+  let endpointSecret: string;
 
   /** Verifies through the API, as the platform's services would send them. */
   async function verifies(key: AppKey & WithSecret, model: string, count: number): Promise<void> {
@@ -357,6 +362,11 @@ describe('live traffic through the API with a leaked key', () => {
     app = await newApp('live-leak');
     leaked = await newKey(app, 'leaked');
     bystander = await newKey(app, 'bystander');
+    // The app's security team listens for alerts on a signed webhook.
+    receiver = await new WebhookReceiver().start();
+    endpointSecret = (
+      await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/alerts`, eventTypes: ['alert.spike', 'alert.unusual_model'] })
+    ).secret;
     const now = currentMinute();
     await seed(app, [
       ...minutes(leaked.id, 'model-a', now - HISTORY_DAYS * DAY, now - MINUTE, ordinaryCount),
@@ -374,6 +384,7 @@ describe('live traffic through the API with a leaked key', () => {
 
   afterAll(async () => {
     await secondWorker?.stop();
+    await receiver?.stop();
   });
 
   it('raises one spike and one unusual_model alert once the minute has closed', async () => {
@@ -390,6 +401,25 @@ describe('live traffic through the API with a leaked key', () => {
     expect(byType.get('unusual_model')).toMatchObject({ keyId: leaked.id, model: 'leaked-model-x', status: 'open' });
     expect(byType.get('unusual_model')?.detectedAt).toBe(new Date(trafficMinute + MINUTE).toISOString());
   }, 100_000);
+
+  it('delivers each alert once to the app\'s webhook endpoint, signed so that the standardwebhooks package accepts it', async () => {
+    const deliveries = await eventually(async () => {
+      const requests = receiver.at('/alerts');
+      expect(requests).toHaveLength(2);
+      return requests;
+    }, { timeoutMs: 15_000, intervalMs: 100 });
+    const alerts = await alertsOf(app.id);
+
+    const payloads = deliveries.map((request) => {
+      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+      return new Webhook(endpointSecret).verify(request.body, headers) as { type: string; data: Alert };
+    });
+    expect(payloads.map((payload) => payload.type).sort()).toEqual(['alert.spike', 'alert.unusual_model']);
+    for (const payload of payloads) {
+      expect(payload.data).toMatchObject({ keyId: leaked.id, id: alerts.find((alert) => `alert.${alert.type}` === payload.type)?.id });
+    }
+    for (const request of deliveries) expectNoKeyMaterial(request.body, [leaked, bystander]);
+  });
 
   it('opens a new alert when an incident an admin resolved recurs', async () => {
     const { alert, key } = adminResolved as NonNullable<typeof adminResolved>;

@@ -84,12 +84,30 @@ export function startApi(extraEnv: Record<string, string> = {}): Promise<ApiProc
 }
 
 /**
- * The usage worker (`apps/worker/dist/main.js`) with the run's DATABASE_URL and REDIS_URL
- * (or those of `extraEnv`); ready when its GET /health/ready answers 200.
+ * Webhook settings of every worker the tests start: receivers listen on 127.0.0.1, and
+ * retries must come in fractions of a second.
+ */
+export const E2E_WEBHOOK_ENV = {
+  KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+  KW_WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms',
+  KW_WEBHOOK_POLL_MS: '50',
+  KW_WEBHOOK_TIMEOUT_MS: '2000',
+};
+
+/**
+ * The worker (`apps/worker/dist/main.js`) with the run's DATABASE_URL and REDIS_URL (or
+ * those of `extraEnv`) and the test webhook settings; ready when its GET /health/ready
+ * answers 200.
  */
 export function startWorker(extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
   assertWorkerBuilt();
-  return startProcess({ label: 'worker', main: WORKER_MAIN, cwd: WORKER_DIR, portEnv: 'WORKER_PORT', extraEnv });
+  return startProcess({
+    label: 'worker',
+    main: WORKER_MAIN,
+    cwd: WORKER_DIR,
+    portEnv: 'WORKER_PORT',
+    extraEnv: { ...E2E_WEBHOOK_ENV, ...extraEnv },
+  });
 }
 
 interface ProcessSpec {

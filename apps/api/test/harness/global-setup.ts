@@ -16,14 +16,6 @@ const TEST_PEPPER = 'keywarden-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 export const LOGS_ROOT = process.env.KW_E2E_LOGS_DIR ?? join(tmpdir(), 'keywarden-e2e-logs');
 const RUNS_KEPT = 5;
 
-/** The run worker's webhook settings; the test files rely on them. */
-export const E2E_WEBHOOK_ENV = {
-  KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-  KW_WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms',
-  KW_WEBHOOK_POLL_MS: '50',
-  KW_WEBHOOK_TIMEOUT_MS: '2000',
-};
-
 function log(message: string): void {
   process.stderr.write(`[e2e] ${message}\n`);
 }
@@ -107,7 +99,7 @@ export default async function globalSetup(): Promise<void> {
   // Usage events (and last_used_at) are written by the worker from the queue; it also
   // runs the detectors. Webhook receivers in the tests listen on 127.0.0.1, and retries
   // must come in seconds.
-  const worker = await startWorker(E2E_WEBHOOK_ENV);
+  const worker = await startWorker();
   (globalThis as Record<symbol, unknown>)[WORKER_HANDLE] = worker;
   process.env[WORKER_URL_ENV] = worker.baseUrl;
   log(`worker: ${worker.baseUrl} (log ${worker.logFile})`);
