@@ -82,10 +82,12 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
     const openFingerprints = openVolumeFingerprints(state.incidents, keyId);
     if (suspicious) for (const fingerprint of openFingerprints) keepOpen(state.incidents, fingerprint, endMs);
     const latest = openFingerprints.at(-1);
-    const escalated = latest !== undefined && escalates(state.incidents[latest].level ??= levelAtOpening(rates, 0), rates, alarm !== null, settings.spikeFloorPerMinute);
+    // An incident from state saved before levels were kept starts from the traffic it sees now.
+    const latestLevel = latest === undefined ? undefined : (state.incidents[latest].level ??= levelAtOpening(rates, 0));
+    const escalated = latestLevel !== undefined && escalates(latestLevel, rates, alarm !== null, settings.spikeFloorPerMinute);
     if (!alarm || muted.has(keyId)) continue;
     const context = { localTime: describeClock(clock), businessHours: businessTime };
-    if (escalated) {
+    if (escalated && latest !== undefined) {
       const previous = state.incidents[latest];
       const evidence = {
         observed: Math.round(rates.short * SHORT_MINUTES),
@@ -95,7 +97,7 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
         detector: 'escalation',
         escalates: latest,
         escalatesType: previous.type,
-        previousPerMinute: round(previous.level?.rate ?? 0),
+        previousPerMinute: round(latestLevel.rate),
         ...context,
       };
       const fingerprint = freeFingerprint(state.incidents, fingerprintOf('spike', keyId, null));
