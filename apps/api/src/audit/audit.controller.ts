@@ -12,10 +12,10 @@ import { ListAuditQueryDto } from './dto/list-audit-query.dto';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  /** Every management action of the workspace, newest first. */
+  /** Management actions of the workspace (of the key's apps, for a restricted key), newest first. */
   @Get()
   @RequireScopes('audit.read')
   list(@CurrentActor() actor: Actor, @Query() query: ListAuditQueryDto): Promise<Page<AuditEntry>> {
-    return this.audit.list(actor.principal.workspaceId, query);
+    return this.audit.list(actor, query);
   }
 }

@@ -48,7 +48,8 @@ export class AuditService {
     });
   }
 
-  async list(workspaceId: string, query: ListAuditQueryDto): Promise<Page<AuditEntry>> {
+  async list(actor: Actor, query: ListAuditQueryDto): Promise<Page<AuditEntry>> {
+    const { workspaceId, appIds, keyId } = actor.principal;
     const limit = limitOf(query);
     const builder = this.dataSource
       .getRepository(AuditLogEntity)
@@ -56,6 +57,21 @@ export class AuditService {
       .where('a.workspace_id = :workspaceId', { workspaceId })
       .orderBy('a.id', 'DESC')
       .limit(limit + 1);
+    // A key restricted to some apps reads what happened to those apps and their keys,
+    // webhooks and alerts, and its own actions; not the rest of the workspace.
+    if (appIds !== null) {
+      builder.andWhere(
+        `(a.actor_key_id = :keyId OR a.target_id = :keyId OR COALESCE(
+           CASE a.target_type
+             WHEN 'app' THEN a.target_id
+             WHEN 'key' THEN (SELECT k.app_id FROM api_keys k WHERE k.id = a.target_id)
+             WHEN 'alert' THEN (SELECT al.app_id FROM alerts al WHERE al.id = a.target_id)
+             WHEN 'webhook' THEN (SELECT w.app_id FROM webhook_endpoints w WHERE w.id = a.target_id)
+           END,
+           a.details->>'appId') = ANY(:appIds))`,
+        { keyId, appIds },
+      );
+    }
     if (query.cursor) builder.andWhere('a.id < :cursor', { cursor: query.cursor });
     if (query.action) builder.andWhere('a.action = :action', { action: query.action });
     if (query.targetId) builder.andWhere('a.target_id = :targetId', { targetId: query.targetId });

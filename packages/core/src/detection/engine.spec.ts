@@ -196,6 +196,56 @@ describe('incidents', () => {
   });
 });
 
+describe('escalation of an open incident', () => {
+  const night = MONDAY + 2 * WEEK + 2 * DAY + 1 * HOUR;
+  const office: Traffic = (t) => ({ key_a: weekday(t) >= 1 && weekday(t) <= 5 && hourOfDay(t) >= 9 && hourOfDay(t) < 17 ? 6 : 0.05 });
+
+  it('opens a high-severity spike naming the off-hours incident when the night-time leak becomes a flood', () => {
+    const floodAt = night + HOUR;
+    const traffic = withLeak(withLeak(office, 'key_a', night, night + 4 * HOUR, () => 6), 'key_a', floodAt, floodAt + HOUR, () => 60);
+    const alerts = opened(run(traffic, MONDAY, floodAt + HOUR).events);
+    expect(alerts).toHaveLength(2);
+    const [first, escalation] = alerts;
+    expect(escalation).toMatchObject({ type: 'spike', severity: 'high', evidence: expect.objectContaining({ detector: 'escalation', escalates: first.fingerprint, escalatesType: first.type }) });
+    expect(escalation.fingerprint).not.toBe(first.fingerprint);
+    expect(Date.parse(escalation.at) - floodAt).toBeLessThanOrEqual(15 * MINUTE);
+  });
+
+  it('gives the escalation of a spike a fingerprint of its own', () => {
+    const leakAt = MONDAY + 2 * WEEK + 10 * HOUR;
+    const traffic = withLeak(withLeak(steady(5), 'key_a', leakAt, leakAt + 3 * HOUR, () => 20), 'key_a', leakAt + HOUR, leakAt + 3 * HOUR, () => 200);
+    const alerts = opened(run(traffic, MONDAY, leakAt + 3 * HOUR).events);
+    expect(alerts.map((e) => [e.type, e.fingerprint])).toEqual([
+      ['spike', 'spike:key_a:*'],
+      ['spike', 'spike:key_a:*:2'],
+    ]);
+  });
+
+  it('does not escalate a steady leak as the daily wave under it rises', () => {
+    const leakAt = MONDAY + 2 * WEEK + 2 * DAY + 1 * HOUR;
+    const base = backend(20);
+    const traffic = withLeak(base, 'key_a', leakAt, leakAt + 14 * HOUR, (t) => 4 * base(t).key_a);
+    expect(opened(run(traffic, MONDAY, leakAt + 14 * HOUR).events)).toHaveLength(1);
+  });
+
+  it('does not escalate a night-time leak when the office opens under it', () => {
+    const traffic = withLeak(office, 'key_a', night, night + 12 * HOUR, () => 1);
+    expect(opened(run(traffic, MONDAY, night + 12 * HOUR).events)).toHaveLength(1);
+  });
+
+  it('does not escalate on short bursts within a leak', () => {
+    const leakAt = MONDAY + 2 * WEEK + 10 * HOUR;
+    const traffic = withLeak(steady(5), 'key_a', leakAt, leakAt + 4 * HOUR, (t) => ((t - leakAt) / MINUTE) % 37 < 2 ? 400 : 40);
+    expect(opened(run(traffic, MONDAY, leakAt + 4 * HOUR).events)).toHaveLength(1);
+  });
+
+  it('does not escalate a leak that grows slowly', () => {
+    const leakAt = MONDAY + 2 * WEEK + 10 * HOUR;
+    const traffic = withLeak(steady(5), 'key_a', leakAt, leakAt + 6 * HOUR, (t) => 30 * (1 + (t - leakAt) / (3 * HOUR)));
+    expect(opened(run(traffic, MONDAY, leakAt + 6 * HOUR).events)).toHaveLength(1);
+  });
+});
+
 describe('unusual models', () => {
   const newModelAt = MONDAY + 2 * WEEK + 13 * HOUR;
   const base: Traffic = () => ({ key_a: 5, key_b: 2 });

@@ -1,8 +1,9 @@
+import { escalates, levelAtOpening } from './escalation';
 import { fingerprintOf, fire, keepOpen, resolveQuiet, severityOf, type IncidentBook } from './incidents';
 import { describeClock, isBusinessTime, localClock } from './local-time';
-import { HOUR_MS, MEMORY_MS, MINUTE_MS, SENSITIVITY_THRESHOLDS, WARM_UP_MS } from './thresholds';
-import type { DetectorSettings, IncidentEvent, MinuteCount } from './types';
-import { newVolumeState, stepVolume, type VolumeState } from './volume';
+import { HOUR_MS, MEMORY_MS, MINUTE_MS, SENSITIVITY_THRESHOLDS, SHORT_MINUTES, WARM_UP_MS } from './thresholds';
+import type { AlertEvidence, DetectorSettings, IncidentEvent, MinuteCount } from './types';
+import { newVolumeState, round, stepVolume, type VolumeState } from './volume';
 
 export { DEFAULT_DETECTOR_SETTINGS } from './thresholds';
 
@@ -67,7 +68,7 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
   const businessTime = isBusinessTime(settings.businessHours, clock);
   const thresholds = SENSITIVITY_THRESHOLDS[settings.sensitivity];
   for (const [keyId, series] of Object.entries(state.series)) {
-    const { alarm, suspicious } = stepVolume(series.volume, {
+    const { alarm, suspicious, rates } = stepVolume(series.volume, {
       minuteStartMs,
       hourOfWeek: clock.hourOfWeek,
       minuteOfDay: clock.minuteOfDay,
@@ -78,13 +79,39 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
       spikeFloorPerMinute: settings.spikeFloorPerMinute,
       offHoursFloorPerMinute: settings.offHoursFloorPerMinute,
     });
-    const openFingerprint = openVolumeFingerprint(state.incidents, keyId);
-    if (openFingerprint && suspicious) keepOpen(state.incidents, openFingerprint, endMs);
+    const openFingerprints = openVolumeFingerprints(state.incidents, keyId);
+    if (suspicious) for (const fingerprint of openFingerprints) keepOpen(state.incidents, fingerprint, endMs);
+    const latest = openFingerprints.at(-1);
+    // An incident from state saved before levels were kept starts from the traffic it sees now.
+    const latestLevel = latest === undefined ? undefined : (state.incidents[latest].level ??= levelAtOpening(rates, 0));
+    const escalated = latestLevel !== undefined && escalates(latestLevel, rates, alarm !== null, settings.spikeFloorPerMinute);
     if (!alarm || muted.has(keyId)) continue;
-    const evidence = { ...alarm.evidence, localTime: describeClock(clock), businessHours: businessTime };
+    const context = { localTime: describeClock(clock), businessHours: businessTime };
+    if (escalated && latest !== undefined) {
+      const previous = state.incidents[latest];
+      const evidence = {
+        observed: Math.round(rates.short * SHORT_MINUTES),
+        expected: round(rates.expected * SHORT_MINUTES),
+        window: `${SHORT_MINUTES}m`,
+        baselineHours: alarm.evidence.baselineHours,
+        detector: 'escalation',
+        escalates: latest,
+        escalatesType: previous.type,
+        previousPerMinute: round(latestLevel.rate),
+        ...context,
+      };
+      const fingerprint = freeFingerprint(state.incidents, fingerprintOf('spike', keyId, null));
+      const event = fire(state.incidents, { type: 'spike', keyId, model: null, severity: 'high', evidence }, endMs, fingerprint);
+      state.incidents[fingerprint].level = levelAtOpening(rates, rates.short);
+      if (event) events.push(event);
+      continue;
+    }
+    const evidence = { ...alarm.evidence, ...context };
     const firing = { type: alarm.type, keyId, model: null, severity: severityOf(evidence.observed, evidence.expected), evidence };
-    // One volume incident per key: a spike that is also off-hours updates the open one.
-    const event = fire(state.incidents, firing, endMs, openFingerprint ?? fingerprintOf(alarm.type, keyId, null));
+    // One volume incident per anomaly: a spike that is also off-hours updates the incident already open.
+    const fingerprint = latest ?? fingerprintOf(alarm.type, keyId, null);
+    const event = fire(state.incidents, firing, endMs, fingerprint);
+    state.incidents[fingerprint].level ??= levelAtOpening(rates, firedRate(alarm.evidence));
     if (event) events.push(event);
   }
 
@@ -109,8 +136,24 @@ function newSeries(minuteStartMs: number): SeriesState {
   return { firstSeenMs: minuteStartMs, lastActiveMs: minuteStartMs, models: {}, volume: newVolumeState() };
 }
 
-function openVolumeFingerprint(book: IncidentBook, keyId: string): string | undefined {
-  return Object.keys(book).find((fp) => book[fp].keyId === keyId && book[fp].type !== 'unusual_model');
+/** The key's open volume incidents, oldest first (more than one only after an escalation). */
+function openVolumeFingerprints(book: IncidentBook, keyId: string): string[] {
+  return Object.keys(book)
+    .filter((fp) => book[fp].keyId === keyId && book[fp].type !== 'unusual_model')
+    .sort((a, b) => book[a].openedMs - book[b].openedMs);
+}
+
+/** `fingerprint` if no incident holds it, else `fingerprint:2`, `:3`…: an escalation of a spike is an incident of its own. */
+function freeFingerprint(book: IncidentBook, fingerprint: string): string {
+  if (!book[fingerprint]) return fingerprint;
+  let n = 2;
+  while (book[`${fingerprint}:${n}`]) n++;
+  return `${fingerprint}:${n}`;
+}
+
+/** Requests per minute behind a volume alarm (its window is `<minutes>m`). */
+function firedRate(evidence: AlertEvidence): number {
+  return evidence.observed / Math.max(Number.parseInt(evidence.window, 10) || 1, 1);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { IncidentLevel } from './escalation';
 import { QUIET_MS, UPDATE_INTERVAL_MS } from './thresholds';
 import type { AlertEvidence, DetectionAlertType, IncidentEvent } from './types';
 
@@ -16,6 +17,8 @@ export interface OpenIncident {
   lastReportedMs: number;
   severity: Severity;
   evidence: AlertEvidence;
+  /** Volume incidents: the traffic level seen, against which an escalation is measured. */
+  level?: IncidentLevel;
 }
 
 export type IncidentBook = Record<string, OpenIncident>;

@@ -16,6 +16,16 @@ export const UPDATE_INTERVAL_MS = 15 * MINUTE_MS;
 export const MAX_FREEZE_MS = 24 * HOUR_MS;
 /** Window of the recent-rate checks (floors) and of the fast path's evidence. */
 export const RECENT_MINUTES = 15;
+/** Window of the escalation check: short, so a jump shows within minutes. */
+export const SHORT_MINUTES = 5;
+/**
+ * An open volume incident escalates (a new, high-severity spike incident) when its key's
+ * traffic runs this many times above both the rate the incident has seen and the ratio
+ * to the baseline it has seen…
+ */
+export const ESCALATION_FACTOR = 3;
+/** …for this many consecutive minutes (and the baseline detectors still fire). */
+export const ESCALATION_MINUTES = 5;
 
 export const DEFAULT_DETECTOR_SETTINGS: Omit<DetectorSettings, 'timezone' | 'businessHours'> = {
   sensitivity: 'medium',

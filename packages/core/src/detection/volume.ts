@@ -4,6 +4,7 @@ import {
   CUSUM_SHIFT,
   MAX_FREEZE_MS,
   RECENT_MINUTES,
+  SHORT_MINUTES,
   type SensitivityThresholds,
 } from './thresholds';
 import type { AlertEvidence } from './types';
@@ -88,6 +89,18 @@ export interface VolumeAlarm {
 export interface VolumeVerdict {
   alarm: VolumeAlarm | null;
   suspicious: boolean;
+  rates: RecentRates;
+}
+
+/** The key's recent traffic next to what its baseline expects now (requests per minute). */
+export interface RecentRates {
+  /** This minute's count. */
+  current: number;
+  /** The last SHORT_MINUTES minutes, this one included. */
+  short: number;
+  /** The RECENT_MINUTES − SHORT_MINUTES minutes before those. */
+  earlier: number;
+  expected: number;
 }
 
 export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
@@ -95,7 +108,10 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   accumulateHour(s, m, expected.rate);
   s.recent[s.recentIndex] = m.count;
   s.recentIndex = (s.recentIndex + 1) % RECENT_MINUTES;
-  if (!m.armed) return { alarm: null, suspicious: false };
+  const recentRate = recentMean(s, RECENT_MINUTES);
+  const short = recentMean(s, SHORT_MINUTES);
+  const rates = { current: m.count, short, earlier: (recentRate * RECENT_MINUTES - short * SHORT_MINUTES) / (RECENT_MINUTES - SHORT_MINUTES), expected: expected.rate };
+  if (!m.armed) return { alarm: null, suspicious: false, rates };
 
   // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
   const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
@@ -113,7 +129,6 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   if (m.businessTime) s.offHours = newRun();
   else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold);
 
-  const recentRate = s.recent.reduce((a, b) => a + b, 0) / RECENT_MINUTES;
   const context = { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
   let alarm: VolumeAlarm | null = null;
   const fastPathRate = Math.max(spikeTolerated, m.spikeFloorPerMinute);
@@ -136,7 +151,14 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) s.hour.tainted = true;
   }
   if (alarm && s.hour) s.hour.alarmed = true;
-  return { alarm, suspicious };
+  return { alarm, suspicious, rates };
+}
+
+/** Mean count of the last `minutes` minutes (at most RECENT_MINUTES). */
+function recentMean(s: VolumeState, minutes: number): number {
+  let sum = 0;
+  for (let i = 1; i <= minutes; i++) sum += s.recent[(s.recentIndex - i + RECENT_MINUTES) % RECENT_MINUTES];
+  return sum / minutes;
 }
 
 /** Poisson CUSUM for a shift from the tolerated rate to CUSUM_SHIFT × it; each minute's step is capped. */
