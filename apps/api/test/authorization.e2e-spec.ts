@@ -154,6 +154,19 @@ describe('an admin key restricted to one app', () => {
   it('cannot revoke an admin key broader than itself: 403', async () => {
     await expectApiError(restricted.adminKeys.revoke(workspaceA.keyId), { status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
   });
+
+  it("reads the audit entries of its own app and its keys, and its own actions, not the other app's", async () => {
+    await ownerA.keys.disable(key1.id);
+    await ownerA.keys.disable(key2.id);
+    const narrow = await restricted.adminKeys.create({ name: 'audited', role: 'viewer', appIds: [app1.id] });
+
+    const targets = (await restricted.audit.list({ limit: 100 })).data.map((entry) => entry.targetId);
+
+    expect(targets).toEqual(expect.arrayContaining([app1.id, key1.id, narrow.id]));
+    expect(targets).not.toContain(app2.id);
+    expect(targets).not.toContain(key2.id);
+    expect((await ownerA.audit.list({ targetId: key2.id })).data.map((entry) => entry.action)).toContain('key.disabled');
+  });
 });
 
 describe('scope escalation', () => {
