@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type Alert, canActOnApp, type Page } from '@keywarden/core';
+import { type Alert, type Page } from '@keywarden/core';
 import { AlertEntity, recordAlertEvent, toAlert } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { findAppResourceForActor } from '../common/app-access';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ListAlertsQueryDto } from './dto/list-alerts-query.dto';
@@ -103,14 +104,6 @@ export class AlertsService {
     manager: EntityManager,
     options: { lock?: boolean } = {},
   ): Promise<AlertEntity> {
-    const alert = await manager.findOne(AlertEntity, {
-      where: { id: alertId, workspaceId: actor.principal.workspaceId },
-      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!alert) throw ApiError.notFound('Alert');
-    if (!canActOnApp(actor.principal.appIds, alert.appId)) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${alert.appId}`);
-    }
-    return alert;
+    return findAppResourceForActor(manager, AlertEntity, actor, { id: alertId }, 'Alert', options);
   }
 }

@@ -3,7 +3,6 @@ import {
   type App,
   appDetectionSettings,
   type AppDetectionSettingsUpdate,
-  canActOnApp,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
   newId,
@@ -16,6 +15,7 @@ import { AppEntity } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { assertCanActOnApp } from '../common/app-access';
 import { iso } from '../common/dates';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { limitOf, pageOf } from '../common/pagination';
@@ -89,9 +89,7 @@ export class AppsService {
       deletedAt: IsNull(),
     });
     if (!app) throw ApiError.notFound('App');
-    if (!canActOnApp(actor.principal.appIds, app.id)) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${app.id}`);
-    }
+    assertCanActOnApp(actor, app.id);
     return app;
   }
 

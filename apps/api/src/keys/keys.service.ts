@@ -21,6 +21,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { findAppResourceForActor } from '../common/app-access';
 import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { KeyResolverService } from '../credentials/key-resolver.service';
@@ -285,14 +286,6 @@ export class KeysService {
     manager: EntityManager,
     options: { lock?: boolean } = {},
   ): Promise<ApiKeyEntity> {
-    const row = await manager.findOne(ApiKeyEntity, {
-      where: { id: keyId, workspaceId: actor.principal.workspaceId, kind: 'app' },
-      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!row) throw ApiError.notFound('Key');
-    if (!canActOnApp(actor.principal.appIds, row.appId as string)) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${row.appId}`);
-    }
-    return row;
+    return findAppResourceForActor(manager, ApiKeyEntity, actor, { id: keyId, kind: 'app' }, 'Key', options);
   }
 }

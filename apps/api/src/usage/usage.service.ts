@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   type AccessLogEntry,
-  canActOnApp,
   costToMicros,
   effectivePolicy,
   type Granularity,
@@ -17,6 +16,7 @@ import {
 import { DataSource } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { ApiError } from '../common/api-error';
+import { assertCanActOnApp } from '../common/app-access';
 import { limitOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ReportUsageDto } from './dto/report-usage.dto';
@@ -121,11 +121,7 @@ export class UsageService {
     );
     const missing = unique.find((id) => !keys.has(id));
     if (missing !== undefined) throw new ApiError('NOT_FOUND', `Key ${missing} not found`);
-    for (const [keyId, { appId }] of keys) {
-      if (!canActOnApp(actor.principal.appIds, appId)) {
-        throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${appId} (key ${keyId})`);
-      }
-    }
+    for (const [keyId, { appId }] of keys) assertCanActOnApp(actor, appId, ` (key ${keyId})`);
     return keys;
   }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  canActOnApp,
   newId,
   type Page,
   type WebhookAttempt,
@@ -16,6 +15,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { type AuditEvent, AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { findAppResourceForActor } from '../common/app-access';
 import { iso } from '../common/dates';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
@@ -280,14 +280,6 @@ export class WebhooksService {
     manager: EntityManager,
     options: { lock?: boolean } = {},
   ): Promise<WebhookEndpointEntity> {
-    const row = await manager.findOne(WebhookEndpointEntity, {
-      where: { id, workspaceId: actor.principal.workspaceId },
-      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!row) throw ApiError.notFound('Webhook endpoint');
-    if (!canActOnApp(actor.principal.appIds, row.appId)) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key is not allowed to act on app ${row.appId}`);
-    }
-    return row;
+    return findAppResourceForActor(manager, WebhookEndpointEntity, actor, { id }, 'Webhook endpoint', options);
   }
 }
