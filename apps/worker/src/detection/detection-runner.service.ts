@@ -17,6 +17,7 @@ import {
   type StepPlan,
 } from '@keywarden/core';
 import { DataSource, type EntityManager } from 'typeorm';
+import { PeriodicJob } from '../common/periodic-job';
 import type { DetectionConfig } from '../config/worker-config';
 import { DetectionMetrics } from './detection-metrics.service';
 import { DETECTION_CONFIG } from './detection.tokens';
@@ -74,8 +75,8 @@ interface MinuteRun {
 @Injectable()
 export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DetectionRunner.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly job: PeriodicJob;
+  /** Set on shutdown: a run in progress stops between apps (and between steps of one). */
   private stopping = false;
   /** Apps whose last step failed: retried from `retryAtMs` on, so one bad app cannot hog every run. */
   private readonly failing = new Map<string, { failures: number; retryAtMs: number }>();
@@ -84,26 +85,17 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly dataSource: DataSource,
     @Inject(DETECTION_CONFIG) private readonly config: DetectionConfig,
     private readonly metrics: DetectionMetrics,
-  ) {}
+  ) {
+    this.job = new PeriodicJob('detection run', config.intervalMs, this.logger, () => this.run());
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runLogged(), this.config.intervalMs);
-    this.timer.unref();
-    void this.runLogged();
+    void this.job.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  private async runLogged(): Promise<void> {
-    if (this.running || this.stopping) return;
-    this.running = this.run()
-      .catch((error: Error) => this.logger.error(`detection run failed: ${error.message}`))
-      .finally(() => (this.running = undefined));
-    await this.running;
+    return this.job.stop();
   }
 
   /** One pass over every app with work. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { KeyExpiringData } from '@keywarden/core';
 import { recordWebhookEvent } from '@keywarden/db';
 import { DataSource } from 'typeorm';
+import { PeriodicJob } from '../common/periodic-job';
 import type { KeyExpiryConfig } from '../config/worker-config';
 
 export const KEY_EXPIRY_CONFIG = Symbol('KEY_EXPIRY_CONFIG');
@@ -61,23 +62,24 @@ const PAGE = 500;
 @Injectable()
 export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KeyExpiryService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(KEY_EXPIRY_CONFIG) private readonly config: KeyExpiryConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.scanLogged();
-    this.timer = setInterval(() => void this.scanLogged(), this.config.scanMs);
-    this.timer.unref();
+  ) {
+    this.job = new PeriodicJob('key expiry scan', config.scanMs, this.logger, async () => {
+      const recorded = await this.scan();
+      if (recorded > 0) this.logger.log(`recorded ${recorded} key.expiring event(s)`);
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationBootstrap(): void {
+    void this.job.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.job.stop();
   }
 
   /** One scan; answers how many events it recorded. */
@@ -108,19 +110,6 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
         }
       });
       if (rows.length < PAGE) return recorded;
-    }
-  }
-
-  private async scanLogged(): Promise<void> {
-    if (this.running) return;
-    this.running = this.scan();
-    try {
-      const recorded = await this.running;
-      if (recorded > 0) this.logger.log(`recorded ${recorded} key.expiring event(s)`);
-    } catch (error) {
-      this.logger.error(`key expiry scan failed: ${(error as Error).message}`);
-    } finally {
-      this.running = undefined;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { USAGE_CONFIG } from './usage.tokens';
+import { PeriodicJob } from '../common/periodic-job';
 import type { UsageConfig } from '../config/worker-config';
 
 const DAY_MS = 86_400_000;
@@ -44,36 +45,27 @@ function dayStart(ms: number): number {
 @Injectable()
 export class AccessLogPartitionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AccessLogPartitionsService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runLogged();
-    this.timer = setInterval(() => void this.runLogged(), this.config.partitionMaintenanceMs);
-    this.timer.unref();
+  ) {
+    this.job = new PeriodicJob('access_log partition maintenance', config.partitionMaintenanceMs, this.logger, async () => {
+      const result = await this.maintain();
+      if (result.created.length || result.dropped.length || result.purgedDefault) {
+        this.logger.log(`access_log partitions: ${JSON.stringify(result)}`);
+      }
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  /** Today's partitions exist before the worker takes its first batch. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.job.start();
   }
 
-  private async runLogged(): Promise<void> {
-    if (this.running) return;
-    this.running = this.maintain()
-      .then((result) => {
-        if (result.created.length || result.dropped.length || result.purgedDefault) {
-          this.logger.log(`access_log partitions: ${JSON.stringify(result)}`);
-        }
-      })
-      .catch((error: Error) => this.logger.error(`access_log partition maintenance failed: ${error.message}`))
-      .finally(() => (this.running = undefined));
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.job.stop();
   }
 
   async maintain(now = Date.now()): Promise<MaintenanceResult> {
