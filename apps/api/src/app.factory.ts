@@ -10,6 +10,9 @@ import { ApiError } from './common/api-error';
 import { ErrorFilter } from './common/error.filter';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
+import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
+import { GithubSignatureService } from './leaks/github-signature.service';
+import { installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
 import { usageEventOf } from './usage/usage-events';
@@ -63,15 +66,25 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // All JSON: Nest's body parser would add application/x-www-form-urlencoded, and Fastify
   // parses text/plain by default; without a parser they answer 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // Up to 1000 usage items per report do not fit the global limit (before routes exist).
+  installTransportSecurity(adapter.getInstance(), config.transport);
+  // Resolved once the application exists; no GitHub request arrives before that.
+  let githubSignatures: GithubSignatureService | undefined;
+  // Up to 1000 usage items per report do not fit the global limit (before routes exist);
+  // GitHub's signature is checked on the raw body, before parsing.
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === '/v1/usage' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, REPORT_BODY_LIMIT_BYTES);
+    if (route.url === GITHUB_SCANNING_ROUTE && route.method === 'POST') {
+      route.bodyLimit = GITHUB_BODY_LIMIT_BYTES;
+      const hooks = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+      route.preParsing = [...hooks, githubSignatureHook(() => githubSignatures as GithubSignatureService)];
+    }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, logger), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
 

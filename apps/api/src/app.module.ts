@@ -12,6 +12,7 @@ import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
+import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
 import { UsageModule } from './usage/usage.module';
@@ -40,6 +41,7 @@ export class AppModule {
         WebhooksModule,
         PolicyModule,
         AlertsModule,
+        LeaksModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -22,6 +22,7 @@ import { ApiError } from '../common/api-error';
 import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
+import { KeyLifecycle } from '../keys/key-lifecycle.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
 
@@ -60,6 +61,7 @@ export class AdminKeysService {
     private readonly store: KeyStore,
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
+    private readonly lifecycle: KeyLifecycle,
   ) {}
 
   /** Nobody hands out more than they hold: scopes and app restriction alike. */
@@ -89,6 +91,7 @@ export class AdminKeysService {
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         policy: dto.policy ? toStoredPolicy(dto.policy) : null,
         createdBy: actor.principal.keyId,
+        canary: false,
       });
       await this.audit.record(manager, actor, key.row.workspaceId, {
         action: 'admin_key.created',
@@ -120,16 +123,7 @@ export class AdminKeysService {
       if (!restrictionWithin(actor.principal.appIds, row.appIds)) {
         throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Cannot revoke a key broader than the calling key');
       }
-      if (row.status !== 'revoked') {
-        row.status = 'revoked';
-        row.revokedAt = new Date();
-        await manager.save(row);
-        await this.audit.record(manager, actor, row.workspaceId, {
-          action: 'admin_key.revoked',
-          targetType: 'admin_key',
-          targetId: row.id,
-        });
-      }
+      await this.lifecycle.revokeAdminKey(manager, actor, row);
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);

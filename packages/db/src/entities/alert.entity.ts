@@ -4,7 +4,7 @@ import type {
   AlertResolution,
   AlertSeverity,
   AlertStatus,
-  DetectionAlertType,
+  AlertType,
 } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
@@ -26,7 +26,7 @@ export class AlertEntity {
   model!: string | null;
 
   @Column('text')
-  type!: DetectionAlertType;
+  type!: AlertType;
 
   @Column('text')
   fingerprint!: string;
