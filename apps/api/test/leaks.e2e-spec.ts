@@ -286,6 +286,10 @@ describe('POST /v1/leaks', () => {
     expect(alerts[0].occurrences).toBe(2);
     expect((alerts[0].evidence.reports as Array<{ source: string }>).map((r) => r.source)).toEqual(['slack', 'pastebin']);
     expect(await outboxOf(key.id, 'key.leaked')).toHaveLength(1);
+    const listed = await rawRequest(api.baseUrl, `/v1/alerts?keyId=${key.id}&type=leak`, { apiKey: workspace.secret });
+    expect((listed.json as { data: Array<{ id: string; type: string }> }).data).toEqual([
+      expect.objectContaining({ id: alerts[0].id, type: 'leak', occurrences: 2 }),
+    ]);
     const audit = await owner.audit.list({ targetId: key.id });
     expect(audit.data.map((entry) => entry.action)).toEqual(['key.leak_reported', 'key.leak_reported', 'key.revoked', 'key.created']);
   });

@@ -15,7 +15,6 @@ export interface GithubSignedRequest {
 
 function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = errorResponse(error, String(request.id));
-  (request as { errorCode?: string }).errorCode = body.error.code;
   void reply.code(status).send(body);
   return reply;
 }

@@ -12,7 +12,7 @@ import {
   newId,
   type ReportLeakResponse,
 } from '@keywarden/core';
-import { AlertEntity, ApiKeyEntity, AppEntity, recordWebhookEvent } from '@keywarden/db';
+import { AlertEntity, ApiKeyEntity, AppEntity, newAlertRow, recordWebhookEvent } from '@keywarden/db';
 import { DataSource, type EntityManager, MoreThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -169,7 +169,7 @@ export class LeaksService {
       reports: [record],
     };
     const alert = await manager.save(
-      manager.create(AlertEntity, {
+      newAlertRow(manager, {
         id: newId('alert'),
         workspaceId: row.workspaceId,
         appId: app.id,
@@ -177,18 +177,9 @@ export class LeaksService {
         model: null,
         type: 'leak',
         fingerprint: `leak:${row.id}:${now.getTime()}`,
-        status: 'open',
         severity: 'high',
         evidence: evidence as unknown as AlertEntity['evidence'],
         firstDetectedAt: now,
-        lastDetectedAt: now,
-        occurrences: 1,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        resolvedAt: null,
-        resolvedBy: null,
-        resolution: null,
-        incidentClosePending: false,
       }),
     );
     const secrets = await this.store.liveSecrets(manager, [row.id]);
