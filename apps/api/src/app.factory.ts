@@ -19,6 +19,8 @@ import { RequestMetering } from './usage/request-metering';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** POST /v1/keys/bulk: 10,000 key ids of 30 characters. */
+const BULK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Errors Fastify answers before routing, where the exception filter never runs. Its own
@@ -72,6 +74,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // GitHub's signature is checked on the raw body, before parsing.
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === '/v1/usage' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, REPORT_BODY_LIMIT_BYTES);
+    // A bulk operation may list up to 10,000 key ids.
+    if (route.url === '/v1/keys/bulk' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, BULK_BODY_LIMIT_BYTES);
     if (route.url === GITHUB_SCANNING_ROUTE && route.method === 'POST') {
       route.bodyLimit = GITHUB_BODY_LIMIT_BYTES;
       const hooks = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];

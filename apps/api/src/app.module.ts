@@ -8,6 +8,7 @@ import { AdminKeysModule } from './admin-keys/admin-keys.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
+import { BulkModule } from './bulk/bulk.module';
 import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
@@ -42,6 +43,7 @@ export class AppModule {
         PolicyModule,
         AlertsModule,
         LeaksModule,
+        BulkModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

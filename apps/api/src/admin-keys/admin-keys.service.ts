@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import {
   ADMIN_KEY_ENVIRONMENT,
   type AdminKey,
+  type AdminKeyRevocation,
+  hasScope,
   displayStatus,
   expandScopes,
   isManagementScope,
@@ -22,6 +24,7 @@ import { ApiError } from '../common/api-error';
 import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
+import { BulkKeysService } from '../bulk/bulk-keys.service';
 import { KeyLifecycle } from '../keys/key-lifecycle.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
@@ -62,6 +65,7 @@ export class AdminKeysService {
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
     private readonly lifecycle: KeyLifecycle,
+    private readonly bulk: BulkKeysService,
   ) {}
 
   /** Nobody hands out more than they hold: scopes and app restriction alike. */
@@ -113,7 +117,28 @@ export class AdminKeysService {
     return { data: page.data.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
   }
 
-  async revoke(actor: Actor, keyId: string): Promise<AdminKey> {
+  /**
+   * Revokes the admin key; with `cascade` (a member who leaves), also revokes or disables
+   * every app key it created, as one bulk operation (audited per key and as a whole).
+   */
+  async revoke(actor: Actor, keyId: string, cascade?: 'revoke' | 'disable'): Promise<AdminKeyRevocation> {
+    if (cascade === 'disable' && !hasScope(actor.principal.scopes, 'keys.write')) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', 'API key lacks the required scope: keys.write');
+    }
+    const revoked = await this.revokeOne(actor, keyId);
+    if (!cascade) return revoked;
+    const operation = await this.bulk.run(
+      actor,
+      { filter: { createdBy: keyId }, action: cascade },
+      { auditDetails: { cascadeFromAdminKey: keyId } },
+    );
+    return {
+      ...revoked,
+      cascade: { action: cascade, operationId: operation.operationId, matched: operation.matched, changed: operation.changed },
+    };
+  }
+
+  private async revokeOne(actor: Actor, keyId: string): Promise<AdminKey> {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await manager.findOne(ApiKeyEntity, {
         where: { id: keyId, workspaceId: actor.principal.workspaceId, kind: 'admin' },

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../credentials/principal';
 import type { IssuedSecret } from '../credentials/key-material.service';
-import { recordKeyEvent } from './key-events';
+import { recordKeyEvent, recordKeyEvents } from './key-events';
 import { currentPrefix, KeyStore } from './key-store.service';
 
 export type StatusChange = 'revoke' | 'disable' | 'enable';
@@ -27,33 +27,53 @@ export class KeyLifecycle {
   ) {}
 
   /**
-   * revoke is final; disable/enable is the reversible pair. Returns whether the status
-   * changed (repeating a change is a no-op); enabling or disabling a revoked key is the
-   * caller's conflict to refuse.
+   * revoke is final; disable/enable is the reversible pair. Changes the rows (locked by the
+   * caller) not already in the target state and returns them; a revoked key never changes
+   * (enabling or disabling one is the caller's conflict to refuse). One statement each for
+   * the update, the audit entries (one per key) and the `key.revoked` events, so a bulk
+   * operation costs the same few statements per chunk as a single change.
    */
   async setStatus(
     manager: EntityManager,
     actor: Actor | null,
-    row: ApiKeyEntity,
+    rows: ApiKeyEntity[],
     change: StatusChange,
     details: Record<string, unknown> = {},
-  ): Promise<boolean> {
+  ): Promise<ApiKeyEntity[]> {
     const target = TARGET_STATUS[change];
-    if (row.status === target || row.status === 'revoked') return false;
-    row.status = target;
-    if (target === 'revoked') row.revokedAt = new Date();
-    await manager.save(row);
-    await this.audit.record(manager, actor, row.workspaceId, {
-      action: STATUS_AUDIT[change],
-      targetType: 'key',
-      targetId: row.id,
-      ...(Object.keys(details).length > 0 ? { details } : {}),
-    });
-    if (target === 'revoked') {
-      const secrets = await this.store.liveSecrets(manager, [row.id]);
-      await recordKeyEvent(manager, 'key.revoked', { ...row, appId: row.appId as string }, currentPrefix(secrets.get(row.id) ?? []));
+    const candidates = rows.filter((row) => row.status !== target && row.status !== 'revoked');
+    if (candidates.length === 0) return [];
+    const [updated]: [Array<{ id: string; revoked_at: Date | null; updated_at: Date }>, number] = await manager.query(
+      `UPDATE api_keys SET status = $2, updated_at = now(),
+              revoked_at = CASE WHEN $2 = 'revoked' THEN now() ELSE revoked_at END
+        WHERE id = ANY($1::text[]) AND status <> $2 AND status <> 'revoked'
+        RETURNING id, revoked_at, updated_at`,
+      [candidates.map((row) => row.id), target],
+    );
+    const byId = new Map(updated.map((row) => [row.id, row]));
+    const changed = candidates.filter((row) => byId.has(row.id));
+    for (const row of changed) {
+      const stored = byId.get(row.id) as { revoked_at: Date | null; updated_at: Date };
+      Object.assign(row, { status: target, revokedAt: stored.revoked_at, updatedAt: stored.updated_at });
     }
-    return true;
+    const extra = Object.keys(details).length > 0 ? { details } : {};
+    for (const [workspaceId, group] of byWorkspace(changed)) {
+      await this.audit.recordMany(
+        manager,
+        actor,
+        workspaceId,
+        group.map((row) => ({ action: STATUS_AUDIT[change], targetType: 'key' as const, targetId: row.id, ...extra })),
+      );
+    }
+    if (target === 'revoked') {
+      const secrets = await this.store.liveSecrets(manager, changed.map((row) => row.id));
+      await recordKeyEvents(
+        manager,
+        'key.revoked',
+        changed.map((row) => ({ key: { ...row, appId: row.appId as string }, prefix: currentPrefix(secrets.get(row.id) ?? []) })),
+      );
+    }
+    return changed;
   }
 
   /** An admin key (a member who left, or a leaked one): revoked for good. False if it already was. */
@@ -115,4 +135,14 @@ export class KeyLifecycle {
     });
     return true;
   }
+}
+
+function byWorkspace(rows: ApiKeyEntity[]): Map<string, ApiKeyEntity[]> {
+  const groups = new Map<string, ApiKeyEntity[]>();
+  for (const row of rows) {
+    const group = groups.get(row.workspaceId);
+    if (group) group.push(row);
+    else groups.set(row.workspaceId, [row]);
+  }
+  return groups;
 }

@@ -31,6 +31,7 @@ import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
 import { recordKeyEvent } from './key-events';
+import { whereStatus } from './key-filters';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
@@ -131,9 +132,7 @@ export class KeysService {
       if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
       if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
       if (query.group) builder.andWhere('k.group = :group', { group: query.group });
-      if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
-      else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
-      else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
+      if (query.status) whereStatus(builder, query.status);
       // Canaries stay out of ordinary listings: whoever lists keys learns nothing of them.
       builder.andWhere('k.canary = :canary', { canary: query.canary === true });
       if (query.unusedForDays !== undefined) {
@@ -200,7 +199,7 @@ export class KeysService {
       if (row.status === 'revoked' && change !== 'revoke') {
         throw ApiError.conflict('Key is revoked; revocation is irreversible');
       }
-      await this.lifecycle.setStatus(manager, actor, row, change);
+      await this.lifecycle.setStatus(manager, actor, [row], change);
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);

@@ -153,8 +153,8 @@ export class LeaksService {
     // A leaked secret that no longer opens the key (rotated out) leaves the key alone.
     const action = live ? leakAction(app.leakResponse, row.status) : 'none';
     const details = { reason: 'leak', source: reporter.source, url: reporter.url };
-    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, row, 'revoke', details);
-    if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, row, 'disable', details);
+    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details);
+    if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
     const evidence: LeakEvidence = {
       ...(await this.trafficOf(manager, row.id, now)),
       expected: 0,

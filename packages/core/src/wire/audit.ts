@@ -6,7 +6,6 @@ export const AUDIT_ACTIONS = [
   'app.deleted',
   'admin_key.created',
   'admin_key.revoked',
-  'admin_key.offboarded',
   'key.created',
   'key.updated',
   'key.rotated',
