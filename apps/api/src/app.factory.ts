@@ -31,6 +31,24 @@ function frameworkError(error: { code?: string }): ApiError {
   return new ApiError('INTERNAL_ERROR');
 }
 
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'];
+
+/**
+ * Node keeps only the first of repeated Authorization headers (and joins X-API-Key ones):
+ * a request that carries two credentials is ambiguous and refused, never silently
+ * resolved to one of them.
+ */
+export function repeatedCredentialHeader(rawHeaders: string[]): string | null {
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!CREDENTIAL_HEADERS.includes(name)) continue;
+    if (seen.has(name)) return name === 'authorization' ? 'Authorization' : 'X-API-Key';
+    seen.add(name);
+  }
+  return null;
+}
+
 function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
@@ -78,6 +96,15 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const repeated = repeatedCredentialHeader(request.raw.rawHeaders);
+    if (repeated) {
+      const { status, body } = errorResponse(
+        ApiError.validation(repeated, 'must be given once: a request carries exactly one credential'),
+        String(request.id),
+      );
+      (request as { errorCode?: string }).errorCode = body.error.code;
+      return reply.code(status).send(body);
+    }
   });
   const recorder = app.get(UsageRecorder);
   fastify.addHook('onResponse', async (request, reply) => {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { newId, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '@keywarden/platform';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { MetricsService } from './metrics.service';
 
@@ -51,8 +52,8 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   /** The producer side of QUEUES.usage on a connection of its own (overridden in tests). */
   protected createQueue(): Pick<Queue<UsageBatchJob>, 'add' | 'close'> {
-    this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined); // reconnects on its own; failures are counted per batch
+    // Reconnects on its own; failures are counted per batch and logged at most every 10 s.
+    this.redis = createRedisClient(this.config.redisUrl, 'UsageRecorderRedis');
     const queue = new Queue<UsageBatchJob>(QUEUES.usage, { connection: this.redis });
     queue.on('error', () => undefined);
     return queue;
