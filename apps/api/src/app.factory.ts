@@ -7,6 +7,7 @@ import { createFastifyAdapter, createLogger } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { bodyIssue } from './common/body-guard';
 import { ErrorFilter } from './common/error.filter';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
@@ -101,7 +102,15 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
         ApiError.validation(repeated, 'must be given once: a request carries exactly one credential'),
         String(request.id),
       );
-      (request as { errorCode?: string }).errorCode = body.error.code;
+      return reply.code(status).send(body);
+    }
+  });
+  // Before any validator or query runs: bodies and query strings too deep to validate
+  // safely, or holding text PostgreSQL cannot store, are field errors.
+  fastify.addHook('preValidation', async (request, reply) => {
+    const issue = bodyIssue(request.body) ?? bodyIssue(request.query);
+    if (issue) {
+      const { status, body } = errorResponse(ApiError.validation(issue.field, issue.message), String(request.id));
       return reply.code(status).send(body);
     }
   });
