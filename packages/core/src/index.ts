@@ -14,6 +14,7 @@ export * from './wire/verify';
 export * from './wire/me';
 export * from './wire/audit';
 export * from './wire/usage';
+export * from './queues/queues';
 export * from './wire/events';
 export * from './wire/policy';
 export * from './detection/types';
