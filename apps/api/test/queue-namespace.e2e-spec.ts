@@ -104,10 +104,13 @@ function verifyEvent(workspaceId: string, appId: string, keyId: string): UsageEv
 beforeAll(async () => {
   const databaseB = await recreateDatabase(process.env.DATABASE_URL as string, secondDatabase);
   await migrateDatabase(databaseB);
-  const [apiA, apiB, worker] = await Promise.all([startApi(), startApi({ DATABASE_URL: databaseB }), startWorker({ DATABASE_URL: databaseB })]);
-  workerB = worker;
-  [a, b] = await Promise.all([stack(process.env.DATABASE_URL as string, apiA), stack(databaseB, apiB)]);
-}, 60_000);
+  // One at a time: process start-up is CPU-bound.
+  const apiA = await startApi();
+  const apiB = await startApi({ DATABASE_URL: databaseB });
+  workerB = await startWorker({ DATABASE_URL: databaseB });
+  a = await stack(process.env.DATABASE_URL as string, apiA);
+  b = await stack(databaseB, apiB);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all([a?.api.stop(), b?.api.stop(), workerB?.stop()]);
