@@ -12,6 +12,7 @@ export * from './wire/keys';
 export * from './wire/admin-keys';
 export * from './wire/verify';
 export * from './wire/me';
+export * from './wire/sessions';
 export * from './wire/audit';
 export * from './wire/usage';
 export * from './queues/queues';
