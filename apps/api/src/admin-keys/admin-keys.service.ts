@@ -29,6 +29,8 @@ import { KeyCacheService } from '../credentials/key-cache.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Actor, Principal } from '../credentials/principal';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
+import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
+import { SessionStore } from '../sessions/session-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
 
 export function toAdminKey({ row, secrets }: KeyWithSecrets, now = new Date()): AdminKey {
@@ -66,6 +68,7 @@ export class AdminKeysService {
     private readonly store: KeyStore,
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
+    private readonly sessions: SessionStore,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -178,6 +181,8 @@ export class AdminKeysService {
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);
+    // Its console sessions end now (each request also re-reads the key's state).
+    await this.sessions.endAllOf({ type: ADMIN_KEY_SUBJECT, id: keyId });
     return toAdminKey(key);
   }
 
