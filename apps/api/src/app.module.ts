@@ -16,6 +16,7 @@ import { KeysModule } from './keys/keys.module';
 import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -34,6 +35,7 @@ export class AppModule {
         HealthModule,
         CredentialsModule,
         AuthModule,
+        SessionsModule,
         AuditModule,
         AppsModule,
         KeysModule,

@@ -7,7 +7,7 @@ import {
   pepperEnvSchema,
   pepperIsUsable,
   PLACEHOLDER_PEPPER_ISSUE,
-} from '@keywarden/db';
+} from '@keywarden/platform';
 import { z } from 'zod';
 
 /** GitHub's published secret scanning public keys. */
@@ -35,8 +35,14 @@ const apiEnvSchema = infraEnvSchema
     KW_GITHUB_SCANNING_KEYS_URL: z.string().url().default(GITHUB_SCANNING_KEYS_URL),
     KW_GITHUB_SCANNING_KEYS_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(86_400_000),
     KW_GITHUB_SCANNING_REFETCH_MIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
+    KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
   })
-  .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
+  .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
+  .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
+    message: 'KW_SESSION_IDLE_SECONDS must not exceed KW_SESSION_MAX_SECONDS',
+    path: ['KW_SESSION_IDLE_SECONDS'],
+  });
 
 export interface ApiConfig extends InfraConfig {
   port: number;
@@ -49,6 +55,7 @@ export interface ApiConfig extends InfraConfig {
   policy: PolicyConfig;
   transport: TransportConfig;
   githubScanning: GithubScanningConfig;
+  sessions: SessionConfig;
 }
 
 export interface TransportConfig {
@@ -64,6 +71,13 @@ export interface GithubScanningConfig {
   keysTtlMs: number;
   /** An unknown key identifier refetches the keys at most this often. */
   refetchMinMs: number;
+}
+
+export interface SessionConfig {
+  /** A browser session without a request for this long ends. */
+  idleSeconds: number;
+  /** A browser session ends this long after sign-in, however active. */
+  absoluteSeconds: number;
 }
 
 export interface PolicyConfig {
@@ -122,5 +136,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       keysTtlMs: parsed.KW_GITHUB_SCANNING_KEYS_TTL_MS,
       refetchMinMs: parsed.KW_GITHUB_SCANNING_REFETCH_MIN_MS,
     },
+    sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
   };
 }
