@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { App, AppKey, Keywarden, WithSecret } from '@keywarden/sdk';
+import type { App, AppKey, BulkKeysResponse, Keywarden, WithSecret } from '@keywarden/sdk';
 import { Client } from 'pg';
 import {
   type ApiProcess,
@@ -24,14 +24,7 @@ let workspace: Workspace;
 let owner: Keywarden;
 let app: App;
 
-interface BulkAnswer {
-  operationId: string;
-  dryRun: boolean;
-  matched: number;
-  changed: number;
-  keyIds: string[];
-  secrets?: Record<string, string>;
-}
+type BulkAnswer = BulkKeysResponse;
 
 function bulk(body: object, options: { apiKey?: string; idempotencyKey?: string } = {}) {
   return rawRequest(api.baseUrl, '/v1/keys/bulk', {
