@@ -9,3 +9,5 @@ export * from './data-source-options';
 export * from './webhook-events';
 export * from './alert-events';
 export * from './repositories/deployment-identity';
+export * from './audit-entries';
+export * from './key-containment';
