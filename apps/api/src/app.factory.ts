@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { ErrorFilter } from './common/error.filter';
+import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
 import type { ApiConfig } from './config/api-config';
@@ -95,6 +96,9 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
 
   setupOpenApi(app);
+  if (!(await registerConsolePages(fastify, config.console))) {
+    logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console and /portal are not served (run pnpm build)');
+  }
   // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked
   // like a kill (no exit code) to supervisors.
   app.enableShutdownHooks([], { useProcessExit: true });

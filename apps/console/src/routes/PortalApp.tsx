@@ -1,0 +1,3 @@
+export default function PortalApp() {
+  return null;
+}
