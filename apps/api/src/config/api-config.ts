@@ -7,7 +7,7 @@ import {
   pepperEnvSchema,
   pepperIsUsable,
   PLACEHOLDER_PEPPER_ISSUE,
-} from '@keywarden/db';
+} from '@keywarden/platform';
 import { z } from 'zod';
 
 const apiEnvSchema = infraEnvSchema
