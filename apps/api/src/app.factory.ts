@@ -133,7 +133,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
 
   setupOpenApi(app);
   if (!(await registerConsolePages(fastify, config.console))) {
-    logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console and /portal are not served (run pnpm build)');
+    logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console is not served (run pnpm build)');
   }
   // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked
   // like a kill (no exit code) to supervisors.

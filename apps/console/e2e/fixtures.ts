@@ -9,7 +9,7 @@ import { stackValue } from './stack';
 export { expect };
 
 /** Where the tests save their screenshots; `pnpm screenshots` points it at docs/screenshots. */
-const SCREENSHOTS_DIR = process.env.KW_CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', 'test-results', 'screenshots');
+const SCREENSHOTS_DIR = process.env.KW_CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', '.screenshots');
 export const PHONE = { width: 390, height: 844 };
 export const WIDE = { width: 1280, height: 800 };
 

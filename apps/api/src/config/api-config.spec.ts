@@ -33,15 +33,6 @@ describe('loadApiConfig', () => {
     );
   });
 
-  it('reads the origins allowed to frame the portal and refuses anything else', () => {
-    expect(loadApiConfig(VALID_ENV).console.portalFrameAncestors).toEqual([]);
-    const config = loadApiConfig({ ...VALID_ENV, KW_PORTAL_FRAME_ANCESTORS: 'https://app.example.com  https://b.example.com' });
-    expect(config.console.portalFrameAncestors).toEqual(['https://app.example.com', 'https://b.example.com']);
-    for (const bad of ["'unsafe-inline'", '*', 'https://a.example.com;script-src']) {
-      expect(() => loadApiConfig({ ...VALID_ENV, KW_PORTAL_FRAME_ANCESTORS: bad })).toThrow(/KW_PORTAL_FRAME_ANCESTORS/);
-    }
-  });
-
   it('allows turning the admin-key default rate limit off with 0', () => {
     expect(loadApiConfig({ ...VALID_ENV, KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0' }).policy.adminRateLimitPerMinute).toBe(0);
   });

@@ -30,13 +30,6 @@ const apiEnvSchema = infraEnvSchema
     KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
     KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
     KW_CONSOLE_DIR: z.string().min(1).optional(),
-    KW_PORTAL_FRAME_ANCESTORS: z
-      .string()
-      .default('')
-      .refine(
-        (value) => value.split(/\s+/).filter(Boolean).every((origin) => /^https?:\/\/[^\s/'";,*]+$/.test(origin)),
-        'KW_PORTAL_FRAME_ANCESTORS must be space-separated origins such as https://app.example.com',
-      ),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
   .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
@@ -58,10 +51,8 @@ export interface ApiConfig extends InfraConfig {
 }
 
 export interface ConsoleConfig {
-  /** The built single-page app served at /console and /portal; null: apps/console/dist. */
+  /** The built single-page app served at /console; null: apps/console/dist. */
   staticDir: string | null;
-  /** Origins allowed to show /portal in a frame; empty: nobody. */
-  portalFrameAncestors: string[];
 }
 
 export interface SessionConfig {
@@ -121,7 +112,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
     console: {
       staticDir: parsed.KW_CONSOLE_DIR ?? null,
-      portalFrameAncestors: parsed.KW_PORTAL_FRAME_ANCESTORS.split(/\s+/).filter(Boolean),
     },
   };
 }

@@ -8,7 +8,7 @@ import type { ConsoleConfig } from '../config/api-config';
 const DEFAULT_CONSOLE_DIR = resolve(__dirname, '..', '..', '..', 'console', 'dist');
 
 /**
- * No inline script or style, nothing from elsewhere except images (an app's portal logo),
+ * No inline script or style, nothing from elsewhere except images (https logos),
  * and API calls to this origin only.
  */
 export function contentSecurityPolicy(frameAncestors: string[]): string {
@@ -39,9 +39,8 @@ export function consoleDir(config: ConsoleConfig): string {
 }
 
 /**
- * Serves the built console at /console and the same app at /portal (it picks its screens
- * from the path). Every page path answers index.html, so deep links and reloads work.
- * Returns false when the console has not been built.
+ * Serves the built console at /console. Every page path answers index.html, so deep links
+ * and reloads work. Returns false when the console has not been built.
  */
 export async function registerConsolePages(fastify: FastifyInstance, config: ConsoleConfig): Promise<boolean> {
   const root = consoleDir(config);
@@ -63,8 +62,6 @@ export async function registerConsolePages(fastify: FastifyInstance, config: Con
     return reply.sendFile('index.html', root, { cacheControl: false });
   };
   const consolePage = page([]);
-  const portalPage = page(config.portalFrameAncestors);
   for (const url of ['/console', '/console/', '/console/*']) fastify.get(url, consolePage);
-  for (const url of ['/portal', '/portal/', '/portal/*']) fastify.get(url, portalPage);
   return true;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  PREFIX_SEARCH_PATTERN,
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
@@ -17,7 +18,7 @@ import {
   type WithSecret,
 } from '@keywarden/core';
 import { ApiKeyEntity, type AppEntity } from '@keywarden/db';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -69,6 +70,22 @@ function scopesForApp(requested: string[], app: AppEntity): string[] {
 }
 
 type StatusChange = 'revoke' | 'disable' | 'enable';
+
+/** `%`, `_` and `\` are the user's characters, not patterns. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
+function narrowToSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
+  if (PREFIX_SEARCH_PATTERN.test(search)) {
+    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
+      prefixPattern: `${likeEscaped(search)}%`,
+    });
+  } else {
+    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
+  }
+}
 
 @Injectable()
 export class KeysService {
@@ -130,6 +147,7 @@ export class KeysService {
       if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
       else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
       else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
+      if (query.search) narrowToSearch(builder, query.search);
     });
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }

@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { Route, Routes } from 'react-router';
+import { Navigate, Route, Routes } from 'react-router';
 import { EmptyState } from '../components/EmptyState';
 import { Loading } from '../components/Loading';
 
@@ -13,6 +13,7 @@ export function ConsoleRoutes() {
   return (
     <Suspense fallback={<Loading />}>
       <Routes>
+        <Route index element={<Navigate to="/keys" replace />} />
         <Route path="apps" element={<AppsPage />} />
         <Route path="apps/:appId" element={<AppSettingsPage />} />
         <Route path="keys" element={<KeysPage />} />

@@ -1,5 +1,5 @@
-import { KEY_STATUSES, type KeyStatus, type ListKeysQuery } from '@keywarden/core';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { KEY_STATUSES, type KeyStatus, type ListKeysQuery, MAX_KEY_SEARCH_LENGTH } from '@keywarden/core';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
 import { GROUP_PATTERN } from './create-key.dto';
@@ -20,4 +20,10 @@ export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
   @IsOptional()
   @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
   group?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_KEY_SEARCH_LENGTH)
+  search?: string;
 }

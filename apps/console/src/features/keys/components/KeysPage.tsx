@@ -28,6 +28,14 @@ const columns = [
   column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
 ];
 
+/** A whole key pasted into the search box is looked up by its display prefix: the secret never leaves the page. */
+const WHOLE_KEY = /^([a-z]{2,8}_[a-z0-9]{1,16}_[0-9A-Za-z]{4})[0-9A-Za-z]{32}$/;
+
+function searchTermOf(text: string): string {
+  const trimmed = text.trim();
+  return WHOLE_KEY.exec(trimmed)?.[1] ?? trimmed;
+}
+
 function filtersOf(params: URLSearchParams): KeyFilters {
   return {
     appId: params.get('appId') ?? '',
@@ -53,8 +61,9 @@ export default function KeysPage() {
   };
   // Search as one types, once the typing pauses.
   useEffect(() => {
-    if (searchText === filters.search) return;
-    const timer = setTimeout(() => setFilter('search', searchText.trim()), 300);
+    const term = searchTermOf(searchText);
+    if (term === filters.search) return;
+    const timer = setTimeout(() => setFilter('search', term), 300);
     return () => clearTimeout(timer);
   });
   const filtered = Object.values(filters).some(Boolean);

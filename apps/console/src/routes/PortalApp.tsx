@@ -1,3 +1,0 @@
-export default function PortalApp() {
-  return null;
-}
