@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
+import { FormActions } from './FormActions';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -20,14 +21,7 @@ export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onClose, p
       <div className="stack">
         {children}
         <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="button" className="button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className={danger ? 'button-danger' : 'button-primary'} disabled={pending} onClick={onConfirm}>
-            {pending ? 'Working…' : confirmLabel}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submitLabel={confirmLabel} pendingLabel="Working…" pending={pending} danger={danger} onSubmit={onConfirm} />
       </div>
     </Dialog>
   );

@@ -4,6 +4,7 @@ import { Dialog } from '../../../components/Dialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { linesOf } from '../../../lib/format';
 import { useCreateApp } from '../api/apps';
+import { FormActions } from '../../../components/FormActions';
 
 interface CreateAppForm {
   name: string;
@@ -56,14 +57,7 @@ export function CreateAppDialog({ open, onClose }: { open: boolean; onClose: () 
           <textarea rows={2} spellCheck={false} {...register('environments')} />
         </label>
         <ErrorMessage error={create.error} />
-        <div className="actions">
-          <button type="button" className="button-secondary" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="button-primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create app'}
-          </button>
-        </div>
+        <FormActions onCancel={close} submitLabel="Create app" pendingLabel="Creating…" pending={create.isPending} />
       </form>
     </Dialog>
   );

@@ -10,6 +10,7 @@ import { useCreateKey } from '../api/keys';
 import { ScopePicker } from './ScopePicker';
 import { SecretReveal } from './SecretReveal';
 import { SelectField } from '../../../components/SelectField';
+import { FormActions } from '../../../components/FormActions';
 
 interface CreateKeyForm {
   appId: string;
@@ -117,14 +118,7 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
             <PolicyFields register={register} name="policy" />
           </details>
           <ErrorMessage error={formError ?? create.error} />
-          <div className="actions">
-            <button type="button" className="button-secondary" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" className="button-primary" disabled={create.isPending || !app}>
-              {create.isPending ? 'Creating…' : 'Create key'}
-            </button>
-          </div>
+          <FormActions onCancel={close} submitLabel="Create key" pendingLabel="Creating…" pending={create.isPending} disabled={!app} />
         </form>
       )}
     </Dialog>

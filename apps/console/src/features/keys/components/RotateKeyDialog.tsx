@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { useRotateKey } from '../api/keys';
 import { SecretReveal } from './SecretReveal';
 import { SelectField } from '../../../components/SelectField';
+import { FormActions } from '../../../components/FormActions';
 
 const GRACE_CHOICES = [
   { seconds: 0, label: 'None: the old secret stops now' },
@@ -42,14 +43,7 @@ export function RotateKeyDialog({ keyId, open, onClose }: { keyId: string; open:
               ))}
             </SelectField>
           <ErrorMessage error={rotate.error} />
-          <div className="actions">
-            <button type="button" className="button-secondary" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" className="button-primary" disabled={rotate.isPending}>
-              {rotate.isPending ? 'Rotating…' : 'Rotate key'}
-            </button>
-          </div>
+          <FormActions onCancel={close} submitLabel="Rotate key" pendingLabel="Rotating…" pending={rotate.isPending} />
         </form>
       )}
     </Dialog>
