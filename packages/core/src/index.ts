@@ -19,3 +19,7 @@ export * from './detection/engine';
 export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, type LocalClock } from './detection/local-time';
 export * from './detection/app-settings';
 export * from './detection/step-plan';
+export * from './wire/leaks';
+export * from './wire/containment';
+export * from './leaks/leaks';
+export * from './containment/containment';
