@@ -9,3 +9,8 @@ export * from './data-source-options';
 export * from './webhook-events';
 export * from './alert-events';
 export * from './repositories/deployment-identity';
+export * from './repositories/queryable';
+export * from './repositories/webhook-deliveries.repository';
+export * from './repositories/webhook-endpoints.repository';
+export * from './wire-mappers';
+export * from './repositories/usage.repository';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   type App,
-  appDetectionSettings,
   type AppDetectionSettingsUpdate,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
@@ -9,14 +8,12 @@ import {
   type Page,
   type PageQuery,
   toStoredPolicy,
-  toWirePolicy,
 } from '@keywarden/core';
-import { AppEntity } from '@keywarden/db';
+import { AppEntity, toApp } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { assertCanActOnApp } from '../common/app-access';
-import { iso } from '../common/dates';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
@@ -24,21 +21,6 @@ import type { Actor } from '../credentials/principal';
 import { recordKeyEvent } from '../keys/key-events';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
-
-export function toApp(row: AppEntity): App {
-  return {
-    id: row.id,
-    name: row.name,
-    timezone: row.timezone,
-    businessHours: row.businessHours,
-    scopeCatalog: row.scopeCatalog,
-    environments: row.environments,
-    defaultPolicy: toWirePolicy(row.defaultPolicy),
-    detection: appDetectionSettings(row.detectionSettings),
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
-}
 
 function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
