@@ -14,3 +14,4 @@ export * from './repositories/webhook-deliveries.repository';
 export * from './repositories/webhook-endpoints.repository';
 export * from './wire-mappers';
 export * from './repositories/usage.repository';
+export * from './repositories/api-keys.repository';

@@ -9,7 +9,7 @@ import {
   type PageQuery,
   toStoredPolicy,
 } from '@keywarden/core';
-import { AppEntity, toApp } from '@keywarden/db';
+import { AppEntity, appKeyIdsAmong, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -41,11 +41,7 @@ async function assertMutedKeysOfApp(
 ): Promise<void> {
   const muted = detection?.mutedKeyIds ?? [];
   if (muted.length === 0) return;
-  const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id FROM api_keys WHERE app_id = $1 AND kind = 'app' AND id = ANY($2::text[])`,
-    [appId, muted],
-  );
-  const known = new Set(rows.map((row) => row.id));
+  const known = await appKeyIdsAmong(manager, appId, muted);
   const foreign = muted.filter((id) => !known.has(id));
   if (foreign.length > 0) {
     throw ApiError.validation('detection.mutedKeyIds', `are not keys of this app: ${foreign.join(', ')}`);
@@ -154,8 +150,7 @@ export class AppsService {
   }
 
   private async keyIdsOf(appId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
-    return rows.map(({ id }) => id);
+    return unrevokedKeyIdsOfApp(this.dataSource, appId);
   }
 
   /** Deleting an app revokes all its keys at once; the app's record stays for the audit trail. */
@@ -163,14 +158,7 @@ export class AppsService {
     const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, appId, manager);
       await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
-      // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-      const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
-        `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
-          WHERE k.app_id = $1 AND k.status <> 'revoked'
-          RETURNING k.id, k.environment, k.name,
-            (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
-        [row.id],
-      );
+      const revoked = await revokeKeysOfApp(manager, row.id);
       for (const key of revoked) {
         await recordKeyEvent(manager, 'key.revoked', { ...key, workspaceId: row.workspaceId, appId: row.id }, key.prefix ?? '');
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newId, type Page, type PageQuery } from '@keywarden/core';
-import { ApiKeyEntity, KeySecretEntity, type KeyWithSecrets } from '@keywarden/db';
+import { ApiKeyEntity, endLiveSecretsBy, KeySecretEntity, type KeyWithSecrets } from '@keywarden/db';
 import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
@@ -61,11 +61,7 @@ export class KeyStore {
    * if an earlier rotation already gave them a nearer one).
    */
   async rotate(manager: EntityManager, row: ApiKeyEntity, deadline: Date): Promise<IssuedSecret> {
-    await manager.query(
-      `UPDATE key_secrets SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), $2)
-        WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now())`,
-      [row.id, deadline],
-    );
+    await endLiveSecretsBy(manager, row.id, deadline);
     const secret = this.material.issue(row.environment);
     await this.insertSecret(manager, row.id, secret);
     return secret;

@@ -11,9 +11,8 @@ import {
   type UsageEvent,
   type UsagePoint,
   type UsageResponse,
-  type StoredPolicy,
 } from '@keywarden/core';
-import { accessLogOfKey, rollupSeries } from '@keywarden/db';
+import { accessLogOfKey, appKeysWithPolicies, rollupSeries } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { ApiError } from '../common/api-error';
@@ -80,13 +79,7 @@ export class UsageService {
    */
   private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, KeyOfReport>> {
     const unique = [...new Set(keyIds)];
-    const rows: Array<{ id: string; app_id: string; policy: StoredPolicy | null; default_policy: StoredPolicy | null }> =
-      await this.dataSource.query(
-        `SELECT k.id, k.app_id, k.policy, a.default_policy
-           FROM api_keys k JOIN apps a ON a.id = k.app_id
-          WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
-        [actor.principal.workspaceId, unique],
-      );
+    const rows = await appKeysWithPolicies(this.dataSource, actor.principal.workspaceId, unique);
     const keys = new Map(
       rows.map((row) => [
         row.id,
