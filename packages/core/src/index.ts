@@ -4,6 +4,7 @@ export * from './errors';
 export * from './ids';
 export * from './keys/key-format';
 export * from './keys/key-state';
+export * from './keys/delegation';
 export * from './scopes/scopes';
 export * from './scopes/app-restriction';
 export * from './wire/common';
