@@ -5,6 +5,7 @@ import {
   appDetectionSettings,
   type AppKey,
   type AuditEntry,
+  DEFAULT_APP_CONTAINMENT,
   displayStatus,
   type KeySecretVersion,
   toWirePolicy,
@@ -41,6 +42,8 @@ export function toApp(row: AppEntity): App {
     environments: row.environments,
     defaultPolicy: toWirePolicy(row.defaultPolicy),
     detection: appDetectionSettings(row.detectionSettings),
+    leakResponse: row.leakResponse,
+    containment: { ...DEFAULT_APP_CONTAINMENT, ...row.containment },
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -85,6 +88,8 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
     expiresAt: iso(row.expiresAt),
     policy: toWirePolicy(row.policy),
     secrets: secretVersions(secrets),
+    canary: row.canary,
+    containment: row.containment,
   };
 }
 

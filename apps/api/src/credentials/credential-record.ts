@@ -1,4 +1,4 @@
-import { type CompiledPolicy, compilePolicy, effectivePolicy, rotationDeadline } from '@keywarden/core';
+import { type CompiledPolicy, compilePolicy, containedPolicy, effectivePolicy, rotationDeadline } from '@keywarden/core';
 import type { KeyCredentialRow } from '@keywarden/db';
 import type { Principal } from './principal';
 
@@ -11,7 +11,7 @@ const compiled = new WeakMap<CredentialRecord, CompiledPolicy>();
 export function policyOf(record: CredentialRecord): CompiledPolicy {
   let policy = compiled.get(record);
   if (!policy) {
-    policy = compilePolicy(effectivePolicy(record.appDefaultPolicy, record.policy));
+    policy = compilePolicy(containedPolicy(effectivePolicy(record.appDefaultPolicy, record.policy), record.containment));
     compiled.set(record, policy);
   }
   return policy;

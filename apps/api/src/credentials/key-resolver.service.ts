@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { keyStateAt, type KeyState } from '@keywarden/core';
 import { credentialByKeyId, credentialBySecretHash } from '@keywarden/db';
 import { DataSource } from 'typeorm';
+import { CanaryAlarm, type CanaryUse } from '../canaries/canary-alarm.service';
 import { type CredentialRecord, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
@@ -25,9 +26,15 @@ export class KeyResolverService {
     private readonly material: KeyMaterialService,
     private readonly cache: KeyCacheService,
     private readonly dataSource: DataSource,
+    private readonly canaries: CanaryAlarm,
   ) {}
 
-  async resolve(candidate: string, now = new Date()): Promise<Resolution> {
+  /**
+   * `use` describes where the key was presented, for the alarm a canary raises. A canary
+   * resolves as unknown, and is never cached: like an unknown key it costs a lookup every
+   * time, so its answer cannot be told apart by latency either.
+   */
+  async resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Promise<Resolution> {
     if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
     // Keyed by the presented key itself: a cache hit costs no HMAC. Entries live in this
     // process's memory only, for at most the cache TTL.
@@ -37,6 +44,10 @@ export class KeyResolverService {
       const found = await credentialBySecretHash(this.dataSource, this.material.hash(candidate));
       if (!found) return { state: 'UNAUTHORIZED' };
       record = found;
+      if (record.canary) {
+        this.canaries.raise(record, use, now);
+        return { state: 'UNAUTHORIZED' };
+      }
       this.cache.set(candidate, record, generation);
     }
     return stateOf(record, now);

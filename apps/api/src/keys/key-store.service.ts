@@ -7,7 +7,7 @@ import { type IssuedSecret, KeyMaterialService } from '../credentials/key-materi
 
 export type NewKeyFields = Omit<
   ApiKeyEntity,
-  'id' | 'kind' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'status' | 'secrets'
+  'id' | 'kind' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'status' | 'secrets' | 'containment'
 >;
 
 /** Storage of keys and their secret versions, shared by app keys and admin keys. */
@@ -49,6 +49,7 @@ export class KeyStore {
       status: 'active',
       lastUsedAt: null,
       revokedAt: null,
+      containment: null,
     });
     const saved = await manager.save(ApiKeyEntity, row);
     const secret = this.material.issue(fields.environment);

@@ -3,9 +3,9 @@ import type {
   AlertResolution,
   AlertSeverity,
   AlertStatus,
-  DetectionAlertType,
+  AlertType,
 } from '@keywarden/core';
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, type EntityManager, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('alerts')
 export class AlertEntity {
@@ -25,7 +25,7 @@ export class AlertEntity {
   model!: string | null;
 
   @Column('text')
-  type!: DetectionAlertType;
+  type!: AlertType;
 
   @Column('text')
   fingerprint!: string;
@@ -72,4 +72,26 @@ export class AlertEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+}
+
+/** What opening an alert decides; the rest starts empty (not acknowledged, not resolved). */
+export type NewAlert = Pick<
+  AlertEntity,
+  'id' | 'workspaceId' | 'appId' | 'keyId' | 'model' | 'type' | 'fingerprint' | 'severity' | 'evidence' | 'firstDetectedAt'
+>;
+
+/** An open alert row, not yet saved. */
+export function newAlertRow(manager: EntityManager, alert: NewAlert): AlertEntity {
+  return manager.create(AlertEntity, {
+    ...alert,
+    status: 'open',
+    lastDetectedAt: alert.firstDetectedAt,
+    occurrences: 1,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    resolution: null,
+    incidentClosePending: false,
+  });
 }

@@ -1,4 +1,4 @@
-import type { AdminRole, KeyExpiringData, StoredPolicy } from '@keywarden/core';
+import type { AdminRole, KeyContainment, KeyExpiringData, StoredPolicy } from '@keywarden/core';
 import type { Queryable } from './queryable';
 
 /**
@@ -27,13 +27,17 @@ export interface KeyCredentialRow {
   policy: StoredPolicy | null;
   /** App keys: their app's default policy. */
   appDefaultPolicy: StoredPolicy | null;
+  canary: boolean;
+  /** Containment in force because of a detector alert. */
+  containment: KeyContainment | null;
 }
 
 const CREDENTIAL_COLUMNS = `
   SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
          k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes, k.status,
          k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
-         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy"
+         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy",
+         k.canary, k.containment
 `;
 
 const CREDENTIAL_BY_HASH = `${CREDENTIAL_COLUMNS}
