@@ -68,7 +68,7 @@ export const BURST_PSEUDO_RATE = 0.2;
  * Alarm episodes a series may have in about ten days (the mean memory of a decayed count with
  * a half-life of a week) before its CUSUM thresholds grow: by one threshold per episode beyond.
  */
-export const ALARM_BUDGET = 2;
+export const ALARM_BUDGET = 1;
 export const ALARM_LOAD_DECAY_PER_MINUTE = Math.exp(-Math.LN2 / (7 * 24 * 60));
 
 /** The CUSUM looks for a sustained rate this many times the tolerated rate (small: the tolerance already carries the margin). */

@@ -30,8 +30,8 @@ interface HourAccumulator {
   quarterMinutes: number;
   /** Requests the baseline expected over the quarter's minutes so far. */
   quarterExpected: number;
-  /** A detector fired during this quarter: its spread is not learned (a leak must not teach tolerance of itself). */
-  quarterAlarmed: boolean;
+  /** The series was suspicious during this quarter: its spread is not learned (a leak must not teach tolerance of itself). */
+  quarterTainted: boolean;
   peakQuarterRate: number;
   /** The series was suspicious during this hour: its level is not learned. */
   tainted: boolean;
@@ -183,9 +183,11 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   if (!suspicious) s.suspiciousSinceMs = null;
   else {
     s.suspiciousSinceMs ??= m.minuteStartMs;
-    if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) s.hour.tainted = true;
+    if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) {
+      s.hour.tainted = true;
+      s.hour.quarterTainted = true;
+    }
   }
-  if (alarm && s.hour) s.hour.quarterAlarmed = true;
   if (alarm) {
     if (s.lastAlarmMs === null || m.minuteStartMs - s.lastAlarmMs > QUIET_MS) s.alarmLoad += 1;
     s.lastAlarmMs = m.minuteStartMs;
@@ -255,7 +257,7 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
     quarterCount: 0,
     quarterMinutes: 0,
     quarterExpected: 0,
-    quarterAlarmed: false,
+    quarterTainted: false,
     peakQuarterRate: 0,
     tainted: false,
   };
@@ -283,12 +285,12 @@ function closeQuarter(b: Baseline, h: HourAccumulator): void {
   if (h.quarterMinutes >= 10) {
     const significant = Math.max(h.quarterCount - 2 * Math.sqrt(h.quarterCount), 0);
     h.peakQuarterRate = Math.max(h.peakQuarterRate, significant / h.quarterMinutes);
-    if (!h.quarterAlarmed) learnSpread(b, { hourOfWeek: h.hourOfWeek, minutes: h.quarterMinutes, count: h.quarterCount, expected: h.quarterExpected });
+    if (!h.quarterTainted) learnSpread(b, { hourOfWeek: h.hourOfWeek, minutes: h.quarterMinutes, count: h.quarterCount, expected: h.quarterExpected });
   }
   h.quarterCount = 0;
   h.quarterMinutes = 0;
   h.quarterExpected = 0;
-  h.quarterAlarmed = false;
+  h.quarterTainted = false;
 }
 
 export function round(x: number): number {
