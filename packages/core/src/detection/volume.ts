@@ -85,6 +85,19 @@ export function newVolumeState(): VolumeState {
   };
 }
 
+/** Fills in what version 1 state lacked (see restoreAppDetectionState). */
+export function upgradeVolumeState(s: VolumeState): void {
+  s.burstRecord ??= 0;
+  s.alarmLoad ??= 0;
+  s.lastAlarmMs ??= null;
+  if (s.hour) {
+    const hour = s.hour as HourAccumulator & { alarmed?: boolean };
+    hour.quarterExpected ??= hour.quarterMinutes * (hour.minutes > 0 ? hour.expected / hour.minutes : 0);
+    hour.quarterTainted ??= hour.tainted;
+    delete hour.alarmed;
+  }
+}
+
 function newRun(): CusumRun {
   return { score: 0, minutes: 0, observed: 0, expected: 0 };
 }
