@@ -7,13 +7,13 @@ import { createFastifyAdapter, createLogger } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { bodyIssue } from './common/body-guard';
 import { ErrorFilter } from './common/error.filter';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
-import { usageEventOf } from './usage/usage-events';
-import { UsageRecorder } from './usage/usage-recorder.service';
+import { RequestMetering } from './usage/request-metering';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -29,6 +29,24 @@ function frameworkError(error: { code?: string }): ApiError {
   // A path parameter longer than any id cannot name anything.
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError('NOT_FOUND');
   return new ApiError('INTERNAL_ERROR');
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'];
+
+/**
+ * Node keeps only the first of repeated Authorization headers (and joins X-API-Key ones):
+ * a request that carries two credentials is ambiguous and refused, never silently
+ * resolved to one of them.
+ */
+export function repeatedCredentialHeader(rawHeaders: string[]): string | null {
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!CREDENTIAL_HEADERS.includes(name)) continue;
+    if (seen.has(name)) return name === 'authorization' ? 'Authorization' : 'X-API-Key';
+    seen.add(name);
+  }
+  return null;
 }
 
 function setupOpenApi(app: NestFastifyApplication): void {
@@ -78,13 +96,26 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-  });
-  const recorder = app.get(UsageRecorder);
-  fastify.addHook('onResponse', async (request, reply) => {
-    if (recorder.enabled) {
-      const event = usageEventOf(request, reply);
-      if (event) recorder.record(event);
+    const repeated = repeatedCredentialHeader(request.raw.rawHeaders);
+    if (repeated) {
+      const { status, body } = errorResponse(
+        ApiError.validation(repeated, 'must be given once: a request carries exactly one credential'),
+        String(request.id),
+      );
+      return reply.code(status).send(body);
     }
+  });
+  // Before any validator or query runs: bodies and query strings too deep to validate
+  // safely, or holding text PostgreSQL cannot store, are field errors.
+  fastify.addHook('preValidation', async (request, reply) => {
+    const issue = bodyIssue(request.body) ?? bodyIssue(request.query);
+    if (issue) {
+      const { status, body } = errorResponse(ApiError.validation(issue.field, issue.message), String(request.id));
+      return reply.code(status).send(body);
+    }
+  });
+  app.get(RequestMetering).install(fastify);
+  fastify.addHook('onResponse', async (request, reply) => {
     const principal = (request as { user?: Principal }).user;
     request.log.info(
       {

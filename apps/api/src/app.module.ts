@@ -14,6 +14,7 @@ import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         HealthModule,
         CredentialsModule,
         AuthModule,
+        SessionsModule,
         AuditModule,
         AppsModule,
         KeysModule,
