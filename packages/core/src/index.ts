@@ -34,3 +34,7 @@ export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, 
 export * from './wire/alerts';
 export * from './detection/app-settings';
 export * from './detection/step-plan';
+export * from './wire/leaks';
+export * from './wire/containment';
+export * from './leaks/leaks';
+export * from './containment/containment';
