@@ -37,6 +37,7 @@ const apiEnvSchema = infraEnvSchema
     KW_GITHUB_SCANNING_REFETCH_MIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
     KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
+    KW_CONSOLE_DIR: z.string().min(1).optional(),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
   .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
@@ -56,6 +57,12 @@ export interface ApiConfig extends InfraConfig {
   transport: TransportConfig;
   githubScanning: GithubScanningConfig;
   sessions: SessionConfig;
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** The built single-page app served at /console; null: apps/console/dist. */
+  staticDir: string | null;
 }
 
 export interface TransportConfig {
@@ -137,5 +144,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       refetchMinMs: parsed.KW_GITHUB_SCANNING_REFETCH_MIN_MS,
     },
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
+    console: {
+      staticDir: parsed.KW_CONSOLE_DIR ?? null,
+    },
   };
 }

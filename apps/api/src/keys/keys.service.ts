@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  PREFIX_SEARCH_PATTERN,
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
@@ -17,7 +18,7 @@ import {
   type WithSecret,
 } from '@keywarden/core';
 import { ApiKeyEntity, type AppEntity } from '@keywarden/db';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -70,6 +71,22 @@ function scopesForApp(requested: string[], app: AppEntity): string[] {
   const outside = scopes.filter((scope) => app.scopeCatalog.length > 0 && !hasScope(app.scopeCatalog, scope));
   if (outside.length > 0) throw ApiError.validation('scopes', `are not in the app's scope catalog: ${outside.join(', ')}`);
   return scopes;
+}
+
+/** `%`, `_` and `\` are the user's characters, not patterns. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
+function narrowToSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
+  if (PREFIX_SEARCH_PATTERN.test(search)) {
+    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
+      prefixPattern: `${likeEscaped(search)}%`,
+    });
+  } else {
+    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
+  }
 }
 
 @Injectable()
@@ -138,6 +155,7 @@ export class KeysService {
       if (query.unusedForDays !== undefined) {
         builder.andWhere(`COALESCE(k.last_used_at, k.created_at) < now() - make_interval(days => :days)`, { days: query.unusedForDays });
       }
+      if (query.search) narrowToSearch(builder, query.search);
     });
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }
