@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEntry, Page } from '@keywarden/core';
-import { type AuditActor, AuditLogEntity, type NewAuditEntry, recordAuditEntries } from '@keywarden/db';
+import { type AuditActor, AuditLogEntity, type NewAuditEntry, recordAuditEntries, toAuditEntry } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
-import { iso } from '../common/dates';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ListAuditQueryDto } from './dto/list-audit-query.dto';
@@ -13,20 +12,6 @@ export type AuditEvent = NewAuditEntry;
 /** The audit log's view of an actor. */
 export function auditActorOf(actor: Actor | null): AuditActor | null {
   return actor ? { keyId: actor.principal.keyId, ip: actor.ip, requestId: actor.requestId } : null;
-}
-
-function toAuditEntry(row: AuditLogEntity): AuditEntry {
-  return {
-    id: row.id,
-    action: row.action,
-    actorKeyId: row.actorKeyId,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    ip: row.ip,
-    requestId: row.requestId,
-    createdAt: iso(row.createdAt),
-    details: row.details,
-  };
 }
 
 @Injectable()
