@@ -11,6 +11,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
+import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         AuditModule,
         AppsModule,
+        CustomersModule,
         KeysModule,
         AdminKeysModule,
         UsageModule,

@@ -3,6 +3,7 @@ import { AlertEntity } from './entities/alert.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
+import { CustomerEntity } from './entities/customer.entity';
 import { KeySecretEntity } from './entities/key-secret.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
@@ -12,6 +13,7 @@ import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-e
 import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policies';
 import { Webhooks1764170000000 } from './migrations/1764170000000-webhooks';
 import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
+import { Customers1764212000000 } from './migrations/1764212000000-customers';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -21,6 +23,7 @@ export const ENTITIES = [
   AuditLogEntity,
   WebhookEndpointEntity,
   AlertEntity,
+  CustomerEntity,
 ];
 export const MIGRATIONS = [
   Foundation1764140000000,
@@ -29,6 +32,7 @@ export const MIGRATIONS = [
   KeyPolicies1764160000000,
   Webhooks1764170000000,
   Alerts1764180000000,
+  Customers1764212000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

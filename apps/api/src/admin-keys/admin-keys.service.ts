@@ -88,6 +88,7 @@ export class AdminKeysService {
         metadata: {},
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         policy: dto.policy ? toStoredPolicy(dto.policy) : null,
+        customerId: null,
         createdBy: actor.principal.keyId,
       });
       await this.audit.record(manager, actor, key.row.workspaceId, {

@@ -35,6 +35,7 @@ export function toApp(row: AppEntity): App {
     environments: row.environments,
     defaultPolicy: toWirePolicy(row.defaultPolicy),
     detection: appDetectionSettings(row.detectionSettings),
+    portal: row.portal,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -110,6 +111,7 @@ export class AppsService {
           environments: dto.environments ?? DEFAULT_ENVIRONMENTS,
           defaultPolicy: dto.defaultPolicy ? toStoredPolicy(dto.defaultPolicy) : null,
           detectionSettings: detectionChanges(dto.detection),
+          portal: dto.portal ? { ...dto.portal } : null,
           deletedAt: null,
         });
         // A new app has no keys yet: any muted key id is refused.
@@ -146,12 +148,13 @@ export class AppsService {
 
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
-    const { defaultPolicy, detection, ...fields } = dto;
+    const { defaultPolicy, detection, portal, ...fields } = dto;
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
         manager.merge(AppEntity, row, fields);
         if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
+        if (portal !== undefined) row.portal = portal === null ? null : { ...portal };
         if (detection) {
           await assertMutedKeysOfApp(manager, row.id, detection);
           row.detectionSettings = { ...row.detectionSettings, ...detectionChanges(detection) };
@@ -182,10 +185,10 @@ export class AppsService {
       const row = await this.findForActor(actor, appId, manager);
       await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
       // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-      const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
+      const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string; customerId: string | null }>, number] = await manager.query(
         `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
           WHERE k.app_id = $1 AND k.status <> 'revoked'
-          RETURNING k.id, k.environment, k.name,
+          RETURNING k.id, k.environment, k.name, k.customer_id AS "customerId",
             (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
         [row.id],
       );

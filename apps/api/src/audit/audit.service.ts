@@ -4,7 +4,7 @@ import { AuditLogEntity } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { iso } from '../common/dates';
 import { limitOf, pageOf } from '../common/pagination';
-import type { Actor } from '../credentials/principal';
+import { type Actor, actorLabel } from '../credentials/principal';
 import type { ListAuditQueryDto } from './dto/list-audit-query.dto';
 
 export interface AuditEvent {
@@ -20,6 +20,7 @@ function toAuditEntry(row: AuditLogEntity): AuditEntry {
     id: row.id,
     action: row.action,
     actorKeyId: row.actorKeyId,
+    actor: row.actor,
     targetType: row.targetType,
     targetId: row.targetId,
     ip: row.ip,
@@ -39,7 +40,8 @@ export class AuditService {
       id: newId('audit'),
       workspaceId,
       action: event.action,
-      actorKeyId: actor?.principal.keyId ?? null,
+      actorKeyId: actor && !actor.portalCustomerId ? actor.principal.keyId : null,
+      actor: actor ? actorLabel(actor) : null,
       targetType: event.targetType,
       targetId: event.targetId,
       ip: actor?.ip ?? null,

@@ -1,4 +1,14 @@
-import { type AdminRole, type CompiledPolicy, compilePolicy, effectivePolicy, rotationDeadline, type StoredPolicy } from '@keywarden/core';
+import {
+  type AdminRole,
+  type CompiledPolicy,
+  compileCustomerPolicy,
+  compilePolicy,
+  type CustomerRef,
+  type CustomerStatus,
+  effectivePolicy,
+  rotationDeadline,
+  type StoredPolicy,
+} from '@keywarden/core';
 import type { Principal } from './principal';
 
 /** One secret version joined with its key: everything authentication needs. */
@@ -20,6 +30,11 @@ export interface CredentialRecord {
   policy: StoredPolicy | null;
   /** App keys: their app's default policy. */
   appDefaultPolicy: StoredPolicy | null;
+  /** App keys held by a customer: who, whether suspended, and the policy all its keys share. */
+  customerId: string | null;
+  customerExternalId: string | null;
+  customerStatus: CustomerStatus | null;
+  customerPolicy: StoredPolicy | null;
 }
 
 // Compiled once per cached record: the hot path never re-parses CIDRs or globs.
@@ -32,6 +47,27 @@ export function policyOf(record: CredentialRecord): CompiledPolicy {
     compiled.set(record, policy);
   }
   return policy;
+}
+
+const compiledCustomer = new WeakMap<CredentialRecord, CompiledPolicy | null>();
+
+/** The limits the key's customer shares over all its keys; null when it has none (or no customer). */
+export function customerPolicyOf(record: CredentialRecord): CompiledPolicy | null {
+  let policy = compiledCustomer.get(record);
+  if (policy === undefined) {
+    policy = record.customerPolicy === null ? null : compileCustomerPolicy(record.customerPolicy);
+    compiledCustomer.set(record, policy);
+  }
+  return policy;
+}
+
+export function customerRefOf(record: CredentialRecord): CustomerRef | undefined {
+  return record.customerId === null ? undefined : { id: record.customerId, externalId: record.customerExternalId as string };
+}
+
+/** A suspended customer's keys are refused as disabled, without touching the key itself. */
+export function effectiveStatus(record: CredentialRecord): CredentialRecord['status'] {
+  return record.status === 'active' && record.customerStatus === 'suspended' ? 'disabled' : record.status;
 }
 
 /** The presented secret's deadline under the rotation period; older secrets in grace keep theirs. */

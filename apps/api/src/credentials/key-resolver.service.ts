@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { keyStateAt, type KeyState } from '@keywarden/core';
 import { DataSource } from 'typeorm';
-import { type CredentialRecord, rotationDeadlineOf } from './credential-record';
+import { type CredentialRecord, effectiveStatus, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
 
@@ -13,9 +13,12 @@ const CREDENTIAL_BY_HASH = `
   SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
          k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes, k.status,
          k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
-         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy"
+         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy",
+         c.id AS "customerId", c.external_id AS "customerExternalId", c.status AS "customerStatus",
+         c.policy AS "customerPolicy"
     FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
     LEFT JOIN apps a ON a.id = k.app_id
+    LEFT JOIN customers c ON c.id = k.customer_id
    WHERE s.hash = $1`;
 
 /**
@@ -43,6 +46,6 @@ export class KeyResolverService {
       this.cache.set(candidate, record, generation);
     }
     // last_used_at is maintained by the worker from the usage events (VALID outcomes).
-    return { state: keyStateAt({ ...record, rotationDeadline: rotationDeadlineOf(record) }, now), record };
+    return { state: keyStateAt({ ...record, status: effectiveStatus(record), rotationDeadline: rotationDeadlineOf(record) }, now), record };
   }
 }

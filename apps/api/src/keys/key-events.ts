@@ -8,6 +8,7 @@ export interface KeyEventSubject {
   appId: string;
   environment: string;
   name: string;
+  customerId: string | null;
 }
 
 /**
@@ -20,6 +21,13 @@ export async function recordKeyEvent(
   key: KeyEventSubject,
   prefix: string,
 ): Promise<void> {
-  const data: KeyEventData = { keyId: key.id, appId: key.appId, environment: key.environment, name: key.name, prefix };
-  await recordWebhookEvent(manager, { workspaceId: key.workspaceId, appId: key.appId, type, data });
+  const data: KeyEventData = {
+    keyId: key.id,
+    appId: key.appId,
+    environment: key.environment,
+    name: key.name,
+    prefix,
+    customerId: key.customerId,
+  };
+  await recordWebhookEvent(manager, { workspaceId: key.workspaceId, appId: key.appId, customerId: key.customerId, type, data });
 }

@@ -20,12 +20,14 @@ import { ApiKeyEntity, type AppEntity } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
+import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
+import { customerRefOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
-import type { Actor, Principal } from '../credentials/principal';
+import { type Actor, actorLabel, type Principal } from '../credentials/principal';
 import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { PendingUsage } from '../usage/usage-events';
@@ -53,6 +55,7 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
     lastUsedAt: iso(row.lastUsedAt),
     expiresAt: iso(row.expiresAt),
     policy: toWirePolicy(row.policy),
+    customerId: row.customerId,
     secrets: secretVersions(secrets),
   };
 }
@@ -81,6 +84,7 @@ export class KeysService {
     private readonly keyCache: KeyCacheService,
     private readonly resolver: KeyResolverService,
     private readonly policy: PolicyService,
+    private readonly customers: CustomersService,
   ) {}
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
@@ -89,6 +93,7 @@ export class KeysService {
       if (!app.environments.includes(dto.environment)) {
         throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
       }
+      const customer = await this.customers.findBySelector(app.workspaceId, dto, manager);
       const { key, secret } = await this.store.insert(manager, 'app', {
         workspaceId: app.workspaceId,
         appId: app.id,
@@ -102,7 +107,8 @@ export class KeysService {
         metadata: dto.metadata ?? {},
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         policy: dto.policy ? toStoredPolicy(dto.policy) : null,
-        createdBy: actor.principal.keyId,
+        customerId: customer?.id ?? null,
+        createdBy: actorLabel(actor),
       });
       await this.audit.record(manager, actor, app.workspaceId, {
         action: 'key.created',
@@ -114,6 +120,7 @@ export class KeysService {
           environment: dto.environment,
           scopes: key.row.scopes,
           prefix: secret.prefix,
+          ...(customer ? { customerId: customer.id } : {}),
           ...(dto.policy ? { policy: dto.policy } : {}),
         },
       });
@@ -128,6 +135,7 @@ export class KeysService {
       if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
       if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
       if (query.group) builder.andWhere('k.group = :group', { group: query.group });
+      if (query.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: query.customerId });
       if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
       else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
       else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
@@ -155,6 +163,10 @@ export class KeysService {
       if (dto.metadata !== undefined) row.metadata = dto.metadata;
       if (dto.expiresAt !== undefined) row.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
       if (dto.policy !== undefined) row.policy = dto.policy === null ? null : toStoredPolicy(dto.policy);
+      if (dto.customerId !== undefined) {
+        // Another workspace's customer does not exist here: 404, and nothing of the change is written.
+        row.customerId = dto.customerId === null ? null : (await this.customers.findBySelector(row.workspaceId, { customerId: dto.customerId }, manager))?.id ?? null;
+      }
       await manager.save(row);
       await this.audit.record(manager, actor, row.workspaceId, {
         action: 'key.updated',
@@ -164,6 +176,7 @@ export class KeysService {
           fields: Object.keys(dto),
           ...(dto.scopes ? { scopes: row.scopes } : {}),
           ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
+          ...(dto.customerId !== undefined ? { customerId: dto.customerId } : {}),
         },
       });
       return (await this.store.withSecrets(manager, [row]))[0];
@@ -235,6 +248,7 @@ export class KeysService {
         workspaceId: actor.principal.workspaceId,
         appId: known ? (response.appId as string) : null,
         keyId: known ? (response.keyId as string) : null,
+        customerId: response.customer?.id ?? null,
         kind: 'verify',
         scope: request.scope ?? null,
         model: request.model ?? null,
@@ -267,6 +281,7 @@ export class KeysService {
       env: record.environment,
       scopes: record.scopes,
       expiresAt: iso(record.expiresAt),
+      ...(record.customerId !== null ? { customer: customerRefOf(record) } : {}),
     };
     if (resolution.state !== 'VALID') return { valid: false, code: resolution.state, ...identity };
     if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) {

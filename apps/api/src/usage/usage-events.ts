@@ -9,7 +9,7 @@ import type { Principal } from '../credentials/principal';
  */
 export type PendingUsage = Pick<
   UsageEvent,
-  'workspaceId' | 'appId' | 'keyId' | 'kind' | 'scope' | 'model' | 'outcome' | 'ip' | 'units' | 'costMicros' | 'requestId'
+  'workspaceId' | 'appId' | 'keyId' | 'customerId' | 'kind' | 'scope' | 'model' | 'outcome' | 'ip' | 'units' | 'costMicros' | 'requestId'
 >;
 
 /** Per-request metering state, carried on the Fastify request. */

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
+import { CustomersModule } from '../customers/customers.module';
 import { MetricsService } from './metrics.service';
 import { KeyRequestsController, MetricsController, UsageController } from './usage.controller';
 import { UsageRecorder } from './usage-recorder.service';
 import { UsageService } from './usage.service';
 
 @Module({
-  imports: [AppsModule],
+  imports: [AppsModule, CustomersModule],
   controllers: [UsageController, KeyRequestsController, MetricsController],
   providers: [MetricsService, UsageRecorder, UsageService],
   exports: [UsageRecorder, MetricsService],

@@ -21,6 +21,7 @@ import { limitOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ReportUsageDto } from './dto/report-usage.dto';
 import type { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
+import { CustomersService } from '../customers/customers.service';
 import { SpendService } from '../policy/spend.service';
 import { UsageRecorder } from './usage-recorder.service';
 
@@ -30,7 +31,7 @@ export const MAX_BUCKETS: Record<Granularity, number> = { minute: 1_440, hour: 2
 /** Reported usage may be stamped at most this far in the future (clock skew). */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
-const GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id' } as const;
+const GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id', customer: 'customer_id' } as const;
 
 interface RollupRow {
   bucket: Date;
@@ -55,11 +56,14 @@ interface AccessLogRow {
   cost_micros: string;
   latency_ms: number;
   request_id: string | null;
+  customer_id: string | null;
 }
 
 interface KeyOfReport {
   appId: string;
   capMicros: number | null;
+  customerId: string | null;
+  customerCapMicros: number | null;
 }
 
 function encodeCursor(ts: string, id: string): string {
@@ -98,6 +102,7 @@ export class UsageService {
     private readonly apps: AppsService,
     private readonly recorder: UsageRecorder,
     private readonly spend: SpendService,
+    private readonly customers: CustomersService,
   ) {}
 
   /**
@@ -106,17 +111,28 @@ export class UsageService {
    */
   private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, KeyOfReport>> {
     const unique = [...new Set(keyIds)];
-    const rows: Array<{ id: string; app_id: string; policy: StoredPolicy | null; default_policy: StoredPolicy | null }> =
-      await this.dataSource.query(
-        `SELECT k.id, k.app_id, k.policy, a.default_policy
-           FROM api_keys k JOIN apps a ON a.id = k.app_id
-          WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
-        [actor.principal.workspaceId, unique],
-      );
+    const rows: Array<{
+      id: string;
+      app_id: string;
+      policy: StoredPolicy | null;
+      default_policy: StoredPolicy | null;
+      customer_id: string | null;
+      customer_policy: StoredPolicy | null;
+    }> = await this.dataSource.query(
+      `SELECT k.id, k.app_id, k.policy, a.default_policy, k.customer_id, c.policy AS customer_policy
+         FROM api_keys k JOIN apps a ON a.id = k.app_id LEFT JOIN customers c ON c.id = k.customer_id
+        WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
+      [actor.principal.workspaceId, unique],
+    );
     const keys = new Map(
-      rows.map((row) => [
+      rows.map((row): [string, KeyOfReport] => [
         row.id,
-        { appId: row.app_id, capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros },
+        {
+          appId: row.app_id,
+          capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros,
+          customerId: row.customer_id,
+          customerCapMicros: row.customer_policy?.dailySpendLimitMicros ?? null,
+        },
       ]),
     );
     const missing = unique.find((id) => !keys.has(id));
@@ -136,12 +152,14 @@ export class UsageService {
     );
     const events: UsageEvent[] = dto.events.map((item) => {
       const at = new Date(item.timestamp);
+      const key = keys.get(item.keyId) as KeyOfReport;
       return {
         id: newId('event', at.getTime()),
         timestamp: at.toISOString(),
         workspaceId: actor.principal.workspaceId,
-        appId: (keys.get(item.keyId) as KeyOfReport).appId,
+        appId: key.appId,
         keyId: item.keyId,
+        customerId: key.customerId,
         kind: 'report',
         route: 'POST /v1/usage',
         scope: null,
@@ -163,9 +181,15 @@ export class UsageService {
     await this.spend.addReported(
       actor.principal.workspaceId,
       events.map((event) => ({
-        holder: { workspaceId: event.workspaceId, appId: event.appId as string, keyId: event.keyId as string },
+        holder: {
+          workspaceId: event.workspaceId,
+          appId: event.appId as string,
+          keyId: event.keyId as string,
+          customerId: event.customerId ?? null,
+        },
         micros: event.costMicros,
         capMicros: (keys.get(event.keyId as string) as KeyOfReport).capMicros,
+        customerCapMicros: (keys.get(event.keyId as string) as KeyOfReport).customerCapMicros,
         atMs: Date.parse(event.timestamp),
         requestId: event.requestId as string,
       })),
@@ -174,8 +198,9 @@ export class UsageService {
   }
 
   async query(actor: Actor, query: UsageQueryDto): Promise<UsageResponse> {
-    if ((query.appId === undefined) === (query.keyId === undefined)) {
-      throw ApiError.validation('appId', 'exactly one of appId and keyId is required');
+    const subjects = [query.appId, query.keyId, query.customerId].filter((value) => value !== undefined);
+    if (subjects.length !== 1) {
+      throw ApiError.validation('appId', 'exactly one of appId, keyId and customerId is required');
     }
     const { from, to } = timeRange(query.from, query.to) as { from: Date; to: Date };
     const size = BUCKET_MS[query.granularity];
@@ -184,14 +209,20 @@ export class UsageService {
       throw ApiError.validation('to', `the range spans ${buckets} ${query.granularity} buckets; at most ${MAX_BUCKETS[query.granularity]}`);
     }
     if (query.keyId !== undefined) await this.keysForActor(actor, [query.keyId]);
+    else if (query.customerId !== undefined) await this.customers.findByRef(actor.principal.workspaceId, query.customerId, this.dataSource.manager);
     else await this.apps.findForActor(actor, query.appId as string);
 
-    const params: unknown[] = [query.granularity, actor.principal.workspaceId, query.keyId ?? query.appId, from, to];
-    const scopeColumn = query.keyId !== undefined ? 'key_id' : 'app_id';
+    const params: unknown[] = [query.granularity, actor.principal.workspaceId, query.keyId ?? query.appId ?? query.customerId, from, to];
+    const scopeColumn = query.keyId !== undefined ? 'key_id' : query.customerId !== undefined ? 'customer_id' : 'app_id';
     let modelFilter = '';
     if (query.model !== undefined) {
       params.push(query.model);
       modelFilter = `AND model = $${params.length}`;
+    }
+    // A customer's keys may span apps: a key restricted to some apps sees their share only.
+    if (query.customerId !== undefined && actor.principal.appIds !== null) {
+      params.push(actor.principal.appIds);
+      modelFilter += ` AND app_id = ANY($${params.length}::text[])`;
     }
     const column = query.groupBy ? GROUP_COLUMN[query.groupBy] : null;
     // Buckets are aligned to the granularity in UTC; a bucket belongs to the range when
@@ -254,7 +285,7 @@ export class UsageService {
     params.push(limit + 1);
     const rows: AccessLogRow[] = await this.dataSource.query(
       `SELECT id, ts, ts::text AS ts_text, kind, route, scope, model, outcome, status, ip,
-              units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id
+              units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id, customer_id
          FROM access_log
         WHERE ${where.join(' AND ')}
         ORDER BY ts DESC, id DESC
@@ -279,6 +310,7 @@ export class UsageService {
         cost: microsToCost(Number(row.cost_micros)),
         latencyMs: row.latency_ms,
         requestId: row.request_id,
+        customerId: row.customer_id,
       })),
       nextCursor: hasMore ? encodeCursor(last.ts_text, last.id) : null,
     };

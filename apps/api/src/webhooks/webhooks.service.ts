@@ -14,6 +14,7 @@ import { recordWebhookEvent, WebhookEndpointEntity } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { type AuditEvent, AuditService } from '../audit/audit.service';
+import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { iso } from '../common/dates';
@@ -34,6 +35,7 @@ export function toWebhookEndpoint(row: WebhookEndpointEntity, now = new Date()):
     appId: row.appId,
     url: row.url,
     description: row.description,
+    customerId: row.customerId,
     eventTypes: row.eventTypes,
     enabled: row.enabled,
     disabledReason: row.disabledReason,
@@ -110,11 +112,13 @@ export class WebhooksService {
     private readonly apps: AppsService,
     private readonly audit: AuditService,
     private readonly secrets: WebhookSecretBox,
+    private readonly customers: CustomersService,
   ) {}
 
   async create(actor: Actor, dto: CreateWebhookDto): Promise<WebhookEndpoint & WithWebhookSecret> {
     return this.dataSource.transaction(async (manager) => {
       const app = await this.apps.findForActor(actor, dto.appId, manager);
+      const customer = await this.customers.findBySelector(app.workspaceId, { customerId: dto.customerId }, manager);
       const id = newId('webhookEndpoint');
       const { secret, sealed } = this.secrets.issue(id);
       await manager.insert(WebhookEndpointEntity, {
@@ -123,11 +127,17 @@ export class WebhooksService {
         appId: app.id,
         url: dto.url,
         description: dto.description ?? null,
+        customerId: customer?.id ?? null,
         eventTypes: dto.eventTypes ?? [],
         enabled: true,
         secretSealed: sealed,
       });
-      await this.record(manager, actor, app.workspaceId, 'webhook.created', id, { appId: app.id, url: dto.url, eventTypes: dto.eventTypes ?? [] });
+      await this.record(manager, actor, app.workspaceId, 'webhook.created', id, {
+        appId: app.id,
+        url: dto.url,
+        eventTypes: dto.eventTypes ?? [],
+        ...(customer ? { customerId: customer.id } : {}),
+      });
       return { ...toWebhookEndpoint(await manager.findOneByOrFail(WebhookEndpointEntity, { id })), secret };
     });
   }
@@ -142,6 +152,7 @@ export class WebhooksService {
       .limit(limit + 1);
     if (actor.principal.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
     if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
+    if (query.customerId) builder.andWhere('w.customer_id = :customerId', { customerId: query.customerId });
     if (query.cursor) builder.andWhere('w.id < :cursor', { cursor: query.cursor });
     const now = new Date();
     return pageOf(await builder.getMany(), limit, (row) => toWebhookEndpoint(row, now));

@@ -11,6 +11,7 @@ interface DeadlineRow {
   key_id: string;
   workspace_id: string;
   app_id: string;
+  customer_id: string | null;
   environment: string;
   name: string;
   prefix: string;
@@ -29,7 +30,7 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  */
 const COMING_DEADLINES = `
   WITH live AS (
-    SELECT k.id, k.workspace_id, k.app_id, k.environment, k.name, k.expires_at, s.prefix,
+    SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.environment, k.name, k.expires_at, s.prefix,
            s.created_at + make_interval(days => COALESCE((k.policy ->> 'rotationPeriodDays')::int,
                                                           (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
       FROM api_keys k
@@ -42,7 +43,7 @@ const COMING_DEADLINES = `
     UNION ALL
     SELECT live.*, 'rotation_period' AS reason, rotation_deadline AS at FROM live WHERE rotation_deadline IS NOT NULL
   )
-  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.environment, d.name, d.prefix, d.reason,
+  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.customer_id, d.environment, d.name, d.prefix, d.reason,
          to_char(d.at AT TIME ZONE 'UTC', ${ISO}) AS deadline
     FROM deadlines d
    WHERE d.at > now() AND d.at <= now() + make_interval(days => $1)
@@ -96,12 +97,14 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
             environment: row.environment,
             name: row.name,
             prefix: row.prefix,
+            customerId: row.customer_id,
             expiresAt: row.deadline,
             reason: row.reason,
           };
           const id = await recordWebhookEvent(manager, {
             workspaceId: row.workspace_id,
             appId: row.app_id,
+            customerId: row.customer_id,
             type: 'key.expiring',
             data,
             dedupeKey: `key.expiring:${row.key_id}:${row.deadline}`,

@@ -34,18 +34,18 @@ WITH ev AS (
   SELECT *
   FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
               $8::text[], $9::text[], $10::text[], $11::int[], $12::text[], $13::bigint[], $14::bigint[],
-              $15::real[], $16::text[])
+              $15::real[], $16::text[], $17::text[])
     AS t(id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip, units,
-         cost_micros, latency_ms, request_id)
+         cost_micros, latency_ms, request_id, customer_id)
 ),
 logged AS (
   INSERT INTO access_log (id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip,
-                          units, cost_micros, latency_ms, request_id)
+                          units, cost_micros, latency_ms, request_id, customer_id)
   SELECT id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip, units, cost_micros,
-         latency_ms, request_id
+         latency_ms, request_id, customer_id
   FROM ev
   ON CONFLICT DO NOTHING
-  RETURNING ts, workspace_id, app_id, key_id, model, outcome, units, cost_micros
+  RETURNING ts, workspace_id, app_id, key_id, model, outcome, units, cost_micros, customer_id
 ),
 used AS (
   UPDATE api_keys k
@@ -55,14 +55,15 @@ used AS (
   RETURNING 1
 ),
 rolled AS (
-  INSERT INTO usage_rollups AS r (granularity, bucket, workspace_id, app_id, key_id, model, outcome, requests, units,
-                                  cost_micros)
+  INSERT INTO usage_rollups AS r (granularity, bucket, workspace_id, app_id, key_id, model, outcome, customer_id,
+                                  requests, units, cost_micros)
   SELECT g.granularity, date_trunc(g.granularity, l.ts, 'UTC'), l.workspace_id, coalesce(l.app_id, ''),
-         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, count(*), sum(l.units), sum(l.cost_micros)
+         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, coalesce(l.customer_id, ''), count(*), sum(l.units),
+         sum(l.cost_micros)
   FROM logged l CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS g(granularity)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7
-  ORDER BY 1, 3, 2, 4, 5, 6, 7
-  ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome) DO UPDATE
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+  ORDER BY 1, 3, 2, 4, 5, 6, 7, 8
+  ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome, customer_id) DO UPDATE
   SET requests = r.requests + excluded.requests,
       units = r.units + excluded.units,
       cost_micros = r.cost_micros + excluded.cost_micros
@@ -231,5 +232,6 @@ function columns(events: UsageEvent[]): unknown[] {
     pick((e) => Math.trunc(e.costMicros)),
     pick((e) => e.latencyMs),
     pick((e) => e.requestId ?? null),
+    pick((e) => e.customerId ?? null),
   ];
 }

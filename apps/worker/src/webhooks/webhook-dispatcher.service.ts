@@ -21,7 +21,28 @@ interface ClaimedEvent {
   id: string;
   workspace_id: string;
   app_id: string;
+  customer_id: string | null;
   type: WebhookEventType;
+}
+
+interface SubscribedEndpoint {
+  id: string;
+  app_id: string;
+  customer_id: string | null;
+  event_types: WebhookEventType[];
+}
+
+/**
+ * Whether an endpoint receives an event: same app, a subscribed type, and for an endpoint
+ * scoped to a customer, an event about that customer's key (events about no customer's key
+ * never reach it).
+ */
+export function endpointReceives(endpoint: SubscribedEndpoint, event: ClaimedEvent): boolean {
+  return (
+    endpoint.app_id === event.app_id &&
+    (endpoint.customer_id === null || endpoint.customer_id === event.customer_id) &&
+    (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type))
+  );
 }
 
 interface DueDelivery {
@@ -89,19 +110,18 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
   async dispatchEvents(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const events: ClaimedEvent[] = await manager.query(
-        `SELECT id, workspace_id, app_id, type FROM webhook_events
+        `SELECT id, workspace_id, app_id, customer_id, type FROM webhook_events
           WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.config.dispatchBatch],
       );
       if (events.length === 0) return 0;
-      const endpoints: Array<{ id: string; app_id: string; event_types: WebhookEventType[] }> = await manager.query(
-        `SELECT id, app_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`,
+      const endpoints: SubscribedEndpoint[] = await manager.query(
+        `SELECT id, app_id, customer_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`,
         [[...new Set(events.map((event) => event.app_id))]],
       );
       const rows = events.flatMap((event) =>
         endpoints
-          .filter((endpoint) => endpoint.app_id === event.app_id)
-          .filter((endpoint) => endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type))
+          .filter((endpoint) => endpointReceives(endpoint, event))
           .map((endpoint) => ({ id: newId('webhookDelivery'), workspaceId: event.workspace_id, endpointId: endpoint.id, eventId: event.id })),
       );
       if (rows.length > 0) {

@@ -1,6 +1,7 @@
 import type { AppDetectionSettings, AppDetectionSettingsUpdate } from './alerts';
 import type { PageQuery } from './common';
 import type { KeyPolicy } from './policy';
+import type { PortalBranding } from './portal';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -33,6 +34,8 @@ export interface App {
   defaultPolicy: KeyPolicy | null;
   /** Anomaly detector settings (defaults where never set). */
   detection: AppDetectionSettings;
+  /** How the app presents itself in the customer portal; null when not set. */
+  portal: PortalBranding | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -46,9 +49,13 @@ export interface CreateAppRequest {
   defaultPolicy?: KeyPolicy;
   /** Only the given fields change; the others keep their value. */
   detection?: AppDetectionSettingsUpdate;
+  portal?: PortalBranding;
 }
 
-/** `defaultPolicy: null` clears the default policy. */
-export type UpdateAppRequest = Partial<Omit<CreateAppRequest, 'defaultPolicy'>> & { defaultPolicy?: KeyPolicy | null };
+/** `defaultPolicy: null` clears the default policy, `portal: null` the branding. */
+export type UpdateAppRequest = Partial<Omit<CreateAppRequest, 'defaultPolicy' | 'portal'>> & {
+  defaultPolicy?: KeyPolicy | null;
+  portal?: PortalBranding | null;
+};
 
 export type ListAppsQuery = PageQuery;

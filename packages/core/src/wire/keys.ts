@@ -33,6 +33,8 @@ export interface AppKey {
   expiresAt: string | null;
   /** The key's own policy (its app's default policy applies where this leaves a field out). */
   policy: KeyPolicy | null;
+  /** The customer holding the key (its shared policy applies as well); null when none. */
+  customerId: string | null;
   /** Secrets that currently open this key, newest first. */
   secrets: KeySecretVersion[];
 }
@@ -53,6 +55,9 @@ export interface CreateKeyRequest {
   metadata?: Metadata;
   expiresAt?: string;
   policy?: KeyPolicy;
+  /** The customer holding the key (`cus_…`); or name it by `externalId`, not both. */
+  customerId?: string;
+  externalId?: string;
 }
 
 export interface UpdateKeyRequest {
@@ -64,6 +69,8 @@ export interface UpdateKeyRequest {
   expiresAt?: string | null;
   /** Replaces the key's own policy; `null` clears it (the app default applies). */
   policy?: KeyPolicy | null;
+  /** Moves the key to another customer of the workspace; `null` detaches it. */
+  customerId?: string | null;
 }
 
 export interface RotateKeyRequest {
@@ -79,4 +86,5 @@ export interface ListKeysQuery extends PageQuery {
   environment?: string;
   status?: KeyStatus;
   group?: string;
+  customerId?: string;
 }

@@ -22,6 +22,10 @@ export class AlertEntity {
   @Column('text', { name: 'key_id' })
   keyId!: string;
 
+  /** The customer holding the key when the alert opened. */
+  @Column('text', { name: 'customer_id', nullable: true })
+  customerId!: string | null;
+
   @Column('text', { nullable: true })
   model!: string | null;
 
@@ -84,6 +88,7 @@ export function toAlert(row: AlertEntity): Alert {
     status: row.status,
     appId: row.appId,
     keyId: row.keyId,
+    customerId: row.customerId,
     model: row.model,
     fingerprint: row.fingerprint,
     severity: row.severity,

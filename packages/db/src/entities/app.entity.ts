@@ -1,4 +1,4 @@
-import type { AppDetectionSettingsUpdate, BusinessHours, StoredPolicy } from '@keywarden/core';
+import type { AppDetectionSettingsUpdate, BusinessHours, PortalBranding, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -30,6 +30,10 @@ export class AppEntity {
   /** Detector settings an admin changed; the rest are the defaults. */
   @Column('jsonb', { name: 'detection_settings' })
   detectionSettings!: AppDetectionSettingsUpdate;
+
+  /** Customer portal branding; null when not set. */
+  @Column('jsonb', { nullable: true })
+  portal!: PortalBranding | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -15,6 +15,7 @@ import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/v
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
 import { DetectionSettingsDto } from './detection-settings.dto';
+import { PortalBrandingDto } from './portal-branding.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -63,4 +64,10 @@ export class CreateAppDto implements CreateAppRequest {
   @ValidateNested()
   @Type(() => DetectionSettingsDto)
   detection?: DetectionSettingsDto;
+
+  /** Customer portal branding: display name, logo, accent colour, support URL, embed origins. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => PortalBrandingDto)
+  portal?: PortalBrandingDto;
 }

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import type { CreateKeyRequest, Metadata } from '@keywarden/core';
+import { type CreateKeyRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -12,6 +12,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN, EXTERNAL_ID_MESSAGE } from '../../customers/dto/create-customer.dto';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import {
   IsEnvironmentName,
@@ -22,6 +23,7 @@ import {
 } from '../../common/validators';
 
 export const GROUP_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 
 /** 1–100 distinct app scopes, wildcards or presets; never management scopes. */
 export const IsAppKeyScopes = () =>
@@ -75,4 +77,14 @@ export class CreateKeyDto implements CreateKeyRequest {
   @ValidateNested()
   @Type(() => KeyPolicyDto)
   policy?: KeyPolicyDto;
+
+  /** The customer holding the key; or name it by externalId (not both). */
+  @IsOptional()
+  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  customerId?: string;
+
+  /** The platform's own id of the customer holding the key. */
+  @IsOptional()
+  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  externalId?: string;
 }

@@ -2,6 +2,7 @@ import { KEY_STATUSES, type KeyStatus, type ListKeysQuery } from '@keywarden/cor
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
+import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';
 
 export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
@@ -20,4 +21,8 @@ export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
   @IsOptional()
   @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
   group?: string;
+
+  @IsOptional()
+  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  customerId?: string;
 }

@@ -1,0 +1,31 @@
+import { type CreateCustomerRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsMetadata } from '../../common/validators';
+import { CustomerPolicyDto } from './customer-policy.dto';
+
+export const CUSTOMER_ID_PATTERN = /^cus_[0-9a-z]{26}$/;
+export const CUSTOMER_ID_MESSAGE = 'customerId must be a customer id (cus_...)';
+export const EXTERNAL_ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : @ + = -';
+
+export class CreateCustomerDto implements CreateCustomerRequest {
+  /** The platform's own id for the customer, unique in the workspace. */
+  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  externalId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  /** Free-form JSON object, at most 4 KiB. */
+  @IsOptional()
+  @IsMetadata()
+  metadata?: Metadata;
+
+  /** Rate limits, concurrency and daily spend cap shared by all the customer's keys. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CustomerPolicyDto)
+  policy?: CustomerPolicyDto;
+}
