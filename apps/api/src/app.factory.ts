@@ -12,8 +12,7 @@ import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
-import { usageEventOf } from './usage/usage-events';
-import { UsageRecorder } from './usage/usage-recorder.service';
+import { RequestMetering } from './usage/request-metering';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -79,12 +78,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const recorder = app.get(UsageRecorder);
+  app.get(RequestMetering).install(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
-    if (recorder.enabled) {
-      const event = usageEventOf(request, reply);
-      if (event) recorder.record(event);
-    }
     const principal = (request as { user?: Principal }).user;
     request.log.info(
       {

@@ -3,7 +3,7 @@ import { type ApiProcess, bootstrapWorkspace, client, startApi, uniqueName } fro
 import { awayFromWindowEdge, CATALOG, keyWithPolicy, redisGet } from './policy/helpers';
 
 /**
- * The bound of local-first rate limiting (README, "Key policies"): across instances a
+ * The bound of local-first rate limiting (docs/policies.md, "Across instances"): across instances a
  * window never admits more than its limit; what goes unused is at most what the
  * instances hold unspent, each at most a fair share (remaining / (2 × instances)).
  */

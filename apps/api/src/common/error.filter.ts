@@ -11,8 +11,6 @@ export class ErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { status, body, unexpected } = errorResponse(error, String(request.id));
-    // For metering: the outcome of a failed request is its error code.
-    (request as { errorCode?: string }).errorCode = body.error.code;
     if (unexpected) this.logger.error({ err: error, requestId: request.id }, 'unhandled error');
     void reply.status(status).send(body);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import {
@@ -11,7 +11,6 @@ import {
   type WithSecret,
 } from '@keywarden/core';
 import { RequireScopes } from '@keywarden/platform';
-import type { FastifyRequest } from 'fastify';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
 import type { Actor } from '../credentials/principal';
@@ -19,7 +18,7 @@ import { CreateKeyDto } from './dto/create-key.dto';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import { RotateKeyDto } from './dto/rotate-key.dto';
 import { UpdateKeyDto } from './dto/update-key.dto';
-import type { MeteredRequest } from '../usage/usage-events';
+import { MeteredAsVerify } from '../usage/request-metering';
 import { KeysService } from './keys.service';
 
 const KeyId = () => Param('id', new ParseIdPipe('key'));
@@ -51,14 +50,9 @@ export class KeysController {
   @RequireScopes('keys.verify')
   @RouteSchema({ body: VERIFY_KEY_REQUEST_SCHEMA, response: { 200: VERIFY_KEY_RESPONSE_SCHEMA } })
   @ApiBody({ schema: VERIFY_KEY_REQUEST_SCHEMA as object })
-  async verify(
-    @CurrentActor() actor: Actor,
-    @Body() body: VerifyKeyRequest,
-    @Req() request: FastifyRequest & MeteredRequest,
-  ): Promise<VerifyKeyResponse> {
-    const { response, usage } = await this.keys.verifyMetered(actor, body);
-    request.usage = usage; // one 'verify' event instead of a 'request' event
-    return response;
+  @MeteredAsVerify()
+  verify(@CurrentActor() actor: Actor, @Body() body: VerifyKeyRequest): Promise<VerifyKeyResponse> {
+    return this.keys.verify(actor.principal, body);
   }
 
   @Get(':id')

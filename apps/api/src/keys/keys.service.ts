@@ -30,7 +30,6 @@ import { KeyResolverService } from '../credentials/key-resolver.service';
 import { type Actor, actorLabel, type Principal } from '../credentials/principal';
 import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
-import type { PendingUsage } from '../usage/usage-events';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
 import { recordKeyEvent } from './key-events';
@@ -233,32 +232,6 @@ export class KeysService {
     });
     await this.keyCache.invalidate([keyId]);
     return toAppKey(key);
-  }
-
-  /**
-   * verify plus its usage event: billed to the verified key (its workspace and app) when
-   * it was recognised, else to the caller's workspace alone. Never carries the key.
-   */
-  async verifyMetered(actor: Actor, request: VerifyKeyRequest): Promise<{ response: VerifyKeyResponse; usage: PendingUsage }> {
-    const response = await this.verify(actor.principal, request);
-    const known = response.keyId !== undefined;
-    return {
-      response,
-      usage: {
-        workspaceId: actor.principal.workspaceId,
-        appId: known ? (response.appId as string) : null,
-        keyId: known ? (response.keyId as string) : null,
-        customerId: response.customer?.id ?? null,
-        kind: 'verify',
-        scope: request.scope ?? null,
-        model: request.model ?? null,
-        outcome: response.code,
-        ip: request.ip ?? actor.ip ?? null,
-        units: request.units ?? 0,
-        costMicros: request.cost === undefined ? 0 : costToMicros(request.cost),
-        requestId: request.requestId ?? null,
-      },
-    };
   }
 
   /**

@@ -58,7 +58,7 @@ export type RateDecision =
  * window admits more than its limit across instances. What an instance holds unspent
  * when the window ends is lost: that undershoot is bounded by the blocks held, each at
  * most `remaining / (2 × live instances)` and about `KW_RATE_LIMIT_HOLD_MS` of that
- * instance's own traffic (see README, "Key policies").
+ * instance's own traffic (see docs/policies.md, "Across instances").
  */
 @Injectable()
 export class RateLimiterService implements OnModuleInit, OnModuleDestroy {

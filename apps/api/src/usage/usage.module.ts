@@ -3,13 +3,14 @@ import { AppsModule } from '../apps/apps.module';
 import { CustomersModule } from '../customers/customers.module';
 import { MetricsService } from './metrics.service';
 import { KeyRequestsController, MetricsController, UsageController } from './usage.controller';
+import { RequestMetering } from './request-metering';
 import { UsageRecorder } from './usage-recorder.service';
 import { UsageService } from './usage.service';
 
 @Module({
   imports: [AppsModule, CustomersModule],
   controllers: [UsageController, KeyRequestsController, MetricsController],
-  providers: [MetricsService, UsageRecorder, UsageService],
+  providers: [MetricsService, UsageRecorder, UsageService, RequestMetering],
   exports: [UsageRecorder, MetricsService],
 })
 export class UsageModule {}

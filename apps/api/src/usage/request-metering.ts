@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { costToMicros, newId, type UsageEvent, type VerifyKeyRequest, type VerifyKeyResponse } from '@keywarden/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../credentials/principal';
+import { UsageRecorder } from './usage-recorder.service';
+
+/** How a route is metered; routes without it yield one `request` event per authenticated call. */
+type MeteringKind = 'verify';
+
+interface MeteringRouteConfig {
+  metering?: MeteringKind;
+}
+
+/**
+ * Marks a route whose body is a `VerifyKeyRequest` and whose answer is a
+ * `VerifyKeyResponse`: it yields one `verify` event, billed to the verified key, instead
+ * of a `request` event. A plain Fastify route gets the same with `config: { metering: 'verify' }`.
+ */
+export const MeteredAsVerify = () => RouteConfig({ metering: 'verify' } satisfies MeteringRouteConfig);
+
+/** What a request came to, as far as metering needs it. */
+export type RequestOutcome =
+  | { kind: 'verified'; response: VerifyKeyResponse }
+  | { kind: 'failed'; errorCode: string }
+  | { kind: 'answered' };
+
+/** The facts of a finished request the usage event is built from. */
+export interface FinishedRequest {
+  method: string;
+  /** The route pattern, not the raw path (which may carry ids). */
+  routeUrl: string | undefined;
+  requestId: string;
+  ip: string | undefined;
+  principal: Principal | undefined;
+  /** The parsed body (a `VerifyKeyRequest` on verify routes). */
+  body: unknown;
+  status: number;
+  latencyMs: number;
+  outcome: RequestOutcome;
+}
+
+function outcomeCode(status: number, outcome: RequestOutcome): string {
+  if (status < 400) return 'VALID';
+  if (outcome.kind === 'failed') return outcome.errorCode;
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'INSUFFICIENT_PERMISSIONS';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status < 500) return 'VALIDATION_FAILED';
+  return 'INTERNAL_ERROR';
+}
+
+/**
+ * The usage event of a finished request, or null when there is nobody to bill
+ * (unauthenticated). A verify is billed to the verified key (its workspace and app)
+ * when it was recognised, else to the caller's workspace alone; it never carries the key.
+ */
+export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageEvent | null {
+  const principal = request.principal;
+  if (!principal) return null;
+  const common = {
+    id: newId('event', now),
+    timestamp: new Date(now).toISOString(),
+    workspaceId: principal.workspaceId,
+    route: `${request.method} ${request.routeUrl ?? ''}`,
+    status: request.status,
+    latencyMs: request.latencyMs,
+  };
+  if (request.outcome.kind === 'verified' && request.status < 400) {
+    const body = request.body as VerifyKeyRequest;
+    const { response } = request.outcome;
+    const known = response.keyId !== undefined;
+    return {
+      ...common,
+      appId: known ? (response.appId as string) : null,
+      keyId: known ? (response.keyId as string) : null,
+      customerId: response.customer?.id ?? null,
+      kind: 'verify',
+      scope: body.scope ?? null,
+      model: body.model ?? null,
+      outcome: response.code,
+      ip: body.ip ?? request.ip ?? null,
+      units: body.units ?? 0,
+      costMicros: body.cost === undefined ? 0 : costToMicros(body.cost),
+      requestId: body.requestId ?? null,
+    };
+  }
+  return {
+    ...common,
+    appId: principal.appId,
+    keyId: principal.keyId,
+    kind: 'request',
+    scope: null,
+    model: null,
+    outcome: outcomeCode(request.status, request.outcome),
+    ip: request.ip ?? null,
+    units: 0,
+    costMicros: 0,
+    requestId: request.requestId,
+  };
+}
+
+/** The error envelope's code, when the payload is one. */
+function errorCodeOf(payload: unknown): string | undefined {
+  const error = (payload as { error?: { code?: unknown } } | null)?.error;
+  return typeof error?.code === 'string' ? error.code : undefined;
+}
+
+const OUTCOME = Symbol('usage outcome');
+type WithOutcome = FastifyRequest & { [OUTCOME]?: RequestOutcome; user?: Principal };
+
+/**
+ * The one metering seam: every authenticated request, and every verify, becomes exactly
+ * one usage event once its answer is sent. The outcome is read from the answer itself
+ * (the verify response, or the error envelope, before serialisation), so handlers,
+ * guards and the exception filter know nothing of metering.
+ */
+@Injectable()
+export class RequestMetering {
+  constructor(private readonly recorder: UsageRecorder) {}
+
+  install(fastify: FastifyInstance): void {
+    if (!this.recorder.enabled) return;
+    fastify.addHook('preSerialization', async (request: WithOutcome, reply: FastifyReply, payload: unknown) => {
+      if (reply.statusCode >= 400) {
+        const errorCode = errorCodeOf(payload);
+        if (errorCode !== undefined) request[OUTCOME] = { kind: 'failed', errorCode };
+      } else if ((request.routeOptions.config as MeteringRouteConfig | undefined)?.metering === 'verify') {
+        request[OUTCOME] = { kind: 'verified', response: payload as VerifyKeyResponse };
+      }
+      return payload;
+    });
+    fastify.addHook('onResponse', async (request: WithOutcome, reply: FastifyReply) => {
+      const event = usageEventOf({
+        method: request.method,
+        routeUrl: request.routeOptions.url,
+        requestId: String(request.id),
+        ip: request.ip,
+        principal: request.user,
+        body: request.body,
+        status: reply.statusCode,
+        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+        outcome: request[OUTCOME] ?? { kind: 'answered' },
+      });
+      if (event) this.recorder.record(event);
+    });
+  }
+}
