@@ -1,6 +1,6 @@
 import type { App, Customer, CustomerPolicy, Keywarden } from '@keywarden/sdk';
 import { type ApiProcess, bootstrapWorkspace, client, eventually, startApi, uniqueName, type Workspace } from './harness';
-import { awayFromWindowEdge, CATALOG, keyWithPolicy, releaseLease, verifyCodes } from './policy/helpers';
+import { awayFromWindowEdge, CATALOG, keyWithPolicy, releaseLease, sql, verifyCodes } from './policy/helpers';
 
 let api: ApiProcess;
 let workspace: Workspace;
@@ -95,6 +95,20 @@ describe('verify of a key held by a customer', () => {
     }
     const outsider = await keyWithPolicy(owner, app, undefined);
     expect((await owner.verifyKey(outsider.secret, { cost: 5 })).code).toBe('VALID');
+    // One usage.limit_reached for the customer and day, naming the customer and the key that reached it.
+    const day = new Date().toISOString().slice(0, 10);
+    const events = await eventually(async () => {
+      const rows = await sql<{ customer_id: string; data: Record<string, unknown> }>(
+        `SELECT customer_id, data FROM webhook_events WHERE dedupe_key = $1`,
+        [`usage.limit_reached:${customer.id}:${day}`],
+      );
+      expect(rows).toHaveLength(1);
+      return rows;
+    }, { timeoutMs: 5_000 });
+    expect(events[0]).toEqual({
+      customer_id: customer.id,
+      data: { limitOf: 'customer', keyId: expect.stringMatching(/^key_/), appId: app.id, customerId: customer.id, day, spent: 1.2, limit: 1 },
+    });
   });
 
   it('applies a changed customer policy at once to keys already in use', async () => {

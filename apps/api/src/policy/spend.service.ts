@@ -56,7 +56,8 @@ const SPEND_TTL_MS = 2 * 86_400_000;
 const IDLE_MS = 2 * 60_000;
 
 /**
- * Daily spend per key (UTC), from `cost` on verify and on reports, counted local-first:
+ * Daily spend per key, and per customer over all its keys (UTC), from `cost` on verify and
+ * on reports, counted local-first:
  * amounts are added in memory and pushed to a Redis counter (INCRBY) every
  * `KW_SPEND_SYNC_MS`, which also reads back what the other instances spent. A cap is
  * checked against that total plus what this instance has not pushed yet. Once a key's

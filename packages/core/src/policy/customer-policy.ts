@@ -1,8 +1,7 @@
 import type { FieldError } from '../wire/common';
 import type { CustomerPolicy } from '../wire/customers';
 import type { RateLimits } from '../wire/policy';
-import { costToMicros } from '../wire/usage';
-import { type CompiledPolicy, compilePolicy, type StoredPolicy } from './effective-policy';
+import { type CompiledPolicy, compilePolicy, type StoredPolicy, toStoredPolicy, toWirePolicy } from './effective-policy';
 
 /** Shorter windows first: each must not allow more than a longer one. */
 const WINDOW_ORDER: Array<keyof RateLimits> = ['burst', 'perMinute', 'perHour', 'perDay'];
@@ -28,10 +27,13 @@ export function rateLimitContradictions(rateLimits: RateLimits | undefined, path
   return errors;
 }
 
-/** A customer's policy as stored: money as integer micro-units. */
+/** A customer's policy as stored: money as integer micro-units (a key policy's subset). */
 export function toStoredCustomerPolicy(policy: CustomerPolicy): StoredPolicy {
-  const { dailySpendLimit, ...rest } = policy;
-  return dailySpendLimit === undefined ? rest : { ...rest, dailySpendLimitMicros: costToMicros(dailySpendLimit) };
+  return toStoredPolicy(policy);
+}
+
+export function toWireCustomerPolicy(stored: StoredPolicy | null): CustomerPolicy | null {
+  return toWirePolicy(stored);
 }
 
 /** The customer's shared limits, ready for the hot path (rate windows, concurrency, spend cap). */

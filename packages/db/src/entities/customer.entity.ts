@@ -1,4 +1,4 @@
-import { type Customer, type CustomerPolicy, type CustomerStatus, type Metadata, microsToCost, type StoredPolicy } from '@keywarden/core';
+import { type Customer, type CustomerStatus, type Metadata, type StoredPolicy, toWireCustomerPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** The platform's customer: holds keys, shares one policy across them. */
@@ -45,10 +45,4 @@ export function toCustomer(row: CustomerEntity): Customer {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
-}
-
-function toWireCustomerPolicy(stored: StoredPolicy | null): CustomerPolicy | null {
-  if (stored === null) return null;
-  const { dailySpendLimitMicros, ...rest } = stored;
-  return dailySpendLimitMicros === undefined ? rest : { ...rest, dailySpendLimit: microsToCost(dailySpendLimitMicros) };
 }
