@@ -15,6 +15,7 @@ import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         HealthModule,
         CredentialsModule,
         AuthModule,
+        SessionsModule,
         AuditModule,
         AppsModule,
         CustomersModule,

@@ -4,11 +4,12 @@ import { PassportModule } from '@nestjs/passport';
 import { AccessDeclarationsCheck } from './access-declarations.check';
 import { BearerKeyStrategy, XApiKeyStrategy } from './api-key.strategies';
 import { KeyPolicyGuard } from '../policy/key-policy.guard';
+import { SessionsModule } from '../sessions/sessions.module';
 import { KeyAuthGuard } from './key-auth.guard';
 import { ScopesGuard } from './scopes.guard';
 
 @Module({
-  imports: [PassportModule, DiscoveryModule],
+  imports: [PassportModule, DiscoveryModule, SessionsModule],
   providers: [
     BearerKeyStrategy,
     XApiKeyStrategy,
