@@ -15,6 +15,7 @@ import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
+import { PortalModule } from './portal/portal.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -44,6 +45,7 @@ export class AppModule {
         WebhooksModule,
         PolicyModule,
         AlertsModule,
+        PortalModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

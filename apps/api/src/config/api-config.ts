@@ -1,4 +1,4 @@
-import { BRAND_PATTERN } from '@keywarden/core';
+import { BRAND_PATTERN, DEFAULT_PORTAL_SESSION_TTL_SECONDS, MAX_PORTAL_SESSION_TTL_SECONDS } from '@keywarden/core';
 import {
   infraConfigOf,
   type InfraConfig,
@@ -29,6 +29,12 @@ const apiEnvSchema = infraEnvSchema
     KW_SPEND_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
     KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
     KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
+    KW_PUBLIC_BASE_URL: z
+      .string()
+      .url()
+      .refine((url) => /^https?:\/\/[^/]+(\/.*[^/])?$/.test(url), 'KW_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash')
+      .optional(),
+    KW_PORTAL_SESSION_SECONDS: z.coerce.number().int().min(60).max(MAX_PORTAL_SESSION_TTL_SECONDS).default(DEFAULT_PORTAL_SESSION_TTL_SECONDS),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
   .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
@@ -46,6 +52,14 @@ export interface ApiConfig extends InfraConfig {
   usage: UsageConfig;
   policy: PolicyConfig;
   sessions: SessionConfig;
+  /** Where browsers reach Keywarden (portal links); unset: the host of the request that made the link. */
+  publicBaseUrl: string | null;
+  portal: PortalConfig;
+}
+
+export interface PortalConfig {
+  /** How long a portal session lasts when its link names no ttlSeconds. */
+  sessionSeconds: number;
 }
 
 export interface SessionConfig {
@@ -103,5 +117,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       spendSyncMs: parsed.KW_SPEND_SYNC_MS,
     },
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
+    publicBaseUrl: parsed.KW_PUBLIC_BASE_URL ?? null,
+    portal: { sessionSeconds: parsed.KW_PORTAL_SESSION_SECONDS },
   };
 }

@@ -9,6 +9,6 @@ import { KeysService } from './keys.service';
   imports: [AppsModule, CustomersModule],
   controllers: [KeysController],
   providers: [KeysService, KeyStore],
-  exports: [KeyStore],
+  exports: [KeyStore, KeysService],
 })
 export class KeysModule {}

@@ -17,7 +17,7 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnFail: true,
 };
 
-interface ClaimedEvent {
+export interface ClaimedEvent {
   id: string;
   workspace_id: string;
   app_id: string;
@@ -25,7 +25,7 @@ interface ClaimedEvent {
   type: WebhookEventType;
 }
 
-interface SubscribedEndpoint {
+export interface SubscribedEndpoint {
   id: string;
   app_id: string;
   customer_id: string | null;
