@@ -8,11 +8,13 @@ import { AdminKeysModule } from './admin-keys/admin-keys.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
+import { BulkModule } from './bulk/bulk.module';
 import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
+import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
 import { PortalModule } from './portal/portal.module';
@@ -46,6 +48,8 @@ export class AppModule {
         PolicyModule,
         AlertsModule,
         PortalModule,
+        LeaksModule,
+        BulkModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

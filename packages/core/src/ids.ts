@@ -22,6 +22,8 @@ export const ID_PREFIXES = {
   lease: 'lease',
   customer: 'cus',
   portalLink: 'plt',
+  bulkOperation: 'bulk',
+  containment: 'cont',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -4,6 +4,7 @@ export * from './errors';
 export * from './ids';
 export * from './keys/key-format';
 export * from './keys/key-state';
+export * from './keys/delegation';
 export * from './scopes/scopes';
 export * from './scopes/app-restriction';
 export * from './wire/common';
@@ -36,3 +37,7 @@ export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, 
 export * from './wire/alerts';
 export * from './detection/app-settings';
 export * from './detection/step-plan';
+export * from './wire/leaks';
+export * from './wire/containment';
+export * from './leaks/leaks';
+export * from './containment/containment';

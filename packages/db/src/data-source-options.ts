@@ -14,6 +14,7 @@ import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policie
 import { Webhooks1764170000000 } from './migrations/1764170000000-webhooks';
 import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
 import { DeploymentIdentity1764185000000 } from './migrations/1764185000000-deployment-identity';
+import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-response';
 import { Customers1764212000000 } from './migrations/1764212000000-customers';
 
 export const ENTITIES = [
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   Webhooks1764170000000,
   Alerts1764180000000,
   DeploymentIdentity1764185000000,
+  LeakResponse1764196000000,
   Customers1764212000000,
 ];
 

@@ -83,6 +83,8 @@ const APP_KEY: AppKey = {
   lastUsedAt: null,
   expiresAt: null,
   secrets: [],
+  canary: false,
+  containment: null,
 };
 
 beforeEach(() => {

@@ -10,6 +10,9 @@ import {
 } from '@keywarden/platform';
 import { z } from 'zod';
 
+/** GitHub's published secret scanning public keys. */
+export const GITHUB_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
+
 const apiEnvSchema = infraEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -27,6 +30,11 @@ const apiEnvSchema = infraEnvSchema
     KW_RATE_LIMIT_MAX_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     KW_LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     KW_SPEND_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    KW_REQUIRE_HTTPS: z.enum(['true', 'false']).default('false'),
+    KW_HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(31_536_000),
+    KW_GITHUB_SCANNING_KEYS_URL: z.string().url().default(GITHUB_SCANNING_KEYS_URL),
+    KW_GITHUB_SCANNING_KEYS_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(86_400_000),
+    KW_GITHUB_SCANNING_REFETCH_MIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
     KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
     KW_PUBLIC_BASE_URL: z
@@ -51,6 +59,8 @@ export interface ApiConfig extends InfraConfig {
   trustProxy: boolean;
   usage: UsageConfig;
   policy: PolicyConfig;
+  transport: TransportConfig;
+  githubScanning: GithubScanningConfig;
   sessions: SessionConfig;
   /** Where browsers reach Keywarden (portal links); unset: the host of the request that made the link. */
   publicBaseUrl: string | null;
@@ -60,6 +70,21 @@ export interface ApiConfig extends InfraConfig {
 export interface PortalConfig {
   /** How long a portal session lasts when its link names no ttlSeconds. */
   sessionSeconds: number;
+}
+
+export interface TransportConfig {
+  /** Refuse plain-HTTP requests (403 HTTPS_REQUIRED) and send HSTS. */
+  requireHttps: boolean;
+  hstsMaxAgeSeconds: number;
+}
+
+export interface GithubScanningConfig {
+  /** Where GitHub publishes the keys it signs secret scanning reports with. */
+  keysUrl: string;
+  /** Fetched keys are refreshed after this long (on the next report). */
+  keysTtlMs: number;
+  /** An unknown key identifier refetches the keys at most this often. */
+  refetchMinMs: number;
 }
 
 export interface SessionConfig {
@@ -115,6 +140,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       reservationMaxBlock: parsed.KW_RATE_LIMIT_MAX_BLOCK,
       leaseTtlMs: parsed.KW_LEASE_TTL_MS,
       spendSyncMs: parsed.KW_SPEND_SYNC_MS,
+    },
+    transport: {
+      requireHttps: parsed.KW_REQUIRE_HTTPS === 'true',
+      hstsMaxAgeSeconds: parsed.KW_HSTS_MAX_AGE_SECONDS,
+    },
+    githubScanning: {
+      keysUrl: parsed.KW_GITHUB_SCANNING_KEYS_URL,
+      keysTtlMs: parsed.KW_GITHUB_SCANNING_KEYS_TTL_MS,
+      refetchMinMs: parsed.KW_GITHUB_SCANNING_REFETCH_MIN_MS,
     },
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
     publicBaseUrl: parsed.KW_PUBLIC_BASE_URL ?? null,

@@ -3,9 +3,11 @@ import {
   type CompiledPolicy,
   compileCustomerPolicy,
   compilePolicy,
+  containedPolicy,
   type CustomerRef,
   type CustomerStatus,
   effectivePolicy,
+  type KeyContainment,
   rotationDeadline,
   type StoredPolicy,
 } from '@keywarden/core';
@@ -35,6 +37,9 @@ export interface CredentialRecord {
   customerExternalId: string | null;
   customerStatus: CustomerStatus | null;
   customerPolicy: StoredPolicy | null;
+  canary: boolean;
+  /** Containment in force because of a detector alert. */
+  containment: KeyContainment | null;
 }
 
 // Compiled once per cached record: the hot path never re-parses CIDRs or globs.
@@ -43,7 +48,7 @@ const compiled = new WeakMap<CredentialRecord, CompiledPolicy>();
 export function policyOf(record: CredentialRecord): CompiledPolicy {
   let policy = compiled.get(record);
   if (!policy) {
-    policy = compilePolicy(effectivePolicy(record.appDefaultPolicy, record.policy));
+    policy = compilePolicy(containedPolicy(effectivePolicy(record.appDefaultPolicy, record.policy), record.containment));
     compiled.set(record, policy);
   }
   return policy;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ipAllowed,
   modelAllowed,
+  modelBlocked,
   type RateLimitState,
   type RateWindowLimit,
   type VerifyCode,
@@ -84,7 +85,7 @@ export class PolicyService {
     const policy = policyOf(record);
     const customer = customerPolicyOf(record);
     if (!ipAllowed(policy, request.ip)) return { code: 'IP_NOT_ALLOWED' };
-    if (!modelAllowed(policy, request.model)) return { code: 'MODEL_NOT_ALLOWED' };
+    if (!modelAllowed(policy, request.model) || modelBlocked(record.containment, request.model)) return { code: 'MODEL_NOT_ALLOWED' };
     const holder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId, customerId: record.customerId };
     const cap = policy.dailySpendLimitMicros;
     const customerCap = customer?.dailySpendLimitMicros ?? null;

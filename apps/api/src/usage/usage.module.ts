@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
-import { CustomersModule } from '../customers/customers.module';
 import { MetricsService } from './metrics.service';
 import { KeyRequestsController, MetricsController, UsageController } from './usage.controller';
 import { RequestMetering } from './request-metering';
@@ -8,7 +7,7 @@ import { UsageRecorder } from './usage-recorder.service';
 import { UsageService } from './usage.service';
 
 @Module({
-  imports: [AppsModule, CustomersModule],
+  imports: [AppsModule],
   controllers: [UsageController, KeyRequestsController, MetricsController],
   providers: [MetricsService, UsageRecorder, UsageService, RequestMetering],
   exports: [UsageRecorder, MetricsService, UsageService],

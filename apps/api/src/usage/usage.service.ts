@@ -21,7 +21,6 @@ import { limitOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ReportUsageDto } from './dto/report-usage.dto';
 import type { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
-import { CustomersService } from '../customers/customers.service';
 import { SpendService } from '../policy/spend.service';
 import { UsageRecorder } from './usage-recorder.service';
 
@@ -102,8 +101,16 @@ export class UsageService {
     private readonly apps: AppsService,
     private readonly recorder: UsageRecorder,
     private readonly spend: SpendService,
-    private readonly customers: CustomersService,
   ) {}
+
+  /** Another workspace's customer does not exist here. */
+  private async assertCustomerOfWorkspace(actor: Actor, customerId: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM customers WHERE id = $1 AND workspace_id = $2`, [
+      customerId,
+      actor.principal.workspaceId,
+    ]);
+    if (rows.length === 0) throw ApiError.notFound('Customer');
+  }
 
   /**
    * Keys of the caller's workspace (app keys only), checked in one query; else 404 / 403.
@@ -209,7 +216,7 @@ export class UsageService {
       throw ApiError.validation('to', `the range spans ${buckets} ${query.granularity} buckets; at most ${MAX_BUCKETS[query.granularity]}`);
     }
     if (query.keyId !== undefined) await this.keysForActor(actor, [query.keyId]);
-    else if (query.customerId !== undefined) await this.customers.findByRef(actor.principal.workspaceId, query.customerId, this.dataSource.manager);
+    else if (query.customerId !== undefined) await this.assertCustomerOfWorkspace(actor, query.customerId);
     else await this.apps.findForActor(actor, query.appId as string);
 
     const params: unknown[] = [query.granularity, actor.principal.workspaceId, query.keyId ?? query.appId ?? query.customerId, from, to];

@@ -37,6 +37,7 @@ export async function bootstrapWorkspace(
       policy: null,
       customerId: null,
       createdBy: null,
+      canary: false,
     });
     await audit.record(manager, null, workspaceId, {
       action: 'admin_key.created',

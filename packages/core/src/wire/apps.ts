@@ -1,5 +1,7 @@
 import type { AppDetectionSettings, AppDetectionSettingsUpdate } from './alerts';
 import type { PageQuery } from './common';
+import type { AppContainment, AppContainmentUpdate } from './containment';
+import type { LeakResponse } from './leaks';
 import type { KeyPolicy } from './policy';
 import type { PortalBranding } from './portal';
 
@@ -36,6 +38,10 @@ export interface App {
   detection: AppDetectionSettings;
   /** How the app presents itself in the customer portal; null when not set. */
   portal: PortalBranding | null;
+  /** What a confirmed leak report does to the key (default `revoke`). */
+  leakResponse: LeakResponse;
+  /** Containment per detector alert type (default `none` for each). */
+  containment: AppContainment;
   createdAt: string;
   updatedAt: string;
 }
@@ -50,6 +56,9 @@ export interface CreateAppRequest {
   /** Only the given fields change; the others keep their value. */
   detection?: AppDetectionSettingsUpdate;
   portal?: PortalBranding;
+  leakResponse?: LeakResponse;
+  /** Only the given alert types change. */
+  containment?: AppContainmentUpdate;
 }
 
 /** `defaultPolicy: null` clears the default policy, `portal: null` the branding. */

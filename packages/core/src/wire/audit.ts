@@ -12,6 +12,11 @@ export const AUDIT_ACTIONS = [
   'key.revoked',
   'key.disabled',
   'key.enabled',
+  'key.expiry_set',
+  'key.leak_reported',
+  'key.contained',
+  'key.released',
+  'keys.bulk',
   'webhook.created',
   'webhook.updated',
   'webhook.deleted',
@@ -27,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'customer.resumed',
   'portal_session.created',
   'portal_session.opened',
+  'alert.lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -37,7 +43,7 @@ export interface AuditEntry {
   actorKeyId: string | null;
   /** Who acted: the admin key id, `portal:<customer id>` in the customer portal; null for the bootstrap command. */
   actor: string | null;
-  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert' | 'customer';
+  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert' | 'bulk_operation' | 'customer';
   targetId: string;
   ip: string | null;
   requestId: string | null;

@@ -1,4 +1,4 @@
-import type { AppDetectionSettingsUpdate, BusinessHours, PortalBranding, StoredPolicy } from '@keywarden/core';
+import type { AppContainmentUpdate, AppDetectionSettingsUpdate, BusinessHours, LeakResponse, PortalBranding, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -34,6 +34,12 @@ export class AppEntity {
   /** Customer portal branding; null when not set. */
   @Column('jsonb', { nullable: true })
   portal!: PortalBranding | null;
+  @Column('text', { name: 'leak_response' })
+  leakResponse!: LeakResponse;
+
+  /** Containment per detector alert type an admin set; the rest are `none`. */
+  @Column('jsonb')
+  containment!: AppContainmentUpdate;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -6,6 +6,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsOptional,
   IsString,
   Length,
@@ -87,4 +88,8 @@ export class CreateKeyDto implements CreateKeyRequest {
   @IsOptional()
   @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
   externalId?: string;
+  /** A canary: never valid, every use opens a critical `canary_used` alert. */
+  @IsOptional()
+  @IsBoolean()
+  canary?: boolean;
 }

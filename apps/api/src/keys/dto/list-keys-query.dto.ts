@@ -1,5 +1,6 @@
 import { KEY_STATUSES, type KeyStatus, type ListKeysQuery } from '@keywarden/core';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
 import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
@@ -25,4 +26,17 @@ export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
   @IsOptional()
   @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
   customerId?: string;
+  /** Stale keys: unused for at least this many days (never-used keys count from creation). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  unusedForDays?: number;
+
+  /** `true` lists canary keys (only those); ordinary listings never show them. */
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  canary?: boolean;
 }

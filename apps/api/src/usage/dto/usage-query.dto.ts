@@ -8,7 +8,6 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageLimitDto } from '../../common/pagination';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
 
 export class UsageQueryDto implements UsageQuery {
   /** One of appId / keyId / customerId is required. */
@@ -24,7 +23,7 @@ export class UsageQueryDto implements UsageQuery {
 
   /** Usage of every key the customer held (`cus_…`). */
   @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @Matches(/^cus_[0-9a-z]{26}$/, { message: 'customerId must be a customer id (cus_...)' })
   customerId?: string;
 
   @IsOptional()
