@@ -161,6 +161,17 @@ describe('keys held by customers', () => {
     expect((await owner.keys.list({ appId: app.id, limit: 100 })).data.length).toBe(before);
   });
 
+  it('answers 400 for a customerId or externalId sent as null, issuing no key', async () => {
+    for (const field of ['customerId', 'externalId']) {
+      const response = await rawRequest(api.baseUrl, '/v1/keys', {
+        apiKey: workspace.secret,
+        body: JSON.stringify({ appId: app.id, name: 'null-customer', environment: 'live', scopes: ['generation.create'], [field]: null }),
+      });
+      expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+      expect(detailFields(response)).toEqual([field]);
+    }
+  });
+
   it('moves a key between customers of the workspace, refuses one of another workspace and leaves the key as it was', async () => {
     const [first, second] = await Promise.all([newCustomer(), newCustomer()]);
     const key = await keyWithPolicy(owner, app, undefined, { customerId: first.id });

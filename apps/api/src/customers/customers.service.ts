@@ -184,19 +184,19 @@ export class CustomersService {
    * workspace; undefined when it names none. Unknown: 404 naming the field.
    */
   async findBySelector(workspaceId: string, selector: CustomerSelector, manager: EntityManager): Promise<CustomerEntity | undefined> {
-    if (selector.customerId !== undefined && selector.externalId !== undefined) {
+    if (selector.customerId != null && selector.externalId != null) {
       throw ApiError.validation('externalId', 'must not be given together with customerId');
     }
     const where =
-      selector.customerId !== undefined
+      selector.customerId != null
         ? { id: selector.customerId, workspaceId }
-        : selector.externalId !== undefined
+        : selector.externalId != null
           ? { externalId: selector.externalId, workspaceId }
           : undefined;
     if (!where) return undefined;
     const row = await manager.findOne(CustomerEntity, { where, lock: { mode: 'pessimistic_read' } });
     if (!row) {
-      const field = selector.customerId !== undefined ? `customerId ${selector.customerId}` : `externalId ${selector.externalId}`;
+      const field = selector.customerId != null ? `customerId ${selector.customerId}` : `externalId ${selector.externalId}`;
       throw new ApiError('NOT_FOUND', `Customer not found (${field}) in this workspace`);
     }
     return row;

@@ -6,7 +6,7 @@ import {
   type ListAlertsQuery,
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { PageQueryDto } from '../../common/pagination';
 
 export class ListAlertsQueryDto extends PageQueryDto implements ListAlertsQuery {
@@ -19,7 +19,7 @@ export class ListAlertsQueryDto extends PageQueryDto implements ListAlertsQuery 
   keyId?: string;
 
   @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @IsCustomerId()
   customerId?: string;
 
   @IsOptional()

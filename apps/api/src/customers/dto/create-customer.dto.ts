@@ -1,16 +1,24 @@
 import { type CreateCustomerRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { IsMetadata } from '../../common/validators';
 import { CustomerPolicyDto } from './customer-policy.dto';
 
-export const CUSTOMER_ID_PATTERN = /^cus_[0-9a-z]{26}$/;
-export const CUSTOMER_ID_MESSAGE = 'customerId must be a customer id (cus_...)';
-export const EXTERNAL_ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : @ + = -';
+const CUSTOMER_ID_PATTERN = /^cus_[0-9a-z]{26}$/;
+const EXTERNAL_ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : @ + = -';
+
+/** A customer id (`cus_…`). */
+export const IsCustomerId = () => Matches(CUSTOMER_ID_PATTERN, { message: 'customerId must be a customer id (cus_...)' });
+
+/** The platform's own id for a customer. */
+export const IsExternalId = () => Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` });
+
+/** May be left out, but not sent as null (null would name no customer, silently). */
+export const NotNullWhenGiven = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
 
 export class CreateCustomerDto implements CreateCustomerRequest {
   /** The platform's own id for the customer, unique in the workspace. */
-  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  @IsExternalId()
   externalId!: string;
 
   @IsOptional()

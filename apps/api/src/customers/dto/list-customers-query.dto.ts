@@ -1,7 +1,7 @@
-import { CUSTOMER_STATUSES, type CustomerStatus, EXTERNAL_ID_PATTERN, type ListCustomersQuery } from '@keywarden/core';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { CUSTOMER_STATUSES, type CustomerStatus, type ListCustomersQuery } from '@keywarden/core';
+import { IsIn, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { EXTERNAL_ID_MESSAGE } from './create-customer.dto';
+import { IsExternalId } from './create-customer.dto';
 
 export class ListCustomersQueryDto extends PageQueryDto implements ListCustomersQuery {
   @IsOptional()
@@ -9,6 +9,6 @@ export class ListCustomersQueryDto extends PageQueryDto implements ListCustomers
   status?: CustomerStatus;
 
   @IsOptional()
-  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  @IsExternalId()
   externalId?: string;
 }

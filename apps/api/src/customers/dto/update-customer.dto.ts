@@ -1,8 +1,8 @@
-import { EXTERNAL_ID_PATTERN, type Metadata, type UpdateCustomerRequest } from '@keywarden/core';
+import type { Metadata, UpdateCustomerRequest } from '@keywarden/core';
 import { Type } from 'class-transformer';
-import { IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { IsMetadata } from '../../common/validators';
-import { EXTERNAL_ID_MESSAGE } from './create-customer.dto';
+import { IsExternalId } from './create-customer.dto';
 import { CustomerPolicyDto } from './customer-policy.dto';
 
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -10,7 +10,7 @@ const isSet = (_dto: object, value: unknown): boolean => value !== undefined && 
 
 export class UpdateCustomerDto implements UpdateCustomerRequest {
   @ValidateIf(isPresent)
-  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  @IsExternalId()
   externalId?: string;
 
   /** `null` clears the name. */

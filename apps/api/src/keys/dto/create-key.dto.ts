@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { type CreateKeyRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
+import type { CreateKeyRequest, Metadata } from '@keywarden/core';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -13,7 +13,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN, EXTERNAL_ID_MESSAGE } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId, IsExternalId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import {
   IsEnvironmentName,
@@ -80,14 +80,15 @@ export class CreateKeyDto implements CreateKeyRequest {
   policy?: KeyPolicyDto;
 
   /** The customer holding the key; or name it by externalId (not both). */
-  @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @NotNullWhenGiven()
+  @IsCustomerId()
   customerId?: string;
 
   /** The platform's own id of the customer holding the key. */
-  @IsOptional()
-  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  @NotNullWhenGiven()
+  @IsExternalId()
   externalId?: string;
+
   /** A canary: never valid, every use opens a critical `canary_used` alert. */
   @IsOptional()
   @IsBoolean()

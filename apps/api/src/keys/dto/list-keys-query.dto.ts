@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';
 
 export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
@@ -24,7 +24,7 @@ export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
   group?: string;
 
   @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @IsCustomerId()
   customerId?: string;
   /** Stale keys: unused for at least this many days (never-used keys count from creation). */
   @IsOptional()

@@ -9,7 +9,7 @@ import {
 } from 'class-validator';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { IsFutureDate, IsMetadata } from '../../common/validators';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN, IsAppKeyScopes } from './create-key.dto';
 
 /** Omitted fields stay; `null` clears description, group, expiresAt and policy, and is refused elsewhere. */
@@ -48,6 +48,6 @@ export class UpdateKeyDto implements UpdateKeyRequest {
 
   /** Moves the key to another customer of the workspace; `null` detaches it from its customer. */
   @ValidateIf((_, value) => value !== null && value !== undefined)
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @IsCustomerId()
   customerId?: string | null;
 }

@@ -1,26 +1,25 @@
 import {
   type CreatePortalSessionRequest,
-  EXTERNAL_ID_PATTERN,
   MAX_PORTAL_SESSION_TTL_SECONDS,
   PORTAL_PERMISSIONS,
   type PortalPermission,
 } from '@keywarden/core';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN, EXTERNAL_ID_MESSAGE } from '../../customers/dto/create-customer.dto';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsCustomerId, IsExternalId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { IsNotManagementScope, IsScope } from '../../common/validators';
 
 export class CreatePortalSessionDto implements CreatePortalSessionRequest {
   /** The customer the session is limited to; or name it by externalId (one of the two). */
-  @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @NotNullWhenGiven()
+  @IsCustomerId()
   customerId?: string;
 
-  @IsOptional()
-  @Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` })
+  @NotNullWhenGiven()
+  @IsExternalId()
   externalId?: string;
 
   /** Limits the session to one app. */
-  @IsOptional()
+  @ValidateIf((_dto: object, value: unknown) => value !== undefined)
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
 

@@ -1,25 +1,15 @@
 import type { PortalCreateKeyRequest } from '@keywarden/core';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { PickType } from '@nestjs/swagger';
+import { Matches, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { IsEnvironmentName } from '../../common/validators';
-import { IsAppKeyScopes } from '../../keys/dto/create-key.dto';
+import { CreateKeyDto } from '../../keys/dto/create-key.dto';
 
-export class PortalCreateKeyDto implements PortalCreateKeyRequest {
+/** Name, environment and scopes as on `POST /v1/keys`; the customer and the policy come from the session and the app. */
+export class PortalCreateKeyDto extends PickType(CreateKeyDto, ['name', 'environment', 'scopes'] as const) implements PortalCreateKeyRequest {
   /** Required when the session is not limited to one app. */
-  @IsOptional()
+  @ValidateIf((_dto: object, value: unknown) => value !== undefined)
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
-
-  @IsString()
-  @Length(1, 100)
-  name!: string;
-
-  @IsEnvironmentName()
-  environment!: string;
-
-  /** Within the session's allowed scopes and the app's catalog. */
-  @IsAppKeyScopes()
-  scopes!: string[];
 }
 
 export class PortalListQueryDto extends PageQueryDto {}

@@ -8,6 +8,7 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageLimitDto } from '../../common/pagination';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class UsageQueryDto implements UsageQuery {
   /** One of appId / keyId / customerId is required. */
@@ -23,7 +24,7 @@ export class UsageQueryDto implements UsageQuery {
 
   /** Usage of every key the customer held (`cus_…`). */
   @IsOptional()
-  @Matches(/^cus_[0-9a-z]{26}$/, { message: 'customerId must be a customer id (cus_...)' })
+  @IsCustomerId()
   customerId?: string;
 
   @IsOptional()

@@ -6,7 +6,7 @@ import {
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from '@keywarden/core';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 
 function isWebhookUrl(value: unknown): boolean {
@@ -58,7 +58,7 @@ export class CreateWebhookDto implements CreateWebhookRequest {
   eventTypes?: WebhookEventType[];
 
   /** Only events about this customer's keys are delivered here (`cus_…`). */
-  @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @NotNullWhenGiven()
+  @IsCustomerId()
   customerId?: string;
 }

@@ -6,7 +6,7 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { CUSTOMER_ID_MESSAGE, CUSTOMER_ID_PATTERN } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class ListWebhooksQueryDto extends PageQueryDto implements ListWebhooksQuery {
   @IsOptional()
@@ -14,7 +14,7 @@ export class ListWebhooksQueryDto extends PageQueryDto implements ListWebhooksQu
   appId?: string;
 
   @IsOptional()
-  @Matches(CUSTOMER_ID_PATTERN, { message: CUSTOMER_ID_MESSAGE })
+  @IsCustomerId()
   customerId?: string;
 }
 
