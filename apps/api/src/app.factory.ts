@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { bodyIssue } from './common/body-guard';
 import { ErrorFilter } from './common/error.filter';
+import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
 import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
@@ -148,6 +149,9 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
 
   setupOpenApi(app);
+  if (!(await registerConsolePages(fastify, config.console))) {
+    logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console is not served (run pnpm build)');
+  }
   // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked
   // like a kill (no exit code) to supervisors.
   app.enableShutdownHooks([], { useProcessExit: true });

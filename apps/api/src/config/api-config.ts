@@ -43,6 +43,7 @@ const apiEnvSchema = infraEnvSchema
       .refine((url) => /^https?:\/\/[^/]+(\/.*[^/])?$/.test(url), 'KW_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash')
       .optional(),
     KW_PORTAL_SESSION_SECONDS: z.coerce.number().int().min(60).max(MAX_PORTAL_SESSION_TTL_SECONDS).default(DEFAULT_PORTAL_SESSION_TTL_SECONDS),
+    KW_CONSOLE_DIR: z.string().min(1).optional(),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
   .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
@@ -65,11 +66,17 @@ export interface ApiConfig extends InfraConfig {
   /** Where browsers reach Keywarden (portal links); unset: the host of the request that made the link. */
   publicBaseUrl: string | null;
   portal: PortalConfig;
+  console: ConsoleConfig;
 }
 
 export interface PortalConfig {
   /** How long a portal session lasts when its link names no ttlSeconds. */
   sessionSeconds: number;
+}
+
+export interface ConsoleConfig {
+  /** The built single-page app served at /console; null: apps/console/dist. */
+  staticDir: string | null;
 }
 
 export interface TransportConfig {
@@ -153,5 +160,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
     publicBaseUrl: parsed.KW_PUBLIC_BASE_URL ?? null,
     portal: { sessionSeconds: parsed.KW_PORTAL_SESSION_SECONDS },
+    console: {
+      staticDir: parsed.KW_CONSOLE_DIR ?? null,
+    },
   };
 }

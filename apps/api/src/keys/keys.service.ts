@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
+  PREFIX_SEARCH_PATTERN,
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
-  displayStatus,
   expandScopes,
   hasScope,
   isScopePreset,
@@ -11,19 +11,17 @@ import {
   costToMicros,
   parseClientIp,
   toStoredPolicy,
-  toWirePolicy,
   type VerifyKeyRequest,
   type VerifyKeyResponse,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, type AppEntity } from '@keywarden/db';
-import { DataSource, type EntityManager } from 'typeorm';
+import { ApiKeyEntity, type AppEntity, iso, toAppKey } from '@keywarden/db';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
-import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { customerRefOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
@@ -36,32 +34,7 @@ import { recordKeyEvent } from './key-events';
 import { whereStatus } from './key-filters';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';
-import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
-
-export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): AppKey {
-  return {
-    id: row.id,
-    appId: row.appId as string,
-    environment: row.environment,
-    name: row.name,
-    description: row.description,
-    group: row.group,
-    prefix: currentPrefix(secrets),
-    scopes: row.scopes,
-    metadata: row.metadata,
-    status: displayStatus(row.status, row.expiresAt, now),
-    createdAt: iso(row.createdAt),
-    createdBy: row.createdBy ?? '',
-    updatedAt: iso(row.updatedAt),
-    lastUsedAt: iso(row.lastUsedAt),
-    expiresAt: iso(row.expiresAt),
-    policy: toWirePolicy(row.policy),
-    customerId: row.customerId,
-    secrets: secretVersions(secrets),
-    canary: row.canary,
-    containment: row.containment,
-  };
-}
+import { KeyStore } from './key-store.service';
 
 /** App keys may only carry scopes from their app's catalog (when it has one). */
 function scopesForApp(requested: string[], app: AppEntity): string[] {
@@ -73,6 +46,22 @@ function scopesForApp(requested: string[], app: AppEntity): string[] {
   const outside = scopes.filter((scope) => app.scopeCatalog.length > 0 && !hasScope(app.scopeCatalog, scope));
   if (outside.length > 0) throw ApiError.validation('scopes', `are not in the app's scope catalog: ${outside.join(', ')}`);
   return scopes;
+}
+
+/** `%`, `_` and `\` are the user's characters, not patterns. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
+function narrowToSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
+  if (PREFIX_SEARCH_PATTERN.test(search)) {
+    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
+      prefixPattern: `${likeEscaped(search)}%`,
+    });
+  } else {
+    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
+  }
 }
 
 @Injectable()
@@ -91,7 +80,7 @@ export class KeysService {
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
     return this.dataSource.transaction(async (manager) => {
-      const app = await this.apps.findForActor(actor, dto.appId, manager);
+      const app = await this.apps.findForActor(actor, dto.appId, manager, { holdAgainstDelete: true });
       if (!app.environments.includes(dto.environment)) {
         throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
       }
@@ -146,6 +135,7 @@ export class KeysService {
       if (query.unusedForDays !== undefined) {
         builder.andWhere(`COALESCE(k.last_used_at, k.created_at) < now() - make_interval(days => :days)`, { days: query.unusedForDays });
       }
+      if (query.search) narrowToSearch(builder, query.search);
     });
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }

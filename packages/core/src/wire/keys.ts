@@ -88,6 +88,10 @@ export interface RotateKeyRequest {
   gracePeriodSeconds?: number;
 }
 
+/** `{brand}_{env}_` and up to the 4 secret characters of a display prefix. */
+export const PREFIX_SEARCH_PATTERN = /^[a-z]{2,8}_[a-z0-9]{1,16}_[0-9A-Za-z]{0,4}$/;
+export const MAX_KEY_SEARCH_LENGTH = 100;
+
 export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
 export const MAX_ROTATION_GRACE_SECONDS = 30 * 86_400;
 
@@ -97,6 +101,11 @@ export interface ListKeysQuery extends PageQuery {
   status?: KeyStatus;
   group?: string;
   customerId?: string;
+  /**
+   * Part of the key's name (case-insensitive), or the start of its display prefix
+   * (`kw_live_AbCd`): a search shaped like a prefix looks at prefixes only.
+   */
+  search?: string;
   /** Stale keys: not used for at least this many days (never used: created that long ago). */
   unusedForDays?: number;
   /** `true`: canary keys only; by default lists hold ordinary keys only. */

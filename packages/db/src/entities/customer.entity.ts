@@ -1,4 +1,4 @@
-import { type Customer, type CustomerStatus, type Metadata, type StoredPolicy, toWireCustomerPolicy } from '@keywarden/core';
+import type { CustomerStatus, Metadata, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** The platform's customer: holds keys, shares one policy across them. */
@@ -32,17 +32,4 @@ export class CustomerEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-}
-
-export function toCustomer(row: CustomerEntity): Customer {
-  return {
-    id: row.id,
-    externalId: row.externalId,
-    name: row.name,
-    metadata: row.metadata,
-    status: row.status,
-    policy: toWireCustomerPolicy(row.policy),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
 }

@@ -1,6 +1,6 @@
-import { KEY_STATUSES, type KeyStatus, type ListKeysQuery } from '@keywarden/core';
+import { KEY_STATUSES, type KeyStatus, type ListKeysQuery, MAX_KEY_SEARCH_LENGTH } from '@keywarden/core';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
@@ -26,6 +26,12 @@ export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
   @IsOptional()
   @IsCustomerId()
   customerId?: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_KEY_SEARCH_LENGTH)
+  search?: string;
+
   /** Stale keys: unused for at least this many days (never-used keys count from creation). */
   @IsOptional()
   @Type(() => Number)
