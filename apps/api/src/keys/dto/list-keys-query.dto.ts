@@ -27,6 +27,7 @@ export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
   @IsCustomerId()
   customerId?: string;
 
+  @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(MAX_KEY_SEARCH_LENGTH)
