@@ -63,8 +63,15 @@ export class KeyResolverService {
     let record = this.cache.get(candidate, now.getTime());
     if (!record) {
       const generation = this.cache.currentGeneration();
-      const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_HASH, [this.material.hash(candidate)]);
-      if (rows.length === 0) return { state: 'UNAUTHORIZED' };
+      const hash = this.material.hash(candidate);
+      const hashHex = hash.toString('hex');
+      // Known to be unknown: a flood of the same unknown key costs no query.
+      if (this.cache.isKnownUnknown(hashHex, now.getTime())) return { state: 'UNAUTHORIZED' };
+      const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_HASH, [hash]);
+      if (rows.length === 0) {
+        this.cache.rememberUnknown(hashHex, generation);
+        return { state: 'UNAUTHORIZED' };
+      }
       record = rows[0];
       if (record.canary) {
         this.canaries.raise(record, use, now);
