@@ -85,11 +85,18 @@ export class AppsService {
    * The app as the actor may see it: other workspaces' apps do not exist for it (404);
    * apps outside its restriction are forbidden (403).
    */
-  async findForActor(actor: Actor, appId: string, manager: EntityManager = this.dataSource.manager): Promise<AppEntity> {
-    const app = await manager.findOneBy(AppEntity, {
-      id: appId,
-      workspaceId: actor.principal.workspaceId,
-      deletedAt: IsNull(),
+  async findForActor(
+    actor: Actor,
+    appId: string,
+    manager: EntityManager = this.dataSource.manager,
+    options: { holdAgainstDelete?: boolean } = {},
+  ): Promise<AppEntity> {
+    const app = await manager.findOne(AppEntity, {
+      where: { id: appId, workspaceId: actor.principal.workspaceId, deletedAt: IsNull() },
+      // FOR SHARE until the caller's transaction ends: a delete (which takes the row FOR
+      // UPDATE) waits for it and then revokes what it created, and a create that comes
+      // after a delete re-reads the row, finds it deleted and answers 404.
+      ...(options.holdAgainstDelete ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     });
     if (!app) throw ApiError.notFound('App');
     assertCanActOnApp(actor, app.id);
@@ -182,11 +189,20 @@ export class AppsService {
     return rows.map(({ id }) => id);
   }
 
-  /** Deleting an app revokes all its keys at once; the app's record stays for the audit trail. */
+  /**
+   * Deleting an app revokes all its keys at once; the app's record stays for the audit
+   * trail. Marking the app deleted waits for key creations holding the app row (FOR
+   * SHARE); the revoke that follows is a new statement, so it sees the keys they made.
+   */
   async delete(actor: Actor, appId: string): Promise<void> {
     const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, appId, manager);
-      await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
+      const [, marked]: [unknown, number] = await manager.query(
+        `UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`,
+        [row.id],
+      );
+      // A concurrent delete got there first: nothing is left to do (or to revoke twice).
+      if (marked === 0) throw ApiError.notFound('App');
       // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
       const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
         `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()

@@ -12,7 +12,9 @@ export type Resolution =
 
 const CREDENTIAL_COLUMNS = `
   SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
-         k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes, k.status,
+         k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes,
+         -- A key of a deleted app is revoked, whatever its own row says.
+         CASE WHEN a.deleted_at IS NOT NULL THEN 'revoked' ELSE k.status END AS status,
          k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
          s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy",
          k.canary, k.containment

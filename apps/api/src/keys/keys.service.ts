@@ -104,7 +104,7 @@ export class KeysService {
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
     return this.dataSource.transaction(async (manager) => {
-      const app = await this.apps.findForActor(actor, dto.appId, manager);
+      const app = await this.apps.findForActor(actor, dto.appId, manager, { holdAgainstDelete: true });
       if (!app.environments.includes(dto.environment)) {
         throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
       }

@@ -11,6 +11,7 @@ import {
   MINUTE_MS,
   type MinuteCount,
   newAppDetectionState,
+  restoreAppDetectionState,
   planSteps,
   stepMinute,
   type AppDetectionState,
@@ -176,7 +177,8 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         alertWindowMinutes: this.config.alertWindowMinutes,
         maxMinutes: MAX_MINUTES_PER_STEP,
       });
-      const state = row.state ?? newAppDetectionState();
+      // State saved by an earlier version is migrated (learned baselines kept), not reset.
+      const state = row.state ? restoreAppDetectionState(row.state) : newAppDetectionState();
       const open = new Set(row.open_fingerprints);
 
       // Incidents an admin resolved: forgotten, so that a recurrence opens a new alert.
