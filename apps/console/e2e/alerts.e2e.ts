@@ -49,7 +49,7 @@ test("an alert's evidence: observed vs expected around it as a chart; acknowledg
   await screenshots(page, 'alerts');
   await page.getByRole('link', { name: 'spike' }).first().click();
   const chart = page.getByRole('figure', { name: 'Observed vs expected requests per minute' });
-  await expect(chart.locator('.recharts-line-curve')).toBeVisible();
+  await expect(chart.locator('.recharts-line-curve').first()).toBeVisible();
   // Two lines: the key's observed requests per minute and the expected level, both in the legend.
   await expect(chart.locator('.recharts-line')).toHaveCount(2);
   await expect(chart.locator('.recharts-legend-wrapper')).toContainText('observed');
