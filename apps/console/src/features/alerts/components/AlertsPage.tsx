@@ -1,6 +1,6 @@
 import { ALERT_STATUSES, type Alert, type AlertStatus, DETECTION_ALERT_TYPES } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { AppSelect } from '../../../components/AppSelect';
 import { DataTable } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
@@ -13,6 +13,7 @@ import { StatusBadge } from '../../../components/StatusBadge';
 import { formatDateTime, formatNumber } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { type AlertFilters, useAlertsPage } from '../api/alerts';
+import { useUrlFilters } from '../../../lib/use-url-filters';
 
 const column = createColumnHelper<Alert>();
 const columns = [
@@ -27,7 +28,7 @@ const columns = [
 ];
 
 export default function AlertsPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter } = useUrlFilters();
   const filters: AlertFilters = {
     appId: params.get('appId') ?? '',
     status: (params.get('status') ?? '') as AlertStatus | '',
@@ -35,12 +36,6 @@ export default function AlertsPage() {
   };
   const pages = useCursorPages(JSON.stringify(filters));
   const alerts = useAlertsPage(filters, pages.cursor);
-  const setFilter = (name: keyof AlertFilters, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <PageHeader title="Alerts" description="Keys behaving unlike themselves: spikes, models never used, traffic outside business hours." />

@@ -1,6 +1,5 @@
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import { useSearchParams } from 'react-router';
 import { DataTable } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
@@ -11,6 +10,7 @@ import { SelectField } from '../../../components/SelectField';
 import { formatDateTime } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useAuditPage } from '../api/audit';
+import { useUrlFilters } from '../../../lib/use-url-filters';
 
 const column = createColumnHelper<AuditEntry>();
 const columns = [
@@ -26,7 +26,7 @@ const columns = [
 ];
 
 export default function AuditPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter } = useUrlFilters();
   const filters = {
     action: (params.get('action') || undefined) as AuditAction | undefined,
     targetId: params.get('targetId') || undefined,
@@ -34,12 +34,6 @@ export default function AuditPage() {
   };
   const pages = useCursorPages(JSON.stringify(filters));
   const audit = useAuditPage(filters, pages.cursor);
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <PageHeader title="Audit log" description="Every change, who made it and from where. Never a secret." />
