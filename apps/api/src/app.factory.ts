@@ -9,14 +9,20 @@ import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { bodyIssue } from './common/body-guard';
 import { ErrorFilter } from './common/error.filter';
+import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
+import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
+import { GithubSignatureService } from './leaks/github-signature.service';
+import { installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
 import { RequestMetering } from './usage/request-metering';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** POST /v1/keys/bulk: 10,000 key ids of 30 characters. */
+const BULK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Errors Fastify answers before routing, where the exception filter never runs. Its own
@@ -81,15 +87,27 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // All JSON: Nest's body parser would add application/x-www-form-urlencoded, and Fastify
   // parses text/plain by default; without a parser they answer 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // Up to 1000 usage items per report do not fit the global limit (before routes exist).
+  installTransportSecurity(adapter.getInstance(), config.transport);
+  // Resolved once the application exists; no GitHub request arrives before that.
+  let githubSignatures: GithubSignatureService | undefined;
+  // Up to 1000 usage items per report do not fit the global limit (before routes exist);
+  // GitHub's signature is checked on the raw body, before parsing.
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === '/v1/usage' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, REPORT_BODY_LIMIT_BYTES);
+    // A bulk operation may list up to 10,000 key ids.
+    if (route.url === '/v1/keys/bulk' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, BULK_BODY_LIMIT_BYTES);
+    if (route.url === GITHUB_SCANNING_ROUTE && route.method === 'POST') {
+      route.bodyLimit = GITHUB_BODY_LIMIT_BYTES;
+      const hooks = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+      route.preParsing = [...hooks, githubSignatureHook(() => githubSignatures as GithubSignatureService)];
+    }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, logger), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
 
@@ -131,6 +149,9 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
 
   setupOpenApi(app);
+  if (!(await registerConsolePages(fastify, config.console))) {
+    logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console is not served (run pnpm build)');
+  }
   // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked
   // like a kill (no exit code) to supervisors.
   app.enableShutdownHooks([], { useProcessExit: true });

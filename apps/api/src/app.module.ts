@@ -8,10 +8,12 @@ import { AdminKeysModule } from './admin-keys/admin-keys.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
+import { BulkModule } from './bulk/bulk.module';
 import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
+import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -42,6 +44,8 @@ export class AppModule {
         WebhooksModule,
         PolicyModule,
         AlertsModule,
+        LeaksModule,
+        BulkModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ADMIN_KEY_ENVIRONMENT,
   type AdminKey,
+  type AdminKeyRevocation,
+  hasScope,
   displayStatus,
   expandScopes,
   isManagementScope,
@@ -26,8 +28,10 @@ import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
+import { BulkKeysService } from '../bulk/bulk-keys.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Actor, Principal } from '../credentials/principal';
+import { KeyLifecycle } from '../keys/key-lifecycle.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
 import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
 import { SessionStore } from '../sessions/session-store.service';
@@ -68,6 +72,8 @@ export class AdminKeysService {
     private readonly store: KeyStore,
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
+    private readonly lifecycle: KeyLifecycle,
+    private readonly bulk: BulkKeysService,
     private readonly sessions: SessionStore,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
@@ -133,6 +139,7 @@ export class AdminKeysService {
         expiresAt,
         policy: storedPolicy,
         createdBy: actor.principal.keyId,
+        canary: false,
       });
       await this.audit.record(manager, actor, key.row.workspaceId, {
         action: 'admin_key.created',
@@ -154,7 +161,28 @@ export class AdminKeysService {
     return { data: page.data.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
   }
 
-  async revoke(actor: Actor, keyId: string): Promise<AdminKey> {
+  /**
+   * Revokes the admin key; with `cascade` (a member who leaves), also revokes or disables
+   * every app key it created, as one bulk operation (audited per key and as a whole).
+   */
+  async revoke(actor: Actor, keyId: string, cascade?: 'revoke' | 'disable'): Promise<AdminKeyRevocation> {
+    if (cascade === 'disable' && !hasScope(actor.principal.scopes, 'keys.write')) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', 'API key lacks the required scope: keys.write');
+    }
+    const revoked = await this.revokeOne(actor, keyId);
+    if (!cascade) return revoked;
+    const operation = await this.bulk.run(
+      actor,
+      { filter: { createdBy: keyId }, action: cascade },
+      { auditDetails: { cascadeFromAdminKey: keyId } },
+    );
+    return {
+      ...revoked,
+      cascade: { action: cascade, operationId: operation.operationId, matched: operation.matched, changed: operation.changed },
+    };
+  }
+
+  private async revokeOne(actor: Actor, keyId: string): Promise<AdminKey> {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await manager.findOne(ApiKeyEntity, {
         where: { id: keyId, workspaceId: actor.principal.workspaceId, kind: 'admin' },
@@ -168,16 +196,7 @@ export class AdminKeysService {
           `Cannot revoke a key broader than the calling key: ${uncovered.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
         );
       }
-      if (row.status !== 'revoked') {
-        row.status = 'revoked';
-        row.revokedAt = new Date();
-        await manager.save(row);
-        await this.audit.record(manager, actor, row.workspaceId, {
-          action: 'admin_key.revoked',
-          targetType: 'admin_key',
-          targetId: row.id,
-        });
-      }
+      await this.lifecycle.revokeAdminKey(manager, actor, row);
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);

@@ -3,6 +3,7 @@ import {
   type App,
   appDetectionSettings,
   type AppDetectionSettingsUpdate,
+  DEFAULT_APP_CONTAINMENT,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
   newId,
@@ -35,6 +36,8 @@ export function toApp(row: AppEntity): App {
     environments: row.environments,
     defaultPolicy: toWirePolicy(row.defaultPolicy),
     detection: appDetectionSettings(row.detectionSettings),
+    leakResponse: row.leakResponse,
+    containment: { ...DEFAULT_APP_CONTAINMENT, ...row.containment },
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -46,9 +49,9 @@ function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   }
 }
 
-/** The detector settings a request sets (DTO instances carry the omitted ones as undefined). */
-function detectionChanges(detection: AppDetectionSettingsUpdate | undefined): AppDetectionSettingsUpdate {
-  return Object.fromEntries(Object.entries(detection ?? {}).filter(([, value]) => value !== undefined));
+/** The settings a request sets (DTO instances carry the omitted ones as undefined). */
+function definedChanges<T extends object>(settings: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(settings ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** Muted keys must be keys of the app itself (any status: a revoked key's traffic still counts). */
@@ -82,11 +85,18 @@ export class AppsService {
    * The app as the actor may see it: other workspaces' apps do not exist for it (404);
    * apps outside its restriction are forbidden (403).
    */
-  async findForActor(actor: Actor, appId: string, manager: EntityManager = this.dataSource.manager): Promise<AppEntity> {
-    const app = await manager.findOneBy(AppEntity, {
-      id: appId,
-      workspaceId: actor.principal.workspaceId,
-      deletedAt: IsNull(),
+  async findForActor(
+    actor: Actor,
+    appId: string,
+    manager: EntityManager = this.dataSource.manager,
+    options: { holdAgainstDelete?: boolean } = {},
+  ): Promise<AppEntity> {
+    const app = await manager.findOne(AppEntity, {
+      where: { id: appId, workspaceId: actor.principal.workspaceId, deletedAt: IsNull() },
+      // FOR SHARE until the caller's transaction ends: a delete (which takes the row FOR
+      // UPDATE) waits for it and then revokes what it created, and a create that comes
+      // after a delete re-reads the row, finds it deleted and answers 404.
+      ...(options.holdAgainstDelete ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     });
     if (!app) throw ApiError.notFound('App');
     assertCanActOnApp(actor, app.id);
@@ -109,7 +119,9 @@ export class AppsService {
           scopeCatalog: dto.scopeCatalog ?? [],
           environments: dto.environments ?? DEFAULT_ENVIRONMENTS,
           defaultPolicy: dto.defaultPolicy ? toStoredPolicy(dto.defaultPolicy) : null,
-          detectionSettings: detectionChanges(dto.detection),
+          detectionSettings: definedChanges<AppDetectionSettingsUpdate>(dto.detection),
+          leakResponse: dto.leakResponse ?? 'revoke',
+          containment: definedChanges(dto.containment),
           deletedAt: null,
         });
         // A new app has no keys yet: any muted key id is refused.
@@ -146,7 +158,7 @@ export class AppsService {
 
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
-    const { defaultPolicy, detection, ...fields } = dto;
+    const { defaultPolicy, detection, containment, ...fields } = dto;
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
@@ -154,8 +166,9 @@ export class AppsService {
         if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
         if (detection) {
           await assertMutedKeysOfApp(manager, row.id, detection);
-          row.detectionSettings = { ...row.detectionSettings, ...detectionChanges(detection) };
+          row.detectionSettings = { ...row.detectionSettings, ...definedChanges<AppDetectionSettingsUpdate>(detection) };
         }
+        if (containment) row.containment = { ...row.containment, ...definedChanges(containment) };
         await manager.save(row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.updated',
@@ -176,11 +189,20 @@ export class AppsService {
     return rows.map(({ id }) => id);
   }
 
-  /** Deleting an app revokes all its keys at once; the app's record stays for the audit trail. */
+  /**
+   * Deleting an app revokes all its keys at once; the app's record stays for the audit
+   * trail. Marking the app deleted waits for key creations holding the app row (FOR
+   * SHARE); the revoke that follows is a new statement, so it sees the keys they made.
+   */
   async delete(actor: Actor, appId: string): Promise<void> {
     const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, appId, manager);
-      await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
+      const [, marked]: [unknown, number] = await manager.query(
+        `UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`,
+        [row.id],
+      );
+      // A concurrent delete got there first: nothing is left to do (or to revoke twice).
+      if (marked === 0) throw ApiError.notFound('App');
       // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
       const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
         `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
+import { KeyLifecycle } from './key-lifecycle.service';
 import { KeyStore } from './key-store.service';
 import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
@@ -7,7 +8,7 @@ import { KeysService } from './keys.service';
 @Module({
   imports: [AppsModule],
   controllers: [KeysController],
-  providers: [KeysService, KeyStore],
-  exports: [KeyStore],
+  providers: [KeysService, KeyStore, KeyLifecycle],
+  exports: [KeyStore, KeyLifecycle],
 })
 export class KeysModule {}
