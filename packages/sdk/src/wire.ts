@@ -4,12 +4,13 @@
  * webhook delivery jobs) pass between the API and the worker, never over HTTP, and are
  * left out. `wire-types.spec.ts` fails when core gains a wire type missing here.
  */
-export type { AdminKey, CreateAdminKeyRequest, ListAdminKeysQuery } from '@keywarden/core';
+export type { AdminKey, AdminKeyCascade, AdminKeyRevocation, CreateAdminKeyRequest, ListAdminKeysQuery } from '@keywarden/core';
 export type {
   Alert,
   AlertResolution,
   AlertSeverity,
   AlertStatus,
+  AlertType,
   AppDetectionSettings,
   AppDetectionSettingsUpdate,
   ListAlertsQuery,
@@ -17,9 +18,21 @@ export type {
 export type { App, BusinessHours, CreateAppRequest, ListAppsQuery, UpdateAppRequest, Weekday } from '@keywarden/core';
 export type { AuditAction, AuditEntry, ListAuditQuery } from '@keywarden/core';
 export type { ErrorBody, ErrorEnvelope, FieldError, Metadata, Page, PageQuery } from '@keywarden/core';
-export type { KeyEventData, KeyExpiringData, UsageLimitReachedData, WebhookEventType, WebhookPayload } from '@keywarden/core';
+export type {
+  KeyContainmentEventData,
+  KeyEventData,
+  KeyExpiringData,
+  KeyLeakedData,
+  UsageLimitReachedData,
+  WebhookEventType,
+  WebhookPayload,
+} from '@keywarden/core';
 export type {
   AppKey,
+  BulkKeyAction,
+  BulkKeyFilter,
+  BulkKeysRequest,
+  BulkKeysResponse,
   CreateKeyRequest,
   KeySecretVersion,
   KeyStatus,
@@ -30,6 +43,19 @@ export type {
 } from '@keywarden/core';
 export type { Me } from '@keywarden/core';
 export type { ConsoleSession, CreateConsoleSessionRequest } from '@keywarden/core';
+export type { AppContainment, AppContainmentUpdate, ContainmentAction, KeyContainment } from '@keywarden/core';
+export type {
+  GithubTokenLabel,
+  GithubTokenReport,
+  GithubTokenVerdict,
+  LeakAction,
+  LeakEvidence,
+  LeakReportRecord,
+  LeakResponse,
+  ReportLeakRequest,
+  ReportLeakResponse,
+  TrafficShare,
+} from '@keywarden/core';
 export type { AdminKeyPolicy, KeyPolicy, Plan, RateLimits, RateLimitState, ReleaseLeaseResponse } from '@keywarden/core';
 export type {
   AccessLogEntry,
