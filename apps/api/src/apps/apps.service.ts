@@ -1,23 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
   type App,
-  appDetectionSettings,
   type AppDetectionSettingsUpdate,
-  DEFAULT_APP_CONTAINMENT,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
   newId,
   type Page,
   type PageQuery,
   toStoredPolicy,
-  toWirePolicy,
 } from '@keywarden/core';
-import { AppEntity } from '@keywarden/db';
+import { AppEntity, appKeyIdsAmong, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { assertCanActOnApp } from '../common/app-access';
-import { iso } from '../common/dates';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
@@ -25,23 +21,6 @@ import type { Actor } from '../credentials/principal';
 import { recordKeyEvent } from '../keys/key-events';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
-
-export function toApp(row: AppEntity): App {
-  return {
-    id: row.id,
-    name: row.name,
-    timezone: row.timezone,
-    businessHours: row.businessHours,
-    scopeCatalog: row.scopeCatalog,
-    environments: row.environments,
-    defaultPolicy: toWirePolicy(row.defaultPolicy),
-    detection: appDetectionSettings(row.detectionSettings),
-    leakResponse: row.leakResponse,
-    containment: { ...DEFAULT_APP_CONTAINMENT, ...row.containment },
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
-}
 
 function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
@@ -62,11 +41,7 @@ async function assertMutedKeysOfApp(
 ): Promise<void> {
   const muted = detection?.mutedKeyIds ?? [];
   if (muted.length === 0) return;
-  const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id FROM api_keys WHERE app_id = $1 AND kind = 'app' AND id = ANY($2::text[])`,
-    [appId, muted],
-  );
-  const known = new Set(rows.map((row) => row.id));
+  const known = await appKeyIdsAmong(manager, appId, muted);
   const foreign = muted.filter((id) => !known.has(id));
   if (foreign.length > 0) {
     throw ApiError.validation('detection.mutedKeyIds', `are not keys of this app: ${foreign.join(', ')}`);
@@ -185,8 +160,7 @@ export class AppsService {
   }
 
   private async keyIdsOf(appId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
-    return rows.map(({ id }) => id);
+    return unrevokedKeyIdsOfApp(this.dataSource, appId);
   }
 
   /**
@@ -203,14 +177,7 @@ export class AppsService {
       );
       // A concurrent delete got there first: nothing is left to do (or to revoke twice).
       if (marked === 0) throw ApiError.notFound('App');
-      // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-      const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
-        `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
-          WHERE k.app_id = $1 AND k.status <> 'revoked'
-          RETURNING k.id, k.environment, k.name,
-            (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
-        [row.id],
-      );
+      const revoked = await revokeKeysOfApp(manager, row.id);
       for (const key of revoked) {
         await recordKeyEvent(manager, 'key.revoked', { ...key, workspaceId: row.workspaceId, appId: row.id }, key.prefix ?? '');
       }

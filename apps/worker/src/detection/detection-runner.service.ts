@@ -17,6 +17,7 @@ import {
   type AppDetectionState,
   type StepPlan,
 } from '@keywarden/core';
+import { firstMinuteWithTraffic, minuteCountsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PeriodicJob } from '../common/periodic-job';
 import type { DetectionConfig } from '../config/worker-config';
@@ -253,12 +254,8 @@ function historyHorizon(lastClosedMs: number): number {
 
 /** The oldest minute with traffic within the history horizon: where a first sight starts learning. */
 async function firstStoredMinute(manager: EntityManager, appId: string, lastClosedMs: number): Promise<number | null> {
-  const [row]: Array<{ first: Date | null }> = await manager.query(
-    `SELECT min(bucket) AS first FROM usage_rollups
-     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3`,
-    [appId, new Date(historyHorizon(lastClosedMs)), new Date(lastClosedMs)],
-  );
-  return row?.first ? row.first.getTime() : null;
+  const first = await firstMinuteWithTraffic(manager, appId, new Date(historyHorizon(lastClosedMs)), new Date(lastClosedMs));
+  return first ? first.getTime() : null;
 }
 
 /** Requests per minute, key and model (all outcomes) of one app; '' in the rollups means no model. */
@@ -268,13 +265,7 @@ async function minuteCounts(
   fromMs: number,
   toMs: number,
 ): Promise<Map<number, MinuteCount[]>> {
-  const rows: Array<{ bucket: Date; key_id: string; model: string; count: string }> = await manager.query(
-    `SELECT bucket, key_id, model, sum(requests)::bigint AS count FROM usage_rollups
-     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3
-     GROUP BY bucket, key_id, model
-     ORDER BY bucket, key_id, model`,
-    [appId, new Date(fromMs), new Date(toMs)],
-  );
+  const rows = await minuteCountsOfApp(manager, appId, new Date(fromMs), new Date(toMs));
   const byMinute = new Map<number, MinuteCount[]>();
   for (const row of rows) {
     const minute = row.bucket.getTime();
