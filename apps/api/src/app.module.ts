@@ -12,10 +12,12 @@ import { BulkModule } from './bulk/bulk.module';
 import { AuthModule } from './auth/auth.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
+import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
 import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { PolicyModule } from './policy/policy.module';
+import { PortalModule } from './portal/portal.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -38,12 +40,14 @@ export class AppModule {
         SessionsModule,
         AuditModule,
         AppsModule,
+        CustomersModule,
         KeysModule,
         AdminKeysModule,
         UsageModule,
         WebhooksModule,
         PolicyModule,
         AlertsModule,
+        PortalModule,
         LeaksModule,
         BulkModule,
       ],

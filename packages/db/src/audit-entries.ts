@@ -3,7 +3,10 @@ import type { EntityManager } from 'typeorm';
 
 /** Who acted: an admin key (with the request's IP and id), or null when Keywarden acted by itself. */
 export interface AuditActor {
-  keyId: string;
+  /** The admin key behind the action (null for a customer acting in the portal). */
+  keyId: string | null;
+  /** Free-form actor as the audit log shows it (`akey_…`, `portal:<customer id>`). */
+  label: string | null;
   ip: string | null;
   requestId: string | null;
 }
@@ -25,8 +28,8 @@ export async function recordAuditEntries(
 ): Promise<void> {
   if (entries.length === 0) return;
   await manager.query(
-    `INSERT INTO audit_log (id, workspace_id, action, actor_key_id, target_type, target_id, ip, request_id, details)
-     SELECT id, $2, action, $3, target_type, target_id, $4, $5, details
+    `INSERT INTO audit_log (id, workspace_id, action, actor_key_id, actor, target_type, target_id, ip, request_id, details)
+     SELECT id, $2, action, $3, $10, target_type, target_id, $4, $5, details
        FROM unnest($1::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[]) AS e(id, action, target_type, target_id, details)`,
     [
       entries.map(() => newId('audit')),
@@ -38,6 +41,7 @@ export async function recordAuditEntries(
       entries.map((entry) => entry.targetType),
       entries.map((entry) => entry.targetId),
       entries.map((entry) => JSON.stringify(entry.details ?? {})),
+      actor?.label ?? null,
     ],
   );
 }

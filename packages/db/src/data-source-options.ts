@@ -3,6 +3,7 @@ import { AlertEntity } from './entities/alert.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
+import { CustomerEntity } from './entities/customer.entity';
 import { KeySecretEntity } from './entities/key-secret.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
@@ -16,6 +17,7 @@ import { DeploymentIdentity1764185000000 } from './migrations/1764185000000-depl
 import { KeySearch1764192000000 } from './migrations/1764192000000-key-search';
 import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-response';
 import { KeyContainmentIndex1764197000000 } from './migrations/1764197000000-key-containment-index';
+import { Customers1764212000000 } from './migrations/1764212000000-customers';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -25,6 +27,7 @@ export const ENTITIES = [
   AuditLogEntity,
   WebhookEndpointEntity,
   AlertEntity,
+  CustomerEntity,
 ];
 export const MIGRATIONS = [
   Foundation1764140000000,
@@ -37,6 +40,7 @@ export const MIGRATIONS = [
   KeySearch1764192000000,
   LeakResponse1764196000000,
   KeyContainmentIndex1764197000000,
+  Customers1764212000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -7,6 +7,7 @@ interface ContainedKeyRow {
   id: string;
   workspace_id: string;
   app_id: string;
+  customer_id: string | null;
   environment: string;
   name: string;
   status: string;
@@ -15,7 +16,7 @@ interface ContainedKeyRow {
 }
 
 const KEY_FOR_CONTAINMENT = `
-  SELECT k.id, k.workspace_id, k.app_id, k.environment, k.name, k.status, k.containment,
+  SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.environment, k.name, k.status, k.containment,
          (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix
     FROM api_keys k`;
 
@@ -33,12 +34,13 @@ async function recordChange(
   const data: KeyContainmentEventData = {
     keyId: key.id,
     appId: key.app_id,
+    customerId: key.customer_id,
     environment: key.environment,
     name: key.name,
     prefix: key.prefix ?? '',
     containment,
   };
-  await recordWebhookEvent(manager, { workspaceId: key.workspace_id, appId: key.app_id, type: change, data });
+  await recordWebhookEvent(manager, { workspaceId: key.workspace_id, appId: key.app_id, customerId: key.customer_id, type: change, data });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AuditEntry, Page } from '@keywarden/core';
 import { type AuditActor, AuditLogEntity, type NewAuditEntry, recordAuditEntries, toAuditEntry } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
-import type { Actor } from '../credentials/principal';
+import { type Actor, actorLabel } from '../credentials/principal';
 import type { ListAuditQueryDto } from './dto/list-audit-query.dto';
 
 /** An audit entry's action, target and details (never key material). */
@@ -11,7 +11,13 @@ export type AuditEvent = NewAuditEntry;
 
 /** The audit log's view of an actor. */
 export function auditActorOf(actor: Actor | null): AuditActor | null {
-  return actor ? { keyId: actor.principal.keyId, ip: actor.ip, requestId: actor.requestId } : null;
+  if (!actor) return null;
+  return {
+    keyId: actor.portalCustomerId ? null : actor.principal.keyId,
+    label: actorLabel(actor),
+    ip: actor.ip,
+    requestId: actor.requestId,
+  };
 }
 
 @Injectable()

@@ -3,7 +3,7 @@ import { keyStateAt, type KeyState } from '@keywarden/core';
 import { credentialByKeyId, credentialBySecretHash } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { CanaryAlarm, type CanaryUse } from '../canaries/canary-alarm.service';
-import { type CredentialRecord, rotationDeadlineOf } from './credential-record';
+import { type CredentialRecord, effectiveStatus, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
 
@@ -13,7 +13,7 @@ export type Resolution =
 
 function stateOf(record: CredentialRecord, now: Date): Resolution {
   // last_used_at is maintained by the worker from the usage events (VALID outcomes).
-  return { state: keyStateAt({ ...record, rotationDeadline: rotationDeadlineOf(record) }, now), record };
+  return { state: keyStateAt({ ...record, status: effectiveStatus(record), rotationDeadline: rotationDeadlineOf(record) }, now), record };
 }
 
 /**
@@ -41,8 +41,15 @@ export class KeyResolverService {
     let record = this.cache.get(candidate, now.getTime());
     if (!record) {
       const generation = this.cache.currentGeneration();
-      const found = await credentialBySecretHash(this.dataSource, this.material.hash(candidate));
-      if (!found) return { state: 'UNAUTHORIZED' };
+      const hash = this.material.hash(candidate);
+      const hashHex = hash.toString('hex');
+      // Known to be unknown: a flood of the same unknown key costs no query.
+      if (this.cache.isKnownUnknown(hashHex, now.getTime())) return { state: 'UNAUTHORIZED' };
+      const found = await credentialBySecretHash(this.dataSource, hash);
+      if (!found) {
+        this.cache.rememberUnknown(hashHex, generation);
+        return { state: 'UNAUTHORIZED' };
+      }
       record = found;
       if (record.canary) {
         this.canaries.raise(record, use, now);

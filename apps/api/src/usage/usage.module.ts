@@ -10,6 +10,6 @@ import { UsageService } from './usage.service';
   imports: [AppsModule],
   controllers: [UsageController, KeyRequestsController, MetricsController],
   providers: [MetricsService, UsageRecorder, UsageService, RequestMetering],
-  exports: [UsageRecorder, MetricsService],
+  exports: [UsageRecorder, MetricsService, UsageService],
 })
 export class UsageModule {}

@@ -17,6 +17,7 @@ import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
 import { ContainmentSettingsDto } from './containment-settings.dto';
 import { DetectionSettingsDto } from './detection-settings.dto';
+import { PortalBrandingDto } from './portal-branding.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -66,6 +67,11 @@ export class CreateAppDto implements CreateAppRequest {
   @Type(() => DetectionSettingsDto)
   detection?: DetectionSettingsDto;
 
+  /** Customer portal branding: display name, logo, accent colour, support URL, embed origins. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => PortalBrandingDto)
+  portal?: PortalBrandingDto;
   /** What a confirmed leak report does to the key: revoke (default), disable or notify. */
   @ValidateIf(isPresent)
   @IsIn(LEAK_RESPONSES)

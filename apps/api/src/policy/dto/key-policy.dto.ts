@@ -21,7 +21,7 @@ import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, 
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
-const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInt({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
+export const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInt({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
 
 const IsCidrList = () =>
   applyDecorators(
@@ -29,6 +29,19 @@ const IsCidrList = () =>
     IsArray(),
     ArrayMaxSize(MAX_POLICY_LIST_ENTRIES),
     ValidateBy({ name: 'isCidr', validator: { validate: isCidr, defaultMessage: () => CIDR_FORMAT_MESSAGE } }, { each: true }),
+  );
+
+/** A daily spend cap: a decimal amount of at most 6 decimals, up to 1e9 (optional, not null). */
+export const IsDailySpendLimit = () =>
+  applyDecorators(
+    ValidateIf(isPresent),
+    ValidateBy({
+      name: 'isMicroAmount',
+      validator: {
+        validate: (value) => isMicroAmount(value) && value <= 1_000_000_000,
+        defaultMessage: () => 'must be a decimal amount between 0 and 1000000000 with at most 6 decimals',
+      },
+    }),
   );
 
 export class RateLimitsDto implements RateLimits {
@@ -81,13 +94,6 @@ export class KeyPolicyDto extends AdminKeyPolicyDto implements KeyPolicy {
   allowedModels?: string[];
 
   /** Decimal amount of the workspace currency per UTC day, at most 6 decimals. */
-  @ValidateIf(isPresent)
-  @ValidateBy({
-    name: 'isMicroAmount',
-    validator: {
-      validate: (value) => isMicroAmount(value) && value <= 1_000_000_000,
-      defaultMessage: () => 'must be a decimal amount between 0 and 1000000000 with at most 6 decimals',
-    },
-  })
+  @IsDailySpendLimit()
   dailySpendLimit?: number;
 }

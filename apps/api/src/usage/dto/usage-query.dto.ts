@@ -8,9 +8,10 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageLimitDto } from '../../common/pagination';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class UsageQueryDto implements UsageQuery {
-  /** One of appId / keyId is required. */
+  /** One of appId / keyId / customerId is required. */
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -20,6 +21,11 @@ export class UsageQueryDto implements UsageQuery {
   @IsString()
   @Length(1, 64)
   keyId?: string;
+
+  /** Usage of every key the customer held (`cus_…`). */
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
 
   @IsOptional()
   @IsString()

@@ -6,6 +6,7 @@ import {
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from '@keywarden/core';
+import { IsCustomerId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 
 function isWebhookUrl(value: unknown): boolean {
@@ -55,4 +56,9 @@ export class CreateWebhookDto implements CreateWebhookRequest {
   @IsOptional()
   @IsEventTypes()
   eventTypes?: WebhookEventType[];
+
+  /** Only events about this customer's keys are delivered here (`cus_…`). */
+  @NotNullWhenGiven()
+  @IsCustomerId()
+  customerId?: string;
 }

@@ -6,11 +6,16 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class ListWebhooksQueryDto extends PageQueryDto implements ListWebhooksQuery {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
+
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
 }
 
 export class ListDeliveriesQueryDto extends PageQueryDto implements ListDeliveriesQuery {
