@@ -9,10 +9,12 @@ import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ScopesModule } from './auth/scopes.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -31,14 +33,19 @@ export class AppModule {
         RedisModule.forRoot(config.redisUrl),
         HealthModule,
         CredentialsModule,
+        // Global guards run in the order their modules are first imported: authenticate
+        // the caller, then its key's policy (IP allowlist, rate limits: also on a 403 for a
+        // missing scope), then its scopes. Keep these three first and in this order.
         AuthModule,
+        PolicyModule,
+        ScopesModule,
+        MetricsModule,
         AuditModule,
         AppsModule,
         KeysModule,
         AdminKeysModule,
         UsageModule,
         WebhooksModule,
-        PolicyModule,
         AlertsModule,
       ],
       controllers: [MeController],

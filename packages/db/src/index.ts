@@ -9,3 +9,4 @@ export * from './data-source-options';
 export * from './infra-config';
 export * from './webhook-events';
 export * from './alert-events';
+export * from './key-events';

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
+import { PolicyModule } from '../policy/policy.module';
 import { KeyStore } from './key-store.service';
 import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 
 @Module({
-  imports: [AppsModule],
+  imports: [AppsModule, PolicyModule],
   controllers: [KeysController],
   providers: [KeysService, KeyStore],
   exports: [KeyStore],

@@ -9,7 +9,7 @@ import {
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { type CredentialRecord, policyOf } from '../credentials/credential-record';
 import type { Principal } from '../credentials/principal';
-import { MetricsService } from '../usage/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { LeaseService } from './lease.service';
 import { RateLimiterService } from './rate-limiter.service';
 import { SpendService } from './spend.service';

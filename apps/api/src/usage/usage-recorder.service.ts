@@ -3,7 +3,7 @@ import { newId, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/c
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** A Redis that is up answers in well under this; beyond, the batch is retried later. */
 const ENQUEUE_TIMEOUT_MS = 2_000;

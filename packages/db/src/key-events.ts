@@ -1,5 +1,5 @@
 import type { KeyEventData } from '@keywarden/core';
-import { recordWebhookEvent } from '@keywarden/db';
+import { recordWebhookEvent } from './webhook-events';
 import type { EntityManager } from 'typeorm';
 
 export interface KeyEventSubject {
