@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_BUSINESS_HOURS, JOBS, QUEUES } from '@keywarden/core';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { API_CLI, apiEnv, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../verify/run.mjs';
@@ -15,6 +16,30 @@ const EVENTS = Number(process.env.BENCH_ROLLUP_EVENTS ?? 100_000);
 const BATCH = Number(process.env.BENCH_ROLLUP_BATCH ?? 500);
 const CONCURRENCY = process.env.KW_USAGE_CONCURRENCY ?? '2';
 const GOAL_EVENTS_PER_SECOND = 20_000;
+
+const APPS = 5;
+const KEYS = 50;
+const appIdOf = (runId, n) => `app_${runId}_${n}`;
+/** Key n belongs to app n % APPS, as every event names them. */
+const keyIdOf = (runId, n) => `key_${runId}_${n}`;
+
+/** The run's workspace, apps and keys: the worker refuses batches naming rows its database does not hold. */
+async function createRows(db, workspaceId, runId) {
+  await db.query('INSERT INTO workspaces (id, name) VALUES ($1, $1)', [workspaceId]);
+  for (let a = 0; a < APPS; a++) {
+    await db.query(
+      `INSERT INTO apps (id, workspace_id, name, timezone, business_hours, environments) VALUES ($1, $2, $1, 'UTC', $3, '{live}')`,
+      [appIdOf(runId, a), workspaceId, JSON.stringify(DEFAULT_BUSINESS_HOURS)],
+    );
+  }
+  for (let k = 0; k < KEYS; k++) {
+    await db.query(
+      `INSERT INTO api_keys (id, workspace_id, kind, app_id, environment, name, scopes, status)
+       VALUES ($1, $2, 'app', $3, 'live', $1, '{}', 'active')`,
+      [keyIdOf(runId, k), workspaceId, appIdOf(runId, k % APPS)],
+    );
+  }
+}
 
 function batchesOf(workspaceId, runId) {
   const now = Date.now();
@@ -26,8 +51,8 @@ function batchesOf(workspaceId, runId) {
         id: `evt_${randomUUID()}`,
         timestamp: new Date(now - (n % 3600) * 1000).toISOString(),
         workspaceId,
-        appId: `app_bench_${n % 5}`,
-        keyId: `key_bench_${n % 50}`,
+        appId: appIdOf(runId, n % APPS),
+        keyId: keyIdOf(runId, n % KEYS),
         kind: 'verify',
         route: 'POST /v1/keys/verify',
         scope: null,
@@ -42,7 +67,7 @@ function batchesOf(workspaceId, runId) {
       };
     });
     const batchId = `${runId}_${b}`;
-    jobs.push({ name: 'batch', data: { batchId, events }, opts: { jobId: batchId, removeOnComplete: true } });
+    jobs.push({ name: JOBS.usageBatch, data: { batchId, events }, opts: { jobId: batchId, removeOnComplete: true } });
   }
   return jobs;
 }
@@ -56,13 +81,14 @@ async function main() {
   const runId = `rollup_${randomUUID().slice(0, 8)}`;
   const workspaceId = `ws_${runId}`;
   const queuePrefix = `kwbench_${runId}`;
-  const queue = new Queue('usage-batches', { connection: { url: services.redisUrl }, prefix: queuePrefix });
+  const queue = new Queue(QUEUES.usage, { connection: { url: services.redisUrl }, prefix: queuePrefix });
+  const db = new pg.Client({ connectionString: services.databaseUrl });
+  await db.connect();
+  await createRows(db, workspaceId, runId);
   const jobs = batchesOf(workspaceId, runId);
   for (let i = 0; i < jobs.length; i += 50) await queue.addBulk(jobs.slice(i, i + 50));
   log(`enqueued ${EVENTS.toLocaleString('en-US')} events in ${jobs.length} batches of ${BATCH}`);
 
-  const db = new pg.Client({ connectionString: services.databaseUrl });
-  await db.connect();
   const port = await freePort();
   const worker = await startServer({
     name: 'worker',

@@ -169,12 +169,19 @@ function prepareServices() {
   return { databaseUrl, redisUrl: fromEnv.redis || localRedis, freshDatabase };
 }
 
+/**
+ * The benchmark's own queue namespace: a bench next to a running deployment (or another
+ * bench) on the same Redis never consumes or feeds that deployment's queues.
+ */
+const BENCH_QUEUE_PREFIX = `kwbench-${process.pid}-${Date.now().toString(36)}`;
+
 function apiEnv(services, extra = {}) {
   return {
     ...process.env,
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
     KW_PEPPER: services.pepper,
+    KW_QUEUE_PREFIX: BENCH_QUEUE_PREFIX,
     NODE_ENV: 'production',
     LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL || 'info',
     ...extra,

@@ -16,6 +16,7 @@ import { KeysModule } from './keys/keys.module';
 import { MeController } from './me/me.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -39,6 +40,7 @@ export class AppModule {
         AuthModule,
         PolicyModule,
         ScopesModule,
+        SessionsModule,
         MetricsModule,
         AuditModule,
         AppsModule,

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
+import { resolveQueueNamespace } from '@keywarden/platform';
 import { createApiApp } from './app.factory';
 import { loadApiConfig } from './config/api-config';
 
 async function main(): Promise<void> {
-  const config = loadApiConfig();
+  const config = await resolveQueueNamespace(loadApiConfig());
   const app = await createApiApp(config);
   // A stuck connection must not keep a terminating instance alive forever.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createFastifyAdapter, createLogger } from '@keywarden/platform';
+import { createFastifyAdapter, createLogger, resolveQueueNamespace } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { loadWorkerConfig } from './config/worker-config';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
-  const config = loadWorkerConfig();
+  const config = await resolveQueueNamespace(loadWorkerConfig());
   const logger = createLogger('worker', config.logLevel);
   // An HTTP listener only for /health/live and /health/ready.
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -1,4 +1,4 @@
-import { QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
+import { JOBS, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import { Queue } from 'bullmq';
 import type { Client } from 'pg';
 import {
@@ -91,7 +91,7 @@ const accessLogCount = (db: Client, workspaceId: string) =>
 
 function jobsFor(batchIds: string[], batches: UsageEvent[][]) {
   return batches.map((events, i) => ({
-    name: 'batch',
+    name: JOBS.usageBatch,
     data: { batchId: batchIds[i], events } satisfies UsageBatchJob,
     opts: { jobId: batchIds[i], attempts: 5, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: 1_000 },
   }));

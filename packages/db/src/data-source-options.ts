@@ -12,6 +12,7 @@ import { WebhookEvents1764155000000 } from './migrations/1764155000000-webhook-e
 import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policies';
 import { Webhooks1764170000000 } from './migrations/1764170000000-webhooks';
 import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
+import { DeploymentIdentity1764185000000 } from './migrations/1764185000000-deployment-identity';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   KeyPolicies1764160000000,
   Webhooks1764170000000,
   Alerts1764180000000,
+  DeploymentIdentity1764185000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -6,7 +6,7 @@ export * from './entities/key-secret.entity';
 export * from './entities/webhook-endpoint.entity';
 export * from './entities/workspace.entity';
 export * from './data-source-options';
-export * from './infra-config';
 export * from './webhook-events';
 export * from './alert-events';
 export * from './key-events';
+export * from './repositories/deployment-identity';

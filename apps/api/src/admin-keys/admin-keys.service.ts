@@ -23,6 +23,8 @@ import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
+import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
+import { SessionStore } from '../sessions/session-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
 
 export function toAdminKey({ row, secrets }: KeyWithSecrets, now = new Date()): AdminKey {
@@ -60,6 +62,7 @@ export class AdminKeysService {
     private readonly store: KeyStore,
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
+    private readonly sessions: SessionStore,
   ) {}
 
   /** Nobody hands out more than they hold: scopes and app restriction alike. */
@@ -133,6 +136,8 @@ export class AdminKeysService {
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);
+    // Its console sessions end now (each request also re-reads the key's state).
+    await this.sessions.endAllOf({ type: ADMIN_KEY_SUBJECT, id: keyId });
     return toAdminKey(key);
   }
 

@@ -22,6 +22,17 @@ describe('loadApiConfig', () => {
     });
   });
 
+  it('defaults browser sessions to 30 minutes idle and 12 hours in all', () => {
+    const config = loadApiConfig(VALID_ENV);
+    expect(config.sessions).toEqual({ idleSeconds: 1_800, absoluteSeconds: 43_200 });
+  });
+
+  it('refuses a session idle timeout longer than the session lifetime', () => {
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_SESSION_IDLE_SECONDS: '7200', KW_SESSION_MAX_SECONDS: '3600' })).toThrow(
+      /KW_SESSION_IDLE_SECONDS must not exceed KW_SESSION_MAX_SECONDS/,
+    );
+  });
+
   it('allows turning the admin-key default rate limit off with 0', () => {
     expect(loadApiConfig({ ...VALID_ENV, KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0' }).policy.adminRateLimitPerMinute).toBe(0);
   });

@@ -7,7 +7,7 @@ import {
   pepperEnvSchema,
   pepperIsUsable,
   PLACEHOLDER_PEPPER_ISSUE,
-} from '@keywarden/db';
+} from '@keywarden/platform';
 import { z } from 'zod';
 
 const apiEnvSchema = infraEnvSchema
@@ -27,8 +27,14 @@ const apiEnvSchema = infraEnvSchema
     KW_RATE_LIMIT_MAX_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     KW_LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     KW_SPEND_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
+    KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
   })
-  .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
+  .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
+  .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
+    message: 'KW_SESSION_IDLE_SECONDS must not exceed KW_SESSION_MAX_SECONDS',
+    path: ['KW_SESSION_IDLE_SECONDS'],
+  });
 
 export interface ApiConfig extends InfraConfig {
   port: number;
@@ -39,6 +45,14 @@ export interface ApiConfig extends InfraConfig {
   trustProxy: boolean;
   usage: UsageConfig;
   policy: PolicyConfig;
+  sessions: SessionConfig;
+}
+
+export interface SessionConfig {
+  /** A browser session without a request for this long ends. */
+  idleSeconds: number;
+  /** A browser session ends this long after sign-in, however active. */
+  absoluteSeconds: number;
 }
 
 export interface PolicyConfig {
@@ -88,5 +102,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       leaseTtlMs: parsed.KW_LEASE_TTL_MS,
       spendSyncMs: parsed.KW_SPEND_SYNC_MS,
     },
+    sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
   };
 }

@@ -9,14 +9,30 @@ export type Resolution =
   | { state: 'UNAUTHORIZED' }
   | { state: KeyState; record: CredentialRecord };
 
-const CREDENTIAL_BY_HASH = `
+const CREDENTIAL_COLUMNS = `
   SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
          k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes, k.status,
          k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
          s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy"
+`;
+
+const CREDENTIAL_BY_HASH = `${CREDENTIAL_COLUMNS}
     FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
     LEFT JOIN apps a ON a.id = k.app_id
    WHERE s.hash = $1`;
+
+/** A key by id, with its current secret version (the one without a deadline, else the newest). */
+const CREDENTIAL_BY_KEY_ID = `${CREDENTIAL_COLUMNS}
+    FROM api_keys k
+    JOIN LATERAL (SELECT * FROM key_secrets s WHERE s.key_id = k.id
+                   ORDER BY (s.expires_at IS NULL) DESC, s.created_at DESC LIMIT 1) s ON true
+    LEFT JOIN apps a ON a.id = k.app_id
+   WHERE k.id = $1`;
+
+function stateOf(record: CredentialRecord, now: Date): Resolution {
+  // last_used_at is maintained by the worker from the usage events (VALID outcomes).
+  return { state: keyStateAt({ ...record, rotationDeadline: rotationDeadlineOf(record) }, now), record };
+}
 
 /**
  * Presented key → its state. Malformed keys and bad checksums are refused without a
@@ -42,7 +58,15 @@ export class KeyResolverService {
       record = rows[0];
       this.cache.set(candidate, record, generation);
     }
-    // last_used_at is maintained by the worker from the usage events (VALID outcomes).
-    return { state: keyStateAt({ ...record, rotationDeadline: rotationDeadlineOf(record) }, now), record };
+    return stateOf(record, now);
+  }
+
+  /**
+   * A key's state by id, read from the database every time: browser sessions hold a key
+   * id, never its secret, and must see a revocation or a scope change at once.
+   */
+  async resolveKeyId(keyId: string, now = new Date()): Promise<Resolution> {
+    const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_KEY_ID, [keyId]);
+    return rows.length === 0 ? { state: 'UNAUTHORIZED' } : stateOf(rows[0], now);
   }
 }

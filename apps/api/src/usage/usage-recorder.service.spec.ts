@@ -1,4 +1,4 @@
-import type { UsageBatchJob, UsageEvent } from '@keywarden/core';
+import { JOBS, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import type { ApiConfig, UsageConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { UsageRecorder } from './usage-recorder.service';
@@ -70,7 +70,7 @@ describe('UsageRecorder', () => {
     await instance.flush();
     expect(queue.jobs.map((job) => job.data.events.length)).toEqual([10, 10, 5]);
     for (const job of queue.jobs) {
-      expect(job.name).toBe('batch');
+      expect(job.name).toBe(JOBS.usageBatch);
       expect(job.opts).toMatchObject({ jobId: job.data.batchId, removeOnComplete: true });
       expect(job.data.batchId).toMatch(/^ubat_/);
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { newId, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
+import { JOBS, newId, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
+import { queuePrefixOf } from '@keywarden/platform';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -49,11 +50,11 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  /** The producer side of QUEUES.usage on a connection of its own (overridden in tests). */
+  /** The producer side of QUEUES.usage, in the deployment's queue namespace, on a connection of its own (overridden in tests). */
   protected createQueue(): Pick<Queue<UsageBatchJob>, 'add' | 'close'> {
     this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined); // reconnects on its own; failures are counted per batch
-    const queue = new Queue<UsageBatchJob>(QUEUES.usage, { connection: this.redis });
+    const queue = new Queue<UsageBatchJob>(QUEUES.usage, { connection: this.redis, prefix: queuePrefixOf(this.config) });
     queue.on('error', () => undefined);
     return queue;
   }
@@ -127,7 +128,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     let timeout: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        (this.queue as Pick<Queue<UsageBatchJob>, 'add'>).add('batch', job, {
+        (this.queue as Pick<Queue<UsageBatchJob>, 'add'>).add(JOBS.usageBatch, job, {
           jobId: job.batchId,
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },

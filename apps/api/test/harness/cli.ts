@@ -23,12 +23,12 @@ export function uniqueName(label: string): string {
 
 /**
  * `kw bootstrap --json`: a new workspace and its owner key. Every test file makes its
- * own, so files never see each other's data.
+ * own, so files never see each other's data. `env` points it at another database.
  */
-export async function bootstrapWorkspace(label: string): Promise<Workspace> {
+export async function bootstrapWorkspace(label: string, env: NodeJS.ProcessEnv = process.env): Promise<Workspace> {
   const { stdout, stderr } = await run(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', uniqueName(label)], {
     cwd: API_DIR,
-    env: process.env,
+    env,
   });
   // stderr goes to the scanned logs; stdout carries the secret by design and does not.
   if (stderr) appendFileSync(join(runDir(), `cli-${process.pid}.log`), stderr);

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startWorker } from './api-process';
+import { recreateDatabase } from './databases';
 import { API_CLI, API_DIR, assertBuilt, REPO_ROOT, RUN_DIR_ENV } from './paths';
 
 /** The run's usage worker, shared by every test file; stopped by the global teardown. */
@@ -36,23 +36,6 @@ function localServices(): { databaseUrl: string; redisUrl: string } {
   );
   const [databaseUrl, redisUrl] = JSON.parse(printed.trim().split('\n').pop() as string) as [string, string];
   return { databaseUrl, redisUrl };
-}
-
-/** A fresh database: dropped (forcing out leftover connections) and created again. */
-async function recreateDatabase(serverUrl: string, name: string): Promise<string> {
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 function pruneOldRuns(): void {

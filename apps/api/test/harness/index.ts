@@ -6,6 +6,7 @@
  */
 export * from './api-process';
 export * from './cli';
+export * from './databases';
 export * from './http';
 export * from './secrets';
 export * from './webhook-receiver';

@@ -7,7 +7,7 @@ import {
   pepperEnvSchema,
   pepperIsUsable,
   PLACEHOLDER_PEPPER_ISSUE,
-} from '@keywarden/db';
+} from '@keywarden/platform';
 import { z } from 'zod';
 
 const retryScheduleSchema = z.string().transform((text, context) => {
@@ -21,11 +21,6 @@ const retryScheduleSchema = z.string().transform((text, context) => {
 
 const workerEnvSchema = infraEnvSchema.extend({
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-  /**
-   * BullMQ key prefix. Must be the one the API enqueues with (BullMQ's default); tests
-   * set a unique one so that no other consumer on the same Redis takes their jobs.
-   */
-  KW_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'KW_QUEUE_PREFIX: letters, digits, _ or -').default('bull'),
   /** Usage batches processed in parallel by one worker process. */
   KW_USAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /**
@@ -69,7 +64,6 @@ const workerEnvSchema = infraEnvSchema.extend({
 }).refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
 
 export interface UsageConfig {
-  queuePrefix: string;
   concurrency: number;
   lockMs: number;
   retentionDays: number;
@@ -112,7 +106,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     ...infraConfigOf(parsed),
     port: parsed.WORKER_PORT,
     usage: {
-      queuePrefix: parsed.KW_QUEUE_PREFIX,
       concurrency: parsed.KW_USAGE_CONCURRENCY,
       lockMs: parsed.KW_USAGE_LOCK_MS,
       retentionDays: parsed.KW_ACCESS_LOG_RETENTION_DAYS,

@@ -18,6 +18,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly batchesRefused = new Counter({
+    name: 'kw_usage_batches_refused_total',
+    help: "Usage batches dead-lettered unwritten because they name workspaces or keys that are not in this deployment's database.",
+    registers: [this.registry],
+  });
+
   readonly eventsRolledUp = new Counter({
     name: 'kw_usage_events_rolled_up_total',
     help: 'Usage events written to the access log and the rollups.',

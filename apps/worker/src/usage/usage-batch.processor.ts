@@ -1,12 +1,15 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type OnModuleDestroy } from '@nestjs/common';
 import { QUEUES, type UsageBatchJob } from '@keywarden/core';
-import type { Job, Worker, WorkerOptions } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker, type WorkerOptions } from 'bullmq';
 import type { UsageConfig } from '../config/worker-config';
 import { type ApplyResult, UsageRollupService } from './usage-rollup.service';
 
+/** The failedReason of a dead-lettered foreign batch. */
+export const FOREIGN_BATCH_REASON = "refused: the batch names workspaces or keys that are not in this deployment's database";
+
 /**
- * Consumes the API's usage batches (job name 'batch', jobId = batchId). Thin: the
+ * Consumes the API's usage batches (job name JOBS.usageBatch, jobId = batchId). Thin: the
  * service does the work in one transaction, and processed_batches makes a redelivery
  * (stalled job, retry, double enqueue) a no-op, so at-least-once delivery becomes
  * exactly-once application.
@@ -27,8 +30,14 @@ export class UsageBatchProcessor extends WorkerHost implements OnModuleDestroy {
     Processor(QUEUES.usage, options)(UsageBatchProcessor);
   }
 
+  /**
+   * A refused batch (another deployment's) fails without retries: BullMQ keeps it in the
+   * queue's failed set (the dead letters) for the age its producer set.
+   */
   async process(job: Job<UsageBatchJob>): Promise<ApplyResult> {
-    return this.rollups.apply(job.data);
+    const result = await this.rollups.apply(job.data);
+    if (result.refused) throw new UnrecoverableError(FOREIGN_BATCH_REASON);
+    return result;
   }
 
   /**

@@ -3,9 +3,20 @@ import type { UsageBatchJob, UsageEvent } from '@keywarden/core';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
 
+/** Workspaces and keys of a batch that this deployment's database does not hold. */
+export interface ForeignReferences {
+  workspaces: string[];
+  keys: string[];
+}
+
 export interface ApplyResult {
   /** The batchId was already in processed_batches: nothing was written. */
   duplicate: boolean;
+  /**
+   * Not null: the batch names workspaces or keys this database does not hold (another
+   * deployment's batch); nothing was written and the batch must be dead-lettered.
+   */
+  refused: ForeignReferences | null;
   /** Events in the job. */
   received: number;
   /** Events written to access_log and the rollups. */
@@ -17,6 +28,39 @@ export interface ApplyResult {
   /** SQL statements sent for this batch, BEGIN and COMMIT included. */
   statements: number;
 }
+
+/** Unknown ids named in a log line and a refusal at most. */
+const FOREIGN_IDS_SHOWN = 5;
+
+/**
+ * Claims the batchId, but only for a batch whose every workspace, and every key within its
+ * workspace, exists here: a batch from another deployment's API (one that shares the Redis
+ * and, misconfigured, the queue namespace) is refused instead of written. One statement,
+ * so the check costs no round trip.
+ */
+const CLAIM_SQL = `
+WITH refs AS (
+  SELECT DISTINCT workspace_id, key_id FROM unnest($3::text[], $4::text[]) AS t(workspace_id, key_id)
+),
+unknown_workspaces AS (
+  SELECT DISTINCT r.workspace_id FROM refs r
+  WHERE NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = r.workspace_id)
+),
+unknown_keys AS (
+  SELECT DISTINCT r.key_id FROM refs r
+  WHERE r.key_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = r.key_id AND k.workspace_id = r.workspace_id)
+),
+claimed AS (
+  INSERT INTO processed_batches (batch_id, events)
+  SELECT $1, $2
+  WHERE NOT EXISTS (SELECT 1 FROM unknown_workspaces) AND NOT EXISTS (SELECT 1 FROM unknown_keys)
+  ON CONFLICT DO NOTHING
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM claimed)::int AS claimed,
+       ARRAY(SELECT workspace_id FROM unknown_workspaces ORDER BY 1 LIMIT ${FOREIGN_IDS_SHOWN}) AS unknown_workspaces,
+       ARRAY(SELECT key_id FROM unknown_keys ORDER BY 1 LIMIT ${FOREIGN_IDS_SHOWN}) AS unknown_keys`;
 
 /** PostgreSQL errors worth retrying the whole transaction for. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -74,7 +118,8 @@ SELECT (SELECT count(*) FROM logged)::int AS logged,
 
 /**
  * Applies one usage batch exactly once, in one transaction:
- *  1. claim the batchId in processed_batches (already there: a redelivery, do nothing);
+ *  1. claim the batchId in processed_batches (already there: a redelivery, do nothing;
+ *     naming a workspace or key this database does not hold: refused, nothing written);
  *  2. claim (workspace, requestId) of reported events in reported_requests; only fresh
  *     ones count, also when the same requestId appears twice in the batch;
  *  3. one statement: raw events into access_log, minute/hour/day rollup upserts and
@@ -117,6 +162,14 @@ export class UsageRollupService {
     this.totals.events += result.received;
     this.totals.statements += result.statements;
     this.metrics.sqlStatements.inc(result.statements);
+    if (result.refused) {
+      this.metrics.batchesRefused.inc();
+      this.logger.warn(
+        `usage batch ${job.batchId} refused: it names workspaces [${result.refused.workspaces.join(', ')}] ` +
+          `or keys [${result.refused.keys.join(', ')}] that are not in this deployment's database`,
+      );
+      return;
+    }
     if (result.duplicate) {
       this.metrics.batchesDuplicate.inc();
       return;
@@ -147,14 +200,23 @@ export class UsageRollupService {
     try {
       statements++;
       await runner.startTransaction();
-      const claimed = await query(
-        `INSERT INTO processed_batches (batch_id, events) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
-        [job.batchId, events.length],
-      );
-      if (claimed.length === 0) {
+      const [claim] = await query<{ claimed: number; unknown_workspaces: string[]; unknown_keys: string[] }>(CLAIM_SQL, [
+        job.batchId,
+        events.length,
+        events.map((event) => event.workspaceId),
+        events.map((event) => event.keyId ?? null),
+      ]);
+      const foreign = claim.unknown_workspaces.length > 0 || claim.unknown_keys.length > 0;
+      if (claim.claimed === 0) {
         statements++;
         await runner.rollbackTransaction();
-        return result({ duplicate: true, accepted: 0, duplicateReports: 0, duplicateEvents: 0 });
+        return result({
+          duplicate: !foreign,
+          refused: foreign ? { workspaces: claim.unknown_workspaces, keys: claim.unknown_keys } : null,
+          accepted: 0,
+          duplicateReports: 0,
+          duplicateEvents: 0,
+        });
       }
 
       const fresh = await this.freshEvents(events, query);
@@ -167,6 +229,7 @@ export class UsageRollupService {
       await runner.commitTransaction();
       return result({
         duplicate: false,
+        refused: null,
         accepted,
         duplicateReports: events.length - fresh.length,
         duplicateEvents: fresh.length - accepted,

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { QUEUES } from '@keywarden/core';
+import { queuePrefixOf } from '@keywarden/platform';
 import type { WorkerConfig } from '../config/worker-config';
 import { MetricsController } from '../metrics/metrics.controller';
 import { MetricsService } from '../metrics/metrics.service';
@@ -19,7 +20,7 @@ export class UsageModule {
       // MetricsService is the worker's one Prometheus registry: other modules add to it.
       global: true,
       imports: [
-        BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: config.usage.queuePrefix }),
+        BullModule.forRoot({ connection: { url: config.redisUrl }, prefix: queuePrefixOf(config) }),
         BullModule.registerQueue({ name: QUEUES.usage }),
       ],
       controllers: [MetricsController],

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { newId, QUEUES, type WebhookDeliveryJob, type WebhookEventType } from '@keywarden/core';
+import { JOBS, newId, QUEUES, type WebhookDeliveryJob, type WebhookEventType } from '@keywarden/core';
 import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
@@ -130,7 +130,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
       if (due.length === 0) return 0;
       await this.queue.addBulk(
         due.map((delivery) => ({
-          name: 'deliver',
+          name: JOBS.webhookDelivery,
           data: { deliveryId: delivery.id },
           opts: { ...JOB_OPTIONS, jobId: delivery.id, delay: delivery.delay_ms },
         })),

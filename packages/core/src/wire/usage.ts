@@ -1,11 +1,5 @@
 import type { PageQuery } from './common';
 
-/** BullMQ queue names shared by producer (api) and consumer (worker). */
-export const QUEUES = {
-  usage: 'usage-batches',
-  webhooks: 'webhook-deliveries',
-} as const;
-
 /**
  * One metered use: an authenticated request, a verify, or reported usage. Metadata only:
  * never bodies, never key material. Money is integer micro-units of the workspace

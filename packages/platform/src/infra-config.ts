@@ -1,3 +1,4 @@
+import { QUEUE_PREFIX_PATTERN } from '@keywarden/core';
 import { z } from 'zod';
 
 /** Connection settings every Keywarden process needs. */
@@ -12,6 +13,12 @@ export const infraEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * The deployment's queue namespace (BullMQ key prefix), read by API and worker alike.
+   * Unset: derived from the database (see resolveQueueNamespace), so that two deployments
+   * sharing one Redis never share a queue by accident.
+   */
+  KW_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_PATTERN, 'KW_QUEUE_PREFIX: 1-64 letters, digits, _ or -').optional(),
 });
 
 const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
@@ -42,6 +49,11 @@ export interface InfraConfig {
   redisUrl: string;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /**
+   * Queue namespace (BullMQ prefix): KW_QUEUE_PREFIX, or null until resolveQueueNamespace
+   * has derived it from the database at start.
+   */
+  queuePrefix: string | null;
 }
 
 export function infraConfigOf(parsed: z.output<typeof infraEnvSchema>): InfraConfig {
@@ -52,6 +64,7 @@ export function infraConfigOf(parsed: z.output<typeof infraEnvSchema>): InfraCon
     redisUrl: parsed.REDIS_URL,
     logLevel: parsed.LOG_LEVEL,
     shutdownTimeoutMs: parsed.KW_SHUTDOWN_TIMEOUT_MS,
+    queuePrefix: parsed.KW_QUEUE_PREFIX ?? null,
   };
 }
 

@@ -1,0 +1,78 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { ConsoleSession } from '@keywarden/core';
+import { AnyValidKey, Public } from '@keywarden/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import { principalOf } from '../credentials/credential-record';
+import { KeyResolverService } from '../credentials/key-resolver.service';
+import type { Principal } from '../credentials/principal';
+import { meOf } from '../credentials/me-of';
+import { CreateConsoleSessionDto } from './dto/create-console-session.dto';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
+import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, type SessionRequest } from './session-authenticator.service';
+import { type Session, SessionStore } from './session-store.service';
+
+type CookieRequest = FastifyRequest & SessionRequest & { user: Principal };
+
+function consoleSessionOf(session: Session, principal: Principal): ConsoleSession {
+  return {
+    csrfToken: session.csrfToken,
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    idleTimeoutSeconds: session.idleSeconds,
+    actor: meOf(principal),
+  };
+}
+
+/** The console's own session of this request; a key or a portal session has none. */
+function currentConsoleSession(request: CookieRequest): NonNullable<SessionRequest['session']> {
+  const current = request.session;
+  if (!current || current.kind.cookieName !== CONSOLE_SESSION_COOKIE) {
+    throw new ApiError('UNAUTHORIZED', 'No console session: sign in with an admin key');
+  }
+  return current;
+}
+
+@ApiTags('console')
+@Controller('v1/console/sessions')
+export class ConsoleSessionsController {
+  constructor(
+    private readonly resolver: KeyResolverService,
+    private readonly store: SessionStore,
+  ) {}
+
+  /** Signs in: the admin key in the body becomes a session cookie; the key is not kept. */
+  @Post()
+  @Public()
+  async create(
+    @Body() dto: CreateConsoleSessionDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConsoleSession> {
+    const resolution = await this.resolver.resolve(dto.key);
+    if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
+    if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
+    if (resolution.record.kind !== 'admin') throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Only admin keys can sign in to the console');
+    const principal = principalOf(resolution.record);
+    const { token, session } = await this.store.create({ type: ADMIN_KEY_SUBJECT, id: principal.keyId, workspaceId: principal.workspaceId });
+    setSessionCookie(request, reply, CONSOLE_SESSION_COOKIE, token, session.expiresAt);
+    return consoleSessionOf(session, principal);
+  }
+
+  /** The signed-in session (after a page reload the console reads its CSRF token here). */
+  @Get('current')
+  @AnyValidKey()
+  current(@Req() request: CookieRequest): ConsoleSession {
+    return consoleSessionOf(currentConsoleSession(request).value, request.user);
+  }
+
+  /** Signs out: the session ends on the server and the cookie is cleared. */
+  @Delete('current')
+  @AnyValidKey()
+  @HttpCode(204)
+  async end(@Req() request: CookieRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const current = currentConsoleSession(request);
+    await this.store.end(current.token, current.value.subject);
+    clearSessionCookie(request, reply, CONSOLE_SESSION_COOKIE);
+  }
+}

@@ -1,0 +1,100 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CSRF_HEADER } from '@keywarden/core';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import { principalOf } from '../credentials/credential-record';
+import { KeyResolverService } from '../credentials/key-resolver.service';
+import type { Principal } from '../credentials/principal';
+import { readCookie } from './session-cookie';
+import { type Session, SessionStore } from './session-store.service';
+
+/** One kind of browser session: its cookie, and how a live one becomes the request's principal. */
+export interface SessionKind {
+  cookieName: string;
+  subjectType: string;
+  /** Routes the session may call (a portal session: the portal's routes only). */
+  appliesTo(url: string): boolean;
+  /** The principal the session acts as; throws an ApiError once its subject may no longer act. */
+  principalOf(session: Session): Promise<Principal>;
+}
+
+/** What an authenticated cookie request carries besides `user`. */
+export interface SessionRequest {
+  session?: { kind: SessionKind; token: string; value: Session };
+}
+
+export const CONSOLE_SESSION_COOKIE = 'kw_console_session';
+export const ADMIN_KEY_SUBJECT = 'admin_key';
+const PORTAL_ROUTES = '/v1/portal/';
+export const SESSION_ENDED_MESSAGE = 'Session has ended: sign in again';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameToken(presented: string | string[] | undefined, expected: string): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Turns a session cookie into the request's principal. A request that presents a key
+ * (Authorization or X-API-Key) is the key's alone: cookies are not consulted, and a
+ * cross-site page cannot add those headers.
+ */
+@Injectable()
+export class SessionAuthenticator {
+  private readonly kinds: SessionKind[] = [];
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly resolver: KeyResolverService,
+  ) {
+    this.register({
+      cookieName: CONSOLE_SESSION_COOKIE,
+      subjectType: ADMIN_KEY_SUBJECT,
+      appliesTo: (url) => !url.startsWith(PORTAL_ROUTES),
+      principalOf: (session) => this.adminKeyPrincipal(session),
+    });
+  }
+
+  register(kind: SessionKind): void {
+    this.kinds.push(kind);
+  }
+
+  /** The session's principal; null when the request carries no session cookie for this route. */
+  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+    if (request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined) return null;
+    for (const kind of this.kinds) {
+      if (!kind.appliesTo(request.url)) continue;
+      const token = readCookie(request, kind.cookieName);
+      if (!token) continue;
+      const session = await this.store.resume(token);
+      if (!session || session.subject.type !== kind.subjectType) throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
+      let principal: Principal;
+      try {
+        principal = await kind.principalOf(session);
+      } catch (error) {
+        await this.store.end(token, session.subject);
+        throw error;
+      }
+      if (!SAFE_METHODS.has(request.method) && !sameToken(request.headers[CSRF_HEADER], session.csrfToken)) {
+        throw new ApiError('CSRF_TOKEN_INVALID');
+      }
+      (request as FastifyRequest & SessionRequest).session = { kind, token, value: session };
+      return principal;
+    }
+    return null;
+  }
+
+  /** Read from the database on every request: revoked, disabled or expired ends the session. */
+  private async adminKeyPrincipal(session: Session): Promise<Principal> {
+    const resolution = await this.resolver.resolveKeyId(session.subject.id);
+    if (resolution.state === 'UNAUTHORIZED' || resolution.record.workspaceId !== session.subject.workspaceId) {
+      throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
+    }
+    if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
+    return principalOf(resolution.record);
+  }
+}
