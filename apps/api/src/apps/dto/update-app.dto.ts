@@ -3,13 +3,14 @@ import type { UpdateAppRequest } from '@keywarden/core';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
+import type { ExactContract } from '../../common/exact-contract';
 import { CreateAppDto } from './create-app.dto';
 
 /**
  * Omitted fields stay. Only the default policy can be cleared (`null`); for every other
  * field `null` is validated (and refused).
  */
-export class UpdateAppDto extends PartialType(OmitType(CreateAppDto, ['defaultPolicy'] as const), { skipNullProperties: false }) implements UpdateAppRequest {
+export class UpdateAppDto extends PartialType(OmitType(CreateAppDto, ['defaultPolicy'] as const), { skipNullProperties: false }) implements ExactContract<UpdateAppDto, UpdateAppRequest> {
   @ValidateIf((_dto, value) => value !== null && value !== undefined)
   @ValidateNested()
   @Type(() => KeyPolicyDto)

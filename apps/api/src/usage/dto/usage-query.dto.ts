@@ -8,8 +8,9 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageLimitDto } from '../../common/pagination';
+import type { ExactContract } from '../../common/exact-contract';
 
-export class UsageQueryDto implements UsageQuery {
+export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
   /** One of appId / keyId is required. */
   @IsOptional()
   @IsString()
@@ -40,7 +41,7 @@ export class UsageQueryDto implements UsageQuery {
   groupBy?: UsageGroupBy;
 }
 
-export class ListKeyRequestsQueryDto extends PageLimitDto implements ListKeyRequestsQuery {
+export class ListKeyRequestsQueryDto extends PageLimitDto implements ExactContract<ListKeyRequestsQueryDto, ListKeyRequestsQuery> {
   /** `nextCursor` from the previous page (opaque). */
   @IsOptional()
   @IsString()
