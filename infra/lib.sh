@@ -247,11 +247,13 @@ _kw_start_local_pg() {
   if [[ -f "$data/postmaster.pid" ]]; then
     log "a PostgreSQL server for $data is already running; waiting for it on port $KW_PG_PORT"
   else
-    # Dev/test server: durability is traded for speed (data survives process kills,
-    # not an OS crash).
     local opts
     opts="-p $KW_PG_PORT -k $(printf '%q' "$sockdir") -c listen_addresses=127.0.0.1"
-    opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # Durable by default (the quick start may be someone's deployment). Only the test
+    # script sets KW_PG_UNSAFE_FAST=1: fsync off survives process kills, not an OS crash.
+    if [[ "${KW_PG_UNSAFE_FAST:-0}" == 1 ]]; then
+      opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
     log "starting PostgreSQL on 127.0.0.1:$KW_PG_PORT (data: $data, log: $logfile)"
     if ! _kw_as_pg "$KW_PG_BIN/pg_ctl" -D "$data" -l "$logfile" -o "$opts" -w -t 60 start >/dev/null; then
       tail -n 20 "$logfile" >&2 2>/dev/null || true

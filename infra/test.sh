@@ -23,6 +23,8 @@ redis_from_env="${REDIS_URL:+1}"
 
 ensure_pnpm
 install_deps
+# A server this script starts is for throwaway test data: durability off for speed.
+export KW_PG_UNSAFE_FAST=1
 ensure_services
 
 # KW_TEST_DATABASE lets several checkouts share one PostgreSQL server.
@@ -65,8 +67,8 @@ pnpm turbo run test:unit --continue 2>&1 | tee -a "$run_log" || status=1
 log "end-to-end tests (pnpm turbo run test:e2e --concurrency=1)"
 pnpm turbo run test:e2e --concurrency=1 --continue 2>&1 | tee -a "$run_log" || status=1
 
-# One plain closing line adding up every runner's counts (Jest's "Tests:" lines and
-# node:test's "# pass N" lines), so the whole run has a single verdict line.
+# One plain closing line adding up every runner's counts (Jest's "Tests:" lines,
+# Playwright's "N passed" lines and node:test's "# pass N" lines), so the whole run has a single verdict line.
 node - "$run_log" <<'JS' || true
 const fs = require('fs');
 const text = fs.readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
@@ -78,6 +80,15 @@ for (const line of text.split('\n')) {
     passed += n('passed');
     failed += n('failed');
     skipped += n('skipped') + n('todo');
+    continue;
+  }
+  // Playwright's list reporter: "  7 passed (1.1m)", "  1 failed", "  2 skipped" (turbo may prefix "pkg:task: ").
+  const playwright = line.match(/(?:^|: )\s*(\d+) (passed|failed|skipped|flaky)(?: \([^)]*\))?\s*$/);
+  if (playwright) {
+    const count = Number(playwright[1]);
+    if (playwright[2] === 'passed' || playwright[2] === 'flaky') passed += count;
+    else if (playwright[2] === 'failed') failed += count;
+    else skipped += count;
     continue;
   }
   const nodeTest = line.match(/(?:^|\s)(?:#|\u2139) (pass|fail|skipped|todo) (\d+)\s*$/);

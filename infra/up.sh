@@ -90,6 +90,7 @@ done
 
 if kill -0 "$api_pid" 2>/dev/null; then
   echo "Keywarden API on http://localhost:$PORT (docs at /docs)"
+  echo "Web console on http://localhost:$PORT/console (sign in with the admin key)"
   log "worker on :$WORKER_PORT; press Ctrl-C to stop both"
 fi
 

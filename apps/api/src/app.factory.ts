@@ -7,15 +7,22 @@ import { createFastifyAdapter, createLogger } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { bodyIssue } from './common/body-guard';
 import { ErrorFilter } from './common/error.filter';
+import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
 import { createValidationPipe } from './common/validation.pipe';
+import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
+import { GithubSignatureService } from './leaks/github-signature.service';
+import { installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
 import { RequestMetering } from './usage/request-metering';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** POST /v1/keys/bulk: 10,000 key ids of 30 characters. */
+const BULK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Errors Fastify answers before routing, where the exception filter never runs. Its own
@@ -28,6 +35,24 @@ function frameworkError(error: { code?: string }): ApiError {
   // A path parameter longer than any id cannot name anything.
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError('NOT_FOUND');
   return new ApiError('INTERNAL_ERROR');
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'];
+
+/**
+ * Node keeps only the first of repeated Authorization headers (and joins X-API-Key ones):
+ * a request that carries two credentials is ambiguous and refused, never silently
+ * resolved to one of them.
+ */
+export function repeatedCredentialHeader(rawHeaders: string[]): string | null {
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!CREDENTIAL_HEADERS.includes(name)) continue;
+    if (seen.has(name)) return name === 'authorization' ? 'Authorization' : 'X-API-Key';
+    seen.add(name);
+  }
+  return null;
 }
 
 function setupOpenApi(app: NestFastifyApplication): void {
@@ -62,21 +87,50 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // All JSON: Nest's body parser would add application/x-www-form-urlencoded, and Fastify
   // parses text/plain by default; without a parser they answer 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  // Up to 1000 usage items per report do not fit the global limit (before routes exist).
+  installTransportSecurity(adapter.getInstance(), config.transport);
+  // Resolved once the application exists; no GitHub request arrives before that.
+  let githubSignatures: GithubSignatureService | undefined;
+  // Up to 1000 usage items per report do not fit the global limit (before routes exist);
+  // GitHub's signature is checked on the raw body, before parsing.
   adapter.getInstance().addHook('onRoute', (route) => {
     if (route.url === '/v1/usage' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, REPORT_BODY_LIMIT_BYTES);
+    // A bulk operation may list up to 10,000 key ids.
+    if (route.url === '/v1/keys/bulk' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, BULK_BODY_LIMIT_BYTES);
+    if (route.url === GITHUB_SCANNING_ROUTE && route.method === 'POST') {
+      route.bodyLimit = GITHUB_BODY_LIMIT_BYTES;
+      const hooks = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+      route.preParsing = [...hooks, githubSignatureHook(() => githubSignatures as GithubSignatureService)];
+    }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, logger), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const repeated = repeatedCredentialHeader(request.raw.rawHeaders);
+    if (repeated) {
+      const { status, body } = errorResponse(
+        ApiError.validation(repeated, 'must be given once: a request carries exactly one credential'),
+        String(request.id),
+      );
+      return reply.code(status).send(body);
+    }
+  });
+  // Before any validator or query runs: bodies and query strings too deep to validate
+  // safely, or holding text PostgreSQL cannot store, are field errors.
+  fastify.addHook('preValidation', async (request, reply) => {
+    const issue = bodyIssue(request.body) ?? bodyIssue(request.query);
+    if (issue) {
+      const { status, body } = errorResponse(ApiError.validation(issue.field, issue.message), String(request.id));
+      return reply.code(status).send(body);
+    }
   });
   app.get(RequestMetering).install(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
@@ -95,6 +149,9 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
 
   setupOpenApi(app);
+  if (!(await registerConsolePages(fastify, config.console))) {
+    logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console is not served (run pnpm build)');
+  }
   // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked
   // like a kill (no exit code) to supervisors.
   app.enableShutdownHooks([], { useProcessExit: true });

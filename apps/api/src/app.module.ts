@@ -8,11 +8,13 @@ import { AdminKeysModule } from './admin-keys/admin-keys.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
+import { BulkModule } from './bulk/bulk.module';
 import { AuthModule } from './auth/auth.module';
 import { ScopesModule } from './auth/scopes.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { KeysModule } from './keys/keys.module';
+import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
@@ -49,6 +51,8 @@ export class AppModule {
         UsageModule,
         WebhooksModule,
         AlertsModule,
+        LeaksModule,
+        BulkModule,
       ],
       controllers: [MeController],
       providers: [{ provide: API_CONFIG, useValue: config }],

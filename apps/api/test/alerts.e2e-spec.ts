@@ -628,7 +628,7 @@ describe('alerts routes: access and bad input', () => {
   );
 
   it.each<[string, string]>([
-    ['type=leak', 'type'],
+    ['type=breach', 'type'],
     ['status=closed', 'status'],
     ['appId=key_0000000000aaaaaaaaaaaaaaaa', 'appId'],
     ['keyId=nope', 'keyId'],

@@ -20,6 +20,8 @@ export const ID_PREFIXES = {
   webhookDelivery: 'dlv',
   alert: 'alrt',
   lease: 'lease',
+  bulkOperation: 'bulk',
+  containment: 'cont',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -6,10 +6,15 @@ import { recordWebhookEvent } from './webhook-events';
 /**
  * `alert.<type>` when an alert opens, `alert.resolved` when it is resolved (by the
  * detector's quiet period or by an admin), in the caller's transaction; the data is the
- * alert as the API shows it. Once per alert and kind, whoever records it first.
+ * alert as the API shows it. Once per alert and kind, whoever records it first. (`leak`
+ * alerts open with `key.leaked` instead.)
  */
 export async function recordAlertEvent(manager: EntityManager, alert: AlertEntity, occurredAt: Date): Promise<void> {
-  const type: WebhookEventType = alert.status === 'resolved' ? 'alert.resolved' : `alert.${alert.type}`;
+  // A leak alert opens with `key.leaked`, which its reporter records with the leak's details.
+  let type: WebhookEventType;
+  if (alert.status === 'resolved') type = 'alert.resolved';
+  else if (alert.type === 'leak') return;
+  else type = `alert.${alert.type}`;
   await recordWebhookEvent(manager, {
     workspaceId: alert.workspaceId,
     appId: alert.appId,

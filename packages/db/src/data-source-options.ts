@@ -13,6 +13,8 @@ import { KeyPolicies1764160000000 } from './migrations/1764160000000-key-policie
 import { Webhooks1764170000000 } from './migrations/1764170000000-webhooks';
 import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
 import { DeploymentIdentity1764185000000 } from './migrations/1764185000000-deployment-identity';
+import { KeySearch1764192000000 } from './migrations/1764192000000-key-search';
+import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-response';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -31,6 +33,8 @@ export const MIGRATIONS = [
   Webhooks1764170000000,
   Alerts1764180000000,
   DeploymentIdentity1764185000000,
+  KeySearch1764192000000,
+  LeakResponse1764196000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

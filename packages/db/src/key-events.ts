@@ -1,5 +1,5 @@
 import type { KeyEventData } from '@keywarden/core';
-import { recordWebhookEvent } from './webhook-events';
+import { recordWebhookEvents } from './webhook-events';
 import type { EntityManager } from 'typeorm';
 
 export interface KeyEventSubject {
@@ -16,10 +16,26 @@ export interface KeyEventSubject {
  */
 export async function recordKeyEvent(
   manager: EntityManager,
-  type: 'key.created' | 'key.rotated' | 'key.revoked',
+  type: KeyEventType,
   key: KeyEventSubject,
   prefix: string,
 ): Promise<void> {
-  const data: KeyEventData = { keyId: key.id, appId: key.appId, environment: key.environment, name: key.name, prefix };
-  await recordWebhookEvent(manager, { workspaceId: key.workspaceId, appId: key.appId, type, data });
+  await recordKeyEvents(manager, type, [{ key, prefix }]);
+}
+
+export type KeyEventType = 'key.created' | 'key.rotated' | 'key.revoked';
+
+/** One event per key, in one statement. */
+export async function recordKeyEvents(
+  manager: EntityManager,
+  type: KeyEventType,
+  keys: Array<{ key: KeyEventSubject; prefix: string }>,
+): Promise<void> {
+  await recordWebhookEvents(
+    manager,
+    keys.map(({ key, prefix }) => {
+      const data: KeyEventData = { keyId: key.id, appId: key.appId, environment: key.environment, name: key.name, prefix };
+      return { workspaceId: key.workspaceId, appId: key.appId, type, data };
+    }),
+  );
 }

@@ -17,13 +17,28 @@ export interface NewWebhookEvent {
  * an event with the same dedupe key already exists.
  */
 export async function recordWebhookEvent(manager: EntityManager, event: NewWebhookEvent): Promise<string | null> {
-  const id = newId('webhookEvent');
+  const [id] = await recordWebhookEvents(manager, [event]);
+  return id ?? null;
+}
+
+/** Many events in one statement (bulk operations); returns the ids of those recorded. */
+export async function recordWebhookEvents(manager: EntityManager, events: NewWebhookEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const now = new Date();
   const rows: Array<{ id: string }> = await manager.query(
     `INSERT INTO webhook_events (id, workspace_id, app_id, type, data, occurred_at, dedupe_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::text[])
      ON CONFLICT (dedupe_key) DO NOTHING
      RETURNING id`,
-    [id, event.workspaceId, event.appId, event.type, JSON.stringify(event.data), event.occurredAt ?? new Date(), event.dedupeKey ?? null],
+    [
+      events.map(() => newId('webhookEvent')),
+      events.map((event) => event.workspaceId),
+      events.map((event) => event.appId),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event.data)),
+      events.map((event) => event.occurredAt ?? now),
+      events.map((event) => event.dedupeKey ?? null),
+    ],
   );
-  return rows.length > 0 ? rows[0].id : null;
+  return rows.map((row) => row.id);
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 
 export const REDIS = Symbol('REDIS');
@@ -13,6 +13,37 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
+/** One warning per this interval while Redis stays unreachable. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * A connection with an `error` listener: without one, ioredis reports every failed
+ * reconnect as an unhandled error event. Failures are logged at most once per interval,
+ * with how many were folded into that line.
+ */
+export function createRedisClient(redisUrl: string, name = 'redis'): Redis {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  watchRedisErrors(redis, name);
+  return redis;
+}
+
+export function watchRedisErrors(redis: Redis, name: string): Redis {
+  const logger = new Logger(name);
+  let lastLogAt = 0;
+  let folded = 0;
+  redis.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - lastLogAt < ERROR_LOG_INTERVAL_MS) {
+      folded++;
+      return;
+    }
+    logger.warn(`Redis unreachable: ${error.message}${folded > 0 ? ` (${folded} more errors since the last warning)` : ''}`);
+    lastLogAt = now;
+    folded = 0;
+  });
+  return redis;
+}
+
 @Global()
 @Module({})
 export class RedisModule {
@@ -23,7 +54,7 @@ export class RedisModule {
         {
           provide: REDIS,
           // Fail commands fast while Redis is away instead of queueing them without bound.
-          useFactory: () => new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+          useFactory: () => createRedisClient(redisUrl),
         },
         RedisCloser,
       ],

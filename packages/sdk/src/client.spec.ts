@@ -82,6 +82,8 @@ const APP_KEY: AppKey = {
   lastUsedAt: null,
   expiresAt: null,
   secrets: [],
+  canary: false,
+  containment: null,
 };
 
 beforeEach(() => {

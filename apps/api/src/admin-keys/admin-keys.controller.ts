@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { AdminKey, Page, WithSecret } from '@keywarden/core';
+import type { AdminKey, AdminKeyRevocation, Page, WithSecret } from '@keywarden/core';
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
@@ -8,6 +8,7 @@ import { PageQueryDto } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import { AdminKeysService } from './admin-keys.service';
 import { CreateAdminKeyDto } from './dto/create-admin-key.dto';
+import { RevokeAdminKeyQueryDto } from './dto/revoke-admin-key-query.dto';
 
 @ApiTags('admin-keys')
 @Controller('v1/admin-keys')
@@ -27,10 +28,17 @@ export class AdminKeysController {
     return this.adminKeys.list(actor, query);
   }
 
-  /** Revokes the admin key, immediately and for good. */
+  /**
+   * Revokes the admin key, immediately and for good. `cascade=revoke|disable` (offboarding
+   * a member) does the same to every app key it created (`disable` also needs keys.write).
+   */
   @Delete(':id')
   @RequireScopes('keys.revoke')
-  revoke(@CurrentActor() actor: Actor, @Param('id', new ParseIdPipe('adminKey')) id: string): Promise<AdminKey> {
-    return this.adminKeys.revoke(actor, id);
+  revoke(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseIdPipe('adminKey')) id: string,
+    @Query() query: RevokeAdminKeyQueryDto,
+  ): Promise<AdminKeyRevocation> {
+    return this.adminKeys.revoke(actor, id, query.cascade);
   }
 }

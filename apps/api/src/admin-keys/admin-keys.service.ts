@@ -1,18 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   ADMIN_KEY_ENVIRONMENT,
   type AdminKey,
+  type AdminKeyRevocation,
+  hasScope,
   displayStatus,
   expandScopes,
   isManagementScope,
   MANAGEMENT_SCOPES,
   type Page,
   type PageQuery,
-  restrictionWithin,
+  coverageIssues,
+  delegationIssues,
+  effectivePolicy,
+  inheritRestrictions,
+  type KeyRestrictions,
+  type RateLimits,
+  rateWindows,
   toStoredPolicy,
   toWirePolicy,
   ROLE_SCOPES,
-  scopesNotHeld,
   type WithSecret,
 } from '@keywarden/core';
 import { ApiKeyEntity, AppEntity } from '@keywarden/db';
@@ -21,7 +28,10 @@ import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
-import type { Actor } from '../credentials/principal';
+import { BulkKeysService } from '../bulk/bulk-keys.service';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import type { Actor, Principal } from '../credentials/principal';
+import { KeyLifecycle } from '../keys/key-lifecycle.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
 import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
 import { SessionStore } from '../sessions/session-store.service';
@@ -62,20 +72,57 @@ export class AdminKeysService {
     private readonly store: KeyStore,
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
+    private readonly lifecycle: KeyLifecycle,
+    private readonly bulk: BulkKeysService,
     private readonly sessions: SessionStore,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  /** Nobody hands out more than they hold: scopes and app restriction alike. */
+  /** The restrictions the calling key's own policy sets. */
+  private restrictionsOf(principal: Principal): KeyRestrictions {
+    return {
+      scopes: principal.scopes,
+      appIds: principal.appIds,
+      expiresAt: principal.expiresAt,
+      rateLimits: principal.policy.rateLimits,
+      ipAllowlist: principal.policy.ipAllowlist,
+      rotationPeriodDays: principal.policy.rotationPeriodDays,
+    };
+  }
+
+  /** The rate that applies to an admin key: its own limits, else the deployment default. */
+  private rateLimitsOf(limits: RateLimits): RateLimits {
+    if (rateWindows(limits).length > 0) return limits;
+    const perMinute = this.config.policy.adminRateLimitPerMinute;
+    return perMinute > 0 ? { perMinute } : {};
+  }
+
+  /**
+   * Nobody hands out more than they hold: what the child leaves out is inherited from
+   * the creator, what it sets must be within the creator's (one rule, `delegationIssues`).
+   */
   async create(actor: Actor, dto: CreateAdminKeyDto): Promise<AdminKey & WithSecret> {
     const scopes = requestedScopes(dto);
-    const notHeld = scopesNotHeld(actor.principal.scopes, scopes);
-    if (notHeld.length > 0) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', `Cannot grant scopes the calling key does not hold: ${notHeld.join(', ')}`);
-    }
+    const creator = this.restrictionsOf(actor.principal);
     const appIds = dto.appIds ?? null;
-    if (!restrictionWithin(actor.principal.appIds, appIds)) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Cannot grant access to apps outside the calling key\'s restriction');
+    const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : creator.expiresAt;
+    const policy = toStoredPolicy(inheritRestrictions(creator, dto.policy));
+    const effective = effectivePolicy(null, policy);
+    const issues = delegationIssues({ ...creator, rateLimits: this.rateLimitsOf(creator.rateLimits) }, {
+      scopes,
+      appIds,
+      expiresAt,
+      rateLimits: this.rateLimitsOf(effective.rateLimits),
+      ipAllowlist: effective.ipAllowlist,
+      rotationPeriodDays: effective.rotationPeriodDays,
+    });
+    if (issues.length > 0) {
+      throw new ApiError(
+        'INSUFFICIENT_PERMISSIONS',
+        `Cannot create a key less restricted than the calling key: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
+      );
     }
+    const storedPolicy = Object.keys(policy).length > 0 ? policy : null;
     return this.dataSource.transaction(async (manager) => {
       await this.assertAppsExist(manager, actor.principal.workspaceId, appIds);
       const { key, secret } = await this.store.insert(manager, 'admin', {
@@ -89,15 +136,16 @@ export class AdminKeysService {
         group: null,
         scopes,
         metadata: {},
-        expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
-        policy: dto.policy ? toStoredPolicy(dto.policy) : null,
+        expiresAt,
+        policy: storedPolicy,
         createdBy: actor.principal.keyId,
+        canary: false,
       });
       await this.audit.record(manager, actor, key.row.workspaceId, {
         action: 'admin_key.created',
         targetType: 'admin_key',
         targetId: key.row.id,
-        details: { name: dto.name, role: dto.role ?? null, scopes, appIds, prefix: secret.prefix, ...(dto.policy ? { policy: dto.policy } : {}) },
+        details: { name: dto.name, role: dto.role ?? null, scopes, appIds, prefix: secret.prefix, ...(storedPolicy ? { policy: toWirePolicy(storedPolicy) } : {}) },
       });
       return { ...toAdminKey(key), secret: secret.key };
     });
@@ -113,26 +161,42 @@ export class AdminKeysService {
     return { data: page.data.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
   }
 
-  async revoke(actor: Actor, keyId: string): Promise<AdminKey> {
+  /**
+   * Revokes the admin key; with `cascade` (a member who leaves), also revokes or disables
+   * every app key it created, as one bulk operation (audited per key and as a whole).
+   */
+  async revoke(actor: Actor, keyId: string, cascade?: 'revoke' | 'disable'): Promise<AdminKeyRevocation> {
+    if (cascade === 'disable' && !hasScope(actor.principal.scopes, 'keys.write')) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', 'API key lacks the required scope: keys.write');
+    }
+    const revoked = await this.revokeOne(actor, keyId);
+    if (!cascade) return revoked;
+    const operation = await this.bulk.run(
+      actor,
+      { filter: { createdBy: keyId }, action: cascade },
+      { auditDetails: { cascadeFromAdminKey: keyId } },
+    );
+    return {
+      ...revoked,
+      cascade: { action: cascade, operationId: operation.operationId, matched: operation.matched, changed: operation.changed },
+    };
+  }
+
+  private async revokeOne(actor: Actor, keyId: string): Promise<AdminKey> {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await manager.findOne(ApiKeyEntity, {
         where: { id: keyId, workspaceId: actor.principal.workspaceId, kind: 'admin' },
         lock: { mode: 'pessimistic_write' },
       });
       if (!row) throw ApiError.notFound('Admin key');
-      if (!restrictionWithin(actor.principal.appIds, row.appIds)) {
-        throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Cannot revoke a key broader than the calling key');
+      const uncovered = coverageIssues(actor.principal, row);
+      if (uncovered.length > 0) {
+        throw new ApiError(
+          'INSUFFICIENT_PERMISSIONS',
+          `Cannot revoke a key broader than the calling key: ${uncovered.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
+        );
       }
-      if (row.status !== 'revoked') {
-        row.status = 'revoked';
-        row.revokedAt = new Date();
-        await manager.save(row);
-        await this.audit.record(manager, actor, row.workspaceId, {
-          action: 'admin_key.revoked',
-          targetType: 'admin_key',
-          targetId: row.id,
-        });
-      }
+      await this.lifecycle.revokeAdminKey(manager, actor, row);
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);

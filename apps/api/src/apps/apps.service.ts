@@ -3,6 +3,7 @@ import {
   type App,
   appDetectionSettings,
   type AppDetectionSettingsUpdate,
+  DEFAULT_APP_CONTAINMENT,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
   newId,
@@ -34,6 +35,8 @@ export function toApp(row: AppEntity): App {
     environments: row.environments,
     defaultPolicy: toWirePolicy(row.defaultPolicy),
     detection: appDetectionSettings(row.detectionSettings),
+    leakResponse: row.leakResponse,
+    containment: { ...DEFAULT_APP_CONTAINMENT, ...row.containment },
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -45,9 +48,9 @@ function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   }
 }
 
-/** The detector settings a request sets (DTO instances carry the omitted ones as undefined). */
-function detectionChanges(detection: AppDetectionSettingsUpdate | undefined): AppDetectionSettingsUpdate {
-  return Object.fromEntries(Object.entries(detection ?? {}).filter(([, value]) => value !== undefined));
+/** The settings a request sets (DTO instances carry the omitted ones as undefined). */
+function definedChanges<T extends object>(settings: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(settings ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** Muted keys must be keys of the app itself (any status: a revoked key's traffic still counts). */
@@ -108,7 +111,9 @@ export class AppsService {
           scopeCatalog: dto.scopeCatalog ?? [],
           environments: dto.environments ?? DEFAULT_ENVIRONMENTS,
           defaultPolicy: dto.defaultPolicy ? toStoredPolicy(dto.defaultPolicy) : null,
-          detectionSettings: detectionChanges(dto.detection),
+          detectionSettings: definedChanges<AppDetectionSettingsUpdate>(dto.detection),
+          leakResponse: dto.leakResponse ?? 'revoke',
+          containment: definedChanges(dto.containment),
           deletedAt: null,
         });
         // A new app has no keys yet: any muted key id is refused.
@@ -145,7 +150,7 @@ export class AppsService {
 
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
-    const { defaultPolicy, detection, ...fields } = dto;
+    const { defaultPolicy, detection, containment, ...fields } = dto;
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
@@ -153,8 +158,9 @@ export class AppsService {
         if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
         if (detection) {
           await assertMutedKeysOfApp(manager, row.id, detection);
-          row.detectionSettings = { ...row.detectionSettings, ...detectionChanges(detection) };
+          row.detectionSettings = { ...row.detectionSettings, ...definedChanges<AppDetectionSettingsUpdate>(detection) };
         }
+        if (containment) row.containment = { ...row.containment, ...definedChanges(containment) };
         await manager.save(row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.updated',

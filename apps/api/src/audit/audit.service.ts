@@ -35,17 +35,28 @@ export class AuditService {
 
   /** Written in the caller's transaction: the action and its record commit together. */
   async record(manager: EntityManager, actor: Actor | null, workspaceId: string, event: AuditEvent): Promise<void> {
-    await manager.save(AuditLogEntity, {
-      id: newId('audit'),
-      workspaceId,
-      action: event.action,
-      actorKeyId: actor?.principal.keyId ?? null,
-      targetType: event.targetType,
-      targetId: event.targetId,
-      ip: actor?.ip ?? null,
-      requestId: actor?.requestId ?? null,
-      details: event.details ?? {},
-    });
+    await this.recordMany(manager, actor, workspaceId, [event]);
+  }
+
+  /** One entry per event, in one statement (bulk operations audit every key). */
+  async recordMany(manager: EntityManager, actor: Actor | null, workspaceId: string, events: AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_log (id, workspace_id, action, actor_key_id, target_type, target_id, ip, request_id, details)
+       SELECT id, $2, action, $3, target_type, target_id, $4, $5, details
+         FROM unnest($1::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[]) AS e(id, action, target_type, target_id, details)`,
+      [
+        events.map(() => newId('audit')),
+        workspaceId,
+        actor?.principal.keyId ?? null,
+        actor?.ip ?? null,
+        actor?.requestId ?? null,
+        events.map((event) => event.action),
+        events.map((event) => event.targetType),
+        events.map((event) => event.targetId),
+        events.map((event) => JSON.stringify(event.details ?? {})),
+      ],
+    );
   }
 
   async list(actor: Actor, query: ListAuditQueryDto): Promise<Page<AuditEntry>> {

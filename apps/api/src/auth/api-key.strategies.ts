@@ -12,7 +12,7 @@ export const X_API_KEY_STRATEGY = 'x-api-key';
 
 async function authenticate(resolver: KeyResolverService, apiKey: string): Promise<Principal> {
   if (!apiKey) throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
-  const resolution = await resolver.resolve(apiKey);
+  const resolution = await resolver.resolve(apiKey, new Date(), { surface: 'api' });
   if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
   if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
   return principalOf(resolution.record);

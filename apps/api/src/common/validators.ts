@@ -6,7 +6,7 @@ import {
   isScopePreset,
   MAX_METADATA_BYTES,
 } from '@keywarden/core';
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** `resource.action`, `resource.*` or `*`; with `allowPresets`, also read / write / admin. */
 export function IsScope(options: { allowPresets?: boolean } & ValidationOptions = {}) {
@@ -80,4 +80,12 @@ export function IsFutureDate(options: ValidationOptions = {}) {
     },
     options,
   );
+}
+
+/**
+ * Like @IsOptional, but only for a missing field: `null` is validated (and refused by
+ * the field's other rules) instead of passing as if absent.
+ */
+export function OmittableNotNull(options: ValidationOptions = {}) {
+  return ValidateIf((_object, value) => value !== undefined, options);
 }

@@ -10,6 +10,9 @@ import {
 } from '@keywarden/platform';
 import { z } from 'zod';
 
+/** GitHub's published secret scanning public keys. */
+export const GITHUB_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
+
 const apiEnvSchema = infraEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -27,8 +30,14 @@ const apiEnvSchema = infraEnvSchema
     KW_RATE_LIMIT_MAX_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     KW_LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     KW_SPEND_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    KW_REQUIRE_HTTPS: z.enum(['true', 'false']).default('false'),
+    KW_HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(31_536_000),
+    KW_GITHUB_SCANNING_KEYS_URL: z.string().url().default(GITHUB_SCANNING_KEYS_URL),
+    KW_GITHUB_SCANNING_KEYS_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(86_400_000),
+    KW_GITHUB_SCANNING_REFETCH_MIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
     KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
+    KW_CONSOLE_DIR: z.string().min(1).optional(),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
   .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
@@ -45,7 +54,30 @@ export interface ApiConfig extends InfraConfig {
   trustProxy: boolean;
   usage: UsageConfig;
   policy: PolicyConfig;
+  transport: TransportConfig;
+  githubScanning: GithubScanningConfig;
   sessions: SessionConfig;
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** The built single-page app served at /console; null: apps/console/dist. */
+  staticDir: string | null;
+}
+
+export interface TransportConfig {
+  /** Refuse plain-HTTP requests (403 HTTPS_REQUIRED) and send HSTS. */
+  requireHttps: boolean;
+  hstsMaxAgeSeconds: number;
+}
+
+export interface GithubScanningConfig {
+  /** Where GitHub publishes the keys it signs secret scanning reports with. */
+  keysUrl: string;
+  /** Fetched keys are refreshed after this long (on the next report). */
+  keysTtlMs: number;
+  /** An unknown key identifier refetches the keys at most this often. */
+  refetchMinMs: number;
 }
 
 export interface SessionConfig {
@@ -102,6 +134,18 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       leaseTtlMs: parsed.KW_LEASE_TTL_MS,
       spendSyncMs: parsed.KW_SPEND_SYNC_MS,
     },
+    transport: {
+      requireHttps: parsed.KW_REQUIRE_HTTPS === 'true',
+      hstsMaxAgeSeconds: parsed.KW_HSTS_MAX_AGE_SECONDS,
+    },
+    githubScanning: {
+      keysUrl: parsed.KW_GITHUB_SCANNING_KEYS_URL,
+      keysTtlMs: parsed.KW_GITHUB_SCANNING_KEYS_TTL_MS,
+      refetchMinMs: parsed.KW_GITHUB_SCANNING_REFETCH_MIN_MS,
+    },
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
+    console: {
+      staticDir: parsed.KW_CONSOLE_DIR ?? null,
+    },
   };
 }

@@ -1,4 +1,13 @@
-import { type AdminRole, type CompiledPolicy, compilePolicy, effectivePolicy, rotationDeadline, type StoredPolicy } from '@keywarden/core';
+import {
+  type AdminRole,
+  type CompiledPolicy,
+  compilePolicy,
+  containedPolicy,
+  effectivePolicy,
+  type KeyContainment,
+  rotationDeadline,
+  type StoredPolicy,
+} from '@keywarden/core';
 import type { Principal } from './principal';
 
 /** One secret version joined with its key: everything authentication needs. */
@@ -20,6 +29,9 @@ export interface CredentialRecord {
   policy: StoredPolicy | null;
   /** App keys: their app's default policy. */
   appDefaultPolicy: StoredPolicy | null;
+  canary: boolean;
+  /** Containment in force because of a detector alert. */
+  containment: KeyContainment | null;
 }
 
 // Compiled once per cached record: the hot path never re-parses CIDRs or globs.
@@ -28,7 +40,7 @@ const compiled = new WeakMap<CredentialRecord, CompiledPolicy>();
 export function policyOf(record: CredentialRecord): CompiledPolicy {
   let policy = compiled.get(record);
   if (!policy) {
-    policy = compilePolicy(effectivePolicy(record.appDefaultPolicy, record.policy));
+    policy = compilePolicy(containedPolicy(effectivePolicy(record.appDefaultPolicy, record.policy), record.containment));
     compiled.set(record, policy);
   }
   return policy;

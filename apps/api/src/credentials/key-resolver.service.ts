@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { keyStateAt, type KeyState } from '@keywarden/core';
 import { DataSource } from 'typeorm';
+import { CanaryAlarm, type CanaryUse } from '../canaries/canary-alarm.service';
 import { type CredentialRecord, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
@@ -13,7 +14,8 @@ const CREDENTIAL_COLUMNS = `
   SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
          k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes, k.status,
          k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
-         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy"
+         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy",
+         k.canary, k.containment
 `;
 
 const CREDENTIAL_BY_HASH = `${CREDENTIAL_COLUMNS}
@@ -44,9 +46,15 @@ export class KeyResolverService {
     private readonly material: KeyMaterialService,
     private readonly cache: KeyCacheService,
     private readonly dataSource: DataSource,
+    private readonly canaries: CanaryAlarm,
   ) {}
 
-  async resolve(candidate: string, now = new Date()): Promise<Resolution> {
+  /**
+   * `use` describes where the key was presented, for the alarm a canary raises. A canary
+   * resolves as unknown, and is never cached: like an unknown key it costs a lookup every
+   * time, so its answer cannot be told apart by latency either.
+   */
+  async resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Promise<Resolution> {
     if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
     // Keyed by the presented key itself: a cache hit costs no HMAC. Entries live in this
     // process's memory only, for at most the cache TTL.
@@ -56,6 +64,10 @@ export class KeyResolverService {
       const rows: CredentialRecord[] = await this.dataSource.query(CREDENTIAL_BY_HASH, [this.material.hash(candidate)]);
       if (rows.length === 0) return { state: 'UNAUTHORIZED' };
       record = rows[0];
+      if (record.canary) {
+        this.canaries.raise(record, use, now);
+        return { state: 'UNAUTHORIZED' };
+      }
       this.cache.set(candidate, record, generation);
     }
     return stateOf(record, now);

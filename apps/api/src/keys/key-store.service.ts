@@ -8,7 +8,7 @@ import { type IssuedSecret, KeyMaterialService } from '../credentials/key-materi
 
 export type NewKeyFields = Omit<
   ApiKeyEntity,
-  'id' | 'kind' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'status' | 'secrets'
+  'id' | 'kind' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'status' | 'secrets' | 'containment'
 >;
 
 export interface KeyWithSecrets {
@@ -69,6 +69,7 @@ export class KeyStore {
       status: 'active',
       lastUsedAt: null,
       revokedAt: null,
+      containment: null,
     });
     const saved = await manager.save(ApiKeyEntity, row);
     const secret = this.material.issue(fields.environment);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppsModule } from '../apps/apps.module';
 import { PolicyModule } from '../policy/policy.module';
+import { KeyLifecycle } from './key-lifecycle.service';
 import { KeyStore } from './key-store.service';
 import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
@@ -8,7 +9,7 @@ import { KeysService } from './keys.service';
 @Module({
   imports: [AppsModule, PolicyModule],
   controllers: [KeysController],
-  providers: [KeysService, KeyStore],
-  exports: [KeyStore],
+  providers: [KeysService, KeyStore, KeyLifecycle],
+  exports: [KeyStore, KeyLifecycle],
 })
 export class KeysModule {}

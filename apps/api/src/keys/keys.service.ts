@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  PREFIX_SEARCH_PATTERN,
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
@@ -17,7 +18,7 @@ import {
   type WithSecret,
 } from '@keywarden/core';
 import { ApiKeyEntity, type AppEntity, recordKeyEvent } from '@keywarden/db';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -30,6 +31,8 @@ import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
+import { whereStatus } from './key-filters';
+import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';
 import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
 
@@ -52,6 +55,8 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
     expiresAt: iso(row.expiresAt),
     policy: toWirePolicy(row.policy),
     secrets: secretVersions(secrets),
+    canary: row.canary,
+    containment: row.containment,
   };
 }
 
@@ -67,7 +72,21 @@ function scopesForApp(requested: string[], app: AppEntity): string[] {
   return scopes;
 }
 
-type StatusChange = 'revoke' | 'disable' | 'enable';
+/** `%`, `_` and `\` are the user's characters, not patterns. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
+function narrowToSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
+  if (PREFIX_SEARCH_PATTERN.test(search)) {
+    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
+      prefixPattern: `${likeEscaped(search)}%`,
+    });
+  } else {
+    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
+  }
+}
 
 @Injectable()
 export class KeysService {
@@ -79,6 +98,7 @@ export class KeysService {
     private readonly keyCache: KeyCacheService,
     private readonly resolver: KeyResolverService,
     private readonly policy: PolicyService,
+    private readonly lifecycle: KeyLifecycle,
   ) {}
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
@@ -101,6 +121,7 @@ export class KeysService {
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         policy: dto.policy ? toStoredPolicy(dto.policy) : null,
         createdBy: actor.principal.keyId,
+        canary: dto.canary ?? false,
       });
       await this.audit.record(manager, actor, app.workspaceId, {
         action: 'key.created',
@@ -113,6 +134,7 @@ export class KeysService {
           scopes: key.row.scopes,
           prefix: secret.prefix,
           ...(dto.policy ? { policy: dto.policy } : {}),
+          ...(dto.canary ? { canary: true } : {}),
         },
       });
       await recordKeyEvent(manager, 'key.created', { ...key.row, appId: app.id }, secret.prefix);
@@ -126,9 +148,13 @@ export class KeysService {
       if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
       if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
       if (query.group) builder.andWhere('k.group = :group', { group: query.group });
-      if (query.status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
-      else if (query.status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
-      else if (query.status) builder.andWhere('k.status = :status', { status: query.status });
+      if (query.status) whereStatus(builder, query.status);
+      // Canaries stay out of ordinary listings: whoever lists keys learns nothing of them.
+      builder.andWhere('k.canary = :canary', { canary: query.canary === true });
+      if (query.unusedForDays !== undefined) {
+        builder.andWhere(`COALESCE(k.last_used_at, k.created_at) < now() - make_interval(days => :days)`, { days: query.unusedForDays });
+      }
+      if (query.search) narrowToSearch(builder, query.search);
     });
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }
@@ -175,15 +201,7 @@ export class KeysService {
     const result = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked') throw ApiError.conflict('Key is revoked; revocation is irreversible');
-      const deadline = new Date(Date.now() + gracePeriodSeconds * 1000);
-      const secret = await this.store.rotate(manager, row, deadline);
-      await this.audit.record(manager, actor, row.workspaceId, {
-        action: 'key.rotated',
-        targetType: 'key',
-        targetId: row.id,
-        details: { gracePeriodSeconds, previousSecretsExpireAt: deadline.toISOString(), prefix: secret.prefix },
-      });
-      await recordKeyEvent(manager, 'key.rotated', { ...row, appId: row.appId as string }, secret.prefix);
+      const secret = await this.lifecycle.rotate(manager, actor, row, gracePeriodSeconds);
       const [key] = await this.store.withSecrets(manager, [row]);
       return { key, secret };
     });
@@ -193,28 +211,13 @@ export class KeysService {
 
   /** revoke is final; disable/enable is the reversible pair. Repeating a change is a no-op. */
   async changeStatus(actor: Actor, keyId: string, change: StatusChange): Promise<AppKey> {
-    const target = change === 'revoke' ? 'revoked' : change === 'disable' ? 'disabled' : 'active';
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked' && change !== 'revoke') {
         throw ApiError.conflict('Key is revoked; revocation is irreversible');
       }
-      const changed = row.status !== target;
-      if (changed) {
-        row.status = target;
-        if (target === 'revoked') row.revokedAt = new Date();
-        await manager.save(row);
-        await this.audit.record(manager, actor, row.workspaceId, {
-          action: change === 'revoke' ? 'key.revoked' : change === 'disable' ? 'key.disabled' : 'key.enabled',
-          targetType: 'key',
-          targetId: row.id,
-        });
-      }
-      const [withSecrets] = await this.store.withSecrets(manager, [row]);
-      if (changed && target === 'revoked') {
-        await recordKeyEvent(manager, 'key.revoked', { ...row, appId: row.appId as string }, currentPrefix(withSecrets.secrets));
-      }
-      return withSecrets;
+      await this.lifecycle.setStatus(manager, actor, [row], change);
+      return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);
     return toAppKey(key);
@@ -228,7 +231,12 @@ export class KeysService {
     if (request.ip !== undefined && parseClientIp(request.ip) === null) {
       throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
     }
-    const resolution = await this.resolver.resolve(request.key);
+    const resolution = await this.resolver.resolve(request.key, new Date(), {
+      ip: request.ip,
+      model: request.model,
+      userAgent: request.userAgent,
+      surface: 'verify',
+    });
     if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
     const { record } = resolution;
     if (record.kind !== 'app' || record.workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, record.appId as string)) {
@@ -242,6 +250,7 @@ export class KeysService {
       expiresAt: iso(record.expiresAt),
     };
     if (resolution.state !== 'VALID') return { valid: false, code: resolution.state, ...identity };
+    if (record.containment?.action === 'disable') return { valid: false, code: 'KEY_DISABLED', ...identity };
     if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) {
       return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ipAllowed,
   modelAllowed,
+  modelBlocked,
   type RateLimitState,
   type RateWindowLimit,
   type VerifyCode,
@@ -68,7 +69,7 @@ export class PolicyService {
   private async evaluateVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
     const policy = policyOf(record);
     if (!ipAllowed(policy, request.ip)) return { code: 'IP_NOT_ALLOWED' };
-    if (!modelAllowed(policy, request.model)) return { code: 'MODEL_NOT_ALLOWED' };
+    if (!modelAllowed(policy, request.model) || modelBlocked(record.containment, request.model)) return { code: 'MODEL_NOT_ALLOWED' };
     const holder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId };
     const cap = policy.dailySpendLimitMicros;
     if (cap !== null && (await this.spend.capReached(holder, cap))) return { code: 'USAGE_EXCEEDED' };

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { JOBS, newId, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
-import { queuePrefixOf } from '@keywarden/platform';
+import { createRedisClient, queuePrefixOf } from '@keywarden/platform';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -52,8 +52,8 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   /** The producer side of QUEUES.usage, in the deployment's queue namespace, on a connection of its own (overridden in tests). */
   protected createQueue(): Pick<Queue<UsageBatchJob>, 'add' | 'close'> {
-    this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined); // reconnects on its own; failures are counted per batch
+    // Reconnects on its own; failures are counted per batch and logged at most every 10 s.
+    this.redis = createRedisClient(this.config.redisUrl, 'UsageRecorderRedis');
     const queue = new Queue<UsageBatchJob>(QUEUES.usage, { connection: this.redis, prefix: queuePrefixOf(this.config) });
     queue.on('error', () => undefined);
     return queue;

@@ -36,6 +36,7 @@ export async function bootstrapWorkspace(
       expiresAt: null,
       policy: null,
       createdBy: null,
+      canary: false,
     });
     await audit.record(manager, null, workspaceId, {
       action: 'admin_key.created',

@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import type { ApiProcess } from './api-process';
 import { WORKER_HANDLE } from './global-setup';
 import { LOG_SUFFIX, RUN_DIR_ENV } from './paths';
-import { findLeaks, readSecretsFile } from './secrets';
+import { leaksInRun, readSecretsFile } from './secrets';
 
 /**
  * The run fails if any API process ever wrote an issued secret, or anything shaped like
@@ -14,14 +13,9 @@ export default async function globalTeardown(): Promise<void> {
   if (worker) await worker.stop();
   const dir = process.env[RUN_DIR_ENV];
   if (!dir) return;
+  const problems = leaksInRun(dir, LOG_SUFFIX);
   const secrets = readSecretsFile(dir);
   const logs = readdirSync(dir).filter((name) => name.endsWith(LOG_SUFFIX));
-  const problems: string[] = [];
-  for (const name of logs) {
-    for (const leak of findLeaks(readFileSync(join(dir, name), 'utf8'), secrets)) {
-      problems.push(`${name}:${leak.line}: ${leak.what}`);
-    }
-  }
   process.stderr.write(`[e2e] scanned ${logs.length} log files in ${dir} for ${secrets.length} issued secrets\n`);
   if (problems.length > 0) {
     throw new Error(`Secrets leaked into API logs (${problems.length}):\n  ${problems.join('\n  ')}`);

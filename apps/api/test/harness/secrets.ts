@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDir, SECRETS_FILE } from './paths';
 
@@ -66,4 +66,12 @@ export function findLeaks(text: string, secrets: readonly string[]): Leak[] {
     }
   });
   return leaks;
+}
+
+/** Every leak in the `.log` files of a run directory, as `file:line: what`. */
+export function leaksInRun(dir: string, logSuffix: string): string[] {
+  const secrets = readSecretsFile(dir);
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(logSuffix))
+    .flatMap((name) => findLeaks(readFileSync(join(dir, name), 'utf8'), secrets).map((leak) => `${name}:${leak.line}: ${leak.what}`));
 }

@@ -1,5 +1,5 @@
 import { ALERT_SEVERITIES, type AlertSeverity, type IncidentEvent, newId } from '@keywarden/core';
-import { AlertEntity, recordAlertEvent } from '@keywarden/db';
+import { AlertEntity, newAlertRow, recordAlertEvent } from '@keywarden/db';
 import { type EntityManager, Not } from 'typeorm';
 
 export interface IncidentScope {
@@ -46,7 +46,7 @@ export async function applyIncident(
     await manager.save(open);
     return 'updated';
   }
-  const alert = manager.create(AlertEntity, {
+  const alert = newAlertRow(manager, {
     id: newId('alert'),
     workspaceId: scope.workspaceId,
     appId: scope.appId,
@@ -54,18 +54,9 @@ export async function applyIncident(
     model: event.model,
     type: event.type,
     fingerprint: event.fingerprint,
-    status: 'open',
     severity: event.severity,
     evidence: event.evidence,
     firstDetectedAt: at,
-    lastDetectedAt: at,
-    occurrences: 1,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    resolution: null,
-    incidentClosePending: false,
   });
   await recordAlertEvent(manager, await manager.save(alert), at);
   return 'opened';

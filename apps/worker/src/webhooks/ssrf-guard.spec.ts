@@ -1,7 +1,7 @@
 import { isPublicAddress, resolveTarget, TargetRefusedError } from './ssrf-guard';
 
 describe('isPublicAddress', () => {
-  it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('lets the public address %s through', (address) => {
+  it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])('lets the public address %s through', (address) => {
     expect(isPublicAddress(address)).toBe(true);
   });
 
@@ -25,6 +25,19 @@ describe('isPublicAddress', () => {
     ['IPv4-mapped metadata', '::ffff:169.254.169.254'],
     ['6to4 embedding loopback', '2002:7f00:1::'],
     ['NAT64 embedding loopback', '64:ff9b::7f00:1'],
+    ['IPv4-compatible loopback (http://[::127.0.0.1]/ as the URL parser writes it)', '::7f00:1'],
+    ['IPv4-compatible loopback, dotted', '::127.0.0.1'],
+    ['IPv4-compatible metadata', '::a9fe:a9fe'],
+    ['IPv4-compatible private', '::a00:1'],
+    ['IPv4-compatible, even of a public address (deprecated form)', '::808:808'],
+    ['NAT64 embedding a private address', '64:ff9b::a00:1'],
+    ['NAT64 embedding the metadata address', '64:ff9b::a9fe:a9fe'],
+    ['local-use NAT64 embedding a private address', '64:ff9b:1::c0a8:101'],
+    ['local-use NAT64 embedding loopback', '64:ff9b:1:0:0:0:7f00:1'],
+    ['6to4 embedding a private address', '2002:a00:1::'],
+    ['6to4 embedding the metadata address', '2002:a9fe:a9fe::1'],
+    ['Teredo with a private client address', '2001:0:4136:e378:8000:63bf:f5ff:fffe'],
+    ['Teredo with a loopback client address', '2001:0:4136:e378:8000:63bf:80ff:fffe'],
     ['not an address', 'example.com'],
   ])('refuses %s (%s)', (_, address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -49,6 +62,12 @@ describe('resolveTarget', () => {
   it('lets private targets through when the deployment allows them, pinned to the checked address', async () => {
     await expect(resolveTarget('127.0.0.1', true)).resolves.toEqual({ address: '127.0.0.1', family: 4 });
     await expect(resolveTarget('[::1]', true)).resolves.toEqual({ address: '::1', family: 6 });
+  });
+
+  it('refuses the URL form of an IPv4-compatible loopback literal', async () => {
+    const { hostname } = new URL('http://[::127.0.0.1]/hook');
+    expect(hostname).toBe('[::7f00:1]');
+    await expect(resolveTarget(hostname, false)).rejects.toThrow(/refused: the host resolves to ::7f00:1/);
   });
 
   it('returns a public literal as it is', async () => {

@@ -14,15 +14,48 @@ export interface ResolvedTarget {
   family: 4 | 6;
 }
 
+type Embedding = 'mapped' | 'nat64' | 'compatible' | '6to4' | 'teredo';
+
+function ipv4Of(high: number, low: number): ipaddr.IPv4 {
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, and how: mapped (::ffff:0:0/96), NAT64
+ * (64:ff9b::/96 and the local-use 64:ff9b:1::/48), IPv4-compatible (::/96, deprecated:
+ * `http://[::127.0.0.1]/` is written `::7f00:1`), 6to4 (2002::/16) and Teredo
+ * (2001::/32, client address stored inverted).
+ */
+export function embeddedIPv4(address: ipaddr.IPv6): { embedding: Embedding; ipv4: ipaddr.IPv4 } | null {
+  const p = address.parts;
+  const zeros = (from: number, to: number) => p.slice(from, to).every((part) => part === 0);
+  if (zeros(0, 5) && p[5] === 0xffff) return { embedding: 'mapped', ipv4: ipv4Of(p[6], p[7]) };
+  if (zeros(0, 6) && (p[6] !== 0 || p[7] > 1)) return { embedding: 'compatible', ipv4: ipv4Of(p[6], p[7]) };
+  if (p[0] === 0x64 && p[1] === 0xff9b && (zeros(2, 6) || p[2] === 1)) return { embedding: 'nat64', ipv4: ipv4Of(p[6], p[7]) };
+  if (p[0] === 0x2002) return { embedding: '6to4', ipv4: ipv4Of(p[1], p[2]) };
+  if (p[0] === 0x2001 && p[1] === 0) return { embedding: 'teredo', ipv4: ipv4Of(~p[6] & 0xffff, ~p[7] & 0xffff) };
+  return null;
+}
+
+function isPublicIPv4(address: ipaddr.IPv4): boolean {
+  return address.range() === 'unicast';
+}
+
 /**
  * Only public unicast addresses pass: loopback, private (RFC 1918), carrier-grade NAT,
  * link-local (so 169.254.169.254, the cloud metadata address), unique-local IPv6 (so
- * fd00:ec2::254), multicast, reserved, and IPv6 forms that embed an IPv4 address
- * (mapped, 6to4, Teredo, NAT64) are refused. Mapped IPv4 is judged as the IPv4 it is.
+ * fd00:ec2::254), multicast and reserved are refused. An IPv6 address that embeds an
+ * IPv4 address is judged by that IPv4 (mapped and NAT64 of a public IPv4 pass); the
+ * tunnelling and deprecated forms (IPv4-compatible, 6to4, Teredo) are refused whatever
+ * they carry.
  */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return isPublicIPv4(parsed as ipaddr.IPv4);
+  const embedded = embeddedIPv4(parsed as ipaddr.IPv6);
+  if (embedded) return (embedded.embedding === 'mapped' || embedded.embedding === 'nat64') && isPublicIPv4(embedded.ipv4);
+  return parsed.range() === 'unicast';
 }
 
 function literalAddress(hostname: string): string | null {

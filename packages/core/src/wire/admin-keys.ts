@@ -32,3 +32,16 @@ export interface CreateAdminKeyRequest {
 }
 
 export type ListAdminKeysQuery = PageQuery;
+
+/** `DELETE /v1/admin-keys/:id?cascade=revoke|disable`: what happened to the keys it created. */
+export interface AdminKeyCascade {
+  action: 'revoke' | 'disable';
+  /** The bulk operation that applied it (audited as `keys.bulk`). */
+  operationId: string;
+  matched: number;
+  changed: number;
+}
+
+export interface AdminKeyRevocation extends AdminKey {
+  cascade?: AdminKeyCascade;
+}

@@ -21,7 +21,15 @@ export interface AlertEvidence {
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
-export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+/**
+ * The detectors' three types, plus `leak` (a confirmed leak report) and `canary_used` (a
+ * canary key was presented somewhere).
+ */
+export const ALERT_TYPES = [...DETECTION_ALERT_TYPES, 'leak', 'canary_used'] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+/** `critical`: canary keys only (someone holds a key that was never handed out). */
+export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Why an alert was resolved: the detector saw a quiet period, or an admin closed it. */
@@ -35,7 +43,7 @@ export type AlertResolution = (typeof ALERT_RESOLUTIONS)[number];
  */
 export interface Alert {
   id: string;
-  type: DetectionAlertType;
+  type: AlertType;
   status: AlertStatus;
   appId: string;
   keyId: string;
@@ -45,7 +53,10 @@ export interface Alert {
   fingerprint: string;
   /** The highest severity seen during the incident. */
   severity: AlertSeverity;
-  /** Of the latest detection. */
+  /**
+   * Of the latest detection. Leak and canary alerts carry the same numbers (requests of the
+   * last 24 h as `observed`, `expected` 0) plus their own details.
+   */
   evidence: AlertEvidence;
   /** End of the minute that opened the incident. */
   detectedAt: string;
@@ -63,7 +74,7 @@ export interface Alert {
 export interface ListAlertsQuery extends PageQuery {
   appId?: string;
   keyId?: string;
-  type?: DetectionAlertType;
+  type?: AlertType;
   status?: AlertStatus;
   /** Alerts first detected at or after this instant (ISO 8601). */
   from?: string;

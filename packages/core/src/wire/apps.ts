@@ -1,5 +1,7 @@
 import type { AppDetectionSettings, AppDetectionSettingsUpdate } from './alerts';
 import type { PageQuery } from './common';
+import type { AppContainment, AppContainmentUpdate } from './containment';
+import type { LeakResponse } from './leaks';
 import type { KeyPolicy } from './policy';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -33,6 +35,10 @@ export interface App {
   defaultPolicy: KeyPolicy | null;
   /** Anomaly detector settings (defaults where never set). */
   detection: AppDetectionSettings;
+  /** What a confirmed leak report does to the key (default `revoke`). */
+  leakResponse: LeakResponse;
+  /** Containment per detector alert type (default `none` for each). */
+  containment: AppContainment;
   createdAt: string;
   updatedAt: string;
 }
@@ -46,6 +52,9 @@ export interface CreateAppRequest {
   defaultPolicy?: KeyPolicy;
   /** Only the given fields change; the others keep their value. */
   detection?: AppDetectionSettingsUpdate;
+  leakResponse?: LeakResponse;
+  /** Only the given alert types change. */
+  containment?: AppContainmentUpdate;
 }
 
 /** `defaultPolicy: null` clears the default policy. */

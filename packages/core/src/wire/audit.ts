@@ -12,6 +12,11 @@ export const AUDIT_ACTIONS = [
   'key.revoked',
   'key.disabled',
   'key.enabled',
+  'key.expiry_set',
+  'key.leak_reported',
+  'key.contained',
+  'key.released',
+  'keys.bulk',
   'webhook.created',
   'webhook.updated',
   'webhook.deleted',
@@ -20,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'webhook.redelivered',
   'alert.acknowledged',
   'alert.resolved',
+  'alert.lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -28,7 +34,7 @@ export interface AuditEntry {
   action: AuditAction;
   /** The admin key that acted; null for the bootstrap command. */
   actorKeyId: string | null;
-  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert';
+  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert' | 'bulk_operation';
   targetId: string;
   ip: string | null;
   requestId: string | null;

@@ -1,3 +1,5 @@
+import type { KeyContainment } from './containment';
+import type { LeakAction } from './leaks';
 /**
  * Events Keywarden emits to an app's webhook endpoints. Producers (the API for key
  * lifecycle and spend caps, the worker for alerts and expiry) write them to the
@@ -8,11 +10,15 @@ export const WEBHOOK_EVENT_TYPES = [
   'alert.spike',
   'alert.unusual_model',
   'alert.off_hours',
+  'alert.canary_used',
   'alert.resolved',
   'key.created',
   'key.rotated',
   'key.revoked',
   'key.expiring',
+  'key.leaked',
+  'key.contained',
+  'key.released',
   'usage.limit_reached',
   'webhook.test',
 ] as const;
@@ -51,4 +57,18 @@ export interface UsageLimitReachedData {
   /** Decimal amounts of the workspace currency. */
   spent: number;
   limit: number;
+}
+
+/** `key.leaked`: a leak report about the key was confirmed (once per incident). */
+export interface KeyLeakedData extends KeyEventData {
+  alertId: string;
+  source: string | null;
+  url: string | null;
+  /** What Keywarden did about it, from the app's `leakResponse`. */
+  action: LeakAction;
+}
+
+/** `key.contained` / `key.released`: containment applied on a detector alert, or lifted. */
+export interface KeyContainmentEventData extends KeyEventData {
+  containment: KeyContainment;
 }

@@ -1,4 +1,5 @@
 import type { Metadata, PageQuery } from './common';
+import type { KeyContainment } from './containment';
 import type { KeyPolicy } from './policy';
 
 export const KEY_STATUSES = ['active', 'revoked', 'expired', 'disabled'] as const;
@@ -35,6 +36,10 @@ export interface AppKey {
   policy: KeyPolicy | null;
   /** Secrets that currently open this key, newest first. */
   secrets: KeySecretVersion[];
+  /** A canary: never valid; every use opens a critical `canary_used` alert. */
+  canary: boolean;
+  /** Containment in force because of a detector alert, or null. */
+  containment: KeyContainment | null;
 }
 
 /** Create and rotate answers carry the full key once, and never again. */
@@ -53,6 +58,11 @@ export interface CreateKeyRequest {
   metadata?: Metadata;
   expiresAt?: string;
   policy?: KeyPolicy;
+  /**
+   * A canary key, planted where only a thief would find it: verify always answers as for
+   * an unknown key, and every use opens a critical `canary_used` alert.
+   */
+  canary?: boolean;
 }
 
 export interface UpdateKeyRequest {
@@ -71,6 +81,10 @@ export interface RotateKeyRequest {
   gracePeriodSeconds?: number;
 }
 
+/** `{brand}_{env}_` and up to the 4 secret characters of a display prefix. */
+export const PREFIX_SEARCH_PATTERN = /^[a-z]{2,8}_[a-z0-9]{1,16}_[0-9A-Za-z]{0,4}$/;
+export const MAX_KEY_SEARCH_LENGTH = 100;
+
 export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
 export const MAX_ROTATION_GRACE_SECONDS = 30 * 86_400;
 
@@ -79,4 +93,56 @@ export interface ListKeysQuery extends PageQuery {
   environment?: string;
   status?: KeyStatus;
   group?: string;
+  /**
+   * Part of the key's name (case-insensitive), or the start of its display prefix
+   * (`kw_live_AbCd`): a search shaped like a prefix looks at prefixes only.
+   */
+  search?: string;
+  /** Stale keys: not used for at least this many days (never used: created that long ago). */
+  unusedForDays?: number;
+  /** `true`: canary keys only; by default lists hold ordinary keys only. */
+  canary?: boolean;
 }
+
+export const BULK_KEY_ACTIONS = ['revoke', 'disable', 'enable', 'rotate', 'expire'] as const;
+export type BulkKeyAction = (typeof BULK_KEY_ACTIONS)[number];
+
+/** Which keys a bulk operation acts on: all given conditions hold (at least one is required). */
+export interface BulkKeyFilter {
+  appId?: string;
+  /** Id of the admin key that created them. */
+  createdBy?: string;
+  group?: string;
+  status?: Exclude<KeyStatus, 'revoked'> | 'revoked';
+  /** Last used before this instant (never-used keys do not match; see neverUsed). */
+  lastUsedBefore?: string;
+  neverUsed?: boolean;
+  ids?: string[];
+}
+
+export interface BulkKeysRequest {
+  filter: BulkKeyFilter;
+  action: BulkKeyAction;
+  /** `rotate`: how long the previous secrets keep working (default 86400). */
+  gracePeriodSeconds?: number;
+  /** `expire`: the new expiry of every matched key (null clears it). */
+  expiresAt?: string | null;
+  /** Count and list the matched keys, change nothing. */
+  dryRun?: boolean;
+}
+
+export interface BulkKeysResponse {
+  /** Id of the operation (`bulk_…`): its audit entry, and the same answer for a retry with its idempotency key. */
+  operationId: string;
+  dryRun: boolean;
+  matched: number;
+  /** Keys the action changed (a key already in the target state is matched, not changed). */
+  changed: number;
+  /** Matched key ids (for a dry run, or the first 1000 otherwise). */
+  keyIds: string[];
+  /**
+   * `rotate` only: the new secrets, shown once like every rotation's. Key id → secret.
+   */
+  secrets?: Record<string, string>;
+}
+

@@ -16,6 +16,8 @@ export interface VerifyKeyRequest {
   cost?: number;
   /** Metering: the caller's own request id, for correlation. */
   requestId?: string;
+  /** The end user's user agent: named in the alert when the key is a canary. */
+  userAgent?: string;
 }
 
 export type VerifyCode =
@@ -67,6 +69,7 @@ export const VERIFY_KEY_REQUEST_SCHEMA = objectSchemaOf<VerifyKeyRequest>()({
     units: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     cost: { type: 'number', minimum: 0, maximum: 1_000_000_000 },
     requestId: { type: 'string', minLength: 1, maxLength: 128 },
+    userAgent: { type: 'string', minLength: 1, maxLength: 512 },
   },
 });
 

@@ -4,9 +4,9 @@ import type {
   AlertResolution,
   AlertSeverity,
   AlertStatus,
-  DetectionAlertType,
+  AlertType,
 } from '@keywarden/core';
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, type EntityManager, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('alerts')
 export class AlertEntity {
@@ -26,7 +26,7 @@ export class AlertEntity {
   model!: string | null;
 
   @Column('text')
-  type!: DetectionAlertType;
+  type!: AlertType;
 
   @Column('text')
   fingerprint!: string;
@@ -97,4 +97,26 @@ export function toAlert(row: AlertEntity): Alert {
     resolvedBy: row.resolvedBy,
     resolution: row.resolution,
   };
+}
+
+/** What opening an alert decides; the rest starts empty (not acknowledged, not resolved). */
+export type NewAlert = Pick<
+  AlertEntity,
+  'id' | 'workspaceId' | 'appId' | 'keyId' | 'model' | 'type' | 'fingerprint' | 'severity' | 'evidence' | 'firstDetectedAt'
+>;
+
+/** An open alert row, not yet saved. */
+export function newAlertRow(manager: EntityManager, alert: NewAlert): AlertEntity {
+  return manager.create(AlertEntity, {
+    ...alert,
+    status: 'open',
+    lastDetectedAt: alert.firstDetectedAt,
+    occurrences: 1,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    resolution: null,
+    incidentClosePending: false,
+  });
 }

@@ -1,4 +1,4 @@
-import type { AdminRole, Metadata, StoredPolicy } from '@keywarden/core';
+import type { AdminRole, KeyContainment, Metadata, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { KeySecretEntity } from './key-secret.entity';
 
@@ -75,6 +75,14 @@ export class ApiKeyEntity {
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;
+
+  /** Canary keys are never valid; every use opens a `canary_used` alert. */
+  @Column('boolean')
+  canary!: boolean;
+
+  /** Containment in force because of a detector alert. */
+  @Column('jsonb', { nullable: true })
+  containment!: KeyContainment | null;
 
   @OneToMany(() => KeySecretEntity, (secret) => secret.key)
   secrets?: KeySecretEntity[];

@@ -1,4 +1,4 @@
-import type { AppDetectionSettingsUpdate, BusinessHours, StoredPolicy } from '@keywarden/core';
+import type { AppContainmentUpdate, AppDetectionSettingsUpdate, BusinessHours, LeakResponse, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -30,6 +30,13 @@ export class AppEntity {
   /** Detector settings an admin changed; the rest are the defaults. */
   @Column('jsonb', { name: 'detection_settings' })
   detectionSettings!: AppDetectionSettingsUpdate;
+
+  @Column('text', { name: 'leak_response' })
+  leakResponse!: LeakResponse;
+
+  /** Containment per detector alert type an admin set; the rest are `none`. */
+  @Column('jsonb')
+  containment!: AppContainmentUpdate;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

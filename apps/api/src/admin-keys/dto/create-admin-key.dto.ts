@@ -5,7 +5,6 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -13,7 +12,7 @@ import {
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { AdminKeyPolicyDto } from '../../policy/dto/key-policy.dto';
-import { IsFutureDate, IsScope } from '../../common/validators';
+import { IsFutureDate, IsScope, OmittableNotNull } from '../../common/validators';
 import type { ExactContract } from '../../common/exact-contract';
 
 /** Give exactly one of `role` and `scopes`. */
@@ -23,12 +22,12 @@ export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, Creat
   name!: string;
 
   /** owner (everything), admin, developer (no revoke), viewer (read only). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsIn(ADMIN_ROLES)
   role?: AdminRole;
 
   /** Management scopes, wildcards, or presets read / write / admin. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -37,7 +36,7 @@ export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, Creat
   scopes?: string[];
 
   /** Restrict the key to these apps; omit for every app of the workspace. */
-  @IsOptional()
+  @OmittableNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -45,12 +44,12 @@ export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, Creat
   @Matches(/^app_[0-9a-z]{26}$/, { each: true, message: 'appIds must contain app ids (app_...)' })
   appIds?: string[];
 
-  @IsOptional()
+  @OmittableNotNull()
   @IsFutureDate()
   expiresAt?: string;
 
   /** Rate limits (default: the deployment's admin-key limit), IP allowlist, rotation period. */
-  @IsOptional()
+  @OmittableNotNull()
   @ValidateNested()
   @Type(() => AdminKeyPolicyDto)
   policy?: AdminKeyPolicyDto;

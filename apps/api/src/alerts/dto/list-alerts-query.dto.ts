@@ -1,8 +1,8 @@
 import {
   ALERT_STATUSES,
   type AlertStatus,
-  DETECTION_ALERT_TYPES,
-  type DetectionAlertType,
+  ALERT_TYPES,
+  type AlertType,
   type ListAlertsQuery,
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
@@ -19,8 +19,8 @@ export class ListAlertsQueryDto extends PageQueryDto implements ExactContract<Li
   keyId?: string;
 
   @IsOptional()
-  @IsIn(DETECTION_ALERT_TYPES)
-  type?: DetectionAlertType;
+  @IsIn(ALERT_TYPES)
+  type?: AlertType;
 
   @IsOptional()
   @IsIn(ALERT_STATUSES)

@@ -1,10 +1,11 @@
-import type { CreateAppRequest } from '@keywarden/core';
+import { type CreateAppRequest, LEAK_RESPONSES, type LeakResponse } from '@keywarden/core';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsIn,
   IsString,
   IsTimeZone,
   Length,
@@ -14,6 +15,7 @@ import {
 import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/validators';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
+import { ContainmentSettingsDto } from './containment-settings.dto';
 import { DetectionSettingsDto } from './detection-settings.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -64,4 +66,15 @@ export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppReques
   @ValidateNested()
   @Type(() => DetectionSettingsDto)
   detection?: DetectionSettingsDto;
+
+  /** What a confirmed leak report does to the key: revoke (default), disable or notify. */
+  @ValidateIf(isPresent)
+  @IsIn(LEAK_RESPONSES)
+  leakResponse?: LeakResponse;
+
+  /** Containment per detector alert type: none (default), throttle, block_model (unusual_model only), disable. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => ContainmentSettingsDto)
+  containment?: ContainmentSettingsDto;
 }

@@ -6,6 +6,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsOptional,
   IsString,
   Length,
@@ -76,4 +77,9 @@ export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyReques
   @ValidateNested()
   @Type(() => KeyPolicyDto)
   policy?: KeyPolicyDto;
+
+  /** A canary: never valid, every use opens a critical `canary_used` alert. */
+  @IsOptional()
+  @IsBoolean()
+  canary?: boolean;
 }

@@ -1,5 +1,6 @@
-import { KEY_STATUSES, type KeyStatus, type ListKeysQuery } from '@keywarden/core';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { KEY_STATUSES, type KeyStatus, type ListKeysQuery, MAX_KEY_SEARCH_LENGTH } from '@keywarden/core';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
 import { GROUP_PATTERN } from './create-key.dto';
@@ -21,4 +22,24 @@ export class ListKeysQueryDto extends PageQueryDto implements ExactContract<List
   @IsOptional()
   @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
   group?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_KEY_SEARCH_LENGTH)
+  search?: string;
+
+  /** Stale keys: unused for at least this many days (never-used keys count from creation). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  unusedForDays?: number;
+
+  /** `true` lists canary keys (only those); ordinary listings never show them. */
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  canary?: boolean;
 }

@@ -1,0 +1,37 @@
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { BulkKeysResponse } from '@keywarden/core';
+import { RequireScopes } from '@keywarden/platform';
+import { CurrentActor } from '../auth/actor.decorator';
+import { ApiError } from '../common/api-error';
+import type { Actor } from '../credentials/principal';
+import { BulkKeysService } from './bulk-keys.service';
+import { BulkKeysDto } from './dto/bulk-keys.dto';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+@ApiTags('keys')
+@Controller('v1/keys')
+export class BulkKeysController {
+  constructor(private readonly bulk: BulkKeysService) {}
+
+  /**
+   * One action (revoke, disable, enable, rotate, expire) on every key a filter matches, in
+   * chunks; `dryRun` counts and lists them first. `revoke` also needs keys.revoke. Send an
+   * `Idempotency-Key` header to retry safely.
+   */
+  @Post('bulk')
+  @HttpCode(200)
+  @RequireScopes('keys.write')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body gets the first answer' })
+  run(
+    @CurrentActor() actor: Actor,
+    @Body() dto: BulkKeysDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<BulkKeysResponse> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw ApiError.validation('Idempotency-Key', 'must be 1-255 printable ASCII characters');
+    }
+    return this.bulk.run(actor, dto, { idempotencyKey });
+  }
+}

@@ -1,0 +1,25 @@
+import type { ReportLeakRequest } from '@keywarden/core';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+
+export class ReportLeakDto implements ReportLeakRequest {
+  /** The leaked key itself (give this or keyId). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  key?: string;
+
+  @IsOptional()
+  @Matches(/^key_[0-9a-z]{26}$/, { message: 'keyId must be a key id (key_...)' })
+  keyId?: string;
+
+  /** Where it was found, e.g. "pastebin", "support ticket". */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  source?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 2048)
+  url?: string;
+}

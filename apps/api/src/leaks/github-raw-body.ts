@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
+import { ApiError } from '../common/api-error';
+import { errorResponse } from '../common/error-response';
+import type { GithubSignatureService } from './github-signature.service';
+
+export const GITHUB_SCANNING_ROUTE = '/v1/leaks/github';
+/** 10,000 tokens with their URLs fit with room to spare. */
+export const GITHUB_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/** Set on a GitHub request whose signature checked out; `forget` lets GitHub retry it after a failure. */
+export interface GithubSignedRequest {
+  githubSignature?: { forget: () => Promise<void> };
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, body } = errorResponse(error, String(request.id));
+  void reply.code(status).send(body);
+  return reply;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The route's preParsing hook: the signature covers the raw bytes, so they are read and
+ * checked before anything parses them; a forged, replayed, truncated or unsigned request
+ * is refused (401) before its JSON is even looked at. The checked bytes are then handed
+ * on to the JSON parser unchanged.
+ */
+export function githubSignatureHook(signatures: () => GithubSignatureService): preParsingAsyncHookHandler {
+  return async function checkGithubSignature(request, reply, payload) {
+    if (Number(request.headers['content-length'] ?? 0) > GITHUB_BODY_LIMIT_BYTES) {
+      return refuse(request, reply, new ApiError('PAYLOAD_TOO_LARGE'));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of payload as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > GITHUB_BODY_LIMIT_BYTES) return refuse(request, reply, new ApiError('PAYLOAD_TOO_LARGE'));
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks);
+    try {
+      (request as GithubSignedRequest).githubSignature = await signatures().check({
+        keyIdentifier: header(request, 'github-public-key-identifier'),
+        signature: header(request, 'github-public-key-signature'),
+        body,
+      });
+    } catch (error) {
+      return refuse(request, reply, error);
+    }
+    const checked = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
+    checked.receivedEncodedLength = body.length;
+    return checked;
+  } as preParsingAsyncHookHandler;
+}

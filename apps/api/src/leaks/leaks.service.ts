@@ -1,0 +1,233 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type GithubTokenReport,
+  type GithubTokenVerdict,
+  githubTokenHash,
+  type KeyLeakedData,
+  LEAK_INCIDENT_WINDOW_MS,
+  leakAction,
+  type LeakEvidence,
+  type LeakReportRecord,
+  MAX_LEAK_REPORTS_KEPT,
+  newId,
+  type ReportLeakResponse,
+} from '@keywarden/core';
+import { AlertEntity, ApiKeyEntity, AppEntity, newAlertRow, recordWebhookEvent } from '@keywarden/db';
+import { DataSource, type EntityManager, MoreThanOrEqual } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { findAppResourceForActor } from '../common/app-access';
+import { iso } from '../common/dates';
+import { KeyCacheService } from '../credentials/key-cache.service';
+import { KeyMaterialService } from '../credentials/key-material.service';
+import type { Actor } from '../credentials/principal';
+import { KeyLifecycle } from '../keys/key-lifecycle.service';
+import { currentPrefix, KeyStore } from '../keys/key-store.service';
+import type { ReportLeakDto } from './dto/report-leak.dto';
+
+/** Who reported a leak: an admin key (through POST /v1/leaks), or GitHub secret scanning. */
+interface Reporter {
+  actor: Actor | null;
+  source: string | null;
+  url: string | null;
+}
+
+interface SecretMatch {
+  keyId: string;
+  /** The secret still opens its key (it is current, or within its rotation grace). */
+  live: boolean;
+}
+
+const TOP_N = 5;
+
+/**
+ * Leak reports: a confirmed leak applies its app's `leakResponse` to the key, opens a
+ * `leak` alert with what a responder needs first, sends `key.leaked` and is audited.
+ * Reports of the same key within 24 h of its incident's first report join that incident.
+ */
+@Injectable()
+export class LeaksService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly material: KeyMaterialService,
+    private readonly lifecycle: KeyLifecycle,
+    private readonly store: KeyStore,
+    private readonly audit: AuditService,
+    private readonly keyCache: KeyCacheService,
+  ) {}
+
+  /** POST /v1/leaks. Keys the caller cannot see (other workspaces, admin keys, bad checksums) are unknown: 404. */
+  async report(actor: Actor, dto: ReportLeakDto): Promise<ReportLeakResponse> {
+    if ((dto.key === undefined) === (dto.keyId === undefined)) throw ApiError.validation('key', 'give exactly one of key and keyId');
+    let keyId = dto.keyId;
+    let live = true;
+    if (dto.key !== undefined) {
+      const [match] = (await this.matchSecrets([dto.key])).values();
+      if (!match) throw ApiError.notFound('Key');
+      ({ keyId, live } = match);
+    }
+    const reporter = { actor, source: dto.source ?? null, url: dto.url ?? null };
+    const result = await this.dataSource.transaction(async (manager) => {
+      const row = await findAppResourceForActor(manager, ApiKeyEntity, actor, { id: keyId as string, kind: 'app' }, 'Key', { lock: true });
+      return this.confirm(manager, row, live, reporter);
+    });
+    await this.keyCache.invalidate([result.keyId]);
+    return result;
+  }
+
+  /**
+   * POST /v1/leaks/github, its signature already checked. Tokens failing the checksum (or
+   * of another brand) are false positives without any lookup; the others are looked up
+   * by hash in one query. Each key of ours is handled once, in its own transaction.
+   */
+  async reportFromGithub(tokens: GithubTokenReport[]): Promise<GithubTokenVerdict[]> {
+    const ours = await this.matchSecrets(tokens.map((report) => report.token));
+    const handled = new Set<string>();
+    const changed: string[] = [];
+    for (const report of tokens) {
+      const match = ours.get(report.token);
+      if (!match || handled.has(match.keyId)) continue;
+      handled.add(match.keyId);
+      const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
+      await this.dataSource.transaction(async (manager) => {
+        const row = await manager.findOne(ApiKeyEntity, { where: { id: match.keyId }, lock: { mode: 'pessimistic_write' } });
+        if (!row) return;
+        if (row.kind === 'admin') {
+          await this.lifecycle.revokeAdminKey(manager, null, row, { reason: 'leak', source: reporter.source, url: reporter.url });
+        } else {
+          await this.confirm(manager, row, match.live, reporter);
+        }
+      });
+      changed.push(match.keyId);
+    }
+    await this.keyCache.invalidate(changed);
+    return tokens.map((report) => ({
+      token_hash: githubTokenHash(report.token),
+      token_type: report.type,
+      label: ours.has(report.token) ? 'true_positive' : 'false_positive',
+    }));
+  }
+
+  /** Presented secrets of ours → their key; checksum-failing candidates are never hashed or looked up. */
+  private async matchSecrets(candidates: string[]): Promise<Map<string, SecretMatch>> {
+    const byHash = new Map<string, string>();
+    for (const candidate of new Set(candidates)) {
+      if (this.material.parse(candidate).ok) byHash.set(this.material.hash(candidate).toString('hex'), candidate);
+    }
+    const matches = new Map<string, SecretMatch>();
+    if (byHash.size === 0) return matches;
+    const rows: Array<{ hash: string; keyId: string; live: boolean }> = await this.dataSource.query(
+      `SELECT encode(hash, 'hex') AS hash, key_id AS "keyId", (expires_at IS NULL OR expires_at > now()) AS live
+         FROM key_secrets WHERE hash = ANY($1::bytea[])`,
+      [[...byHash.keys()].map((hex) => Buffer.from(hex, 'hex'))],
+    );
+    for (const row of rows) matches.set(byHash.get(row.hash) as string, { keyId: row.keyId, live: row.live });
+    return matches;
+  }
+
+  /** The key's leak incident: joined when one began within 24 h, else opened (and the app's response applied). */
+  private async confirm(manager: EntityManager, row: ApiKeyEntity, live: boolean, reporter: Reporter): Promise<ReportLeakResponse> {
+    const now = new Date();
+    const record: LeakReportRecord = {
+      source: reporter.source,
+      url: reporter.url,
+      reportedAt: now.toISOString(),
+      reportedBy: reporter.actor?.principal.keyId ?? 'github',
+    };
+    const app = await manager.findOneByOrFail(AppEntity, { id: row.appId as string });
+    const incident = await manager.findOne(AlertEntity, {
+      where: { keyId: row.id, type: 'leak', firstDetectedAt: MoreThanOrEqual(new Date(now.getTime() - LEAK_INCIDENT_WINDOW_MS)) },
+      order: { firstDetectedAt: 'DESC' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (incident) {
+      const evidence = incident.evidence as unknown as LeakEvidence;
+      evidence.reports = [record, ...evidence.reports].slice(0, MAX_LEAK_REPORTS_KEPT);
+      incident.occurrences += 1;
+      incident.lastDetectedAt = now;
+      await manager.save(incident);
+      await this.auditReport(manager, reporter, row, { alertId: incident.id, newIncident: false });
+      return { keyId: row.id, alertId: incident.id, newIncident: false, leakResponse: evidence.leakResponse, action: evidence.action };
+    }
+
+    // A leaked secret that no longer opens the key (rotated out) leaves the key alone.
+    const action = live ? leakAction(app.leakResponse, row.status) : 'none';
+    const details = { reason: 'leak', source: reporter.source, url: reporter.url };
+    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details);
+    if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
+    const evidence: LeakEvidence = {
+      ...(await this.trafficOf(manager, row.id, now)),
+      expected: 0,
+      window: '24h',
+      baselineHours: 0,
+      source: reporter.source,
+      url: reporter.url,
+      firstReportedAt: now.toISOString(),
+      leakResponse: app.leakResponse,
+      action,
+      lastUsedAt: iso(row.lastUsedAt),
+      reports: [record],
+    };
+    const alert = await manager.save(
+      newAlertRow(manager, {
+        id: newId('alert'),
+        workspaceId: row.workspaceId,
+        appId: app.id,
+        keyId: row.id,
+        model: null,
+        type: 'leak',
+        fingerprint: `leak:${row.id}:${now.getTime()}`,
+        severity: 'high',
+        evidence: evidence as unknown as AlertEntity['evidence'],
+        firstDetectedAt: now,
+      }),
+    );
+    const secrets = await this.store.liveSecrets(manager, [row.id]);
+    const data: KeyLeakedData = {
+      keyId: row.id,
+      appId: app.id,
+      environment: row.environment,
+      name: row.name,
+      prefix: currentPrefix(secrets.get(row.id) ?? []),
+      alertId: alert.id,
+      source: reporter.source,
+      url: reporter.url,
+      action,
+    };
+    await recordWebhookEvent(manager, { workspaceId: row.workspaceId, appId: app.id, type: 'key.leaked', data, occurredAt: now });
+    await this.auditReport(manager, reporter, row, { alertId: alert.id, newIncident: true, action });
+    return { keyId: row.id, alertId: alert.id, newIncident: true, leakResponse: app.leakResponse, action };
+  }
+
+  private async auditReport(manager: EntityManager, reporter: Reporter, row: ApiKeyEntity, details: Record<string, unknown>): Promise<void> {
+    await this.audit.record(manager, reporter.actor, row.workspaceId, {
+      action: 'key.leak_reported',
+      targetType: 'key',
+      targetId: row.id,
+      details: { appId: row.appId, source: reporter.source, url: reporter.url, reportedBy: reporter.actor ? 'admin' : 'github', ...details },
+    });
+  }
+
+  /** The key's traffic over the 24 h before the report, from the access log. */
+  private async trafficOf(manager: EntityManager, keyId: string, now: Date): Promise<Pick<LeakEvidence, 'observed' | 'topIps' | 'topModels'>> {
+    const since = new Date(now.getTime() - 86_400_000);
+    const [total]: Array<{ requests: string }> = await manager.query(
+      `SELECT count(*) AS requests FROM access_log WHERE key_id = $1 AND ts >= $2 AND ts <= $3`,
+      [keyId, since, now],
+    );
+    const top = async (column: 'ip' | 'model'): Promise<Array<{ value: string; requests: number }>> => {
+      const rows: Array<{ value: string; requests: string }> = await manager.query(
+        `SELECT ${column} AS value, count(*) AS requests FROM access_log
+          WHERE key_id = $1 AND ts >= $2 AND ts <= $3 AND ${column} IS NOT NULL
+          GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT ${TOP_N}`,
+        [keyId, since, now],
+      );
+      return rows.map((row) => ({ value: row.value, requests: Number(row.requests) }));
+    };
+    return {
+      observed: Number(total.requests),
+      topIps: (await top('ip')).map(({ value, requests }) => ({ ip: value, requests })),
+      topModels: (await top('model')).map(({ value, requests }) => ({ model: value, requests })),
+    };
+  }
+}

@@ -1,0 +1,149 @@
+import { request as httpRequest } from 'node:http';
+import {
+  type ApiProcess,
+  bootstrapWorkspace,
+  client,
+  detailFields,
+  expectErrorEnvelope,
+  rawRequest,
+  type RawResponse,
+  startApi,
+  uniqueName,
+  type Workspace,
+} from './harness';
+
+/**
+ * Input the probe answered with 500: bodies nested 5,000 levels deep, NUL bytes and
+ * unpaired UTF-16 surrogates in stored text, `"role": null`, and duplicate credentials.
+ * Each is a 400 VALIDATION_FAILED naming the field.
+ */
+
+let api: ApiProcess;
+let workspace: Workspace;
+let appId: string;
+let keyId: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  workspace = await bootstrapWorkspace('hostile');
+  const owner = client(api.baseUrl, workspace.secret);
+  appId = (await owner.apps.create({ name: uniqueName('app'), scopeCatalog: ['generation.create'] })).id;
+  keyId = (await owner.keys.create({ appId, name: 'k', environment: 'live', scopes: ['generation.create'] })).id;
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+function send(method: string, path: string, body: string): Promise<RawResponse> {
+  return rawRequest(api.baseUrl, path, { method, apiKey: workspace.secret, body });
+}
+
+function expectFieldError(response: RawResponse, field: string, message: RegExp): void {
+  expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+  const details = (response.json as { error: { details: Array<{ field: string; message: string }> } }).error.details;
+  expect(details).toEqual([{ field, message: expect.stringMatching(message) }]);
+}
+
+const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+describe('bodies nested 5,000 levels deep', () => {
+  it.each([
+    ['POST', '/v1/apps', 'scopeCatalog', () => `{"name":"x","scopeCatalog":${deepArray(5_000)}}`],
+    ['PATCH', '/v1/apps/:app', 'detection', () => `{"detection":${deepObject(5_000)}}`],
+    ['POST', '/v1/keys', 'metadata', () => `{"appId":"${appId}","name":"k","environment":"live","scopes":["generation.create"],"metadata":${deepObject(5_000)}}`],
+    ['PATCH', '/v1/keys/:key', 'policy', () => `{"policy":${deepObject(5_000)}}`],
+    ['POST', '/v1/admin-keys', 'policy', () => `{"name":"a","role":"viewer","policy":{"rateLimits":${deepObject(5_000)}}}`],
+    ['POST', '/v1/usage', 'events', () => `{"events":${deepArray(5_000)}}`],
+    ['POST', '/v1/keys/verify', 'key', () => `{"key":${deepArray(5_000)}}`],
+    ['POST', '/v1/webhooks', 'eventTypes', () => `{"appId":"${appId}","url":"https://example.com/","eventTypes":${deepArray(5_000)}}`],
+    ['POST', '/v1/apps', 'a', () => deepObject(5_000)],
+  ])('%s %s: 400 naming %s', async (method, path, field, body) => {
+    const response = await send(method, path.replace(':app', appId).replace(':key', keyId), body());
+    expectFieldError(response, field, /must not nest deeper than 32 levels/);
+  });
+
+  it('still accepts metadata nested within the bound', async () => {
+    const metadata = JSON.parse(deepObject(10));
+    const response = await send('PATCH', `/v1/keys/${keyId}`, JSON.stringify({ metadata }));
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('text PostgreSQL cannot store', () => {
+  it.each([
+    ['a NUL byte in an app name', 'POST', '/v1/apps', { name: 'a\u0000b' }, 'name', /NUL/],
+    ['a NUL byte in a key description', 'PATCH', '/v1/keys/:key', { description: 'x\u0000' }, 'description', /NUL/],
+    ['a NUL byte in metadata', 'PATCH', '/v1/keys/:key', { metadata: { note: 'a\u0000' } }, 'metadata.note', /NUL/],
+    ['a NUL byte in a metadata field name', 'PATCH', '/v1/keys/:key', { metadata: { 'n\u0000te': 'a' } }, 'metadata', /field names must not contain NUL/],
+    ['an unpaired high surrogate in an app name', 'POST', '/v1/apps', { name: 'a\ud800b' }, 'name', /unpaired UTF-16 surrogates/],
+    ['an unpaired low surrogate in a key name', 'PATCH', '/v1/keys/:key', { name: '\udc00' }, 'name', /unpaired UTF-16 surrogates/],
+    ['an unpaired surrogate in metadata (audit jsonb)', 'PATCH', '/v1/keys/:key', { metadata: { a: ['\ud83d'] } }, 'metadata.a.0', /unpaired/],
+    ['a NUL byte in an admin key name', 'POST', '/v1/admin-keys', { name: 'a\u0000', role: 'viewer' }, 'name', /NUL/],
+  ])('%s: 400 naming the field', async (_, method, path, body, field, message) => {
+    const response = await send(method, path.replace(':key', keyId), JSON.stringify(body));
+    expectFieldError(response, field, message);
+  });
+
+  it('keeps paired surrogates (emoji) as they are', async () => {
+    const response = await send('PATCH', `/v1/keys/${keyId}`, JSON.stringify({ name: 'rocket 🚀' }));
+    expect(response.status).toBe(200);
+    expect((response.json as { name: string }).name).toBe('rocket 🚀');
+  });
+
+  it('refuses a NUL byte in a query string', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/keys?group=a%00b', { apiKey: workspace.secret });
+    expectFieldError(response, 'group', /NUL/);
+  });
+});
+
+it('"role": null is a field error, not a crash', async () => {
+  const response = await send('POST', '/v1/admin-keys', JSON.stringify({ name: 'a', role: null }));
+  expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+  expect(detailFields(response)).toContain('role');
+});
+
+describe('duplicate credentials', () => {
+  /** fetch folds repeated headers into one; node:http sends them as given. */
+  function withRawHeaders(headers: string[]): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(`${api.baseUrl}/v1/me`);
+      // Raw header arrays get no Host header of their own.
+      const raw = ['Host', url.host, ...headers];
+      const request = httpRequest({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: raw }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: responseHeaders, text, json });
+        });
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  it('two Authorization headers: 400 naming Authorization, even when both carry the same valid key', async () => {
+    const response = await withRawHeaders(['Authorization', `Bearer ${workspace.secret}`, 'Authorization', `Bearer ${workspace.secret}`]);
+    expectFieldError(response, 'Authorization', /must be given once/);
+  });
+
+  it('two X-API-Key headers: 400 naming X-API-Key', async () => {
+    const response = await withRawHeaders(['X-API-Key', workspace.secret, 'x-api-key', 'kw_live_other']);
+    expectFieldError(response, 'X-API-Key', /must be given once/);
+  });
+
+  it('one of each is still accepted (one credential per header)', async () => {
+    const response = await withRawHeaders(['Authorization', `Bearer ${workspace.secret}`]);
+    expect(response.status).toBe(200);
+  });
+});

@@ -1,0 +1,51 @@
+import { expect, expectAccessible, screenshots, test } from './fixtures';
+import { stackValue } from './stack';
+
+test('an operator signs in with an admin key and out again; the browser never keeps the key', async ({ page }) => {
+  const key = stackValue('ownerKey');
+  await page.goto('/console/');
+  await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'sign-in');
+
+  await page.getByLabel('Admin key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Console' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  const kept = await page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookies: document.cookie,
+    url: location.href,
+    html: document.documentElement.outerHTML,
+  }));
+  for (const place of Object.values(kept)) expect(place).not.toContain(key);
+  const cookies = await page.context().cookies();
+  expect(cookies).toEqual([expect.objectContaining({ name: 'kw_console_session', httpOnly: true, sameSite: 'Strict', path: '/v1' })]);
+
+  // A reload keeps the session (the cookie) and reads the CSRF token back.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
+  const afterSignOut = await page.request.get('/v1/me');
+  expect(afterSignOut.status()).toBe(401);
+});
+
+test('a wrong key is refused with the API message', async ({ page }) => {
+  await page.goto('/console/');
+  await page.getByLabel('Admin key').fill('kw_admin_notARealKey');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Invalid API key');
+});
+
+test('console pages answer with a Content-Security-Policy without inline scripts and refuse to be framed', async ({ page }) => {
+  const response = await page.goto('/console/keys');
+  const headers = response?.headers() ?? {};
+  expect(headers['content-security-policy']).toContain("script-src 'self'");
+  expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers['x-frame-options']).toBe('DENY');
+});

@@ -1,0 +1,20 @@
+const TONE: Record<string, string> = {
+  active: 'good',
+  enabled: 'good',
+  succeeded: 'good',
+  resolved: 'neutral',
+  acknowledged: 'warn',
+  pending: 'warn',
+  disabled: 'warn',
+  open: 'bad',
+  failed: 'bad',
+  revoked: 'bad',
+  expired: 'neutral',
+  high: 'bad',
+  medium: 'warn',
+  low: 'neutral',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${TONE[status] ?? 'neutral'}`}>{status}</span>;
+}

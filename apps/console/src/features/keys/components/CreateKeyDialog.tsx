@@ -1,0 +1,126 @@
+import type { CreateKeyRequest, Metadata } from '@keywarden/core';
+import { useState } from 'react';
+import { Controller, useForm } from 'react-hook-form';
+import { AppSelect } from '../../../components/AppSelect';
+import { Dialog } from '../../../components/Dialog';
+import { ErrorMessage } from '../../../components/ErrorMessage';
+import { PolicyFields, type PolicyFormValues, policyFormValues, policyOf } from '../../../components/PolicyFields';
+import { useAppOptions } from '../../../lib/app-options';
+import { useCreateKey } from '../api/keys';
+import { ScopePicker } from './ScopePicker';
+import { SecretReveal } from './SecretReveal';
+import { SelectField } from '../../../components/SelectField';
+import { FormActions } from '../../../components/FormActions';
+
+interface CreateKeyForm {
+  appId: string;
+  name: string;
+  environment: string;
+  group: string;
+  description: string;
+  scopes: string[];
+  expiresAt: string;
+  metadata: string;
+  policy: PolicyFormValues;
+}
+
+function parseMetadata(text: string): Metadata | undefined {
+  if (!text.trim()) return undefined;
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('Metadata must be a JSON object');
+  return parsed as Metadata;
+}
+
+export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean; onClose: () => void; initialAppId: string }) {
+  const create = useCreateKey();
+  const apps = useAppOptions();
+  const [formError, setFormError] = useState<Error | null>(null);
+  const { register, handleSubmit, control, watch, reset } = useForm<CreateKeyForm>({
+    defaultValues: { appId: initialAppId, name: '', environment: '', group: '', description: '', scopes: [], expiresAt: '', metadata: '', policy: policyFormValues(null) },
+  });
+  const app = apps.data?.find((candidate) => candidate.id === watch('appId'));
+  const close = () => {
+    // Forget the answer (and the secret in it) along with the dialog.
+    create.reset();
+    reset();
+    setFormError(null);
+    onClose();
+  };
+  return (
+    <Dialog open={open} title={create.data ? 'Key created' : 'Create a key'} onClose={close} wide>
+      {create.data ? (
+        <SecretReveal secret={create.data.secret} onDone={close} />
+      ) : (
+        <form
+          className="stack"
+          onSubmit={handleSubmit((values) => {
+            setFormError(null);
+            let metadata: Metadata | undefined;
+            try {
+              metadata = parseMetadata(values.metadata);
+            } catch (error) {
+              setFormError(error as Error);
+              return;
+            }
+            const body: CreateKeyRequest = {
+              appId: values.appId,
+              name: values.name,
+              environment: values.environment || app?.environments[0] || 'live',
+              scopes: values.scopes,
+              group: values.group || undefined,
+              description: values.description || undefined,
+              expiresAt: values.expiresAt ? new Date(values.expiresAt).toISOString() : undefined,
+              metadata,
+              policy: policyOf(values.policy),
+            };
+            create.mutate(body);
+          })}
+        >
+          <div className="grid-2">
+            <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} />} />
+            <SelectField label="Environment" {...register('environment')}>
+                {(app?.environments ?? ['live', 'test']).map((environment) => (
+                  <option key={environment} value={environment}>
+                    {environment}
+                  </option>
+                ))}
+              </SelectField>
+            <label className="field">
+              <span>Name</span>
+              <input {...register('name', { required: true })} required />
+            </label>
+            <label className="field">
+              <span>Group (e.g. production, staging)</span>
+              <input {...register('group')} />
+            </label>
+          </div>
+          <label className="field">
+            <span>Description</span>
+            <input {...register('description')} />
+          </label>
+          <Controller
+            control={control}
+            name="scopes"
+            render={({ field }) => <ScopePicker catalog={app?.scopeCatalog ?? []} value={field.value} onChange={field.onChange} />}
+          />
+          <div className="grid-2">
+            <label className="field">
+              <span>Expires at (optional)</span>
+              <input type="datetime-local" {...register('expiresAt')} />
+            </label>
+            <label className="field">
+              <span>Metadata (JSON object, optional)</span>
+              <textarea rows={2} spellCheck={false} {...register('metadata')} />
+            </label>
+          </div>
+          <details>
+            <summary>Policy (rate limits, IP allowlist, models, spend cap)</summary>
+            <PolicyFields register={register} name="policy" />
+          </details>
+          <ErrorMessage error={formError ?? create.error} />
+          <FormActions onCancel={close} submitLabel="Create key" pendingLabel="Creating…" pending={create.isPending} disabled={!app} />
+        </form>
+      )}
+    </Dialog>
+  );
+}

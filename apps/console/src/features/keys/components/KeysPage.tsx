@@ -1,0 +1,112 @@
+import { type AppKey, KEY_STATUSES, type KeyStatus } from '@keywarden/core';
+import { createColumnHelper } from '@tanstack/react-table';
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { AppSelect } from '../../../components/AppSelect';
+import { DataTable } from '../../../components/DataTable';
+import { EmptyState } from '../../../components/EmptyState';
+import { ErrorMessage } from '../../../components/ErrorMessage';
+import { Loading } from '../../../components/Loading';
+import { PageHeader } from '../../../components/PageHeader';
+import { Pager } from '../../../components/Pager';
+import { StatusBadge } from '../../../components/StatusBadge';
+import { formatDateTime, formatRelative } from '../../../lib/format';
+import { useCursorPages } from '../../../lib/use-cursor-pages';
+import { type KeyFilters, useKeysPage } from '../api/keys';
+import { CreateKeyDialog } from './CreateKeyDialog';
+import { SelectField } from '../../../components/SelectField';
+
+const column = createColumnHelper<AppKey>();
+const columns = [
+  column.accessor('name', { header: 'Name', cell: (cell) => <Link to={`/keys/${cell.row.original.id}`}>{cell.getValue()}</Link> }),
+  column.accessor('prefix', { header: 'Prefix', cell: (cell) => <code>{cell.getValue()}…</code> }),
+  column.accessor('status', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
+  column.accessor('environment', { header: 'Environment' }),
+  column.accessor('group', { header: 'Group', cell: (cell) => cell.getValue() ?? '—' }),
+  column.accessor('scopes', { header: 'Scopes', cell: (cell) => cell.getValue().join(', ') || '—' }),
+  column.accessor('lastUsedAt', { header: 'Last used', cell: (cell) => formatRelative(cell.getValue()) }),
+  column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
+];
+
+/** A whole key pasted into the search box is looked up by its display prefix: the secret never leaves the page. */
+const WHOLE_KEY = /^([a-z]{2,8}_[a-z0-9]{1,16}_[0-9A-Za-z]{4})[0-9A-Za-z]{32}$/;
+
+function searchTermOf(text: string): string {
+  const trimmed = text.trim();
+  return WHOLE_KEY.exec(trimmed)?.[1] ?? trimmed;
+}
+
+function filtersOf(params: URLSearchParams): KeyFilters {
+  return {
+    appId: params.get('appId') ?? '',
+    search: params.get('search') ?? '',
+    status: (params.get('status') ?? '') as KeyStatus | '',
+    environment: params.get('environment') ?? '',
+    group: params.get('group') ?? '',
+  };
+}
+
+export default function KeysPage() {
+  const [params, setParams] = useSearchParams();
+  const filters = filtersOf(params);
+  const [searchText, setSearchText] = useState(filters.search);
+  const [creating, setCreating] = useState(false);
+  const pages = useCursorPages(JSON.stringify(filters));
+  const keys = useKeysPage(filters, pages.cursor);
+  const setFilter = (name: keyof KeyFilters, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
+  // Search as one types, once the typing pauses.
+  useEffect(() => {
+    const term = searchTermOf(searchText);
+    if (term === filters.search) return;
+    const timer = setTimeout(() => setFilter('search', term), 300);
+    return () => clearTimeout(timer);
+  });
+  const filtered = Object.values(filters).some(Boolean);
+  return (
+    <>
+      <PageHeader title="Keys" description="Keys your customers call your API with. Search runs on the server, across every key.">
+        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+          Create key
+        </button>
+      </PageHeader>
+      <div role="search" className="filters" aria-label="Filter keys">
+        <label className="field field-inline field-grow">
+          <span>Search</span>
+          <input type="search" placeholder="Name or prefix (kw_live_AbCd)" value={searchText} onChange={(event) => setSearchText(event.target.value)} />
+        </label>
+        <AppSelect value={filters.appId} onChange={(appId) => setFilter('appId', appId)} allowAll />
+        <SelectField label="Status" inline value={filters.status} onChange={(event) => setFilter('status', event.target.value)}>
+            <option value="">Any</option>
+            {KEY_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
+          </SelectField>
+        <label className="field field-inline">
+          <span>Environment</span>
+          <input value={filters.environment} onChange={(event) => setFilter('environment', event.target.value.trim())} size={8} />
+        </label>
+        <label className="field field-inline">
+          <span>Group</span>
+          <input value={filters.group} onChange={(event) => setFilter('group', event.target.value.trim())} size={10} />
+        </label>
+      </div>
+      {keys.isPending && <Loading />}
+      <ErrorMessage error={keys.error} />
+      {keys.data && keys.data.data.length === 0 && (
+        <EmptyState title={filtered ? 'No key matches these filters' : 'No keys yet'}>
+          {filtered ? 'Clear a filter or search for part of the name.' : 'Create a key for one of your customers: its secret is shown once, then only its prefix.'}
+        </EmptyState>
+      )}
+      {keys.data && keys.data.data.length > 0 && <DataTable caption="Keys" columns={columns} data={keys.data.data} rowKey={(key) => key.id} />}
+      <Pager label="Keys" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={keys.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
+      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} initialAppId={filters.appId} />
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+import type { ConsoleSession, CreateConsoleSessionRequest } from '@keywarden/core';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiRequestError, setCsrfToken } from '../../../lib/api-client';
+import { SESSION_QUERY_KEY } from '../../../lib/query-client';
+
+/** The signed-in session, or null when signed out (no cookie, ended, or expired). */
+export function useSession() {
+  return useQuery({
+    queryKey: SESSION_QUERY_KEY,
+    queryFn: async (): Promise<ConsoleSession | null> => {
+      try {
+        const session = await api.get<ConsoleSession>('/v1/console/sessions/current');
+        setCsrfToken(session.csrfToken);
+        return session;
+      } catch (error) {
+        if (error instanceof ApiRequestError && error.status === 401) {
+          setCsrfToken(null);
+          return null;
+        }
+        throw error;
+      }
+    },
+    staleTime: Infinity,
+  });
+}
+
+/** Another actor must not see what the previous one loaded; the session query stays observed. */
+function forgetAllButSession(client: QueryClient): void {
+  client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_QUERY_KEY[0] });
+}
+
+/** The key goes out once, in the body; only the cookie and the CSRF token come back. */
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateConsoleSessionRequest) => api.post<ConsoleSession>('/v1/console/sessions', body),
+    onSuccess: (session) => {
+      setCsrfToken(session.csrfToken);
+      forgetAllButSession(client);
+      client.setQueryData(SESSION_QUERY_KEY, session);
+    },
+  });
+}
+
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete<void>('/v1/console/sessions/current'),
+    onSettled: () => {
+      setCsrfToken(null);
+      forgetAllButSession(client);
+      client.setQueryData(SESSION_QUERY_KEY, null);
+    },
+  });
+}

@@ -1,0 +1,24 @@
+import { QueryCache, QueryClient } from '@tanstack/react-query';
+import { ApiRequestError } from './api-client';
+
+export const SESSION_QUERY_KEY = ['session'] as const;
+
+/** Server state lives here and nowhere else; a 401 anywhere means the session is over. */
+export function createQueryClient(): QueryClient {
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({
+      onError: (error) => {
+        if (error instanceof ApiRequestError && error.status === 401) client.setQueryData(SESSION_QUERY_KEY, null);
+      },
+    }),
+    defaultOptions: {
+      queries: {
+        staleTime: 5_000,
+        refetchOnWindowFocus: false,
+        retry: (failures, error) => error instanceof ApiRequestError && error.status >= 500 && failures < 2,
+      },
+      mutations: { retry: false },
+    },
+  });
+  return client;
+}

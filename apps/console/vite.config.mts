@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  // The API serves the build at /console/ (and the same files for /portal/).
+  base: '/console/',
+  plugins: [react()],
+  resolve: {
+    // core's browser-safe sources (ES modules, no Node APIs): only what the console uses is bundled.
+    alias: { '@keywarden/core': fileURLToPath(new URL('../../packages/core/src/browser.ts', import.meta.url)) },
+  },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, reportCompressedSize: true },
+});
