@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_BUSINESS_HOURS, JOBS, QUEUES } from '@keywarden/core';
 import { Queue } from 'bullmq';
 import pg from 'pg';
-import { API_CLI, apiEnv, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../verify/run.mjs';
+import { API_CLI, apiEnv, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../lib/harness.mjs';
 
 const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
 const EVENTS = Number(process.env.BENCH_ROLLUP_EVENTS ?? 100_000);

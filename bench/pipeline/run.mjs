@@ -18,10 +18,10 @@ import {
   API_CLI,
   apiEnv,
   children,
+  runBenchmark,
   fail,
   fmt,
   freePort,
-  killChildrenNow,
   log,
   machine,
   measure,
@@ -35,9 +35,8 @@ import {
   stopServer,
   summarise,
   table,
-  UsageError,
   waitForQuietMachine,
-} from '../verify/run.mjs';
+} from '../lib/harness.mjs';
 
 const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
@@ -184,9 +183,4 @@ async function main() {
   );
 }
 
-process.on('exit', killChildrenNow);
-main().catch(async (error) => {
-  log(error instanceof UsageError ? `ERROR: ${error.message}` : `FAILED: ${error.benchFailure ? error.message : error.stack ?? error}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-  await Promise.all([...children].map((s) => stopServer(s, 3_000)));
-});
+runBenchmark(main);

@@ -26,10 +26,11 @@ import {
   API_CLI,
   apiEnv,
   children,
+  runBenchmark,
+  UsageError,
   fail,
   fmt,
   freePort,
-  killChildrenNow,
   log,
   machine,
   measure,
@@ -43,9 +44,8 @@ import {
   stopServer,
   summarise,
   table,
-  UsageError,
   waitForQuietMachine,
-} from '../verify/run.mjs';
+} from '../lib/harness.mjs';
 
 const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 const RESULTS_FILE = join(RESULTS_DIR, 'policy-latest.json');
@@ -253,9 +253,4 @@ async function run(settings, redis) {
   );
 }
 
-process.on('exit', killChildrenNow);
-main().catch(async (error) => {
-  log(error instanceof UsageError ? `ERROR: ${error.message}` : `FAILED: ${error.benchFailure ? error.message : error.stack ?? error}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-  await Promise.all([...children].map((s) => stopServer(s, 3_000)));
-});
+runBenchmark(main);

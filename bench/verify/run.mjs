@@ -30,431 +30,49 @@
 // Exit code: 0 when the benchmark ran and every response was correct (a ratio below the
 // goal is reported, not an error); 1 on any failure, including a single non-200 or
 // `valid:false` answer; 2 on bad settings.
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
 import { Keywarden } from '@keywarden/sdk';
 import { summariseProfile, formatSummary } from './cpu-profile-summary.mjs';
+import {
+  API_CLI,
+  apiEnv,
+  fail,
+  fmt,
+  freePort,
+  load,
+  log,
+  machine,
+  measure,
+  NOISY_OTHER_CPU_PERCENT,
+  postOnce,
+  prepareServices,
+  problemsOf,
+  readSettings,
+  redactUrl,
+  RESULTS_DIR,
+  ROOT,
+  runBenchmark,
+  runSync,
+  startServer,
+  stopServer,
+  summarise,
+  table,
+  waitForQuietMachine,
+} from '../lib/harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCH_DIR = resolve(HERE, '..');
-const ROOT = resolve(BENCH_DIR, '..');
 // BENCH_API_MAIN: benchmark another build of the API (e.g. an experiment) instead of apps/api/dist.
 const API_MAIN = process.env.BENCH_API_MAIN ? resolve(process.env.BENCH_API_MAIN) : join(ROOT, 'apps/api/dist/main.js');
-const API_CLI = join(ROOT, 'apps/api/dist/cli.js');
 const BARE_SERVER = join(HERE, 'bare-fastify.mjs');
 const PROFILE_PRELOAD = join(HERE, 'cpu-profile-preload.cjs');
-const RESULTS_DIR = join(BENCH_DIR, 'results');
 const RESULTS_FILE = join(RESULTS_DIR, 'verify-latest.json');
-const BENCH_DATABASE = 'keywarden_bench';
 const GOAL_RATIO = 0.6;
 const SCOPE = 'orders.read';
-
-// ---------------------------------------------------------------- settings
-
-class UsageError extends Error {}
-
-function intFromEnv(name, fallback, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function readSettings() {
-  return {
-    duration: intFromEnv('BENCH_DURATION', 10, { max: 3600 }),
-    connections: intFromEnv('BENCH_CONNECTIONS', 50, { max: 10_000 }),
-    warmup: intFromEnv('BENCH_WARMUP', 3, { min: 0, max: 600 }),
-    rounds: intFromEnv('BENCH_ROUNDS', 2, { max: 20 }),
-    apiLog: process.env.BENCH_API_LOG || null,
-    quietWait: intFromEnv('BENCH_QUIET_WAIT', 120, { min: 0, max: 3600 }),
-    noisyAttempts: intFromEnv('BENCH_NOISY_ATTEMPTS', 3, { min: 1, max: 10 }),
-    profile: process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === 'true',
-  };
-}
-
-// ---------------------------------------------------------------- small helpers
-
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-
-function fail(message) {
-  const error = new Error(message);
-  error.benchFailure = true;
-  return error;
-}
-
-function redactUrl(url) {
-  return url.replace(/(:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function runSync(command, args, { env, what, capture = true }) {
-  const result = spawnSync(command, args, {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.error) throw fail(`${what}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw fail(`${what} failed (exit ${result.status ?? result.signal}):\n${(result.stderr || '').trim()}`);
-  }
-  return result.stdout ?? '';
-}
-
-/** Last `size` characters of a stream, for error messages. */
-function tail(stream, size = 32 * 1024) {
-  let text = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (chunk) => {
-    text = (text + chunk).slice(-size);
-  });
-  return () => text;
-}
-
-// ---------------------------------------------------------------- services & data
-
-/** DATABASE_URL / REDIS_URL from the environment, or the local services with a fresh bench database. */
-function prepareServices() {
-  const fromEnv = { database: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
-  if (fromEnv.database && fromEnv.redis) {
-    log(`using DATABASE_URL=${redactUrl(fromEnv.database)} and REDIS_URL=${redactUrl(fromEnv.redis)} from the environment`);
-    return { databaseUrl: fromEnv.database, redisUrl: fromEnv.redis, freshDatabase: false };
-  }
-  log('starting/reusing local services (bash infra/services.sh start)');
-  runSync('bash', ['infra/services.sh', 'start'], { env: process.env, what: 'infra/services.sh start', capture: false });
-  const [localDatabase, localRedis] = runSync(
-    'bash',
-    ['-c', 'source infra/lib.sh && printf "%s\\n%s\\n" "$KW_LOCAL_DATABASE_URL" "$KW_LOCAL_REDIS_URL"'],
-    { env: process.env, what: 'reading infra/lib.sh defaults' },
-  )
-    .trim()
-    .split('\n');
-  let databaseUrl = fromEnv.database;
-  let freshDatabase = false;
-  if (!databaseUrl) {
-    runSync('bash', ['-c', `source infra/lib.sh && recreate_database ${BENCH_DATABASE}`], {
-      env: { ...process.env, DATABASE_URL: localDatabase },
-      what: `recreating database ${BENCH_DATABASE}`,
-      capture: false,
-    });
-    const url = new URL(localDatabase);
-    url.pathname = `/${BENCH_DATABASE}`;
-    databaseUrl = url.toString();
-    freshDatabase = true;
-  }
-  return { databaseUrl, redisUrl: fromEnv.redis || localRedis, freshDatabase };
-}
-
-/**
- * The benchmark's own queue namespace: a bench next to a running deployment (or another
- * bench) on the same Redis never consumes or feeds that deployment's queues.
- */
-const BENCH_QUEUE_PREFIX = `kwbench-${process.pid}-${Date.now().toString(36)}`;
-
-function apiEnv(services, extra = {}) {
-  return {
-    ...process.env,
-    DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
-    KW_PEPPER: services.pepper,
-    KW_QUEUE_PREFIX: BENCH_QUEUE_PREFIX,
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL || 'info',
-    ...extra,
-  };
-}
-
-// ---------------------------------------------------------------- child servers
-
-const children = new Set();
-
-/**
- * Starts a server as a child process and waits until `ready()` says yes. Both servers go
- * through here: same node binary, same flags, same environment shape.
- */
-async function startServer({ name, script, port, env, stdoutFile = null, nodeArgs = [], ipc = false, ready }) {
-  const stdout = stdoutFile ? openSync(stdoutFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', stdout, 'pipe', ...(ipc ? ['ipc'] : [])],
-  });
-  const stderr = tail(child.stderr);
-  const server = { name, child, port, stderr, exited: false, exitCode: null };
-  children.add(server);
-  child.on('exit', (code, signal) => {
-    server.exited = true;
-    server.exitCode = code ?? signal;
-    children.delete(server);
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exited) throw fail(`${name} exited during startup (${server.exitCode}):\n${stderr().trim()}`);
-    if (await ready(port).catch(() => false)) return server;
-    if (Date.now() > deadline) {
-      await stopServer(server);
-      throw fail(`${name} did not become ready within 60 s:\n${stderr().trim()}`);
-    }
-    await sleep(200);
-  }
-}
-
-async function stopServer(server, timeoutMs = 10_000) {
-  if (server.exited) return;
-  const exited = new Promise((resolveExit) => server.child.once('exit', resolveExit));
-  server.child.kill('SIGTERM');
-  const timer = sleep(timeoutMs).then(() => 'timeout');
-  if ((await Promise.race([exited, timer])) === 'timeout') {
-    log(`${server.name} did not stop within ${timeoutMs} ms; SIGKILL`);
-    server.child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-function killChildrenNow() {
-  for (const server of children) server.child.kill('SIGKILL');
-}
-
-// ---------------------------------------------------------------- per-process CPU (Linux)
-
-const CLOCK_TICKS = 100; // USER_HZ; 100 on every Linux we care about
-
-/** CPU seconds (user + system) used so far by `pid`, or null when /proc is not there. */
-function cpuSecondsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
-  } catch {
-    return null;
-  }
-}
-
-/** Busy CPU seconds of the whole machine so far (all cores), or null without /proc/stat. */
-function machineBusySeconds() {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields;
-    return (user + nice + system + irq + softirq + (steal || 0)) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU used by everything but the server under test and this process (the load generator). */
-const NOISY_OTHER_CPU_PERCENT = 25;
-
-/**
- * Another job hogging the CPUs (a build, a test run) ruins a benchmark: before each run,
- * wait up to BENCH_QUIET_WAIT seconds for the machine to be mostly idle (our servers are
- * idle between runs), then go ahead anyway; `noisy` in the results tells.
- */
-async function waitForQuietMachine(settings) {
-  const started = Date.now();
-  let warned = false;
-  for (;;) {
-    const before = machineBusySeconds();
-    if (before === null) return;
-    await sleep(1000);
-    const busyPercent = 100 * (machineBusySeconds() - before);
-    if (busyPercent <= NOISY_OTHER_CPU_PERCENT) return;
-    if (Date.now() - started >= settings.quietWait * 1000) {
-      log(`warning: the machine is still ${fmt.pct(busyPercent)} busy with other work; measuring anyway`);
-      return;
-    }
-    if (!warned) {
-      log(`the machine is ${fmt.pct(busyPercent)} busy with other work; waiting up to ${settings.quietWait} s for it to calm down`);
-      warned = true;
-    }
-  }
-}
-
-// ---------------------------------------------------------------- load
-
-/**
- * One autocannon run. Every response body goes through the same check for both
- * servers (`valid === true`), so the client does the same work against each.
- */
-async function load({ url, request, connections, duration }) {
-  let firstMismatch = null;
-  const verifyBody = (body) => {
-    let ok = false;
-    try {
-      ok = JSON.parse(body).valid === true;
-    } catch {
-      ok = false;
-    }
-    if (!ok && firstMismatch === null) firstMismatch = String(body).slice(0, 300);
-    return ok;
-  };
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: request.headers,
-    body: request.body,
-    connections,
-    duration,
-    pipelining: 1,
-    timeout: 10,
-    verifyBody,
-  });
-  return { result, firstMismatch };
-}
-
-function problemsOf(result) {
-  const problems = [];
-  if (!(result.requests.total > 0)) problems.push('no responses at all');
-  if (result.non2xx > 0) problems.push(`${result.non2xx} non-2xx responses`);
-  if (result.errors > 0) problems.push(`${result.errors} errors (of which ${result.timeouts} timeouts)`);
-  if (result.mismatches > 0) problems.push(`${result.mismatches} responses without "valid": true`);
-  const otherStatuses = Object.keys(result.statusCodeStats ?? {}).filter((code) => code !== '200');
-  if (otherStatuses.length > 0) {
-    problems.push(`status codes other than 200: ${otherStatuses.map((c) => `${c}×${result.statusCodeStats[c].count}`).join(', ')}`);
-  }
-  if (result.resets > 0) problems.push(`${result.resets} connection resets`);
-  return problems;
-}
-
-async function measure(target, settings, phase) {
-  const { url, request } = target;
-  if (settings.warmup > 0) {
-    const warm = await load({ url, request, connections: settings.connections, duration: settings.warmup });
-    const warmProblems = problemsOf(warm.result);
-    if (warmProblems.length > 0) {
-      throw fail(`${target.name} failed during warm-up (${phase}): ${warmProblems.join('; ')}` +
-        (warm.firstMismatch ? `\n  first bad body: ${warm.firstMismatch}` : ''));
-    }
-  }
-  const cpuBefore = cpuSecondsOf(target.server.child.pid);
-  const machineBefore = machineBusySeconds();
-  const clientBefore = process.cpuUsage();
-  const { result, firstMismatch } = await load({ url, request, connections: settings.connections, duration: settings.duration });
-  const clientCpu = process.cpuUsage(clientBefore);
-  const cpuAfter = cpuSecondsOf(target.server.child.pid);
-  const machineAfter = machineBusySeconds();
-  const problems = problemsOf(result);
-  const serverCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
-  const clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6;
-  const otherCpuPercent =
-    serverCpuSeconds === null || machineBefore === null || machineAfter === null
-      ? null
-      : (100 * Math.max(0, machineAfter - machineBefore - serverCpuSeconds - clientCpuSeconds)) / result.duration;
-  const run = {
-    server: target.name,
-    phase,
-    reqPerSecMean: result.requests.mean,
-    reqPerSecStddev: result.requests.stddev,
-    latencyMs: {
-      mean: result.latency.mean,
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-    },
-    totalResponses: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    mismatches: result.mismatches,
-    resets: result.resets,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
-    bytesPerResponse: result.requests.total > 0 ? Math.round(result.throughput.total / result.requests.total) : null,
-    durationSec: result.duration,
-    serverCpuPercent: serverCpuSeconds === null ? null : (100 * serverCpuSeconds) / result.duration,
-    serverCpuMicrosPerRequest:
-      serverCpuSeconds === null || result.requests.total === 0 ? null : (1e6 * serverCpuSeconds) / result.requests.total,
-    clientCpuPercent: (100 * clientCpuSeconds) / result.duration,
-    // Postgres/Redis, kernel networking outside process accounting, and anything else
-    // running on the machine: a high value means the numbers are not trustworthy.
-    otherCpuPercent,
-    noisy: otherCpuPercent !== null && otherCpuPercent > NOISY_OTHER_CPU_PERCENT,
-    problems,
-    firstBadBody: firstMismatch,
-  };
-  return run;
-}
-
-// ---------------------------------------------------------------- reporting
-
-const fmt = {
-  int: (n) => (n === null || n === undefined ? '-' : Math.round(n).toLocaleString('en-US')),
-  ms: (n) => (n === null || n === undefined ? '-' : `${Number(n).toFixed(n < 10 ? 2 : 1)} ms`),
-  pct: (n) => (n === null || n === undefined ? '-' : `${Math.round(n)}%`),
-  ratio: (n) => `${n.toFixed(2)}×`,
-};
-
-function table(rows, columns) {
-  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => String(c.get(r)).length)));
-  const line = (cells) => cells.map((cell, i) => (columns[i].left ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-  return [line(columns.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(columns.map((c) => c.get(r))))].join('\n');
-}
-
-function mean(values) {
-  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-function median(values) {
-  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-  if (xs.length === 0) return null;
-  const mid = Math.floor(xs.length / 2);
-  return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
-}
-
-function summarise(runs, name) {
-  const mine = runs.filter((r) => r.server === name);
-  return {
-    server: name,
-    runs: mine.length,
-    reqPerSecMedian: median(mine.map((r) => r.reqPerSecMean)),
-    reqPerSecPerRun: mine.map((r) => r.reqPerSecMean),
-    latencyP50MsMedian: median(mine.map((r) => r.latencyMs.p50)),
-    latencyP99MsMedian: median(mine.map((r) => r.latencyMs.p99)),
-    non2xx: mine.reduce((a, r) => a + r.non2xx, 0),
-    errors: mine.reduce((a, r) => a + r.errors, 0),
-    serverCpuPercent: mean(mine.map((r) => r.serverCpuPercent)),
-    serverCpuMicrosPerRequest: mean(mine.map((r) => r.serverCpuMicrosPerRequest)),
-    clientCpuPercent: mean(mine.map((r) => r.clientCpuPercent)),
-    otherCpuPercent: mean(mine.map((r) => r.otherCpuPercent)),
-    bytesPerResponse: mine[0]?.bytesPerResponse ?? null,
-  };
-}
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    availableParallelism: os.availableParallelism?.() ?? cpus.length,
-    cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-  };
-}
 
 function packageVersion(name, require = createRequire(import.meta.url)) {
   try {
@@ -504,12 +122,6 @@ function formatProfiles(profile) {
 }
 
 // ---------------------------------------------------------------- main
-
-async function postOnce(url, request) {
-  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
-  const text = await response.text();
-  return { status: response.status, text };
-}
 
 /**
  * One extra load run against a fresh process of `spec` under the V8 CPU profiler (started
@@ -805,59 +417,4 @@ async function main() {
   process.stdout.write(out.join('\n'));
 }
 
-// Importable: bench/pipeline/run.mjs reuses the helpers below; only a direct run benchmarks.
-export {
-  cpuSecondsOf,
-  fail,
-  fmt,
-  freePort,
-  killChildrenNow,
-  log,
-  measure,
-  median,
-  postOnce,
-  prepareServices,
-  apiEnv,
-  runSync,
-  startServer,
-  stopServer,
-  summarise,
-  machine,
-  table,
-  readSettings,
-  waitForQuietMachine,
-  children,
-  UsageError,
-  ROOT,
-  API_CLI,
-  RESULTS_DIR,
-};
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let interrupted = false;
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-      interrupted = true;
-      log(`${signal}: stopping the servers`);
-      Promise.all([...children].map((s) => stopServer(s, 3_000))).finally(() => process.exit(130));
-    });
-  }
-  process.on('exit', killChildrenNow);
-
-  main().then(
-    () => {
-      process.exitCode = 0;
-    },
-    async (error) => {
-      if (interrupted) return;
-      if (error instanceof UsageError) {
-        log(`ERROR: ${error.message}`);
-        process.exitCode = 2;
-      } else {
-        log(`FAILED: ${error.benchFailure ? error.message : error.stack ?? error}`);
-        process.exitCode = 1;
-      }
-      await Promise.all([...children].map((s) => stopServer(s, 3_000)));
-    },
-  );
-}
+runBenchmark(main);

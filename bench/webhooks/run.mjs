@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { deriveSecretBoxKey, generateWebhookSecret, newId, sealSecret } from '@keywarden/sdk';
 import pg from 'pg';
-import { API_CLI, apiEnv, cpuSecondsOf, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../verify/run.mjs';
+import { API_CLI, apiEnv, cpuSecondsOf, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../lib/harness.mjs';
 
 const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
 const BARE_SENDER = fileURLToPath(new URL('./bare-sender.mjs', import.meta.url));

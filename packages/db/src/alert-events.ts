@@ -1,7 +1,8 @@
 import type { WebhookEventType } from '@keywarden/core';
 import type { EntityManager } from 'typeorm';
-import { type AlertEntity, toAlert } from './entities/alert.entity';
+import type { AlertEntity } from './entities/alert.entity';
 import { recordWebhookEvent } from './webhook-events';
+import { toAlert } from './wire-mappers';
 
 /**
  * `alert.<type>` when an alert opens, `alert.resolved` when it is resolved (by the

@@ -46,6 +46,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     // Schema changes go through migrations only.
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 10 },
+    // A database that does not answer a connection attempt fails the request (503) within
+    // this time instead of holding it open.
+    extra: { max: 10, connectionTimeoutMillis: 5_000 },
   };
 }

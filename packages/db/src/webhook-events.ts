@@ -1,5 +1,6 @@
 import { newId, type WebhookEventType } from '@keywarden/core';
 import type { EntityManager } from 'typeorm';
+import type { Queryable } from './repositories/queryable';
 
 export interface NewWebhookEvent {
   workspaceId: string;
@@ -41,4 +42,24 @@ export async function recordWebhookEvents(manager: EntityManager, events: NewWeb
     ],
   );
   return rows.map((row) => row.id);
+}
+
+export interface UndispatchedEvent {
+  id: string;
+  workspace_id: string;
+  app_id: string;
+  type: WebhookEventType;
+}
+
+/** The oldest events not yet fanned out, locked for the caller's transaction (several workers share the work). */
+export function claimUndispatchedEvents(db: Queryable, limit: number): Promise<UndispatchedEvent[]> {
+  return db.query(
+    `SELECT id, workspace_id, app_id, type FROM webhook_events
+      WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+}
+
+export async function markEventsDispatched(db: Queryable, eventIds: string[]): Promise<void> {
+  await db.query(`UPDATE webhook_events SET dispatched_at = now() WHERE id = ANY($1)`, [eventIds]);
 }

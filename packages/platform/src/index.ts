@@ -6,3 +6,4 @@ export * from './redis-health.indicator';
 export * from './fastify-adapter';
 export * from './infra-config';
 export * from './queue-namespace';
+export * from './prometheus-metrics';

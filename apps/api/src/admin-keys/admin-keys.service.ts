@@ -4,7 +4,6 @@ import {
   type AdminKey,
   type AdminKeyRevocation,
   hasScope,
-  displayStatus,
   expandScopes,
   isManagementScope,
   MANAGEMENT_SCOPES,
@@ -22,37 +21,19 @@ import {
   ROLE_SCOPES,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, AppEntity } from '@keywarden/db';
+import { ApiKeyEntity, AppEntity, toAdminKey } from '@keywarden/db';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
-import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { BulkKeysService } from '../bulk/bulk-keys.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Actor, Principal } from '../credentials/principal';
 import { KeyLifecycle } from '../keys/key-lifecycle.service';
-import { currentPrefix, KeyStore, type KeyWithSecrets } from '../keys/key-store.service';
+import { KeyStore } from '../keys/key-store.service';
 import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
 import { SessionStore } from '../sessions/session-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
-
-export function toAdminKey({ row, secrets }: KeyWithSecrets, now = new Date()): AdminKey {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: currentPrefix(secrets),
-    role: row.role,
-    scopes: row.scopes,
-    appIds: row.appIds,
-    status: displayStatus(row.status, row.expiresAt, now),
-    createdAt: iso(row.createdAt),
-    createdBy: row.createdBy,
-    lastUsedAt: iso(row.lastUsedAt),
-    expiresAt: iso(row.expiresAt),
-    policy: toWirePolicy(row.policy),
-  };
-}
 
 function requestedScopes(dto: CreateAdminKeyDto): string[] {
   if ((dto.role === undefined) === (dto.scopes === undefined)) {

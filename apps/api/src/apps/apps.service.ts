@@ -1,46 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import {
   type App,
-  appDetectionSettings,
   type AppDetectionSettingsUpdate,
-  DEFAULT_APP_CONTAINMENT,
   DEFAULT_BUSINESS_HOURS,
   DEFAULT_ENVIRONMENTS,
   newId,
   type Page,
   type PageQuery,
   toStoredPolicy,
-  toWirePolicy,
 } from '@keywarden/core';
-import { AppEntity, recordKeyEvent } from '@keywarden/db';
+import { AppEntity, appKeyIdsAmong, recordKeyEvent, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { assertCanActOnApp } from '../common/app-access';
-import { iso } from '../common/dates';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
-
-export function toApp(row: AppEntity): App {
-  return {
-    id: row.id,
-    name: row.name,
-    timezone: row.timezone,
-    businessHours: row.businessHours,
-    scopeCatalog: row.scopeCatalog,
-    environments: row.environments,
-    defaultPolicy: toWirePolicy(row.defaultPolicy),
-    detection: appDetectionSettings(row.detectionSettings),
-    leakResponse: row.leakResponse,
-    containment: { ...DEFAULT_APP_CONTAINMENT, ...row.containment },
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
-}
 
 function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
@@ -61,11 +40,7 @@ async function assertMutedKeysOfApp(
 ): Promise<void> {
   const muted = detection?.mutedKeyIds ?? [];
   if (muted.length === 0) return;
-  const rows: Array<{ id: string }> = await manager.query(
-    `SELECT id FROM api_keys WHERE app_id = $1 AND kind = 'app' AND id = ANY($2::text[])`,
-    [appId, muted],
-  );
-  const known = new Set(rows.map((row) => row.id));
+  const known = await appKeyIdsAmong(manager, appId, muted);
   const foreign = muted.filter((id) => !known.has(id));
   if (foreign.length > 0) {
     throw ApiError.validation('detection.mutedKeyIds', `are not keys of this app: ${foreign.join(', ')}`);
@@ -84,11 +59,18 @@ export class AppsService {
    * The app as the actor may see it: other workspaces' apps do not exist for it (404);
    * apps outside its restriction are forbidden (403).
    */
-  async findForActor(actor: Actor, appId: string, manager: EntityManager = this.dataSource.manager): Promise<AppEntity> {
-    const app = await manager.findOneBy(AppEntity, {
-      id: appId,
-      workspaceId: actor.principal.workspaceId,
-      deletedAt: IsNull(),
+  async findForActor(
+    actor: Actor,
+    appId: string,
+    manager: EntityManager = this.dataSource.manager,
+    options: { holdAgainstDelete?: boolean } = {},
+  ): Promise<AppEntity> {
+    const app = await manager.findOne(AppEntity, {
+      where: { id: appId, workspaceId: actor.principal.workspaceId, deletedAt: IsNull() },
+      // FOR SHARE until the caller's transaction ends: a delete (which takes the row FOR
+      // UPDATE) waits for it and then revokes what it created, and a create that comes
+      // after a delete re-reads the row, finds it deleted and answers 404.
+      ...(options.holdAgainstDelete ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     });
     if (!app) throw ApiError.notFound('App');
     assertCanActOnApp(actor, app.id);
@@ -177,23 +159,24 @@ export class AppsService {
   }
 
   private async keyIdsOf(appId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
-    return rows.map(({ id }) => id);
+    return unrevokedKeyIdsOfApp(this.dataSource, appId);
   }
 
-  /** Deleting an app revokes all its keys at once; the app's record stays for the audit trail. */
+  /**
+   * Deleting an app revokes all its keys at once; the app's record stays for the audit
+   * trail. Marking the app deleted waits for key creations holding the app row (FOR
+   * SHARE); the revoke that follows is a new statement, so it sees the keys they made.
+   */
   async delete(actor: Actor, appId: string): Promise<void> {
     const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, appId, manager);
-      await manager.update(AppEntity, { id: row.id }, { deletedAt: new Date() });
-      // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
-      const [revoked]: [Array<{ id: string; environment: string; name: string; prefix: string }>, number] = await manager.query(
-        `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
-          WHERE k.app_id = $1 AND k.status <> 'revoked'
-          RETURNING k.id, k.environment, k.name,
-            (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
+      const [, marked]: [unknown, number] = await manager.query(
+        `UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`,
         [row.id],
       );
+      // A concurrent delete got there first: nothing is left to do (or to revoke twice).
+      if (marked === 0) throw ApiError.notFound('App');
+      const revoked = await revokeKeysOfApp(manager, row.id);
       for (const key of revoked) {
         await recordKeyEvent(manager, 'key.revoked', { ...key, workspaceId: row.workspaceId, appId: row.id }, key.prefix ?? '');
       }

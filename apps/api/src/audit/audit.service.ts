@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AuditAction, type AuditEntry, newId, type Page } from '@keywarden/core';
-import { AuditLogEntity } from '@keywarden/db';
+import { AuditLogEntity, toAuditEntry } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
-import { iso } from '../common/dates';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ListAuditQueryDto } from './dto/list-audit-query.dto';
@@ -13,20 +12,6 @@ export interface AuditEvent {
   targetId: string;
   /** Changed fields and their new values; callers pass no key material. */
   details?: Record<string, unknown>;
-}
-
-function toAuditEntry(row: AuditLogEntity): AuditEntry {
-  return {
-    id: row.id,
-    action: row.action,
-    actorKeyId: row.actorKeyId,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    ip: row.ip,
-    requestId: row.requestId,
-    createdAt: iso(row.createdAt),
-    details: row.details,
-  };
 }
 
 @Injectable()

@@ -43,6 +43,8 @@ interface FastifyValidationError {
 export interface ErrorResponse {
   status: number;
   body: ErrorEnvelope;
+  /** For 503: when to try again (the Retry-After header). */
+  retryAfterSeconds?: number;
   /** True when the error is not an expected outcome and deserves an error log. */
   unexpected: boolean;
 }
@@ -65,8 +67,33 @@ function fromFastifyValidation(error: FastifyValidationError): ApiError {
   return new ApiError('VALIDATION_FAILED', `Validation failed: ${summary}`, details);
 }
 
+/** How long a client should wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** SQLSTATE classes and codes that mean "the database is not there right now", not "the query is wrong". */
+const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53300)/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is not established|Client has encountered a connection error|terminating connection/;
+
+/**
+ * PostgreSQL unreachable (refused, reset, timed out, shutting down, out of connections):
+ * a 503 the client may retry, never an INTERNAL_ERROR. pg and TypeORM wrap these
+ * differently, so the cause chain and the driver error are looked at too.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof candidate.code === 'string' && (UNAVAILABLE_NODE_CODES.has(candidate.code) || UNAVAILABLE_SQLSTATES.test(candidate.code))) return true;
+    if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGES.test(candidate.message)) return true;
+    if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}
+
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
+  if (isDatabaseUnavailable(error)) return new ApiError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; retry shortly');
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = CODE_BY_STATUS[status];
@@ -88,5 +115,10 @@ export function errorResponse(error: unknown, requestId: string): ErrorResponse 
   const body: ErrorEnvelope = {
     error: { code: known.code, message: withoutKeys(known.message), requestId, ...(details ? { details } : {}) },
   };
-  return { status: known.status, body, unexpected: apiError === null };
+  return {
+    status: known.status,
+    body,
+    unexpected: apiError === null,
+    ...(known.code === 'SERVICE_UNAVAILABLE' ? { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS } : {}),
+  };
 }

@@ -22,6 +22,16 @@ describe('loadApiConfig', () => {
     });
   });
 
+  it('leaves the queue namespace to be derived from the database when KW_QUEUE_PREFIX is unset', () => {
+    expect(loadApiConfig(VALID_ENV).queuePrefix).toBeNull();
+  });
+
+  it('takes KW_QUEUE_PREFIX as the queue namespace, and refuses one BullMQ keys cannot carry', () => {
+    expect(loadApiConfig({ ...VALID_ENV, KW_QUEUE_PREFIX: 'kw-staging_2' }).queuePrefix).toBe('kw-staging_2');
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_QUEUE_PREFIX: 'kw:staging' })).toThrow(/KW_QUEUE_PREFIX/);
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_QUEUE_PREFIX: '' })).toThrow(/KW_QUEUE_PREFIX/);
+  });
+
   it('defaults browser sessions to 30 minutes idle and 12 hours in all', () => {
     const config = loadApiConfig(VALID_ENV);
     expect(config.sessions).toEqual({ idleSeconds: 1_800, absoluteSeconds: 43_200 });

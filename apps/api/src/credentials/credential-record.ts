@@ -1,38 +1,9 @@
-import {
-  type AdminRole,
-  type CompiledPolicy,
-  compilePolicy,
-  containedPolicy,
-  effectivePolicy,
-  type KeyContainment,
-  rotationDeadline,
-  type StoredPolicy,
-} from '@keywarden/core';
+import { type CompiledPolicy, compilePolicy, containedPolicy, effectivePolicy, rotationDeadline } from '@keywarden/core';
+import type { KeyCredentialRow } from '@keywarden/db';
 import type { Principal } from './principal';
 
 /** One secret version joined with its key: everything authentication needs. */
-export interface CredentialRecord {
-  keyId: string;
-  workspaceId: string;
-  kind: 'admin' | 'app';
-  appId: string | null;
-  appIds: string[] | null;
-  role: AdminRole | null;
-  environment: string;
-  name: string;
-  scopes: string[];
-  status: 'active' | 'revoked' | 'disabled';
-  expiresAt: Date | null;
-  prefix: string;
-  secretCreatedAt: Date;
-  secretExpiresAt: Date | null;
-  policy: StoredPolicy | null;
-  /** App keys: their app's default policy. */
-  appDefaultPolicy: StoredPolicy | null;
-  canary: boolean;
-  /** Containment in force because of a detector alert. */
-  containment: KeyContainment | null;
-}
+export type CredentialRecord = KeyCredentialRow;
 
 // Compiled once per cached record: the hot path never re-parses CIDRs or globs.
 const compiled = new WeakMap<CredentialRecord, CompiledPolicy>();

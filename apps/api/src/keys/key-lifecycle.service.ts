@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditAction } from '@keywarden/core';
-import { type ApiKeyEntity, recordKeyEvent, recordKeyEvents } from '@keywarden/db';
+import { type ApiKeyEntity, currentPrefix, recordKeyEvent, recordKeyEvents } from '@keywarden/db';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../credentials/principal';
 import type { IssuedSecret } from '../credentials/key-material.service';
-import { currentPrefix, KeyStore } from './key-store.service';
+import { KeyStore } from './key-store.service';
 
 export type StatusChange = 'revoke' | 'disable' | 'enable';
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type KeySecretVersion, newId, type Page, type PageQuery } from '@keywarden/core';
-import { ApiKeyEntity, KeySecretEntity } from '@keywarden/db';
+import { newId, type Page, type PageQuery } from '@keywarden/core';
+import { ApiKeyEntity, endLiveSecretsBy, KeySecretEntity, type KeyWithSecrets } from '@keywarden/db';
 import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
-import { iso } from '../common/dates';
 import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
 
@@ -10,25 +9,6 @@ export type NewKeyFields = Omit<
   ApiKeyEntity,
   'id' | 'kind' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'status' | 'secrets' | 'containment'
 >;
-
-export interface KeyWithSecrets {
-  row: ApiKeyEntity;
-  /** Secrets that still open the key, newest first. */
-  secrets: KeySecretEntity[];
-}
-
-export function secretVersions(secrets: KeySecretEntity[]): KeySecretVersion[] {
-  return secrets.map((secret) => ({
-    prefix: secret.prefix,
-    createdAt: iso(secret.createdAt),
-    expiresAt: iso(secret.expiresAt),
-    current: secret.expiresAt === null,
-  }));
-}
-
-export function currentPrefix(secrets: KeySecretEntity[]): string {
-  return (secrets.find((secret) => secret.expiresAt === null) ?? secrets[0])?.prefix ?? '';
-}
 
 /** Storage of keys and their secret versions, shared by app keys and admin keys. */
 @Injectable()
@@ -82,11 +62,7 @@ export class KeyStore {
    * if an earlier rotation already gave them a nearer one).
    */
   async rotate(manager: EntityManager, row: ApiKeyEntity, deadline: Date): Promise<IssuedSecret> {
-    await manager.query(
-      `UPDATE key_secrets SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), $2)
-        WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now())`,
-      [row.id, deadline],
-    );
+    await endLiveSecretsBy(manager, row.id, deadline);
     const secret = this.material.issue(row.environment);
     await this.insertSecret(manager, row.id, secret);
     return secret;

@@ -4,7 +4,6 @@ import {
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
-  displayStatus,
   expandScopes,
   hasScope,
   isScopePreset,
@@ -12,18 +11,16 @@ import {
   costToMicros,
   parseClientIp,
   toStoredPolicy,
-  toWirePolicy,
   type VerifyKeyRequest,
   type VerifyKeyResponse,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, type AppEntity, recordKeyEvent } from '@keywarden/db';
+import { ApiKeyEntity, type AppEntity, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
-import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Actor, Principal } from '../credentials/principal';
@@ -34,31 +31,7 @@ import type { UpdateKeyDto } from './dto/update-key.dto';
 import { whereStatus } from './key-filters';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';
-import { currentPrefix, KeyStore, type KeyWithSecrets, secretVersions } from './key-store.service';
-
-export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): AppKey {
-  return {
-    id: row.id,
-    appId: row.appId as string,
-    environment: row.environment,
-    name: row.name,
-    description: row.description,
-    group: row.group,
-    prefix: currentPrefix(secrets),
-    scopes: row.scopes,
-    metadata: row.metadata,
-    status: displayStatus(row.status, row.expiresAt, now),
-    createdAt: iso(row.createdAt),
-    createdBy: row.createdBy ?? '',
-    updatedAt: iso(row.updatedAt),
-    lastUsedAt: iso(row.lastUsedAt),
-    expiresAt: iso(row.expiresAt),
-    policy: toWirePolicy(row.policy),
-    secrets: secretVersions(secrets),
-    canary: row.canary,
-    containment: row.containment,
-  };
-}
+import { KeyStore } from './key-store.service';
 
 /** App keys may only carry scopes from their app's catalog (when it has one). */
 function scopesForApp(requested: string[], app: AppEntity): string[] {
@@ -103,7 +76,7 @@ export class KeysService {
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
     return this.dataSource.transaction(async (manager) => {
-      const app = await this.apps.findForActor(actor, dto.appId, manager);
+      const app = await this.apps.findForActor(actor, dto.appId, manager, { holdAgainstDelete: true });
       if (!app.environments.includes(dto.environment)) {
         throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
       }

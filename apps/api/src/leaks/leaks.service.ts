@@ -12,17 +12,16 @@ import {
   newId,
   type ReportLeakResponse,
 } from '@keywarden/core';
-import { AlertEntity, ApiKeyEntity, AppEntity, newAlertRow, recordWebhookEvent } from '@keywarden/db';
+import { AlertEntity, ApiKeyEntity, AppEntity, currentPrefix, iso, newAlertRow, recordWebhookEvent } from '@keywarden/db';
 import { DataSource, type EntityManager, MoreThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
-import { iso } from '../common/dates';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { KeyMaterialService } from '../credentials/key-material.service';
 import type { Actor } from '../credentials/principal';
 import { KeyLifecycle } from '../keys/key-lifecycle.service';
-import { currentPrefix, KeyStore } from '../keys/key-store.service';
+import { KeyStore } from '../keys/key-store.service';
 import type { ReportLeakDto } from './dto/report-leak.dto';
 
 /** Who reported a leak: an admin key (through POST /v1/leaks), or GitHub secret scanning. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PrometheusMetrics } from '@keywarden/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** One Prometheus registry per application instance (not prom-client's global one). */
+/** The API's Prometheus metrics (one registry per application instance). */
 @Injectable()
-export class MetricsService {
-  readonly registry = new Registry();
+export class MetricsService extends PrometheusMetrics {
 
   readonly usageAccepted = new Counter({
     name: 'kw_usage_events_accepted_total',
@@ -85,6 +85,6 @@ export class MetricsService {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'kw_api_' });
+    super('kw_api_');
   }
 }

@@ -11,8 +11,8 @@ import {
   type UsageEvent,
   type UsagePoint,
   type UsageResponse,
-  type StoredPolicy,
 } from '@keywarden/core';
+import { accessLogOfKey, appKeysWithPolicies, rollupSeries } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { ApiError } from '../common/api-error';
@@ -29,33 +29,6 @@ const BUCKET_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000
 export const MAX_BUCKETS: Record<Granularity, number> = { minute: 1_440, hour: 2_000, day: 1_000 };
 /** Reported usage may be stamped at most this far in the future (clock skew). */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-
-const GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id' } as const;
-
-interface RollupRow {
-  bucket: Date;
-  dim?: string;
-  requests: string;
-  units: string;
-  cost_micros: string;
-}
-
-interface AccessLogRow {
-  id: string;
-  ts: Date;
-  ts_text: string;
-  kind: AccessLogEntry['kind'];
-  route: string;
-  scope: string | null;
-  model: string | null;
-  outcome: string;
-  status: number;
-  ip: string | null;
-  units: string;
-  cost_micros: string;
-  latency_ms: number;
-  request_id: string | null;
-}
 
 interface KeyOfReport {
   appId: string;
@@ -106,13 +79,7 @@ export class UsageService {
    */
   private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, KeyOfReport>> {
     const unique = [...new Set(keyIds)];
-    const rows: Array<{ id: string; app_id: string; policy: StoredPolicy | null; default_policy: StoredPolicy | null }> =
-      await this.dataSource.query(
-        `SELECT k.id, k.app_id, k.policy, a.default_policy
-           FROM api_keys k JOIN apps a ON a.id = k.app_id
-          WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
-        [actor.principal.workspaceId, unique],
-      );
+    const rows = await appKeysWithPolicies(this.dataSource, actor.principal.workspaceId, unique);
     const keys = new Map(
       rows.map((row) => [
         row.id,
@@ -186,27 +153,16 @@ export class UsageService {
     if (query.keyId !== undefined) await this.keysForActor(actor, [query.keyId]);
     else await this.apps.findForActor(actor, query.appId as string);
 
-    const params: unknown[] = [query.granularity, actor.principal.workspaceId, query.keyId ?? query.appId, from, to];
-    const scopeColumn = query.keyId !== undefined ? 'key_id' : 'app_id';
-    let modelFilter = '';
-    if (query.model !== undefined) {
-      params.push(query.model);
-      modelFilter = `AND model = $${params.length}`;
-    }
-    const column = query.groupBy ? GROUP_COLUMN[query.groupBy] : null;
-    // Buckets are aligned to the granularity in UTC; a bucket belongs to the range when
-    // it overlaps it.
-    const rows: RollupRow[] = await this.dataSource.query(
-      `SELECT bucket, ${column ? `${column} AS dim,` : ''}
-              sum(requests)::text AS requests, sum(units)::text AS units, sum(cost_micros)::text AS cost_micros
-         FROM usage_rollups
-        WHERE granularity = $1 AND workspace_id = $2 AND ${scopeColumn} = $3
-          AND bucket >= date_trunc('${query.granularity}', $4::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-          AND bucket < $5 ${modelFilter}
-        GROUP BY bucket${column ? ', dim' : ''}
-        ORDER BY bucket${column ? ', dim' : ''}`,
-      params,
-    );
+    const rows = await rollupSeries(this.dataSource, {
+      granularity: query.granularity,
+      workspaceId: actor.principal.workspaceId,
+      keyId: query.keyId,
+      appId: query.appId,
+      from,
+      to,
+      model: query.model,
+      groupBy: query.groupBy,
+    });
     let requests = 0;
     let units = 0;
     let costMicros = 0;
@@ -237,30 +193,16 @@ export class UsageService {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     await this.keysForActor(actor, [keyId]);
     const limit = limitOf(query);
-    const params: unknown[] = [keyId, actor.principal.workspaceId];
-    const where: string[] = ['key_id = $1', 'workspace_id = $2'];
-    const add = (clause: (n: number) => string, value: unknown) => {
-      params.push(value);
-      where.push(clause(params.length));
-    };
-    if (from) add((n) => `ts >= $${n}`, from);
-    if (to) add((n) => `ts < $${n}`, to);
-    if (query.outcome !== undefined) add((n) => `outcome = $${n}`, query.outcome);
-    if (query.model !== undefined) add((n) => `model = $${n}`, query.model);
-    if (cursor) {
-      params.push(cursor[0], cursor[1]);
-      where.push(`(ts, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
-    }
-    params.push(limit + 1);
-    const rows: AccessLogRow[] = await this.dataSource.query(
-      `SELECT id, ts, ts::text AS ts_text, kind, route, scope, model, outcome, status, ip,
-              units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id
-         FROM access_log
-        WHERE ${where.join(' AND ')}
-        ORDER BY ts DESC, id DESC
-        LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await accessLogOfKey(this.dataSource, {
+      workspaceId: actor.principal.workspaceId,
+      keyId,
+      from,
+      to,
+      outcome: query.outcome,
+      model: query.model,
+      after: cursor,
+      take: limit + 1,
+    });
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];

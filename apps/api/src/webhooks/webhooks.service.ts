@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { newId, type Page, type WebhookDelivery, type WebhookEndpoint, type WebhookTestData, type WithWebhookSecret } from '@keywarden/core';
 import {
-  newId,
-  type Page,
-  type WebhookAttempt,
-  type WebhookDelivery,
-  type WebhookDeliveryStatus,
-  type WebhookEndpoint,
-  type WebhookEventType,
-  type WebhookTestData,
-  type WithWebhookSecret,
-} from '@keywarden/core';
-import { recordWebhookEvent, WebhookEndpointEntity } from '@keywarden/db';
+  attemptsOf,
+  deliveriesOfEndpoint,
+  deliveryById,
+  insertDeliveries,
+  markEventsDispatched,
+  recordWebhookEvent,
+  scheduleRedelivery,
+  toWebhookDelivery,
+  toWebhookEndpoint,
+  WebhookEndpointEntity,
+} from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { type AuditEvent, AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
-import { iso } from '../common/dates';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { CreateWebhookDto } from './dto/create-webhook.dto';
@@ -26,76 +26,6 @@ import { WebhookSecretBox } from './webhook-secret-box.service';
 
 /** After a rotation, deliveries carry a signature with the previous secret too, for this long. */
 export const PREVIOUS_SECRET_OVERLAP_MS = 24 * 3_600_000;
-
-export function toWebhookEndpoint(row: WebhookEndpointEntity, now = new Date()): WebhookEndpoint {
-  const overlapping = row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
-  return {
-    id: row.id,
-    appId: row.appId,
-    url: row.url,
-    description: row.description,
-    eventTypes: row.eventTypes,
-    enabled: row.enabled,
-    disabledReason: row.disabledReason,
-    disabledMessage: row.disabledMessage,
-    disabledAt: iso(row.disabledAt),
-    failingSince: iso(row.failingSince),
-    previousSecretExpiresAt: overlapping ? iso(row.previousSecretExpiresAt) : null,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
-}
-
-interface DeliveryRow {
-  id: string;
-  endpoint_id: string;
-  event_id: string;
-  event_type: WebhookEventType;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  next_attempt_at: Date | null;
-  last_status_code: number | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface AttemptRow {
-  delivery_id: string;
-  attempted_at: Date;
-  status_code: number | null;
-  latency_ms: number;
-  response_body: string | null;
-  error: string | null;
-}
-
-const DELIVERY_COLUMNS = `d.id, d.endpoint_id, d.event_id, e.type AS event_type, d.status, d.attempts,
-  d.next_attempt_at, d.last_status_code, d.created_at, d.updated_at`;
-
-function toAttempt(row: AttemptRow): WebhookAttempt {
-  return {
-    attemptedAt: iso(row.attempted_at),
-    statusCode: row.status_code,
-    latencyMs: row.latency_ms,
-    responseBody: row.response_body,
-    error: row.error,
-  };
-}
-
-function toDelivery(row: DeliveryRow, attempts: AttemptRow[]): WebhookDelivery {
-  return {
-    id: row.id,
-    endpointId: row.endpoint_id,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
-    lastStatusCode: row.last_status_code,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-    attemptLog: attempts.filter((attempt) => attempt.delivery_id === row.id).map(toAttempt),
-  };
-}
 
 function assertEnabled(endpoint: WebhookEndpointEntity): void {
   if (!endpoint.enabled) {
@@ -200,12 +130,9 @@ export class WebhooksService {
       assertEnabled(row);
       const data: WebhookTestData = { endpointId: row.id, message: 'Test event from Keywarden' };
       const eventId = (await recordWebhookEvent(manager, { workspaceId: row.workspaceId, appId: row.appId, type: 'webhook.test', data })) as string;
-      await manager.query(`UPDATE webhook_events SET dispatched_at = now() WHERE id = $1`, [eventId]);
+      await markEventsDispatched(manager, [eventId]);
       const delivery = newId('webhookDelivery');
-      await manager.query(
-        `INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, event_id, next_attempt_at) VALUES ($1, $2, $3, $4, now())`,
-        [delivery, row.workspaceId, row.id, eventId],
-      );
+      await insertDeliveries(manager, [{ id: delivery, workspaceId: row.workspaceId, endpointId: row.id, eventId }]);
       await this.record(manager, actor, row.workspaceId, 'webhook.tested', row.id, { eventId, deliveryId: delivery });
       return delivery;
     });
@@ -215,17 +142,9 @@ export class WebhooksService {
   async deliveries(actor: Actor, id: string, query: ListDeliveriesQueryDto): Promise<Page<WebhookDelivery>> {
     const endpoint = await this.findForActor(actor, id, this.dataSource.manager);
     const limit = limitOf(query);
-    const params: unknown[] = [endpoint.id, limit + 1];
-    let filters = '';
-    if (query.status) filters += ` AND d.status = $${params.push(query.status)}`;
-    if (query.cursor) filters += ` AND d.id < $${params.push(query.cursor)}`;
-    const rows: DeliveryRow[] = await this.dataSource.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-        WHERE d.endpoint_id = $1${filters} ORDER BY d.id DESC LIMIT $2`,
-      params,
-    );
-    const attempts = await this.attemptsOf(rows.slice(0, limit).map((row) => row.id));
-    return pageOf(rows, limit, (row) => toDelivery(row, attempts));
+    const rows = await deliveriesOfEndpoint(this.dataSource, endpoint.id, { status: query.status, cursor: query.cursor, take: limit + 1 });
+    const attempts = await attemptsOf(this.dataSource, rows.slice(0, limit).map((row) => row.id));
+    return pageOf(rows, limit, (row) => toWebhookDelivery(row, attempts));
   }
 
   /** Schedules one more attempt now, with a fresh retry schedule; the worker picks it up. */
@@ -233,33 +152,16 @@ export class WebhooksService {
     await this.dataSource.transaction(async (manager) => {
       const endpoint = await this.findForActor(actor, id, manager);
       assertEnabled(endpoint);
-      const [, updated]: [unknown, number] = await manager.query(
-        `UPDATE webhook_deliveries SET status = 'pending', retry_index = 0, next_attempt_at = now(), enqueued_at = NULL, updated_at = now()
-          WHERE id = $1 AND endpoint_id = $2`,
-        [deliveryId, endpoint.id],
-      );
-      if (updated === 0) throw ApiError.notFound('Delivery');
+      if (!(await scheduleRedelivery(manager, deliveryId, endpoint.id))) throw ApiError.notFound('Delivery');
       await this.record(manager, actor, endpoint.workspaceId, 'webhook.redelivered', endpoint.id, { deliveryId });
     });
     return this.deliveryById(deliveryId);
   }
 
   private async deliveryById(deliveryId: string): Promise<WebhookDelivery> {
-    const [row]: DeliveryRow[] = await this.dataSource.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id = $1`,
-      [deliveryId],
-    );
+    const row = await deliveryById(this.dataSource, deliveryId);
     if (!row) throw ApiError.notFound('Delivery');
-    return toDelivery(row, await this.attemptsOf([deliveryId]));
-  }
-
-  private async attemptsOf(deliveryIds: string[]): Promise<AttemptRow[]> {
-    if (deliveryIds.length === 0) return [];
-    return this.dataSource.query(
-      `SELECT delivery_id, attempted_at, status_code, latency_ms, response_body, error
-         FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY id`,
-      [deliveryIds],
-    );
+    return toWebhookDelivery(row, await attemptsOf(this.dataSource, [deliveryId]));
   }
 
   private record(

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { API_DIR, API_MAIN, assertBuilt, assertWorkerBuilt, LOG_SUFFIX, runDir, WORKER_DIR, WORKER_MAIN } from './paths';
 
-const READY_TIMEOUT_MS = 20_000;
+// Generous: on a loaded machine a cold start (Nest, TypeORM, Swagger) can take this long.
+const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 export interface ApiProcess {

@@ -10,3 +10,4 @@ export * from './databases';
 export * from './http';
 export * from './secrets';
 export * from './webhook-receiver';
+export * from './tcp-proxy';

@@ -11,11 +11,13 @@ import {
   MINUTE_MS,
   type MinuteCount,
   newAppDetectionState,
+  restoreAppDetectionState,
   planSteps,
   stepMinute,
   type AppDetectionState,
   type StepPlan,
 } from '@keywarden/core';
+import { firstMinuteWithTraffic, minuteCountsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PeriodicJob } from '../common/periodic-job';
 import type { DetectionConfig } from '../config/worker-config';
@@ -176,7 +178,8 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         alertWindowMinutes: this.config.alertWindowMinutes,
         maxMinutes: MAX_MINUTES_PER_STEP,
       });
-      const state = row.state ?? newAppDetectionState();
+      // State saved by an earlier version is migrated (learned baselines kept), not reset.
+      const state = row.state ? restoreAppDetectionState(row.state) : newAppDetectionState();
       const open = new Set(row.open_fingerprints);
 
       // Incidents an admin resolved: forgotten, so that a recurrence opens a new alert.
@@ -251,12 +254,8 @@ function historyHorizon(lastClosedMs: number): number {
 
 /** The oldest minute with traffic within the history horizon: where a first sight starts learning. */
 async function firstStoredMinute(manager: EntityManager, appId: string, lastClosedMs: number): Promise<number | null> {
-  const [row]: Array<{ first: Date | null }> = await manager.query(
-    `SELECT min(bucket) AS first FROM usage_rollups
-     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3`,
-    [appId, new Date(historyHorizon(lastClosedMs)), new Date(lastClosedMs)],
-  );
-  return row?.first ? row.first.getTime() : null;
+  const first = await firstMinuteWithTraffic(manager, appId, new Date(historyHorizon(lastClosedMs)), new Date(lastClosedMs));
+  return first ? first.getTime() : null;
 }
 
 /** Requests per minute, key and model (all outcomes) of one app; '' in the rollups means no model. */
@@ -266,13 +265,7 @@ async function minuteCounts(
   fromMs: number,
   toMs: number,
 ): Promise<Map<number, MinuteCount[]>> {
-  const rows: Array<{ bucket: Date; key_id: string; model: string; count: string }> = await manager.query(
-    `SELECT bucket, key_id, model, sum(requests)::bigint AS count FROM usage_rollups
-     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3
-     GROUP BY bucket, key_id, model
-     ORDER BY bucket, key_id, model`,
-    [appId, new Date(fromMs), new Date(toMs)],
-  );
+  const rows = await minuteCountsOfApp(manager, appId, new Date(fromMs), new Date(toMs));
   const byMinute = new Map<number, MinuteCount[]>();
   for (const row of rows) {
     const minute = row.bucket.getTime();

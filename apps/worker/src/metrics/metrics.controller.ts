@@ -31,7 +31,8 @@ export class MetricsController {
       // Redis away: the rest of the metrics are still worth serving.
       this.logger.warn(`usage queue depth unavailable: ${(error as Error).message}`);
     }
-    reply.header('Content-Type', this.metrics.registry.contentType);
-    return this.metrics.registry.metrics();
+    const { contentType, body } = await this.metrics.scrape();
+    reply.header('Content-Type', contentType);
+    return body;
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PrometheusMetrics } from '@keywarden/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** The worker's Prometheus registry (one per process; not prom-client's global one). */
+/** The worker's Prometheus metrics: the one registry its modules add to. */
 @Injectable()
-export class MetricsService {
-  readonly registry = new Registry();
+export class MetricsService extends PrometheusMetrics {
 
   readonly batchesProcessed = new Counter({
     name: 'kw_usage_batches_processed_total',
@@ -77,6 +77,6 @@ export class MetricsService {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    super();
   }
 }

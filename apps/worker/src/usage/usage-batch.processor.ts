@@ -1,7 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type OnModuleDestroy } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
 import { QUEUES, type UsageBatchJob } from '@keywarden/core';
-import { type Job, UnrecoverableError, type Worker, type WorkerOptions } from 'bullmq';
+import { type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
+import { GracefulWorkerHost } from '../common/graceful-worker-host';
 import type { UsageConfig } from '../config/worker-config';
 import { type ApplyResult, UsageRollupService } from './usage-rollup.service';
 
@@ -15,7 +15,7 @@ export const FOREIGN_BATCH_REASON = "refused: the batch names workspaces or keys
  * exactly-once application.
  */
 @Processor(QUEUES.usage)
-export class UsageBatchProcessor extends WorkerHost implements OnModuleDestroy {
+export class UsageBatchProcessor extends GracefulWorkerHost {
   constructor(private readonly rollups: UsageRollupService) {
     super();
   }
@@ -38,20 +38,5 @@ export class UsageBatchProcessor extends WorkerHost implements OnModuleDestroy {
     const result = await this.rollups.apply(job.data);
     if (result.refused) throw new UnrecoverableError(FOREIGN_BATCH_REASON);
     return result;
-  }
-
-  /**
-   * Stop taking jobs and let in-flight ones finish while PostgreSQL is still connected
-   * (onModuleDestroy runs before the connections close in onApplicationShutdown). A job
-   * cut short by a kill is rolled back and redelivered once its lock expires.
-   */
-  async onModuleDestroy(): Promise<void> {
-    let worker: Worker;
-    try {
-      worker = this.worker;
-    } catch {
-      return; // never started (the application failed during init)
-    }
-    await worker.close();
   }
 }

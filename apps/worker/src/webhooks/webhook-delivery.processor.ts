@@ -1,17 +1,18 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type OnModuleDestroy } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
 import { QUEUES, type WebhookDeliveryJob } from '@keywarden/core';
-import { DelayedError, type Job, type Worker, type WorkerOptions } from 'bullmq';
+import { DelayedError, type Job, type WorkerOptions } from 'bullmq';
+import { GracefulWorkerHost } from '../common/graceful-worker-host';
 import type { WebhookConfig } from '../config/worker-config';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 
 /**
  * One job per delivery (jobId = deliveryId). A failed attempt that has retries left
  * parks the same job until the next attempt's time (moveToDelayed), so a delivery is
- * never in the queue twice; the database row says what happened.
+ * never in the queue twice; the database row says what happened. At shutdown, attempts
+ * in flight finish (each is bounded by the delivery timeout).
  */
 @Processor(QUEUES.webhooks)
-export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleDestroy {
+export class WebhookDeliveryProcessor extends GracefulWorkerHost {
   constructor(private readonly deliveries: WebhookDeliveryService) {
     super();
   }
@@ -27,16 +28,5 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnModuleDest
       await job.moveToDelayed(result.at, token);
       throw new DelayedError();
     }
-  }
-
-  /** Stop taking jobs; in-flight attempts finish (each is bounded by the delivery timeout). */
-  async onModuleDestroy(): Promise<void> {
-    let worker: Worker;
-    try {
-      worker = this.worker;
-    } catch {
-      return;
-    }
-    await worker.close();
   }
 }

@@ -10,28 +10,22 @@ import {
   webhookSecretBytes,
   webhookSignatureHeader,
 } from '@keywarden/core';
+import {
+  type AttemptOutcome,
+  type DeliveryContext,
+  deliveryContexts,
+  disableEndpoint,
+  failUnattempted,
+  logFailedAttempt,
+  markEndpointFailing,
+  recordSuccessfulAttempts,
+  settleFailedAttempt,
+} from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
 import { Batched } from './batched';
 import { type SendOutcome, WebhookSender } from './webhook-sender';
 import { WEBHOOK_CONFIG } from './webhooks.tokens';
-
-interface DeliveryContext {
-  id: string;
-  status: string;
-  retry_index: number;
-  event_id: string;
-  event_type: WebhookEventType;
-  event_data: Record<string, unknown>;
-  occurred_at: Date;
-  endpoint_id: string;
-  url: string;
-  enabled: boolean;
-  secret_sealed: string;
-  previous_secret_sealed: string | null;
-  previous_secret_expires_at: Date | null;
-  failing_since: Date | null;
-}
 
 interface Success {
   delivery: DeliveryContext;
@@ -52,6 +46,17 @@ const DONE: AttemptResult = { next: 'done' };
 
 function isSuccess(statusCode: number | null): boolean {
   return statusCode !== null && statusCode >= 200 && statusCode < 300;
+}
+
+function attemptOutcome(delivery: DeliveryContext, attemptedAt: Date, outcome: SendOutcome): AttemptOutcome {
+  return {
+    deliveryId: delivery.id,
+    attemptedAt,
+    statusCode: outcome.statusCode,
+    latencyMs: outcome.latencyMs,
+    responseBody: outcome.responseBody,
+    error: outcome.error,
+  };
 }
 
 /** The body every endpoint gets for an event, the same bytes on every attempt. */
@@ -92,10 +97,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     // Gone (endpoint deleted) or already settled (a duplicate job after a redelivery race).
     if (!delivery || delivery.status !== 'pending') return DONE;
     if (!delivery.enabled) {
-      await this.dataSource.query(
-        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE id = $1 AND status = 'pending'`,
-        [delivery.id],
-      );
+      await failUnattempted(this.dataSource, delivery.id);
       return DONE;
     }
 
@@ -143,50 +145,16 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
 
   /** Delivery, event and endpoint of many jobs in one query. */
   private async loadMany(deliveryIds: string[]): Promise<Array<DeliveryContext | undefined>> {
-    const rows: DeliveryContext[] = await this.dataSource.query(
-      `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
-              ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
-              ep.previous_secret_expires_at, ep.failing_since
-         FROM webhook_deliveries d
-         JOIN webhook_events e ON e.id = d.event_id
-         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-        WHERE d.id = ANY($1)`,
-      [deliveryIds],
-    );
+    const rows = await deliveryContexts(this.dataSource, deliveryIds);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return deliveryIds.map((id) => byId.get(id));
   }
 
-  /**
-   * The hot path: the attempts, deliveries and endpoints' failure state of many successful
-   * attempts in one statement. Each job completes only once its row has committed.
-   */
+  /** The hot path: many successful attempts in one statement. Each job completes only once its row has committed. */
   private async recordSuccesses(successes: Success[]): Promise<void[]> {
-    await this.dataSource.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[])
-           AS t(delivery_id, attempted_at, status_code, latency_ms, response_body, endpoint_id)
-       ), attempt AS (
-         -- A delivery whose endpoint was deleted meanwhile is skipped, not an error for the whole batch.
-         INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
-         SELECT i.delivery_id, i.attempted_at, i.status_code, i.latency_ms, i.response_body
-           FROM input i JOIN webhook_deliveries d ON d.id = i.delivery_id
-       ), endpoint AS (
-         UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
-          WHERE id IN (SELECT endpoint_id FROM input) AND failing_since IS NOT NULL
-       )
-       UPDATE webhook_deliveries d
-          SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = i.status_code,
-              last_attempt_at = i.attempted_at, next_attempt_at = NULL, updated_at = now()
-         FROM input i WHERE d.id = i.delivery_id`,
-      [
-        successes.map((s) => s.delivery.id),
-        successes.map((s) => s.attemptedAt),
-        successes.map((s) => s.outcome.statusCode),
-        successes.map((s) => s.outcome.latencyMs),
-        successes.map((s) => s.outcome.responseBody),
-        successes.map((s) => s.delivery.endpoint_id),
-      ],
+    await recordSuccessfulAttempts(
+      this.dataSource,
+      successes.map(({ delivery, attemptedAt, outcome }) => ({ ...attemptOutcome(delivery, attemptedAt, outcome), endpointId: delivery.endpoint_id })),
     );
     return successes.map(() => undefined);
   }
@@ -197,11 +165,8 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     attemptedAt: Date,
     outcome: SendOutcome,
   ): Promise<AttemptResult> {
-    await manager.query(
-      `INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [delivery.id, attemptedAt, outcome.statusCode, outcome.latencyMs, outcome.responseBody, outcome.error],
-    );
+    const attempt = attemptOutcome(delivery, attemptedAt, outcome);
+    await logFailedAttempt(manager, attempt);
     const failingSince = delivery.failing_since ?? attemptedAt;
     let disable: { reason: 'gone' | 'failing'; message: string } | null = null;
     if (outcome.statusCode === 410) {
@@ -210,18 +175,10 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
       disable = { reason: 'failing', message: `Every delivery attempt failed since ${failingSince.toISOString()}` };
     }
     if (disable) {
-      await manager.query(
-        `UPDATE webhook_endpoints
-            SET enabled = false, disabled_reason = $2, disabled_message = $3, disabled_at = $4, failing_since = $5, updated_at = now()
-          WHERE id = $1 AND enabled`,
-        [delivery.endpoint_id, disable.reason, disable.message, attemptedAt, failingSince],
-      );
+      await disableEndpoint(manager, delivery.endpoint_id, { ...disable, at: attemptedAt, failingSince });
       this.logger.warn({ endpointId: delivery.endpoint_id, reason: disable.reason }, 'webhook endpoint disabled');
     } else if (delivery.failing_since === null) {
-      await manager.query(
-        `UPDATE webhook_endpoints SET failing_since = $2, updated_at = now() WHERE id = $1 AND failing_since IS NULL`,
-        [delivery.endpoint_id, attemptedAt],
-      );
+      await markEndpointFailing(manager, delivery.endpoint_id, attemptedAt);
     }
 
     const honoursRetryAfter = outcome.statusCode === 429 || outcome.statusCode === 503;
@@ -234,13 +191,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
           random: Math.random(),
         });
     const nextAt = delay === null ? null : new Date(Date.now() + delay);
-    await manager.query(
-      `UPDATE webhook_deliveries
-          SET status = $2, attempts = attempts + 1, retry_index = retry_index + $3, last_status_code = $4,
-              last_attempt_at = $5, next_attempt_at = $6, updated_at = now()
-        WHERE id = $1`,
-      [delivery.id, nextAt ? 'pending' : 'failed', nextAt ? 1 : 0, outcome.statusCode, attemptedAt, nextAt],
-    );
+    await settleFailedAttempt(manager, attempt, nextAt);
     return nextAt ? { next: 'retry', at: nextAt.getTime() } : DONE;
   }
 

@@ -1,6 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { JOBS, newId, QUEUES, type WebhookDeliveryJob, type WebhookEventType } from '@keywarden/core';
+import { JOBS, newId, QUEUES, type WebhookDeliveryJob } from '@keywarden/core';
+import {
+  claimDeliveriesToEnqueue,
+  claimUndispatchedEvents,
+  enabledEndpointsOfApps,
+  insertDeliveries,
+  markDeliveriesEnqueued,
+  markEventsDispatched,
+} from '@keywarden/db';
 import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
@@ -16,19 +24,6 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: true,
 };
-
-interface ClaimedEvent {
-  id: string;
-  workspace_id: string;
-  app_id: string;
-  type: WebhookEventType;
-}
-
-interface DueDelivery {
-  id: string;
-  attempts: number;
-  delay_ms: number;
-}
 
 /**
  * Turns outbox events into deliveries and deliveries into queue jobs, polling every
@@ -88,31 +83,17 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
   /** Step 1: events → deliveries. Returns the number of events claimed. */
   async dispatchEvents(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const events: ClaimedEvent[] = await manager.query(
-        `SELECT id, workspace_id, app_id, type FROM webhook_events
-          WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.dispatchBatch],
-      );
+      const events = await claimUndispatchedEvents(manager, this.config.dispatchBatch);
       if (events.length === 0) return 0;
-      const endpoints: Array<{ id: string; app_id: string; event_types: WebhookEventType[] }> = await manager.query(
-        `SELECT id, app_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`,
-        [[...new Set(events.map((event) => event.app_id))]],
-      );
+      const endpoints = await enabledEndpointsOfApps(manager, [...new Set(events.map((event) => event.app_id))]);
       const rows = events.flatMap((event) =>
         endpoints
           .filter((endpoint) => endpoint.app_id === event.app_id)
           .filter((endpoint) => endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type))
           .map((endpoint) => ({ id: newId('webhookDelivery'), workspaceId: event.workspace_id, endpointId: endpoint.id, eventId: event.id })),
       );
-      if (rows.length > 0) {
-        await manager.query(
-          `INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, event_id, next_attempt_at)
-           SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-           ON CONFLICT (event_id, endpoint_id) DO NOTHING`,
-          [rows.map((r) => r.id), rows.map((r) => r.workspaceId), rows.map((r) => r.endpointId), rows.map((r) => r.eventId)],
-        );
-      }
-      await manager.query(`UPDATE webhook_events SET dispatched_at = now() WHERE id = ANY($1)`, [events.map((event) => event.id)]);
+      await insertDeliveries(manager, rows);
+      await markEventsDispatched(manager, events.map((event) => event.id));
       return events.length;
     });
   }
@@ -120,13 +101,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
   /** Step 2: deliveries without a job → jobs. Returns the number enqueued. */
   async enqueueDue(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due: DueDelivery[] = await manager.query(
-        `SELECT id, attempts, GREATEST(0, (EXTRACT(EPOCH FROM next_attempt_at - now()) * 1000))::int AS delay_ms
-           FROM webhook_deliveries
-          WHERE status = 'pending' AND (enqueued_at IS NULL OR next_attempt_at < now() - interval '${LOST_JOB_AFTER}')
-          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.dispatchBatch],
-      );
+      const due = await claimDeliveriesToEnqueue(manager, this.config.dispatchBatch, LOST_JOB_AFTER);
       if (due.length === 0) return 0;
       await this.queue.addBulk(
         due.map((delivery) => ({
@@ -140,7 +115,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
         const job = await this.queue.getJob(delivery.id);
         if (job && (await job.isDelayed())) await job.promote();
       }
-      await manager.query(`UPDATE webhook_deliveries SET enqueued_at = now() WHERE id = ANY($1)`, [due.map((d) => d.id)]);
+      await markDeliveriesEnqueued(manager, due.map((d) => d.id));
       return due.length;
     });
   }

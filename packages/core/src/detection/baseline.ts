@@ -14,15 +14,19 @@ const MAX_STEP_FACTOR = 2;
 /** Weight of the newest week once a slot has history: memory of about three weeks, so organic growth is followed. */
 const SLOT_LEARNING_RATE = 0.35;
 const PROFILE_LEARNING_RATE = 0.15;
-/** Decay per learned hour of the overdispersion sums: a memory of about eight days. */
+/** Decay per hour of learned spread: a memory of about eight days. */
 const DISPERSION_DECAY = 0.995;
 /** Prior squared coefficient of variation of an hour's rate around its baseline, worth this many hours of evidence. */
 const DISPERSION_PRIOR = 0.05;
 const DISPERSION_PRIOR_HOURS = 72;
-const DISPERSION_MIN = 0.04;
-/** An hour expecting this many requests counts half as evidence of spread. */
+const DISPERSION_MIN = 0.02;
+/** A window expecting this many requests per hour counts half as evidence of spread (Poisson noise drowns the rest). */
 const SPREAD_FULL_WEIGHT_REQUESTS = 60;
-/** One hour counts as at most this squared relative excess (an hour at three times its expectation). */
+/**
+ * Huber bound: one window counts as at most this many times the current estimate of the
+ * squared relative excess (three standard deviations), and never more than an excess of ×3.
+ */
+const SPREAD_HUBER_BOUND = 9;
 const SPREAD_MAX_RELATIVE_EXCESS = 4;
 const DISPERSION_MAX = 1;
 /**
@@ -146,20 +150,30 @@ export interface HourSummary {
   peakQuarterRate: number;
 }
 
-/** Learns how far an hour strayed from its expectation (callers skip hours when a detector fired). */
-export function learnSpread(b: Baseline, hour: HourSummary): void {
-  if (b.hourDays[hour.hourOfWeek % HOURS_PER_DAY] === 0 || hour.expected <= 0) return;
-  const e = hour.expected;
-  // Only hours above their expectation count (twice, standing for both tails): drops such
-  // as holidays or outages must not loosen the detectors. One hour moves the estimate by a
-  // bounded amount, and quiet hours, where Poisson noise drowns any spread, count for little.
-  const excess = hour.count > e ? 2 * Math.min((hour.count - e) ** 2 - e, SPREAD_MAX_RELATIVE_EXCESS * e * e) : 0;
-  // An hour carrying a large share of the series' traffic (a nightly job's) is worth that many ordinary hours.
-  const share = b.meanRate > 0 ? clamp(e / (60 * b.meanRate), 1, HOURS_PER_DAY) : 1;
-  const weight = (share * e) / (e + SPREAD_FULL_WEIGHT_REQUESTS);
-  b.dispersionExcess = b.dispersionExcess * DISPERSION_DECAY + weight * excess;
-  b.dispersionScale = b.dispersionScale * DISPERSION_DECAY + weight * e * e;
-  b.dispersionHours = b.dispersionHours * DISPERSION_DECAY + weight;
+/** A closed window of a series (a quarter hour) next to its expectation, as spread learning needs it. */
+export interface SpreadSample {
+  hourOfWeek: number;
+  minutes: number;
+  count: number;
+  expected: number;
+}
+
+/** Learns how far a window strayed from its expectation, with bounded influence (see SPREAD_HUBER_BOUND). */
+export function learnSpread(b: Baseline, sample: SpreadSample): void {
+  if (b.hourDays[sample.hourOfWeek % HOURS_PER_DAY] === 0 || sample.expected <= 0) return;
+  const e = sample.expected;
+  const hours = sample.minutes / 60;
+  // Only windows above their expectation count (twice, standing for both tails): drops such
+  // as holidays or outages must not loosen the detectors.
+  const bound = Math.min(SPREAD_HUBER_BOUND * overdispersion(b), SPREAD_MAX_RELATIVE_EXCESS);
+  const relativeExcess = sample.count > e ? Math.min(((sample.count - e) ** 2 - e) / (e * e), bound) : 0;
+  // A window carrying a large share of the series' traffic (a nightly job's) is worth that many ordinary ones.
+  const share = b.meanRate > 0 ? clamp(e / (sample.minutes * b.meanRate), 1, HOURS_PER_DAY) : 1;
+  const weight = (hours * share * e) / (e + SPREAD_FULL_WEIGHT_REQUESTS * hours);
+  const decay = DISPERSION_DECAY ** hours;
+  b.dispersionExcess = b.dispersionExcess * decay + weight * 2 * relativeExcess * e * e;
+  b.dispersionScale = b.dispersionScale * decay + weight * e * e;
+  b.dispersionHours = b.dispersionHours * decay + weight;
 }
 
 /** Learns the level of one clean hour (callers skip hours when the series was suspicious). */

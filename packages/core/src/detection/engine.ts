@@ -3,7 +3,7 @@ import { fingerprintOf, fire, keepOpen, resolveQuiet, severityOf, type IncidentB
 import { describeClock, isBusinessTime, localClock } from './local-time';
 import { HOUR_MS, MEMORY_MS, MINUTE_MS, SENSITIVITY_THRESHOLDS, SHORT_MINUTES, WARM_UP_MS } from './thresholds';
 import type { AlertEvidence, DetectorSettings, IncidentEvent, MinuteCount } from './types';
-import { newVolumeState, round, stepVolume, type VolumeState } from './volume';
+import { newVolumeState, round, stepVolume, upgradeVolumeState, type VolumeState } from './volume';
 
 export { DEFAULT_DETECTOR_SETTINGS } from './thresholds';
 
@@ -21,7 +21,7 @@ export interface SeriesState {
  * persist it between minutes (`JSON.parse(JSON.stringify(state))` behaves identically).
  */
 export interface AppDetectionState {
-  version: 1;
+  version: typeof STATE_VERSION;
   firstMinuteMs: number | null;
   lastMinuteMs: number | null;
   /** Model → last minute (start) any key of the app used it. */
@@ -30,8 +30,24 @@ export interface AppDetectionState {
   incidents: IncidentBook;
 }
 
+/** Version 2 added the burst record, the alarm load and quarter-hour spread learning to each series. */
+const STATE_VERSION = 2;
+
 export function newAppDetectionState(): AppDetectionState {
-  return { version: 1, firstMinuteMs: null, lastMinuteMs: null, models: {}, series: {}, incidents: {} };
+  return { version: STATE_VERSION, firstMinuteMs: null, lastMinuteMs: null, models: {}, series: {}, incidents: {} };
+}
+
+/**
+ * State as a driver saved it, possibly by an earlier version: version 1 state is migrated
+ * in place (its learned baselines, models and open incidents are kept; the fields version 2
+ * added start empty, as for a series that never burst or alarmed).
+ */
+export function restoreAppDetectionState(saved: AppDetectionState | { version: 1 }): AppDetectionState {
+  const state = saved as AppDetectionState;
+  if (state.version === STATE_VERSION) return state;
+  for (const series of Object.values(state.series)) upgradeVolumeState(series.volume);
+  state.version = STATE_VERSION;
+  return state;
 }
 
 /**

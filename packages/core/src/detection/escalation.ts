@@ -20,9 +20,9 @@ export interface IncidentLevel {
   risingMinutes: number;
 }
 
-/** The level at which an incident opens: the rate its detector fired on, or the recent traffic if higher. */
+/** The level at which an incident opens: the rate its detector fired on, or the recent traffic (this minute included) if higher. */
 export function levelAtOpening(rates: RecentRates, firedRate: number): IncidentLevel {
-  const rate = Math.max(firedRate, rates.short, rates.earlier);
+  const rate = Math.max(firedRate, rates.current, rates.short, rates.earlier);
   return { rate, ratio: rate / Math.max(rates.expected, 1e-9), risingMinutes: 0 };
 }
 

@@ -42,19 +42,34 @@ export interface SensitivityThresholds {
   offHoursZ: number;
   /** CUSUM decision threshold (log-likelihood ratio). */
   cusumThreshold: number;
-  /** A single minute this many times the tolerated rate alerts at once… */
-  fastPathRatio: number;
-  /** …when that many requests are also this unlikely under the tolerated rate. */
-  fastPathPValue: number;
+  /**
+   * No single minute adds more than 1/sustainedMinutes of the CUSUM threshold: an alert
+   * needs at least this many minutes of excess, so a burst of a few minutes never alerts.
+   */
+  sustainedMinutes: number;
+  /** A five-minute burst alerts at once when it is this many times the baseline (and beats the series' own burst record)… */
+  burstRatio: number;
+  /** …and that many requests are this unlikely under the tolerated rate. */
+  burstPValue: number;
 }
 
 export const SENSITIVITY_THRESHOLDS: Record<Sensitivity, SensitivityThresholds> = {
-  low: { spikeZ: 4, offHoursZ: 3.5, cusumThreshold: 12, fastPathRatio: 12, fastPathPValue: 1e-12 },
-  medium: { spikeZ: 3, offHoursZ: 3, cusumThreshold: 9, fastPathRatio: 8, fastPathPValue: 1e-9 },
-  high: { spikeZ: 2.5, offHoursZ: 2, cusumThreshold: 7, fastPathRatio: 6, fastPathPValue: 1e-7 },
+  low: { spikeZ: 4, offHoursZ: 3.5, cusumThreshold: 12, sustainedMinutes: 20, burstRatio: 12, burstPValue: 1e-12 },
+  medium: { spikeZ: 3, offHoursZ: 3, cusumThreshold: 9, sustainedMinutes: 15, burstRatio: 8, burstPValue: 1e-9 },
+  high: { spikeZ: 2.5, offHoursZ: 2, cusumThreshold: 7, sustainedMinutes: 10, burstRatio: 6, burstPValue: 1e-7 },
 };
+
+/** A burst record fades by this much (log of the ratio) per day: a ×8 record is forgotten after about two weeks. */
+export const BURST_RECORD_DECAY_PER_DAY = Math.log(2) / 7;
+/** Burst ratios are taken with this pseudo-rate (requests per minute), so that a near-silent baseline does not make every request a record. */
+export const BURST_PSEUDO_RATE = 0.2;
+
+/**
+ * Alarm episodes a series may have in about ten days (the mean memory of a decayed count with
+ * a half-life of a week) before its CUSUM thresholds grow: by one threshold per episode beyond.
+ */
+export const ALARM_BUDGET = 1;
+export const ALARM_LOAD_DECAY_PER_MINUTE = Math.exp(-Math.LN2 / (7 * 24 * 60));
 
 /** The CUSUM looks for a sustained rate this many times the tolerated rate (small: the tolerance already carries the margin). */
 export const CUSUM_SHIFT = 1.5;
-/** No single minute adds more than this share of the threshold: the CUSUM is for sustained excess (≥ 4 minutes). */
-export const CUSUM_MAX_STEP_SHARE = 1 / 4;

@@ -1,8 +1,12 @@
 import { HOURS_PER_WEEK, expectation, learnHour, learnSpread, newBaseline, overdispersion, type Baseline } from './baseline';
 import {
-  CUSUM_MAX_STEP_SHARE,
   CUSUM_SHIFT,
   MAX_FREEZE_MS,
+  QUIET_MS,
+  ALARM_BUDGET,
+  ALARM_LOAD_DECAY_PER_MINUTE,
+  BURST_PSEUDO_RATE,
+  BURST_RECORD_DECAY_PER_DAY,
   RECENT_MINUTES,
   SHORT_MINUTES,
   type SensitivityThresholds,
@@ -24,11 +28,13 @@ interface HourAccumulator {
   quarterOfDay: number;
   quarterCount: number;
   quarterMinutes: number;
+  /** Requests the baseline expected over the quarter's minutes so far. */
+  quarterExpected: number;
+  /** The series was suspicious during this quarter: its spread is not learned (a leak must not teach tolerance of itself). */
+  quarterTainted: boolean;
   peakQuarterRate: number;
   /** The series was suspicious during this hour: its level is not learned. */
   tainted: boolean;
-  /** A detector fired during this hour: not even its spread is learned. */
-  alarmed: boolean;
 }
 
 /** The excess a CUSUM has accumulated since it last stood at zero. */
@@ -48,6 +54,20 @@ export interface VolumeState {
   recent: number[];
   recentIndex: number;
   suspiciousSinceMs: number | null;
+  /**
+   * The series' own burst record: log of the largest ratio of a five-minute window to the
+   * baseline seen lately, fading by BURST_RECORD_DECAY_PER_DAY. A burst alerts only when it
+   * beats this record (and the sensitivity's minimum ratio): a series whose news-driven
+   * bursts come every few days learns that they are its normal tail.
+   */
+  burstRecord: number;
+  /**
+   * Alarm episodes of this series lately (a decayed count, half-life ALARM_LOAD_HALF_LIFE_MS),
+   * and when it last alarmed. A series that alarms more often than ALARM_BUDGET needs more
+   * sustained evidence before its CUSUMs alert (their threshold grows with the excess).
+   */
+  alarmLoad: number;
+  lastAlarmMs: number | null;
 }
 
 export function newVolumeState(): VolumeState {
@@ -59,7 +79,23 @@ export function newVolumeState(): VolumeState {
     recent: new Array<number>(RECENT_MINUTES).fill(0),
     recentIndex: 0,
     suspiciousSinceMs: null,
+    burstRecord: 0,
+    alarmLoad: 0,
+    lastAlarmMs: null,
   };
+}
+
+/** Fills in what version 1 state lacked (see restoreAppDetectionState). */
+export function upgradeVolumeState(s: VolumeState): void {
+  s.burstRecord ??= 0;
+  s.alarmLoad ??= 0;
+  s.lastAlarmMs ??= null;
+  if (s.hour) {
+    const hour = s.hour as HourAccumulator & { alarmed?: boolean };
+    hour.quarterExpected ??= hour.quarterMinutes * (hour.minutes > 0 ? hour.expected / hour.minutes : 0);
+    hour.quarterTainted ??= hour.tainted;
+    delete hour.alarmed;
+  }
 }
 
 function newRun(): CusumRun {
@@ -111,7 +147,12 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const recentRate = recentMean(s, RECENT_MINUTES);
   const short = recentMean(s, SHORT_MINUTES);
   const rates = { current: m.count, short, earlier: (recentRate * RECENT_MINUTES - short * SHORT_MINUTES) / (RECENT_MINUTES - SHORT_MINUTES), expected: expected.rate };
+  const burstBase = Math.max(expected.rate, expected.peakRate);
+  const burstLogRatio = Math.log((short + BURST_PSEUDO_RATE) / (burstBase + BURST_PSEUDO_RATE));
   if (!m.armed) return { alarm: null, suspicious: false, rates };
+  // Learned only once the baseline is established: against a young baseline every hour looks like a record.
+  const previousRecord = s.burstRecord;
+  s.burstRecord = Math.max(s.burstRecord - BURST_RECORD_DECAY_PER_DAY / (24 * 60), burstLogRatio, 0);
 
   // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
   const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
@@ -122,18 +163,25 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     minuteOfHour < 15 ? (m.hourOfWeek + HOURS_PER_WEEK - 1) % HOURS_PER_WEEK : minuteOfHour >= 45 ? (m.hourOfWeek + 1) % HOURS_PER_WEEK : null;
   const neighbourRate = neighbour === null ? 0 : expectation(s.baseline, neighbour).rate;
   const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate, neighbourRate) * Math.exp(z * sigma);
-  const threshold = m.thresholds.cusumThreshold;
+  s.alarmLoad *= ALARM_LOAD_DECAY_PER_MINUTE;
+  const threshold = m.thresholds.cusumThreshold * (1 + Math.max(0, s.alarmLoad - ALARM_BUDGET));
   const spikeTolerated = tolerated(m.thresholds.spikeZ);
   const offHoursTolerated = tolerated(m.thresholds.offHoursZ);
-  stepCusum(s.spike, m.count, expected.rate, spikeTolerated, threshold);
+  const maxStep = m.thresholds.cusumThreshold / m.thresholds.sustainedMinutes;
+  stepCusum(s.spike, m.count, expected.rate, spikeTolerated, threshold, maxStep);
   if (m.businessTime) s.offHours = newRun();
-  else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold);
+  else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold, maxStep);
 
   const context = { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
   let alarm: VolumeAlarm | null = null;
-  const fastPathRate = Math.max(spikeTolerated, m.spikeFloorPerMinute);
-  if (m.count >= m.thresholds.fastPathRatio * fastPathRate && poissonTailBound(m.count, fastPathRate) <= m.thresholds.fastPathPValue) {
-    alarm = { type: 'spike', evidence: { observed: m.count, expected: round(expected.rate), window: '1m', ...context, detector: 'extreme-minute' } };
+  const burstRate = short * SHORT_MINUTES;
+  const burstTolerated = spikeTolerated * SHORT_MINUTES;
+  if (
+    burstLogRatio > Math.max(previousRecord, Math.log(m.thresholds.burstRatio)) &&
+    short >= m.spikeFloorPerMinute &&
+    poissonTailBound(burstRate, burstTolerated) <= m.thresholds.burstPValue
+  ) {
+    alarm = { type: 'spike', evidence: { observed: burstRate, expected: round(expected.rate * SHORT_MINUTES), window: `${SHORT_MINUTES}m`, ...context, detector: 'burst' } };
   } else if (s.spike.score >= threshold && recentRate >= m.spikeFloorPerMinute) {
     alarm = { type: 'spike', evidence: runEvidence(s.spike, context, 'cusum') };
   } else if (!m.businessTime && s.offHours.score >= threshold && recentRate >= m.offHoursFloorPerMinute) {
@@ -148,10 +196,25 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   if (!suspicious) s.suspiciousSinceMs = null;
   else {
     s.suspiciousSinceMs ??= m.minuteStartMs;
-    if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) s.hour.tainted = true;
+    if (s.hour && m.minuteStartMs - s.suspiciousSinceMs < MAX_FREEZE_MS) {
+      s.hour.tainted = true;
+      s.hour.quarterTainted = true;
+    }
   }
-  if (alarm && s.hour) s.hour.alarmed = true;
+  if (alarm) {
+    if (s.lastAlarmMs === null || m.minuteStartMs - s.lastAlarmMs > QUIET_MS) s.alarmLoad += 1;
+    s.lastAlarmMs = m.minuteStartMs;
+  }
   return { alarm, suspicious, rates };
+}
+
+/**
+ * Chernoff bound on P(X ≥ count) for X ~ Poisson(rate): exp(−rate)·(e·rate/count)^count.
+ * Keeps a burst of a few requests on a quiet key from counting as extreme.
+ */
+export function poissonTailBound(count: number, rate: number): number {
+  if (count <= rate) return 1;
+  return Math.exp(-rate + count - count * Math.log(count / rate));
 }
 
 /** Mean count of the last `minutes` minutes (at most RECENT_MINUTES). */
@@ -162,9 +225,9 @@ function recentMean(s: VolumeState, minutes: number): number {
 }
 
 /** Poisson CUSUM for a shift from the tolerated rate to CUSUM_SHIFT × it; each minute's step is capped. */
-function stepCusum(run: CusumRun, count: number, expectedRate: number, toleratedRate: number, threshold: number): void {
+function stepCusum(run: CusumRun, count: number, expectedRate: number, toleratedRate: number, threshold: number, maxStep: number): void {
   const step = count * Math.log(CUSUM_SHIFT) - (CUSUM_SHIFT - 1) * toleratedRate;
-  const score = Math.min(run.score + Math.min(step, threshold * CUSUM_MAX_STEP_SHARE), 2 * threshold);
+  const score = Math.min(run.score + Math.min(step, maxStep), 2 * threshold);
   if (score <= 0) {
     Object.assign(run, newRun());
     return;
@@ -191,14 +254,10 @@ function runEvidence(run: CusumRun, context: Record<string, number>, detector: s
 function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): void {
   const quarterOfDay = Math.floor(m.minuteOfDay / 15);
   if (s.hour && s.hour.hourOfWeek !== m.hourOfWeek) {
-    closeQuarter(s.hour);
+    closeQuarter(s.baseline, s.hour);
     const h = s.hour;
-    if (h.minutes >= 15) {
-      const summary = { hourOfWeek: h.hourOfWeek, minutes: h.minutes, count: h.count, expected: h.expected, peakQuarterRate: h.peakQuarterRate };
-      // Near misses (suspicious, never alarmed) are the noise's upper tail: leaving them out
-      // of the spread would make the detectors believe traffic is steadier than it is.
-      if (!h.alarmed) learnSpread(s.baseline, summary);
-      if (!h.tainted) learnHour(s.baseline, summary);
+    if (h.minutes >= 15 && !h.tainted) {
+      learnHour(s.baseline, { hourOfWeek: h.hourOfWeek, minutes: h.minutes, count: h.count, expected: h.expected, peakQuarterRate: h.peakQuarterRate });
     }
     s.hour = null;
   }
@@ -210,13 +269,14 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
     quarterOfDay,
     quarterCount: 0,
     quarterMinutes: 0,
+    quarterExpected: 0,
+    quarterTainted: false,
     peakQuarterRate: 0,
     tainted: false,
-    alarmed: false,
   };
   const h = s.hour;
   if (h.quarterOfDay !== quarterOfDay) {
-    closeQuarter(h);
+    closeQuarter(s.baseline, h);
     h.quarterOfDay = quarterOfDay;
   }
   h.minutes += 1;
@@ -224,25 +284,26 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
   h.expected += expectedRate;
   h.quarterMinutes += 1;
   h.quarterCount += m.count;
+  h.quarterExpected += expectedRate;
 }
 
 /**
- * Chernoff bound on P(X ≥ count) for X ~ Poisson(rate): exp(−rate)·(e·rate/count)^count.
- * Keeps the fast path from firing on a few requests in a quiet minute.
+ * Closes a quarter hour: the busiest quarter counts only beyond its own Poisson noise (two
+ * standard deviations), and its distance from the expectation teaches the spread. The
+ * spread is learned at the scale the CUSUM alerts on (a quarter hour, not an hour), from
+ * every quarter in which no detector fired: near misses are the noise's upper tail and
+ * count (with bounded influence), alarms do not, so a leak cannot teach tolerance of itself.
  */
-export function poissonTailBound(count: number, rate: number): number {
-  if (count <= rate) return 1;
-  return Math.exp(-rate + count - count * Math.log(count / rate));
-}
-
-/** The busiest quarter hour counts only beyond its own Poisson noise (two standard deviations). */
-function closeQuarter(h: HourAccumulator): void {
+function closeQuarter(b: Baseline, h: HourAccumulator): void {
   if (h.quarterMinutes >= 10) {
     const significant = Math.max(h.quarterCount - 2 * Math.sqrt(h.quarterCount), 0);
     h.peakQuarterRate = Math.max(h.peakQuarterRate, significant / h.quarterMinutes);
+    if (!h.quarterTainted) learnSpread(b, { hourOfWeek: h.hourOfWeek, minutes: h.quarterMinutes, count: h.quarterCount, expected: h.quarterExpected });
   }
   h.quarterCount = 0;
   h.quarterMinutes = 0;
+  h.quarterExpected = 0;
+  h.quarterTainted = false;
 }
 
 export function round(x: number): number {

@@ -1,5 +1,4 @@
 import type {
-  Alert,
   AlertEvidence,
   AlertResolution,
   AlertSeverity,
@@ -73,30 +72,6 @@ export class AlertEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-}
-
-/** The alert as the API shows it, and as `alert.*` webhook events carry it. */
-export function toAlert(row: AlertEntity): Alert {
-  const iso = (date: Date | null) => (date ? date.toISOString() : null);
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    appId: row.appId,
-    keyId: row.keyId,
-    model: row.model,
-    fingerprint: row.fingerprint,
-    severity: row.severity,
-    evidence: row.evidence,
-    detectedAt: row.firstDetectedAt.toISOString(),
-    lastDetectedAt: row.lastDetectedAt.toISOString(),
-    occurrences: row.occurrences,
-    acknowledgedAt: iso(row.acknowledgedAt),
-    acknowledgedBy: row.acknowledgedBy,
-    resolvedAt: iso(row.resolvedAt),
-    resolvedBy: row.resolvedBy,
-    resolution: row.resolution,
-  };
 }
 
 /** What opening an alert decides; the rest starts empty (not acknowledged, not resolved). */

@@ -1,0 +1,178 @@
+import type { AdminRole, KeyContainment, KeyExpiringData, StoredPolicy } from '@keywarden/core';
+import type { Queryable } from './queryable';
+
+/**
+ * api_keys and key_secrets: the statements that go beyond the entities' plain reads and
+ * writes (KeyStore in the API keeps those), for the API (authentication, app deletion,
+ * usage reports, detection settings) and the worker (expiry notices). Usage batches
+ * advance last_used_at in the usage ledger's apply statement.
+ */
+
+/** One secret version joined with its key: everything authentication needs. */
+export interface KeyCredentialRow {
+  keyId: string;
+  workspaceId: string;
+  kind: 'admin' | 'app';
+  appId: string | null;
+  appIds: string[] | null;
+  role: AdminRole | null;
+  environment: string;
+  name: string;
+  scopes: string[];
+  status: 'active' | 'revoked' | 'disabled';
+  expiresAt: Date | null;
+  prefix: string;
+  secretCreatedAt: Date;
+  secretExpiresAt: Date | null;
+  policy: StoredPolicy | null;
+  /** App keys: their app's default policy. */
+  appDefaultPolicy: StoredPolicy | null;
+  canary: boolean;
+  /** Containment in force because of a detector alert. */
+  containment: KeyContainment | null;
+}
+
+const CREDENTIAL_COLUMNS = `
+  SELECT k.id AS "keyId", k.workspace_id AS "workspaceId", k.kind, k.app_id AS "appId",
+         k.app_ids AS "appIds", k.role, k.environment, k.name, k.scopes,
+         -- A key of a deleted app is revoked, whatever its own row says.
+         CASE WHEN a.deleted_at IS NOT NULL THEN 'revoked' ELSE k.status END AS status,
+         k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
+         s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy",
+         k.canary, k.containment
+`;
+
+const CREDENTIAL_BY_HASH = `${CREDENTIAL_COLUMNS}
+    FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+    LEFT JOIN apps a ON a.id = k.app_id
+   WHERE s.hash = $1`;
+
+/** A key by id, with its current secret version (the one without a deadline, else the newest). */
+const CREDENTIAL_BY_KEY_ID = `${CREDENTIAL_COLUMNS}
+    FROM api_keys k
+    JOIN LATERAL (SELECT * FROM key_secrets s WHERE s.key_id = k.id
+                   ORDER BY (s.expires_at IS NULL) DESC, s.created_at DESC LIMIT 1) s ON true
+    LEFT JOIN apps a ON a.id = k.app_id
+   WHERE k.id = $1`;
+
+/** The key whose secret hashes to `hash`, or undefined. */
+export async function credentialBySecretHash(db: Queryable, hash: Buffer): Promise<KeyCredentialRow | undefined> {
+  const rows: KeyCredentialRow[] = await db.query(CREDENTIAL_BY_HASH, [hash]);
+  return rows[0];
+}
+
+export async function credentialByKeyId(db: Queryable, keyId: string): Promise<KeyCredentialRow | undefined> {
+  const rows: KeyCredentialRow[] = await db.query(CREDENTIAL_BY_KEY_ID, [keyId]);
+  return rows[0];
+}
+
+/** Rotation: every live secret of the key stops at `deadline`, or sooner if an earlier rotation set that. */
+export async function endLiveSecretsBy(db: Queryable, keyId: string, deadline: Date): Promise<void> {
+  await db.query(
+    `UPDATE key_secrets SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), $2)
+      WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now())`,
+    [keyId, deadline],
+  );
+}
+
+/** Those of `keyIds` that are app keys of the app (any status). */
+export async function appKeyIdsAmong(db: Queryable, appId: string, keyIds: string[]): Promise<Set<string>> {
+  const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE app_id = $1 AND kind = 'app' AND id = ANY($2::text[])`, [
+    appId,
+    keyIds,
+  ]);
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Ids of the app's keys that are not revoked. */
+export async function unrevokedKeyIdsOfApp(db: Queryable, appId: string): Promise<string[]> {
+  const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
+  return rows.map(({ id }) => id);
+}
+
+export interface RevokedKey {
+  id: string;
+  environment: string;
+  name: string;
+  /** The display prefix of its current secret. */
+  prefix: string | null;
+}
+
+/** Revokes every key of the app that is not revoked yet; answers those it revoked. */
+export async function revokeKeysOfApp(db: Queryable, appId: string): Promise<RevokedKey[]> {
+  // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+  const [revoked]: [RevokedKey[], number] = await db.query(
+    `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
+      WHERE k.app_id = $1 AND k.status <> 'revoked'
+      RETURNING k.id, k.environment, k.name,
+        (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
+    [appId],
+  );
+  return revoked;
+}
+
+export interface AppKeyPolicies {
+  id: string;
+  app_id: string;
+  policy: StoredPolicy | null;
+  default_policy: StoredPolicy | null;
+}
+
+/** App keys of the workspace among `keyIds`, with their own and their app's default policy. */
+export function appKeysWithPolicies(db: Queryable, workspaceId: string, keyIds: string[]): Promise<AppKeyPolicies[]> {
+  return db.query(
+    `SELECT k.id, k.app_id, k.policy, a.default_policy
+       FROM api_keys k JOIN apps a ON a.id = k.app_id
+      WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
+    [workspaceId, keyIds],
+  );
+}
+
+export interface KeyDeadlineRow {
+  key_id: string;
+  workspace_id: string;
+  app_id: string;
+  environment: string;
+  name: string;
+  prefix: string;
+  reason: KeyExpiringData['reason'];
+  /** ISO 8601 in UTC with milliseconds, as `Date#toISOString` writes it. */
+  deadline: string;
+}
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/**
+ * Active app keys whose expiry or rotation deadline falls within the lead time and has
+ * no `key.expiring` event yet. The rotation deadline is the current secret's issue time
+ * plus the rotation period: the key's own, else its app default's (the precedence of
+ * core's effectivePolicy; plans set no rotation period).
+ */
+const COMING_DEADLINES = `
+  WITH live AS (
+    SELECT k.id, k.workspace_id, k.app_id, k.environment, k.name, k.expires_at, s.prefix,
+           s.created_at + make_interval(days => COALESCE((k.policy ->> 'rotationPeriodDays')::int,
+                                                          (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
+      FROM api_keys k
+      JOIN apps a ON a.id = k.app_id AND a.deleted_at IS NULL
+      JOIN LATERAL (SELECT prefix, created_at FROM key_secrets
+                     WHERE key_id = k.id AND expires_at IS NULL ORDER BY id DESC LIMIT 1) s ON true
+     WHERE k.kind = 'app' AND k.status = 'active'
+  ), deadlines AS (
+    SELECT live.*, 'expiry' AS reason, expires_at AS at FROM live WHERE expires_at IS NOT NULL
+    UNION ALL
+    SELECT live.*, 'rotation_period' AS reason, rotation_deadline AS at FROM live WHERE rotation_deadline IS NOT NULL
+  )
+  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.environment, d.name, d.prefix, d.reason,
+         to_char(d.at AT TIME ZONE 'UTC', ${ISO}) AS deadline
+    FROM deadlines d
+   WHERE d.at > now() AND d.at <= now() + make_interval(days => $1)
+     AND NOT EXISTS (SELECT 1 FROM webhook_events e
+                      WHERE e.dedupe_key = 'key.expiring:' || d.id || ':' || to_char(d.at AT TIME ZONE 'UTC', ${ISO}))
+   ORDER BY d.at
+   LIMIT $2`;
+
+/** Up to `limit` coming deadlines (soonest first) within `leadDays` that have no notice yet. */
+export function comingKeyDeadlines(db: Queryable, leadDays: number, limit: number): Promise<KeyDeadlineRow[]> {
+  return db.query(COMING_DEADLINES, [leadDays, limit]);
+}

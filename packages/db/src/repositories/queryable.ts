@@ -1,0 +1,7 @@
+/**
+ * What a query module needs: a DataSource, an EntityManager (inside a transaction) or a
+ * QueryRunner all qualify, so callers choose the transaction and the module only the SQL.
+ */
+export interface Queryable {
+  query<T = any>(sql: string, parameters?: unknown[]): Promise<T>;
+}

@@ -1,0 +1,291 @@
+import type { AccessLogEntry, Granularity, UsageEvent } from '@keywarden/core';
+import type { Queryable } from './queryable';
+
+/**
+ * The usage ledger: access_log (raw events), usage_rollups (minute/hour/day sums),
+ * processed_batches and reported_requests (exactly-once bookkeeping). Every statement on
+ * them: the worker writes (one batch = a claim and one apply statement), the API and the
+ * detection runner read. Applying a batch also advances api_keys.last_used_at in the same
+ * statement, so that it commits with the events.
+ */
+
+/** Unknown ids named in a log line and a refusal at most. */
+export const FOREIGN_IDS_SHOWN = 5;
+
+/**
+ * Claims the batchId, but only for a batch whose every workspace, and every key within its
+ * workspace, exists here: a batch from another deployment's API (one that shares the Redis
+ * and, misconfigured, the queue namespace) is refused instead of written. One statement,
+ * so the check costs no round trip.
+ */
+const CLAIM_SQL = `
+WITH refs AS (
+  SELECT DISTINCT workspace_id, key_id FROM unnest($3::text[], $4::text[]) AS t(workspace_id, key_id)
+),
+unknown_workspaces AS (
+  SELECT DISTINCT r.workspace_id FROM refs r
+  WHERE NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = r.workspace_id)
+),
+unknown_keys AS (
+  SELECT DISTINCT r.key_id FROM refs r
+  WHERE r.key_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = r.key_id AND k.workspace_id = r.workspace_id)
+),
+claimed AS (
+  INSERT INTO processed_batches (batch_id, events)
+  SELECT $1, $2
+  WHERE NOT EXISTS (SELECT 1 FROM unknown_workspaces) AND NOT EXISTS (SELECT 1 FROM unknown_keys)
+  ON CONFLICT DO NOTHING
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM claimed)::int AS claimed,
+       ARRAY(SELECT workspace_id FROM unknown_workspaces ORDER BY 1 LIMIT ${FOREIGN_IDS_SHOWN}) AS unknown_workspaces,
+       ARRAY(SELECT key_id FROM unknown_keys ORDER BY 1 LIMIT ${FOREIGN_IDS_SHOWN}) AS unknown_keys`;
+
+export interface BatchClaim {
+  /** The batchId was new: this transaction applies the batch. */
+  claimed: boolean;
+  /** Up to FOREIGN_IDS_SHOWN workspaces / keys of the batch that this database does not hold. */
+  unknownWorkspaces: string[];
+  unknownKeys: string[];
+}
+
+export async function claimUsageBatch(db: Queryable, batchId: string, events: UsageEvent[]): Promise<BatchClaim> {
+  const [row]: Array<{ claimed: number; unknown_workspaces: string[]; unknown_keys: string[] }> = await db.query(CLAIM_SQL, [
+    batchId,
+    events.length,
+    events.map((event) => event.workspaceId),
+    events.map((event) => event.keyId ?? null),
+  ]);
+  return { claimed: row.claimed > 0, unknownWorkspaces: row.unknown_workspaces, unknownKeys: row.unknown_keys };
+}
+
+/**
+ * Claims (workspace, requestId) of reported events; answers the pairs that were fresh
+ * (never counted before), as `workspace\u0000requestId`.
+ */
+export async function claimReportedRequests(db: Queryable, reports: UsageEvent[]): Promise<Set<string>> {
+  const fresh: Array<{ workspace_id: string; request_id: string }> = await db.query(
+    `INSERT INTO reported_requests (workspace_id, request_id)
+     SELECT DISTINCT w, r FROM unnest($1::text[], $2::text[]) AS t(w, r) ORDER BY w, r
+     ON CONFLICT DO NOTHING
+     RETURNING workspace_id, request_id`,
+    [reports.map((event) => event.workspaceId), reports.map((event) => event.requestId)],
+  );
+  return new Set(fresh.map((row) => reportKey(row.workspace_id, row.request_id)));
+}
+
+export function reportKey(workspaceId: string, requestId: string | null): string {
+  return `${workspaceId}\u0000${requestId}`;
+}
+
+/**
+ * One statement. access_log takes the events (an event id already logged at the same
+ * timestamp is skipped), and only the rows actually logged feed the rollups and
+ * last_used_at, so rollup sums always equal access_log rows. All three granularities in
+ * one upsert; rows are sorted by the primary key so that
+ * concurrent batches take rollup row locks in the same order (no deadlocks between them).
+ */
+const APPLY_SQL = `
+WITH ev AS (
+  SELECT *
+  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+              $8::text[], $9::text[], $10::text[], $11::int[], $12::text[], $13::bigint[], $14::bigint[],
+              $15::real[], $16::text[])
+    AS t(id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip, units,
+         cost_micros, latency_ms, request_id)
+),
+logged AS (
+  INSERT INTO access_log (id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip,
+                          units, cost_micros, latency_ms, request_id)
+  SELECT id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip, units, cost_micros,
+         latency_ms, request_id
+  FROM ev
+  ON CONFLICT DO NOTHING
+  RETURNING ts, workspace_id, app_id, key_id, model, outcome, units, cost_micros
+),
+used AS (
+  UPDATE api_keys k
+  SET last_used_at = GREATEST(k.last_used_at, u.last_ts)
+  FROM (SELECT key_id, max(ts) AS last_ts FROM logged WHERE outcome = 'VALID' AND key_id IS NOT NULL GROUP BY key_id) u
+  WHERE k.id = u.key_id
+  RETURNING 1
+),
+rolled AS (
+  INSERT INTO usage_rollups AS r (granularity, bucket, workspace_id, app_id, key_id, model, outcome, requests, units,
+                                  cost_micros)
+  SELECT g.granularity, date_trunc(g.granularity, l.ts, 'UTC'), l.workspace_id, coalesce(l.app_id, ''),
+         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, count(*), sum(l.units), sum(l.cost_micros)
+  FROM logged l CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS g(granularity)
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
+  ORDER BY 1, 3, 2, 4, 5, 6, 7
+  ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome) DO UPDATE
+  SET requests = r.requests + excluded.requests,
+      units = r.units + excluded.units,
+      cost_micros = r.cost_micros + excluded.cost_micros
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM logged)::int AS logged,
+       (SELECT count(*) FROM used)::int AS keys_touched,
+       (SELECT count(*) FROM rolled)::int AS rollup_rows`;
+
+/** Writes the events (an event already logged is skipped); answers how many were logged. */
+export async function applyUsageEvents(db: Queryable, events: UsageEvent[]): Promise<number> {
+  const [row]: Array<{ logged: number }> = await db.query(APPLY_SQL, columns(events));
+  return row.logged;
+}
+
+export interface RollupRow {
+  bucket: Date;
+  dim?: string;
+  requests: string;
+  units: string;
+  cost_micros: string;
+}
+
+export const ROLLUP_GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id' } as const;
+
+export interface RollupQuery {
+  granularity: Granularity;
+  workspaceId: string;
+  /** One key's or one app's usage. */
+  keyId?: string;
+  appId?: string;
+  from: Date;
+  to: Date;
+  model?: string;
+  groupBy?: keyof typeof ROLLUP_GROUP_COLUMN;
+}
+
+/**
+ * Sums per bucket (and per group). Buckets are aligned to the granularity in UTC; a
+ * bucket belongs to the range when it overlaps it.
+ */
+export function rollupSeries(db: Queryable, query: RollupQuery): Promise<RollupRow[]> {
+  const params: unknown[] = [query.granularity, query.workspaceId, query.keyId ?? query.appId, query.from, query.to];
+  const scopeColumn = query.keyId !== undefined ? 'key_id' : 'app_id';
+  let modelFilter = '';
+  if (query.model !== undefined) {
+    params.push(query.model);
+    modelFilter = `AND model = $${params.length}`;
+  }
+  const column = query.groupBy ? ROLLUP_GROUP_COLUMN[query.groupBy] : null;
+  return db.query(
+    `SELECT bucket, ${column ? `${column} AS dim,` : ''}
+            sum(requests)::text AS requests, sum(units)::text AS units, sum(cost_micros)::text AS cost_micros
+       FROM usage_rollups
+      WHERE granularity = $1 AND workspace_id = $2 AND ${scopeColumn} = $3
+        AND bucket >= date_trunc('${query.granularity}', $4::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+        AND bucket < $5 ${modelFilter}
+      GROUP BY bucket${column ? ', dim' : ''}
+      ORDER BY bucket${column ? ', dim' : ''}`,
+    params,
+  );
+}
+
+export interface AccessLogRow {
+  id: string;
+  ts: Date;
+  /** The timestamp at full precision, for cursors. */
+  ts_text: string;
+  kind: AccessLogEntry['kind'];
+  route: string;
+  scope: string | null;
+  model: string | null;
+  outcome: string;
+  status: number;
+  ip: string | null;
+  units: string;
+  cost_micros: string;
+  latency_ms: number;
+  request_id: string | null;
+}
+
+export interface AccessLogQuery {
+  workspaceId: string;
+  keyId: string;
+  from?: Date;
+  to?: Date;
+  outcome?: string;
+  model?: string;
+  /** (ts_text, id) of the last entry of the previous page. */
+  after?: [string, string];
+  take: number;
+}
+
+/** One key's access log, newest first. */
+export function accessLogOfKey(db: Queryable, query: AccessLogQuery): Promise<AccessLogRow[]> {
+  const params: unknown[] = [query.keyId, query.workspaceId];
+  const where: string[] = ['key_id = $1', 'workspace_id = $2'];
+  const add = (clause: (n: number) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(params.length));
+  };
+  if (query.from) add((n) => `ts >= $${n}`, query.from);
+  if (query.to) add((n) => `ts < $${n}`, query.to);
+  if (query.outcome !== undefined) add((n) => `outcome = $${n}`, query.outcome);
+  if (query.model !== undefined) add((n) => `model = $${n}`, query.model);
+  if (query.after) {
+    params.push(query.after[0], query.after[1]);
+    where.push(`(ts, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(query.take);
+  return db.query(
+    `SELECT id, ts, ts::text AS ts_text, kind, route, scope, model, outcome, status, ip,
+            units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id
+       FROM access_log
+      WHERE ${where.join(' AND ')}
+      ORDER BY ts DESC, id DESC
+      LIMIT $${params.length}`,
+    params,
+  );
+}
+
+/** The oldest minute bucket of an app's key traffic within [from, to], or null. */
+export async function firstMinuteWithTraffic(db: Queryable, appId: string, from: Date, to: Date): Promise<Date | null> {
+  const [row]: Array<{ first: Date | null }> = await db.query(
+    `SELECT min(bucket) AS first FROM usage_rollups
+     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3`,
+    [appId, from, to],
+  );
+  return row?.first ?? null;
+}
+
+/** Requests per minute, key and model (all outcomes) of one app in [from, to]; '' means no model. */
+export function minuteCountsOfApp(
+  db: Queryable,
+  appId: string,
+  from: Date,
+  to: Date,
+): Promise<Array<{ bucket: Date; key_id: string; model: string; count: string }>> {
+  return db.query(
+    `SELECT bucket, key_id, model, sum(requests)::bigint AS count FROM usage_rollups
+     WHERE granularity = 'minute' AND app_id = $1 AND app_id <> '' AND key_id <> '' AND bucket >= $2 AND bucket <= $3
+     GROUP BY bucket, key_id, model
+     ORDER BY bucket, key_id, model`,
+    [appId, from, to],
+  );
+}
+
+/** Column arrays for unnest, in APPLY_SQL's parameter order. */
+function columns(events: UsageEvent[]): unknown[] {
+  const pick = <T>(get: (event: UsageEvent) => T): T[] => events.map(get);
+  return [
+    pick((e) => e.id),
+    pick((e) => e.timestamp),
+    pick((e) => e.workspaceId),
+    pick((e) => e.appId ?? null),
+    pick((e) => e.keyId ?? null),
+    pick((e) => e.kind),
+    pick((e) => e.route),
+    pick((e) => e.scope ?? null),
+    pick((e) => e.model ?? null),
+    pick((e) => e.outcome),
+    pick((e) => Math.trunc(e.status)),
+    pick((e) => e.ip ?? null),
+    pick((e) => Math.trunc(e.units)),
+    pick((e) => Math.trunc(e.costMicros)),
+    pick((e) => e.latencyMs),
+    pick((e) => e.requestId ?? null),
+  ];
+}
