@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { deriveSecretBoxKey, generateWebhookSecret, newId, sealSecret } from '@keywarden/sdk';
+import { deriveSecretBoxKey, generateWebhookSecret, newId, sealSecret } from '@keywarden/core';
 import pg from 'pg';
 import { API_CLI, apiEnv, cpuSecondsOf, fail, freePort, log, prepareServices, ROOT, runSync, startServer, stopServer } from '../lib/harness.mjs';
 

@@ -1,4 +1,4 @@
-import { generateKey } from '@keywarden/sdk';
+import { generateKey } from '@keywarden/core';
 import {
   type ApiProcess,
   bootstrapWorkspace,

@@ -2,17 +2,23 @@ import type { AddressInfo } from 'node:net';
 import { Controller, Get, HttpCode, Module, Post, Req } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   type Keywarden,
   keywardenExpress,
   keywardenFastify,
+  keywardenFetch,
   KeywardenGuard,
+  keywardenHono,
+  type KeywardenHonoEnv,
   keywardenIdentity,
   type KeywardenMiddlewareOptions,
   type NestLikeRequest,
 } from '@keywarden/sdk';
 import express from 'express';
 import Fastify, { type FastifyRequest } from 'fastify';
+import { type Context, Hono } from 'hono';
 
 /**
  * The same small API in each framework, protected by the SDK middleware:
@@ -146,8 +152,76 @@ export const nestApp: ProtectedAppFactory = async (options, holds) => {
   return { url: `http://127.0.0.1:${portOf(app.getHttpServer().address())}`, close: () => app.close() };
 };
 
+/** Like the other apps' `trust proxy` on loopback: X-Forwarded-For counts only from 127.0.0.1. */
+function clientIp(peer: string | undefined, forwardedFor: string | null | undefined): string | undefined {
+  const loopback = peer === '127.0.0.1' || peer === '::ffff:127.0.0.1';
+  const forwarded = forwardedFor?.split(',').pop()?.trim();
+  return loopback && forwarded ? forwarded : peer;
+}
+
+function costOf(header: string | null | undefined): number | undefined {
+  return header === null || header === undefined ? undefined : Number(header);
+}
+
+/** A fetch handler served on Node by @hono/node-server, which hands over the Node request as `env.incoming`. */
+async function serveFetch(
+  handler: (request: Request, env: { incoming: { socket: { remoteAddress?: string } } }) => Response | Promise<Response>,
+): Promise<ProtectedApp> {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, () => resolve(listening));
+  });
+  return {
+    url: `http://127.0.0.1:${portOf(server.address())}`,
+    close: () => {
+      (server as import('node:http').Server).closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A plain web-standard handler: the gate, then the route, then `complete` for headers and lease. */
+export const fetchApp: ProtectedAppFactory = async (options, holds) => {
+  const gate = keywardenFetch({
+    client: options.client,
+    failOpen: options.failOpen,
+    scope: (request) => (request.method === 'POST' ? 'orders.write' : 'orders.read'),
+    model: (request) => request.headers.get('x-model') ?? undefined,
+    cost: (request) => costOf(request.headers.get('x-cost')),
+  });
+  return serveFetch(async (request, env) => {
+    const refusal = await gate(request, { ip: clientIp(env.incoming.socket.remoteAddress, request.headers.get('x-forwarded-for')) });
+    if (refusal) return refusal;
+    if (new URL(request.url).pathname === '/hold') await holds.wait();
+    return gate.complete(request, Response.json({ identity: keywardenIdentity(request) }));
+  });
+};
+
+export const honoApp: ProtectedAppFactory = async (options, holds) => {
+  const app = new Hono<KeywardenHonoEnv>();
+  app.use(
+    keywardenHono<Context<KeywardenHonoEnv>>({
+      client: options.client,
+      failOpen: options.failOpen,
+      scope: (c) => (c.req.method === 'POST' ? 'orders.write' : 'orders.read'),
+      model: (c) => c.req.header('x-model'),
+      cost: (c) => costOf(c.req.header('x-cost')),
+      ip: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for')),
+    }),
+  );
+  const answer = (c: Context<KeywardenHonoEnv>) => c.json({ identity: c.get('keywarden') });
+  app.get('/orders', answer);
+  app.post('/orders', answer);
+  app.get('/hold', async (c) => {
+    await holds.wait();
+    return answer(c);
+  });
+  return serveFetch(app.fetch);
+};
+
 export const PROTECTED_APPS: Array<[string, ProtectedAppFactory]> = [
   ['Express', expressApp],
   ['Fastify', fastifyApp],
   ['NestJS (on Fastify)', nestApp],
+  ['fetch (served by @hono/node-server)', fetchApp],
+  ['Hono', honoApp],
 ];

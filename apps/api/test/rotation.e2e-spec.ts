@@ -1,11 +1,5 @@
-import {
-  type App,
-  type AppKey,
-  DEFAULT_ROTATION_GRACE_SECONDS,
-  type Keywarden,
-  MAX_ROTATION_GRACE_SECONDS,
-  type WithSecret,
-} from '@keywarden/sdk';
+import { DEFAULT_ROTATION_GRACE_SECONDS, MAX_ROTATION_GRACE_SECONDS } from '@keywarden/core';
+import type { App, AppKey, Keywarden, WithSecret } from '@keywarden/sdk';
 import { type ApiProcess, bootstrapWorkspace, client, eventually, expectApiError, startApi, uniqueName } from './harness';
 
 let api: ApiProcess;

@@ -1,4 +1,5 @@
-import { type App, type AppKey, type CreateKeyRequest, generateKey, type Keywarden, type WithSecret } from '@keywarden/sdk';
+import { generateKey } from '@keywarden/core';
+import type { App, AppKey, CreateKeyRequest, Keywarden, WithSecret } from '@keywarden/sdk';
 import {
   type ApiProcess,
   bootstrapWorkspace,

@@ -1,3 +1,8 @@
+/**
+ * The public surface of @keywarden/sdk: the client, the verify middleware, webhook
+ * verification, the errors, and the API's wire types (as types). Everything else the
+ * SDK is built from stays inside it.
+ */
 export { Keywarden } from './client';
 export type {
   AdminKeysResource,
@@ -12,8 +17,7 @@ export type {
 } from './client';
 export { KeywardenError } from './errors';
 export type { KeywardenErrorCode, KeywardenErrorInit } from './errors';
-export { paginate } from './paginate';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
 export type { VerifyWebhookOptions, WebhookHeaders, WebhookVerificationErrorCode } from './webhooks';
 export * from './middleware';
-export * from '@keywarden/core';
+export type * from './wire';

@@ -104,7 +104,7 @@ export class AdminKeysService {
       );
     }
     const storedPolicy = Object.keys(policy).length > 0 ? policy : null;
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       await this.assertAppsExist(manager, actor.principal.workspaceId, appIds);
       const { key, secret } = await this.store.insert(manager, 'admin', {
         workspaceId: actor.principal.workspaceId,
@@ -128,8 +128,12 @@ export class AdminKeysService {
         targetId: key.row.id,
         details: { name: dto.name, role: dto.role ?? null, scopes, appIds, prefix: secret.prefix, ...(storedPolicy ? { policy: toWirePolicy(storedPolicy) } : {}) },
       });
-      return { ...toAdminKey(key), secret: secret.key };
+      return { issued: { ...toAdminKey(key), secret: secret.key }, hash: secret.hash };
     });
+    // Other instances may have this secret in their unknown-key cache (only if it was
+    // presented before it existed): they forget it before anyone is handed it.
+    await this.keyCache.announceNewSecret(created.hash.toString('hex'));
+    return created.issued;
   }
 
   /** A restricted key sees only admin keys at most as broad as itself. */

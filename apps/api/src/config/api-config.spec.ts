@@ -14,6 +14,7 @@ describe('loadApiConfig', () => {
       host: '0.0.0.0',
       keyBrand: 'kw',
       keyCacheTtlMs: 10_000,
+      keyCacheDegradedTtlMs: 1_000,
       bodyLimitBytes: 65_536,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,

@@ -19,6 +19,7 @@ const apiEnvSchema = infraEnvSchema
     KW_PEPPER: pepperEnvSchema,
     KW_KEY_BRAND: z.string().regex(BRAND_PATTERN, 'KW_KEY_BRAND must be 2-8 lowercase letters').default('kw'),
     KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+    KW_KEY_CACHE_DEGRADED_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(1_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     KW_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     KW_METERING: z.enum(['on', 'off']).default('on'),
@@ -50,6 +51,8 @@ export interface ApiConfig extends InfraConfig {
   pepper: string;
   keyBrand: string;
   keyCacheTtlMs: number;
+  /** Cache TTL while invalidation broadcasts cannot be heard (Redis unreachable). */
+  keyCacheDegradedTtlMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
   usage: UsageConfig;
@@ -119,6 +122,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     pepper: parsed.KW_PEPPER,
     keyBrand: parsed.KW_KEY_BRAND,
     keyCacheTtlMs: parsed.KW_KEY_CACHE_TTL_MS,
+    keyCacheDegradedTtlMs: parsed.KW_KEY_CACHE_DEGRADED_TTL_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
     trustProxy: parsed.KW_TRUST_PROXY === 'true',
     usage: {

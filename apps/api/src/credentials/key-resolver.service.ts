@@ -41,8 +41,15 @@ export class KeyResolverService {
     let record = this.cache.get(candidate, now.getTime());
     if (!record) {
       const generation = this.cache.currentGeneration();
-      const found = await credentialBySecretHash(this.dataSource, this.material.hash(candidate));
-      if (!found) return { state: 'UNAUTHORIZED' };
+      const hash = this.material.hash(candidate);
+      const hashHex = hash.toString('hex');
+      // Known to be unknown: a flood of the same unknown key costs no query.
+      if (this.cache.isKnownUnknown(hashHex, now.getTime())) return { state: 'UNAUTHORIZED' };
+      const found = await credentialBySecretHash(this.dataSource, hash);
+      if (!found) {
+        this.cache.rememberUnknown(hashHex, generation);
+        return { state: 'UNAUTHORIZED' };
+      }
       record = found;
       if (record.canary) {
         this.canaries.raise(record, use, now);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditAction } from '@keywarden/core';
-import { type ApiKeyEntity, currentPrefix, recordKeyEvent, recordKeyEvents } from '@keywarden/db';
+import { type ApiKeyEntity, currentPrefix, recordKeyEvent, recordKeyEvents, setKeyStatuses } from '@keywarden/db';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../credentials/principal';
@@ -42,13 +42,7 @@ export class KeyLifecycle {
     const target = TARGET_STATUS[change];
     const candidates = rows.filter((row) => row.status !== target && row.status !== 'revoked');
     if (candidates.length === 0) return [];
-    const [updated]: [Array<{ id: string; revoked_at: Date | null; updated_at: Date }>, number] = await manager.query(
-      `UPDATE api_keys SET status = $2, updated_at = now(),
-              revoked_at = CASE WHEN $2 = 'revoked' THEN now() ELSE revoked_at END
-        WHERE id = ANY($1::text[]) AND status <> $2 AND status <> 'revoked'
-        RETURNING id, revoked_at, updated_at`,
-      [candidates.map((row) => row.id), target],
-    );
+    const updated = await setKeyStatuses(manager, candidates.map((row) => row.id), target);
     const byId = new Map(updated.map((row) => [row.id, row]));
     const changed = candidates.filter((row) => byId.has(row.id));
     for (const row of changed) {

@@ -75,7 +75,7 @@ export class KeysService {
   ) {}
 
   async create(actor: Actor, dto: CreateKeyDto): Promise<AppKey & WithSecret> {
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       const app = await this.apps.findForActor(actor, dto.appId, manager, { holdAgainstDelete: true });
       if (!app.environments.includes(dto.environment)) {
         throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
@@ -111,8 +111,12 @@ export class KeysService {
         },
       });
       await recordKeyEvent(manager, 'key.created', { ...key.row, appId: app.id }, secret.prefix);
-      return { ...toAppKey(key), secret: secret.key };
+      return { issued: { ...toAppKey(key), secret: secret.key }, hash: secret.hash };
     });
+    // Other instances may have this secret in their unknown-key cache (only if it was
+    // presented before it existed): they forget it before anyone is handed it.
+    await this.keyCache.announceNewSecret(created.hash.toString('hex'));
+    return created.issued;
   }
 
   async list(actor: Actor, query: ListKeysQueryDto): Promise<Page<AppKey>> {
@@ -179,6 +183,7 @@ export class KeysService {
       return { key, secret };
     });
     await this.keyCache.invalidate([keyId]);
+    await this.keyCache.announceNewSecret(result.secret.hash.toString('hex'));
     return { ...toAppKey(result.key), secret: result.secret.key };
   }
 

@@ -12,7 +12,18 @@ import {
   newId,
   type ReportLeakResponse,
 } from '@keywarden/core';
-import { AlertEntity, ApiKeyEntity, AppEntity, currentPrefix, iso, newAlertRow, recordWebhookEvent } from '@keywarden/db';
+import {
+  AlertEntity,
+  ApiKeyEntity,
+  AppEntity,
+  currentPrefix,
+  iso,
+  keyRequestCount,
+  keyTopValues,
+  newAlertRow,
+  recordWebhookEvent,
+  secretsByHash,
+} from '@keywarden/db';
 import { DataSource, type EntityManager, MoreThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -115,11 +126,7 @@ export class LeaksService {
     }
     const matches = new Map<string, SecretMatch>();
     if (byHash.size === 0) return matches;
-    const rows: Array<{ hash: string; keyId: string; live: boolean }> = await this.dataSource.query(
-      `SELECT encode(hash, 'hex') AS hash, key_id AS "keyId", (expires_at IS NULL OR expires_at > now()) AS live
-         FROM key_secrets WHERE hash = ANY($1::bytea[])`,
-      [[...byHash.keys()].map((hex) => Buffer.from(hex, 'hex'))],
-    );
+    const rows = await secretsByHash(this.dataSource, [...byHash.keys()].map((hex) => Buffer.from(hex, 'hex')));
     for (const row of rows) matches.set(byHash.get(row.hash) as string, { keyId: row.keyId, live: row.live });
     return matches;
   }
@@ -210,21 +217,9 @@ export class LeaksService {
   /** The key's traffic over the 24 h before the report, from the access log. */
   private async trafficOf(manager: EntityManager, keyId: string, now: Date): Promise<Pick<LeakEvidence, 'observed' | 'topIps' | 'topModels'>> {
     const since = new Date(now.getTime() - 86_400_000);
-    const [total]: Array<{ requests: string }> = await manager.query(
-      `SELECT count(*) AS requests FROM access_log WHERE key_id = $1 AND ts >= $2 AND ts <= $3`,
-      [keyId, since, now],
-    );
-    const top = async (column: 'ip' | 'model'): Promise<Array<{ value: string; requests: number }>> => {
-      const rows: Array<{ value: string; requests: string }> = await manager.query(
-        `SELECT ${column} AS value, count(*) AS requests FROM access_log
-          WHERE key_id = $1 AND ts >= $2 AND ts <= $3 AND ${column} IS NOT NULL
-          GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT ${TOP_N}`,
-        [keyId, since, now],
-      );
-      return rows.map((row) => ({ value: row.value, requests: Number(row.requests) }));
-    };
+    const top = (column: 'ip' | 'model') => keyTopValues(manager, keyId, column, since, now, TOP_N);
     return {
-      observed: Number(total.requests),
+      observed: await keyRequestCount(manager, keyId, since, now),
       topIps: (await top('ip')).map(({ value, requests }) => ({ ip: value, requests })),
       topModels: (await top('model')).map(({ value, requests }) => ({ model: value, requests })),
     };

@@ -5,8 +5,13 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { useSignOut } from '../features/session/api/session';
 
 const NAV = [
+  { to: '/', label: 'Overview', end: true },
   { to: '/apps', label: 'Apps' },
   { to: '/keys', label: 'Keys' },
+  { to: '/alerts', label: 'Alerts' },
+  { to: '/webhooks', label: 'Webhooks' },
+  { to: '/audit', label: 'Audit log' },
+  { to: '/members', label: 'Members' },
 ];
 
 export function Shell({ actor, children }: { actor: Me; children: ReactNode }) {
@@ -22,7 +27,7 @@ export function Shell({ actor, children }: { actor: Me; children: ReactNode }) {
           <ul>
             {NAV.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to}>
+                <NavLink to={item.to} end={item.end}>
                   {item.label}
                 </NavLink>
               </li>

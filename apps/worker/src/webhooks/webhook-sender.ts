@@ -22,10 +22,15 @@ export interface SendOutcome {
 }
 
 export interface SenderOptions {
+  /** The whole attempt, DNS resolution included. */
   timeoutMs: number;
   allowPrivateTargets: boolean;
   maxSockets: number;
+  /** Host → checked address (the SSRF guard); replaceable for tests. */
+  resolve?: (hostname: string, allowPrivate: boolean) => Promise<ResolvedTarget>;
 }
+
+const RESOLUTION_TIMED_OUT = Symbol('resolution timed out');
 
 /** Makes the socket connect to the address already checked, whatever DNS says now. */
 function pinnedLookup(target: ResolvedTarget): LookupFunction {
@@ -74,12 +79,28 @@ export class WebhookSender {
     const elapsed = () => Math.round(performance.now() - started);
     const url = new URL(webhook.url);
     let target: ResolvedTarget;
+    // Resolution counts against the attempt's timeout: a slow resolver cannot hold a
+    // delivery slot past it.
+    let resolutionTimer: NodeJS.Timeout | undefined;
     try {
-      target = await resolveTarget(url.hostname, this.options.allowPrivateTargets);
+      const resolved = await Promise.race([
+        (this.options.resolve ?? resolveTarget)(url.hostname, this.options.allowPrivateTargets),
+        new Promise<typeof RESOLUTION_TIMED_OUT>((resolve) => {
+          resolutionTimer = setTimeout(() => resolve(RESOLUTION_TIMED_OUT), this.options.timeoutMs);
+        }),
+      ]);
+      if (resolved === RESOLUTION_TIMED_OUT) {
+        const error = `no complete answer within ${this.options.timeoutMs} ms (the host did not resolve in time)`;
+        return { statusCode: null, latencyMs: elapsed(), responseBody: null, retryAfter: null, error };
+      }
+      target = resolved;
     } catch (error) {
       const message = error instanceof TargetRefusedError ? error.message : 'could not resolve the host';
       return { statusCode: null, latencyMs: elapsed(), responseBody: null, retryAfter: null, error: message };
+    } finally {
+      clearTimeout(resolutionTimer);
     }
+    const remainingMs = Math.max(1, this.options.timeoutMs - elapsed());
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
       const finish = (outcome: Omit<SendOutcome, 'latencyMs'>) => {
@@ -114,7 +135,7 @@ export class WebhookSender {
       const timer = setTimeout(() => {
         request.destroy();
         finish({ statusCode: null, responseBody: null, retryAfter: null, error: `no complete answer within ${this.options.timeoutMs} ms` });
-      }, this.options.timeoutMs);
+      }, remainingMs);
       request.on('error', (error: NodeJS.ErrnoException) => {
         finish({ statusCode: null, responseBody: null, retryAfter: null, error: `connection failed (${error.code ?? error.message})` });
       });

@@ -176,3 +176,40 @@ const COMING_DEADLINES = `
 export function comingKeyDeadlines(db: Queryable, leadDays: number, limit: number): Promise<KeyDeadlineRow[]> {
   return db.query(COMING_DEADLINES, [leadDays, limit]);
 }
+
+/**
+ * Sets the status of these keys, skipping those already in it and revoked ones (revoke is
+ * final); answers the rows it changed.
+ */
+export async function setKeyStatuses(
+  db: Queryable,
+  keyIds: string[],
+  status: 'active' | 'revoked' | 'disabled',
+): Promise<Array<{ id: string; revoked_at: Date | null; updated_at: Date }>> {
+  // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+  const [updated]: [Array<{ id: string; revoked_at: Date | null; updated_at: Date }>, number] = await db.query(
+    `UPDATE api_keys SET status = $2, updated_at = now(),
+            revoked_at = CASE WHEN $2 = 'revoked' THEN now() ELSE revoked_at END
+      WHERE id = ANY($1::text[]) AND status <> $2 AND status <> 'revoked'
+      RETURNING id, revoked_at, updated_at`,
+    [keyIds, status],
+  );
+  return updated;
+}
+
+export interface SecretHashMatch {
+  /** The secret's hash, hex. */
+  hash: string;
+  keyId: string;
+  /** The secret still opens its key (no deadline, or one still ahead). */
+  live: boolean;
+}
+
+/** Which of these secret hashes are ours, and whose. */
+export function secretsByHash(db: Queryable, hashes: Buffer[]): Promise<SecretHashMatch[]> {
+  return db.query(
+    `SELECT encode(hash, 'hex') AS hash, key_id AS "keyId", (expires_at IS NULL OR expires_at > now()) AS live
+       FROM key_secrets WHERE hash = ANY($1::bytea[])`,
+    [hashes],
+  );
+}

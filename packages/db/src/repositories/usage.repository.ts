@@ -289,3 +289,30 @@ function columns(events: UsageEvent[]): unknown[] {
     pick((e) => e.requestId ?? null),
   ];
 }
+
+/** Requests of one key in [from, to], from the access log. */
+export async function keyRequestCount(db: Queryable, keyId: string, from: Date, to: Date): Promise<number> {
+  const [row]: Array<{ requests: string }> = await db.query(
+    `SELECT count(*) AS requests FROM access_log WHERE key_id = $1 AND ts >= $2 AND ts <= $3`,
+    [keyId, from, to],
+  );
+  return Number(row.requests);
+}
+
+/** One key's most frequent client IPs or models in [from, to], most requests first. */
+export async function keyTopValues(
+  db: Queryable,
+  keyId: string,
+  column: 'ip' | 'model',
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<Array<{ value: string; requests: number }>> {
+  const rows: Array<{ value: string; requests: string }> = await db.query(
+    `SELECT ${column} AS value, count(*) AS requests FROM access_log
+      WHERE key_id = $1 AND ts >= $2 AND ts <= $3 AND ${column} IS NOT NULL
+      GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT $4`,
+    [keyId, from, to, limit],
+  );
+  return rows.map((row) => ({ value: row.value, requests: Number(row.requests) }));
+}

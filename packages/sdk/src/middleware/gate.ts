@@ -83,8 +83,7 @@ export class KeywardenGate<Req> {
       released = true;
       response.off('finish', release);
       response.off('close', release);
-      // Not awaited by anyone: a lease that cannot be released is freed by its TTL.
-      this.#options.client.keys.releaseLease(leaseId).catch((error: unknown) => this.#options.onError?.(error));
+      this.releaseLease(leaseId);
     };
     if (response.writableFinished || response.destroyed) {
       release();
@@ -92,6 +91,11 @@ export class KeywardenGate<Req> {
     }
     response.once('finish', release);
     response.once('close', release);
+  }
+
+  /** Frees a concurrency slot now. Not awaited by anyone: a lease that cannot be released is freed by its TTL. */
+  releaseLease(leaseId: string): void {
+    this.#options.client.keys.releaseLease(leaseId).catch((error: unknown) => this.#options.onError?.(error));
   }
 
   #failed(error: KeywardenError, requestId: string): GateDecision {

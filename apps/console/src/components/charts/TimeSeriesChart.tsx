@@ -1,4 +1,4 @@
-import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ChartSeries, TimeSeriesChartProps } from './types';
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4b5563'];
@@ -10,8 +10,8 @@ export function colorOf(series: ChartSeries, index: number): string {
 const tick = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const tickDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
-/** Time on x, one line per series; optional reference lines (an expected level) and a shaded span. */
-export default function TimeSeriesChart({ data, series, referenceLines = [], highlight, height = 260, dayTicks }: TimeSeriesChartProps) {
+/** Time on x, one line per series (dashed for reference levels), and an optional shaded span. */
+export default function TimeSeriesChart({ data, series, highlight, height = 260, dayTicks }: TimeSeriesChartProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
@@ -28,11 +28,18 @@ export default function TimeSeriesChart({ data, series, referenceLines = [], hig
         <Tooltip labelFormatter={(value) => new Date(Number(value)).toLocaleString()} />
         <Legend />
         {highlight && <ReferenceArea x1={highlight.from} x2={highlight.to} fill="#fde68a" fillOpacity={0.4} label={highlight.label} />}
-        {referenceLines.map((line) => (
-          <ReferenceLine key={line.label} y={line.y} stroke={line.color ?? '#6b7280'} strokeDasharray="6 4" label={{ value: line.label, position: 'insideTopRight' }} />
-        ))}
         {series.map((item, index) => (
-          <Line key={item.key} type="monotone" dataKey={item.key} name={item.label} stroke={colorOf(item, index)} dot={false} strokeWidth={2} isAnimationActive={false} />
+          <Line
+            key={item.key}
+            type="monotone"
+            dataKey={item.key}
+            name={item.label}
+            stroke={colorOf(item, index)}
+            strokeDasharray={item.dashed ? '6 4' : undefined}
+            dot={false}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
         ))}
       </LineChart>
     </ResponsiveContainer>

@@ -2,13 +2,14 @@ export interface ChartSeries {
   key: string;
   label: string;
   color?: string;
+  /** A reference level (e.g. what was expected) rather than a measurement. */
+  dashed?: boolean;
 }
 
 export interface TimeSeriesChartProps {
   /** Rows with `t` (epoch ms) and one number per series key. */
   data: Array<{ t: number } & Record<string, number>>;
   series: ChartSeries[];
-  referenceLines?: Array<{ y: number; label: string; color?: string }>;
   highlight?: { from: number; to: number; label: string };
   height?: number;
   dayTicks?: boolean;

@@ -8,7 +8,7 @@ import { PolicyFields, type PolicyFormValues, policyFormValues, policyOf } from 
 import { useAppOptions } from '../../../lib/app-options';
 import { useCreateKey } from '../api/keys';
 import { ScopePicker } from './ScopePicker';
-import { SecretReveal } from './SecretReveal';
+import { SecretReveal } from '../../../components/SecretReveal';
 import { SelectField } from '../../../components/SelectField';
 import { FormActions } from '../../../components/FormActions';
 

@@ -1,7 +1,7 @@
 import { type AppKey, KEY_STATUSES, type KeyStatus } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { AppSelect } from '../../../components/AppSelect';
 import { DataTable } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
@@ -15,6 +15,7 @@ import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { type KeyFilters, useKeysPage } from '../api/keys';
 import { CreateKeyDialog } from './CreateKeyDialog';
 import { SelectField } from '../../../components/SelectField';
+import { useUrlFilters } from '../../../lib/use-url-filters';
 
 const column = createColumnHelper<AppKey>();
 const columns = [
@@ -47,18 +48,12 @@ function filtersOf(params: URLSearchParams): KeyFilters {
 }
 
 export default function KeysPage() {
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter } = useUrlFilters();
   const filters = filtersOf(params);
   const [searchText, setSearchText] = useState(filters.search);
   const [creating, setCreating] = useState(false);
   const pages = useCursorPages(JSON.stringify(filters));
   const keys = useKeysPage(filters, pages.cursor);
-  const setFilter = (name: keyof KeyFilters, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   // Search as one types, once the typing pauses.
   useEffect(() => {
     const term = searchTermOf(searchText);

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Dialog } from '../../../components/Dialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { useRotateKey } from '../api/keys';
-import { SecretReveal } from './SecretReveal';
+import { SecretReveal } from '../../../components/SecretReveal';
 import { SelectField } from '../../../components/SelectField';
 import { FormActions } from '../../../components/FormActions';
 

@@ -1,4 +1,4 @@
-import { CopyButton } from '../../../components/CopyButton';
+import { CopyButton } from './CopyButton';
 
 /** The only time a key's secret is shown: copy it now, it cannot be read again. */
 export function SecretReveal({ secret, onDone, what = 'key' }: { secret: string; onDone: () => void; what?: string }) {

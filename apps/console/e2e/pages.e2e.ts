@@ -1,0 +1,47 @@
+import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
+
+test('overview: verifies per minute, refusals by code, open alerts', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('overview'), scopeCatalog: ['generation.create'] });
+  const key = await owner.keys.create({ appId: app.id, name: 'busy key', environment: 'live', scopes: ['generation.create'] });
+  shownSecret(key.secret);
+  for (let i = 0; i < 5; i++) await owner.verifyKey(key.secret, { scope: 'generation.create' });
+  await owner.verifyKey(key.secret, { scope: 'vector.search' });
+  await page.goto('/console/');
+  await page.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await expect(page.getByRole('figure', { name: 'Requests per minute by outcome' }).locator('.recharts-line-curve').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('table', { name: 'Refusals by code' })).toContainText('INSUFFICIENT_PERMISSIONS');
+  await expectAccessible(page);
+  await screenshots(page, 'overview');
+});
+
+test('audit log lists what was done, filterable by action', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('audited') });
+  await page.goto('/console/audit');
+  await page.getByLabel('Action').selectOption('app.created');
+  await expect(page.getByRole('table', { name: 'Audit log' })).toContainText(app.id);
+  await expectAccessible(page);
+  await screenshots(page, 'audit');
+});
+
+test('members: add an admin key with a role, its key shown once; revoke it', async ({ signedIn: page }) => {
+  const name = uniqueName('teammate');
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a member' });
+  await dialog.getByLabel(/Name/).fill(name);
+  await dialog.getByLabel('Role').selectOption('viewer');
+  await dialog.getByRole('button', { name: 'Create admin key' }).click();
+  const created = page.getByRole('dialog', { name: 'Admin key created' });
+  const secret = shownSecret((await created.getByLabel('New admin key').textContent()) ?? '');
+  expect(secret).toMatch(/^kw_admin_/);
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('viewer');
+  await expectAccessible(page);
+  await screenshots(page, 'members');
+
+  await page.getByRole('button', { name: `Revoke ${name}` }).click();
+  await page.getByRole('dialog', { name: `Revoke ${name}?` }).getByRole('button', { name: 'Revoke admin key' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('revoked');
+  const refused = await page.request.get('/v1/me', { headers: { authorization: `Bearer ${secret}` } });
+  expect(refused.status()).toBe(401);
+});

@@ -1,0 +1,48 @@
+import { WebhookReceiver } from '../../api/test/harness';
+import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
+
+let receiver: WebhookReceiver;
+
+test.beforeAll(async () => {
+  receiver = await new WebhookReceiver().start();
+});
+
+test.afterAll(async () => {
+  await receiver?.stop();
+});
+
+test("a webhook endpoint: its secret shown once, a test event's delivery with its attempts, redelivered", async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hooks') });
+  await page.goto(`/console/webhooks?appId=${app.id}`);
+  await expect(page.getByText('No webhook endpoints')).toBeVisible();
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await dialog.getByLabel('URL (https)').fill(`${receiver.baseUrl}/keywarden`);
+  await dialog.getByLabel('Description').fill('<b>ops</b> pager');
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+  const created = page.getByRole('dialog', { name: 'Endpoint created' });
+  const secret = shownSecret((await created.getByLabel('New signing secret').textContent()) ?? '');
+  expect(secret).toMatch(/^whsec_/);
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  expect(await page.content()).not.toContain(secret);
+
+  await page.getByRole('link', { name: `${receiver.baseUrl}/keywarden` }).click();
+  await expect(page.getByText('<b>ops</b> pager')).toBeVisible();
+  await page.getByRole('button', { name: 'Send test event' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Test event queued' })).toBeVisible();
+
+  // The deliveries list refreshes itself; the worker delivers within seconds.
+  const delivery = page.locator('details.delivery').first();
+  await expect(delivery).toContainText('succeeded', { timeout: 30_000 });
+  await expect(delivery).toContainText('1 attempt');
+  await delivery.locator('summary').click();
+  await expect(delivery.getByRole('table')).toContainText('200');
+  await expectAccessible(page);
+  await screenshots(page, 'webhook');
+
+  await delivery.getByRole('button', { name: 'Redeliver' }).click();
+  await expect(page.locator('details.delivery').first()).toContainText('2 attempts', { timeout: 30_000 });
+  expect(receiver.at('/keywarden').filter((hook) => hook.body.includes('webhook.test'))).toHaveLength(2);
+});

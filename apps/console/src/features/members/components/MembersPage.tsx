@@ -1,0 +1,83 @@
+import type { AdminKey } from '@keywarden/core';
+import { createColumnHelper } from '@tanstack/react-table';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { DataTable } from '../../../components/DataTable';
+import { EmptyState } from '../../../components/EmptyState';
+import { ErrorMessage } from '../../../components/ErrorMessage';
+import { Loading } from '../../../components/Loading';
+import { PageHeader } from '../../../components/PageHeader';
+import { Pager } from '../../../components/Pager';
+import { SelectField } from '../../../components/SelectField';
+import { StatusBadge } from '../../../components/StatusBadge';
+import { formatDateTime, formatRelative } from '../../../lib/format';
+import { useCursorPages } from '../../../lib/use-cursor-pages';
+import { type Cascade, useAdminKeysPage, useRevokeAdminKey } from '../api/members';
+import { CreateMemberDialog } from './CreateMemberDialog';
+
+const column = createColumnHelper<AdminKey>();
+
+export default function MembersPage() {
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<AdminKey | null>(null);
+  const [cascade, setCascade] = useState<Cascade>('');
+  const pages = useCursorPages('members');
+  const members = useAdminKeysPage(pages.cursor);
+  const revoke = useRevokeAdminKey();
+  const columns = [
+    column.accessor('name', { header: 'Name' }),
+    column.accessor('prefix', { header: 'Prefix', cell: (cell) => <code>{cell.getValue()}…</code> }),
+    column.accessor('role', { header: 'Role', cell: (cell) => cell.getValue() ?? `custom (${cell.row.original.scopes.join(', ')})` }),
+    column.accessor('appIds', { header: 'Apps', cell: (cell) => cell.getValue()?.join(', ') ?? 'all' }),
+    column.accessor('status', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
+    column.accessor('lastUsedAt', { header: 'Last used', cell: (cell) => formatRelative(cell.getValue()) }),
+    column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
+    column.display({
+      id: 'actions',
+      header: 'Actions',
+      cell: (cell) =>
+        cell.row.original.status === 'revoked' ? null : (
+          <button type="button" className="button-secondary" onClick={() => setRevoking(cell.row.original)} aria-label={`Revoke ${cell.row.original.name}`}>
+            Revoke
+          </button>
+        ),
+    }),
+  ];
+  const close = () => {
+    revoke.reset();
+    setCascade('');
+    setRevoking(null);
+  };
+  return (
+    <>
+      <PageHeader title="Members" description="Admin keys: who may use this console and the API, with which role.">
+        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+          Add member
+        </button>
+      </PageHeader>
+      {members.isPending && <Loading />}
+      <ErrorMessage error={members.error} />
+      {members.data && members.data.data.length === 0 && <EmptyState title="No admin keys">Add a member to give someone their own admin key.</EmptyState>}
+      {members.data && members.data.data.length > 0 && <DataTable caption="Admin keys" columns={columns} data={members.data.data} rowKey={(key) => key.id} />}
+      <Pager label="Members" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={members.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
+      <CreateMemberDialog open={creating} onClose={() => setCreating(false)} />
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke ${revoking?.name ?? ''}?`}
+        confirmLabel="Revoke admin key"
+        danger
+        pending={revoke.isPending}
+        error={revoke.error}
+        onClose={close}
+        onConfirm={() => revoking && revoke.mutate({ id: revoking.id, cascade }, { onSuccess: close })}
+      >
+        <p>The key stops working at once and its console sessions end.</p>
+        <SelectField label="App keys this member created" value={cascade} onChange={(event) => setCascade(event.target.value as Cascade)}>
+          <option value="">keep them</option>
+          <option value="disable">disable them</option>
+          <option value="revoke">revoke them</option>
+        </SelectField>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+import type { WebhookEndpoint } from '@keywarden/core';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { Dialog } from '../../../components/Dialog';
+import { ErrorMessage } from '../../../components/ErrorMessage';
+import { Loading } from '../../../components/Loading';
+import { PageHeader } from '../../../components/PageHeader';
+import { SecretReveal } from '../../../components/SecretReveal';
+import { StatusBadge } from '../../../components/StatusBadge';
+import { formatDateTime } from '../../../lib/format';
+import { useDeleteWebhook, useRotateWebhookSecret, useTestWebhook, useUpdateWebhook, useWebhook } from '../api/webhooks';
+import { Deliveries } from './Deliveries';
+
+export default function WebhookDetailPage() {
+  const { webhookId = '' } = useParams();
+  const webhook = useWebhook(webhookId);
+  if (webhook.isPending) return <Loading />;
+  if (webhook.isError) return <ErrorMessage error={webhook.error} />;
+  return <WebhookDetail endpoint={webhook.data} />;
+}
+
+function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
+  const test = useTestWebhook(endpoint.id);
+  const update = useUpdateWebhook(endpoint.id);
+  const rotate = useRotateWebhookSecret(endpoint.id);
+  const remove = useDeleteWebhook(endpoint.id);
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState<'rotate' | 'delete' | null>(null);
+  const closeRotate = () => {
+    rotate.reset();
+    setConfirming(null);
+  };
+  return (
+    <>
+      <PageHeader title={endpoint.url} description={endpoint.description ?? <code>{endpoint.id}</code>}>
+        <StatusBadge status={endpoint.enabled ? 'enabled' : 'disabled'} />
+        <button type="button" className="button-primary" disabled={test.isPending} onClick={() => test.mutate()}>
+          {test.isPending ? 'Sending…' : 'Send test event'}
+        </button>
+        <button type="button" className="button-secondary" disabled={update.isPending} onClick={() => update.mutate({ enabled: !endpoint.enabled })}>
+          {endpoint.enabled ? 'Disable' : 'Enable'}
+        </button>
+        <button type="button" className="button-secondary" onClick={() => setConfirming('rotate')}>
+          Rotate secret
+        </button>
+        <button type="button" className="button-danger" onClick={() => setConfirming('delete')}>
+          Delete
+        </button>
+      </PageHeader>
+      <ErrorMessage error={test.error ?? update.error} />
+      {test.isSuccess && (
+        <p role="status" className="success">
+          Test event queued: it shows under Deliveries within seconds.
+        </p>
+      )}
+      <section className="card" aria-labelledby="endpoint-details">
+        <h2 id="endpoint-details">Endpoint</h2>
+        <dl className="details">
+          <dt>App</dt>
+          <dd>
+            <Link to={`/apps/${endpoint.appId}`}>{endpoint.appId}</Link>
+          </dd>
+          <dt>Events</dt>
+          <dd>{endpoint.eventTypes.length ? endpoint.eventTypes.map((type) => <code key={type} className="chip">{type}</code>) : 'every event'}</dd>
+          <dt>Disabled</dt>
+          <dd>{endpoint.disabledAt ? `${formatDateTime(endpoint.disabledAt)}: ${endpoint.disabledMessage ?? endpoint.disabledReason}` : '—'}</dd>
+          <dt>Failing since</dt>
+          <dd>{formatDateTime(endpoint.failingSince)}</dd>
+          <dt>Previous secret</dt>
+          <dd>{endpoint.previousSecretExpiresAt ? `also signed with until ${formatDateTime(endpoint.previousSecretExpiresAt)}` : '—'}</dd>
+        </dl>
+      </section>
+      <Deliveries endpointId={endpoint.id} />
+      {confirming === 'rotate' && rotate.data ? (
+        <Dialog open title="Secret rotated" onClose={closeRotate}>
+          <SecretReveal secret={rotate.data.secret} onDone={closeRotate} what="signing secret" />
+        </Dialog>
+      ) : (
+        <ConfirmDialog
+          open={confirming === 'rotate'}
+          title="Rotate the signing secret?"
+          confirmLabel="Rotate secret"
+          pending={rotate.isPending}
+          error={rotate.error}
+          onClose={closeRotate}
+          onConfirm={() => rotate.mutate(undefined)}
+        >
+          <p>Deliveries are signed with both the old and the new secret for 24 hours, so your receiver can switch without missing any.</p>
+        </ConfirmDialog>
+      )}
+      <ConfirmDialog
+        open={confirming === 'delete'}
+        title="Delete this endpoint?"
+        confirmLabel="Delete endpoint"
+        danger
+        pending={remove.isPending}
+        error={remove.error}
+        onClose={() => setConfirming(null)}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => navigate('/webhooks') })}
+      >
+        <p>No more events are sent to it.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
