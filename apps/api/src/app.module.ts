@@ -13,11 +13,13 @@ import { AuthModule } from './auth/auth.module';
 import { ScopesModule } from './auth/scopes.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
+import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
 import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
+import { PortalModule } from './portal/portal.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -46,11 +48,13 @@ export class AppModule {
         MetricsModule,
         AuditModule,
         AppsModule,
+        CustomersModule,
         KeysModule,
         AdminKeysModule,
         UsageModule,
         WebhooksModule,
         AlertsModule,
+        PortalModule,
         LeaksModule,
         BulkModule,
       ],

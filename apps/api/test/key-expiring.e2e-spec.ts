@@ -52,7 +52,7 @@ it('records key.expiring once for a key expiring within the lead time', async ()
   expect(event).toEqual({
     type: 'key.expiring',
     app_id: app.id,
-    data: { keyId: key.id, appId: app.id, environment: 'live', name: key.name, prefix: key.prefix, expiresAt, reason: 'expiry' },
+    data: { keyId: key.id, appId: app.id, environment: 'live', name: key.name, prefix: key.prefix, customerId: null, expiresAt, reason: 'expiry' },
     dedupe_key: `key.expiring:${key.id}:${expiresAt}`,
   });
   expect(await eventsAfterScans(key.id)).toHaveLength(1);

@@ -1,6 +1,6 @@
 import type { App, Keywarden } from '@keywarden/sdk';
 import { type ApiProcess, bootstrapWorkspace, client, startApi, uniqueName } from './harness';
-import { awayFromWindowEdge, CATALOG, keyWithPolicy, redisGet } from './policy/helpers';
+import { awayFromWindowEdge, CATALOG, drive, keyWithPolicy, redisGet } from './policy/helpers';
 
 /**
  * The bound of local-first rate limiting (docs/policies.md, "Across instances"): across instances a
@@ -15,23 +15,6 @@ let apiB: ApiProcess;
 let viaA: Keywarden;
 let viaB: Keywarden;
 let app: App;
-
-/** Verifies in a loop until the instance refuses; answers how many it admitted. */
-async function untilRefused(sdk: Keywarden, secret: string): Promise<number> {
-  let admitted = 0;
-  for (;;) {
-    const { code } = await sdk.verifyKey(secret);
-    if (code === 'RATE_LIMITED') return admitted;
-    if (code !== 'VALID') throw new Error(`unexpected ${code}`);
-    admitted++;
-  }
-}
-
-/** `loops` concurrent loops through one instance until each is refused. */
-async function drive(sdk: Keywarden, secret: string, loops: number): Promise<number> {
-  const counts = await Promise.all(Array.from({ length: loops }, () => untilRefused(sdk, secret)));
-  return counts.reduce((sum, count) => sum + count, 0);
-}
 
 beforeAll(async () => {
   [apiA, apiB] = await Promise.all([startApi(), startApi()]);

@@ -58,7 +58,7 @@ it('records usage.limit_reached once for the key and day, however often the cap 
   expect(events).toEqual([
     {
       app_id: app.id,
-      data: { keyId: key.id, appId: app.id, day: today(), spent: 0.6, limit: 0.5 },
+      data: { limitOf: 'key', keyId: key.id, appId: app.id, customerId: null, day: today(), spent: 0.6, limit: 0.5 },
       dedupe_key: `usage.limit_reached:${key.id}:${today()}`,
     },
   ]);

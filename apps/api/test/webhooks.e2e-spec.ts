@@ -151,7 +151,7 @@ describe('delivery', () => {
     expect(payload).toEqual({
       type: 'key.created',
       timestamp: expect.any(String),
-      data: { keyId: key.id, appId: hookApp.id, environment: 'live', name: key.name, prefix: key.prefix },
+      data: { keyId: key.id, appId: hookApp.id, environment: 'live', name: key.name, prefix: key.prefix, customerId: null },
     });
     expect(headers['webhook-id']).toMatch(/^msg_[0-9a-z]{26}$/);
     expect(headers['content-type']).toBe('application/json');

@@ -18,5 +18,7 @@ export * from './wire/audit';
 export * from './wire/usage';
 export * from './wire/events';
 export * from './wire/policy';
+export * from './wire/customers';
+export * from './wire/portal';
 export * from './wire/webhooks';
 export * from './wire/alerts';

@@ -20,6 +20,8 @@ export const ID_PREFIXES = {
   webhookDelivery: 'dlv',
   alert: 'alrt',
   lease: 'lease',
+  customer: 'cus',
+  portalLink: 'plt',
   bulkOperation: 'bulk',
   containment: 'cont',
 } as const;

@@ -19,6 +19,7 @@ export async function recordAlertEvent(manager: EntityManager, alert: AlertEntit
   await recordWebhookEvent(manager, {
     workspaceId: alert.workspaceId,
     appId: alert.appId,
+    customerId: alert.customerId,
     type,
     data: toAlert(alert),
     occurredAt,

@@ -3,6 +3,7 @@ import { AlertEntity } from './entities/alert.entity';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
+import { CustomerEntity } from './entities/customer.entity';
 import { KeySecretEntity } from './entities/key-secret.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { WorkspaceEntity } from './entities/workspace.entity';
@@ -15,6 +16,7 @@ import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
 import { DeploymentIdentity1764185000000 } from './migrations/1764185000000-deployment-identity';
 import { KeySearch1764192000000 } from './migrations/1764192000000-key-search';
 import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-response';
+import { Customers1764212000000 } from './migrations/1764212000000-customers';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -24,6 +26,7 @@ export const ENTITIES = [
   AuditLogEntity,
   WebhookEndpointEntity,
   AlertEntity,
+  CustomerEntity,
 ];
 export const MIGRATIONS = [
   Foundation1764140000000,
@@ -35,6 +38,7 @@ export const MIGRATIONS = [
   DeploymentIdentity1764185000000,
   KeySearch1764192000000,
   LeakResponse1764196000000,
+  Customers1764212000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -2,6 +2,7 @@ export * from './entities/alert.entity';
 export * from './entities/api-key.entity';
 export * from './entities/app.entity';
 export * from './entities/audit-log.entity';
+export * from './entities/customer.entity';
 export * from './entities/key-secret.entity';
 export * from './entities/webhook-endpoint.entity';
 export * from './entities/workspace.entity';

@@ -8,6 +8,7 @@ export interface KeyEventSubject {
   appId: string;
   environment: string;
   name: string;
+  customerId: string | null;
 }
 
 /**
@@ -34,8 +35,15 @@ export async function recordKeyEvents(
   await recordWebhookEvents(
     manager,
     keys.map(({ key, prefix }) => {
-      const data: KeyEventData = { keyId: key.id, appId: key.appId, environment: key.environment, name: key.name, prefix };
-      return { workspaceId: key.workspaceId, appId: key.appId, type, data };
+      const data: KeyEventData = {
+        keyId: key.id,
+        appId: key.appId,
+        environment: key.environment,
+        name: key.name,
+        prefix,
+        customerId: key.customerId,
+      };
+      return { workspaceId: key.workspaceId, appId: key.appId, customerId: key.customerId, type, data };
     }),
   );
 }

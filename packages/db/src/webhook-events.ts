@@ -5,6 +5,8 @@ import type { Queryable } from './repositories/queryable';
 export interface NewWebhookEvent {
   workspaceId: string;
   appId: string;
+  /** The customer of the key the event is about: customer-scoped endpoints receive only theirs. */
+  customerId?: string | null;
   type: WebhookEventType;
   /** The payload's `data`; callers pass no key material. */
   data: object;
@@ -27,8 +29,8 @@ export async function recordWebhookEvents(manager: EntityManager, events: NewWeb
   if (events.length === 0) return [];
   const now = new Date();
   const rows: Array<{ id: string }> = await manager.query(
-    `INSERT INTO webhook_events (id, workspace_id, app_id, type, data, occurred_at, dedupe_key)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::text[])
+    `INSERT INTO webhook_events (id, workspace_id, app_id, type, data, occurred_at, dedupe_key, customer_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::text[], $8::text[])
      ON CONFLICT (dedupe_key) DO NOTHING
      RETURNING id`,
     [
@@ -39,6 +41,7 @@ export async function recordWebhookEvents(manager: EntityManager, events: NewWeb
       events.map((event) => JSON.stringify(event.data)),
       events.map((event) => event.occurredAt ?? now),
       events.map((event) => event.dedupeKey ?? null),
+      events.map((event) => event.customerId ?? null),
     ],
   );
   return rows.map((row) => row.id);
@@ -48,13 +51,15 @@ export interface UndispatchedEvent {
   id: string;
   workspace_id: string;
   app_id: string;
+  /** The customer of the key the event is about. */
+  customer_id: string | null;
   type: WebhookEventType;
 }
 
 /** The oldest events not yet fanned out, locked for the caller's transaction (several workers share the work). */
 export function claimUndispatchedEvents(db: Queryable, limit: number): Promise<UndispatchedEvent[]> {
   return db.query(
-    `SELECT id, workspace_id, app_id, type FROM webhook_events
+    `SELECT id, workspace_id, app_id, customer_id, type FROM webhook_events
       WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );

@@ -5,9 +5,11 @@ import {
   appDetectionSettings,
   type AppKey,
   type AuditEntry,
+  type Customer,
   DEFAULT_APP_CONTAINMENT,
   displayStatus,
   type KeySecretVersion,
+  toWireCustomerPolicy,
   toWirePolicy,
   type WebhookAttempt,
   type WebhookDelivery,
@@ -17,6 +19,7 @@ import type { AlertEntity } from './entities/alert.entity';
 import type { ApiKeyEntity } from './entities/api-key.entity';
 import type { AppEntity } from './entities/app.entity';
 import type { AuditLogEntity } from './entities/audit-log.entity';
+import type { CustomerEntity } from './entities/customer.entity';
 import type { KeySecretEntity } from './entities/key-secret.entity';
 import type { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import type { AttemptRow, DeliveryRow } from './repositories/webhook-deliveries.repository';
@@ -42,6 +45,7 @@ export function toApp(row: AppEntity): App {
     environments: row.environments,
     defaultPolicy: toWirePolicy(row.defaultPolicy),
     detection: appDetectionSettings(row.detectionSettings),
+    portal: row.portal,
     leakResponse: row.leakResponse,
     containment: { ...DEFAULT_APP_CONTAINMENT, ...row.containment },
     createdAt: iso(row.createdAt),
@@ -87,6 +91,7 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
     lastUsedAt: iso(row.lastUsedAt),
     expiresAt: iso(row.expiresAt),
     policy: toWirePolicy(row.policy),
+    customerId: row.customerId,
     secrets: secretVersions(secrets),
     canary: row.canary,
     containment: row.containment,
@@ -118,6 +123,7 @@ export function toWebhookEndpoint(row: WebhookEndpointEntity, now = new Date()):
     appId: row.appId,
     url: row.url,
     description: row.description,
+    customerId: row.customerId,
     eventTypes: row.eventTypes,
     enabled: row.enabled,
     disabledReason: row.disabledReason,
@@ -165,6 +171,7 @@ export function toAlert(row: AlertEntity): Alert {
     status: row.status,
     appId: row.appId,
     keyId: row.keyId,
+    customerId: row.customerId,
     model: row.model,
     fingerprint: row.fingerprint,
     severity: row.severity,
@@ -185,11 +192,25 @@ export function toAuditEntry(row: AuditLogEntity): AuditEntry {
     id: row.id,
     action: row.action,
     actorKeyId: row.actorKeyId,
+    actor: row.actor,
     targetType: row.targetType,
     targetId: row.targetId,
     ip: row.ip,
     requestId: row.requestId,
     createdAt: iso(row.createdAt),
     details: row.details,
+  };
+}
+
+export function toCustomer(row: CustomerEntity): Customer {
+  return {
+    id: row.id,
+    externalId: row.externalId,
+    name: row.name,
+    metadata: row.metadata,
+    status: row.status,
+    policy: toWireCustomerPolicy(row.policy),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
   };
 }

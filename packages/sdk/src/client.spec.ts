@@ -75,6 +75,7 @@ const APP_KEY: AppKey = {
   scopes: ['orders.read'],
   metadata: {},
   policy: null,
+  customerId: null,
   status: 'active',
   createdAt: '2025-01-01T00:00:00.000Z',
   createdBy: 'akey_1',
@@ -233,6 +234,27 @@ describe('request shape', () => {
 
     await expect(kw.keys.releaseLease('lease_1')).resolves.toEqual({ released: false });
     expect(calls[0].body).toBeUndefined();
+  });
+
+  it('addresses a customer by its externalId, encoded into one path segment', async () => {
+    const { kw, calls } = client([json(200, { id: 'cus_1' }), json(200, { id: 'cus_1', status: 'suspended' })]);
+    await kw.customers.get('acct:42/eu');
+    await kw.customers.suspend('acct:42/eu');
+    expect(calls.map((call) => [call.method, call.url])).toEqual([
+      ['GET', `${BASE_URL}/v1/customers/acct%3A42%2Feu`],
+      ['POST', `${BASE_URL}/v1/customers/acct%3A42%2Feu/suspend`],
+    ]);
+  });
+
+  it('creates a portal session link with a POST of the body', async () => {
+    const { kw, calls } = client([json(201, { url: 'https://kw.test/portal#token=t', expiresAt: '2026-01-01T00:05:00.000Z' })]);
+    const link = await kw.portal.createSession({ externalId: 'acct-42', permissions: ['keys.read'] });
+    expect(link.url).toBe('https://kw.test/portal#token=t');
+    expect([calls[0].method, calls[0].url, calls[0].body]).toEqual([
+      'POST',
+      `${BASE_URL}/v1/portal/sessions`,
+      JSON.stringify({ externalId: 'acct-42', permissions: ['keys.read'] }),
+    ]);
   });
 
   it('sends an empty JSON object when rotating without options', async () => {

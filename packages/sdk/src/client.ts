@@ -28,6 +28,12 @@ import type {
   VerifyKeyResponse,
   WithSecret,
   CreateWebhookRequest,
+  CreateCustomerRequest,
+  CreatePortalSessionRequest,
+  CreatePortalSessionResponse,
+  Customer,
+  ListCustomersQuery,
+  UpdateCustomerRequest,
   ListDeliveriesQuery,
   ListWebhooksQuery,
   UpdateWebhookRequest,
@@ -125,6 +131,25 @@ export interface WebhooksResource {
   deliveries(id: string, query?: ListDeliveriesQuery): Promise<Page<WebhookDelivery>>;
   deliveriesAll(id: string, query?: ListDeliveriesQuery): AsyncGenerator<WebhookDelivery, void, undefined>;
   redeliver(id: string, deliveryId: string): Promise<WebhookDelivery>;
+}
+
+/** Customers are addressed by their `cus_…` id or by the platform's externalId. */
+export interface CustomersResource {
+  create(body: CreateCustomerRequest): Promise<Customer>;
+  list(query?: ListCustomersQuery): Promise<Page<Customer>>;
+  listAll(query?: ListCustomersQuery): AsyncGenerator<Customer, void, undefined>;
+  get(idOrExternalId: string): Promise<Customer>;
+  update(idOrExternalId: string, body: UpdateCustomerRequest): Promise<Customer>;
+  /** Only a customer without live keys can be deleted. */
+  delete(idOrExternalId: string): Promise<void>;
+  /** Every key of the customer answers KEY_DISABLED until resumed. Idempotent. */
+  suspend(idOrExternalId: string): Promise<Customer>;
+  resume(idOrExternalId: string): Promise<Customer>;
+}
+
+export interface PortalResource {
+  /** A single-use link (valid 5 minutes) that opens a portal session for one customer. */
+  createSession(body: CreatePortalSessionRequest): Promise<CreatePortalSessionResponse>;
 }
 
 export interface AlertsResource {
@@ -307,6 +332,24 @@ export class Keywarden {
     // Both are idempotent on the server, so safe to retry.
     acknowledge: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/acknowledge`, { retryable: true }),
     resolve: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/resolve`, { retryable: true }),
+  };
+
+  readonly customers: CustomersResource = {
+    create: (body) => this.request('POST', '/v1/customers', { body }),
+    list: (query) => this.request('GET', '/v1/customers', { query }),
+    listAll: (query = {}) => paginate((q) => this.customers.list(q), query),
+    get: async (id) => this.request('GET', `/v1/customers/${segment(id)}`),
+    update: async (id, body) => this.request('PATCH', `/v1/customers/${segment(id)}`, { body }),
+    delete: async (id) => {
+      await this.request<void>('DELETE', `/v1/customers/${segment(id)}`);
+    },
+    // Both are idempotent on the server, so safe to retry.
+    suspend: async (id) => this.request('POST', `/v1/customers/${segment(id)}/suspend`, { retryable: true }),
+    resume: async (id) => this.request('POST', `/v1/customers/${segment(id)}/resume`, { retryable: true }),
+  };
+
+  readonly portal: PortalResource = {
+    createSession: (body) => this.request('POST', '/v1/portal/sessions', { body }),
   };
 
   me(): Promise<Me> {

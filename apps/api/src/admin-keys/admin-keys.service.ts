@@ -119,6 +119,7 @@ export class AdminKeysService {
         metadata: {},
         expiresAt,
         policy: storedPolicy,
+        customerId: null,
         createdBy: actor.principal.keyId,
         canary: false,
       });

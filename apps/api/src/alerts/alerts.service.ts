@@ -31,6 +31,7 @@ export class AlertsService {
     if (query.cursor) builder.andWhere('a.id < :cursor', { cursor: query.cursor });
     if (query.appId) builder.andWhere('a.app_id = :appId', { appId: query.appId });
     if (query.keyId) builder.andWhere('a.key_id = :keyId', { keyId: query.keyId });
+    if (query.customerId) builder.andWhere('a.customer_id = :customerId', { customerId: query.customerId });
     if (query.type) builder.andWhere('a.type = :type', { type: query.type });
     if (query.status) builder.andWhere('a.status = :status', { status: query.status });
     if (query.from) builder.andWhere('a.first_detected_at >= :from', { from: new Date(query.from) });

@@ -96,6 +96,7 @@ export class AppsService {
           detectionSettings: definedChanges<AppDetectionSettingsUpdate>(dto.detection),
           leakResponse: dto.leakResponse ?? 'revoke',
           containment: definedChanges(dto.containment),
+          portal: dto.portal ? { ...dto.portal } : null,
           deletedAt: null,
         });
         // A new app has no keys yet: any muted key id is refused.
@@ -132,12 +133,13 @@ export class AppsService {
 
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
-    const { defaultPolicy, detection, containment, ...fields } = dto;
+    const { defaultPolicy, detection, containment, portal, ...fields } = dto;
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
         manager.merge(AppEntity, row, fields);
         if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
+        if (portal !== undefined) row.portal = portal === null ? null : { ...portal };
         if (detection) {
           await assertMutedKeysOfApp(manager, row.id, detection);
           row.detectionSettings = { ...row.detectionSettings, ...definedChanges<AppDetectionSettingsUpdate>(detection) };

@@ -3,7 +3,7 @@ import { type AuditAction, type AuditEntry, newId, type Page } from '@keywarden/
 import { AuditLogEntity, toAuditEntry } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
-import type { Actor } from '../credentials/principal';
+import { type Actor, actorLabel } from '../credentials/principal';
 import type { ListAuditQueryDto } from './dto/list-audit-query.dto';
 
 export interface AuditEvent {
@@ -27,19 +27,20 @@ export class AuditService {
   async recordMany(manager: EntityManager, actor: Actor | null, workspaceId: string, events: AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
     await manager.query(
-      `INSERT INTO audit_log (id, workspace_id, action, actor_key_id, target_type, target_id, ip, request_id, details)
-       SELECT id, $2, action, $3, target_type, target_id, $4, $5, details
+      `INSERT INTO audit_log (id, workspace_id, action, actor_key_id, actor, target_type, target_id, ip, request_id, details)
+       SELECT id, $2, action, $3, $10, target_type, target_id, $4, $5, details
          FROM unnest($1::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[]) AS e(id, action, target_type, target_id, details)`,
       [
         events.map(() => newId('audit')),
         workspaceId,
-        actor?.principal.keyId ?? null,
+        actor && !actor.portalCustomerId ? actor.principal.keyId : null,
         actor?.ip ?? null,
         actor?.requestId ?? null,
         events.map((event) => event.action),
         events.map((event) => event.targetType),
         events.map((event) => event.targetId),
         events.map((event) => JSON.stringify(event.details ?? {})),
+        actor ? actorLabel(actor) : null,
       ],
     );
   }

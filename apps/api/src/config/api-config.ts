@@ -1,4 +1,4 @@
-import { BRAND_PATTERN } from '@keywarden/core';
+import { BRAND_PATTERN, DEFAULT_PORTAL_SESSION_TTL_SECONDS, MAX_PORTAL_SESSION_TTL_SECONDS } from '@keywarden/core';
 import {
   infraConfigOf,
   type InfraConfig,
@@ -38,6 +38,12 @@ const apiEnvSchema = infraEnvSchema
     KW_GITHUB_SCANNING_REFETCH_MIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
     KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
+    KW_PUBLIC_BASE_URL: z
+      .string()
+      .url()
+      .refine((url) => /^https?:\/\/[^/]+(\/.*[^/])?$/.test(url), 'KW_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash')
+      .optional(),
+    KW_PORTAL_SESSION_SECONDS: z.coerce.number().int().min(60).max(MAX_PORTAL_SESSION_TTL_SECONDS).default(DEFAULT_PORTAL_SESSION_TTL_SECONDS),
     KW_CONSOLE_DIR: z.string().min(1).optional(),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
@@ -60,7 +66,15 @@ export interface ApiConfig extends InfraConfig {
   transport: TransportConfig;
   githubScanning: GithubScanningConfig;
   sessions: SessionConfig;
+  /** Where browsers reach Keywarden (portal links); unset: the host of the request that made the link. */
+  publicBaseUrl: string | null;
+  portal: PortalConfig;
   console: ConsoleConfig;
+}
+
+export interface PortalConfig {
+  /** How long a portal session lasts when its link names no ttlSeconds. */
+  sessionSeconds: number;
 }
 
 export interface ConsoleConfig {
@@ -148,6 +162,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       refetchMinMs: parsed.KW_GITHUB_SCANNING_REFETCH_MIN_MS,
     },
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
+    publicBaseUrl: parsed.KW_PUBLIC_BASE_URL ?? null,
+    portal: { sessionSeconds: parsed.KW_PORTAL_SESSION_SECONDS },
     console: {
       staticDir: parsed.KW_CONSOLE_DIR ?? null,
     },

@@ -1,4 +1,12 @@
-import { type CompiledPolicy, compilePolicy, containedPolicy, effectivePolicy, rotationDeadline } from '@keywarden/core';
+import {
+  type CompiledPolicy,
+  compileCustomerPolicy,
+  compilePolicy,
+  containedPolicy,
+  type CustomerRef,
+  effectivePolicy,
+  rotationDeadline,
+} from '@keywarden/core';
 import type { KeyCredentialRow } from '@keywarden/db';
 import type { Principal } from './principal';
 
@@ -15,6 +23,27 @@ export function policyOf(record: CredentialRecord): CompiledPolicy {
     compiled.set(record, policy);
   }
   return policy;
+}
+
+const compiledCustomer = new WeakMap<CredentialRecord, CompiledPolicy | null>();
+
+/** The limits the key's customer shares over all its keys; null when it has none (or no customer). */
+export function customerPolicyOf(record: CredentialRecord): CompiledPolicy | null {
+  let policy = compiledCustomer.get(record);
+  if (policy === undefined) {
+    policy = record.customerPolicy === null ? null : compileCustomerPolicy(record.customerPolicy);
+    compiledCustomer.set(record, policy);
+  }
+  return policy;
+}
+
+export function customerRefOf(record: CredentialRecord): CustomerRef | undefined {
+  return record.customerId === null ? undefined : { id: record.customerId, externalId: record.customerExternalId as string };
+}
+
+/** A suspended customer's keys are refused as disabled, without touching the key itself. */
+export function effectiveStatus(record: CredentialRecord): CredentialRecord['status'] {
+  return record.status === 'active' && record.customerStatus === 'suspended' ? 'disabled' : record.status;
 }
 
 /** The presented secret's deadline under the rotation period; older secrets in grace keep theirs. */

@@ -3,7 +3,7 @@ import { keyStateAt, type KeyState } from '@keywarden/core';
 import { credentialByKeyId, credentialBySecretHash } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { CanaryAlarm, type CanaryUse } from '../canaries/canary-alarm.service';
-import { type CredentialRecord, rotationDeadlineOf } from './credential-record';
+import { type CredentialRecord, effectiveStatus, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
 
@@ -13,7 +13,7 @@ export type Resolution =
 
 function stateOf(record: CredentialRecord, now: Date): Resolution {
   // last_used_at is maintained by the worker from the usage events (VALID outcomes).
-  return { state: keyStateAt({ ...record, rotationDeadline: rotationDeadlineOf(record) }, now), record };
+  return { state: keyStateAt({ ...record, status: effectiveStatus(record), rotationDeadline: rotationDeadlineOf(record) }, now), record };
 }
 
 /**

@@ -24,4 +24,11 @@ export interface Actor {
   principal: Principal;
   ip: string;
   requestId: string;
+  /** Set when a customer acts through a portal session (audited as `portal:<customer id>`). */
+  portalCustomerId?: string;
+}
+
+/** How the audit log and `createdBy` name who acted. */
+export function actorLabel(actor: Actor): string {
+  return actor.portalCustomerId ? `portal:${actor.portalCustomerId}` : actor.principal.keyId;
 }

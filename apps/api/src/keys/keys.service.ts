@@ -19,11 +19,13 @@ import { ApiKeyEntity, type AppEntity, iso, recordKeyEvent, toAppKey } from '@ke
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
+import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { KeyCacheService } from '../credentials/key-cache.service';
+import { customerRefOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
-import type { Actor, Principal } from '../credentials/principal';
+import { type Actor, actorLabel, type Principal } from '../credentials/principal';
 import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
@@ -71,6 +73,7 @@ export class KeysService {
     private readonly keyCache: KeyCacheService,
     private readonly resolver: KeyResolverService,
     private readonly policy: PolicyService,
+    private readonly customers: CustomersService,
     private readonly lifecycle: KeyLifecycle,
   ) {}
 
@@ -80,6 +83,7 @@ export class KeysService {
       if (!app.environments.includes(dto.environment)) {
         throw ApiError.validation('environment', `must be one of the app's environments: ${app.environments.join(', ')}`);
       }
+      const customer = await this.customers.findBySelector(app.workspaceId, dto, manager);
       const { key, secret } = await this.store.insert(manager, 'app', {
         workspaceId: app.workspaceId,
         appId: app.id,
@@ -93,7 +97,8 @@ export class KeysService {
         metadata: dto.metadata ?? {},
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         policy: dto.policy ? toStoredPolicy(dto.policy) : null,
-        createdBy: actor.principal.keyId,
+        customerId: customer?.id ?? null,
+        createdBy: actorLabel(actor),
         canary: dto.canary ?? false,
       });
       await this.audit.record(manager, actor, app.workspaceId, {
@@ -106,6 +111,7 @@ export class KeysService {
           environment: dto.environment,
           scopes: key.row.scopes,
           prefix: secret.prefix,
+          ...(customer ? { customerId: customer.id } : {}),
           ...(dto.policy ? { policy: dto.policy } : {}),
           ...(dto.canary ? { canary: true } : {}),
         },
@@ -125,6 +131,7 @@ export class KeysService {
       if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
       if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
       if (query.group) builder.andWhere('k.group = :group', { group: query.group });
+      if (query.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: query.customerId });
       if (query.status) whereStatus(builder, query.status);
       // Canaries stay out of ordinary listings: whoever lists keys learns nothing of them.
       builder.andWhere('k.canary = :canary', { canary: query.canary === true });
@@ -156,6 +163,10 @@ export class KeysService {
       if (dto.metadata !== undefined) row.metadata = dto.metadata;
       if (dto.expiresAt !== undefined) row.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
       if (dto.policy !== undefined) row.policy = dto.policy === null ? null : toStoredPolicy(dto.policy);
+      if (dto.customerId !== undefined) {
+        // Another workspace's customer does not exist here: 404, and nothing of the change is written.
+        row.customerId = dto.customerId === null ? null : (await this.customers.findBySelector(row.workspaceId, { customerId: dto.customerId }, manager))?.id ?? null;
+      }
       await manager.save(row);
       await this.audit.record(manager, actor, row.workspaceId, {
         action: 'key.updated',
@@ -165,6 +176,7 @@ export class KeysService {
           fields: Object.keys(dto),
           ...(dto.scopes ? { scopes: row.scopes } : {}),
           ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
+          ...(dto.customerId !== undefined ? { customerId: dto.customerId } : {}),
         },
       });
       return (await this.store.withSecrets(manager, [row]))[0];
@@ -226,6 +238,7 @@ export class KeysService {
       env: record.environment,
       scopes: record.scopes,
       expiresAt: iso(record.expiresAt),
+      ...(record.customerId !== null ? { customer: customerRefOf(record) } : {}),
     };
     if (resolution.state !== 'VALID') return { valid: false, code: resolution.state, ...identity };
     if (record.containment?.action === 'disable') return { valid: false, code: 'KEY_DISABLED', ...identity };

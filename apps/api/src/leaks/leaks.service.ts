@@ -180,6 +180,7 @@ export class LeaksService {
         workspaceId: row.workspaceId,
         appId: app.id,
         keyId: row.id,
+        customerId: row.customerId,
         model: null,
         type: 'leak',
         fingerprint: `leak:${row.id}:${now.getTime()}`,
@@ -199,8 +200,16 @@ export class LeaksService {
       source: reporter.source,
       url: reporter.url,
       action,
+      customerId: row.customerId,
     };
-    await recordWebhookEvent(manager, { workspaceId: row.workspaceId, appId: app.id, type: 'key.leaked', data, occurredAt: now });
+    await recordWebhookEvent(manager, {
+      workspaceId: row.workspaceId,
+      appId: app.id,
+      customerId: row.customerId,
+      type: 'key.leaked',
+      data,
+      occurredAt: now,
+    });
     await this.auditReport(manager, reporter, row, { alertId: alert.id, newIncident: true, action });
     return { keyId: row.id, alertId: alert.id, newIncident: true, leakResponse: app.leakResponse, action };
   }

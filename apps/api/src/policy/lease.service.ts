@@ -14,9 +14,16 @@ export interface LeaseHolder {
   keyId: string;
 }
 
+/** One concurrency limit to hold a slot of: the key's own, or its customer's (shared by all its keys). */
+export interface LeaseLimit {
+  /** Key id or customer id: whose sorted set of leases. */
+  subject: string;
+  limit: number;
+}
+
 export type LeaseAcquisition = { outcome: 'acquired'; leaseId: string } | { outcome: 'full' } | { outcome: 'unavailable' };
 
-const leasesKey = (keyId: string) => `kw:lease:{${keyId}}`;
+const leasesKey = (subject: string) => `kw:lease:{${subject}}`;
 const leaseRefKey = (leaseId: string) => `kw:lease-ref:${leaseId}`;
 
 /**
@@ -39,26 +46,35 @@ export class LeaseService {
   }
 
   /**
-   * A new lease, or `full` when `limit` leases are held already. `unavailable` when Redis
-   * cannot be reached: concurrency then fails open, as rate limits do.
+   * One lease holding a slot under every given limit (the key's and its customer's), or
+   * `full` when any of them is full: then the slots taken under the others are given back,
+   * so a refusal by one takes nothing from the other. One round trip. `unavailable` when
+   * Redis cannot be reached: concurrency then fails open, as rate limits do.
    */
-  async acquire(holder: LeaseHolder, limit: number): Promise<LeaseAcquisition> {
+  async acquire(holder: LeaseHolder, limits: LeaseLimit[]): Promise<LeaseAcquisition> {
     const leaseId = newId('lease');
     const ttlMs = this.config.policy.leaseTtlMs;
     this.metrics.leaseCommands.inc({ operation: 'acquire' });
+    let acquired: boolean[];
     try {
-      const [[refError], [acquireError, acquired]] = (await this.redis
+      const pipeline = this.redis
         .pipeline()
-        .set(leaseRefKey(leaseId), `${holder.workspaceId} ${holder.appId} ${holder.keyId}`, 'PX', ttlMs)
-        .kwAcquireLease(leasesKey(holder.keyId), limit, leaseId, ttlMs)
-        .exec()) as Array<[Error | null, unknown]>;
-      if (refError || acquireError) throw refError ?? acquireError;
-      if (acquired === 1) return { outcome: 'acquired', leaseId };
+        .set(leaseRefKey(leaseId), [holder.workspaceId, holder.appId, ...limits.map((l) => l.subject)].join(' '), 'PX', ttlMs);
+      for (const { subject, limit } of limits) pipeline.kwAcquireLease(leasesKey(subject), limit, leaseId, ttlMs);
+      const replies = (await pipeline.exec()) as Array<[Error | null, unknown]>;
+      const failed = replies.find(([error]) => error !== null);
+      if (failed) throw failed[0];
+      acquired = replies.slice(1).map(([, reply]) => reply === 1);
     } catch (error) {
       this.logger.warn(`concurrency lease unavailable, admitting without one: ${(error as Error).message}`);
       return { outcome: 'unavailable' };
     }
-    void this.redis.del(leaseRefKey(leaseId)).catch(() => undefined);
+    if (acquired.every(Boolean)) return { outcome: 'acquired', leaseId };
+    const giveBack = this.redis.pipeline().del(leaseRefKey(leaseId));
+    limits.forEach(({ subject }, index) => {
+      if (acquired[index]) giveBack.kwReleaseLease(leasesKey(subject), leaseId);
+    });
+    void giveBack.exec().catch(() => undefined);
     return { outcome: 'full' };
   }
 
@@ -70,14 +86,12 @@ export class LeaseService {
     const ref = await this.leasesAvailable(() => this.redis.get(leaseRefKey(leaseId)));
     this.metrics.leaseCommands.inc({ operation: 'release' });
     if (ref === null) return false;
-    const [workspaceId, appId, keyId] = ref.split(' ');
+    const [workspaceId, appId, ...subjects] = ref.split(' ');
     if (workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, appId)) return false;
     const released = await this.leasesAvailable(async () => {
-      const [[releaseError, result]] = (await this.redis
-        .pipeline()
-        .kwReleaseLease(leasesKey(keyId), leaseId)
-        .del(leaseRefKey(leaseId))
-        .exec()) as Array<[Error | null, unknown]>;
+      const pipeline = this.redis.pipeline();
+      for (const subject of subjects) pipeline.kwReleaseLease(leasesKey(subject), leaseId);
+      const [[releaseError, result]] = (await pipeline.del(leaseRefKey(leaseId)).exec()) as Array<[Error | null, unknown]>;
       if (releaseError) throw releaseError;
       return result;
     });

@@ -8,11 +8,11 @@ import {
   type VerifyCode,
 } from '@keywarden/core';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { type CredentialRecord, policyOf } from '../credentials/credential-record';
+import { type CredentialRecord, customerPolicyOf, policyOf } from '../credentials/credential-record';
 import type { Principal } from '../credentials/principal';
 import { MetricsService } from '../metrics/metrics.service';
-import { LeaseService } from './lease.service';
-import { RateLimiterService } from './rate-limiter.service';
+import { type LeaseLimit, LeaseService } from './lease.service';
+import { type RateDecision, RateLimiterService } from './rate-limiter.service';
 import { SpendService } from './spend.service';
 
 export interface PolicyOutcome {
@@ -27,8 +27,17 @@ export interface PolicyRequest {
   costMicros: number;
 }
 
+const NO_LIMIT: RateDecision = { allowed: true, state: null, taken: [] };
+
+/** The state closer to running out: fewer remaining, then the later reset. */
+function tighter(a: RateLimitState | null, b: RateLimitState | null): RateLimitState | null {
+  if (a === null || b === null) return a ?? b;
+  if (b.remaining < a.remaining || (b.remaining === a.remaining && b.reset > a.reset)) return b;
+  return a;
+}
+
 /**
- * Applies key policies. Checks run cheapest and stateless first (IP, model), then the
+ * Applies key policies (and the policies customers share over their keys). Checks run cheapest and stateless first (IP, model), then the
  * spend cap (read only), then the rate windows (one token from each, or none), then the
  * concurrency lease; a refusal at any step takes nothing from the later ones, and a
  * refused lease gives the rate tokens back. Spend is added only to admitted requests.
@@ -66,26 +75,49 @@ export class PolicyService {
     return outcome;
   }
 
+  /**
+   * The key's policy and, when the key has a customer, the customer's shared one: both
+   * must admit. Each step checks the key first, then the customer; a refusal gives back
+   * what the other already took (rate tokens, lease slots), so a refusal by one takes
+   * nothing from the other. The answer's rate-limit state is the tightest of the two.
+   */
   private async evaluateVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
     const policy = policyOf(record);
+    const customer = customerPolicyOf(record);
     if (!ipAllowed(policy, request.ip)) return { code: 'IP_NOT_ALLOWED' };
     if (!modelAllowed(policy, request.model) || modelBlocked(record.containment, request.model)) return { code: 'MODEL_NOT_ALLOWED' };
-    const holder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId };
+    const holder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId, customerId: record.customerId };
     const cap = policy.dailySpendLimitMicros;
+    const customerCap = customer?.dailySpendLimitMicros ?? null;
     if (cap !== null && (await this.spend.capReached(holder, cap))) return { code: 'USAGE_EXCEEDED' };
-    const decision = await this.limiter.take(record.keyId, policy.windows);
-    const ratelimit = decision.state ? { ratelimit: decision.state } : {};
-    if (!decision.allowed) return { code: 'RATE_LIMITED', ...ratelimit };
+    if (customerCap !== null && (await this.spend.capReached(holder, customerCap, Date.now(), 'customer'))) return { code: 'USAGE_EXCEEDED' };
+
+    const keyDecision = await this.limiter.take(record.keyId, policy.windows);
+    if (!keyDecision.allowed) return { code: 'RATE_LIMITED', ratelimit: keyDecision.state };
+    const customerId = record.customerId as string;
+    const customerDecision = customer ? await this.limiter.take(customerId, customer.windows) : NO_LIMIT;
+    if (!customerDecision.allowed) {
+      this.limiter.refund(record.keyId, keyDecision.taken);
+      return { code: 'RATE_LIMITED', ratelimit: customerDecision.state };
+    }
+    const state = tighter(keyDecision.state, customerDecision.state);
+    const ratelimit = state ? { ratelimit: state } : {};
+
+    const leaseLimits: LeaseLimit[] = [];
+    if (policy.concurrency !== null) leaseLimits.push({ subject: record.keyId, limit: policy.concurrency });
+    if (customer?.concurrency != null) leaseLimits.push({ subject: customerId, limit: customer.concurrency });
     let leaseId: string | undefined;
-    if (policy.concurrency !== null) {
-      const lease = await this.leases.acquire(holder, policy.concurrency);
+    if (leaseLimits.length > 0) {
+      const lease = await this.leases.acquire(holder, leaseLimits);
       if (lease.outcome === 'full') {
-        this.limiter.refund(record.keyId, decision.taken);
-        return { code: 'RATE_LIMITED', ...(decision.state ? { ratelimit: { ...decision.state, remaining: decision.state.remaining + 1 } } : {}) };
+        this.limiter.refund(record.keyId, keyDecision.taken);
+        this.limiter.refund(customerId, customerDecision.taken);
+        return { code: 'RATE_LIMITED', ...(state ? { ratelimit: { ...state, remaining: state.remaining + 1 } } : {}) };
       }
       if (lease.outcome === 'acquired') leaseId = lease.leaseId;
     }
     this.spend.add(holder, request.costMicros, cap);
+    if (customer) this.spend.add(holder, request.costMicros, customerCap, Date.now(), 'customer');
     return { code: 'VALID', ...ratelimit, ...(leaseId ? { leaseId } : {}) };
   }
 

@@ -11,10 +11,18 @@ export interface SpendHolder {
   workspaceId: string;
   appId: string;
   keyId: string;
+  /** The customer holding the key, whose cap all its keys share. */
+  customerId: string | null;
 }
 
-/** One key's spend on one UTC day, as this instance sees it. */
+/** Whose daily cap: the key's own, or the one its customer's keys share. */
+export type SpendLimitOf = 'key' | 'customer';
+
+/** One key's (or customer's) spend on one UTC day, as this instance sees it. */
 interface SpendEntry extends SpendHolder {
+  limitOf: SpendLimitOf;
+  /** The key id or the customer id: what the Redis counter is kept for. */
+  subjectId: string;
   day: string;
   /** The key's daily cap when known here (micro-units). */
   capMicros: number | null;
@@ -35,18 +43,21 @@ export interface ReportedSpend {
   holder: SpendHolder;
   micros: number;
   capMicros: number | null;
+  /** The customer's shared cap, when the key has a customer. */
+  customerCapMicros: number | null;
   atMs: number;
   requestId: string;
 }
 
-const spendKey = (keyId: string, day: string) => `kw:spend:{${keyId}}:${day}`;
+const spendKey = (subjectId: string, day: string) => `kw:spend:{${subjectId}}:${day}`;
 const reportKey = (workspaceId: string, requestId: string) => `kw:spend-report:${workspaceId}:${requestId}`;
 const SPEND_TTL_MS = 2 * 86_400_000;
 /** Entries nobody touched for this long stop being refreshed. */
 const IDLE_MS = 2 * 60_000;
 
 /**
- * Daily spend per key (UTC), from `cost` on verify and on reports, counted local-first:
+ * Daily spend per key, and per customer over all its keys (UTC), from `cost` on verify and
+ * on reports, counted local-first:
  * amounts are added in memory and pushed to a Redis counter (INCRBY) every
  * `KW_SPEND_SYNC_MS`, which also reads back what the other instances spent. A cap is
  * checked against that total plus what this instance has not pushed yet. Once a key's
@@ -78,9 +89,9 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     await this.sync();
   }
 
-  /** Whether today's spend has reached the cap (first use of a key here reads Redis once). */
-  async capReached(holder: SpendHolder, capMicros: number, nowMs = Date.now()): Promise<boolean> {
-    const entry = this.entryOf(holder, utcDay(nowMs), nowMs);
+  /** Whether today's spend has reached the cap (first use of a key or customer here reads Redis once). */
+  async capReached(holder: SpendHolder, capMicros: number, nowMs = Date.now(), limitOf: SpendLimitOf = 'key'): Promise<boolean> {
+    const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
     entry.capMicros = capMicros;
     if (!entry.known) {
       entry.loading ??= this.load(entry).finally(() => {
@@ -91,10 +102,11 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     return entry.synced + entry.inFlight + entry.pending >= capMicros;
   }
 
-  /** Adds spend at `atMs` (its UTC day); pushed with the next sync. */
-  add(holder: SpendHolder, micros: number, capMicros: number | null, atMs = Date.now()): void {
+  /** Adds spend at `atMs` (its UTC day) to the key's or the customer's total; pushed with the next sync. */
+  add(holder: SpendHolder, micros: number, capMicros: number | null, atMs = Date.now(), limitOf: SpendLimitOf = 'key'): void {
     if (micros <= 0) return;
-    const entry = this.entryOf(holder, utcDay(atMs), Date.now());
+    if (limitOf === 'customer' && holder.customerId === null) return;
+    const entry = this.entryOf(holder, limitOf, utcDay(atMs), Date.now());
     if (capMicros !== null) entry.capMicros = capMicros;
     entry.pending += micros;
   }
@@ -116,7 +128,9 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       this.logger.warn(`could not deduplicate reported spend, counting it: ${(error as Error).message}`);
     }
     costly.forEach((item, index) => {
-      if (fresh[index]) this.add(item.holder, item.micros, item.capMicros, item.atMs);
+      if (!fresh[index]) return;
+      this.add(item.holder, item.micros, item.capMicros, item.atMs);
+      this.add(item.holder, item.micros, item.customerCapMicros, item.atMs, 'customer');
     });
   }
 
@@ -140,7 +154,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         continue;
       }
       if (entry.pending === 0 && (entry.capMicros === null || entry.loading)) continue;
-      const key = spendKey(entry.keyId, entry.day);
+      const key = spendKey(entry.subjectId, entry.day);
       const sent = entry.pending;
       entry.pending = 0;
       entry.inFlight += sent;
@@ -181,7 +195,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async load(entry: SpendEntry): Promise<void> {
     try {
-      entry.synced = Number((await this.redis.get(spendKey(entry.keyId, entry.day))) ?? 0);
+      entry.synced = Number((await this.redis.get(spendKey(entry.subjectId, entry.day))) ?? 0);
       entry.known = true;
     } catch (error) {
       // Unknown spend does not block traffic; the next check reads again.
@@ -192,8 +206,10 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   private async recordLimitReached(entry: SpendEntry): Promise<void> {
     if (entry.eventRecorded || entry.capMicros === null || entry.synced < entry.capMicros) return;
     const data: UsageLimitReachedData = {
+      limitOf: entry.limitOf,
       keyId: entry.keyId,
       appId: entry.appId,
+      customerId: entry.customerId,
       day: entry.day,
       spent: microsToCost(entry.synced),
       limit: microsToCost(entry.capMicros),
@@ -203,25 +219,30 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         recordWebhookEvent(manager, {
           workspaceId: entry.workspaceId,
           appId: entry.appId,
+          customerId: entry.customerId,
           type: 'usage.limit_reached',
           data,
-          dedupeKey: `usage.limit_reached:${entry.keyId}:${entry.day}`,
+          dedupeKey: `usage.limit_reached:${entry.subjectId}:${entry.day}`,
         }),
       );
       entry.eventRecorded = true;
     } catch (error) {
-      this.logger.warn(`could not record usage.limit_reached for ${entry.keyId}, retrying: ${(error as Error).message}`);
+      this.logger.warn(`could not record usage.limit_reached for ${entry.subjectId}, retrying: ${(error as Error).message}`);
     }
   }
 
-  private entryOf(holder: SpendHolder, day: string, nowMs: number): SpendEntry {
-    const id = `${holder.keyId}:${day}`;
+  private entryOf(holder: SpendHolder, limitOf: SpendLimitOf, day: string, nowMs: number): SpendEntry {
+    const subjectId = limitOf === 'customer' ? (holder.customerId as string) : holder.keyId;
+    const id = `${subjectId}:${day}`;
     let entry = this.entries.get(id);
     if (!entry) {
       entry = {
         workspaceId: holder.workspaceId,
         appId: holder.appId,
         keyId: holder.keyId,
+        customerId: holder.customerId,
+        limitOf,
+        subjectId,
         day,
         capMicros: null,
         synced: 0,
@@ -235,6 +256,9 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       this.entries.set(id, entry);
     }
     entry.lastUsedAt = nowMs;
+    // A customer's cap names the key that spent last: the one that reached it.
+    entry.keyId = holder.keyId;
+    entry.appId = holder.appId;
     return entry;
   }
 }

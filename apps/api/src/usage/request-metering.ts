@@ -75,6 +75,7 @@ export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageE
       ...common,
       appId: known ? (response.appId as string) : null,
       keyId: known ? (response.keyId as string) : null,
+      customerId: response.customer?.id ?? null,
       kind: 'verify',
       scope: body.scope ?? null,
       model: body.model ?? null,

@@ -11,6 +11,6 @@ import { UsageService } from './usage.service';
   imports: [AppsModule, MetricsModule, PolicyModule],
   controllers: [UsageController, KeyRequestsController],
   providers: [UsageRecorder, UsageService, RequestMetering],
-  exports: [UsageRecorder],
+  exports: [UsageRecorder, UsageService],
 })
 export class UsageModule {}

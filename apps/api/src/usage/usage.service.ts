@@ -33,6 +33,8 @@ const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 interface KeyOfReport {
   appId: string;
   capMicros: number | null;
+  customerId: string | null;
+  customerCapMicros: number | null;
 }
 
 function encodeCursor(ts: string, id: string): string {
@@ -73,6 +75,15 @@ export class UsageService {
     private readonly spend: SpendService,
   ) {}
 
+  /** Another workspace's customer does not exist here. */
+  private async assertCustomerOfWorkspace(actor: Actor, customerId: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM customers WHERE id = $1 AND workspace_id = $2`, [
+      customerId,
+      actor.principal.workspaceId,
+    ]);
+    if (rows.length === 0) throw ApiError.notFound('Customer');
+  }
+
   /**
    * Keys of the caller's workspace (app keys only), checked in one query; else 404 / 403.
    * Answers each key's app and daily spend cap.
@@ -81,9 +92,14 @@ export class UsageService {
     const unique = [...new Set(keyIds)];
     const rows = await appKeysWithPolicies(this.dataSource, actor.principal.workspaceId, unique);
     const keys = new Map(
-      rows.map((row) => [
+      rows.map((row): [string, KeyOfReport] => [
         row.id,
-        { appId: row.app_id, capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros },
+        {
+          appId: row.app_id,
+          capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros,
+          customerId: row.customer_id,
+          customerCapMicros: row.customer_policy?.dailySpendLimitMicros ?? null,
+        },
       ]),
     );
     const missing = unique.find((id) => !keys.has(id));
@@ -103,12 +119,14 @@ export class UsageService {
     );
     const events: UsageEvent[] = dto.events.map((item) => {
       const at = new Date(item.timestamp);
+      const key = keys.get(item.keyId) as KeyOfReport;
       return {
         id: newId('event', at.getTime()),
         timestamp: at.toISOString(),
         workspaceId: actor.principal.workspaceId,
-        appId: (keys.get(item.keyId) as KeyOfReport).appId,
+        appId: key.appId,
         keyId: item.keyId,
+        customerId: key.customerId,
         kind: 'report',
         route: 'POST /v1/usage',
         scope: null,
@@ -130,9 +148,15 @@ export class UsageService {
     await this.spend.addReported(
       actor.principal.workspaceId,
       events.map((event) => ({
-        holder: { workspaceId: event.workspaceId, appId: event.appId as string, keyId: event.keyId as string },
+        holder: {
+          workspaceId: event.workspaceId,
+          appId: event.appId as string,
+          keyId: event.keyId as string,
+          customerId: event.customerId ?? null,
+        },
         micros: event.costMicros,
         capMicros: (keys.get(event.keyId as string) as KeyOfReport).capMicros,
+        customerCapMicros: (keys.get(event.keyId as string) as KeyOfReport).customerCapMicros,
         atMs: Date.parse(event.timestamp),
         requestId: event.requestId as string,
       })),
@@ -141,8 +165,9 @@ export class UsageService {
   }
 
   async query(actor: Actor, query: UsageQueryDto): Promise<UsageResponse> {
-    if ((query.appId === undefined) === (query.keyId === undefined)) {
-      throw ApiError.validation('appId', 'exactly one of appId and keyId is required');
+    const subjects = [query.appId, query.keyId, query.customerId].filter((value) => value !== undefined);
+    if (subjects.length !== 1) {
+      throw ApiError.validation('appId', 'exactly one of appId, keyId and customerId is required');
     }
     const { from, to } = timeRange(query.from, query.to) as { from: Date; to: Date };
     const size = BUCKET_MS[query.granularity];
@@ -151,13 +176,17 @@ export class UsageService {
       throw ApiError.validation('to', `the range spans ${buckets} ${query.granularity} buckets; at most ${MAX_BUCKETS[query.granularity]}`);
     }
     if (query.keyId !== undefined) await this.keysForActor(actor, [query.keyId]);
+    else if (query.customerId !== undefined) await this.assertCustomerOfWorkspace(actor, query.customerId);
     else await this.apps.findForActor(actor, query.appId as string);
 
     const rows = await rollupSeries(this.dataSource, {
       granularity: query.granularity,
       workspaceId: actor.principal.workspaceId,
       keyId: query.keyId,
+      customerId: query.customerId,
       appId: query.appId,
+      // A customer's keys may span apps: a key restricted to some apps sees their share only.
+      onlyAppIds: query.customerId !== undefined ? actor.principal.appIds : null,
       from,
       to,
       model: query.model,
@@ -221,6 +250,7 @@ export class UsageService {
         cost: microsToCost(Number(row.cost_micros)),
         latencyMs: row.latency_ms,
         requestId: row.request_id,
+        customerId: row.customer_id,
       })),
       nextCursor: hasMore ? encodeCursor(last.ts_text, last.id) : null,
     };

@@ -15,6 +15,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { type AuditEvent, AuditService } from '../audit/audit.service';
+import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { limitOf, pageOf } from '../common/pagination';
@@ -40,11 +41,13 @@ export class WebhooksService {
     private readonly apps: AppsService,
     private readonly audit: AuditService,
     private readonly secrets: WebhookSecretBox,
+    private readonly customers: CustomersService,
   ) {}
 
   async create(actor: Actor, dto: CreateWebhookDto): Promise<WebhookEndpoint & WithWebhookSecret> {
     return this.dataSource.transaction(async (manager) => {
       const app = await this.apps.findForActor(actor, dto.appId, manager);
+      const customer = await this.customers.findBySelector(app.workspaceId, { customerId: dto.customerId }, manager);
       const id = newId('webhookEndpoint');
       const { secret, sealed } = this.secrets.issue(id);
       await manager.insert(WebhookEndpointEntity, {
@@ -53,11 +56,17 @@ export class WebhooksService {
         appId: app.id,
         url: dto.url,
         description: dto.description ?? null,
+        customerId: customer?.id ?? null,
         eventTypes: dto.eventTypes ?? [],
         enabled: true,
         secretSealed: sealed,
       });
-      await this.record(manager, actor, app.workspaceId, 'webhook.created', id, { appId: app.id, url: dto.url, eventTypes: dto.eventTypes ?? [] });
+      await this.record(manager, actor, app.workspaceId, 'webhook.created', id, {
+        appId: app.id,
+        url: dto.url,
+        eventTypes: dto.eventTypes ?? [],
+        ...(customer ? { customerId: customer.id } : {}),
+      });
       return { ...toWebhookEndpoint(await manager.findOneByOrFail(WebhookEndpointEntity, { id })), secret };
     });
   }
@@ -72,6 +81,7 @@ export class WebhooksService {
       .limit(limit + 1);
     if (actor.principal.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
     if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
+    if (query.customerId) builder.andWhere('w.customer_id = :customerId', { customerId: query.customerId });
     if (query.cursor) builder.andWhere('w.id < :cursor', { cursor: query.cursor });
     const now = new Date();
     return pageOf(await builder.getMany(), limit, (row) => toWebhookEndpoint(row, now));

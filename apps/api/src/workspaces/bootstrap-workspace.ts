@@ -35,6 +35,7 @@ export async function bootstrapWorkspace(
       metadata: {},
       expiresAt: null,
       policy: null,
+      customerId: null,
       createdBy: null,
       canary: false,
     });

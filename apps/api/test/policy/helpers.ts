@@ -75,3 +75,20 @@ export async function redisCard(key: string): Promise<number> {
     redis.disconnect();
   }
 }
+
+/** Verifies in a loop until the instance refuses; answers how many it admitted. */
+export async function untilRefused(sdk: Keywarden, secret: string): Promise<number> {
+  let admitted = 0;
+  for (;;) {
+    const { code } = await sdk.verifyKey(secret);
+    if (code === 'RATE_LIMITED') return admitted;
+    if (code !== 'VALID') throw new Error(`unexpected ${code}`);
+    admitted++;
+  }
+}
+
+/** `loops` concurrent loops through one instance until each is refused; answers the total admitted. */
+export async function drive(sdk: Keywarden, secret: string, loops: number): Promise<number> {
+  const counts = await Promise.all(Array.from({ length: loops }, () => untilRefused(sdk, secret)));
+  return counts.reduce((sum, count) => sum + count, 0);
+}

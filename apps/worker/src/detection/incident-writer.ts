@@ -46,11 +46,13 @@ export async function applyIncident(
     await manager.save(open);
     return 'updated';
   }
+  const [holder] = (await manager.query(`SELECT customer_id FROM api_keys WHERE id = $1`, [event.keyId])) as Array<{ customer_id: string | null }>;
   const alert = newAlertRow(manager, {
     id: newId('alert'),
     workspaceId: scope.workspaceId,
     appId: scope.appId,
     keyId: event.keyId,
+    customerId: holder?.customer_id ?? null,
     model: event.model,
     type: event.type,
     fingerprint: event.fingerprint,

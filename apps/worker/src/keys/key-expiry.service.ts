@@ -52,12 +52,14 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
             environment: row.environment,
             name: row.name,
             prefix: row.prefix,
+            customerId: row.customer_id,
             expiresAt: row.deadline,
             reason: row.reason,
           };
           const id = await recordWebhookEvent(manager, {
             workspaceId: row.workspace_id,
             appId: row.app_id,
+            customerId: row.customer_id,
             type: 'key.expiring',
             data,
             dedupeKey: `key.expiring:${row.key_id}:${row.deadline}`,

@@ -24,6 +24,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
 import { Batched } from './batched';
+import { EndpointSlots } from './endpoint-slots';
 import { type SendOutcome, WebhookSender } from './webhook-sender';
 import { WEBHOOK_CONFIG } from './webhooks.tokens';
 
@@ -43,6 +44,8 @@ const OPENED_SECRETS_MAX = 10_000;
 export type AttemptResult = { next: 'done' } | { next: 'retry'; at: number };
 
 const DONE: AttemptResult = { next: 'done' };
+/** A delivery whose endpoint is at its cap of attempts in flight waits this long. */
+const ENDPOINT_BUSY_RETRY_MS = 250;
 
 function isSuccess(statusCode: number | null): boolean {
   return statusCode !== null && statusCode >= 200 && statusCode < 300;
@@ -75,6 +78,7 @@ export function payloadOf(type: WebhookEventType, occurredAt: Date, data: Record
 export class WebhookDeliveryService implements OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDelivery');
   private readonly sender: WebhookSender;
+  private readonly endpointSlots: EndpointSlots;
   private readonly secretKey: Buffer;
   private readonly openedSecrets = new Map<string, Buffer>();
   private readonly loads = new Batched((ids: string[]) => this.loadMany(ids), BATCH_WINDOW_MS, BATCH_MAX);
@@ -90,6 +94,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
       maxSockets: config.concurrency,
     });
     this.secretKey = deriveSecretBoxKey(config.pepper);
+    this.endpointSlots = EndpointSlots.forConcurrency(config.concurrency);
   }
 
   async attempt(deliveryId: string): Promise<AttemptResult> {
@@ -101,6 +106,17 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
       return DONE;
     }
 
+    // The endpoint already has its share of attempts in flight: try again shortly,
+    // without an attempt, so its slowness does not take every slot from other endpoints.
+    if (!this.endpointSlots.tryTake(delivery.endpoint_id)) return { next: 'retry', at: Date.now() + ENDPOINT_BUSY_RETRY_MS };
+    try {
+      return await this.attemptWithSlot(delivery);
+    } finally {
+      this.endpointSlots.release(delivery.endpoint_id);
+    }
+  }
+
+  private async attemptWithSlot(delivery: DeliveryContext): Promise<AttemptResult> {
     const attemptedAt = new Date();
     const body = payloadOf(delivery.event_type, delivery.occurred_at, delivery.event_data);
     const timestamp = Math.floor(attemptedAt.getTime() / 1000);

@@ -5,9 +5,11 @@ import {
   claimDeliveriesToEnqueue,
   claimUndispatchedEvents,
   enabledEndpointsOfApps,
+  type EndpointSubscription,
   insertDeliveries,
   markDeliveriesEnqueued,
   markEventsDispatched,
+  type UndispatchedEvent,
 } from '@keywarden/db';
 import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -24,6 +26,19 @@ const JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: true,
 };
+
+/**
+ * Whether an endpoint receives an event: same app, a subscribed type, and for an endpoint
+ * scoped to a customer, an event about that customer's key (events about no customer's key
+ * never reach it).
+ */
+export function endpointReceives(endpoint: EndpointSubscription, event: UndispatchedEvent): boolean {
+  return (
+    endpoint.app_id === event.app_id &&
+    (endpoint.customer_id === null || endpoint.customer_id === event.customer_id) &&
+    (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type))
+  );
+}
 
 /**
  * Turns outbox events into deliveries and deliveries into queue jobs, polling every
@@ -88,8 +103,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
       const endpoints = await enabledEndpointsOfApps(manager, [...new Set(events.map((event) => event.app_id))]);
       const rows = events.flatMap((event) =>
         endpoints
-          .filter((endpoint) => endpoint.app_id === event.app_id)
-          .filter((endpoint) => endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type))
+          .filter((endpoint) => endpointReceives(endpoint, event))
           .map((endpoint) => ({ id: newId('webhookDelivery'), workspaceId: event.workspace_id, endpointId: endpoint.id, eventId: event.id })),
       );
       await insertDeliveries(manager, rows);

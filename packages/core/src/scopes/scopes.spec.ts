@@ -28,7 +28,7 @@ const smallPattern = fc.oneof(
     .map(([resource, action]) => `${resource}.${action}`),
 );
 
-const READ_MANAGEMENT_SCOPES = ['apps.read', 'keys.read', 'usage.read', 'webhooks.read', 'alerts.read', 'audit.read'];
+const READ_MANAGEMENT_SCOPES = ['apps.read', 'keys.read', 'usage.read', 'webhooks.read', 'alerts.read', 'audit.read', 'customers.read'];
 const NON_READ_MANAGEMENT_SCOPES = MANAGEMENT_SCOPES.filter((scope) => !scope.endsWith('.read'));
 
 describe('isScopePattern', () => {
@@ -345,6 +345,15 @@ describe('ROLE_SCOPES', () => {
 
   it('does not let developer revoke keys', () => {
     expect(hasScope(ROLE_SCOPES.developer, 'keys.revoke')).toBe(false);
+  });
+
+  it('lets developer read customers, but neither change them nor open their portal', () => {
+    expect(['customers.read', 'customers.write', 'portal.write'].map((scope) => hasScope(ROLE_SCOPES.developer, scope))).toEqual([true, false, false]);
+  });
+
+  it('gives admin the customer scopes and portal.write, viewer customers.read only', () => {
+    expect(scopesNotHeld(ROLE_SCOPES.admin, ['customers.read', 'customers.write', 'portal.write'])).toEqual([]);
+    expect(['customers.read', 'customers.write', 'portal.write'].map((scope) => hasScope(ROLE_SCOPES.viewer, scope))).toEqual([true, false, false]);
   });
 
   it.each(['keys.read', 'keys.write', 'keys.verify', 'apps.read'])('lets developer hold %j', (scope) => {

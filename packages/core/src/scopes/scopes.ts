@@ -16,6 +16,9 @@ export const MANAGEMENT_SCOPES = [
   'alerts.read',
   'alerts.write',
   'audit.read',
+  'customers.read',
+  'customers.write',
+  'portal.write',
 ] as const;
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 
@@ -107,6 +110,7 @@ export const ROLE_SCOPES: Record<AdminRole, readonly string[]> = {
     'usage.write',
     'webhooks.read',
     'webhooks.write',
+    'customers.read',
   ],
   viewer: presetScopes('read', MANAGEMENT_SCOPES),
 };

@@ -47,6 +47,8 @@ export interface Alert {
   status: AlertStatus;
   appId: string;
   keyId: string;
+  /** The customer holding the key when the alert opened; null when none. */
+  customerId: string | null;
   /** The model the alert is about (`unusual_model`); null when it concerns all of the key's traffic. */
   model: string | null;
   /** type + key + model: one open alert per fingerprint and app. */
@@ -74,6 +76,7 @@ export interface Alert {
 export interface ListAlertsQuery extends PageQuery {
   appId?: string;
   keyId?: string;
+  customerId?: string;
   type?: AlertType;
   status?: AlertStatus;
   /** Alerts first detected at or after this instant (ISO 8601). */

@@ -3,6 +3,7 @@ import type { PageQuery } from './common';
 import type { AppContainment, AppContainmentUpdate } from './containment';
 import type { LeakResponse } from './leaks';
 import type { KeyPolicy } from './policy';
+import type { PortalBranding } from './portal';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -35,6 +36,8 @@ export interface App {
   defaultPolicy: KeyPolicy | null;
   /** Anomaly detector settings (defaults where never set). */
   detection: AppDetectionSettings;
+  /** How the app presents itself in the customer portal; null when not set. */
+  portal: PortalBranding | null;
   /** What a confirmed leak report does to the key (default `revoke`). */
   leakResponse: LeakResponse;
   /** Containment per detector alert type (default `none` for each). */
@@ -52,12 +55,16 @@ export interface CreateAppRequest {
   defaultPolicy?: KeyPolicy;
   /** Only the given fields change; the others keep their value. */
   detection?: AppDetectionSettingsUpdate;
+  portal?: PortalBranding;
   leakResponse?: LeakResponse;
   /** Only the given alert types change. */
   containment?: AppContainmentUpdate;
 }
 
-/** `defaultPolicy: null` clears the default policy. */
-export type UpdateAppRequest = Partial<Omit<CreateAppRequest, 'defaultPolicy'>> & { defaultPolicy?: KeyPolicy | null };
+/** `defaultPolicy: null` clears the default policy, `portal: null` the branding. */
+export type UpdateAppRequest = Partial<Omit<CreateAppRequest, 'defaultPolicy' | 'portal'>> & {
+  defaultPolicy?: KeyPolicy | null;
+  portal?: PortalBranding | null;
+};
 
 export type ListAppsQuery = PageQuery;

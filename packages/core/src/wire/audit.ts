@@ -25,6 +25,13 @@ export const AUDIT_ACTIONS = [
   'webhook.redelivered',
   'alert.acknowledged',
   'alert.resolved',
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+  'customer.suspended',
+  'customer.resumed',
+  'portal_session.created',
+  'portal_session.opened',
   'alert.lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -34,7 +41,9 @@ export interface AuditEntry {
   action: AuditAction;
   /** The admin key that acted; null for the bootstrap command. */
   actorKeyId: string | null;
-  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert' | 'bulk_operation';
+  /** Who acted: the admin key id, `portal:<customer id>` in the customer portal; null for the bootstrap command. */
+  actor: string | null;
+  targetType: 'app' | 'key' | 'admin_key' | 'webhook' | 'alert' | 'bulk_operation' | 'customer';
   targetId: string;
   ip: string | null;
   requestId: string | null;

@@ -40,6 +40,8 @@ export interface KeyEventData {
   name: string;
   /** Display prefix of the current secret, e.g. `kw_live_a1B2`. */
   prefix: string;
+  /** The customer holding the key; null when none. */
+  customerId: string | null;
 }
 
 /** `key.expiring`: the key (or its current secret, under a rotation period) stops working at `expiresAt`. */
@@ -50,8 +52,11 @@ export interface KeyExpiringData extends KeyEventData {
 
 /** `usage.limit_reached`: today's reported spend reached the key's daily cap (once per key per day). */
 export interface UsageLimitReachedData {
+  /** `key`: the key's own cap; `customer`: the cap shared by all keys of `customerId` (keyId is the key that reached it). */
+  limitOf: 'key' | 'customer';
   keyId: string;
   appId: string;
+  customerId: string | null;
   /** UTC day, `YYYY-MM-DD`. */
   day: string;
   /** Decimal amounts of the workspace currency. */

@@ -34,6 +34,8 @@ export interface AppKey {
   expiresAt: string | null;
   /** The key's own policy (its app's default policy applies where this leaves a field out). */
   policy: KeyPolicy | null;
+  /** The customer holding the key (its shared policy applies as well); null when none. */
+  customerId: string | null;
   /** Secrets that currently open this key, newest first. */
   secrets: KeySecretVersion[];
   /** A canary: never valid; every use opens a critical `canary_used` alert. */
@@ -58,6 +60,9 @@ export interface CreateKeyRequest {
   metadata?: Metadata;
   expiresAt?: string;
   policy?: KeyPolicy;
+  /** The customer holding the key (`cus_…`); or name it by `externalId`, not both. */
+  customerId?: string;
+  externalId?: string;
   /**
    * A canary key, planted where only a thief would find it: verify always answers as for
    * an unknown key, and every use opens a critical `canary_used` alert.
@@ -74,6 +79,8 @@ export interface UpdateKeyRequest {
   expiresAt?: string | null;
   /** Replaces the key's own policy; `null` clears it (the app default applies). */
   policy?: KeyPolicy | null;
+  /** Moves the key to another customer of the workspace; `null` detaches it. */
+  customerId?: string | null;
 }
 
 export interface RotateKeyRequest {
@@ -93,6 +100,7 @@ export interface ListKeysQuery extends PageQuery {
   environment?: string;
   status?: KeyStatus;
   group?: string;
+  customerId?: string;
   /**
    * Part of the key's name (case-insensitive), or the start of its display prefix
    * (`kw_live_AbCd`): a search shaped like a prefix looks at prefixes only.

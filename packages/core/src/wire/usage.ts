@@ -13,6 +13,8 @@ export interface UsageEvent {
   workspaceId: string;
   appId: string | null;
   keyId: string | null;
+  /** The customer holding the key at the time of the event. */
+  customerId?: string | null;
   kind: 'request' | 'verify' | 'report';
   /** Route pattern (`POST /v1/keys/verify`) or the verified scope. */
   route: string;
@@ -55,12 +57,14 @@ export interface ReportUsageResponse {
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
-export const USAGE_GROUP_BY = ['model', 'outcome', 'key'] as const;
+export const USAGE_GROUP_BY = ['model', 'outcome', 'key', 'customer'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BY)[number];
 
 export interface UsageQuery {
   appId?: string;
   keyId?: string;
+  /** Usage of all the keys a customer held (one of appId / keyId / customerId). */
+  customerId?: string;
   model?: string;
   granularity: Granularity;
   from: string;
@@ -78,6 +82,8 @@ export interface UsageTotals {
 export interface UsagePoint extends UsageTotals {
   bucket: string;
   key?: string;
+  /** groupBy=customer: the customer id, '' for keys of no customer. */
+  customer?: string;
   model?: string;
   outcome?: string;
 }
@@ -91,8 +97,9 @@ export interface UsageResponse {
 }
 
 /** One row of a key's access log (`GET /v1/keys/:id/requests`): the event, cost as a decimal. */
-export interface AccessLogEntry extends Omit<UsageEvent, 'workspaceId' | 'appId' | 'keyId' | 'costMicros'> {
+export interface AccessLogEntry extends Omit<UsageEvent, 'workspaceId' | 'appId' | 'keyId' | 'costMicros' | 'customerId'> {
   cost: number;
+  customerId: string | null;
 }
 
 export interface ListKeyRequestsQuery extends PageQuery {

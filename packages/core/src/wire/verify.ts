@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors';
 import { objectSchemaOf } from './json-schema';
+import type { CustomerRef } from './customers';
 import type { RateLimitState } from './policy';
 
 export interface VerifyKeyRequest {
@@ -47,7 +48,12 @@ export interface VerifyKeyResponse {
   env?: string;
   scopes?: string[];
   expiresAt?: string | null;
-  /** The key's tightest rate limit after this request; absent when the key has none. */
+  /** The customer holding the key, when it belongs to one. */
+  customer?: CustomerRef;
+  /**
+   * The tightest rate limit after this request, over the key's limits and its customer's;
+   * absent when neither has one.
+   */
   ratelimit?: RateLimitState;
   /** Held while the request runs when the key has a concurrency limit; release it when done. */
   leaseId?: string;
@@ -95,5 +101,10 @@ export const VERIFY_KEY_RESPONSE_SCHEMA = objectSchemaOf<VerifyKeyResponse>()({
       properties: { limit: { type: 'integer' }, remaining: { type: 'integer' }, reset: { type: 'integer' } },
     }),
     leaseId: { type: 'string' },
+    customer: {
+      type: 'object',
+      required: ['id', 'externalId'],
+      properties: { id: { type: 'string' }, externalId: { type: 'string' } },
+    },
   },
 });

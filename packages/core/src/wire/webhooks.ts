@@ -13,6 +13,8 @@ export interface WebhookEndpoint {
   appId: string;
   url: string;
   description: string | null;
+  /** Set: only events about this customer's keys reach the endpoint. */
+  customerId: string | null;
   /** Event types delivered to this endpoint; empty = every type. */
   eventTypes: WebhookEventType[];
   enabled: boolean;
@@ -40,6 +42,8 @@ export interface CreateWebhookRequest {
   url: string;
   description?: string;
   eventTypes?: WebhookEventType[];
+  /** Only events about this customer's keys are delivered (`cus_…`). */
+  customerId?: string;
 }
 
 export interface UpdateWebhookRequest {
@@ -52,6 +56,7 @@ export interface UpdateWebhookRequest {
 
 export interface ListWebhooksQuery extends PageQuery {
   appId?: string;
+  customerId?: string;
 }
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;

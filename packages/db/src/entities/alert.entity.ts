@@ -21,6 +21,10 @@ export class AlertEntity {
   @Column('text', { name: 'key_id' })
   keyId!: string;
 
+  /** The customer holding the key when the alert opened. */
+  @Column('text', { name: 'customer_id', nullable: true })
+  customerId!: string | null;
+
   @Column('text', { nullable: true })
   model!: string | null;
 
@@ -78,12 +82,14 @@ export class AlertEntity {
 export type NewAlert = Pick<
   AlertEntity,
   'id' | 'workspaceId' | 'appId' | 'keyId' | 'model' | 'type' | 'fingerprint' | 'severity' | 'evidence' | 'firstDetectedAt'
->;
+> &
+  Partial<Pick<AlertEntity, 'customerId'>>;
 
 /** An open alert row, not yet saved. */
 export function newAlertRow(manager: EntityManager, alert: NewAlert): AlertEntity {
   return manager.create(AlertEntity, {
     ...alert,
+    customerId: alert.customerId ?? null,
     status: 'open',
     lastDetectedAt: alert.firstDetectedAt,
     occurrences: 1,

@@ -60,6 +60,10 @@ export class ApiKeyEntity {
   @Column('jsonb', { nullable: true })
   policy!: StoredPolicy | null;
 
+  /** App keys: the customer holding the key (its shared policy applies too). */
+  @Column('text', { name: 'customer_id', nullable: true })
+  customerId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,4 +1,4 @@
-import type { AppContainmentUpdate, AppDetectionSettingsUpdate, BusinessHours, LeakResponse, StoredPolicy } from '@keywarden/core';
+import type { AppContainmentUpdate, AppDetectionSettingsUpdate, BusinessHours, LeakResponse, PortalBranding, StoredPolicy } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('apps')
@@ -31,6 +31,9 @@ export class AppEntity {
   @Column('jsonb', { name: 'detection_settings' })
   detectionSettings!: AppDetectionSettingsUpdate;
 
+  /** Customer portal branding; null when not set. */
+  @Column('jsonb', { nullable: true })
+  portal!: PortalBranding | null;
   @Column('text', { name: 'leak_response' })
   leakResponse!: LeakResponse;
 

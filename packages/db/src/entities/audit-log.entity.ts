@@ -15,6 +15,10 @@ export class AuditLogEntity {
   @Column('text', { name: 'actor_key_id', nullable: true })
   actorKeyId!: string | null;
 
+  /** The admin key id, or `portal:<customer id>` for portal actions. */
+  @Column('text', { nullable: true })
+  actor!: string | null;
+
   @Column('text', { name: 'target_type' })
   targetType!: AuditEntry['targetType'];
 

@@ -19,6 +19,10 @@ export class WebhookEndpointEntity {
   @Column('text')
   url!: string;
 
+  /** Set: only events about this customer's keys are delivered here. */
+  @Column('text', { name: 'customer_id', nullable: true })
+  customerId!: string | null;
+
   @Column('text', { nullable: true })
   description!: string | null;
 

@@ -1,4 +1,4 @@
-import type { AdminRole, KeyContainment, KeyExpiringData, StoredPolicy } from '@keywarden/core';
+import type { AdminRole, CustomerStatus, KeyContainment, KeyExpiringData, StoredPolicy } from '@keywarden/core';
 import type { Queryable } from './queryable';
 
 /**
@@ -30,6 +30,11 @@ export interface KeyCredentialRow {
   canary: boolean;
   /** Containment in force because of a detector alert. */
   containment: KeyContainment | null;
+  /** App keys held by a customer: who, whether suspended, and the policy all its keys share. */
+  customerId: string | null;
+  customerExternalId: string | null;
+  customerStatus: CustomerStatus | null;
+  customerPolicy: StoredPolicy | null;
 }
 
 const CREDENTIAL_COLUMNS = `
@@ -39,12 +44,15 @@ const CREDENTIAL_COLUMNS = `
          CASE WHEN a.deleted_at IS NOT NULL THEN 'revoked' ELSE k.status END AS status,
          k.expires_at AS "expiresAt", s.prefix, s.created_at AS "secretCreatedAt",
          s.expires_at AS "secretExpiresAt", k.policy, a.default_policy AS "appDefaultPolicy",
-         k.canary, k.containment
+         k.canary, k.containment,
+         c.id AS "customerId", c.external_id AS "customerExternalId", c.status AS "customerStatus",
+         c.policy AS "customerPolicy"
 `;
 
 const CREDENTIAL_BY_HASH = `${CREDENTIAL_COLUMNS}
     FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
     LEFT JOIN apps a ON a.id = k.app_id
+    LEFT JOIN customers c ON c.id = k.customer_id
    WHERE s.hash = $1`;
 
 /** A key by id, with its current secret version (the one without a deadline, else the newest). */
@@ -53,6 +61,7 @@ const CREDENTIAL_BY_KEY_ID = `${CREDENTIAL_COLUMNS}
     JOIN LATERAL (SELECT * FROM key_secrets s WHERE s.key_id = k.id
                    ORDER BY (s.expires_at IS NULL) DESC, s.created_at DESC LIMIT 1) s ON true
     LEFT JOIN apps a ON a.id = k.app_id
+    LEFT JOIN customers c ON c.id = k.customer_id
    WHERE k.id = $1`;
 
 /** The key whose secret hashes to `hash`, or undefined. */
@@ -96,6 +105,7 @@ export interface RevokedKey {
   name: string;
   /** The display prefix of its current secret. */
   prefix: string | null;
+  customerId: string | null;
 }
 
 /** Revokes every key of the app that is not revoked yet; answers those it revoked. */
@@ -104,7 +114,7 @@ export async function revokeKeysOfApp(db: Queryable, appId: string): Promise<Rev
   const [revoked]: [RevokedKey[], number] = await db.query(
     `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
       WHERE k.app_id = $1 AND k.status <> 'revoked'
-      RETURNING k.id, k.environment, k.name,
+      RETURNING k.id, k.environment, k.name, k.customer_id AS "customerId",
         (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
     [appId],
   );
@@ -116,13 +126,16 @@ export interface AppKeyPolicies {
   app_id: string;
   policy: StoredPolicy | null;
   default_policy: StoredPolicy | null;
+  customer_id: string | null;
+  /** The policy the key's customer shares over its keys. */
+  customer_policy: StoredPolicy | null;
 }
 
-/** App keys of the workspace among `keyIds`, with their own and their app's default policy. */
+/** App keys of the workspace among `keyIds`, with their own, their app's default and their customer's policy. */
 export function appKeysWithPolicies(db: Queryable, workspaceId: string, keyIds: string[]): Promise<AppKeyPolicies[]> {
   return db.query(
-    `SELECT k.id, k.app_id, k.policy, a.default_policy
-       FROM api_keys k JOIN apps a ON a.id = k.app_id
+    `SELECT k.id, k.app_id, k.policy, a.default_policy, k.customer_id, c.policy AS customer_policy
+       FROM api_keys k JOIN apps a ON a.id = k.app_id LEFT JOIN customers c ON c.id = k.customer_id
       WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
     [workspaceId, keyIds],
   );
@@ -132,6 +145,7 @@ export interface KeyDeadlineRow {
   key_id: string;
   workspace_id: string;
   app_id: string;
+  customer_id: string | null;
   environment: string;
   name: string;
   prefix: string;
@@ -150,7 +164,7 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  */
 const COMING_DEADLINES = `
   WITH live AS (
-    SELECT k.id, k.workspace_id, k.app_id, k.environment, k.name, k.expires_at, s.prefix,
+    SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.environment, k.name, k.expires_at, s.prefix,
            s.created_at + make_interval(days => COALESCE((k.policy ->> 'rotationPeriodDays')::int,
                                                           (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
       FROM api_keys k
@@ -163,7 +177,7 @@ const COMING_DEADLINES = `
     UNION ALL
     SELECT live.*, 'rotation_period' AS reason, rotation_deadline AS at FROM live WHERE rotation_deadline IS NOT NULL
   )
-  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.environment, d.name, d.prefix, d.reason,
+  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.customer_id, d.environment, d.name, d.prefix, d.reason,
          to_char(d.at AT TIME ZONE 'UTC', ${ISO}) AS deadline
     FROM deadlines d
    WHERE d.at > now() AND d.at <= now() + make_interval(days => $1)

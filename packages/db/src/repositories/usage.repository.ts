@@ -91,18 +91,18 @@ WITH ev AS (
   SELECT *
   FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
               $8::text[], $9::text[], $10::text[], $11::int[], $12::text[], $13::bigint[], $14::bigint[],
-              $15::real[], $16::text[])
+              $15::real[], $16::text[], $17::text[])
     AS t(id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip, units,
-         cost_micros, latency_ms, request_id)
+         cost_micros, latency_ms, request_id, customer_id)
 ),
 logged AS (
   INSERT INTO access_log (id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip,
-                          units, cost_micros, latency_ms, request_id)
+                          units, cost_micros, latency_ms, request_id, customer_id)
   SELECT id, ts, workspace_id, app_id, key_id, kind, route, scope, model, outcome, status, ip, units, cost_micros,
-         latency_ms, request_id
+         latency_ms, request_id, customer_id
   FROM ev
   ON CONFLICT DO NOTHING
-  RETURNING ts, workspace_id, app_id, key_id, model, outcome, units, cost_micros
+  RETURNING ts, workspace_id, app_id, key_id, model, outcome, units, cost_micros, customer_id
 ),
 used AS (
   UPDATE api_keys k
@@ -112,14 +112,15 @@ used AS (
   RETURNING 1
 ),
 rolled AS (
-  INSERT INTO usage_rollups AS r (granularity, bucket, workspace_id, app_id, key_id, model, outcome, requests, units,
-                                  cost_micros)
+  INSERT INTO usage_rollups AS r (granularity, bucket, workspace_id, app_id, key_id, model, outcome, customer_id,
+                                  requests, units, cost_micros)
   SELECT g.granularity, date_trunc(g.granularity, l.ts, 'UTC'), l.workspace_id, coalesce(l.app_id, ''),
-         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, count(*), sum(l.units), sum(l.cost_micros)
+         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, coalesce(l.customer_id, ''), count(*), sum(l.units),
+         sum(l.cost_micros)
   FROM logged l CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS g(granularity)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7
-  ORDER BY 1, 3, 2, 4, 5, 6, 7
-  ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome) DO UPDATE
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+  ORDER BY 1, 3, 2, 4, 5, 6, 7, 8
+  ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome, customer_id) DO UPDATE
   SET requests = r.requests + excluded.requests,
       units = r.units + excluded.units,
       cost_micros = r.cost_micros + excluded.cost_micros
@@ -143,14 +144,17 @@ export interface RollupRow {
   cost_micros: string;
 }
 
-export const ROLLUP_GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id' } as const;
+export const ROLLUP_GROUP_COLUMN = { model: 'model', outcome: 'outcome', key: 'key_id', customer: 'customer_id' } as const;
 
 export interface RollupQuery {
   granularity: Granularity;
   workspaceId: string;
-  /** One key's or one app's usage. */
+  /** One key's, one customer's or one app's usage. */
   keyId?: string;
+  customerId?: string;
   appId?: string;
+  /** A customer's keys may span apps: a caller limited to some apps sees their share only. */
+  onlyAppIds?: string[] | null;
   from: Date;
   to: Date;
   model?: string;
@@ -162,12 +166,16 @@ export interface RollupQuery {
  * bucket belongs to the range when it overlaps it.
  */
 export function rollupSeries(db: Queryable, query: RollupQuery): Promise<RollupRow[]> {
-  const params: unknown[] = [query.granularity, query.workspaceId, query.keyId ?? query.appId, query.from, query.to];
-  const scopeColumn = query.keyId !== undefined ? 'key_id' : 'app_id';
+  const params: unknown[] = [query.granularity, query.workspaceId, query.keyId ?? query.customerId ?? query.appId, query.from, query.to];
+  const scopeColumn = query.keyId !== undefined ? 'key_id' : query.customerId !== undefined ? 'customer_id' : 'app_id';
   let modelFilter = '';
   if (query.model !== undefined) {
     params.push(query.model);
     modelFilter = `AND model = $${params.length}`;
+  }
+  if (query.onlyAppIds) {
+    params.push(query.onlyAppIds);
+    modelFilter += ` AND app_id = ANY($${params.length}::text[])`;
   }
   const column = query.groupBy ? ROLLUP_GROUP_COLUMN[query.groupBy] : null;
   return db.query(
@@ -199,6 +207,7 @@ export interface AccessLogRow {
   cost_micros: string;
   latency_ms: number;
   request_id: string | null;
+  customer_id: string | null;
 }
 
 export interface AccessLogQuery {
@@ -232,7 +241,7 @@ export function accessLogOfKey(db: Queryable, query: AccessLogQuery): Promise<Ac
   params.push(query.take);
   return db.query(
     `SELECT id, ts, ts::text AS ts_text, kind, route, scope, model, outcome, status, ip,
-            units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id
+            units::text AS units, cost_micros::text AS cost_micros, latency_ms, request_id, customer_id
        FROM access_log
       WHERE ${where.join(' AND ')}
       ORDER BY ts DESC, id DESC
@@ -287,6 +296,7 @@ function columns(events: UsageEvent[]): unknown[] {
     pick((e) => Math.trunc(e.costMicros)),
     pick((e) => e.latencyMs),
     pick((e) => e.requestId ?? null),
+    pick((e) => e.customerId ?? null),
   ];
 }
 

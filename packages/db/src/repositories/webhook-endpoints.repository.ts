@@ -9,12 +9,14 @@ import type { Queryable } from './queryable';
 export interface EndpointSubscription {
   id: string;
   app_id: string;
+  /** Set: only events about this customer's keys. */
+  customer_id: string | null;
   event_types: WebhookEventType[];
 }
 
-/** Enabled endpoints of these apps, with the event types they take (empty: all). */
+/** Enabled endpoints of these apps, with the event types they take (empty: all) and their customer. */
 export function enabledEndpointsOfApps(db: Queryable, appIds: string[]): Promise<EndpointSubscription[]> {
-  return db.query(`SELECT id, app_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`, [appIds]);
+  return db.query(`SELECT id, app_id, customer_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`, [appIds]);
 }
 
 /** Disabled by the worker: answered 410 Gone, or failed every attempt for too long. */

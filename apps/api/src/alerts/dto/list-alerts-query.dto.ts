@@ -6,6 +6,7 @@ import {
   type ListAlertsQuery,
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { PageQueryDto } from '../../common/pagination';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -17,6 +18,10 @@ export class ListAlertsQueryDto extends PageQueryDto implements ExactContract<Li
   @IsOptional()
   @Matches(/^key_[0-9a-z]{26}$/, { message: 'keyId must be a key id (key_...)' })
   keyId?: string;
+
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
 
   @IsOptional()
   @IsIn(ALERT_TYPES)

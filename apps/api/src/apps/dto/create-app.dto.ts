@@ -18,6 +18,7 @@ import { BusinessHoursDto } from './business-hours.dto';
 import { ContainmentSettingsDto } from './containment-settings.dto';
 import { DetectionSettingsDto } from './detection-settings.dto';
 import type { ExactContract } from '../../common/exact-contract';
+import { PortalBrandingDto } from './portal-branding.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -67,6 +68,11 @@ export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppReques
   @Type(() => DetectionSettingsDto)
   detection?: DetectionSettingsDto;
 
+  /** Customer portal branding: display name, logo, accent colour, support URL, embed origins. */
+  @ValidateIf(isPresent)
+  @ValidateNested()
+  @Type(() => PortalBrandingDto)
+  portal?: PortalBrandingDto;
   /** What a confirmed leak report does to the key: revoke (default), disable or notify. */
   @ValidateIf(isPresent)
   @IsIn(LEAK_RESPONSES)

@@ -13,6 +13,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { IsCustomerId, IsExternalId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import {
   IsEnvironmentName,
@@ -24,6 +25,7 @@ import {
 import type { ExactContract } from '../../common/exact-contract';
 
 export const GROUP_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 
 /** 1–100 distinct app scopes, wildcards or presets; never management scopes. */
 export const IsAppKeyScopes = () =>
@@ -77,6 +79,16 @@ export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyReques
   @ValidateNested()
   @Type(() => KeyPolicyDto)
   policy?: KeyPolicyDto;
+
+  /** The customer holding the key; or name it by externalId (not both). */
+  @NotNullWhenGiven()
+  @IsCustomerId()
+  customerId?: string;
+
+  /** The platform's own id of the customer holding the key. */
+  @NotNullWhenGiven()
+  @IsExternalId()
+  externalId?: string;
 
   /** A canary: never valid, every use opens a critical `canary_used` alert. */
   @IsOptional()

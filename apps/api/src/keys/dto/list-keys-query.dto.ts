@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -22,6 +23,10 @@ export class ListKeysQueryDto extends PageQueryDto implements ExactContract<List
   @IsOptional()
   @Matches(GROUP_PATTERN, { message: 'group must be 1-32 chars of a-z, 0-9, _ or -' })
   group?: string;
+
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
 
   @IsOptional()
   @IsString()

@@ -9,6 +9,7 @@ import {
 } from 'class-validator';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { IsFutureDate, IsMetadata } from '../../common/validators';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN, IsAppKeyScopes } from './create-key.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -45,4 +46,9 @@ export class UpdateKeyDto implements ExactContract<UpdateKeyDto, UpdateKeyReques
   @ValidateNested()
   @Type(() => KeyPolicyDto)
   policy?: KeyPolicyDto | null;
+
+  /** Moves the key to another customer of the workspace; `null` detaches it from its customer. */
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsCustomerId()
+  customerId?: string | null;
 }

@@ -22,7 +22,7 @@ import type { ExactContract } from '../../common/exact-contract';
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
-const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInt({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
+export const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInt({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
 
 const IsCidrList = () =>
   applyDecorators(
@@ -30,6 +30,19 @@ const IsCidrList = () =>
     IsArray(),
     ArrayMaxSize(MAX_POLICY_LIST_ENTRIES),
     ValidateBy({ name: 'isCidr', validator: { validate: isCidr, defaultMessage: () => CIDR_FORMAT_MESSAGE } }, { each: true }),
+  );
+
+/** A daily spend cap: a decimal amount of at most 6 decimals, up to 1e9 (optional, not null). */
+export const IsDailySpendLimit = () =>
+  applyDecorators(
+    ValidateIf(isPresent),
+    ValidateBy({
+      name: 'isMicroAmount',
+      validator: {
+        validate: (value) => isMicroAmount(value) && value <= 1_000_000_000,
+        defaultMessage: () => 'must be a decimal amount between 0 and 1000000000 with at most 6 decimals',
+      },
+    }),
   );
 
 export class RateLimitsDto implements ExactContract<RateLimitsDto, RateLimits> {
@@ -82,13 +95,6 @@ export class KeyPolicyDto extends AdminKeyPolicyDto implements ExactContract<Key
   allowedModels?: string[];
 
   /** Decimal amount of the workspace currency per UTC day, at most 6 decimals. */
-  @ValidateIf(isPresent)
-  @ValidateBy({
-    name: 'isMicroAmount',
-    validator: {
-      validate: (value) => isMicroAmount(value) && value <= 1_000_000_000,
-      defaultMessage: () => 'must be a decimal amount between 0 and 1000000000 with at most 6 decimals',
-    },
-  })
+  @IsDailySpendLimit()
   dailySpendLimit?: number;
 }

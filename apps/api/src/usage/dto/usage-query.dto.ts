@@ -9,9 +9,10 @@ import {
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageLimitDto } from '../../common/pagination';
 import type { ExactContract } from '../../common/exact-contract';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
-  /** One of appId / keyId is required. */
+  /** One of appId / keyId / customerId is required. */
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -21,6 +22,11 @@ export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
   @IsString()
   @Length(1, 64)
   keyId?: string;
+
+  /** Usage of every key the customer held (`cus_…`). */
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
 
   @IsOptional()
   @IsString()

@@ -6,6 +6,7 @@ import {
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from '@keywarden/core';
+import { IsCustomerId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -56,4 +57,9 @@ export class CreateWebhookDto implements ExactContract<CreateWebhookDto, CreateW
   @IsOptional()
   @IsEventTypes()
   eventTypes?: WebhookEventType[];
+
+  /** Only events about this customer's keys are delivered here (`cus_…`). */
+  @NotNullWhenGiven()
+  @IsCustomerId()
+  customerId?: string;
 }

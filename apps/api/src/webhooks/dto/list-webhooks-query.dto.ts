@@ -7,11 +7,16 @@ import {
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import type { ExactContract } from '../../common/exact-contract';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class ListWebhooksQueryDto extends PageQueryDto implements ExactContract<ListWebhooksQueryDto, ListWebhooksQuery> {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
+
+  @IsOptional()
+  @IsCustomerId()
+  customerId?: string;
 }
 
 export class ListDeliveriesQueryDto extends PageQueryDto implements ExactContract<ListDeliveriesQueryDto, ListDeliveriesQuery> {

@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type Customer,
+  type CustomerPolicy,
+  type FieldError,
+  isId,
+  newId,
+  type Page,
+  rateLimitContradictions,
+  toStoredCustomerPolicy,
+} from '@keywarden/core';
+import { CustomerEntity, toCustomer } from '@keywarden/db';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { limitOf, pageOf } from '../common/pagination';
+import { isUniqueViolation } from '../common/postgres-errors';
+import { KeyCacheService } from '../credentials/key-cache.service';
+import type { Actor } from '../credentials/principal';
+import type { CreateCustomerDto } from './dto/create-customer.dto';
+import type { ListCustomersQueryDto } from './dto/list-customers-query.dto';
+import type { UpdateCustomerDto } from './dto/update-customer.dto';
+
+/** How a request names a customer: its `cus_…` id, or the platform's externalId. */
+export interface CustomerSelector {
+  customerId?: string;
+  externalId?: string;
+}
+
+/** A policy whose limits contradict each other is refused before anything is written. */
+function storedPolicyOf(policy: CustomerPolicy | null | undefined): ReturnType<typeof toStoredCustomerPolicy> | null {
+  if (policy === undefined || policy === null) return null;
+  const problems: FieldError[] = rateLimitContradictions(policy.rateLimits, 'policy.rateLimits');
+  if (problems.length > 0) {
+    throw new ApiError('VALIDATION_FAILED', `Validation failed: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+  }
+  return toStoredCustomerPolicy(policy);
+}
+
+function duplicateExternalId(externalId: string): ApiError {
+  return ApiError.conflict(`A customer with externalId ${externalId} already exists in this workspace`);
+}
+
+type StatusChange = 'suspend' | 'resume';
+
+@Injectable()
+export class CustomersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly keyCache: KeyCacheService,
+  ) {}
+
+  async create(actor: Actor, dto: CreateCustomerDto): Promise<Customer> {
+    const policy = storedPolicyOf(dto.policy);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const row = await manager.save(
+          manager.create(CustomerEntity, {
+            id: newId('customer'),
+            workspaceId: actor.principal.workspaceId,
+            externalId: dto.externalId,
+            name: dto.name ?? null,
+            metadata: dto.metadata ?? {},
+            status: 'active',
+            policy,
+          }),
+        );
+        await this.audit.record(manager, actor, row.workspaceId, {
+          action: 'customer.created',
+          targetType: 'customer',
+          targetId: row.id,
+          details: { externalId: row.externalId, ...(dto.policy ? { policy: dto.policy } : {}) },
+        });
+        return toCustomer(row);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateExternalId(dto.externalId);
+      throw error;
+    }
+  }
+
+  async list(actor: Actor, query: ListCustomersQueryDto): Promise<Page<Customer>> {
+    const limit = limitOf(query);
+    const builder = this.dataSource
+      .getRepository(CustomerEntity)
+      .createQueryBuilder('c')
+      .where('c.workspace_id = :workspaceId', { workspaceId: actor.principal.workspaceId })
+      .orderBy('c.id', 'DESC')
+      .limit(limit + 1);
+    if (query.cursor) builder.andWhere('c.id < :cursor', { cursor: query.cursor });
+    if (query.status) builder.andWhere('c.status = :status', { status: query.status });
+    if (query.externalId) builder.andWhere('c.external_id = :externalId', { externalId: query.externalId });
+    return pageOf(await builder.getMany(), limit, toCustomer);
+  }
+
+  async get(actor: Actor, ref: string): Promise<Customer> {
+    return toCustomer(await this.findByRef(actor.principal.workspaceId, ref, this.dataSource.manager));
+  }
+
+  async update(actor: Actor, ref: string, dto: UpdateCustomerDto): Promise<Customer> {
+    const policy = dto.policy === undefined ? undefined : storedPolicyOf(dto.policy);
+    let row: CustomerEntity;
+    try {
+      row = await this.dataSource.transaction(async (manager) => {
+        const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
+        if (dto.externalId !== undefined) found.externalId = dto.externalId;
+        if (dto.name !== undefined) found.name = dto.name;
+        if (dto.metadata !== undefined) found.metadata = dto.metadata;
+        if (policy !== undefined) found.policy = policy;
+        const saved = await manager.save(found);
+        await this.audit.record(manager, actor, saved.workspaceId, {
+          action: 'customer.updated',
+          targetType: 'customer',
+          targetId: saved.id,
+          details: {
+            fields: Object.keys(dto),
+            ...(dto.externalId !== undefined ? { externalId: dto.externalId } : {}),
+            ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
+          },
+        });
+        return saved;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateExternalId(dto.externalId as string);
+      throw error;
+    }
+    // Verify answers carry the externalId and apply the policy: every instance drops its copies.
+    if (policy !== undefined || dto.externalId !== undefined) await this.invalidateKeysOf(row.id);
+    return toCustomer(row);
+  }
+
+  /** Only a customer without live keys can go (revoke or move them first); its scoped endpoints go with it. */
+  async delete(actor: Actor, ref: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const row = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
+      const [{ live }] = (await manager.query(
+        `SELECT count(*)::int AS live FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
+        [row.id],
+      )) as Array<{ live: number }>;
+      if (live > 0) throw ApiError.conflict(`Customer still holds ${live} key(s) that are not revoked; revoke them or move them to another customer first`);
+      await manager.delete(CustomerEntity, { id: row.id });
+      await this.audit.record(manager, actor, row.workspaceId, {
+        action: 'customer.deleted',
+        targetType: 'customer',
+        targetId: row.id,
+        details: { externalId: row.externalId },
+      });
+    });
+  }
+
+  /**
+   * Suspending refuses every key of the customer (KEY_DISABLED) on every instance at once,
+   * through the same cache invalidation as a revoke; resuming lifts it. Repeating is a no-op.
+   */
+  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer> {
+    const target = change === 'suspend' ? 'suspended' : 'active';
+    const row = await this.dataSource.transaction(async (manager) => {
+      const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
+      if (found.status === target) return found;
+      found.status = target;
+      const saved = await manager.save(found);
+      await this.audit.record(manager, actor, saved.workspaceId, {
+        action: change === 'suspend' ? 'customer.suspended' : 'customer.resumed',
+        targetType: 'customer',
+        targetId: saved.id,
+      });
+      return saved;
+    });
+    await this.invalidateKeysOf(row.id);
+    return toCustomer(row);
+  }
+
+  /** `cus_…` is an id; anything else is the platform's externalId. Another workspace's customer does not exist here. */
+  async findByRef(workspaceId: string, ref: string, manager: EntityManager, options: { lock?: boolean } = {}): Promise<CustomerEntity> {
+    const where = isId('customer', ref) ? { id: ref, workspaceId } : { externalId: ref, workspaceId };
+    const row = await manager.findOne(CustomerEntity, { where, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!row) throw ApiError.notFound('Customer');
+    return row;
+  }
+
+  /**
+   * The customer a request names by `customerId` or `externalId` (not both), in the
+   * workspace; undefined when it names none. Unknown: 404 naming the field.
+   */
+  async findBySelector(workspaceId: string, selector: CustomerSelector, manager: EntityManager): Promise<CustomerEntity | undefined> {
+    if (selector.customerId != null && selector.externalId != null) {
+      throw ApiError.validation('externalId', 'must not be given together with customerId');
+    }
+    const where =
+      selector.customerId != null
+        ? { id: selector.customerId, workspaceId }
+        : selector.externalId != null
+          ? { externalId: selector.externalId, workspaceId }
+          : undefined;
+    if (!where) return undefined;
+    const row = await manager.findOne(CustomerEntity, { where, lock: { mode: 'pessimistic_read' } });
+    if (!row) {
+      const field = selector.customerId != null ? `customerId ${selector.customerId}` : `externalId ${selector.externalId}`;
+      throw new ApiError('NOT_FOUND', `Customer not found (${field}) in this workspace`);
+    }
+    return row;
+  }
+
+  private async invalidateKeysOf(customerId: string): Promise<void> {
+    const keys: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
+      [customerId],
+    );
+    await this.keyCache.invalidate(keys.map((key) => key.id));
+  }
+}

@@ -1,0 +1,39 @@
+import { type CreateCustomerRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsMetadata } from '../../common/validators';
+import { CustomerPolicyDto } from './customer-policy.dto';
+
+const CUSTOMER_ID_PATTERN = /^cus_[0-9a-z]{26}$/;
+const EXTERNAL_ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : @ + = -';
+
+/** A customer id (`cus_…`). */
+export const IsCustomerId = () => Matches(CUSTOMER_ID_PATTERN, { message: 'customerId must be a customer id (cus_...)' });
+
+/** The platform's own id for a customer. */
+export const IsExternalId = () => Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` });
+
+/** May be left out, but not sent as null (null would name no customer, silently). */
+export const NotNullWhenGiven = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
+
+export class CreateCustomerDto implements CreateCustomerRequest {
+  /** The platform's own id for the customer, unique in the workspace. */
+  @IsExternalId()
+  externalId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  /** Free-form JSON object, at most 4 KiB. */
+  @IsOptional()
+  @IsMetadata()
+  metadata?: Metadata;
+
+  /** Rate limits, concurrency and daily spend cap shared by all the customer's keys. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CustomerPolicyDto)
+  policy?: CustomerPolicyDto;
+}

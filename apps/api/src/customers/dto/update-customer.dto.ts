@@ -1,0 +1,31 @@
+import type { Metadata, UpdateCustomerRequest } from '@keywarden/core';
+import { Type } from 'class-transformer';
+import { IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { IsMetadata } from '../../common/validators';
+import { IsExternalId } from './create-customer.dto';
+import { CustomerPolicyDto } from './customer-policy.dto';
+
+const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
+const isSet = (_dto: object, value: unknown): boolean => value !== undefined && value !== null;
+
+export class UpdateCustomerDto implements UpdateCustomerRequest {
+  @ValidateIf(isPresent)
+  @IsExternalId()
+  externalId?: string;
+
+  /** `null` clears the name. */
+  @ValidateIf(isSet)
+  @IsString()
+  @Length(1, 200)
+  name?: string | null;
+
+  @ValidateIf(isPresent)
+  @IsMetadata()
+  metadata?: Metadata;
+
+  /** Replaces the shared policy; `null` clears it. */
+  @ValidateIf(isSet)
+  @ValidateNested()
+  @Type(() => CustomerPolicyDto)
+  policy?: CustomerPolicyDto | null;
+}

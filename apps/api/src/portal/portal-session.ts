@@ -1,0 +1,109 @@
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { compilePolicy, effectivePolicy, type PortalPermission } from '@keywarden/core';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import type { Actor, Principal } from '../credentials/principal';
+import type { SessionRequest } from '../sessions/session-authenticator.service';
+import type { Session } from '../sessions/session-store.service';
+
+export const PORTAL_SESSION_COOKIE = 'kw_portal_session';
+export const CUSTOMER_SUBJECT = 'customer';
+export const PORTAL_ROUTES = '/v1/portal/';
+
+/** What a portal session holds besides its customer. */
+export interface PortalAttributes {
+  appId: string | null;
+  permissions: PortalPermission[];
+  allowedScopes: string[] | null;
+}
+
+/** The customer, app and permissions of the request's portal session, and the actor to audit it as. */
+export interface PortalContext {
+  customerId: string;
+  workspaceId: string;
+  appId: string | null;
+  permissions: PortalPermission[];
+  allowedScopes: string[] | null;
+  csrfToken: string;
+  expiresAt: number;
+  actor: Actor;
+}
+
+const NO_POLICY = compilePolicy(effectivePolicy(null, null));
+
+/**
+ * The principal a portal session acts as: no management scope at all (portal routes check
+ * the session's permissions instead), limited to the session's app when it has one.
+ */
+export function portalPrincipal(session: Session, customerName: string): Principal {
+  const attributes = session.attributes as unknown as PortalAttributes;
+  return {
+    keyId: `portal:${session.subject.id}`,
+    kind: 'admin',
+    workspaceId: session.subject.workspaceId,
+    name: customerName,
+    prefix: '',
+    role: null,
+    scopes: [],
+    appIds: attributes.appId === null ? null : [attributes.appId],
+    appId: null,
+    environment: 'portal',
+    expiresAt: new Date(session.expiresAt),
+    policy: NO_POLICY,
+  };
+}
+
+const PERMISSION_METADATA = 'keywarden:portal-permission';
+
+/** The portal permission a route needs; the route serves portal sessions only. */
+export const RequirePortalPermission = (permission: PortalPermission | null) => SetMetadata(PERMISSION_METADATA, permission);
+
+type PortalRequest = FastifyRequest & SessionRequest & { user?: Principal; portal?: PortalContext };
+
+/**
+ * Portal routes answer portal sessions only: an API key (or a console session) gets 401,
+ * a session without the route's permission 403.
+ */
+@Injectable()
+export class PortalGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const permission = this.reflector.getAllAndOverride<PortalPermission | null | undefined>(PERMISSION_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (permission === undefined) return true;
+    const request = context.switchToHttp().getRequest<PortalRequest>();
+    const session = request.session;
+    if (!session || session.value.subject.type !== CUSTOMER_SUBJECT || !request.user) {
+      throw new ApiError('UNAUTHORIZED', 'A portal session is required: open the portal link again');
+    }
+    const attributes = session.value.attributes as unknown as PortalAttributes;
+    if (permission !== null && !attributes.permissions.includes(permission)) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', `Portal session lacks the permission: ${permission}`);
+    }
+    request.portal = {
+      customerId: session.value.subject.id,
+      workspaceId: session.value.subject.workspaceId,
+      appId: attributes.appId,
+      permissions: attributes.permissions,
+      allowedScopes: attributes.allowedScopes,
+      csrfToken: session.value.csrfToken,
+      expiresAt: session.value.expiresAt,
+      actor: { principal: request.user, ip: request.ip, requestId: String(request.id), portalCustomerId: session.value.subject.id },
+    };
+    return true;
+  }
+}
+
+export const CurrentPortal = createParamDecorator((_data: unknown, context: ExecutionContext): PortalContext => {
+  return (context.switchToHttp().getRequest<PortalRequest>().portal as PortalContext);
+});

@@ -1,0 +1,131 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Alert, AppKey, CreatePortalSessionResponse, Page, PortalMe, UsageResponse, WebhookEndpoint, WithSecret, WithWebhookSecret } from '@keywarden/core';
+import { AnyValidKey, Public, RequireScopes } from '@keywarden/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentActor } from '../auth/actor.decorator';
+import { ParseIdPipe } from '../common/id-param';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import type { Actor } from '../credentials/principal';
+import { RotateKeyDto } from '../keys/dto/rotate-key.dto';
+import { setSessionCookie } from '../sessions/session-cookie';
+import { Inject } from '@nestjs/common';
+import { CreatePortalSessionDto } from './dto/create-portal-session.dto';
+import { PortalExchangeDto } from './dto/portal-exchange.dto';
+import { PortalCreateKeyDto, PortalListQueryDto } from './dto/portal-keys.dto';
+import { PortalUsageQueryDto } from './dto/portal-usage-query.dto';
+import { PortalCreateWebhookDto } from './dto/portal-webhook.dto';
+import { CurrentPortal, type PortalContext, PortalGuard, PORTAL_SESSION_COOKIE, RequirePortalPermission } from './portal-session';
+import { PortalService } from './portal.service';
+
+/**
+ * `POST /v1/portal/sessions` (an admin key with `portal.write`) makes the link; the portal
+ * page exchanges it for the session cookie; every other route serves that session alone.
+ */
+@ApiTags('portal')
+@Controller('v1/portal')
+@UseGuards(PortalGuard)
+export class PortalController {
+  constructor(
+    private readonly portal: PortalService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  /** A single-use link `{public base URL}/portal#token=…`, exchangeable for 5 minutes. */
+  @Post('sessions')
+  @RequireScopes('portal.write')
+  createSession(@CurrentActor() actor: Actor, @Body() dto: CreatePortalSessionDto, @Req() request: FastifyRequest): Promise<CreatePortalSessionResponse> {
+    const baseUrl = this.config.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    return this.portal.createLink(actor, dto, baseUrl);
+  }
+
+  /** Spends the link's token: 204 with the HttpOnly, SameSite=Strict session cookie (Secure over HTTPS). */
+  @Post('exchange')
+  @HttpCode(204)
+  @Public()
+  async exchange(@Body() dto: PortalExchangeDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const { token, session } = await this.portal.exchange(dto.token, request.ip, String(request.id));
+    setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token, session.expiresAt);
+  }
+
+  /** The customer, the app (with its branding), the permissions and the CSRF token. */
+  @Get('me')
+  @AnyValidKey()
+  @RequirePortalPermission(null)
+  me(@CurrentPortal() portal: PortalContext): Promise<PortalMe> {
+    return this.portal.me(portal);
+  }
+
+  @Get('keys')
+  @AnyValidKey()
+  @RequirePortalPermission('keys.read')
+  listKeys(@CurrentPortal() portal: PortalContext, @Query() query: PortalListQueryDto): Promise<Page<AppKey>> {
+    return this.portal.listKeys(portal, query);
+  }
+
+  /** A key of the customer with the app's default policy; `secret` is in this response only. */
+  @Post('keys')
+  @AnyValidKey()
+  @RequirePortalPermission('keys.create')
+  createKey(@CurrentPortal() portal: PortalContext, @Body() dto: PortalCreateKeyDto): Promise<AppKey & WithSecret> {
+    return this.portal.createKey(portal, dto);
+  }
+
+  @Post('keys/:id/rotate')
+  @HttpCode(200)
+  @AnyValidKey()
+  @RequirePortalPermission('keys.rotate')
+  rotateKey(
+    @CurrentPortal() portal: PortalContext,
+    @Param('id', new ParseIdPipe('key')) id: string,
+    @Body() dto: RotateKeyDto,
+  ): Promise<AppKey & WithSecret> {
+    return this.portal.rotateKey(portal, id, dto.gracePeriodSeconds);
+  }
+
+  @Post('keys/:id/revoke')
+  @HttpCode(200)
+  @AnyValidKey()
+  @RequirePortalPermission('keys.revoke')
+  revokeKey(@CurrentPortal() portal: PortalContext, @Param('id', new ParseIdPipe('key')) id: string): Promise<AppKey> {
+    return this.portal.revokeKey(portal, id);
+  }
+
+  /** Usage and spend (`cost`) of the customer's keys. */
+  @Get('usage')
+  @AnyValidKey()
+  @RequirePortalPermission('usage.read')
+  usage(@CurrentPortal() portal: PortalContext, @Query() query: PortalUsageQueryDto): Promise<UsageResponse> {
+    return this.portal.usageOf(portal, query);
+  }
+
+  @Get('alerts')
+  @AnyValidKey()
+  @RequirePortalPermission('alerts.read')
+  alerts(@CurrentPortal() portal: PortalContext, @Query() query: PortalListQueryDto): Promise<Page<Alert>> {
+    return this.portal.alertsOf(portal, query);
+  }
+
+  @Get('webhooks')
+  @AnyValidKey()
+  @RequirePortalPermission('webhooks.manage')
+  listWebhooks(@CurrentPortal() portal: PortalContext, @Query() query: PortalListQueryDto): Promise<Page<WebhookEndpoint>> {
+    return this.portal.listWebhooks(portal, query);
+  }
+
+  /** Receives the events about the customer's keys only; `secret` is in this response only. */
+  @Post('webhooks')
+  @AnyValidKey()
+  @RequirePortalPermission('webhooks.manage')
+  createWebhook(@CurrentPortal() portal: PortalContext, @Body() dto: PortalCreateWebhookDto): Promise<WebhookEndpoint & WithWebhookSecret> {
+    return this.portal.createWebhook(portal, dto);
+  }
+
+  @Delete('webhooks/:id')
+  @HttpCode(204)
+  @AnyValidKey()
+  @RequirePortalPermission('webhooks.manage')
+  async deleteWebhook(@CurrentPortal() portal: PortalContext, @Param('id', new ParseIdPipe('webhookEndpoint')) id: string): Promise<void> {
+    await this.portal.deleteWebhook(portal, id);
+  }
+}

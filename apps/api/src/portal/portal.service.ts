@@ -1,0 +1,286 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  type Alert,
+  type AppKey,
+  type CreatePortalSessionResponse,
+  newId,
+  type Page,
+  PORTAL_LINK_TTL_SECONDS,
+  type PortalMe,
+  scopesNotHeld,
+  type UsageResponse,
+  type WebhookEndpoint,
+  type WithSecret,
+  type WithWebhookSecret,
+} from '@keywarden/core';
+import { AppEntity } from '@keywarden/db';
+import { DataSource } from 'typeorm';
+import { AlertsService } from '../alerts/alerts.service';
+import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
+import { AppsService } from '../apps/apps.service';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
+import type { Actor } from '../credentials/principal';
+import { CustomersService } from '../customers/customers.service';
+import type { ListKeysQueryDto } from '../keys/dto/list-keys-query.dto';
+import { KeysService } from '../keys/keys.service';
+import { SESSION_ENDED_MESSAGE, SessionAuthenticator } from '../sessions/session-authenticator.service';
+import { type Session, SessionStore } from '../sessions/session-store.service';
+import type { UsageQueryDto } from '../usage/dto/usage-query.dto';
+import { UsageService } from '../usage/usage.service';
+import type { ListWebhooksQueryDto } from '../webhooks/dto/list-webhooks-query.dto';
+import { WebhooksService } from '../webhooks/webhooks.service';
+import type { CreatePortalSessionDto } from './dto/create-portal-session.dto';
+import type { PortalCreateKeyDto } from './dto/portal-keys.dto';
+import type { PortalCreateWebhookDto } from './dto/portal-webhook.dto';
+import {
+  CUSTOMER_SUBJECT,
+  type PortalAttributes,
+  type PortalContext,
+  portalPrincipal,
+  PORTAL_ROUTES,
+  PORTAL_SESSION_COOKIE,
+} from './portal-session';
+
+const LINK_REFUSED = 'Portal link is invalid, expired or already used';
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+interface ClaimedLink {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  app_id: string | null;
+  permissions: PortalAttributes['permissions'];
+  allowed_scopes: string[] | null;
+  session_ttl_seconds: number;
+  customer_status: string;
+}
+
+/**
+ * The customer portal: single-use links that open a cookie session limited to one
+ * customer (optionally one app) and a set of permissions, and the customer's own keys,
+ * usage, alerts and webhook endpoints behind it. Anything outside the session's customer
+ * (or app) does not exist for it: 404, never 403.
+ */
+@Injectable()
+export class PortalService implements OnModuleInit {
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly dataSource: DataSource,
+    private readonly customers: CustomersService,
+    private readonly apps: AppsService,
+    private readonly keys: KeysService,
+    private readonly usage: UsageService,
+    private readonly alerts: AlertsService,
+    private readonly webhooks: WebhooksService,
+    private readonly audit: AuditService,
+    private readonly sessions: SessionStore,
+    private readonly authenticator: SessionAuthenticator,
+  ) {}
+
+  onModuleInit(): void {
+    this.authenticator.register({
+      cookieName: PORTAL_SESSION_COOKIE,
+      subjectType: CUSTOMER_SUBJECT,
+      appliesTo: (url) => url.startsWith(PORTAL_ROUTES),
+      principalOf: (session) => this.principalOf(session),
+    });
+  }
+
+  /** A single-use link, exchangeable for 5 minutes; only its hash is stored. */
+  async createLink(actor: Actor, dto: CreatePortalSessionDto, baseUrl: string): Promise<CreatePortalSessionResponse> {
+    if (dto.customerId === undefined && dto.externalId === undefined) {
+      throw ApiError.validation('customerId', 'or externalId is required');
+    }
+    if (dto.appId === undefined && actor.principal.appIds !== null) {
+      throw ApiError.validation('appId', 'is required: this API key is limited to some apps');
+    }
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + PORTAL_LINK_TTL_SECONDS * 1000);
+    await this.dataSource.transaction(async (manager) => {
+      const customer = (await this.customers.findBySelector(actor.principal.workspaceId, dto, manager)) as NonNullable<
+        Awaited<ReturnType<CustomersService['findBySelector']>>
+      >;
+      if (customer.status !== 'active') throw ApiError.conflict('Customer is suspended; resume it before opening its portal');
+      if (dto.appId !== undefined) {
+        const app = await this.apps.findForActor(actor, dto.appId, manager);
+        const outside = app.scopeCatalog.length > 0 ? scopesNotHeld(app.scopeCatalog, dto.allowedScopes ?? []) : [];
+        if (outside.length > 0) throw ApiError.validation('allowedScopes', `are not in the app's scope catalog: ${outside.join(', ')}`);
+      }
+      const id = newId('portalLink');
+      await manager.query(
+        `INSERT INTO portal_links (id, token_hash, workspace_id, customer_id, app_id, permissions, allowed_scopes,
+                                   session_ttl_seconds, created_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          id,
+          tokenHash(token),
+          customer.workspaceId,
+          customer.id,
+          dto.appId ?? null,
+          dto.permissions,
+          dto.allowedScopes ?? null,
+          dto.ttlSeconds ?? this.config.portal.sessionSeconds,
+          actor.principal.keyId,
+          expiresAt,
+        ],
+      );
+      await this.audit.record(manager, actor, customer.workspaceId, {
+        action: 'portal_session.created',
+        targetType: 'customer',
+        targetId: customer.id,
+        details: { linkId: id, appId: dto.appId ?? null, permissions: dto.permissions, allowedScopes: dto.allowedScopes ?? null },
+      });
+    });
+    return { url: `${baseUrl}/portal#token=${token}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Spends the link (once, within its 5 minutes) and opens the session. A reused, expired
+   * or unknown token is 401, and nothing tells which of them it was.
+   */
+  async exchange(token: string, ip: string, requestId: string): Promise<{ token: string; session: Session }> {
+    const opened = await this.dataSource.transaction(async (manager) => {
+      const [claimed]: [ClaimedLink[], number] = await manager.query(
+        `UPDATE portal_links l SET used_at = now()
+           FROM customers c
+          WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND c.id = l.customer_id
+          RETURNING l.id, l.workspace_id, l.customer_id, l.app_id, l.permissions, l.allowed_scopes,
+                    l.session_ttl_seconds, c.status AS customer_status`,
+        [tokenHash(token)],
+      );
+      const link = claimed[0];
+      if (!link || link.customer_status !== 'active') throw new ApiError('UNAUTHORIZED', LINK_REFUSED);
+      const attributes: PortalAttributes = { appId: link.app_id, permissions: link.permissions, allowedScopes: link.allowed_scopes };
+      const created = await this.sessions.create(
+        { type: CUSTOMER_SUBJECT, id: link.customer_id, workspaceId: link.workspace_id },
+        attributes as unknown as Record<string, unknown>,
+        { absoluteSeconds: link.session_ttl_seconds },
+      );
+      const actor: Actor = { principal: portalPrincipal(created.session, ''), ip, requestId, portalCustomerId: link.customer_id };
+      await this.audit.record(manager, actor, link.workspace_id, {
+        action: 'portal_session.opened',
+        targetType: 'customer',
+        targetId: link.customer_id,
+        details: { linkId: link.id, appId: link.app_id },
+      });
+      return created;
+    });
+    return opened;
+  }
+
+  async me(portal: PortalContext): Promise<PortalMe> {
+    const customer = await this.customers.findByRef(portal.workspaceId, portal.customerId, this.dataSource.manager);
+    const app = portal.appId === null ? null : await this.dataSource.manager.findOneBy(AppEntity, { id: portal.appId });
+    return {
+      customer: { id: customer.id, externalId: customer.externalId, name: customer.name },
+      app: app ? { id: app.id, name: app.name, portal: app.portal } : null,
+      permissions: portal.permissions,
+      allowedScopes: portal.allowedScopes,
+      expiresAt: new Date(portal.expiresAt).toISOString(),
+      csrfToken: portal.csrfToken,
+    };
+  }
+
+  listKeys(portal: PortalContext, query: Pick<ListKeysQueryDto, 'limit' | 'cursor'>): Promise<Page<AppKey>> {
+    return this.keys.list(portal.actor, { ...query, customerId: portal.customerId, appId: portal.appId ?? undefined } as ListKeysQueryDto);
+  }
+
+  /** The key belongs to the customer, carries only allowed scopes, and gets the app's default policy. */
+  async createKey(portal: PortalContext, dto: PortalCreateKeyDto): Promise<AppKey & WithSecret> {
+    const appId = this.appOf(portal, dto.appId);
+    await this.assertAppVisible(portal, appId);
+    if (portal.allowedScopes !== null) {
+      const outside = scopesNotHeld(portal.allowedScopes, dto.scopes);
+      if (outside.length > 0) throw ApiError.validation('scopes', `are not allowed in this portal: ${outside.join(', ')}`);
+    }
+    return this.keys.create(portal.actor, { appId, name: dto.name, environment: dto.environment, scopes: dto.scopes, customerId: portal.customerId });
+  }
+
+  async rotateKey(portal: PortalContext, keyId: string, gracePeriodSeconds: number | undefined): Promise<AppKey & WithSecret> {
+    await this.assertOwnKey(portal, keyId);
+    return this.keys.rotate(portal.actor, keyId, { gracePeriodSeconds });
+  }
+
+  async revokeKey(portal: PortalContext, keyId: string): Promise<AppKey> {
+    await this.assertOwnKey(portal, keyId);
+    return this.keys.changeStatus(portal.actor, keyId, 'revoke');
+  }
+
+  /** Usage and spend (`cost`) of the customer's keys, in the session's app when it has one. */
+  usageOf(portal: PortalContext, query: Omit<UsageQueryDto, 'appId' | 'keyId' | 'customerId'>): Promise<UsageResponse> {
+    return this.usage.query(portal.actor, { ...query, customerId: portal.customerId } as UsageQueryDto);
+  }
+
+  alertsOf(portal: PortalContext, query: Pick<ListAlertsQueryDto, 'limit' | 'cursor'>): Promise<Page<Alert>> {
+    return this.alerts.list(portal.actor, { ...query, customerId: portal.customerId, appId: portal.appId ?? undefined } as ListAlertsQueryDto);
+  }
+
+  listWebhooks(portal: PortalContext, query: Pick<ListWebhooksQueryDto, 'limit' | 'cursor'>): Promise<Page<WebhookEndpoint>> {
+    return this.webhooks.list(portal.actor, { ...query, customerId: portal.customerId, appId: portal.appId ?? undefined } as ListWebhooksQueryDto);
+  }
+
+  /** Always scoped to the customer: it receives events about the customer's keys only. */
+  async createWebhook(portal: PortalContext, dto: PortalCreateWebhookDto): Promise<WebhookEndpoint & WithWebhookSecret> {
+    const appId = this.appOf(portal, dto.appId);
+    await this.assertAppVisible(portal, appId);
+    return this.webhooks.create(portal.actor, {
+      appId,
+      url: dto.url,
+      description: dto.description,
+      eventTypes: dto.eventTypes,
+      customerId: portal.customerId,
+    });
+  }
+
+  async deleteWebhook(portal: PortalContext, endpointId: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
+      [endpointId, portal.workspaceId, portal.customerId, portal.appId],
+    );
+    if (rows.length === 0) throw ApiError.notFound('Webhook endpoint');
+    await this.webhooks.delete(portal.actor, endpointId);
+  }
+
+  /** Read on every request: a deleted or suspended customer ends the session. */
+  private async principalOf(session: Session) {
+    const [customer]: Array<{ status: string; name: string | null; external_id: string }> = await this.dataSource.query(
+      `SELECT status, name, external_id FROM customers WHERE id = $1 AND workspace_id = $2`,
+      [session.subject.id, session.subject.workspaceId],
+    );
+    if (!customer || customer.status !== 'active') throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
+    return portalPrincipal(session, customer.name ?? customer.external_id);
+  }
+
+  /** The session's app, or the one the body names when the session has none; another app is not found. */
+  private appOf(portal: PortalContext, requested: string | undefined): string {
+    if (portal.appId !== null) {
+      if (requested !== undefined && requested !== portal.appId) throw ApiError.notFound('App');
+      return portal.appId;
+    }
+    if (requested === undefined) throw ApiError.validation('appId', 'is required: this portal session is not limited to one app');
+    return requested;
+  }
+
+  private async assertAppVisible(portal: PortalContext, appId: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM apps WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL`,
+      [appId, portal.workspaceId],
+    );
+    if (rows.length === 0) throw ApiError.notFound('App');
+  }
+
+  /** Keys of other customers (or outside the session's app) do not exist here. */
+  private async assertOwnKey(portal: PortalContext, keyId: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM api_keys WHERE id = $1 AND workspace_id = $2 AND kind = 'app' AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
+      [keyId, portal.workspaceId, portal.customerId, portal.appId],
+    );
+    if (rows.length === 0) throw ApiError.notFound('Key');
+  }
+}

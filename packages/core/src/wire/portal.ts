@@ -1,0 +1,76 @@
+import type { App } from './apps';
+import type { CustomerRef } from './customers';
+
+/** What a portal session may do; each portal route needs one of these. */
+export const PORTAL_PERMISSIONS = [
+  'keys.read',
+  'keys.create',
+  'keys.rotate',
+  'keys.revoke',
+  'usage.read',
+  'alerts.read',
+  'webhooks.manage',
+] as const;
+export type PortalPermission = (typeof PORTAL_PERMISSIONS)[number];
+
+/** A link token can be exchanged for this long after it was issued. */
+export const PORTAL_LINK_TTL_SECONDS = 300;
+export const DEFAULT_PORTAL_SESSION_TTL_SECONDS = 3_600;
+export const MAX_PORTAL_SESSION_TTL_SECONDS = 86_400;
+
+/** How an app presents itself in the customer portal. */
+export interface PortalBranding {
+  displayName?: string;
+  /** https URL of a logo image. */
+  logoUrl?: string;
+  /** `#rrggbb`. */
+  accentColor?: string;
+  /** https URL of the platform's support page. */
+  supportUrl?: string;
+  /** Origins (`https://host[:port]`) allowed to embed the portal in a frame. */
+  allowedEmbedOrigins?: string[];
+}
+
+/** `POST /v1/portal/sessions` (scope `portal.write`): one of customerId / externalId. */
+export interface CreatePortalSessionRequest {
+  customerId?: string;
+  externalId?: string;
+  /** Limits the session to one app of the workspace. */
+  appId?: string;
+  permissions: PortalPermission[];
+  /** Scopes keys created in the portal may carry (within the app's catalog); default: the app's whole catalog. */
+  allowedScopes?: string[];
+  /** How long the session lasts once the link is opened (default 3600, at most 86400). */
+  ttlSeconds?: number;
+}
+
+export interface CreatePortalSessionResponse {
+  /** `{public base URL}/portal#token=…`: single use, exchangeable for 5 minutes. */
+  url: string;
+  /** When the link stops being exchangeable. */
+  expiresAt: string;
+}
+
+/** `POST /v1/portal/exchange` */
+export interface PortalExchangeRequest {
+  token: string;
+}
+
+/** `GET /v1/portal/me` */
+export interface PortalMe {
+  customer: CustomerRef & { name: string | null };
+  app: (Pick<App, 'id' | 'name'> & { portal: PortalBranding | null }) | null;
+  permissions: PortalPermission[];
+  allowedScopes: string[] | null;
+  expiresAt: string;
+  /** Send back as `x-csrf-token` on every POST and DELETE. */
+  csrfToken: string;
+}
+
+/** `POST /v1/portal/keys` */
+export interface PortalCreateKeyRequest {
+  appId?: string;
+  name: string;
+  environment: string;
+  scopes: string[];
+}
