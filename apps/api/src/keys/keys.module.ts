@@ -8,8 +8,7 @@ import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 
 @Module({
-  imports: [AppsModule, PolicyModule],
-  imports: [AppsModule, CustomersModule],
+  imports: [AppsModule, PolicyModule, CustomersModule],
   controllers: [KeysController],
   providers: [KeysService, KeyStore, KeyLifecycle],
   exports: [KeyStore, KeyLifecycle, KeysService],
