@@ -58,6 +58,10 @@ run_log="$log_dir/last-run.log"
 : >"$run_log"
 
 status=0
+log "typecheck (pnpm typecheck: sources and tests, exact DTO contracts included)"
+pnpm typecheck 2>&1 | tee -a "$run_log" || status=1
+log "architecture (pnpm check:architecture: dependency rules, no folder cycles)"
+pnpm check:architecture 2>&1 | tee -a "$run_log" || status=1
 log "unit tests (pnpm turbo run test:unit)"
 pnpm turbo run test:unit --continue 2>&1 | tee -a "$run_log" || status=1
 log "end-to-end tests (pnpm turbo run test:e2e --concurrency=1)"

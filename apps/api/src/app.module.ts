@@ -10,12 +10,14 @@ import { AppsModule } from './apps/apps.module';
 import { AuditModule } from './audit/audit.module';
 import { BulkModule } from './bulk/bulk.module';
 import { AuthModule } from './auth/auth.module';
+import { ScopesModule } from './auth/scopes.module';
 import { API_CONFIG, type ApiConfig } from './config/api-config';
 import { CredentialsModule } from './credentials/credentials.module';
 import { CustomersModule } from './customers/customers.module';
 import { KeysModule } from './keys/keys.module';
 import { LeaksModule } from './leaks/leaks.module';
 import { MeController } from './me/me.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
 import { PortalModule } from './portal/portal.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -36,8 +38,14 @@ export class AppModule {
         RedisModule.forRoot(config.redisUrl),
         HealthModule,
         CredentialsModule,
+        // Global guards run in the order their modules are first imported: authenticate
+        // the caller, then its key's policy (IP allowlist, rate limits: also on a 403 for a
+        // missing scope), then its scopes. Keep these three first and in this order.
         AuthModule,
+        PolicyModule,
+        ScopesModule,
         SessionsModule,
+        MetricsModule,
         AuditModule,
         AppsModule,
         CustomersModule,
@@ -45,7 +53,6 @@ export class AppModule {
         AdminKeysModule,
         UsageModule,
         WebhooksModule,
-        PolicyModule,
         AlertsModule,
         PortalModule,
         LeaksModule,

@@ -16,6 +16,7 @@ export * from './policy/windows';
 export * from './policy/cidr';
 export * from './policy/model-glob';
 export * from './policy/effective-policy';
+export * from './policy/retry-after';
 export * from './detection/engine';
 export { isBusinessTime, isValidTimeZone, localClock, utcOffsetMs, weekdayName, type LocalClock } from './detection/local-time';
 export * from './detection/app-settings';

@@ -9,6 +9,7 @@ export * from './entities/workspace.entity';
 export * from './data-source-options';
 export * from './webhook-events';
 export * from './alert-events';
+export * from './key-events';
 export * from './repositories/deployment-identity';
 export * from './repositories/queryable';
 export * from './repositories/webhook-deliveries.repository';

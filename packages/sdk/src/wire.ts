@@ -17,6 +17,24 @@ export type {
 } from '@keywarden/core';
 export type { App, BusinessHours, CreateAppRequest, ListAppsQuery, UpdateAppRequest, Weekday } from '@keywarden/core';
 export type { AuditAction, AuditEntry, ListAuditQuery } from '@keywarden/core';
+export type {
+  CreateCustomerRequest,
+  Customer,
+  CustomerPolicy,
+  CustomerRef,
+  CustomerStatus,
+  ListCustomersQuery,
+  UpdateCustomerRequest,
+} from '@keywarden/core';
+export type {
+  CreatePortalSessionRequest,
+  CreatePortalSessionResponse,
+  PortalBranding,
+  PortalCreateKeyRequest,
+  PortalExchangeRequest,
+  PortalMe,
+  PortalPermission,
+} from '@keywarden/core';
 export type { ErrorBody, ErrorEnvelope, FieldError, Metadata, Page, PageQuery } from '@keywarden/core';
 export type {
   KeyContainmentEventData,

@@ -9,7 +9,7 @@ import {
   type PageQuery,
   toStoredPolicy,
 } from '@keywarden/core';
-import { AppEntity, appKeyIdsAmong, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
+import { AppEntity, appKeyIdsAmong, recordKeyEvent, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -18,7 +18,6 @@ import { isUniqueViolation } from '../common/postgres-errors';
 import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
-import { recordKeyEvent } from '../keys/key-events';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
 

@@ -1,23 +1,17 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { SessionsModule } from '../sessions/sessions.module';
 import { AccessDeclarationsCheck } from './access-declarations.check';
 import { BearerKeyStrategy, XApiKeyStrategy } from './api-key.strategies';
-import { KeyPolicyGuard } from '../policy/key-policy.guard';
-import { SessionsModule } from '../sessions/sessions.module';
 import { KeyAuthGuard } from './key-auth.guard';
-import { ScopesGuard } from './scopes.guard';
 
+/**
+ * Authentication: the first global guard, every route needs a valid key (or a browser
+ * session standing for one) unless it is @Public().
+ */
 @Module({
   imports: [PassportModule, DiscoveryModule, SessionsModule],
-  providers: [
-    BearerKeyStrategy,
-    XApiKeyStrategy,
-    AccessDeclarationsCheck,
-    // Order matters: authenticate first, then the key's policy (IPs, rate), then scopes.
-    { provide: APP_GUARD, useClass: KeyAuthGuard },
-    { provide: APP_GUARD, useExisting: KeyPolicyGuard },
-    { provide: APP_GUARD, useClass: ScopesGuard },
-  ],
+  providers: [BearerKeyStrategy, XApiKeyStrategy, AccessDeclarationsCheck, { provide: APP_GUARD, useClass: KeyAuthGuard }],
 })
 export class AuthModule {}

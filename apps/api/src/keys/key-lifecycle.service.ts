@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditAction } from '@keywarden/core';
-import { type ApiKeyEntity, currentPrefix, setKeyStatuses } from '@keywarden/db';
+import { type ApiKeyEntity, currentPrefix, recordKeyEvent, recordKeyEvents, setKeyStatuses } from '@keywarden/db';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../credentials/principal';
 import type { IssuedSecret } from '../credentials/key-material.service';
-import { recordKeyEvent, recordKeyEvents } from './key-events';
 import { KeyStore } from './key-store.service';
 
 export type StatusChange = 'revoke' | 'disable' | 'enable';

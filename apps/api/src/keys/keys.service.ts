@@ -15,7 +15,7 @@ import {
   type VerifyKeyResponse,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, type AppEntity, iso, toAppKey } from '@keywarden/db';
+import { ApiKeyEntity, type AppEntity, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
@@ -30,7 +30,6 @@ import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
-import { recordKeyEvent } from './key-events';
 import { whereStatus } from './key-filters';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { retryAfterSeconds } from '@keywarden/core';
 import { ACCESS_METADATA, type AccessRule } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
@@ -33,8 +34,7 @@ export class KeyPolicyGuard implements CanActivate {
     }
     if (outcome.code === 'IP_NOT_ALLOWED') throw new ApiError('IP_NOT_ALLOWED');
     if (outcome.code === 'RATE_LIMITED') {
-      const reset = outcome.ratelimit?.reset ?? Math.ceil(Date.now() / 1000);
-      void reply.header('retry-after', Math.max(1, Math.ceil(reset - Date.now() / 1000)));
+      void reply.header('retry-after', retryAfterSeconds(outcome.code, outcome.ratelimit, Date.now()));
       throw new ApiError('RATE_LIMITED');
     }
     return true;

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canActOnApp, newId } from '@keywarden/core';
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
+import { ApiError } from '../common/api-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Principal } from '../credentials/principal';
-import { MetricsService } from '../usage/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { withPolicyScripts } from './redis-scripts';
 
 export interface LeaseHolder {
@@ -82,14 +83,31 @@ export class LeaseService {
    * released or expired lease answers false.
    */
   async release(caller: Principal, leaseId: string): Promise<boolean> {
-    const ref = await this.redis.get(leaseRefKey(leaseId));
+    const ref = await this.leasesAvailable(() => this.redis.get(leaseRefKey(leaseId)));
     this.metrics.leaseCommands.inc({ operation: 'release' });
     if (ref === null) return false;
     const [workspaceId, appId, ...subjects] = ref.split(' ');
     if (workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, appId)) return false;
-    const pipeline = this.redis.pipeline();
-    for (const subject of subjects) pipeline.kwReleaseLease(leasesKey(subject), leaseId);
-    const [[, released]] = (await pipeline.del(leaseRefKey(leaseId)).exec()) as Array<[Error | null, unknown]>;
+    const released = await this.leasesAvailable(async () => {
+      const pipeline = this.redis.pipeline();
+      for (const subject of subjects) pipeline.kwReleaseLease(leasesKey(subject), leaseId);
+      const [[releaseError, result]] = (await pipeline.del(leaseRefKey(leaseId)).exec()) as Array<[Error | null, unknown]>;
+      if (releaseError) throw releaseError;
+      return result;
+    });
     return released === 1;
+  }
+
+  /**
+   * A release needs Redis: when it cannot be reached, the caller gets 503 (the lease
+   * expires on its own). Any other failure is a bug and stays one.
+   */
+  private async leasesAvailable<T>(redisCall: () => Promise<T>): Promise<T> {
+    try {
+      return await redisCall();
+    } catch (error) {
+      this.logger.warn(`concurrency lease release failed in Redis: ${(error as Error).message}`);
+      throw new ApiError('SERVICE_UNAVAILABLE', 'Leases are unavailable; the lease expires on its own');
+    }
   }
 }

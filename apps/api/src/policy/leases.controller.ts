@@ -5,7 +5,6 @@ import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
 import type { Actor } from '../credentials/principal';
-import { ApiError } from '../common/api-error';
 import { LeaseService } from './lease.service';
 
 @ApiTags('keys')
@@ -18,10 +17,6 @@ export class LeasesController {
   @HttpCode(200)
   @RequireScopes('keys.verify')
   async release(@CurrentActor() actor: Actor, @Param('leaseId', new ParseIdPipe('lease')) leaseId: string): Promise<ReleaseLeaseResponse> {
-    try {
-      return { released: await this.leases.release(actor.principal, leaseId) };
-    } catch {
-      throw new ApiError('SERVICE_UNAVAILABLE', 'Leases are unavailable; the lease expires on its own');
-    }
+    return { released: await this.leases.release(actor.principal, leaseId) };
   }
 }

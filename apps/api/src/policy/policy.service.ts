@@ -10,7 +10,7 @@ import {
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { type CredentialRecord, customerPolicyOf, policyOf } from '../credentials/credential-record';
 import type { Principal } from '../credentials/principal';
-import { MetricsService } from '../usage/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { type LeaseLimit, LeaseService } from './lease.service';
 import { type RateDecision, RateLimiterService } from './rate-limiter.service';
 import { SpendService } from './spend.service';

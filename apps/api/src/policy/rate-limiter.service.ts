@@ -12,7 +12,7 @@ import {
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { MetricsService } from '../usage/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { withPolicyScripts } from './redis-scripts';
 
 const INSTANCES_KEY = 'kw:rl:instances';

@@ -5,7 +5,7 @@ import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { MetricsService } from '../usage/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 export interface SpendHolder {
   workspaceId: string;

@@ -1,6 +1,6 @@
 import { JOBS, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import type { ApiConfig, UsageConfig } from '../config/api-config';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { UsageRecorder } from './usage-recorder.service';
 
 class FakeQueue {

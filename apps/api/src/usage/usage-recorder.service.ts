@@ -4,7 +4,7 @@ import { createRedisClient, queuePrefixOf } from '@keywarden/platform';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** A Redis that is up answers in well under this; beyond, the batch is retried later. */
 const ENQUEUE_TIMEOUT_MS = 2_000;

@@ -1,13 +1,12 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { AccessLogEntry, Page, ReportUsageResponse, UsageResponse } from '@keywarden/core';
-import { Public, RequireScopes } from '@keywarden/platform';
+import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
 import type { Actor } from '../credentials/principal';
 import { ReportUsageDto } from './dto/report-usage.dto';
 import { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
-import { MetricsService } from './metrics.service';
 import { UsageService } from './usage.service';
 
 @ApiTags('usage')
@@ -45,23 +44,5 @@ export class KeyRequestsController {
     @Query() query: ListKeyRequestsQueryDto,
   ): Promise<Page<AccessLogEntry>> {
     return this.usage.requests(actor, id, query);
-  }
-}
-
-/**
- * Prometheus scrape endpoint. Public, as scrape targets conventionally are: it exposes
- * counters only (no tenant data, no keys); keep it off the public network at the proxy.
- */
-@ApiTags('operations')
-@Controller('metrics')
-export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
-
-  @Get()
-  @Public()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @Header('cache-control', 'no-store')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
   }
 }

@@ -1,5 +1,22 @@
-import { type AlertEvidence, DETECTION_ALERT_TYPES, type DetectorSettings } from '../detection/types';
 import type { PageQuery } from './common';
+
+/** The detectors that raise alerts. */
+export const DETECTION_ALERT_TYPES = ['spike', 'unusual_model', 'off_hours'] as const;
+export type DetectionAlertType = (typeof DETECTION_ALERT_TYPES)[number];
+
+export const SENSITIVITIES = ['low', 'medium', 'high'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
+
+/** What a human needs to judge an alert in seconds. */
+export interface AlertEvidence {
+  observed: number;
+  expected: number;
+  /** The window the numbers cover, e.g. `1m`, `15m`. */
+  window: string;
+  /** Hours of history the baseline was learned from. */
+  baselineHours: number;
+  [detail: string]: unknown;
+}
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -68,8 +85,19 @@ export interface ListAlertsQuery extends PageQuery {
   to?: string;
 }
 
-/** An app's detector settings, as shown on the app (`detection`); the rest comes from the app's timezone and business hours. */
-export type AppDetectionSettings = Omit<DetectorSettings, 'timezone' | 'businessHours'>;
+/**
+ * An app's detector settings, as shown on the app (`detection`); the detectors also take
+ * the app's timezone and business hours.
+ */
+export interface AppDetectionSettings {
+  sensitivity: Sensitivity;
+  /** Minimum requests per minute before a spike alert can fire. */
+  spikeFloorPerMinute: number;
+  /** Minimum requests per minute outside business hours before an off-hours alert can fire. */
+  offHoursFloorPerMinute: number;
+  /** Keys whose alerts are suppressed (they are still learned). */
+  mutedKeyIds: string[];
+}
 
 /** What an admin may set on create/update; omitted fields keep their value (or the default). */
 export type AppDetectionSettingsUpdate = Partial<AppDetectionSettings>;

@@ -1,4 +1,4 @@
-import type { DetectionAlertType } from '../detection/types';
+import type { DetectionAlertType } from './alerts';
 
 /**
  * What happens to a key when a detector alert about it opens: `none` (default), a

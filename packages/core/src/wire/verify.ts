@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors';
+import { objectSchemaOf } from './json-schema';
 import type { CustomerRef } from './customers';
 import type { RateLimitState } from './policy';
 
@@ -62,7 +63,7 @@ export interface VerifyKeyResponse {
  * JSON schema of the verify body. Verify is the hot path, so it is validated by the
  * HTTP server's compiled schema rather than by reflection-based DTO validation.
  */
-export const VERIFY_KEY_REQUEST_SCHEMA = {
+export const VERIFY_KEY_REQUEST_SCHEMA = objectSchemaOf<VerifyKeyRequest>()({
   type: 'object',
   additionalProperties: false,
   required: ['key'],
@@ -76,9 +77,14 @@ export const VERIFY_KEY_REQUEST_SCHEMA = {
     requestId: { type: 'string', minLength: 1, maxLength: 128 },
     userAgent: { type: 'string', minLength: 1, maxLength: 512 },
   },
-} as const;
+});
 
-export const VERIFY_KEY_RESPONSE_SCHEMA = {
+/**
+ * JSON schema of the verify answer; the HTTP server serialises by it, so a field of
+ * `VerifyKeyResponse` missing here would be dropped from every answer (the compiler
+ * refuses that).
+ */
+export const VERIFY_KEY_RESPONSE_SCHEMA = objectSchemaOf<VerifyKeyResponse>()({
   type: 'object',
   required: ['valid', 'code'],
   properties: {
@@ -89,11 +95,11 @@ export const VERIFY_KEY_RESPONSE_SCHEMA = {
     env: { type: 'string' },
     scopes: { type: 'array', items: { type: 'string' } },
     expiresAt: { type: ['string', 'null'] },
-    ratelimit: {
+    ratelimit: objectSchemaOf<RateLimitState>()({
       type: 'object',
       required: ['limit', 'remaining', 'reset'],
       properties: { limit: { type: 'integer' }, remaining: { type: 'integer' }, reset: { type: 'integer' } },
-    },
+    }),
     leaseId: { type: 'string' },
     customer: {
       type: 'object',
@@ -101,4 +107,4 @@ export const VERIFY_KEY_RESPONSE_SCHEMA = {
       properties: { id: { type: 'string' }, externalId: { type: 'string' } },
     },
   },
-} as const;
+});

@@ -1,6 +1,6 @@
 import { type VerifyCode, type VerifyKeyResponse } from '@keywarden/core';
 import { KeywardenError } from '../errors';
-import { decideFromAnswer, rateLimitHeaders, reject, retryAfterSeconds } from './decision';
+import { decideFromAnswer, rateLimitHeaders, reject } from './decision';
 
 const NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
 const NOW_S = NOW_MS / 1000;
@@ -112,28 +112,6 @@ describe('decideFromAnswer: valid keys', () => {
 
   it('throws a KeywardenError for a valid answer without the key identity', () => {
     expect(() => decideFromAnswer({ valid: true, code: 'VALID', keyId: 'key_1' }, CONTEXT)).toThrow(KeywardenError);
-  });
-});
-
-describe('retryAfterSeconds', () => {
-  it('is at least one second, even for a window that has already reset', () => {
-    expect(retryAfterSeconds('RATE_LIMITED', { limit: 1, remaining: 0, reset: NOW_S - 5 }, NOW_MS)).toBe(1);
-  });
-
-  it('is one second for a refusal by the concurrency limit: requests are left in the window', () => {
-    expect(retryAfterSeconds('RATE_LIMITED', { limit: 100, remaining: 57, reset: NOW_S + 3000 }, NOW_MS)).toBe(1);
-  });
-
-  it('is one second for a refusal by the concurrency limit of a key without rate windows', () => {
-    expect(retryAfterSeconds('RATE_LIMITED', undefined, NOW_MS)).toBe(1);
-  });
-
-  it('rounds a partial second up', () => {
-    expect(retryAfterSeconds('RATE_LIMITED', { limit: 1, remaining: 0, reset: NOW_S + 10 }, NOW_MS + 400)).toBe(10);
-  });
-
-  it('waits for the next UTC day for a spend cap, whatever the rate limit says', () => {
-    expect(retryAfterSeconds('USAGE_EXCEEDED', RATELIMIT, Date.UTC(2026, 10, 26, 23, 59, 30))).toBe(30);
   });
 });
 

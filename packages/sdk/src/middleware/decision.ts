@@ -5,6 +5,7 @@ import {
   type ErrorEnvelope,
   type FieldError,
   type RateLimitState,
+  retryAfterSeconds,
   type VerifyKeyResponse,
 } from '@keywarden/core';
 import { KeywardenError } from '../errors';
@@ -32,9 +33,6 @@ export interface Rejection {
 
 export type GateDecision = Admission | Rejection;
 
-const DAY_MS = 86_400_000;
-const CONCURRENCY_RETRY_AFTER_SECONDS = 1;
-
 export function rateLimitHeaders(state: RateLimitState | undefined): ResponseHeaders {
   if (!state) return {};
   return {
@@ -42,23 +40,6 @@ export function rateLimitHeaders(state: RateLimitState | undefined): ResponseHea
     'X-RateLimit-Remaining': String(state.remaining),
     'X-RateLimit-Reset': String(state.reset),
   };
-}
-
-/**
- * Seconds until the refused request could pass, never below 1 (no tight retry loops):
- * - a spend cap (USAGE_EXCEEDED) resets at the next UTC midnight;
- * - an exhausted rate window (remaining 0) at its `reset` (epoch seconds);
- * - a RATE_LIMITED with requests left in the window, or without a window, came from the
- *   concurrency limit, whose slot frees as soon as a request in flight finishes.
- */
-export function retryAfterSeconds(code: ErrorCode, state: RateLimitState | undefined, nowMs: number): number {
-  if (code === 'USAGE_EXCEEDED') return secondsUntil((Math.floor(nowMs / DAY_MS) + 1) * DAY_MS, nowMs);
-  if (!state || state.remaining > 0) return CONCURRENCY_RETRY_AFTER_SECONDS;
-  return secondsUntil(state.reset * 1000, nowMs);
-}
-
-function secondsUntil(atMs: number, nowMs: number): number {
-  return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
 }
 
 export interface RejectOptions {

@@ -13,9 +13,10 @@ import {
 import { Type } from 'class-transformer';
 import { AdminKeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { IsFutureDate, IsScope, OmittableNotNull } from '../../common/validators';
+import type { ExactContract } from '../../common/exact-contract';
 
 /** Give exactly one of `role` and `scopes`. */
-export class CreateAdminKeyDto implements CreateAdminKeyRequest {
+export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, CreateAdminKeyRequest> {
   @IsString()
   @Length(1, 100)
   name!: string;

@@ -8,8 +8,9 @@ import {
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { PageQueryDto } from '../../common/pagination';
+import type { ExactContract } from '../../common/exact-contract';
 
-export class ListAlertsQueryDto extends PageQueryDto implements ListAlertsQuery {
+export class ListAlertsQueryDto extends PageQueryDto implements ExactContract<ListAlertsQueryDto, ListAlertsQuery> {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;

@@ -1,9 +1,10 @@
 import { type BusinessHours, WEEKDAYS, type Weekday } from '@keywarden/core';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, Matches } from 'class-validator';
+import type { ExactContract } from '../../common/exact-contract';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-export class BusinessHoursDto implements BusinessHours {
+export class BusinessHoursDto implements ExactContract<BusinessHoursDto, BusinessHours> {
   /** Working days, e.g. ["mon","tue","wed","thu","fri"]. */
   @IsArray()
   @ArrayMinSize(1)

@@ -17,12 +17,13 @@ import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
 import { ContainmentSettingsDto } from './containment-settings.dto';
 import { DetectionSettingsDto } from './detection-settings.dto';
+import type { ExactContract } from '../../common/exact-contract';
 import { PortalBrandingDto } from './portal-branding.dto';
 
 /** Optional fields may be left out, but not sent as null (none of them is nullable). */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
-export class CreateAppDto implements CreateAppRequest {
+export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppRequest> {
   @IsString()
   @Length(1, 100)
   name!: string;

@@ -1,12 +1,13 @@
 import { type AppDetectionSettingsUpdate, SENSITIVITIES, type Sensitivity } from '@keywarden/core';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNumber, Matches, Max, Min, ValidateIf } from 'class-validator';
+import type { ExactContract } from '../../common/exact-contract';
 
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 const FLOOR = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 };
 const MAX_FLOOR_PER_MINUTE = 1_000_000;
 
 /** Omitted fields keep their value; none can be cleared with null. */
-export class DetectionSettingsDto implements AppDetectionSettingsUpdate {
+export class DetectionSettingsDto implements ExactContract<DetectionSettingsDto, AppDetectionSettingsUpdate> {
   /** low = fewer, surer alerts; high = earlier alerts, more false alarms. */
   @ValidateIf(isPresent)
   @IsIn(SENSITIVITIES)

@@ -3,6 +3,7 @@ import type { UpdateAppRequest } from '@keywarden/core';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
+import type { ExactContract } from '../../common/exact-contract';
 import { CreateAppDto } from './create-app.dto';
 import { PortalBrandingDto } from './portal-branding.dto';
 
@@ -10,7 +11,7 @@ import { PortalBrandingDto } from './portal-branding.dto';
  * Omitted fields stay. Only the default policy and the portal branding can be cleared (`null`); for every other
  * field `null` is validated (and refused).
  */
-export class UpdateAppDto extends PartialType(OmitType(CreateAppDto, ['defaultPolicy', 'portal'] as const), { skipNullProperties: false }) implements UpdateAppRequest {
+export class UpdateAppDto extends PartialType(OmitType(CreateAppDto, ['defaultPolicy', 'portal'] as const), { skipNullProperties: false }) implements ExactContract<UpdateAppDto, UpdateAppRequest> {
   @ValidateIf((_dto, value) => value !== null && value !== undefined)
   @ValidateNested()
   @Type(() => KeyPolicyDto)

@@ -22,6 +22,7 @@ import {
   IsNotManagementScope,
   IsScope,
 } from '../../common/validators';
+import type { ExactContract } from '../../common/exact-contract';
 
 export const GROUP_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
@@ -37,7 +38,7 @@ export const IsAppKeyScopes = () =>
     IsNotManagementScope({ each: true }),
   );
 
-export class CreateKeyDto implements CreateKeyRequest {
+export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyRequest> {
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId!: string;
 

@@ -5,8 +5,9 @@ import { PageQueryDto } from '../../common/pagination';
 import { IsEnvironmentName } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';
+import type { ExactContract } from '../../common/exact-contract';
 
-export class ListKeysQueryDto extends PageQueryDto implements ListKeysQuery {
+export class ListKeysQueryDto extends PageQueryDto implements ExactContract<ListKeysQueryDto, ListKeysQuery> {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;

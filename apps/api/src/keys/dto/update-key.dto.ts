@@ -11,9 +11,10 @@ import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { IsFutureDate, IsMetadata } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN, IsAppKeyScopes } from './create-key.dto';
+import type { ExactContract } from '../../common/exact-contract';
 
 /** Omitted fields stay; `null` clears description, group, expiresAt and policy, and is refused elsewhere. */
-export class UpdateKeyDto implements UpdateKeyRequest {
+export class UpdateKeyDto implements ExactContract<UpdateKeyDto, UpdateKeyRequest> {
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @Length(1, 100)

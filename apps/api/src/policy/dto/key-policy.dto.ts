@@ -17,6 +17,7 @@ import {
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import type { ExactContract } from '../../common/exact-contract';
 
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -44,7 +45,7 @@ export const IsDailySpendLimit = () =>
     }),
   );
 
-export class RateLimitsDto implements RateLimits {
+export class RateLimitsDto implements ExactContract<RateLimitsDto, RateLimits> {
   @PositiveLimit(MAX_RATE_LIMIT)
   perMinute?: number;
 
@@ -60,7 +61,7 @@ export class RateLimitsDto implements RateLimits {
 }
 
 /** What admin keys and app keys share: rate, IPs, rotation. */
-export class AdminKeyPolicyDto implements AdminKeyPolicy {
+export class AdminKeyPolicyDto implements ExactContract<AdminKeyPolicyDto, AdminKeyPolicy> {
   /** free (10/h, 100/day, 1 concurrent), starter (50/h, 500/day, 3), pro (200/h, 2000/day, 10), enterprise (custom). */
   @ValidateIf(isPresent)
   @IsIn(PLANS)
@@ -80,7 +81,7 @@ export class AdminKeyPolicyDto implements AdminKeyPolicy {
   rotationPeriodDays?: number;
 }
 
-export class KeyPolicyDto extends AdminKeyPolicyDto implements KeyPolicy {
+export class KeyPolicyDto extends AdminKeyPolicyDto implements ExactContract<KeyPolicyDto, KeyPolicy> {
   /** Requests in flight at once (verify hands out leases). */
   @PositiveLimit(MAX_CONCURRENCY)
   concurrency?: number;

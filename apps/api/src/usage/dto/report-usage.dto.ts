@@ -13,10 +13,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import type { ExactContract } from '../../common/exact-contract';
 
 export const MAX_REPORT_ITEMS = 1000;
 
-export class UsageReportItemDto implements UsageReportItem {
+export class UsageReportItemDto implements ExactContract<UsageReportItemDto, UsageReportItem> {
   @IsString()
   @Length(1, 64)
   keyId!: string;
@@ -45,7 +46,7 @@ export class UsageReportItemDto implements UsageReportItem {
   requestId!: string;
 }
 
-export class ReportUsageDto implements ReportUsageRequest {
+export class ReportUsageDto implements ExactContract<ReportUsageDto, ReportUsageRequest> {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_REPORT_ITEMS)

@@ -8,9 +8,10 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageLimitDto } from '../../common/pagination';
+import type { ExactContract } from '../../common/exact-contract';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
-export class UsageQueryDto implements UsageQuery {
+export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
   /** One of appId / keyId / customerId is required. */
   @IsOptional()
   @IsString()
@@ -46,7 +47,7 @@ export class UsageQueryDto implements UsageQuery {
   groupBy?: UsageGroupBy;
 }
 
-export class ListKeyRequestsQueryDto extends PageLimitDto implements ListKeyRequestsQuery {
+export class ListKeyRequestsQueryDto extends PageLimitDto implements ExactContract<ListKeyRequestsQueryDto, ListKeyRequestsQuery> {
   /** `nextCursor` from the previous page (opaque). */
   @IsOptional()
   @IsString()

@@ -8,6 +8,7 @@ import {
 } from '@keywarden/core';
 import { IsCustomerId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
+import type { ExactContract } from '../../common/exact-contract';
 
 function isWebhookUrl(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > MAX_WEBHOOK_URL_LENGTH) return false;
@@ -39,7 +40,7 @@ export const IsEventTypes = () =>
     IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `each value in eventTypes must be one of: ${WEBHOOK_EVENT_TYPES.join(', ')}` }),
   );
 
-export class CreateWebhookDto implements CreateWebhookRequest {
+export class CreateWebhookDto implements ExactContract<CreateWebhookDto, CreateWebhookRequest> {
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId!: string;
 

@@ -6,9 +6,10 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
+import type { ExactContract } from '../../common/exact-contract';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
-export class ListWebhooksQueryDto extends PageQueryDto implements ListWebhooksQuery {
+export class ListWebhooksQueryDto extends PageQueryDto implements ExactContract<ListWebhooksQueryDto, ListWebhooksQuery> {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
@@ -18,7 +19,7 @@ export class ListWebhooksQueryDto extends PageQueryDto implements ListWebhooksQu
   customerId?: string;
 }
 
-export class ListDeliveriesQueryDto extends PageQueryDto implements ListDeliveriesQuery {
+export class ListDeliveriesQueryDto extends PageQueryDto implements ExactContract<ListDeliveriesQueryDto, ListDeliveriesQuery> {
   @IsOptional()
   @IsIn(WEBHOOK_DELIVERY_STATUSES)
   status?: WebhookDeliveryStatus;

@@ -1,11 +1,12 @@
 import { MAX_WEBHOOK_DESCRIPTION_LENGTH, type UpdateWebhookRequest, type WebhookEventType } from '@keywarden/core';
 import { IsBoolean, IsString, Length, ValidateIf } from 'class-validator';
 import { IsEventTypes, IsWebhookUrl } from './create-webhook.dto';
+import type { ExactContract } from '../../common/exact-contract';
 
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
 /** Omitted fields stay; `null` clears the description and is refused elsewhere. */
-export class UpdateWebhookDto implements UpdateWebhookRequest {
+export class UpdateWebhookDto implements ExactContract<UpdateWebhookDto, UpdateWebhookRequest> {
   @ValidateIf(isPresent)
   @IsWebhookUrl()
   url?: string;

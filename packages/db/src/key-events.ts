@@ -1,5 +1,5 @@
 import type { KeyEventData } from '@keywarden/core';
-import { recordWebhookEvents } from '@keywarden/db';
+import { recordWebhookEvents } from './webhook-events';
 import type { EntityManager } from 'typeorm';
 
 export interface KeyEventSubject {
