@@ -21,7 +21,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { API_CLI, apiEnv, fmt, freePort, log, machine, prepareServices, RESULTS_DIR, ROOT, runSync, startServer, stopServer, table } from '../verify/run.mjs';
+import { API_CLI, apiEnv, fmt, freePort, log, machine, prepareServices, RESULTS_DIR, ROOT, runSync, startServer, stopServer, table } from '../lib/harness.mjs';
 
 const SAMPLES = Number(process.env.BENCH_LEAK_SAMPLES ?? 50);
 const BULK_KEYS = Number(process.env.BENCH_BULK_KEYS ?? 100_000);
