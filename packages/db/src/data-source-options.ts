@@ -16,6 +16,7 @@ import { Alerts1764180000000 } from './migrations/1764180000000-alerts';
 import { DeploymentIdentity1764185000000 } from './migrations/1764185000000-deployment-identity';
 import { KeySearch1764192000000 } from './migrations/1764192000000-key-search';
 import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-response';
+import { KeyContainmentIndex1764197000000 } from './migrations/1764197000000-key-containment-index';
 import { Customers1764212000000 } from './migrations/1764212000000-customers';
 
 export const ENTITIES = [
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   DeploymentIdentity1764185000000,
   KeySearch1764192000000,
   LeakResponse1764196000000,
+  KeyContainmentIndex1764197000000,
   Customers1764212000000,
 ];
 

@@ -17,3 +17,5 @@ export * from './repositories/webhook-endpoints.repository';
 export * from './wire-mappers';
 export * from './repositories/usage.repository';
 export * from './repositories/api-keys.repository';
+export * from './audit-entries';
+export * from './key-containment';

@@ -36,11 +36,19 @@ export class AlertsController {
     return this.alerts.acknowledge(actor, id);
   }
 
-  /** Idempotent; sends `alert.resolved` the first time. */
+  /** Idempotent; sends `alert.resolved` the first time, and releases the key it contained. */
   @Post(':id/resolve')
   @HttpCode(200)
   @RequireScopes('alerts.write')
   resolve(@CurrentActor() actor: Actor, @AlertId() id: string): Promise<Alert> {
     return this.alerts.resolve(actor, id);
+  }
+
+  /** Ends the containment the alert put on its key; the alert stays open. Idempotent. */
+  @Post(':id/lift')
+  @HttpCode(200)
+  @RequireScopes('alerts.write')
+  lift(@CurrentActor() actor: Actor, @AlertId() id: string): Promise<Alert> {
+    return this.alerts.lift(actor, id);
   }
 }

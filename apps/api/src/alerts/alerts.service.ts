@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type Alert, type Page } from '@keywarden/core';
-import { AlertEntity, recordAlertEvent, toAlert } from '@keywarden/db';
+import { AlertEntity, recordAlertEvent, releaseContainment, toAlert } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { auditActorOf, AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { limitOf, pageOf } from '../common/pagination';
+import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
 import type { ListAlertsQueryDto } from './dto/list-alerts-query.dto';
 
@@ -14,6 +15,7 @@ export class AlertsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly keyCache: KeyCacheService,
   ) {}
 
   async list(actor: Actor, query: ListAlertsQueryDto): Promise<Page<Alert>> {
@@ -71,13 +73,13 @@ export class AlertsService {
    * alert changes nothing.
    */
   async resolve(actor: Actor, alertId: string): Promise<Alert> {
-    return this.dataSource.transaction(async (manager) => {
+    const { alert, releasedKeyId } = await this.dataSource.transaction(async (manager) => {
       const probe = await this.findForActor(actor, alertId, manager);
       // The detector's lock on the app first (its order), so that no step in progress
       // updates or re-opens the incident between this resolution and the detector's next step.
       await manager.query(`SELECT 1 FROM app_detection_state WHERE app_id = $1 FOR UPDATE`, [probe.appId]);
       const alert = await this.findForActor(actor, alertId, manager, { lock: true });
-      if (alert.status === 'resolved') return toAlert(alert);
+      if (alert.status === 'resolved') return { alert, releasedKeyId: null };
       const now = new Date();
       Object.assign(alert, {
         status: 'resolved',
@@ -94,8 +96,33 @@ export class AlertsService {
         targetId: alert.id,
         details: { appId: alert.appId, type: alert.type },
       });
-      return toAlert(alert);
+      // Its containment ends with it.
+      return { alert, releasedKeyId: await releaseContainment(manager, alert.id, auditActorOf(actor), 'resolved') };
     });
+    if (releasedKeyId) await this.keyCache.invalidate([releasedKeyId]);
+    return toAlert(alert);
+  }
+
+  /**
+   * Ends the containment the alert put on its key (throttle, blocked model, disable), while
+   * the alert itself stays as it is. Lifting an alert that contains nothing changes nothing.
+   */
+  async lift(actor: Actor, alertId: string): Promise<Alert> {
+    const { alert, releasedKeyId } = await this.dataSource.transaction(async (manager) => {
+      const alert = await this.findForActor(actor, alertId, manager, { lock: true });
+      const releasedKeyId = await releaseContainment(manager, alert.id, auditActorOf(actor), 'lifted');
+      if (releasedKeyId) {
+        await this.audit.record(manager, actor, alert.workspaceId, {
+          action: 'alert.lifted',
+          targetType: 'alert',
+          targetId: alert.id,
+          details: { appId: alert.appId, type: alert.type, keyId: releasedKeyId },
+        });
+      }
+      return { alert, releasedKeyId };
+    });
+    if (releasedKeyId) await this.keyCache.invalidate([releasedKeyId]);
+    return toAlert(alert);
   }
 
   /** Other workspaces' alerts do not exist for the actor (404); other apps' are forbidden (403). */

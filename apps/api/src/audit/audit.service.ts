@@ -1,17 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { type AuditAction, type AuditEntry, newId, type Page } from '@keywarden/core';
-import { AuditLogEntity, toAuditEntry } from '@keywarden/db';
+import type { AuditEntry, Page } from '@keywarden/core';
+import { type AuditActor, AuditLogEntity, type NewAuditEntry, recordAuditEntries, toAuditEntry } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type Actor, actorLabel } from '../credentials/principal';
 import type { ListAuditQueryDto } from './dto/list-audit-query.dto';
 
-export interface AuditEvent {
-  action: AuditAction;
-  targetType: AuditEntry['targetType'];
-  targetId: string;
-  /** Changed fields and their new values; callers pass no key material. */
-  details?: Record<string, unknown>;
+/** An audit entry's action, target and details (never key material). */
+export type AuditEvent = NewAuditEntry;
+
+/** The audit log's view of an actor. */
+export function auditActorOf(actor: Actor | null): AuditActor | null {
+  if (!actor) return null;
+  return {
+    keyId: actor.portalCustomerId ? null : actor.principal.keyId,
+    label: actorLabel(actor),
+    ip: actor.ip,
+    requestId: actor.requestId,
+  };
 }
 
 @Injectable()
@@ -25,24 +31,7 @@ export class AuditService {
 
   /** One entry per event, in one statement (bulk operations audit every key). */
   async recordMany(manager: EntityManager, actor: Actor | null, workspaceId: string, events: AuditEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await manager.query(
-      `INSERT INTO audit_log (id, workspace_id, action, actor_key_id, actor, target_type, target_id, ip, request_id, details)
-       SELECT id, $2, action, $3, $10, target_type, target_id, $4, $5, details
-         FROM unnest($1::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[]) AS e(id, action, target_type, target_id, details)`,
-      [
-        events.map(() => newId('audit')),
-        workspaceId,
-        actor && !actor.portalCustomerId ? actor.principal.keyId : null,
-        actor?.ip ?? null,
-        actor?.requestId ?? null,
-        events.map((event) => event.action),
-        events.map((event) => event.targetType),
-        events.map((event) => event.targetId),
-        events.map((event) => JSON.stringify(event.details ?? {})),
-        actor ? actorLabel(actor) : null,
-      ],
-    );
+    await recordAuditEntries(manager, auditActorOf(actor), workspaceId, events);
   }
 
   async list(actor: Actor, query: ListAuditQueryDto): Promise<Page<AuditEntry>> {

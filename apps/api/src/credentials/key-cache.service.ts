@@ -3,8 +3,8 @@ import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { REDIS, watchRedisErrors } from '@keywarden/platform';
 import type { CredentialRecord } from './credential-record';
+import { KEY_INVALIDATION_CHANNEL } from '@keywarden/core';
 
-export const KEY_INVALIDATION_CHANNEL = 'keywarden:key-invalidations';
 /** Hashes (hex) of secrets just issued: every instance forgets it ever found them unknown. */
 export const NEW_SECRET_CHANNEL = 'keywarden:new-secrets';
 const MAX_ENTRIES = 100_000;

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
+  type AppContainmentUpdate,
   type AppDetectionSettingsUpdate,
+  KEY_INVALIDATION_CHANNEL,
   type BusinessHours,
   closeIncident,
   DETECTION_HISTORY_DAYS,
@@ -18,6 +20,8 @@ import {
   type StepPlan,
 } from '@keywarden/core';
 import { firstMinuteWithTraffic, minuteCountsOfApp } from '@keywarden/db';
+import { REDIS } from '@keywarden/platform';
+import type Redis from 'ioredis';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PeriodicJob } from '../common/periodic-job';
 import type { DetectionConfig } from '../config/worker-config';
@@ -45,6 +49,7 @@ interface AppRow {
   timezone: string;
   business_hours: BusinessHours;
   detection_settings: AppDetectionSettingsUpdate;
+  containment: AppContainmentUpdate;
 }
 
 interface AppStepResult {
@@ -55,6 +60,8 @@ interface AppStepResult {
   liveMinutes: number;
   incidents: IncidentEvent[];
   alerts: AlertChange[];
+  /** Keys contained or released by this step: every API instance drops them from its cache. */
+  changedKeys: Set<string>;
 }
 
 interface MinuteRun {
@@ -87,6 +94,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly dataSource: DataSource,
     @Inject(DETECTION_CONFIG) private readonly config: DetectionConfig,
     private readonly metrics: DetectionMetrics,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.job = new PeriodicJob('detection run', config.intervalMs, this.logger, () => this.run());
   }
@@ -125,6 +133,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
       while (more && !this.stopping) {
         const started = Date.now();
         const step = await this.stepApp(appId, lastClosedMs);
+        await this.invalidate([...step.changedKeys]);
         this.record(step, Date.now() - started);
         more = step.more;
       }
@@ -162,7 +171,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Steps the closed minutes of one app after its watermark (up to a day of them), in one transaction. */
   private async stepApp(appId: string, lastClosedMs: number): Promise<AppStepResult> {
-    const result: AppStepResult = { appId, more: false, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [] };
+    const result: AppStepResult = { appId, more: false, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [], changedKeys: new Set() };
     await this.dataSource.query(`INSERT INTO app_detection_state (app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
     await this.dataSource.transaction(async (manager) => {
       const [row]: StateRow[] = await manager.query(
@@ -194,7 +203,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
       if (!plan && closed.length === 0) return;
 
       const [app]: AppRow[] = await manager.query(
-        `SELECT workspace_id, timezone, business_hours, detection_settings FROM apps WHERE id = $1`,
+        `SELECT workspace_id, timezone, business_hours, detection_settings, containment FROM apps WHERE id = $1`,
         [appId],
       );
       const settings = detectorSettingsOf({
@@ -202,7 +211,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         businessHours: app.business_hours,
         detection: app.detection_settings,
       });
-      const scope = { workspaceId: app.workspace_id, appId };
+      const scope = { workspaceId: app.workspace_id, appId, containment: app.containment };
 
       if (plan) await this.stepMinutes(manager, { scope, settings, state, open, plan }, result);
 
@@ -228,11 +237,20 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
         if (event.change === 'resolved') open.delete(event.fingerprint);
         else open.add(event.fingerprint);
         if (!live) continue;
-        const change = await applyIncident(manager, scope, event);
+        const change = await applyIncident(manager, scope, event, result.changedKeys);
         if (change) result.alerts.push(change);
       }
     }
     result.more = plan.more;
+  }
+
+  /** Contained or released keys: the API instances' caches drop them (as for a revocation). */
+  private async invalidate(keyIds: string[]): Promise<void> {
+    try {
+      await Promise.all(keyIds.map((keyId) => this.redis.publish(KEY_INVALIDATION_CHANNEL, keyId)));
+    } catch (error) {
+      this.logger.warn(`could not broadcast containment changes, API instances converge within their cache TTL: ${(error as Error).message}`);
+    }
   }
 
   /** Metrics count committed work only. */

@@ -1,10 +1,19 @@
-import { ALERT_SEVERITIES, type AlertSeverity, type IncidentEvent, newId } from '@keywarden/core';
-import { AlertEntity, newAlertRow, recordAlertEvent } from '@keywarden/db';
+import {
+  ALERT_SEVERITIES,
+  type AlertSeverity,
+  type AppContainmentUpdate,
+  containmentFor,
+  type IncidentEvent,
+  newId,
+} from '@keywarden/core';
+import { AlertEntity, containKey, newAlertRow, recordAlertEvent, releaseContainment } from '@keywarden/db';
 import { type EntityManager, Not } from 'typeorm';
 
 export interface IncidentScope {
   workspaceId: string;
   appId: string;
+  /** The app's containment per alert type (omitted types: none). */
+  containment: AppContainmentUpdate;
 }
 
 export type AlertChange = 'opened' | 'updated' | 'resolved';
@@ -25,6 +34,7 @@ export async function applyIncident(
   manager: EntityManager,
   scope: IncidentScope,
   event: IncidentEvent,
+  changedKeys: Set<string> = new Set(),
 ): Promise<AlertChange | null> {
   const open = await manager.findOne(AlertEntity, {
     where: { appId: scope.appId, fingerprint: event.fingerprint, status: Not('resolved' as const) },
@@ -36,6 +46,8 @@ export async function applyIncident(
     Object.assign(open, { status: 'resolved', resolvedAt: at, resolvedBy: null, resolution: 'quiet_period' });
     await manager.save(open);
     await recordAlertEvent(manager, open, at);
+    const released = await releaseContainment(manager, open.id, null, 'resolved');
+    if (released) changedKeys.add(released);
     return 'resolved';
   }
   if (open) {
@@ -61,5 +73,8 @@ export async function applyIncident(
     firstDetectedAt: at,
   });
   await recordAlertEvent(manager, await manager.save(alert), at);
+  // Containment starts now (wall clock), not at the minute that raised the alert.
+  const containment = containmentFor(scope.containment[event.type] ?? 'none', { ...alert, type: event.type }, new Date());
+  if (containment && (await containKey(manager, event.keyId, containment))) changedKeys.add(event.keyId);
   return 'opened';
 }

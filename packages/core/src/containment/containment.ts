@@ -57,3 +57,16 @@ export function containedPolicy(policy: EffectivePolicy, containment: KeyContain
 export function modelBlocked(containment: KeyContainment | null, model: string | undefined): boolean {
   return containment?.action === 'block_model' && model !== undefined && model === containment.model;
 }
+
+const STRENGTH: Record<KeyContainment['action'], number> = { throttle: 1, block_model: 2, disable: 3 };
+
+/**
+ * A key holds one containment at a time: a new one replaces the one in force only when it
+ * is stronger (throttle < block_model < disable).
+ */
+export function replacesContainment(current: KeyContainment | null, next: KeyContainment): boolean {
+  return current === null || STRENGTH[next.action] > STRENGTH[current.action];
+}
+
+/** Redis pub/sub channel on which a changed key's id is published: every API instance drops it from its cache. */
+export const KEY_INVALIDATION_CHANNEL = 'keywarden:key-invalidations';
