@@ -1,4 +1,3 @@
-import type { App } from './apps';
 import type { CustomerRef } from './customers';
 
 /** What a portal session may do; each portal route needs one of these. */
@@ -59,7 +58,8 @@ export interface PortalExchangeRequest {
 /** `GET /v1/portal/me` */
 export interface PortalMe {
   customer: CustomerRef & { name: string | null };
-  app: (Pick<App, 'id' | 'name'> & { portal: PortalBranding | null }) | null;
+  /** The app the session is limited to, with its branding; null when it is not limited to one. */
+  app: { id: string; name: string; portal: PortalBranding | null } | null;
   permissions: PortalPermission[];
   allowedScopes: string[] | null;
   expiresAt: string;
