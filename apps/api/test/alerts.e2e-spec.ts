@@ -79,7 +79,7 @@ async function seed(app: App, rows: SeedRow[]): Promise<void> {
         `INSERT INTO usage_rollups (granularity, bucket, workspace_id, app_id, key_id, model, outcome, requests, units, cost_micros)
          SELECT 'minute', b, $1, $2, k, m, 'VALID', c, c, 0
          FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::bigint[]) AS t(b, k, m, c)
-         ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome) DO UPDATE
+         ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome, customer_id) DO UPDATE
          SET requests = usage_rollups.requests + excluded.requests, units = usage_rollups.units + excluded.units`,
         [
           workspace.workspaceId,

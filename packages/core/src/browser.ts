@@ -11,7 +11,7 @@ export * from './wire/apps';
 export * from './wire/keys';
 export * from './wire/admin-keys';
 export * from './wire/verify';
-export * from './wire/json-schema';
+export * from './schema/json-schema';
 export * from './wire/me';
 export * from './wire/sessions';
 export * from './wire/audit';

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors';
-import { objectSchemaOf } from './json-schema';
+import { objectSchemaOf } from '../schema/json-schema';
 import type { CustomerRef } from './customers';
 import type { RateLimitState } from './policy';
 

@@ -1,6 +1,6 @@
 import { type CreateCustomerRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { IsMetadata } from '../../common/validators';
 import { CustomerPolicyDto } from './customer-policy.dto';
 
@@ -12,9 +12,6 @@ export const IsCustomerId = () => Matches(CUSTOMER_ID_PATTERN, { message: 'custo
 
 /** The platform's own id for a customer. */
 export const IsExternalId = () => Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` });
-
-/** May be left out, but not sent as null (null would name no customer, silently). */
-export const NotNullWhenGiven = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
 
 export class CreateCustomerDto implements CreateCustomerRequest {
   /** The platform's own id for the customer, unique in the workspace. */

@@ -13,7 +13,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { IsCustomerId, IsExternalId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId, IsExternalId } from '../../customers/dto/create-customer.dto';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import {
   IsEnvironmentName,
@@ -21,6 +21,7 @@ import {
   IsMetadata,
   IsNotManagementScope,
   IsScope,
+  OmittableNotNull,
 } from '../../common/validators';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -81,12 +82,12 @@ export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyReques
   policy?: KeyPolicyDto;
 
   /** The customer holding the key; or name it by externalId (not both). */
-  @NotNullWhenGiven()
+  @OmittableNotNull()
   @IsCustomerId()
   customerId?: string;
 
   /** The platform's own id of the customer holding the key. */
-  @NotNullWhenGiven()
+  @OmittableNotNull()
   @IsExternalId()
   externalId?: string;
 

@@ -1,14 +1,15 @@
 import type { ReportLeakRequest } from '@keywarden/core';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { OmittableNotNull } from '../../common/validators';
 
 export class ReportLeakDto implements ReportLeakRequest {
   /** The leaked key itself (give this or keyId). */
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   @Length(1, 512)
   key?: string;
 
-  @IsOptional()
+  @OmittableNotNull()
   @Matches(/^key_[0-9a-z]{26}$/, { message: 'keyId must be a key id (key_...)' })
   keyId?: string;
 

@@ -5,16 +5,16 @@ import {
   type PortalPermission,
 } from '@keywarden/core';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { IsCustomerId, IsExternalId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
-import { IsNotManagementScope, IsScope } from '../../common/validators';
+import { IsCustomerId, IsExternalId } from '../../customers/dto/create-customer.dto';
+import { IsNotManagementScope, IsScope, OmittableNotNull } from '../../common/validators';
 
 export class CreatePortalSessionDto implements CreatePortalSessionRequest {
   /** The customer the session is limited to; or name it by externalId (one of the two). */
-  @NotNullWhenGiven()
+  @OmittableNotNull()
   @IsCustomerId()
   customerId?: string;
 
-  @NotNullWhenGiven()
+  @OmittableNotNull()
   @IsExternalId()
   externalId?: string;
 

@@ -6,7 +6,8 @@ import {
   WEBHOOK_EVENT_TYPES,
   type WebhookEventType,
 } from '@keywarden/core';
-import { IsCustomerId, NotNullWhenGiven } from '../../customers/dto/create-customer.dto';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
+import { OmittableNotNull } from '../../common/validators';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
 
@@ -59,7 +60,7 @@ export class CreateWebhookDto implements ExactContract<CreateWebhookDto, CreateW
   eventTypes?: WebhookEventType[];
 
   /** Only events about this customer's keys are delivered here (`cus_…`). */
-  @NotNullWhenGiven()
+  @OmittableNotNull()
   @IsCustomerId()
   customerId?: string;
 }
