@@ -43,6 +43,10 @@ async function replayLines(lines: string[]): Promise<ReplayAlert[]> {
   return alerts;
 }
 
+// The first cases replay eight days of minutes through the detectors: a few seconds of
+// CPU each, more than Jest's default 5 s when the test packages share the cores.
+jest.setTimeout(60_000);
+
 describe('replay', () => {
   const newModelAt = START + 8 * DAY + 10 * 60 * MINUTE;
 
