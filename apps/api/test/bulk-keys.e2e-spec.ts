@@ -174,6 +174,22 @@ describe('POST /v1/keys/bulk', () => {
     expectErrorEnvelope(await bulk({ filter: { ids: [key.id] }, action: 'expire', expiresAt: '2001-01-01T00:00:00Z' }), { status: 400, code: 'VALIDATION_FAILED' });
   });
 
+  it("filters by customer: only that customer's keys match", async () => {
+    const [alice, bob] = await Promise.all([
+      owner.customers.create({ externalId: uniqueName('alice'), name: 'Alice' }),
+      owner.customers.create({ externalId: uniqueName('bob'), name: 'Bob' }),
+    ]);
+    const create = (customerId: string) =>
+      owner.keys.create({ appId: app.id, name: uniqueName('bulk'), environment: 'live', scopes: ['generation.create'], customerId });
+    const aliceKeys = await Promise.all([create(alice.id), create(alice.id)]);
+    const bobKey = await create(bob.id);
+    const answer = await bulkOk({ filter: { customerId: alice.id }, action: 'disable' });
+    expect(answer).toMatchObject({ matched: 2, changed: 2 });
+    expect(answer.keyIds.sort()).toEqual(aliceKeys.map((key) => key.id).sort());
+    expect(await statuses([bobKey.id])).toEqual(['active']);
+    expectErrorEnvelope(await bulk({ filter: { customerId: 'alice' }, action: 'disable' }), { status: 400, code: 'VALIDATION_FAILED', message: /customerId/ });
+  });
+
   it('filters by last use: neverUsed and lastUsedBefore', async () => {
     const group = uniqueName('u').slice(0, 30).toLowerCase();
     const [used, unused] = await Promise.all([newKey(group), newKey(group)]);

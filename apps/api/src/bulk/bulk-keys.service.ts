@@ -212,6 +212,7 @@ export class BulkKeysService {
     if (filter.ids) builder.andWhere('k.id = ANY(:ids)', { ids: filter.ids });
     else builder.andWhere('NOT k.canary');
     if (filter.appId) builder.andWhere('k.app_id = :appId', { appId: filter.appId });
+    if (filter.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: filter.customerId });
     if (filter.createdBy) builder.andWhere('k.created_by = :createdBy', { createdBy: filter.createdBy });
     if (filter.group) builder.andWhere('k.group = :group', { group: filter.group });
     if (filter.status) whereStatus(builder, filter.status);

@@ -118,6 +118,8 @@ export type BulkKeyAction = (typeof BULK_KEY_ACTIONS)[number];
 /** Which keys a bulk operation acts on: all given conditions hold (at least one is required). */
 export interface BulkKeyFilter {
   appId?: string;
+  /** Keys held by this customer (`cus_…`). */
+  customerId?: string;
   /** Id of the admin key that created them. */
   createdBy?: string;
   group?: string;

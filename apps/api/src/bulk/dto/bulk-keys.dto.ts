@@ -26,6 +26,7 @@ import {
 } from 'class-validator';
 import { IsFutureDate } from '../../common/validators';
 import { GROUP_PATTERN } from '../../keys/dto/create-key.dto';
+import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 export const MAX_BULK_IDS = 10_000;
@@ -35,6 +36,11 @@ export class BulkKeyFilterDto implements BulkKeyFilter {
   @ValidateIf(isPresent)
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
+
+  /** Keys held by this customer. */
+  @ValidateIf(isPresent)
+  @IsCustomerId()
+  customerId?: string;
 
   /** Id of the admin key that created the keys. */
   @ValidateIf(isPresent)
