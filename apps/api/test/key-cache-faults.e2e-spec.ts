@@ -105,6 +105,21 @@ describe('unknown keys', () => {
   });
 });
 
+describe('canary keys', () => {
+  it('are answered from memory on repeated use, as a repeated unknown key is, so latency cannot tell them apart', async () => {
+    const canary = await viaA.keys.create({ appId: app.id, name: uniqueName('canary'), environment: 'live', scopes: ['generation.create'], canary: true });
+    expect((await viaB.verifyKey(canary.secret)).code).toBe('UNAUTHORIZED');
+    await dbProxy.cut();
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => viaB.verifyKey(canary.secret)));
+      // A lookup would have answered 503 while the database is unreachable.
+      expect(new Set(answers.map((answer) => answer.code))).toEqual(new Set(['UNAUTHORIZED']));
+    } finally {
+      await dbProxy.restore();
+    }
+  }, 30_000);
+});
+
 // Last: Redis is cut here, and the instances take a while to hear it again.
 describe('revocation while Redis is down', () => {
   afterEach(async () => {

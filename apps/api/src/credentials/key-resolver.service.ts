@@ -31,8 +31,9 @@ export class KeyResolverService {
 
   /**
    * `use` describes where the key was presented, for the alarm a canary raises. A canary
-   * resolves as unknown, and is never cached: like an unknown key it costs a lookup every
-   * time, so its answer cannot be told apart by latency either.
+   * resolves as unknown. It is cached like any key, so that a repeated canary is answered
+   * from memory just as a repeated unknown key is (negative cache), and cannot be told
+   * apart by latency; its alarm never holds up the answer.
    */
   async resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Promise<Resolution> {
     if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
@@ -51,11 +52,11 @@ export class KeyResolverService {
         return { state: 'UNAUTHORIZED' };
       }
       record = found;
-      if (record.canary) {
-        this.canaries.raise(record, use, now);
-        return { state: 'UNAUTHORIZED' };
-      }
       this.cache.set(candidate, record, generation);
+    }
+    if (record.canary) {
+      this.canaries.raise(record, use, now);
+      return { state: 'UNAUTHORIZED' };
     }
     return stateOf(record, now);
   }
