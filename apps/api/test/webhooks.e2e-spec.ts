@@ -223,8 +223,14 @@ describe('delivery', () => {
     await settledDelivery(endpoint.id, 'failed');
     const disabled = await owner.webhooks.get(endpoint.id);
     expect(disabled).toMatchObject({ enabled: false, disabledReason: 'gone', disabledMessage: expect.stringContaining('410 Gone') });
-    await newKey(hookApp.id);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A witness endpoint subscribed afterwards receives the next event: by then the
+    // disabled endpoint would have had its delivery too.
+    await newEndpoint('/gone-witness', { appId: hookApp.id });
+    const next = await newKey(hookApp.id);
+    await eventually(async () => {
+      expect(receiver.at('/gone-witness').map((request) => payloadOf(request).data.keyId)).toContain(next.id);
+    }, CONVERGE);
+    expect((await owner.webhooks.deliveries(endpoint.id)).data).toHaveLength(1);
     expect(receiver.at('/gone')).toHaveLength(1);
   });
 
@@ -282,7 +288,7 @@ describe('delivery', () => {
   it('sends a test event to that endpoint only', async () => {
     const hookApp = await owner.apps.create({ name: uniqueName('test-app') });
     const target = await newEndpoint('/tested', { appId: hookApp.id });
-    await newEndpoint('/not-tested', { appId: hookApp.id });
+    const other = await newEndpoint('/not-tested', { appId: hookApp.id });
     const delivery = await owner.webhooks.test(target.id);
     expect(delivery).toMatchObject({ endpointId: target.id, eventType: 'webhook.test', status: 'pending' });
     const [request] = await received('/tested');
@@ -291,8 +297,12 @@ describe('delivery', () => {
       data: { endpointId: target.id },
     });
     expect(request.headers['webhook-id']).toBe(delivery.eventId);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(receiver.at('/not-tested')).toHaveLength(0);
+    // A later event of the app reaches the other endpoint: had the test event been fanned
+    // out too, its delivery would have been created no later than this one.
+    await newKey(hookApp.id);
+    const [later] = await received('/not-tested');
+    expect(payloadOf(later).type).toBe('key.created');
+    expect((await owner.webhooks.deliveries(other.id)).data.map((each) => each.eventType)).toEqual(['key.created']);
   });
 
   it('lists deliveries newest first, page by page, filtered by status', async () => {
