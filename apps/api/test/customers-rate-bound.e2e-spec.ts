@@ -1,6 +1,6 @@
 import type { App, Keywarden } from '@keywarden/sdk';
-import { type ApiProcess, bootstrapWorkspace, client, startApi, uniqueName } from './harness';
-import { awayFromWindowEdge, CATALOG, drive, keyWithPolicy, redisGet } from './policy/helpers';
+import { type ApiProcess, uniqueName } from './harness';
+import { awayFromWindowEdge, drive, keyWithPolicy, redisGet, startTwoInstances } from './policy/helpers';
 
 /**
  * A customer's shared rate limit holds across API instances with the same bound as a key's
@@ -17,13 +17,7 @@ let viaB: Keywarden;
 let app: App;
 
 beforeAll(async () => {
-  [apiA, apiB] = await Promise.all([startApi(), startApi()]);
-  const workspace = await bootstrapWorkspace('customers-rate-bound');
-  viaA = client(apiA.baseUrl, workspace.secret);
-  viaB = client(apiB.baseUrl, workspace.secret);
-  app = await viaA.apps.create({ name: uniqueName('customer-bound-app'), scopeCatalog: CATALOG });
-  // Each instance counts the live ones every 5 s: let both see each other before measuring.
-  await new Promise((resolve) => setTimeout(resolve, 5_500));
+  ({ apiA, apiB, viaA, viaB, app } = await startTwoInstances('customers-rate-bound'));
 }, 60_000);
 
 afterAll(async () => {

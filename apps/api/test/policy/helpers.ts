@@ -1,9 +1,30 @@
 import type { App, AppKey, CreateKeyRequest, KeyPolicy, Keywarden, WithSecret } from '@keywarden/sdk';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { type ApiProcess, rawRequest, uniqueName } from '../harness';
+import { type ApiProcess, bootstrapWorkspace, client, rawRequest, startApi, uniqueName } from '../harness';
 
 export const CATALOG = ['generation.create', 'embeddings.create'];
+
+/** Two API instances of one workspace, each with a client, and an app with the catalog. */
+export interface TwoInstances {
+  apiA: ApiProcess;
+  apiB: ApiProcess;
+  viaA: Keywarden;
+  viaB: Keywarden;
+  app: App;
+}
+
+/** Starts two instances that know of each other (for tests of the cross-instance bounds). */
+export async function startTwoInstances(name: string): Promise<TwoInstances> {
+  const [apiA, apiB] = await Promise.all([startApi(), startApi()]);
+  const workspace = await bootstrapWorkspace(name);
+  const viaA = client(apiA.baseUrl, workspace.secret);
+  const viaB = client(apiB.baseUrl, workspace.secret);
+  const app = await viaA.apps.create({ name: uniqueName(`${name}-app`), scopeCatalog: CATALOG });
+  // Each instance counts the live ones every 5 s: let both see each other before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 5_500));
+  return { apiA, apiB, viaA, viaB, app };
+}
 
 /** A key of `app` with the given policy. */
 export function keyWithPolicy(
