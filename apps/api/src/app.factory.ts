@@ -24,6 +24,7 @@ import { registerVerifyRoute, VERIFY_OPENAPI_PATH, VERIFY_ROUTE, type VerifyRequ
 import { MetricsService } from './metrics/metrics.service';
 import { PolicyService } from './policy/policy.service';
 import { RequestMetering } from './usage/request-metering';
+import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -68,13 +69,16 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setTitle('Keywarden API')
       .setDescription('Issue, verify, police and audit API keys.')
       .setVersion('1')
+      // 3.1: response schemas are JSON Schema as generated from the wire types (`type: [T, 'null']`).
+      .setOpenAPIVersion('3.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'x-api-key')
       .addSecurityRequirements('bearer')
       .build(),
   );
+  // The verify route is a plain Fastify route, not a Nest controller: its entry is added by hand.
   document.paths[VERIFY_ROUTE] = VERIFY_OPENAPI_PATH;
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, withResponseSchemas(document, loadResponseSchemas()));
 }
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
