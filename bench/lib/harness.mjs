@@ -258,10 +258,11 @@ async function waitForQuietMachine(settings) {
 // ---------------------------------------------------------------- load
 
 /**
- * One autocannon run. Every response body goes through the same check for both
+ * One autocannon run (as fast as the server answers, or at `overallRate` requests per
+ * second in all). Every response body goes through the same check for both
  * servers (`valid === true`), so the client does the same work against each.
  */
-async function load({ url, request, connections, duration }) {
+async function load({ url, request, connections, duration, overallRate }) {
   let firstMismatch = null;
   const verifyBody = (body) => {
     let ok = false;
@@ -283,6 +284,8 @@ async function load({ url, request, connections, duration }) {
     pipelining: 1,
     timeout: 10,
     verifyBody,
+    // A fixed request rate (all connections together) instead of as fast as possible.
+    ...(overallRate ? { overallRate } : {}),
   });
   return { result, firstMismatch };
 }
@@ -415,6 +418,8 @@ function machine() {
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    // 1, 5 and 15 minutes: how busy the shared machine was around the run.
+    loadAverage: os.loadavg(),
   };
 }
 
