@@ -19,8 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { API_CLI, apiEnv, fail, fmt, freePort, log, machine, prepareServices, RESULTS_DIR, ROOT, runBenchmark, runSync, startServer, stopServer, table } from '../lib/harness.mjs';
+import { API_CLI, apiEnv, fail, fmt, freePort, log, machine, percentile, prepareServices, recreateDatabase, RESULTS_DIR, ROOT, runBenchmark, runSync, startServer, stopServer, table } from '../lib/harness.mjs';
 
 const TRIALS = Number(process.env.BENCH_REVOCATION_TRIALS ?? 60);
 const PROBES = Number(process.env.BENCH_REVOCATION_PROBES ?? 3);
@@ -29,24 +28,6 @@ const DATABASE = 'keywarden_bench_revocation';
 const RESULTS_FILE = join(RESULTS_DIR, 'revocation-latest.json');
 const GOAL_P99_MS = 50;
 const KINDS = ['revoke', 'disable', 'leak', 'suspend'];
-
-async function recreateDatabase(serverUrl) {
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await client.query(`CREATE DATABASE ${DATABASE}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function call(method, url, headers, body) {
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -72,7 +53,7 @@ function stats(values) {
 async function main() {
   if (TRIALS < 50) throw fail('BENCH_REVOCATION_TRIALS must be at least 50');
   const services = prepareServices();
-  const databaseUrl = await recreateDatabase(services.databaseUrl);
+  const databaseUrl = await recreateDatabase(services.databaseUrl, DATABASE);
   const env = apiEnv({ ...services, databaseUrl, pepper: randomBytes(32).toString('hex') }, { KW_METERING: 'off', LOG_LEVEL: 'warn' });
   runSync(process.execPath, [API_CLI, 'migrate'], { env, what: 'migrate' });
   const { secret } = JSON.parse(runSync(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', 'bench-revocation'], { env, what: 'bootstrap' }));
