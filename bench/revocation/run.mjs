@@ -30,7 +30,10 @@ const GOAL_P99_MS = 50;
 const KINDS = ['revoke', 'disable', 'leak', 'suspend'];
 
 async function call(method, url, headers, body) {
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // No body, no content type (an empty JSON body is refused).
+  const { 'content-type': contentType, ...bare } = headers;
+  const init = body === undefined ? { method, headers: bare } : { method, headers: { ...bare, 'content-type': contentType }, body: JSON.stringify(body) };
+  const response = await fetch(url, init);
   const text = await response.text();
   if (!response.ok) throw fail(`${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text);
