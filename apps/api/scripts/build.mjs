@@ -1,7 +1,11 @@
 // tsc plus the @nestjs/swagger plugin, which reads the DTOs' types and class-validator
-// decorators so OpenAPI is generated from the same classes that validate requests.
+// decorators so OpenAPI is generated from the same classes that validate requests; the
+// response schemas come from the routes' declared return types (response-schemas.mjs).
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import ts from 'typescript';
+import { responseSchemas } from './response-schemas.mjs';
 
 const require = createRequire(import.meta.url);
 const swaggerPlugin = require('@nestjs/swagger/plugin');
@@ -19,3 +23,4 @@ if (diagnostics.length > 0) {
   console.error(ts.formatDiagnosticsWithColorAndContext(diagnostics, host));
   process.exit(1);
 }
+writeFileSync(join(parsed.options.outDir, 'response-schemas.json'), JSON.stringify(responseSchemas(program)));

@@ -19,6 +19,7 @@ import { installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import type { Principal } from './credentials/principal';
 import { RequestMetering } from './usage/request-metering';
+import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -63,12 +64,14 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setTitle('Keywarden API')
       .setDescription('Issue, verify, police and audit API keys.')
       .setVersion('1')
+      // 3.1: response schemas are JSON Schema as generated from the wire types (`type: [T, 'null']`).
+      .setOpenAPIVersion('3.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'x-api-key')
       .addSecurityRequirements('bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, withResponseSchemas(document, loadResponseSchemas()));
 }
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {

@@ -1,5 +1,5 @@
 import type { App, Keywarden } from '@keywarden/sdk';
-import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, startApi, startWorker, uniqueName } from './harness';
+import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, metricTotal, startApi, startWorker, uniqueName } from './harness';
 import { CATALOG, keyWithPolicy, sql } from './policy/helpers';
 
 const DAY_MS = 86_400_000;
@@ -21,9 +21,14 @@ function expiringEvents(keyId: string): Promise<EventRow[]> {
   return sql<EventRow>(`SELECT type, app_id, data, dedupe_key FROM webhook_events WHERE type = 'key.expiring' AND data ->> 'keyId' = $1`, [keyId]);
 }
 
-/** Lets the scanner run a few more times, then reads the key's events. */
+/**
+ * The key's events once the scanner has completed a whole scan that started after this
+ * call (two more completed scans: the one in flight may have started before).
+ */
 async function eventsAfterScans(keyId: string): Promise<EventRow[]> {
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const scans = () => metricTotal(scanner.baseUrl, 'kw_key_expiry_scans_total');
+  const before = await scans();
+  await eventually(async () => expect(await scans()).toBeGreaterThanOrEqual(before + 2), { timeoutMs: 10_000 });
   return expiringEvents(keyId);
 }
 

@@ -1,5 +1,5 @@
 import type { App, Keywarden } from '@keywarden/sdk';
-import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, startApi, uniqueName, type Workspace } from './harness';
+import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, metricTotal, startApi, uniqueName, type Workspace } from './harness';
 import { CATALOG, keyWithPolicy, sql, verifyCodes } from './policy/helpers';
 
 let apiA: ApiProcess;
@@ -21,8 +21,19 @@ function limitEvents(keyId: string): Promise<LimitEvent[]> {
   return sql<LimitEvent>(`SELECT app_id, data, dedupe_key FROM webhook_events WHERE type = 'usage.limit_reached' AND data ->> 'keyId' = $1`, [keyId]);
 }
 
-/** Several spend syncs (100 ms apart here) later. */
-const afterSyncs = () => new Promise((resolve) => setTimeout(resolve, 600));
+/** Until each instance has completed a spend sync (100 ms apart here) that started after this call. */
+async function nextSyncs(): Promise<void> {
+  const syncs = () => Promise.all([apiA, apiB].map((api) => metricTotal(api.baseUrl, 'kw_spend_syncs_total')));
+  const before = await syncs();
+  // Syncs never overlap: the second one counted from here began after this call.
+  await eventually(async () => expect((await syncs()).every((count, i) => count >= before[i] + 2)).toBe(true), { timeoutMs: 5_000 });
+}
+
+/** Every instance has sent its spend to Redis, then read everyone's back (and recorded what crossed a cap). */
+async function afterSyncs(): Promise<void> {
+  await nextSyncs();
+  await nextSyncs();
+}
 
 function report(sdk: Keywarden, keyId: string, cost: number) {
   return sdk.usage.report([{ keyId, model: 'gpt-4o', units: 100, cost, timestamp: new Date().toISOString(), requestId: uniqueName('report') }]);

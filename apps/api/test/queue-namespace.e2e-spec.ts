@@ -9,6 +9,7 @@ import {
   client,
   dropDatabase,
   eventually,
+  metricTotal,
   migrateDatabase,
   recreateDatabase,
   startApi,
@@ -74,10 +75,8 @@ async function rolledUpVerifies(target: Stack): Promise<number> {
   return Number(rows[0].n ?? 0);
 }
 
-async function refusedBatches(worker: ApiProcess): Promise<number> {
-  const text = await (await fetch(`${worker.baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('kw_usage_batches_refused_total '));
-  return Number(line?.split(' ')[1]);
+function refusedBatches(worker: ApiProcess): Promise<number> {
+  return metricTotal(worker.baseUrl, 'kw_usage_batches_refused_total');
 }
 
 function verifyEvent(workspaceId: string, appId: string, keyId: string): UsageEvent {

@@ -9,7 +9,7 @@ import {
   client,
   eventually,
   freePort,
-  rawRequest,
+  metricTotal,
   startApi,
   startWorker,
   uniqueName,
@@ -69,12 +69,8 @@ async function redisUp(up: boolean): Promise<void> {
   }, { timeoutMs: 10_000, intervalMs: 100 });
 }
 
-async function metric(name: string): Promise<number> {
-  const response = await rawRequest(api.baseUrl, '/metrics');
-  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm');
-  let total = 0;
-  for (const match of response.text.matchAll(line)) total += Number(match[1]);
-  return total;
+function metric(name: string): Promise<number> {
+  return metricTotal(api.baseUrl, name);
 }
 
 async function verified(n: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Module, Res } from '@nestjs/common';
-import { HealthCheckService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { type HealthCheckResult, HealthCheckService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { Public } from './access.decorators';
 import { REDIS } from './redis.module';
@@ -27,7 +27,7 @@ export class HealthController {
 
   /** PostgreSQL and Redis both answer; 503 with the failing component otherwise. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: StatusReply) {
+  async ready(@Res({ passthrough: true }) reply: StatusReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => this.database.pingCheck('postgres', { timeout: 1_000 }),
@@ -35,7 +35,8 @@ export class HealthController {
       ]);
     } catch (error) {
       reply.status(503);
-      return (error as { getResponse(): unknown }).getResponse();
+      // Terminus answers the same result, with the failing components under `error`.
+      return (error as { getResponse(): HealthCheckResult }).getResponse();
     }
   }
 }

@@ -105,6 +105,15 @@ export function detailFields(response: RawResponse): string[] {
   return details.map((detail) => detail.field);
 }
 
+/** A counter or gauge of a process's `/metrics`, summed over all its label sets (0 when absent). */
+export async function metricTotal(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm');
+  let total = 0;
+  for (const match of text.matchAll(line)) total += Number(match[1]);
+  return total;
+}
+
 /** Awaits an SDK call that must fail, and checks the KeywardenError it fails with. */
 export async function expectApiError(call: Promise<unknown>, expected: ExpectedError): Promise<KeywardenError> {
   let outcome: unknown;

@@ -4,6 +4,7 @@ import { comingKeyDeadlines, recordWebhookEvent } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { PeriodicJob } from '../common/periodic-job';
 import type { KeyExpiryConfig } from '../config/worker-config';
+import { MetricsService } from '../metrics/metrics.service';
 
 export const KEY_EXPIRY_CONFIG = Symbol('KEY_EXPIRY_CONFIG');
 
@@ -23,10 +24,12 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly dataSource: DataSource,
     @Inject(KEY_EXPIRY_CONFIG) private readonly config: KeyExpiryConfig,
+    metrics: MetricsService,
   ) {
     this.job = new PeriodicJob('key expiry scan', config.scanMs, this.logger, async () => {
       const recorded = await this.scan();
       if (recorded > 0) this.logger.log(`recorded ${recorded} key.expiring event(s)`);
+      metrics.keyExpiryScans.inc();
     });
   }
 

@@ -76,6 +76,12 @@ export class MetricsService extends PrometheusMetrics {
     registers: [this.registry],
   });
 
+  readonly keyExpiryScans = new Counter({
+    name: 'kw_key_expiry_scans_total',
+    help: 'Completed scans for coming key deadlines (key.expiring).',
+    registers: [this.registry],
+  });
+
   constructor() {
     super();
   }
