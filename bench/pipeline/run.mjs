@@ -24,17 +24,18 @@ import {
   freePort,
   log,
   machine,
+  migrateAndBootstrap,
   measure,
   postOnce,
   prepareServices,
   readSettings,
   RESULTS_DIR,
   ROOT,
-  runSync,
   startServer,
   stopServer,
   summarise,
   table,
+  usageMetricsOf,
   waitForQuietMachine,
 } from '../lib/harness.mjs';
 
@@ -43,22 +44,6 @@ const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
 const GOAL_RATIO = 0.9;
 const SCOPE = 'orders.read';
 
-async function metricsOf(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (name) => {
-    let total = 0;
-    for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))) total += Number(match[1]);
-    return total;
-  };
-  return {
-    accepted: value('kw_usage_events_accepted_total'),
-    dropped: value('kw_usage_events_dropped_total'),
-    enqueued: value('kw_usage_events_enqueued_total'),
-    flushFailures: value('kw_usage_flush_failures_total'),
-    batches: value('kw_usage_batch_events_count'),
-  };
-}
-
 async function main() {
   const settings = readSettings();
   for (const file of [API_MAIN, API_CLI, WORKER_MAIN]) {
@@ -66,13 +51,7 @@ async function main() {
   }
   const services = prepareServices();
   services.pepper = process.env.KW_PEPPER || randomBytes(48).toString('base64');
-  runSync(process.execPath, [API_CLI, 'migrate'], { env: apiEnv(services), what: 'migrate' });
-  const bootstrapOut = runSync(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', `bench-pipeline-${Date.now()}`], {
-    env: apiEnv(services),
-    what: 'bootstrap',
-  });
-  const bootstrap = JSON.parse(bootstrapOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}');
-  if (!bootstrap.secret) throw fail('bootstrap printed no secret');
+  const bootstrap = migrateAndBootstrap(services, 'bench-pipeline');
 
   const ready = async (port) => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
   // BENCH_PIPELINE_WORKER=0: no worker during the runs, to isolate the API's own cost
@@ -127,7 +106,7 @@ async function main() {
 
   if (!withWorker) await startWorker();
   // No loss: every verify the metered API answered (sanity + warm-ups + runs) is counted.
-  const pipeline = await metricsOf(onPort);
+  const pipeline = await usageMetricsOf(onPort);
   const verifyEvents = pipeline.accepted; // verify events + the few SDK setup requests
   let counted = 0;
   let queries = 0;
@@ -145,7 +124,7 @@ async function main() {
     queries++;
     await sleep(500);
   }
-  const finalMetrics = await metricsOf(onPort);
+  const finalMetrics = await usageMetricsOf(onPort);
   await stopServer(on);
   await stopServer(off);
   for (const server of [...children]) await stopServer(server);
