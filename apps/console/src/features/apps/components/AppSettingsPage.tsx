@@ -9,6 +9,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { PolicyFields, type PolicyFormValues, policyFormValues, policyOf } from '../../../components/PolicyFields';
 import { linesOf } from '../../../lib/format';
 import { useApp, useDeleteApp, useUpdateApp } from '../api/apps';
+import { SaveBar } from '../../../components/SaveBar';
 import { SelectField } from '../../../components/SelectField';
 
 interface AppForm {
@@ -217,17 +218,7 @@ function AppSettingsForm({ app }: { app: App }) {
             <textarea rows={2} spellCheck={false} {...register('portal.allowedEmbedOrigins')} />
           </label>
         </fieldset>
-        <ErrorMessage error={update.error} />
-        {update.isSuccess && !formState.isDirty && (
-          <p role="status" className="success">
-            Settings saved.
-          </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="button-primary" disabled={update.isPending}>
-            {update.isPending ? 'Saving…' : 'Save settings'}
-          </button>
-        </div>
+        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save settings" savedMessage="Settings saved." />
       </form>
       <ConfirmDialog
         open={deleting}

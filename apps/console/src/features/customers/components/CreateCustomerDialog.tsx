@@ -3,19 +3,14 @@ import { useNavigate } from 'react-router';
 import { Dialog } from '../../../components/Dialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { FormActions } from '../../../components/FormActions';
-import { customerPolicyOf, PolicyFields, type PolicyFormValues, policyFormValues } from '../../../components/PolicyFields';
+import { customerPolicyOf, policyFormValues } from '../../../components/PolicyFields';
 import { useCreateCustomer } from '../api/customers';
-
-interface CreateCustomerForm {
-  externalId: string;
-  name: string;
-  policy: PolicyFormValues;
-}
+import { CustomerFields, type CustomerForm } from './CustomerFields';
 
 export function CreateCustomerDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const create = useCreateCustomer();
   const navigate = useNavigate();
-  const { register, handleSubmit, reset } = useForm<CreateCustomerForm>({ defaultValues: { externalId: '', name: '', policy: policyFormValues(null) } });
+  const { register, handleSubmit, reset } = useForm<CustomerForm>({ defaultValues: { externalId: '', name: '', policy: policyFormValues(null) } });
   const close = () => {
     create.reset();
     reset();
@@ -32,17 +27,7 @@ export function CreateCustomerDialog({ open, onClose }: { open: boolean; onClose
           ),
         )}
       >
-        <div className="grid-2">
-          <label className="field">
-            <span>External id (your id for them)</span>
-            <input spellCheck={false} {...register('externalId', { required: true })} required />
-          </label>
-          <label className="field">
-            <span>Name</span>
-            <input {...register('name')} />
-          </label>
-        </div>
-        <PolicyFields register={register} name="policy" legend="Shared limits" customer />
+        <CustomerFields register={register} />
         <ErrorMessage error={create.error} />
         <FormActions onCancel={close} submitLabel="Add customer" pendingLabel="Adding…" pending={create.isPending} />
       </form>

@@ -9,11 +9,13 @@ import { KeysTable } from '../../../components/keys/KeysTable';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager } from '../../../components/Pager';
-import { customerPolicyOf, PolicyFields, type PolicyFormValues, policyFormValues } from '../../../components/PolicyFields';
+import { customerPolicyOf, policyFormValues } from '../../../components/PolicyFields';
+import { SaveBar } from '../../../components/SaveBar';
 import { StatusBadge } from '../../../components/StatusBadge';
 import { UsageCard } from '../../../components/UsageCard';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useCustomer, useCustomerKeys, useCustomerStatus, useUpdateCustomer } from '../api/customers';
+import { CustomerFields, type CustomerForm } from './CustomerFields';
 import { PortalLinkDialog } from './PortalLinkDialog';
 
 export default function CustomerDetailPage() {
@@ -22,12 +24,6 @@ export default function CustomerDetailPage() {
   if (customer.isPending) return <Loading />;
   if (customer.isError) return <ErrorMessage error={customer.error} />;
   return <CustomerDetail customer={customer.data} />;
-}
-
-interface CustomerForm {
-  externalId: string;
-  name: string;
-  policy: PolicyFormValues;
 }
 
 function formOf(customer: Customer): CustomerForm {
@@ -64,28 +60,8 @@ function CustomerDetail({ customer }: { customer: Customer }) {
           ),
         )}
       >
-        <div className="grid-2">
-          <label className="field">
-            <span>External id</span>
-            <input spellCheck={false} {...register('externalId', { required: true })} required />
-          </label>
-          <label className="field">
-            <span>Name</span>
-            <input {...register('name')} />
-          </label>
-        </div>
-        <PolicyFields register={register} name="policy" legend="Shared limits" customer />
-        <ErrorMessage error={update.error} />
-        {update.isSuccess && !formState.isDirty && (
-          <p role="status" className="success">
-            Customer saved.
-          </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="button-primary" disabled={update.isPending}>
-            {update.isPending ? 'Saving…' : 'Save customer'}
-          </button>
-        </div>
+        <CustomerFields register={register} />
+        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save customer" savedMessage="Customer saved." />
       </form>
       <CustomerKeys customerId={customer.id} />
       <UsageCard filter={{ customerId: customer.id }} title="Usage of all their keys" spend emptyHint="Verifies of this customer's keys show here within seconds." />
