@@ -5,3 +5,9 @@
 export interface Queryable {
   query<T = any>(sql: string, parameters?: unknown[]): Promise<T>;
 }
+
+/** Who reads: the workspace, and the reader's app restriction (null: every app). */
+export interface WorkspaceReader {
+  workspaceId: string;
+  appIds: string[] | null;
+}

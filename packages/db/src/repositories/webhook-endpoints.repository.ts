@@ -1,9 +1,11 @@
-import type { WebhookEventType } from '@keywarden/core';
-import type { Queryable } from './queryable';
+import type { ListWebhooksQuery, WebhookEventType } from '@keywarden/core';
+import type { EntityManager } from 'typeorm';
+import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import type { Queryable, WorkspaceReader } from './queryable';
 
 /**
- * webhook_endpoints as the worker reads and updates it (fan-out, failure tracking); the
- * API manages endpoints through WebhookEndpointEntity.
+ * webhook_endpoints: what the worker reads and updates (fan-out, failure tracking), and
+ * the API's listing and portal checks; the API writes endpoints through WebhookEndpointEntity.
  */
 
 export interface EndpointSubscription {
@@ -39,4 +41,32 @@ export async function markEndpointFailing(db: Queryable, endpointId: string, sin
     endpointId,
     since,
   ]);
+}
+
+/** Whether the endpoint is scoped to this customer in the workspace (and to `appId`, when given). */
+export async function isCustomerEndpoint(
+  db: Queryable,
+  endpointId: string,
+  holder: { workspaceId: string; customerId: string; appId: string | null },
+): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
+    [endpointId, holder.workspaceId, holder.customerId, holder.appId],
+  );
+  return rows.length > 0;
+}
+
+/** One page of endpoints, newest first from the cursor on: `limit + 1` rows, the extra one telling that a next page exists. */
+export function endpointsPage(db: EntityManager, reader: WorkspaceReader, query: ListWebhooksQuery, limit: number): Promise<WebhookEndpointEntity[]> {
+  const builder = db
+    .getRepository(WebhookEndpointEntity)
+    .createQueryBuilder('w')
+    .where('w.workspace_id = :workspaceId', { workspaceId: reader.workspaceId })
+    .orderBy('w.id', 'DESC')
+    .limit(limit + 1);
+  if (reader.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: reader.appIds });
+  if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
+  if (query.customerId) builder.andWhere('w.customer_id = :customerId', { customerId: query.customerId });
+  if (query.cursor) builder.andWhere('w.id < :cursor', { cursor: query.cursor });
+  return builder.getMany();
 }
