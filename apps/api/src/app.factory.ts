@@ -11,6 +11,7 @@ import { bodyIssue } from './common/body-guard';
 import { ErrorFilter } from './common/error.filter';
 import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
+import { PortalService } from './portal/portal.service';
 import { createValidationPipe } from './common/validation.pipe';
 import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
 import { GithubSignatureService } from './leaks/github-signature.service';
@@ -152,7 +153,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
 
   setupOpenApi(app);
-  if (!(await registerConsolePages(fastify, config.console))) {
+  const portal = app.get(PortalService);
+  if (!(await registerConsolePages(fastify, config.console, (appId) => portal.embedOriginsOf(appId)))) {
     logger.warn({ dir: consoleDir(config.console) }, 'web console not built: /console is not served (run pnpm build)');
   }
   // Exit 0 once closed: by default Nest re-raises the signal, so a clean shutdown looked

@@ -108,6 +108,11 @@ describe('portal links', () => {
     expect(stored.token_hash).toBe(createHash('sha256').update(tokenOf(link.url)).digest('hex'));
   });
 
+  it('puts the app in the path of a link limited to one app, so its page can carry that app\'s frame-ancestors', async () => {
+    const link = await owner.portal.createSession({ customerId: alice.id, appId: app.id, permissions: ['keys.read'] });
+    expect(link.url).toMatch(new RegExp(`^${api.baseUrl}/portal/${app.id}#token=[A-Za-z0-9_-]{43}$`));
+  });
+
   it('exchanges a token once for an HttpOnly, SameSite=Strict cookie; the same token again is 401', async () => {
     const link = await owner.portal.createSession({ customerId: alice.id, permissions: ['keys.read'] });
     const first = await exchange(tokenOf(link.url));
@@ -174,7 +179,7 @@ describe('a portal session', () => {
     const portal = await openPortal(alice, { appId: app.id, permissions: ['keys.read', 'usage.read'], allowedScopes: ['generation.create'] });
     expect(portal.me).toEqual({
       customer: { id: alice.id, externalId: alice.externalId, name: 'alice' },
-      app: { id: app.id, name: app.name, portal: app.portal },
+      app: { id: app.id, name: app.name, portal: app.portal, environments: app.environments, scopeCatalog: CATALOG },
       permissions: ['keys.read', 'usage.read'],
       allowedScopes: ['generation.create'],
       expiresAt: expect.any(String),
@@ -274,6 +279,19 @@ describe('keys in the portal', () => {
     expect((await owner.verifyKey(theirs.secret)).code).toBe('VALID');
     expect((await owner.verifyKey(mineElsewhere.secret)).code).toBe('VALID');
   });
+
+  it("reads one of the customer's keys; another customer's key, or its own in another app, is 404 as if unknown", async () => {
+    const [mine, theirs, mineElsewhere] = await Promise.all([keyOf(alice), keyOf(bob), keyOf(alice, otherApp)]);
+    const portal = await openPortal(alice, { appId: app.id, permissions: ['keys.read'] });
+    const own = await call(portal, `/v1/portal/keys/${mine.id}`);
+    expect(own.status).toBe(200);
+    expect(own.json).toMatchObject({ id: mine.id, customerId: alice.id, prefix: mine.prefix });
+    expect(own.json).not.toHaveProperty('secret');
+    for (const id of [theirs.id, mineElsewhere.id, 'key_00000000000000000000000000']) {
+      expectErrorEnvelope(await call(portal, `/v1/portal/keys/${id}`), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
+    }
+    expectErrorEnvelope(await call(portal, '/v1/portal/keys/not-a-key-id'), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
+  });
 });
 
 describe('usage, alerts and webhooks in the portal', () => {
@@ -295,6 +313,23 @@ describe('usage, alerts and webhooks in the portal', () => {
       expect((usage.json as { totals: unknown }).totals).toEqual({ requests: 2, units: 0, cost: 2 });
     }, { timeoutMs: 15_000, intervalMs: 100 });
     expectErrorEnvelope(await call(portal, `/v1/portal/usage?${query}&customerId=${bob.id}`), { status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it("shows the usage of one of the customer's keys; another customer's key is 404", async () => {
+    const customer = await owner.customers.create({ externalId: uniqueName('erin') });
+    const [first, second] = await Promise.all([keyOf(customer, otherApp), keyOf(customer, otherApp)]);
+    const theirs = await keyOf(bob, otherApp);
+    await owner.verifyKey(first.secret, { cost: 1.25 });
+    await owner.verifyKey(second.secret, { cost: 4 });
+    const portal = await openPortal(customer);
+    const now = Date.now();
+    const query = `granularity=hour&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 3_600_000).toISOString()}`;
+    await eventually(async () => {
+      const usage = await call(portal, `/v1/portal/usage?${query}&keyId=${first.id}`);
+      expect(usage.status).toBe(200);
+      expect((usage.json as { totals: unknown }).totals).toEqual({ requests: 1, units: 0, cost: 1.25 });
+    }, { timeoutMs: 15_000, intervalMs: 100 });
+    expectErrorEnvelope(await call(portal, `/v1/portal/usage?${query}&keyId=${theirs.id}`), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
   });
 
   it("lists the alerts about the customer's keys only", async () => {

@@ -45,3 +45,20 @@ test('members: add an admin key with a role, its key shown once; revoke it', asy
   const refused = await page.request.get('/v1/me', { headers: { authorization: `Bearer ${secret}` } });
   expect(refused.status()).toBe(401);
 });
+
+test('at 375 px the console fits: its pages fold behind a menu button, every one reachable', async ({ signedIn: page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto('/console/');
+  const menu = page.getByRole('button', { name: 'Menu' });
+  await expect(menu).toBeInViewport({ ratio: 1 });
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeInViewport({ ratio: 1 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await menu.click();
+  const webhooks = page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Webhooks' });
+  await expect(webhooks).toBeInViewport({ ratio: 1 });
+  await expectAccessible(page);
+  await webhooks.click();
+  await expect(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await expect(webhooks).toBeHidden();
+});

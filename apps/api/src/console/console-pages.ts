@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isId } from '@keywarden/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleConfig } from '../config/api-config';
 
 /** apps/api/dist → apps/console/dist */
@@ -34,15 +35,27 @@ function securityHeaders(reply: FastifyReply, frameAncestors: string[]): void {
   reply.header('referrer-policy', 'no-referrer');
 }
 
+/** The origins an app lets frame its portal pages. */
+export type EmbedOriginsOf = (appId: string) => Promise<string[]>;
+
+/** `/portal/<app id>/…` names the app whose embed origins may frame the page; `/portal/…` names none. */
+export function portalAppOf(url: string): string | null {
+  const segment = url.split(/[?#]/)[0].split('/')[2];
+  return isId('app', segment) ? segment : null;
+}
+
 export function consoleDir(config: ConsoleConfig): string {
   return config.staticDir ?? DEFAULT_CONSOLE_DIR;
 }
 
 /**
- * Serves the built console at /console. Every page path answers index.html, so deep links
- * and reloads work. Returns false when the console has not been built.
+ * Serves the built console at /console (index.html) and the customer portal at /portal
+ * (portal.html). Every page path answers its entry page, so deep links and reloads work.
+ * Console pages refuse every frame; a portal page under `/portal/<app id>` may be framed by
+ * that app's `portal.allowedEmbedOrigins`, any other by nobody. Returns false when the
+ * console has not been built.
  */
-export async function registerConsolePages(fastify: FastifyInstance, config: ConsoleConfig): Promise<boolean> {
+export async function registerConsolePages(fastify: FastifyInstance, config: ConsoleConfig, embedOriginsOf: EmbedOriginsOf): Promise<boolean> {
   const root = consoleDir(config);
   if (!existsSync(join(root, 'index.html'))) return false;
   await fastify.register(fastifyStatic, {
@@ -56,12 +69,17 @@ export async function registerConsolePages(fastify: FastifyInstance, config: Con
       response.header('x-content-type-options', 'nosniff');
     },
   });
-  const page = (frameAncestors: string[]) => async (_request: unknown, reply: FastifyReply) => {
-    securityHeaders(reply, frameAncestors);
+  const page = (file: string, frameAncestorsOf: (request: FastifyRequest) => Promise<string[]>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    securityHeaders(reply, await frameAncestorsOf(request));
     reply.header('cache-control', 'no-store');
-    return reply.sendFile('index.html', root, { cacheControl: false });
+    return reply.sendFile(file, root, { cacheControl: false });
   };
-  const consolePage = page([]);
+  const consolePage = page('index.html', async () => []);
   for (const url of ['/console', '/console/', '/console/*']) fastify.get(url, consolePage);
+  const portalPage = page('portal.html', async (request) => {
+    const appId = portalAppOf(request.url);
+    return appId === null ? [] : embedOriginsOf(appId);
+  });
+  for (const url of ['/portal', '/portal/', '/portal/*']) fastify.get(url, portalPage);
   return true;
 }

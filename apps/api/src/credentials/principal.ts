@@ -19,6 +19,13 @@ export interface Principal {
   policy: CompiledPolicy;
 }
 
+/** A portal session acts as `portal:<customer id>`: a customer, not a key of the database. */
+export const PORTAL_ACTOR_PREFIX = 'portal:';
+
+export function isPortalPrincipal(principal: Principal): boolean {
+  return principal.keyId.startsWith(PORTAL_ACTOR_PREFIX);
+}
+
 /** Who acted, from where: what every audit entry records. */
 export interface Actor {
   principal: Principal;
@@ -30,5 +37,5 @@ export interface Actor {
 
 /** How the audit log and `createdBy` name who acted. */
 export function actorLabel(actor: Actor): string {
-  return actor.portalCustomerId ? `portal:${actor.portalCustomerId}` : actor.principal.keyId;
+  return actor.portalCustomerId ? `${PORTAL_ACTOR_PREFIX}${actor.portalCustomerId}` : actor.principal.keyId;
 }

@@ -9,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { compilePolicy, effectivePolicy, type PortalPermission } from '@keywarden/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
-import type { Actor, Principal } from '../credentials/principal';
+import { type Actor, PORTAL_ACTOR_PREFIX, type Principal } from '../credentials/principal';
 import type { SessionRequest } from '../sessions/session-authenticator.service';
 import type { Session } from '../sessions/session-store.service';
 
@@ -45,7 +45,7 @@ const NO_POLICY = compilePolicy(effectivePolicy(null, null));
 export function portalPrincipal(session: Session, customerName: string): Principal {
   const attributes = session.attributes as unknown as PortalAttributes;
   return {
-    keyId: `portal:${session.subject.id}`,
+    keyId: `${PORTAL_ACTOR_PREFIX}${session.subject.id}`,
     kind: 'admin',
     workspaceId: session.subject.workspaceId,
     name: customerName,

@@ -63,6 +63,14 @@ export class PortalController {
     return this.portal.listKeys(portal, query);
   }
 
+  /** One key of the customer; another customer's key is 404, as if it did not exist. */
+  @Get('keys/:id')
+  @AnyValidKey()
+  @RequirePortalPermission('keys.read')
+  getKey(@CurrentPortal() portal: PortalContext, @Param('id', new ParseIdPipe('key')) id: string): Promise<AppKey> {
+    return this.portal.getKey(portal, id);
+  }
+
   /** A key of the customer with the app's default policy; `secret` is in this response only. */
   @Post('keys')
   @AnyValidKey()
@@ -91,7 +99,7 @@ export class PortalController {
     return this.portal.revokeKey(portal, id);
   }
 
-  /** Usage and spend (`cost`) of the customer's keys. */
+  /** Usage and spend (`cost`) of the customer's keys, or of one of them (`keyId`). */
   @Get('usage')
   @AnyValidKey()
   @RequirePortalPermission('usage.read')

@@ -15,7 +15,7 @@ import {
   type WithWebhookSecret,
 } from '@keywarden/core';
 import { AppEntity, isCustomerAppKey, isCustomerEndpoint } from '@keywarden/db';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
 import { AppsService } from '../apps/apps.service';
@@ -45,6 +45,14 @@ import {
 } from './portal-session';
 
 const LINK_REFUSED = 'Portal link is invalid, expired or already used';
+
+/**
+ * `/portal/<app id>` for a session limited to one app: the page's path names the app, so
+ * every load of it (the link, a reload, a deep link) can carry that app's frame-ancestors.
+ */
+export function portalPageUrl(baseUrl: string, appId: string | null): string {
+  return appId === null ? `${baseUrl}/portal` : `${baseUrl}/portal/${appId}`;
+}
 
 function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -137,7 +145,7 @@ export class PortalService implements OnModuleInit {
         details: { linkId: id, appId: dto.appId ?? null, permissions: dto.permissions, allowedScopes: dto.allowedScopes ?? null },
       });
     });
-    return { url: `${baseUrl}/portal#token=${token}`, expiresAt: expiresAt.toISOString() };
+    return { url: `${portalPageUrl(baseUrl, dto.appId ?? null)}#token=${token}`, expiresAt: expiresAt.toISOString() };
   }
 
   /**
@@ -179,7 +187,7 @@ export class PortalService implements OnModuleInit {
     const app = portal.appId === null ? null : await this.dataSource.manager.findOneBy(AppEntity, { id: portal.appId });
     return {
       customer: { id: customer.id, externalId: customer.externalId, name: customer.name },
-      app: app ? { id: app.id, name: app.name, portal: app.portal } : null,
+      app: app ? { id: app.id, name: app.name, portal: app.portal, environments: app.environments, scopeCatalog: app.scopeCatalog } : null,
       permissions: portal.permissions,
       allowedScopes: portal.allowedScopes,
       expiresAt: new Date(portal.expiresAt).toISOString(),
@@ -189,6 +197,12 @@ export class PortalService implements OnModuleInit {
 
   listKeys(portal: PortalContext, query: Pick<ListKeysQueryDto, 'limit' | 'cursor'>): Promise<Page<AppKey>> {
     return this.keys.list(portal.actor, { ...query, customerId: portal.customerId, appId: portal.appId ?? undefined } as ListKeysQueryDto);
+  }
+
+  /** One key of the customer; a key of anyone else is not found, exactly like an unknown id. */
+  async getKey(portal: PortalContext, keyId: string): Promise<AppKey> {
+    await this.assertOwnKey(portal, keyId);
+    return this.keys.get(portal.actor, keyId);
   }
 
   /** The key belongs to the customer, carries only allowed scopes, and gets the app's default policy. */
@@ -212,9 +226,19 @@ export class PortalService implements OnModuleInit {
     return this.keys.changeStatus(portal.actor, keyId, 'revoke');
   }
 
-  /** Usage and spend (`cost`) of the customer's keys, in the session's app when it has one. */
-  usageOf(portal: PortalContext, query: Omit<UsageQueryDto, 'appId' | 'keyId' | 'customerId'>): Promise<UsageResponse> {
+  /** Usage and spend (`cost`) of the customer's keys (or of one of them), in the session's app when it has one. */
+  async usageOf(portal: PortalContext, query: Omit<UsageQueryDto, 'appId' | 'customerId'>): Promise<UsageResponse> {
+    if (query.keyId !== undefined) {
+      await this.assertOwnKey(portal, query.keyId);
+      return this.usage.query(portal.actor, query as UsageQueryDto);
+    }
     return this.usage.query(portal.actor, { ...query, customerId: portal.customerId } as UsageQueryDto);
+  }
+
+  /** The origins an app lets frame its portal pages (none for an unknown or deleted app). */
+  async embedOriginsOf(appId: string): Promise<string[]> {
+    const app = await this.dataSource.manager.findOne(AppEntity, { where: { id: appId, deletedAt: IsNull() }, select: { id: true, portal: true } });
+    return app?.portal?.allowedEmbedOrigins ?? [];
   }
 
   alertsOf(portal: PortalContext, query: Pick<ListAlertsQueryDto, 'limit' | 'cursor'>): Promise<Page<Alert>> {

@@ -24,6 +24,11 @@ describe('usageEventOf', () => {
     expect(usageEventOf(finished({ principal: undefined, status: 401 }), NOW)).toBeNull();
   });
 
+  it('bills nobody for a request of a customer in the portal (a session, not a key)', () => {
+    const customer = { ...caller, keyId: 'portal:cus_01jz0000000000000000000000' } as Principal;
+    expect(usageEventOf(finished({ principal: customer, routeUrl: '/v1/portal/keys' }), NOW)).toBeNull();
+  });
+
   it('turns an answered management call into one request event of the caller', () => {
     expect(usageEventOf(finished({}), NOW)).toMatchObject({
       timestamp: '2026-01-02T03:04:05.000Z',

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { costToMicros, newId, type UsageEvent, type VerifyKeyRequest, type VerifyKeyResponse } from '@keywarden/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../credentials/principal';
+import { isPortalPrincipal, type Principal } from '../credentials/principal';
 import { UsageRecorder } from './usage-recorder.service';
 
 /** How a route is metered; routes without it yield one `request` event per authenticated call. */
@@ -53,12 +53,13 @@ function outcomeCode(status: number, outcome: RequestOutcome): string {
 
 /**
  * The usage event of a finished request, or null when there is nobody to bill
- * (unauthenticated). A verify is billed to the verified key (its workspace and app)
+ * (unauthenticated, or a customer in the portal: no key, and an event naming none would
+ * be refused by the rollup with every event batched beside it). A verify is billed to the verified key (its workspace and app)
  * when it was recognised, else to the caller's workspace alone; it never carries the key.
  */
 export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageEvent | null {
   const principal = request.principal;
-  if (!principal) return null;
+  if (!principal || isPortalPrincipal(principal)) return null;
   const common = {
     id: newId('event', now),
     timestamp: new Date(now).toISOString(),

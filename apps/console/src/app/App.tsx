@@ -1,15 +1,25 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ReactNode, StrictMode, useState } from 'react';
+import { createRoot } from 'react-dom/client';
 import { ProgressBar } from '../components/ProgressBar';
 import { createQueryClient } from '../lib/query-client';
-import { ConsoleApp } from './ConsoleApp';
+import '../styles.css';
 
-export function App() {
+function App({ children }: { children: ReactNode }) {
   const [client] = useState(createQueryClient);
   return (
     <QueryClientProvider client={client}>
       <ProgressBar />
-      <ConsoleApp />
+      {children}
     </QueryClientProvider>
+  );
+}
+
+/** Renders one entry (the console or the portal) with the query client and the progress bar. */
+export function mount(entry: ReactNode): void {
+  createRoot(document.getElementById('root') as HTMLElement).render(
+    <StrictMode>
+      <App>{entry}</App>
+    </StrictMode>,
   );
 }

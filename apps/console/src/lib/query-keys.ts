@@ -9,4 +9,6 @@ export const queryKeys = {
   usage: ['usage'] as const,
   audit: ['audit'] as const,
   adminKeys: ['admin-keys'] as const,
+  customers: ['customers'] as const,
+  customer: (id: string) => ['customers', 'one', id] as const,
 };

@@ -24,10 +24,13 @@ export function rangeEndingNow(range: UsageRange, now = Date.now()): { from: str
   return { from: new Date(to - range.minutes * 60_000).toISOString(), to: new Date(to).toISOString() };
 }
 
-export function useUsage(query: (Omit<UsageQuery, 'groupBy'> & { groupBy?: UsageGroupBy }) | null) {
+export type UsageFilter = Pick<UsageQuery, 'appId' | 'keyId' | 'customerId'>;
+
+/** Usage from `/v1/usage`, or from the portal's `/v1/portal/usage` (the session's customer). */
+export function useUsage(query: (Omit<UsageQuery, 'groupBy'> & { groupBy?: UsageGroupBy }) | null, path = '/v1/usage') {
   return useQuery({
-    queryKey: [...queryKeys.usage, query],
-    queryFn: () => api.get<UsageResponse>('/v1/usage', { ...query }),
+    queryKey: [...queryKeys.usage, path, query],
+    queryFn: () => api.get<UsageResponse>(path, { ...query }),
     enabled: query !== null,
     refetchInterval: 30_000,
   });

@@ -58,8 +58,11 @@ export interface PortalExchangeRequest {
 /** `GET /v1/portal/me` */
 export interface PortalMe {
   customer: CustomerRef & { name: string | null };
-  /** The app the session is limited to, with its branding; null when it is not limited to one. */
-  app: { id: string; name: string; portal: PortalBranding | null } | null;
+  /**
+   * The app the session is limited to, with its branding and what a key created in the
+   * portal may choose from; null when it is not limited to one.
+   */
+  app: { id: string; name: string; portal: PortalBranding | null; environments: string[]; scopeCatalog: string[] } | null;
   permissions: PortalPermission[];
   allowedScopes: string[] | null;
   expiresAt: string;

@@ -11,7 +11,7 @@ const tick = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-di
 const tickDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
 /** Time on x, one line per series (dashed for reference levels), and an optional shaded span. */
-export default function TimeSeriesChart({ data, series, highlight, height = 260, dayTicks }: TimeSeriesChartProps) {
+export default function TimeSeriesChart({ data, series, highlight, height = 260, dayTicks, decimals }: TimeSeriesChartProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
@@ -24,7 +24,7 @@ export default function TimeSeriesChart({ data, series, highlight, height = 260,
           tickFormatter={(value: number) => (dayTicks ? tickDay : tick).format(new Date(value))}
           minTickGap={24}
         />
-        <YAxis allowDecimals={false} width={48} />
+        <YAxis allowDecimals={decimals ?? false} width={48} />
         <Tooltip labelFormatter={(value) => new Date(Number(value)).toLocaleString()} />
         <Legend />
         {highlight && <ReferenceArea x1={highlight.from} x2={highlight.to} fill="#fde68a" fillOpacity={0.4} label={highlight.label} />}

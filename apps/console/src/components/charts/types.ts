@@ -13,4 +13,6 @@ export interface TimeSeriesChartProps {
   highlight?: { from: number; to: number; label: string };
   height?: number;
   dayTicks?: boolean;
+  /** Values with decimals (money) rather than counts. */
+  decimals?: boolean;
 }

@@ -1,31 +1,15 @@
-import { ALERT_STATUSES, type Alert, type AlertStatus, DETECTION_ALERT_TYPES } from '@keywarden/core';
-import { createColumnHelper } from '@tanstack/react-table';
-import { Link } from 'react-router';
+import { ALERT_STATUSES, type AlertStatus, DETECTION_ALERT_TYPES } from '@keywarden/core';
+import { AlertsTable } from '../../../components/AlertsTable';
 import { AppSelect } from '../../../components/AppSelect';
-import { DataTable } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager } from '../../../components/Pager';
 import { SelectField } from '../../../components/SelectField';
-import { StatusBadge } from '../../../components/StatusBadge';
-import { formatDateTime, formatNumber } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { type AlertFilters, useAlertsPage } from '../api/alerts';
 import { useUrlFilters } from '../../../lib/use-url-filters';
-
-const column = createColumnHelper<Alert>();
-const columns = [
-  column.accessor('type', { header: 'Alert', cell: (cell) => <Link to={`/alerts/${cell.row.original.id}`}>{cell.getValue().replace('_', ' ')}</Link> }),
-  column.accessor('severity', { header: 'Severity', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
-  column.accessor('status', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
-  column.accessor('keyId', { header: 'Key', cell: (cell) => <Link to={`/keys/${cell.getValue()}`}>{cell.getValue()}</Link> }),
-  column.accessor('model', { header: 'Model', cell: (cell) => cell.getValue() ?? '—' }),
-  column.accessor('evidence', { header: 'Observed / expected', cell: (cell) => `${formatNumber(cell.getValue().observed)} / ${formatNumber(cell.getValue().expected)} per ${cell.getValue().window}` }),
-  column.accessor('detectedAt', { header: 'Detected', cell: (cell) => formatDateTime(cell.getValue()) }),
-  column.accessor('occurrences', { header: 'Seen', cell: (cell) => `${cell.getValue()}×` }),
-];
 
 export default function AlertsPage() {
   const { params, setFilter } = useUrlFilters();
@@ -66,7 +50,7 @@ export default function AlertsPage() {
           behaves like a leaked one.
         </EmptyState>
       )}
-      {alerts.data && alerts.data.data.length > 0 && <DataTable caption="Alerts" columns={columns} data={alerts.data.data} rowKey={(alert) => alert.id} />}
+      {alerts.data && alerts.data.data.length > 0 && <AlertsTable alerts={alerts.data.data} linked />}
       <Pager label="Alerts" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={alerts.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
     </>
   );

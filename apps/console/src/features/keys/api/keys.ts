@@ -1,10 +1,13 @@
 import type { AccessLogEntry, AppKey, CreateKeyRequest, KeyStatus, Page, RotateKeyRequest, WithSecret } from '@keywarden/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
+import { useKeyMutation } from '../../../lib/key-mutation';
+import type { KeyAction } from '../../../components/keys/key-actions';
 import { queryKeys } from '../../../lib/query-keys';
 
 export interface KeyFilters {
   appId: string;
+  customerId?: string;
   search: string;
   status: KeyStatus | '';
   environment: string;
@@ -32,30 +35,17 @@ export function useKeyRequests(keyId: string, cursor: string | undefined) {
   });
 }
 
-/** Keeps the key's page and every list in step with a change. */
-function useKeyMutation<TBody, TResult extends AppKey>(request: (body: TBody) => Promise<TResult>) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: request,
-    onSuccess: (key) => {
-      // The answer may carry a secret: only its metadata goes into the cache.
-      const { secret: _secret, ...metadata } = key as TResult & Partial<WithSecret>;
-      client.setQueryData(queryKeys.key(key.id), metadata);
-      return client.invalidateQueries({ queryKey: queryKeys.keys });
-    },
-  });
-}
+const KEY_CACHE = { one: queryKeys.key, lists: queryKeys.keys };
 
 export function useCreateKey() {
-  return useKeyMutation((body: CreateKeyRequest) => api.post<AppKey & WithSecret>('/v1/keys', body));
+  return useKeyMutation((body: CreateKeyRequest) => api.post<AppKey & WithSecret>('/v1/keys', body), KEY_CACHE);
 }
 
 export function useRotateKey(keyId: string) {
-  return useKeyMutation((body: RotateKeyRequest) => api.post<AppKey & WithSecret>(`/v1/keys/${encodeURIComponent(keyId)}/rotate`, body));
+  return useKeyMutation((body: RotateKeyRequest) => api.post<AppKey & WithSecret>(`/v1/keys/${encodeURIComponent(keyId)}/rotate`, body), KEY_CACHE);
 }
 
-export type KeyAction = 'revoke' | 'disable' | 'enable';
 
 export function useKeyAction(keyId: string, action: KeyAction) {
-  return useKeyMutation(() => api.post<AppKey>(`/v1/keys/${encodeURIComponent(keyId)}/${action}`));
+  return useKeyMutation(() => api.post<AppKey>(`/v1/keys/${encodeURIComponent(keyId)}/${action}`), KEY_CACHE);
 }

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { PolicyFields, type PolicyFormValues, policyFormValues, policyOf } from '../../../components/PolicyFields';
 import { useAppOptions } from '../../../lib/app-options';
 import { useCreateKey } from '../api/keys';
-import { ScopePicker } from './ScopePicker';
+import { ScopePicker } from '../../../components/keys/ScopePicker';
 import { SecretReveal } from '../../../components/SecretReveal';
 import { SelectField } from '../../../components/SelectField';
 import { FormActions } from '../../../components/FormActions';

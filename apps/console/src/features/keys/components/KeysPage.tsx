@@ -1,33 +1,17 @@
-import { type AppKey, KEY_STATUSES, type KeyStatus } from '@keywarden/core';
-import { createColumnHelper } from '@tanstack/react-table';
+import { KEY_STATUSES, type KeyStatus } from '@keywarden/core';
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router';
 import { AppSelect } from '../../../components/AppSelect';
-import { DataTable } from '../../../components/DataTable';
+import { KeysTable } from '../../../components/keys/KeysTable';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager } from '../../../components/Pager';
-import { StatusBadge } from '../../../components/StatusBadge';
-import { formatDateTime, formatRelative } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { type KeyFilters, useKeysPage } from '../api/keys';
 import { CreateKeyDialog } from './CreateKeyDialog';
 import { SelectField } from '../../../components/SelectField';
 import { useUrlFilters } from '../../../lib/use-url-filters';
-
-const column = createColumnHelper<AppKey>();
-const columns = [
-  column.accessor('name', { header: 'Name', cell: (cell) => <Link to={`/keys/${cell.row.original.id}`}>{cell.getValue()}</Link> }),
-  column.accessor('prefix', { header: 'Prefix', cell: (cell) => <code>{cell.getValue()}…</code> }),
-  column.accessor('status', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
-  column.accessor('environment', { header: 'Environment' }),
-  column.accessor('group', { header: 'Group', cell: (cell) => cell.getValue() ?? '—' }),
-  column.accessor('scopes', { header: 'Scopes', cell: (cell) => cell.getValue().join(', ') || '—' }),
-  column.accessor('lastUsedAt', { header: 'Last used', cell: (cell) => formatRelative(cell.getValue()) }),
-  column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
-];
 
 /** A whole key pasted into the search box is looked up by its display prefix: the secret never leaves the page. */
 const WHOLE_KEY = /^([a-z]{2,8}_[a-z0-9]{1,16}_[0-9A-Za-z]{4})[0-9A-Za-z]{32}$/;
@@ -99,7 +83,7 @@ export default function KeysPage() {
           {filtered ? 'Clear a filter or search for part of the name.' : 'Create a key for one of your customers: its secret is shown once, then only its prefix.'}
         </EmptyState>
       )}
-      {keys.data && keys.data.data.length > 0 && <DataTable caption="Keys" columns={columns} data={keys.data.data} rowKey={(key) => key.id} />}
+      {keys.data && keys.data.data.length > 0 && <KeysTable keys={keys.data.data} />}
       <Pager label="Keys" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={keys.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
       <CreateKeyDialog open={creating} onClose={() => setCreating(false)} initialAppId={filters.appId} />
     </>

@@ -1,7 +1,8 @@
-import type { CreateWebhookRequest, Page, UpdateWebhookRequest, WebhookDelivery, WebhookEndpoint, WithWebhookSecret } from '@keywarden/core';
+import type { Page, UpdateWebhookRequest, WebhookDelivery, WebhookEndpoint, WithWebhookSecret } from '@keywarden/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
+import type { CreateWebhookBody } from '../../../components/webhooks/CreateWebhookDialog';
 
 const path = (id: string) => `/v1/webhooks/${encodeURIComponent(id)}`;
 
@@ -31,7 +32,7 @@ function useWebhookMutation<TBody, TResult>(request: (body: TBody) => Promise<TR
 }
 
 export function useCreateWebhook() {
-  return useWebhookMutation((body: CreateWebhookRequest) => api.post<WebhookEndpoint & WithWebhookSecret>('/v1/webhooks', body));
+  return useWebhookMutation((body: CreateWebhookBody) => api.post<WebhookEndpoint & WithWebhookSecret>('/v1/webhooks', body));
 }
 
 export function useUpdateWebhook(id: string) {

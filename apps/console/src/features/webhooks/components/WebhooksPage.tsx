@@ -1,28 +1,15 @@
-import type { WebhookEndpoint } from '@keywarden/core';
-import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { AppSelect } from '../../../components/AppSelect';
-import { DataTable } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager } from '../../../components/Pager';
-import { StatusBadge } from '../../../components/StatusBadge';
-import { formatDateTime } from '../../../lib/format';
+import { CreateWebhookDialog } from '../../../components/webhooks/CreateWebhookDialog';
+import { WebhooksTable } from '../../../components/webhooks/WebhooksTable';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
-import { useWebhooksPage } from '../api/webhooks';
-import { CreateWebhookDialog } from './CreateWebhookDialog';
-
-const column = createColumnHelper<WebhookEndpoint>();
-const columns = [
-  column.accessor('url', { header: 'URL', cell: (cell) => <Link to={`/webhooks/${cell.row.original.id}`}>{cell.getValue()}</Link> }),
-  column.accessor('enabled', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue() ? 'enabled' : 'disabled'} /> }),
-  column.accessor('eventTypes', { header: 'Events', cell: (cell) => cell.getValue().join(', ') || 'all' }),
-  column.accessor('description', { header: 'Description', cell: (cell) => cell.getValue() ?? '—' }),
-  column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
-];
+import { useCreateWebhook, useWebhooksPage } from '../api/webhooks';
 
 export default function WebhooksPage() {
   const [params, setParams] = useSearchParams();
@@ -30,6 +17,7 @@ export default function WebhooksPage() {
   const [creating, setCreating] = useState(false);
   const pages = useCursorPages(appId);
   const webhooks = useWebhooksPage(appId, pages.cursor);
+  const create = useCreateWebhook();
   return (
     <>
       <PageHeader title="Webhooks" description="Signed events (alerts, key changes) sent to your endpoints, retried until they answer 2xx.">
@@ -45,9 +33,9 @@ export default function WebhooksPage() {
       {webhooks.data && webhooks.data.data.length === 0 && (
         <EmptyState title="No webhook endpoints">Add an endpoint to receive alerts and key events, signed the Standard Webhooks way.</EmptyState>
       )}
-      {webhooks.data && webhooks.data.data.length > 0 && <DataTable caption="Webhook endpoints" columns={columns} data={webhooks.data.data} rowKey={(endpoint) => endpoint.id} />}
+      {webhooks.data && webhooks.data.data.length > 0 && <WebhooksTable endpoints={webhooks.data.data} linked />}
       <Pager label="Endpoints" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={webhooks.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
-      <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} initialAppId={appId} />
+      <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} create={create} chooseApp initialAppId={appId} />
     </>
   );
 }

@@ -1,11 +1,14 @@
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@keywarden/core';
+import { type CreateWebhookRequest, WEBHOOK_EVENT_TYPES, type WebhookEndpoint, type WebhookEventType, type WithWebhookSecret } from '@keywarden/core';
+import type { UseMutationResult } from '@tanstack/react-query';
 import { Controller, useForm } from 'react-hook-form';
-import { AppSelect } from '../../../components/AppSelect';
-import { Dialog } from '../../../components/Dialog';
-import { ErrorMessage } from '../../../components/ErrorMessage';
-import { FormActions } from '../../../components/FormActions';
-import { SecretReveal } from '../../../components/SecretReveal';
-import { useCreateWebhook } from '../api/webhooks';
+import { AppSelect } from '../AppSelect';
+import { Dialog } from '../Dialog';
+import { ErrorMessage } from '../ErrorMessage';
+import { FormActions } from '../FormActions';
+import { SecretReveal } from '../SecretReveal';
+
+/** What the dialog sends: the portal's endpoints take their app (and customer) from the session. */
+export type CreateWebhookBody = Omit<CreateWebhookRequest, 'appId' | 'customerId'> & { appId?: string };
 
 interface CreateWebhookForm {
   appId: string;
@@ -14,8 +17,17 @@ interface CreateWebhookForm {
   eventTypes: WebhookEventType[];
 }
 
-export function CreateWebhookDialog({ open, onClose, initialAppId }: { open: boolean; onClose: () => void; initialAppId: string }) {
-  const create = useCreateWebhook();
+interface CreateWebhookDialogProps {
+  open: boolean;
+  onClose: () => void;
+  /** The console's or the portal's create call. */
+  create: UseMutationResult<WebhookEndpoint & WithWebhookSecret, Error, CreateWebhookBody>;
+  /** Show an app picker (the console); the portal's session already names the app. */
+  chooseApp?: boolean;
+  initialAppId?: string;
+}
+
+export function CreateWebhookDialog({ open, onClose, create, chooseApp, initialAppId = '' }: CreateWebhookDialogProps) {
   const { register, handleSubmit, control, reset } = useForm<CreateWebhookForm>({ defaultValues: { appId: initialAppId, url: '', description: '', eventTypes: [] } });
   const close = () => {
     create.reset();
@@ -30,10 +42,15 @@ export function CreateWebhookDialog({ open, onClose, initialAppId }: { open: boo
         <form
           className="stack"
           onSubmit={handleSubmit((values) =>
-            create.mutate({ appId: values.appId, url: values.url, description: values.description || undefined, eventTypes: values.eventTypes }),
+            create.mutate({
+              appId: chooseApp ? values.appId : undefined,
+              url: values.url,
+              description: values.description || undefined,
+              eventTypes: values.eventTypes,
+            }),
           )}
         >
-          <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} />} />
+          {chooseApp && <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} />} />}
           <label className="field">
             <span>URL (https)</span>
             <input type="url" required placeholder="https://hooks.example.com/keywarden" {...register('url', { required: true })} />

@@ -1,11 +1,11 @@
-import { DEFAULT_ROTATION_GRACE_SECONDS } from '@keywarden/core';
+import { type AppKey, DEFAULT_ROTATION_GRACE_SECONDS, type RotateKeyRequest, type WithSecret } from '@keywarden/core';
+import type { UseMutationResult } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Dialog } from '../../../components/Dialog';
-import { ErrorMessage } from '../../../components/ErrorMessage';
-import { useRotateKey } from '../api/keys';
-import { SecretReveal } from '../../../components/SecretReveal';
-import { SelectField } from '../../../components/SelectField';
-import { FormActions } from '../../../components/FormActions';
+import { Dialog } from '../Dialog';
+import { ErrorMessage } from '../ErrorMessage';
+import { FormActions } from '../FormActions';
+import { SecretReveal } from '../SecretReveal';
+import { SelectField } from '../SelectField';
 
 const GRACE_CHOICES = [
   { seconds: 0, label: 'None: the old secret stops now' },
@@ -15,8 +15,14 @@ const GRACE_CHOICES = [
   { seconds: 30 * 86_400, label: '30 days' },
 ];
 
-export function RotateKeyDialog({ keyId, open, onClose }: { keyId: string; open: boolean; onClose: () => void }) {
-  const rotate = useRotateKey(keyId);
+interface RotateKeyDialogProps {
+  /** The console's or the portal's rotate call for this key. */
+  rotate: UseMutationResult<AppKey & WithSecret, Error, RotateKeyRequest>;
+  open: boolean;
+  onClose: () => void;
+}
+
+export function RotateKeyDialog({ rotate, open, onClose }: RotateKeyDialogProps) {
   const [grace, setGrace] = useState(DEFAULT_ROTATION_GRACE_SECONDS);
   const close = () => {
     rotate.reset();

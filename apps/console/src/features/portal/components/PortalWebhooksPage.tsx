@@ -1,0 +1,66 @@
+import type { PortalMe, WebhookEndpoint } from '@keywarden/core';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { EmptyState } from '../../../components/EmptyState';
+import { ErrorMessage } from '../../../components/ErrorMessage';
+import { Loading } from '../../../components/Loading';
+import { PageHeader } from '../../../components/PageHeader';
+import { Pager } from '../../../components/Pager';
+import { CreateWebhookDialog } from '../../../components/webhooks/CreateWebhookDialog';
+import { WebhooksTable } from '../../../components/webhooks/WebhooksTable';
+import { useCursorPages } from '../../../lib/use-cursor-pages';
+import { useCreatePortalWebhook, useDeletePortalWebhook, usePortalWebhooks } from '../api/portal';
+
+export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
+  const pages = useCursorPages('portal-webhooks');
+  const webhooks = usePortalWebhooks(pages.cursor);
+  const create = useCreatePortalWebhook();
+  const remove = useDeletePortalWebhook();
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<WebhookEndpoint | null>(null);
+  // An endpoint belongs to one app: a session for all apps can list endpoints but not choose one.
+  const canCreate = me.app !== null;
+  return (
+    <>
+      <PageHeader title="Webhooks" description="Signed events about your keys (alerts, rotations, revocations), sent to your endpoints and retried until they answer 2xx.">
+        {canCreate && (
+          <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+            Add endpoint
+          </button>
+        )}
+      </PageHeader>
+      {webhooks.isPending && <Loading />}
+      <ErrorMessage error={webhooks.error} />
+      {webhooks.data && webhooks.data.data.length === 0 && (
+        <EmptyState title="No webhook endpoints">Add an endpoint to receive alerts about your keys as they happen, signed the Standard Webhooks way.</EmptyState>
+      )}
+      {webhooks.data && webhooks.data.data.length > 0 && (
+        <WebhooksTable
+          endpoints={webhooks.data.data}
+          actions={(endpoint) => (
+            <button type="button" className="button-secondary" onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpoint.url}`}>
+              Delete
+            </button>
+          )}
+        />
+      )}
+      <Pager label="Endpoints" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={webhooks.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
+      <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} create={create} />
+      <ConfirmDialog
+        open={deleting !== null}
+        title="Delete this endpoint?"
+        confirmLabel="Delete endpoint"
+        danger
+        pending={remove.isPending}
+        error={remove.error}
+        onClose={() => {
+          remove.reset();
+          setDeleting(null);
+        }}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+      >
+        <p>Events stop going to {deleting?.url} at once.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

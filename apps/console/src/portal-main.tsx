@@ -1,0 +1,4 @@
+import { mount } from './app/App';
+import { PortalApp } from './app/PortalApp';
+
+mount(<PortalApp />);
