@@ -1,7 +1,7 @@
 import { type AuditAction, type AuditEntry, type ListAuditQuery, newId } from '@keywarden/core';
 import type { EntityManager } from 'typeorm';
 import { AuditLogEntity } from './entities/audit-log.entity';
-import type { WorkspaceReader } from './repositories/queryable';
+import { type WorkspaceReader, workspacePage } from './repositories/queryable';
 
 /** Who acted: an admin key (with the request's IP and id), or null when Keywarden acted by itself. */
 export interface AuditActor {
@@ -49,8 +49,7 @@ export async function recordAuditEntries(
 }
 
 /**
- * One page of a workspace's audit log, newest first from the cursor on: `limit + 1` rows,
- * the extra one telling that a next page exists. A reader restricted to some apps reads
+ * One page of a workspace's audit log (see `workspacePage`). A reader restricted to some apps reads
  * what happened to those apps and their keys, webhooks and alerts, and its own actions;
  * not the rest of the workspace.
  */
@@ -60,12 +59,7 @@ export function auditEntriesPage(
   query: ListAuditQuery,
   limit: number,
 ): Promise<AuditLogEntity[]> {
-  const builder = db
-    .getRepository(AuditLogEntity)
-    .createQueryBuilder('a')
-    .where('a.workspace_id = :workspaceId', { workspaceId: reader.workspaceId })
-    .orderBy('a.id', 'DESC')
-    .limit(limit + 1);
+  const builder = workspacePage(db, AuditLogEntity, 'a', reader.workspaceId, { query, limit });
   if (reader.appIds !== null) {
     builder.andWhere(
       `(a.actor_key_id = :keyId OR a.target_id = :keyId OR COALESCE(
@@ -79,7 +73,6 @@ export function auditEntriesPage(
       { keyId: reader.keyId, appIds: reader.appIds },
     );
   }
-  if (query.cursor) builder.andWhere('a.id < :cursor', { cursor: query.cursor });
   if (query.action) builder.andWhere('a.action = :action', { action: query.action });
   if (query.targetId) builder.andWhere('a.target_id = :targetId', { targetId: query.targetId });
   if (query.actorKeyId) builder.andWhere('a.actor_key_id = :actorKeyId', { actorKeyId: query.actorKeyId });

@@ -12,7 +12,7 @@ import {
 } from '@keywarden/core';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
-import type { Queryable, WorkspaceReader } from './queryable';
+import { type CustomerScope, type Queryable, type WorkspaceReader, workspacePage } from './queryable';
 
 /**
  * api_keys and key_secrets: the statements that go beyond the entities' plain reads and
@@ -126,11 +126,7 @@ export async function customerOfKey(db: Queryable, keyId: string): Promise<strin
 }
 
 /** Whether the key is an app key of this customer in the workspace (and of `appId`, when given). */
-export async function isCustomerAppKey(
-  db: Queryable,
-  keyId: string,
-  holder: { workspaceId: string; customerId: string; appId: string | null },
-): Promise<boolean> {
+export async function isCustomerAppKey(db: Queryable, keyId: string, holder: CustomerScope): Promise<boolean> {
   const rows: unknown[] = await db.query(
     `SELECT 1 FROM api_keys WHERE id = $1 AND workspace_id = $2 AND kind = 'app' AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
     [keyId, holder.workspaceId, holder.customerId, holder.appId],
@@ -267,15 +263,9 @@ export function secretsByHash(db: Queryable, hashes: Buffer[]): Promise<SecretHa
   );
 }
 
-function keysOfKind(db: EntityManager, workspaceId: string, kind: 'admin' | 'app'): SelectQueryBuilder<ApiKeyEntity> {
-  return db.getRepository(ApiKeyEntity).createQueryBuilder('k').where('k.workspace_id = :workspaceId AND k.kind = :kind', { workspaceId, kind });
-}
-
-/** Newest first, from the cursor on; `limit + 1` rows, the extra one telling that a next page exists. */
-function pageFrom(builder: SelectQueryBuilder<ApiKeyEntity>, query: PageQuery, limit: number): SelectQueryBuilder<ApiKeyEntity> {
-  builder.orderBy('k.id', 'DESC').limit(limit + 1);
-  if (query.cursor) builder.andWhere('k.id < :cursor', { cursor: query.cursor });
-  return builder;
+/** One page of a workspace's keys of one kind (see `workspacePage`). */
+function keysPage(db: EntityManager, workspaceId: string, kind: 'admin' | 'app', query: PageQuery, limit: number): SelectQueryBuilder<ApiKeyEntity> {
+  return workspacePage(db, ApiKeyEntity, 'k', workspaceId, { query, limit }).andWhere('k.kind = :kind', { kind });
 }
 
 /** Keys whose displayed status is `status`: `expired` is derived from expires_at. */
@@ -301,9 +291,9 @@ function whereSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string):
   }
 }
 
-/** One page of the app keys a listing asks for (see `pageFrom`). */
+/** One page of the app keys a listing asks for. */
 export function appKeysPage(db: EntityManager, reader: WorkspaceReader, query: ListKeysQuery, limit: number): Promise<ApiKeyEntity[]> {
-  const builder = pageFrom(keysOfKind(db, reader.workspaceId, 'app'), query, limit);
+  const builder = keysPage(db, reader.workspaceId, 'app', query, limit);
   if (reader.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: reader.appIds });
   if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
   if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
@@ -319,16 +309,21 @@ export function appKeysPage(db: EntityManager, reader: WorkspaceReader, query: L
   return builder.getMany();
 }
 
-/** One page of admin keys (see `pageFrom`); a restricted reader sees only those at most as broad as itself. */
+/** One page of admin keys; a restricted reader sees only those at most as broad as itself. */
 export function adminKeysPage(db: EntityManager, reader: WorkspaceReader, query: PageQuery, limit: number): Promise<ApiKeyEntity[]> {
-  const builder = pageFrom(keysOfKind(db, reader.workspaceId, 'admin'), query, limit);
+  const builder = keysPage(db, reader.workspaceId, 'admin', query, limit);
   if (reader.appIds !== null) builder.andWhere('k.app_ids IS NOT NULL AND k.app_ids <@ :appIds', { appIds: reader.appIds });
   return builder.getMany();
 }
 
 /** Ids of the app keys a bulk filter matches, in id order; without `ids`, canaries never match. */
 export async function appKeyIdsMatching(db: EntityManager, reader: WorkspaceReader, filter: BulkKeyFilter): Promise<string[]> {
-  const builder = keysOfKind(db, reader.workspaceId, 'app').select('k.id', 'id').orderBy('k.id', 'ASC');
+  const builder = db
+    .getRepository(ApiKeyEntity)
+    .createQueryBuilder('k')
+    .select('k.id', 'id')
+    .where(`k.workspace_id = :workspaceId AND k.kind = 'app'`, { workspaceId: reader.workspaceId })
+    .orderBy('k.id', 'ASC');
   if (reader.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: reader.appIds });
   if (filter.ids) builder.andWhere('k.id = ANY(:ids)', { ids: filter.ids });
   else builder.andWhere('NOT k.canary');

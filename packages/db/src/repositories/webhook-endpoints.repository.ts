@@ -1,7 +1,7 @@
 import type { ListWebhooksQuery, WebhookEventType } from '@keywarden/core';
 import type { EntityManager } from 'typeorm';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
-import type { Queryable, WorkspaceReader } from './queryable';
+import { type CustomerScope, type Queryable, type WorkspaceReader, workspacePage } from './queryable';
 
 /**
  * webhook_endpoints: what the worker reads and updates (fan-out, failure tracking), and
@@ -44,11 +44,7 @@ export async function markEndpointFailing(db: Queryable, endpointId: string, sin
 }
 
 /** Whether the endpoint is scoped to this customer in the workspace (and to `appId`, when given). */
-export async function isCustomerEndpoint(
-  db: Queryable,
-  endpointId: string,
-  holder: { workspaceId: string; customerId: string; appId: string | null },
-): Promise<boolean> {
+export async function isCustomerEndpoint(db: Queryable, endpointId: string, holder: CustomerScope): Promise<boolean> {
   const rows: unknown[] = await db.query(
     `SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
     [endpointId, holder.workspaceId, holder.customerId, holder.appId],
@@ -56,17 +52,11 @@ export async function isCustomerEndpoint(
   return rows.length > 0;
 }
 
-/** One page of endpoints, newest first from the cursor on: `limit + 1` rows, the extra one telling that a next page exists. */
+/** One page of endpoints (see `workspacePage`). */
 export function endpointsPage(db: EntityManager, reader: WorkspaceReader, query: ListWebhooksQuery, limit: number): Promise<WebhookEndpointEntity[]> {
-  const builder = db
-    .getRepository(WebhookEndpointEntity)
-    .createQueryBuilder('w')
-    .where('w.workspace_id = :workspaceId', { workspaceId: reader.workspaceId })
-    .orderBy('w.id', 'DESC')
-    .limit(limit + 1);
+  const builder = workspacePage(db, WebhookEndpointEntity, 'w', reader.workspaceId, { query, limit });
   if (reader.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: reader.appIds });
   if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
   if (query.customerId) builder.andWhere('w.customer_id = :customerId', { customerId: query.customerId });
-  if (query.cursor) builder.andWhere('w.id < :cursor', { cursor: query.cursor });
   return builder.getMany();
 }
