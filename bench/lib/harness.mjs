@@ -5,7 +5,7 @@
 // webhooks/.
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,18 @@ function apiEnv(services, extra = {}) {
     LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL || 'info',
     ...extra,
   };
+}
+
+/** Migrates the bench database and bootstraps a workspace named `${bench}-<time>`; answers the bootstrap JSON (with its owner key's `secret`). */
+function migrateAndBootstrap(services, bench) {
+  runSync(process.execPath, [API_CLI, 'migrate'], { env: apiEnv(services), what: 'migrate' });
+  const out = runSync(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', `${bench}-${Date.now()}`], {
+    env: apiEnv(services),
+    what: 'bootstrap',
+  });
+  const bootstrap = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}');
+  if (!bootstrap.secret) throw fail('bootstrap printed no secret');
+  return bootstrap;
 }
 
 // ---------------------------------------------------------------- child servers
@@ -360,6 +372,64 @@ async function measure(target, settings, phase) {
   return run;
 }
 
+// ---------------------------------------------------------------- metrics
+
+/** A server's GET /metrics, read once: answers a metric's value summed over its label sets (0 when absent). */
+async function scrapeMetrics(port) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return (name) => {
+    let total = 0;
+    for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))) total += Number(match[1]);
+    return total;
+  };
+}
+
+// ---------------------------------------------------------------- a private Redis
+
+/**
+ * A redis-server of the bench's own (from PATH, nothing persisted), on `port` or a free
+ * one: nobody else's commands in its counters, and a bench may stop and restart it.
+ */
+async function startPrivateRedis(bench, port = null) {
+  port ??= await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.on('error', () => undefined);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      await redisCommand(port, 'PING');
+      return { port, url: `redis://127.0.0.1:${port}`, child };
+    } catch {
+      await sleep(100);
+    }
+  }
+  child.kill('SIGKILL');
+  throw new UsageError(`${bench} needs redis-server on PATH (it runs a private one)`);
+}
+
+/** One inline command over RESP; answers the raw reply text. */
+function redisCommand(port, command) {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    let reply = '';
+    socket.setTimeout(5_000, () => socket.destroy(new Error('redis timeout')));
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      // A bulk reply ($len\r\n...\r\n) or a simple one (+/-/:...\r\n).
+      const bulk = reply.match(/^\$(\d+)\r\n/);
+      if (!bulk ? reply.endsWith('\r\n') : Buffer.byteLength(reply) >= bulk[0].length + Number(bulk[1]) + 2) {
+        socket.end();
+        resolve(reply);
+      }
+    });
+    socket.write(`${command}\r\n`);
+  });
+}
+
 // ---------------------------------------------------------------- reporting
 
 const fmt = {
@@ -464,6 +534,7 @@ export {
   fail,
   fmt,
   freePort,
+  intFromEnv,
   killChildrenNow,
   load,
   log,
@@ -471,14 +542,18 @@ export {
   mean,
   measure,
   median,
+  migrateAndBootstrap,
   NOISY_OTHER_CPU_PERCENT,
   postOnce,
   prepareServices,
   problemsOf,
   readSettings,
   redactUrl,
+  redisCommand,
   runBenchmark,
   runSync,
+  scrapeMetrics,
+  startPrivateRedis,
   startServer,
   stopServer,
   summarise,

@@ -24,13 +24,14 @@ import {
   freePort,
   log,
   machine,
+  migrateAndBootstrap,
   measure,
   postOnce,
   prepareServices,
   readSettings,
   RESULTS_DIR,
   ROOT,
-  runSync,
+  scrapeMetrics,
   startServer,
   stopServer,
   summarise,
@@ -44,12 +45,7 @@ const GOAL_RATIO = 0.9;
 const SCOPE = 'orders.read';
 
 async function metricsOf(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (name) => {
-    let total = 0;
-    for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))) total += Number(match[1]);
-    return total;
-  };
+  const value = await scrapeMetrics(port);
   return {
     accepted: value('kw_usage_events_accepted_total'),
     dropped: value('kw_usage_events_dropped_total'),
@@ -66,13 +62,7 @@ async function main() {
   }
   const services = prepareServices();
   services.pepper = process.env.KW_PEPPER || randomBytes(48).toString('base64');
-  runSync(process.execPath, [API_CLI, 'migrate'], { env: apiEnv(services), what: 'migrate' });
-  const bootstrapOut = runSync(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', `bench-pipeline-${Date.now()}`], {
-    env: apiEnv(services),
-    what: 'bootstrap',
-  });
-  const bootstrap = JSON.parse(bootstrapOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}');
-  if (!bootstrap.secret) throw fail('bootstrap printed no secret');
+  const bootstrap = migrateAndBootstrap(services, 'bench-pipeline');
 
   const ready = async (port) => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
   // BENCH_PIPELINE_WORKER=0: no worker during the runs, to isolate the API's own cost

@@ -17,10 +17,8 @@
 // Same environment knobs as bench/verify/run.mjs (BENCH_DURATION, BENCH_CONNECTIONS,
 // BENCH_WARMUP, BENCH_ROUNDS, BENCH_QUIET_WAIT, BENCH_NOISY_ATTEMPTS, DATABASE_URL,
 // KW_PEPPER, BENCH_API_LOG). Goals: on ≥ 0.85 × off (req/s), ≤ 0.05 Redis commands per verify.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keywarden } from '@keywarden/sdk';
@@ -28,20 +26,21 @@ import {
   API_CLI,
   apiEnv,
   children,
+  redisCommand,
   runBenchmark,
-  UsageError,
+  startPrivateRedis,
   fail,
   fmt,
   freePort,
   log,
   machine,
+  migrateAndBootstrap,
   measure,
   postOnce,
   prepareServices,
   readSettings,
   RESULTS_DIR,
   ROOT,
-  runSync,
   startServer,
   stopServer,
   summarise,
@@ -72,47 +71,6 @@ const CUSTOMER_POLICY = {
 };
 const ADMIN_KEY_POLICY = { rateLimits: { perMinute: MAX_LIMIT }, ipAllowlist: ['127.0.0.1/32', '::1/128'] };
 
-/** A private redis-server: nobody else's commands in its counters. */
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.on('error', () => undefined);
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      await redisCommand(port, 'PING');
-      return { port, url: `redis://127.0.0.1:${port}`, child };
-    } catch {
-      await sleep(100);
-    }
-  }
-  child.kill('SIGKILL');
-  throw new UsageError('bench:policy needs redis-server on PATH (it runs a private one to count Redis commands exactly)');
-}
-
-/** One inline command over RESP; answers the raw reply text. */
-function redisCommand(port, command) {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    let reply = '';
-    socket.setTimeout(5_000, () => socket.destroy(new Error('redis timeout')));
-    socket.on('error', reject);
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('utf8');
-      // A bulk reply ($len\r\n...\r\n) or a simple one (+/-/:...\r\n).
-      const bulk = reply.match(/^\$(\d+)\r\n/);
-      if (!bulk ? reply.endsWith('\r\n') : Buffer.byteLength(reply) >= bulk[0].length + Number(bulk[1]) + 2) {
-        socket.end();
-        resolve(reply);
-      }
-    });
-    socket.write(`${command}\r\n`);
-  });
-}
-
 async function commandsProcessed(port) {
   const info = await redisCommand(port, 'INFO stats');
   const match = info.match(/total_commands_processed:(\d+)/);
@@ -125,7 +83,7 @@ async function main() {
   for (const file of [API_MAIN, API_CLI]) {
     if (!existsSync(file)) throw fail(`${relative(ROOT, file)} not found: build first (cd ${ROOT} && pnpm build)`);
   }
-  const redis = await startRedis();
+  const redis = await startPrivateRedis('bench:policy');
   process.on('exit', () => redis.child.kill('SIGKILL'));
   try {
     await run(settings, redis);
@@ -140,13 +98,7 @@ async function run(settings, redis) {
   const services = { databaseUrl: database.databaseUrl, redisUrl: redis.url };
   services.pepper = process.env.KW_PEPPER || randomBytes(48).toString('base64');
   log(`private redis-server on :${redis.port} for the API`);
-  runSync(process.execPath, [API_CLI, 'migrate'], { env: apiEnv(services), what: 'migrate' });
-  const bootstrapOut = runSync(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', `bench-policy-${Date.now()}`], {
-    env: apiEnv(services),
-    what: 'bootstrap',
-  });
-  const bootstrap = JSON.parse(bootstrapOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}');
-  if (!bootstrap.secret) throw fail('bootstrap printed no secret');
+  const bootstrap = migrateAndBootstrap(services, 'bench-policy');
 
   const ready = async (port) => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
   const port = await freePort();

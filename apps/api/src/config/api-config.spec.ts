@@ -18,7 +18,7 @@ describe('loadApiConfig', () => {
       bodyLimitBytes: 65_536,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
-      usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500 },
+      usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500, spoolDir: null, spoolMaxBytes: 1024 ** 3 },
       policy: { adminRateLimitPerMinute: 600_000, reservationHoldMs: 250, reservationMaxBlock: 1_000, leaseTtlMs: 60_000, spendSyncMs: 1_000 },
     });
   });
@@ -46,6 +46,15 @@ describe('loadApiConfig', () => {
 
   it('allows turning the admin-key default rate limit off with 0', () => {
     expect(loadApiConfig({ ...VALID_ENV, KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0' }).policy.adminRateLimitPerMinute).toBe(0);
+  });
+
+  it('takes a usage spool directory and size cap, and refuses a cap below 64 KiB or an empty directory', () => {
+    expect(loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_DIR: '/var/lib/keywarden/spool', KW_USAGE_SPOOL_MAX_BYTES: '10485760' }).usage).toMatchObject({
+      spoolDir: '/var/lib/keywarden/spool',
+      spoolMaxBytes: 10_485_760,
+    });
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_MAX_BYTES: '1000' })).toThrow(/KW_USAGE_SPOOL_MAX_BYTES/);
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_DIR: '  ' })).toThrow(/KW_USAGE_SPOOL_DIR/);
   });
 
   it('refuses a lease TTL below 100 ms', () => {

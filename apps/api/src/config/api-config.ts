@@ -26,6 +26,13 @@ const apiEnvSchema = infraEnvSchema
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
     KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
     KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    KW_USAGE_SPOOL_DIR: z.string().trim().min(1, 'KW_USAGE_SPOOL_DIR must be a directory path').optional(),
+    KW_USAGE_SPOOL_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(1024 ** 4)
+      .default(1024 ** 3),
     KW_ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600_000),
     KW_RATE_LIMIT_HOLD_MS: z.coerce.number().int().min(1).max(10_000).default(250),
     KW_RATE_LIMIT_MAX_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
@@ -124,6 +131,10 @@ export interface UsageConfig {
   bufferMax: number;
   flushMs: number;
   batchSize: number;
+  /** Where batches wait on disk while Redis cannot take them (one directory per API process); null: no spool. */
+  spoolDir: string | null;
+  /** The spool's size cap; beyond, batches are dropped and counted. */
+  spoolMaxBytes: number;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -144,6 +155,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       bufferMax: parsed.KW_USAGE_BUFFER_MAX,
       flushMs: parsed.KW_USAGE_FLUSH_MS,
       batchSize: parsed.KW_USAGE_BATCH_SIZE,
+      spoolDir: parsed.KW_USAGE_SPOOL_DIR ?? null,
+      spoolMaxBytes: parsed.KW_USAGE_SPOOL_MAX_BYTES,
     },
     policy: {
       adminRateLimitPerMinute: parsed.KW_ADMIN_RATE_LIMIT_PER_MINUTE,

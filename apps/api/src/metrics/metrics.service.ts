@@ -14,7 +14,7 @@ export class MetricsService extends PrometheusMetrics {
 
   readonly usageDropped = new Counter({
     name: 'kw_usage_events_dropped_total',
-    help: 'Usage events dropped, by reason (buffer_full: the bounded buffer was full)',
+    help: 'Usage events dropped, by reason (buffer_full: the bounded buffer was full; spool_full: the disk spool was at its size cap)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -41,6 +41,36 @@ export class MetricsService extends PrometheusMetrics {
     collect: () => {
       this.usageBuffer.set(this.bufferSize());
     },
+  });
+
+  /** Set by the recorder: the bytes its disk spool holds right now. */
+  spoolSize: () => number = () => 0;
+
+  readonly usageSpoolBytes = new Gauge({
+    name: 'kw_usage_spool_bytes',
+    help: 'Bytes of usage batches waiting in the disk spool (KW_USAGE_SPOOL_DIR)',
+    registers: [this.registry],
+    collect: () => {
+      this.usageSpoolBytes.set(this.spoolSize());
+    },
+  });
+
+  readonly usageSpooled = new Counter({
+    name: 'kw_usage_events_spooled_total',
+    help: 'Usage events written to the disk spool while Redis could not take them',
+    registers: [this.registry],
+  });
+
+  readonly usageReplayed = new Counter({
+    name: 'kw_usage_events_replayed_total',
+    help: 'Usage events enqueued from the disk spool',
+    registers: [this.registry],
+  });
+
+  readonly usageSpoolUnreadable = new Counter({
+    name: 'kw_usage_spool_unreadable_lines_total',
+    help: 'Spooled batches that could not be read back (a line torn by a crash during its write)',
+    registers: [this.registry],
   });
 
   readonly usageFlushSeconds = new Histogram({
@@ -75,6 +105,13 @@ export class MetricsService extends PrometheusMetrics {
     name: 'kw_lease_redis_calls_total',
     help: 'Concurrency-lease round trips to Redis, by operation (acquire, release)',
     labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly spendReservations = new Counter({
+    name: 'kw_spend_reservations_total',
+    help: 'Spend budget reservations sent to Redis, by outcome (granted, exhausted, error)',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 

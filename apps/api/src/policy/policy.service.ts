@@ -13,7 +13,7 @@ import type { Principal } from '../credentials/principal';
 import { MetricsService } from '../metrics/metrics.service';
 import { type LeaseLimit, LeaseService } from './lease.service';
 import { type RateDecision, RateLimiterService } from './rate-limiter.service';
-import { SpendService } from './spend.service';
+import { SpendService, type SpendTaken } from './spend.service';
 
 export interface PolicyOutcome {
   code: Extract<VerifyCode, 'VALID' | 'IP_NOT_ALLOWED' | 'MODEL_NOT_ALLOWED' | 'USAGE_EXCEEDED' | 'RATE_LIMITED'>;
@@ -38,9 +38,10 @@ function tighter(a: RateLimitState | null, b: RateLimitState | null): RateLimitS
 
 /**
  * Applies key policies (and the policies customers share over their keys). Checks run cheapest and stateless first (IP, model), then the
- * spend cap (read only), then the rate windows (one token from each, or none), then the
- * concurrency lease; a refusal at any step takes nothing from the later ones, and a
- * refused lease gives the rate tokens back. Spend is added only to admitted requests.
+ * spend caps (the request's cost taken from a reserved budget), then the rate windows (one
+ * token from each, or none), then the concurrency lease; a refusal at any step takes
+ * nothing from the later ones and gives back what the earlier ones took, so spend counts
+ * only admitted requests.
  */
 @Injectable()
 export class PolicyService {
@@ -78,7 +79,7 @@ export class PolicyService {
   /**
    * The key's policy and, when the key has a customer, the customer's shared one: both
    * must admit. Each step checks the key first, then the customer; a refusal gives back
-   * what the other already took (rate tokens, lease slots), so a refusal by one takes
+   * what was already taken (spend, rate tokens, lease slots), so a refusal by one takes
    * nothing from the other. The answer's rate-limit state is the tightest of the two.
    */
   private async evaluateVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
@@ -89,15 +90,32 @@ export class PolicyService {
     const holder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId, customerId: record.customerId };
     const cap = policy.dailySpendLimitMicros;
     const customerCap = customer?.dailySpendLimitMicros ?? null;
-    if (cap !== null && (await this.spend.capReached(holder, cap))) return { code: 'USAGE_EXCEEDED' };
-    if (customerCap !== null && (await this.spend.capReached(holder, customerCap, Date.now(), 'customer'))) return { code: 'USAGE_EXCEEDED' };
+    const spent: SpendTaken[] = [];
+    const refundSpend = () => spent.forEach((taken) => this.spend.refund(taken));
+    if (cap !== null) {
+      const taken = await this.spend.take(holder, cap, request.costMicros);
+      if (!taken) return { code: 'USAGE_EXCEEDED' };
+      spent.push(taken);
+    }
+    if (customerCap !== null) {
+      const taken = await this.spend.take(holder, customerCap, request.costMicros, 'customer');
+      if (!taken) {
+        refundSpend();
+        return { code: 'USAGE_EXCEEDED' };
+      }
+      spent.push(taken);
+    }
 
     const keyDecision = await this.limiter.take(record.keyId, policy.windows);
-    if (!keyDecision.allowed) return { code: 'RATE_LIMITED', ratelimit: keyDecision.state };
+    if (!keyDecision.allowed) {
+      refundSpend();
+      return { code: 'RATE_LIMITED', ratelimit: keyDecision.state };
+    }
     const customerId = record.customerId as string;
     const customerDecision = customer ? await this.limiter.take(customerId, customer.windows) : NO_LIMIT;
     if (!customerDecision.allowed) {
       this.limiter.refund(record.keyId, keyDecision.taken);
+      refundSpend();
       return { code: 'RATE_LIMITED', ratelimit: customerDecision.state };
     }
     const state = tighter(keyDecision.state, customerDecision.state);
@@ -112,12 +130,14 @@ export class PolicyService {
       if (lease.outcome === 'full') {
         this.limiter.refund(record.keyId, keyDecision.taken);
         this.limiter.refund(customerId, customerDecision.taken);
+        refundSpend();
         return { code: 'RATE_LIMITED', ...(state ? { ratelimit: { ...state, remaining: state.remaining + 1 } } : {}) };
       }
       if (lease.outcome === 'acquired') leaseId = lease.leaseId;
     }
-    this.spend.add(holder, request.costMicros, cap);
-    if (customer) this.spend.add(holder, request.costMicros, customerCap, Date.now(), 'customer');
+    // Uncapped spend is still counted, so that a cap set later today starts from it.
+    if (cap === null) this.spend.add(holder, request.costMicros, null);
+    if (customer && customerCap === null) this.spend.add(holder, request.costMicros, null, Date.now(), 'customer');
     return { code: 'VALID', ...ratelimit, ...(leaseId ? { leaseId } : {}) };
   }
 

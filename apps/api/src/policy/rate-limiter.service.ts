@@ -78,6 +78,11 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
     this.redis = withPolicyScripts(redis);
   }
 
+  /** API instances seen alive in Redis (at least 1): fair shares of a budget divide by them. */
+  get instances(): number {
+    return this.liveInstances;
+  }
+
   onModuleInit(): void {
     void this.beat();
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);

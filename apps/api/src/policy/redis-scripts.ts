@@ -33,6 +33,28 @@ return out
 `;
 
 /**
+ * Reserves budget from a daily spend counter (micro-units). KEYS[1]: the counter of a key
+ * or customer and day. ARGV: cap, needed (what the request waiting on it lacks), wanted
+ * (needed plus a block for the requests to come), live instances, counter TTL (ms).
+ * Nothing is granted once the counter has reached the cap. Below it, the grant is the
+ * wanted amount capped by a fair share of what remains (remaining / 2 per live instance)
+ * and by what remains, but never less than needed: only the request that crosses the cap
+ * can take the counter past it, and after it nothing more is granted.
+ * Returns {0, total} (refused) or {1, grant, total}.
+ */
+const RESERVE_SPEND = `
+local cap = tonumber(ARGV[1])
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used >= cap then return {0, used} end
+local remaining = cap - used
+local share = math.floor(remaining / (2 * tonumber(ARGV[4])))
+local grant = math.max(tonumber(ARGV[2]), math.min(tonumber(ARGV[3]), share, remaining))
+local total = redis.call('INCRBY', KEYS[1], grant)
+if total == grant then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+return {1, grant, total}
+`;
+
+/**
  * Takes a concurrency lease when fewer than the limit are held. KEYS[1]: the key's
  * sorted set of leases scored by expiry (Redis clock, ms). ARGV: limit, lease id, TTL ms.
  * Expired leases are dropped first, so a lease nobody released frees itself.
@@ -60,6 +82,7 @@ return 0
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     kwReserve(keyCount: number, ...args: Array<string | number>): Result<number[], Context>;
+    kwReserveSpend(key: string, capMicros: number, needed: number, wanted: number, instances: number, ttlMs: number): Result<number[], Context>;
     kwAcquireLease(key: string, limit: number, leaseId: string, ttlMs: number): Result<number, Context>;
     kwReleaseLease(key: string, leaseId: string): Result<number, Context>;
   }
@@ -69,6 +92,7 @@ declare module 'ioredis' {
 export function withPolicyScripts(redis: Redis): Redis {
   if (typeof (redis as Partial<Redis>).kwReserve !== 'function') {
     redis.defineCommand('kwReserve', { lua: RESERVE });
+    redis.defineCommand('kwReserveSpend', { numberOfKeys: 1, lua: RESERVE_SPEND });
     redis.defineCommand('kwAcquireLease', { numberOfKeys: 1, lua: ACQUIRE_LEASE });
     redis.defineCommand('kwReleaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
   }

@@ -1,11 +1,13 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { microsToCost, type UsageLimitReachedData, utcDay } from '@keywarden/core';
+import { microsToCost, reservationWant, type UsageLimitReachedData, utcDay } from '@keywarden/core';
 import { recordWebhookEvent } from '@keywarden/db';
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { RateLimiterService } from './rate-limiter.service';
+import { withPolicyScripts } from './redis-scripts';
 
 export interface SpendHolder {
   workspaceId: string;
@@ -24,19 +26,33 @@ interface SpendEntry extends SpendHolder {
   /** The key id or the customer id: what the Redis counter is kept for. */
   subjectId: string;
   day: string;
-  /** The key's daily cap when known here (micro-units). */
+  /** The daily cap when known here (micro-units). */
   capMicros: number | null;
-  /** Today's total in Redis as of the last sync (all instances). */
-  synced: number;
-  /** Added here and not pushed yet. */
+  /** The Redis counter as last seen: budget reserved by every instance, plus reported spend. */
+  total: number;
+  /** Reserved here and not spent yet: admits requests without asking Redis. */
+  local: number;
+  /** Spent from reservations since the last one (sizes the next). */
+  spentSinceReserve: number;
+  lastReserveAt: number;
+  /** Added without a reservation (reports, verifies while Redis was away) and not pushed yet. */
   pending: number;
-  /** Pushed, with no answer yet: not in `synced`, no longer in `pending`. */
+  /** Pushed, with no answer yet: not in `total`, no longer in `pending`. */
   inFlight: number;
   known: boolean;
-  loading?: Promise<void>;
+  /** The first read or a reservation in flight: concurrent requests wait for it. */
+  loading?: Promise<boolean>;
   expirySet: boolean;
   eventRecorded: boolean;
   lastUsedAt: number;
+}
+
+/** What an admitted request took from a cap, so that a later refusal can give it back. */
+export interface SpendTaken {
+  readonly entry: SpendEntry;
+  readonly micros: number;
+  /** false: admitted while Redis could not be reached, counted as pending spend. */
+  readonly reserved: boolean;
 }
 
 export interface ReportedSpend {
@@ -56,50 +72,96 @@ const SPEND_TTL_MS = 2 * 86_400_000;
 const IDLE_MS = 2 * 60_000;
 
 /**
- * Daily spend per key, and per customer over all its keys (UTC), from `cost` on verify and
- * on reports, counted local-first:
- * amounts are added in memory and pushed to a Redis counter (INCRBY) every
- * `KW_SPEND_SYNC_MS`, which also reads back what the other instances spent. A cap is
- * checked against that total plus what this instance has not pushed yet. Once a key's
- * total reaches its cap, `usage.limit_reached` is recorded (once per key and day: the
- * outbox's dedupe key makes a second instance's attempt a no-op).
+ * Daily spend caps per key, and per customer over all its keys (UTC), reserved before
+ * admitting, as rate limits are. The Redis counter of a key (or customer) and day holds
+ * the budget every instance reserved plus reported spend. An instance reserves a slice
+ * with one atomic Lua call (never past the cap: see RESERVE_SPEND), admits verifies from
+ * memory while the slice covers their `cost`, and reserves again when it does not; a
+ * request refused by a later check gives its cost back to the slice. Slices are sized by
+ * the instance's own recent spend (`KW_RATE_LIMIT_HOLD_MS` of it) and capped by a fair
+ * share of what remains, so far from the cap few verifies need Redis and near it every
+ * grant is one request's cost: admitted spend stays within the cap plus the one request
+ * that crosses it. What an instance holds unspent is given back once the entry has been
+ * quiet for a sync interval (and at shutdown).
+ *
+ * Every `KW_SPEND_SYNC_MS` one pipeline pushes reported spend (INCRBY), gives back quiet
+ * slices, and reads the counters of capped entries in use (so that a raised cap or
+ * budget given back elsewhere is seen). Once a counter reaches its cap,
+ * `usage.limit_reached` is recorded (once per key or customer and day: the outbox's
+ * dedupe key makes a second instance's attempt a no-op). Without Redis, caps fail open:
+ * the request is admitted and its cost pushed later.
  */
 @Injectable()
 export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SpendService.name);
   private readonly entries = new Map<string, SpendEntry>();
+  private readonly redis: Redis;
   private timer?: NodeJS.Timeout;
   private syncing?: Promise<void>;
+  private lastFailureLogAt = 0;
 
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
-  ) {}
+    private readonly limiter: RateLimiterService,
+  ) {
+    this.redis = withPolicyScripts(redis);
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.sync(), this.config.policy.spendSyncMs);
     this.timer.unref();
   }
 
-  /** Pushes what is still pending before the process exits. */
+  /** Pushes what is still pending and gives back every unspent slice before the process exits. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.sync();
+    await this.syncing;
+    await this.syncOnce(true);
   }
 
-  /** Whether today's spend has reached the cap (first use of a key or customer here reads Redis once). */
-  async capReached(holder: SpendHolder, capMicros: number, nowMs = Date.now(), limitOf: SpendLimitOf = 'key'): Promise<boolean> {
-    const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
-    entry.capMicros = capMicros;
-    if (!entry.known) {
-      entry.loading ??= this.load(entry).finally(() => {
+  /**
+   * Takes `micros` from today's budget under `capMicros`, or refuses (null) once the
+   * counter has reached the cap. A request without a cost is admitted while budget remains
+   * (or this instance still holds some).
+   */
+  async take(holder: SpendHolder, capMicros: number, micros: number, limitOf: SpendLimitOf = 'key'): Promise<SpendTaken | null> {
+    for (;;) {
+      const nowMs = Date.now();
+      const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
+      entry.capMicros = capMicros;
+      if (micros > 0 && entry.local >= micros) {
+        entry.local -= micros;
+        entry.spentSinceReserve += micros;
+        return { entry, micros, reserved: true };
+      }
+      if (entry.loading) {
+        if (!(await entry.loading)) return this.takeUnreserved(entry, micros);
+        continue;
+      }
+      if (micros === 0) {
+        if (entry.known) return entry.local > 0 || !this.exhausted(entry, capMicros) ? { entry, micros, reserved: true } : null;
+        entry.loading = this.load(entry);
+      } else {
+        if (entry.known && this.exhausted(entry, capMicros)) return null;
+        entry.loading = this.reserve(entry, micros - entry.local, nowMs);
+      }
+      void entry.loading.finally(() => {
         entry.loading = undefined;
       });
-      await entry.loading;
     }
-    return entry.synced + entry.inFlight + entry.pending >= capMicros;
+  }
+
+  /** Gives back what a request refused by a later check took. */
+  refund(taken: SpendTaken): void {
+    if (!taken.reserved) {
+      taken.entry.pending -= taken.micros;
+      return;
+    }
+    taken.entry.local += taken.micros;
+    taken.entry.spentSinceReserve -= taken.micros;
   }
 
   /** Adds spend at `atMs` (its UTC day) to the key's or the customer's total; pushed with the next sync. */
@@ -134,7 +196,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** One pipeline: INCRBY what is pending, GET the capped keys still in use. */
+  /** One pipeline: push pending spend and give back quiet slices (INCRBY), read the capped counters still in use. */
   sync(): Promise<void> {
     this.syncing ??= this.syncOnce().finally(() => {
       this.syncing = undefined;
@@ -142,23 +204,29 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     return this.syncing;
   }
 
-  private async syncOnce(): Promise<void> {
+  private async syncOnce(shuttingDown = false): Promise<void> {
     const now = Date.now();
     const today = utcDay(now);
     const batch: Array<{ entry: SpendEntry; sent: number }> = [];
     const pipeline = this.redis.pipeline();
     for (const [id, entry] of this.entries) {
+      const quiet = now - entry.lastUsedAt > this.config.policy.spendSyncMs;
       const idle = now - entry.lastUsedAt > IDLE_MS;
-      if (entry.pending === 0 && (entry.day !== today || idle)) {
+      // A past day's counter no longer admits anything: what was held for it is simply dropped.
+      if (entry.pending === 0 && (entry.day !== today || (idle && entry.local === 0))) {
         this.entries.delete(id);
         continue;
       }
-      if (entry.pending === 0 && (entry.capMicros === null || entry.loading)) continue;
+      if (entry.loading) continue;
+      const giveBack = entry.day === today && (quiet || shuttingDown) ? entry.local : 0;
+      if (entry.pending === 0 && giveBack === 0 && entry.capMicros === null) continue;
       const key = spendKey(entry.subjectId, entry.day);
+      // A give-back whose answer is lost is not held again: at worst budget is lost, never doubled.
+      entry.local -= giveBack;
       const sent = entry.pending;
       entry.pending = 0;
       entry.inFlight += sent;
-      if (sent > 0) pipeline.incrby(key, sent);
+      if (sent !== 0 || giveBack > 0) pipeline.incrby(key, sent - giveBack);
       else pipeline.get(key);
       if (sent > 0 && !entry.expirySet) pipeline.pexpire(key, SPEND_TTL_MS);
       batch.push({ entry, sent });
@@ -172,7 +240,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         entry.inFlight -= sent;
         entry.pending += sent;
       }
-      this.logger.warn(`spend sync failed, retrying: ${(error as Error).message}`);
+      this.logFailure('spend sync failed, retrying', error as Error);
       return;
     }
     this.metrics.spendSyncs.inc();
@@ -187,31 +255,93 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         entry.pending += sent;
         continue;
       }
-      entry.synced = Number(total ?? 0);
+      entry.total = Number(total ?? 0);
       entry.known = true;
     }
     await Promise.all(batch.map(({ entry }) => this.recordLimitReached(entry)));
   }
 
-  private async load(entry: SpendEntry): Promise<void> {
+  /** Whether today's counter (with what this instance has not pushed yet) has reached the cap. */
+  private exhausted(entry: SpendEntry, capMicros: number): boolean {
+    return entry.total + entry.pending + entry.inFlight >= capMicros;
+  }
+
+  /** Admitted without a reservation (Redis unreachable): the cost is pushed with the next sync. */
+  private takeUnreserved(entry: SpendEntry, micros: number): SpendTaken {
+    entry.pending += micros;
+    return { entry, micros, reserved: false };
+  }
+
+  /** Reads today's counter. Resolves to false when Redis could not be reached. */
+  private async load(entry: SpendEntry): Promise<boolean> {
     try {
-      entry.synced = Number((await this.redis.get(spendKey(entry.subjectId, entry.day))) ?? 0);
+      entry.total = Number((await this.redis.get(spendKey(entry.subjectId, entry.day))) ?? 0);
       entry.known = true;
+      return true;
     } catch (error) {
       // Unknown spend does not block traffic; the next check reads again.
-      this.logger.warn(`spend read failed: ${(error as Error).message}`);
+      this.logFailure('spend read failed, admitting', error as Error);
+      return false;
     }
   }
 
+  /**
+   * One Lua call: at least `neededMicros` (what the waiting request lacks), plus a block
+   * sized by this instance's recent spend. Resolves to false when Redis could not be reached.
+   */
+  private async reserve(entry: SpendEntry, neededMicros: number, nowMs: number): Promise<boolean> {
+    const block = reservationWant({
+      taken: entry.spentSinceReserve,
+      elapsedMs: nowMs - entry.lastReserveAt,
+      holdMs: this.config.policy.reservationHoldMs,
+      maxBlock: Number.MAX_SAFE_INTEGER,
+    });
+    let reply: number[];
+    try {
+      reply = await this.redis.kwReserveSpend(
+        spendKey(entry.subjectId, entry.day),
+        entry.capMicros as number,
+        neededMicros,
+        neededMicros + block,
+        this.limiter.instances,
+        SPEND_TTL_MS,
+      );
+    } catch (error) {
+      this.metrics.spendReservations.inc({ outcome: 'error' });
+      this.logFailure('spend caps cannot reach Redis, admitting without a reservation', error as Error);
+      return false;
+    }
+    entry.known = true;
+    entry.expirySet = true;
+    if (reply[0] === 0) {
+      this.metrics.spendReservations.inc({ outcome: 'exhausted' });
+      entry.total = reply[1];
+      return true;
+    }
+    this.metrics.spendReservations.inc({ outcome: 'granted' });
+    entry.local += reply[1];
+    entry.total = reply[2];
+    entry.spentSinceReserve = 0;
+    entry.lastReserveAt = nowMs;
+    return true;
+  }
+
+  private logFailure(message: string, error: Error): void {
+    const now = Date.now();
+    if (now - this.lastFailureLogAt < 10_000) return;
+    this.lastFailureLogAt = now;
+    this.logger.warn(`${message}: ${error.message}`);
+  }
+
   private async recordLimitReached(entry: SpendEntry): Promise<void> {
-    if (entry.eventRecorded || entry.capMicros === null || entry.synced < entry.capMicros) return;
+    if (entry.eventRecorded || entry.capMicros === null || entry.total < entry.capMicros) return;
     const data: UsageLimitReachedData = {
       limitOf: entry.limitOf,
       keyId: entry.keyId,
       appId: entry.appId,
       customerId: entry.customerId,
       day: entry.day,
-      spent: microsToCost(entry.synced),
+      spent: microsToCost(entry.total),
       limit: microsToCost(entry.capMicros),
     };
     try {
@@ -245,7 +375,10 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         subjectId,
         day,
         capMicros: null,
-        synced: 0,
+        total: 0,
+        local: 0,
+        spentSinceReserve: 0,
+        lastReserveAt: nowMs,
         pending: 0,
         inFlight: 0,
         known: false,

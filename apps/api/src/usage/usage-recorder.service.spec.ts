@@ -1,16 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JOBS, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import type { ApiConfig, UsageConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { usageEvent } from './test/usage-event';
 import { UsageRecorder } from './usage-recorder.service';
 
 class FakeQueue {
   readonly jobs: Array<{ name: string; data: UsageBatchJob; opts: Record<string, unknown> }> = [];
   down = false;
 
-  async add(name: string, data: UsageBatchJob, opts: Record<string, unknown>) {
+  async addBulk(jobs: Array<{ name: string; data: UsageBatchJob; opts: Record<string, unknown> }>) {
     if (this.down) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
-    this.jobs.push({ name, data: structuredClone(data), opts });
-    return {} as never;
+    for (const { name, data, opts } of jobs) this.jobs.push({ name, data: structuredClone(data), opts });
+    return [] as never;
   }
 
   async close() {}
@@ -24,31 +28,17 @@ class TestRecorder extends UsageRecorder {
 }
 
 function event(i: number): UsageEvent {
-  return {
-    id: `evt_${i}`,
-    timestamp: new Date(0).toISOString(),
-    workspaceId: 'ws_1',
-    appId: 'app_1',
-    keyId: 'key_1',
-    kind: 'verify',
-    route: 'POST /v1/keys/verify',
-    scope: null,
-    model: null,
-    outcome: 'VALID',
-    status: 200,
-    ip: null,
-    units: 0,
-    costMicros: 0,
-    latencyMs: 1,
-    requestId: null,
-  };
+  return usageEvent(`evt_${i}`);
 }
 
-function recorder(usage: Partial<UsageConfig> = {}) {
+async function recorder(usage: Partial<UsageConfig> = {}) {
   const metrics = new MetricsService();
-  const config = { redisUrl: 'redis://unused', usage: { metering: true, bufferMax: 100, flushMs: 60_000, batchSize: 10, ...usage } } as ApiConfig;
+  const config = {
+    redisUrl: 'redis://unused',
+    usage: { metering: true, bufferMax: 100, flushMs: 60_000, batchSize: 10, spoolDir: null, spoolMaxBytes: 1024 ** 2, ...usage },
+  } as ApiConfig;
   const instance = new TestRecorder(config, metrics);
-  instance.onModuleInit();
+  await instance.onModuleInit();
   return { instance, metrics, queue: instance.fake };
 }
 
@@ -64,7 +54,7 @@ describe('UsageRecorder', () => {
   });
 
   it('enqueues one job per batch, named batch, with the batchId as job id', async () => {
-    const { instance, queue } = recorder({ batchSize: 10 });
+    const { instance, queue } = await recorder({ batchSize: 10 });
     stops.push(() => instance.onApplicationShutdown());
     for (let i = 0; i < 25; i++) instance.record(event(i));
     await instance.flush();
@@ -80,7 +70,7 @@ describe('UsageRecorder', () => {
   });
 
   it('keeps a batch that could not be enqueued and retries it with the same batchId', async () => {
-    const { instance, queue, metrics } = recorder();
+    const { instance, queue, metrics } = await recorder();
     stops.push(() => instance.onApplicationShutdown());
     queue.down = true;
     for (let i = 0; i < 5; i++) instance.record(event(i));
@@ -98,7 +88,7 @@ describe('UsageRecorder', () => {
   });
 
   it('drops (and counts) events beyond the bound while the queue is down', async () => {
-    const { instance, queue, metrics } = recorder({ bufferMax: 20 });
+    const { instance, queue, metrics } = await recorder({ bufferMax: 20 });
     stops.push(() => instance.onApplicationShutdown());
     queue.down = true;
     for (let i = 0; i < 50; i++) {
@@ -112,7 +102,7 @@ describe('UsageRecorder', () => {
   });
 
   it('takes a report all or nothing', async () => {
-    const { instance, queue } = recorder({ bufferMax: 10 });
+    const { instance, queue } = await recorder({ bufferMax: 10 });
     stops.push(() => instance.onApplicationShutdown());
     queue.down = true;
     expect(instance.recordAll([event(1), event(2), event(3)])).toBe(true);
@@ -121,15 +111,71 @@ describe('UsageRecorder', () => {
   });
 
   it('flushes what it holds on shutdown', async () => {
-    const { instance, queue } = recorder();
+    const { instance, queue } = await recorder();
     for (let i = 0; i < 3; i++) instance.record(event(i));
     await instance.onApplicationShutdown();
     expect(queue.jobs).toHaveLength(1);
     expect(instance.held()).toBe(0);
   });
 
+  describe('with a disk spool', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'kw-spool-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('sends the batches Redis cannot take to disk, not memory, and replays them in order once it is back', async () => {
+      const { instance, queue, metrics } = await recorder({ bufferMax: 20, spoolDir: dir });
+      stops.push(() => instance.onApplicationShutdown());
+      queue.down = true;
+      for (let i = 0; i < 250; i++) {
+        instance.record(event(i));
+        if (i % 10 === 9) await instance.flush();
+      }
+      expect(instance.held()).toBe(0);
+      expect(await counter(metrics, 'kw_usage_events_dropped_total')).toBe(0);
+      expect(await counter(metrics, 'kw_usage_events_spooled_total')).toBe(250);
+      expect(await counter(metrics, 'kw_usage_spool_bytes')).toBeGreaterThan(0);
+      queue.down = false;
+      // An event made after the recovery waits behind the spooled ones.
+      instance.record(event(250));
+      while ((await counter(metrics, 'kw_usage_spool_bytes')) > 0) await instance.flush();
+      await instance.flush();
+      expect(queue.jobs.flatMap((job) => job.data.events.map((e) => e.id))).toEqual(Array.from({ length: 251 }, (_, i) => `evt_${i}`));
+      expect(await counter(metrics, 'kw_usage_events_replayed_total')).toBe(251);
+    });
+
+    it('past the spool size cap, drops whole batches and counts them', async () => {
+      const { instance, queue, metrics } = await recorder({ spoolDir: dir, spoolMaxBytes: 64 * 1024 });
+      stops.push(() => instance.onApplicationShutdown());
+      queue.down = true;
+      for (let i = 0; i < 2_000; i++) {
+        instance.record(event(i));
+        if (i % 10 === 9) await instance.flush();
+      }
+      const spooled = await counter(metrics, 'kw_usage_events_spooled_total');
+      const dropped = await counter(metrics, 'kw_usage_events_dropped_total');
+      expect(spooled).toBeGreaterThan(0);
+      expect(dropped).toBeGreaterThan(0);
+      expect(spooled + dropped).toBe(2_000);
+      expect(await counter(metrics, 'kw_usage_spool_bytes')).toBeLessThanOrEqual(64 * 1024);
+    });
+
+    it('on shutdown with Redis away, what it holds stays on disk for the next start', async () => {
+      const first = await recorder({ spoolDir: dir });
+      first.queue.down = true;
+      for (let i = 0; i < 5; i++) first.instance.record(event(i));
+      await first.instance.onApplicationShutdown();
+      const next = await recorder({ spoolDir: dir });
+      stops.push(() => next.instance.onApplicationShutdown());
+      await next.instance.flush();
+      expect(next.queue.jobs.flatMap((job) => job.data.events.map((e) => e.id))).toEqual(['evt_0', 'evt_1', 'evt_2', 'evt_3', 'evt_4']);
+    });
+  });
+
   it('records nothing with metering off', async () => {
-    const { instance, queue } = recorder({ metering: false });
+    const { instance, queue } = await recorder({ metering: false });
     instance.record(event(1));
     expect(instance.recordAll([event(2)])).toBe(true);
     await instance.flush();

@@ -5,17 +5,28 @@ import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { UsageSpool } from './usage-spool';
 
 /** A Redis that is up answers in well under this; beyond, the batch is retried later. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 5_000;
+/** Spooled batches enqueued per round trip on replay. */
+const REPLAY_BATCHES = 20;
+/** Longest one flush spends replaying, so that new events keep moving out of the buffer. */
+const REPLAY_SLICE_MS = 250;
 
 /**
  * Usage events → one BullMQ job per batch, off the request path. `record` only pushes
  * onto a bounded in-memory buffer; a timer (or a full batch) flushes. A batch that
  * cannot be enqueued keeps its batchId and is retried: the job id is the batchId and the
  * worker applies a batchId once, so a retry after an ambiguous failure cannot count twice.
- * Beyond `bufferMax` held events, new events are dropped and counted.
+ *
+ * With a disk spool (`KW_USAGE_SPOOL_DIR`), a batch Redis cannot take goes to the spool
+ * instead of waiting in memory, and so do all later batches while the spool holds any:
+ * batches reach the queue in the order they were made. Once Redis is back the spool is
+ * replayed, oldest first, between new batches. Past the spool's size cap, batches are
+ * dropped and counted. Beyond `bufferMax` events held in memory, new events are dropped
+ * and counted.
  */
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
@@ -25,9 +36,13 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly retries: UsageBatchJob[] = [];
   private retryEvents = 0;
   private flushing?: Promise<void>;
+  /** The batch whose last send failed (logged when it goes through). */
+  private failedBatchId?: string;
   private timer?: NodeJS.Timeout;
   private redis?: Redis;
-  private queue?: Pick<Queue<UsageBatchJob>, 'add' | 'close'>;
+  private queue?: Pick<Queue<UsageBatchJob>, 'addBulk' | 'close'>;
+  private spool?: UsageSpool;
+  private spoolFull = false;
   private lastFailureLog = 0;
 
   constructor(
@@ -35,14 +50,20 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: MetricsService,
   ) {
     metrics.bufferSize = () => this.held();
+    metrics.spoolSize = () => this.spool?.bytes ?? 0;
   }
 
   get enabled(): boolean {
     return this.config.usage.metering;
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     if (!this.enabled) return;
+    const { spoolDir, spoolMaxBytes } = this.config.usage;
+    if (spoolDir) {
+      this.spool = await UsageSpool.open(spoolDir, spoolMaxBytes);
+      if (!this.spool.empty) this.logger.log(`usage spool holds ${this.spool.bytes} bytes from an earlier run: replaying once Redis takes them`);
+    }
     // Fail fast while Redis is away: the batch goes back to the buffer instead of piling
     // up in ioredis' offline queue.
     this.queue = this.createQueue();
@@ -51,7 +72,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The producer side of QUEUES.usage, in the deployment's queue namespace, on a connection of its own (overridden in tests). */
-  protected createQueue(): Pick<Queue<UsageBatchJob>, 'add' | 'close'> {
+  protected createQueue(): Pick<Queue<UsageBatchJob>, 'addBulk' | 'close'> {
     // Reconnects on its own; failures are counted per batch and logged at most every 10 s.
     this.redis = createRedisClient(this.config.redisUrl, 'UsageRecorderRedis');
     const queue = new Queue<UsageBatchJob>(QUEUES.usage, { connection: this.redis, prefix: queuePrefixOf(this.config) });
@@ -103,56 +124,114 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     // batch), so batches stay large under load instead of trickling out one enqueue each.
     let budget = this.buffer.length;
     while (this.retries.length > 0 || (budget > 0 && this.buffer.length > 0)) {
-      let job: UsageBatchJob;
-      let retry = false;
-      if (this.retries.length > 0) {
-        job = this.retries[0];
-        retry = true;
-      } else {
+      if (this.retries.length === 0) {
         const events = this.buffer.splice(0, Math.min(this.config.usage.batchSize, budget));
         budget -= events.length;
-        job = { batchId: newId('batch'), events };
-        this.retries.push(job); // held until enqueued
+        this.retries.push({ batchId: newId('batch'), events }); // held until enqueued or spooled
         this.retryEvents += events.length;
       }
-      const ok = await this.enqueue(job);
-      if (!ok) return; // Redis is away: try again at the next tick
+      const job = this.retries[0];
+      const retry = this.failedBatchId === job.batchId;
+      if (!(await this.send(job))) {
+        this.failedBatchId = job.batchId;
+        return; // Redis (and the spool) are away: try again at the next tick
+      }
       this.retries.shift();
       this.retryEvents -= job.events.length;
       if (retry) this.logger.log(`usage batch ${job.batchId} enqueued after a retry`);
     }
+    await this.replay();
   }
 
-  private async enqueue(job: UsageBatchJob): Promise<boolean> {
+  /** To the queue, or behind what the spool holds; false when neither took it. */
+  private async send(job: UsageBatchJob): Promise<boolean> {
+    if (!this.spool) return this.enqueue([job]);
+    if (this.spool.empty && (await this.enqueue([job]))) return true;
+    return this.spill(job, this.spool);
+  }
+
+  /** Appends a batch to the spool; past its cap the batch is dropped and counted (logged once per episode). */
+  private async spill(job: UsageBatchJob, spool: UsageSpool): Promise<boolean> {
+    let written: boolean;
+    try {
+      ({ written } = await spool.append(job));
+    } catch (error) {
+      this.logThrottled(`could not write usage batch to the spool, keeping it in memory: ${(error as Error).message}`);
+      return false;
+    }
+    if (written) {
+      this.spoolFull = false;
+      this.metrics.usageSpooled.inc(job.events.length);
+      return true;
+    }
+    this.metrics.usageDropped.inc({ reason: 'spool_full' }, job.events.length);
+    if (!this.spoolFull) {
+      this.spoolFull = true;
+      this.logger.error(`usage spool is full (${spool.bytes} bytes, KW_USAGE_SPOOL_MAX_BYTES ${this.config.usage.spoolMaxBytes}): dropping batches until Redis takes the spooled ones`);
+    }
+    return true;
+  }
+
+  /** Enqueues spooled batches, oldest first, while Redis takes them (for at most REPLAY_SLICE_MS). */
+  private async replay(): Promise<void> {
+    const spool = this.spool;
+    if (!spool || spool.empty || (this.redis && this.redis.status !== 'ready')) return;
+    const started = Date.now();
+    while (!spool.empty && Date.now() - started < REPLAY_SLICE_MS) {
+      const unreadableBefore = spool.unreadable;
+      const jobs = await spool.peek(REPLAY_BATCHES);
+      this.metrics.usageSpoolUnreadable.inc(spool.unreadable - unreadableBefore);
+      if (spool.unreadable > unreadableBefore) this.logger.error(`usage spool: ${spool.unreadable - unreadableBefore} unreadable batch line(s) skipped`);
+      if (jobs.length === 0) return;
+      if (!(await this.enqueue(jobs))) return;
+      await spool.published(jobs.length);
+      this.metrics.usageReplayed.inc(jobs.reduce((sum, job) => sum + job.events.length, 0));
+      if (spool.empty) this.logger.log('usage spool replayed in full');
+    }
+  }
+
+  private async enqueue(jobs: UsageBatchJob[]): Promise<boolean> {
     const stop = this.metrics.usageFlushSeconds.startTimer();
     let timeout: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        (this.queue as Pick<Queue<UsageBatchJob>, 'add'>).add(JOBS.usageBatch, job, {
-          jobId: job.batchId,
-          removeOnComplete: true,
-          removeOnFail: { age: 7 * 24 * 3600 },
-          attempts: 20,
-          backoff: { type: 'exponential', delay: 1_000 },
-        }),
+        (this.queue as Pick<Queue<UsageBatchJob>, 'addBulk'>).addBulk(
+          jobs.map((job) => ({
+            name: JOBS.usageBatch,
+            data: job,
+            opts: {
+              jobId: job.batchId,
+              removeOnComplete: true,
+              removeOnFail: { age: 7 * 24 * 3600 },
+              attempts: 20,
+              backoff: { type: 'exponential', delay: 1_000 },
+            },
+          })),
+        ),
         new Promise((_, reject) => {
           timeout = setTimeout(() => reject(new Error(`no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
         }),
       ]);
       stop();
-      this.metrics.usageBatchSize.observe(job.events.length);
-      this.metrics.usageEnqueued.inc(job.events.length);
+      for (const job of jobs) {
+        this.metrics.usageBatchSize.observe(job.events.length);
+        this.metrics.usageEnqueued.inc(job.events.length);
+      }
       return true;
     } catch (error) {
       this.metrics.usageFlushFailures.inc();
-      const now = Date.now();
-      if (now - this.lastFailureLog > 10_000) {
-        this.lastFailureLog = now;
-        this.logger.warn(`could not enqueue usage batch (${this.held()} events held): ${(error as Error).message}`);
-      }
+      this.logThrottled(`could not enqueue usage batch (${this.held()} events held, ${this.spool?.bytes ?? 0} spooled bytes): ${(error as Error).message}`);
       return false;
     } finally {
       clearTimeout(timeout);
+    }
+  }
+
+  private logThrottled(message: string): void {
+    const now = Date.now();
+    if (now - this.lastFailureLog > 10_000) {
+      this.lastFailureLog = now;
+      this.logger.warn(message);
     }
   }
 
@@ -172,6 +251,8 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     ]);
     clearTimeout(timeout);
     if (this.held() > 0) this.logger.warn(`shutting down with ${this.held()} usage events not enqueued`);
+    if (this.spool && !this.spool.empty) this.logger.warn(`shutting down with ${this.spool.bytes} bytes of usage in the spool: replayed at the next start`);
+    await this.spool?.close();
     await this.queue.close().catch(() => undefined);
     await this.redis?.quit().catch(() => this.redis?.disconnect());
   }

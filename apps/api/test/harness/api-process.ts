@@ -16,6 +16,8 @@ export interface ApiProcess {
   readLog(): string;
   /** SIGTERM, then waits for the exit; fails unless the shutdown was graceful (exit 0). */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: nothing is flushed or closed. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 // One registry per Node process: each test file loads this module anew.
@@ -144,6 +146,12 @@ async function startProcess({ label, main, cwd, portEnv, extraEnv }: ProcessSpec
     port,
     logFile,
     readLog: () => readFileSync(logFile, 'utf8'),
+    kill: () =>
+      (stopped ??= (async () => {
+        const exited = exitOf(child);
+        child.kill('SIGKILL');
+        await exited;
+      })()),
     stop: () =>
       (stopped ??= (async () => {
         const exited = exitOf(child);

@@ -11,3 +11,4 @@ export * from './http';
 export * from './secrets';
 export * from './webhook-receiver';
 export * from './tcp-proxy';
+export * from './own-redis';

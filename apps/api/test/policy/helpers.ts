@@ -1,4 +1,4 @@
-import type { App, AppKey, CreateKeyRequest, KeyPolicy, Keywarden, WithSecret } from '@keywarden/sdk';
+import type { App, AppKey, CreateKeyRequest, KeyPolicy, Keywarden, VerifyKeyOptions, WithSecret } from '@keywarden/sdk';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { type ApiProcess, bootstrapWorkspace, client, rawRequest, startApi, uniqueName } from '../harness';
@@ -97,19 +97,25 @@ export async function redisCard(key: string): Promise<number> {
   }
 }
 
+/** What a loop sends with each verify, and the refusal that ends it. */
+export interface DriveOptions {
+  refusal?: 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+  verify?: VerifyKeyOptions;
+}
+
 /** Verifies in a loop until the instance refuses; answers how many it admitted. */
-export async function untilRefused(sdk: Keywarden, secret: string): Promise<number> {
+export async function untilRefused(sdk: Keywarden, secret: string, { refusal = 'RATE_LIMITED', verify = {} }: DriveOptions = {}): Promise<number> {
   let admitted = 0;
   for (;;) {
-    const { code } = await sdk.verifyKey(secret);
-    if (code === 'RATE_LIMITED') return admitted;
+    const { code } = await sdk.verifyKey(secret, verify);
+    if (code === refusal) return admitted;
     if (code !== 'VALID') throw new Error(`unexpected ${code}`);
     admitted++;
   }
 }
 
 /** `loops` concurrent loops through one instance until each is refused; answers the total admitted. */
-export async function drive(sdk: Keywarden, secret: string, loops: number): Promise<number> {
-  const counts = await Promise.all(Array.from({ length: loops }, () => untilRefused(sdk, secret)));
+export async function drive(sdk: Keywarden, secret: string, loops: number, options: DriveOptions = {}): Promise<number> {
+  const counts = await Promise.all(Array.from({ length: loops }, () => untilRefused(sdk, secret, options)));
   return counts.reduce((sum, count) => sum + count, 0);
 }
