@@ -384,6 +384,22 @@ async function scrapeMetrics(port) {
   };
 }
 
+/** The usage pipeline's counters of an API process (events accepted, dropped, enqueued, spooled...). */
+async function usageMetricsOf(port) {
+  const value = await scrapeMetrics(port);
+  return {
+    accepted: value('kw_usage_events_accepted_total'),
+    dropped: value('kw_usage_events_dropped_total'),
+    enqueued: value('kw_usage_events_enqueued_total'),
+    flushFailures: value('kw_usage_flush_failures_total'),
+    batches: value('kw_usage_batch_events_count'),
+    held: value('kw_usage_buffer_events'),
+    spooled: value('kw_usage_events_spooled_total'),
+    replayed: value('kw_usage_events_replayed_total'),
+    spoolBytes: value('kw_usage_spool_bytes'),
+  };
+}
+
 // ---------------------------------------------------------------- a private Redis
 
 /**
@@ -558,6 +574,7 @@ export {
   stopServer,
   summarise,
   table,
+  usageMetricsOf,
   UsageError,
   waitForQuietMachine,
 };

@@ -35,28 +35,16 @@ import {
   RESULTS_DIR,
   ROOT,
   runBenchmark,
-  scrapeMetrics,
   startPrivateRedis,
   startServer,
   stopServer,
+  usageMetricsOf,
 } from '../lib/harness.mjs';
 
 const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
 const RESULTS_FILE = join(RESULTS_DIR, 'outage-latest.json');
 const SCOPE = 'orders.read';
-
-async function metricsOf(port) {
-  const value = await scrapeMetrics(port);
-  return {
-    accepted: value('kw_usage_events_accepted_total'),
-    dropped: value('kw_usage_events_dropped_total'),
-    spooled: value('kw_usage_events_spooled_total'),
-    replayed: value('kw_usage_events_replayed_total'),
-    spoolBytes: value('kw_usage_spool_bytes'),
-    held: value('kw_usage_buffer_events'),
-  };
-}
 
 /** Verifies answered 200 with "valid": true, from one autocannon run. */
 async function loadFor(seconds, url, request, connections, what) {
@@ -139,30 +127,30 @@ async function main() {
   if ((await untilCounted(verifies, 120_000)) < verifies) throw fail('the worker did not catch up before the outage');
 
   log(`outage: Redis stopped for ${outageSeconds} s under load (${settings.connections} connections)`);
-  const before = await metricsOf(apiPort);
+  const before = await usageMetricsOf(apiPort);
   await stopServer({ ...redis, name: 'redis-server', exited: redis.child.exitCode !== null });
   let peakSpoolBytes = 0;
   const sampler = setInterval(() => {
-    metricsOf(apiPort).then((m) => (peakSpoolBytes = Math.max(peakSpoolBytes, m.spoolBytes)), () => undefined);
+    usageMetricsOf(apiPort).then((m) => (peakSpoolBytes = Math.max(peakSpoolBytes, m.spoolBytes)), () => undefined);
   }, 1_000);
   const outageVerifies = await loadFor(outageSeconds, url, request, settings.connections, 'load during the outage');
   verifies += outageVerifies;
   clearInterval(sampler);
   // The last batches leave memory for the disk within a flush interval.
-  let during = await metricsOf(apiPort);
+  let during = await usageMetricsOf(apiPort);
   for (let i = 0; i < 50 && during.held > 0; i++) {
     await sleep(100);
-    during = await metricsOf(apiPort);
+    during = await usageMetricsOf(apiPort);
   }
   peakSpoolBytes = Math.max(peakSpoolBytes, during.spoolBytes);
 
   log('Redis back: replaying the spool');
   redis = await startPrivateRedis('bench:outage', redis.port);
   const replayStarted = Date.now();
-  let after = await metricsOf(apiPort);
+  let after = await usageMetricsOf(apiPort);
   while (after.spoolBytes > 0 && Date.now() - replayStarted < 600_000) {
     await sleep(100);
-    after = await metricsOf(apiPort);
+    after = await usageMetricsOf(apiPort);
   }
   const replaySeconds = (Date.now() - replayStarted) / 1000;
   const replayed = after.replayed - before.replayed;
@@ -170,7 +158,7 @@ async function main() {
   // A few more seconds: anything counted twice would show up now.
   await sleep(3_000);
   const final = await counted();
-  const accepted = (await metricsOf(apiPort)).accepted;
+  const accepted = (await usageMetricsOf(apiPort)).accepted;
   // Every usage event the API accepted, less the admin key's own requests (this query included).
   const expected = accepted - adminRequests;
   for (const server of [...children]) await stopServer(server);

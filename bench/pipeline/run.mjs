@@ -31,11 +31,11 @@ import {
   readSettings,
   RESULTS_DIR,
   ROOT,
-  scrapeMetrics,
   startServer,
   stopServer,
   summarise,
   table,
+  usageMetricsOf,
   waitForQuietMachine,
 } from '../lib/harness.mjs';
 
@@ -43,17 +43,6 @@ const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
 const GOAL_RATIO = 0.9;
 const SCOPE = 'orders.read';
-
-async function metricsOf(port) {
-  const value = await scrapeMetrics(port);
-  return {
-    accepted: value('kw_usage_events_accepted_total'),
-    dropped: value('kw_usage_events_dropped_total'),
-    enqueued: value('kw_usage_events_enqueued_total'),
-    flushFailures: value('kw_usage_flush_failures_total'),
-    batches: value('kw_usage_batch_events_count'),
-  };
-}
 
 async function main() {
   const settings = readSettings();
@@ -117,7 +106,7 @@ async function main() {
 
   if (!withWorker) await startWorker();
   // No loss: every verify the metered API answered (sanity + warm-ups + runs) is counted.
-  const pipeline = await metricsOf(onPort);
+  const pipeline = await usageMetricsOf(onPort);
   const verifyEvents = pipeline.accepted; // verify events + the few SDK setup requests
   let counted = 0;
   let queries = 0;
@@ -135,7 +124,7 @@ async function main() {
     queries++;
     await sleep(500);
   }
-  const finalMetrics = await metricsOf(onPort);
+  const finalMetrics = await usageMetricsOf(onPort);
   await stopServer(on);
   await stopServer(off);
   for (const server of [...children]) await stopServer(server);
