@@ -8,6 +8,8 @@ import {
   type Page,
   rateLimitContradictions,
   toStoredCustomerPolicy,
+  type Propagation,
+  type WithPropagation,
 } from '@keywarden/core';
 import { CustomerEntity, toCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -153,7 +155,7 @@ export class CustomersService {
    * Suspending refuses every key of the customer (KEY_DISABLED) on every instance at once,
    * through the same cache invalidation as a revoke; resuming lifts it. Repeating is a no-op.
    */
-  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer> {
+  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer & WithPropagation> {
     const target = change === 'suspend' ? 'suspended' : 'active';
     const row = await this.dataSource.transaction(async (manager) => {
       const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
@@ -167,8 +169,8 @@ export class CustomersService {
       });
       return saved;
     });
-    await this.invalidateKeysOf(row.id);
-    return toCustomer(row);
+    const propagation = await this.invalidateKeysOf(row.id);
+    return { ...toCustomer(row), propagation };
   }
 
   /** `cus_…` is an id; anything else is the platform's externalId. Another workspace's customer does not exist here. */
@@ -202,11 +204,11 @@ export class CustomersService {
     return row;
   }
 
-  private async invalidateKeysOf(customerId: string): Promise<void> {
+  private async invalidateKeysOf(customerId: string): Promise<Propagation> {
     const keys: Array<{ id: string }> = await this.dataSource.query(
       `SELECT id FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
       [customerId],
     );
-    await this.keyCache.invalidate(keys.map((key) => key.id));
+    return this.keyCache.invalidate(keys.map((key) => key.id));
   }
 }
