@@ -11,6 +11,8 @@ cd "$ROOT"
 
 export PORT="${PORT:-8080}"
 export WORKER_PORT="${WORKER_PORT:-8081}"
+# Usage events Redis cannot take (an outage) are kept on disk and replayed on recovery.
+export KW_USAGE_SPOOL_DIR="${KW_USAGE_SPOOL_DIR:-$ROOT/.local/usage-spool}"
 
 ensure_pnpm
 install_deps

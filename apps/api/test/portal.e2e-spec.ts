@@ -113,6 +113,18 @@ describe('portal links', () => {
     expect(link.url).toMatch(new RegExp(`^${api.baseUrl}/portal/${app.id}#token=[A-Za-z0-9_-]{43}$`));
   });
 
+  it("is made from a console session too (its cookie and CSRF token), as the console's customer page does", async () => {
+    const signIn = await rawRequest(api.baseUrl, '/v1/console/sessions', { body: JSON.stringify({ key: workspace.secret }) });
+    expect(signIn.status).toBe(201);
+    const cookie = /^([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const csrf = (signIn.json as { csrfToken: string }).csrfToken;
+    const body = JSON.stringify({ customerId: alice.id, permissions: ['keys.read'] });
+    expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/portal/sessions', { body, headers: { cookie } }), { status: 403, code: 'CSRF_TOKEN_INVALID' });
+    const made = await rawRequest(api.baseUrl, '/v1/portal/sessions', { body, headers: { cookie, 'x-csrf-token': csrf } });
+    expect(made.status).toBe(201);
+    expect((await exchange(tokenOf((made.json as { url: string }).url))).status).toBe(204);
+  });
+
   it('exchanges a token once for an HttpOnly, SameSite=Strict cookie; the same token again is 401', async () => {
     const link = await owner.portal.createSession({ customerId: alice.id, permissions: ['keys.read'] });
     const first = await exchange(tokenOf(link.url));

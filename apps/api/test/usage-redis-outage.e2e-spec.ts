@@ -68,15 +68,18 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  // Redis must be up for the processes' own graceful shutdown checks.
-  if (redis) {
-    await redis.start();
-    await Promise.all(spooling.map((process) => process.stop()));
-    await api?.stop();
-    await worker?.stop();
-    await redis.remove();
+  try {
+    // Redis must be up for the processes' own graceful shutdown checks.
+    if (redis) {
+      await redis.start();
+      await Promise.all(spooling.map((process) => process.stop()));
+      await api?.stop();
+      await worker?.stop();
+      await redis.remove();
+    }
+  } finally {
+    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
   }
-  if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
 });
 
 it('without a spool: keeps verifying while Redis is down, buffers then drops (counted), and meters again once Redis is back', async () => {

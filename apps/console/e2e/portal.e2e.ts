@@ -228,3 +228,27 @@ test("portal pages may be framed by the app's embed origins only; pages of no ap
     expect(headers['x-frame-options']).toBe('DENY');
   }
 });
+
+test("the app's settings page sets the portal's branding and embed origins; the app's portal pages may then be framed there", async ({ signedIn: page, owner }) => {
+  const other = await owner.apps.create({ name: uniqueName('embedded') });
+  expect((await page.request.get(`/portal/${other.id}`)).headers()['x-frame-options']).toBe('DENY');
+  await page.goto(`/console/apps/${other.id}`);
+  const origins = page.getByLabel(/Embed origins/);
+  await origins.fill('https://app.globex.test/portal');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('alert')).toContainText('must be origins like https://app.example.com');
+
+  await page.getByLabel('Display name').fill('Globex AI');
+  await page.getByLabel(/Accent colour/).fill('#7c3aed');
+  await origins.fill('https://app.globex.test\nhttps://admin.globex.test:8443');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
+  expect((await owner.apps.get(other.id)).portal).toEqual({
+    displayName: 'Globex AI',
+    accentColor: '#7c3aed',
+    allowedEmbedOrigins: ['https://app.globex.test', 'https://admin.globex.test:8443'],
+  });
+  const headers = (await page.request.get(`/portal/${other.id}/keys`)).headers();
+  expect(headers['content-security-policy']).toContain('frame-ancestors https://app.globex.test https://admin.globex.test:8443');
+  expect(headers['x-frame-options']).toBeUndefined();
+});

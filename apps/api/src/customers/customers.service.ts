@@ -8,6 +8,8 @@ import {
   type Page,
   rateLimitContradictions,
   toStoredCustomerPolicy,
+  type Propagation,
+  type WithPropagation,
 } from '@keywarden/core';
 import { CustomerEntity, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -150,7 +152,7 @@ export class CustomersService {
    * Suspending refuses every key of the customer (KEY_DISABLED) on every instance at once,
    * through the same cache invalidation as a revoke; resuming lifts it. Repeating is a no-op.
    */
-  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer> {
+  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer & WithPropagation> {
     const target = change === 'suspend' ? 'suspended' : 'active';
     const row = await this.dataSource.transaction(async (manager) => {
       const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
@@ -164,8 +166,8 @@ export class CustomersService {
       });
       return saved;
     });
-    await this.invalidateKeysOf(row.id);
-    return toCustomer(row);
+    const propagation = await this.invalidateKeysOf(row.id);
+    return { ...toCustomer(row), propagation };
   }
 
   /** `cus_…` is an id; anything else is the platform's externalId. Another workspace's customer does not exist here. */
@@ -199,7 +201,7 @@ export class CustomersService {
     return row;
   }
 
-  private async invalidateKeysOf(customerId: string): Promise<void> {
-    await this.keyCache.invalidate(await unrevokedKeyIdsOfCustomer(this.dataSource, customerId));
+  private async invalidateKeysOf(customerId: string): Promise<Propagation> {
+    return this.keyCache.invalidate(await unrevokedKeyIdsOfCustomer(this.dataSource, customerId));
   }
 }

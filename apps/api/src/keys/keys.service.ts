@@ -12,6 +12,7 @@ import {
   toStoredPolicy,
   type VerifyKeyRequest,
   type VerifyKeyResponse,
+  type WithPropagation,
   type WithSecret,
 } from '@keywarden/core';
 import { ApiKeyEntity, type AppEntity, appKeysPage, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
@@ -168,8 +169,11 @@ export class KeysService {
     return { ...toAppKey(result.key), secret: result.secret.key };
   }
 
-  /** revoke is final; disable/enable is the reversible pair. Repeating a change is a no-op. */
-  async changeStatus(actor: Actor, keyId: string, change: StatusChange): Promise<AppKey> {
+  /**
+   * revoke is final; disable/enable is the reversible pair. Repeating a change is a no-op.
+   * Answers once every API instance has confirmed it dropped the key (see `propagation`).
+   */
+  async changeStatus(actor: Actor, keyId: string, change: StatusChange): Promise<AppKey & WithPropagation> {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked' && change !== 'revoke') {
@@ -178,8 +182,8 @@ export class KeysService {
       await this.lifecycle.setStatus(manager, actor, [row], change);
       return (await this.store.withSecrets(manager, [row]))[0];
     });
-    await this.keyCache.invalidate([keyId]);
-    return toAppKey(key);
+    const propagation = await this.keyCache.invalidate([keyId]);
+    return { ...toAppKey(key), propagation };
   }
 
   /**

@@ -15,7 +15,6 @@ import type { Session } from '../sessions/session-store.service';
 
 export const PORTAL_SESSION_COOKIE = 'kw_portal_session';
 export const CUSTOMER_SUBJECT = 'customer';
-export const PORTAL_ROUTES = '/v1/portal/';
 
 /** What a portal session holds besides its customer. */
 export interface PortalAttributes {

@@ -26,7 +26,7 @@ import type { Actor } from '../credentials/principal';
 import { CustomersService } from '../customers/customers.service';
 import type { ListKeysQueryDto } from '../keys/dto/list-keys-query.dto';
 import { KeysService } from '../keys/keys.service';
-import { SESSION_ENDED_MESSAGE, SessionAuthenticator } from '../sessions/session-authenticator.service';
+import { isPortalSessionRoute, SESSION_ENDED_MESSAGE, SessionAuthenticator } from '../sessions/session-authenticator.service';
 import { type Session, SessionStore } from '../sessions/session-store.service';
 import type { UsageQueryDto } from '../usage/dto/usage-query.dto';
 import { UsageService } from '../usage/usage.service';
@@ -40,7 +40,6 @@ import {
   type PortalAttributes,
   type PortalContext,
   portalPrincipal,
-  PORTAL_ROUTES,
   PORTAL_SESSION_COOKIE,
 } from './portal-session';
 
@@ -95,7 +94,7 @@ export class PortalService implements OnModuleInit {
     this.authenticator.register({
       cookieName: PORTAL_SESSION_COOKIE,
       subjectType: CUSTOMER_SUBJECT,
-      appliesTo: (url) => url.startsWith(PORTAL_ROUTES),
+      appliesTo: isPortalSessionRoute,
       principalOf: (session) => this.principalOf(session),
     });
   }

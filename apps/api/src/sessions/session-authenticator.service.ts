@@ -27,6 +27,16 @@ export interface SessionRequest {
 export const CONSOLE_SESSION_COOKIE = 'kw_console_session';
 export const ADMIN_KEY_SUBJECT = 'admin_key';
 const PORTAL_ROUTES = '/v1/portal/';
+const PORTAL_LINK_ROUTE = '/v1/portal/sessions';
+
+/**
+ * Routes a portal session serves: everything under /v1/portal/ but the route that makes
+ * portal links, which is the operators' (an admin key, or a console session).
+ */
+export function isPortalSessionRoute(url: string): boolean {
+  const path = url.split('?')[0];
+  return path.startsWith(PORTAL_ROUTES) && path !== PORTAL_LINK_ROUTE;
+}
 export const SESSION_ENDED_MESSAGE = 'Session has ended: sign in again';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -54,7 +64,7 @@ export class SessionAuthenticator {
     this.register({
       cookieName: CONSOLE_SESSION_COOKIE,
       subjectType: ADMIN_KEY_SUBJECT,
-      appliesTo: (url) => !url.startsWith(PORTAL_ROUTES),
+      appliesTo: (url) => !isPortalSessionRoute(url),
       principalOf: (session) => this.adminKeyPrincipal(session),
     });
   }

@@ -84,8 +84,15 @@ export class UsageSpool {
     if (!this.current || (tail && tail.bytes >= this.segmentBytes)) await this.roll();
     const segment = this.segments.at(-1) as Segment;
     const { handle } = this.current as { handle: FileHandle };
-    await handle.write(line);
-    await handle.datasync();
+    try {
+      await handle.write(line);
+      await handle.datasync();
+    } catch (error) {
+      // A write that failed half-way (a full disk) may leave a torn line: later batches
+      // start a new segment rather than follow it, and replay skips the torn one.
+      await this.closeCurrent().catch(() => undefined);
+      throw error;
+    }
     segment.bytes += bytes;
     this.totalBytes += bytes;
     return { written: true, bytes };

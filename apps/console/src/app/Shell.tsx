@@ -8,6 +8,7 @@ const NAV: NavItem[] = [
   { to: '/', label: 'Overview', end: true },
   { to: '/apps', label: 'Apps' },
   { to: '/keys', label: 'Keys' },
+  { to: '/customers', label: 'Customers' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/audit', label: 'Audit log' },

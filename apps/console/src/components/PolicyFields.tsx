@@ -1,4 +1,4 @@
-import { type KeyPolicy, PLANS } from '@keywarden/core';
+import { type CustomerPolicy, type KeyPolicy, PLANS } from '@keywarden/core';
 import type { FieldValues, Path, UseFormRegister } from 'react-hook-form';
 import { linesOf } from '../lib/format';
 import { SelectField } from './SelectField';
@@ -50,6 +50,14 @@ export function policyOf(values: PolicyFormValues): KeyPolicy | undefined {
   return Object.keys(set).length ? set : undefined;
 }
 
+/** The part of the form a customer's shared policy has: rate limits, concurrency, spend cap. */
+export function customerPolicyOf(values: PolicyFormValues): CustomerPolicy | undefined {
+  const policy = policyOf(values);
+  if (!policy) return undefined;
+  const shared = dropUndefined({ rateLimits: policy.rateLimits, concurrency: policy.concurrency, dailySpendLimit: policy.dailySpendLimit });
+  return Object.keys(shared).length ? shared : undefined;
+}
+
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
@@ -59,17 +67,22 @@ interface PolicyFieldsProps<T extends FieldValues> {
   /** Where the PolicyFormValues sit in the form, e.g. `policy`. */
   name: string;
   legend?: string;
+  /** A customer's shared policy has limits only: no plan, allowlists or rotation. */
+  customer?: boolean;
 }
 
 /** The policy editor: plan preset, rate limits, concurrency, IP allowlist, models, spend cap, rotation. */
-export function PolicyFields<T extends FieldValues>({ register, name, legend = 'Policy' }: PolicyFieldsProps<T>) {
+export function PolicyFields<T extends FieldValues>({ register, name, legend = 'Policy', customer }: PolicyFieldsProps<T>) {
   const field = (key: keyof PolicyFormValues) => register(`${name}.${key}` as Path<T>);
   return (
     <fieldset className="fieldset">
       <legend>{legend}</legend>
-      <p className="muted small">Leave a field blank to inherit the app's default (or no limit).</p>
+      <p className="muted small">
+        {customer ? "Shared by all the customer's keys, on top of each key's own policy. Blank: no limit." : "Leave a field blank to inherit the app's default (or no limit)."}
+      </p>
       <div className="grid-3">
-        <SelectField label="Plan" {...field('plan')}>
+        {!customer && (
+          <SelectField label="Plan" {...field('plan')}>
             <option value="">None</option>
             {PLANS.map((plan) => (
               <option key={plan} value={plan}>
@@ -77,6 +90,7 @@ export function PolicyFields<T extends FieldValues>({ register, name, legend = '
               </option>
             ))}
           </SelectField>
+        )}
         <label className="field">
           <span>Requests per minute</span>
           <input inputMode="numeric" {...field('perMinute')} />
@@ -101,11 +115,14 @@ export function PolicyFields<T extends FieldValues>({ register, name, legend = '
           <span>Daily spend limit</span>
           <input inputMode="decimal" {...field('dailySpendLimit')} />
         </label>
-        <label className="field">
-          <span>Rotation period (days)</span>
-          <input inputMode="numeric" {...field('rotationPeriodDays')} />
-        </label>
+        {!customer && (
+          <label className="field">
+            <span>Rotation period (days)</span>
+            <input inputMode="numeric" {...field('rotationPeriodDays')} />
+          </label>
+        )}
       </div>
+      {!customer && (
       <div className="grid-2">
         <label className="field">
           <span>IP allowlist (one CIDR per line)</span>
@@ -116,6 +133,7 @@ export function PolicyFields<T extends FieldValues>({ register, name, legend = '
           <textarea rows={3} spellCheck={false} {...field('allowedModels')} />
         </label>
       </div>
+      )}
     </fieldset>
   );
 }

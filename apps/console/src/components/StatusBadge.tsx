@@ -6,6 +6,7 @@ const TONE: Record<string, string> = {
   acknowledged: 'warn',
   pending: 'warn',
   disabled: 'warn',
+  suspended: 'warn',
   open: 'bad',
   failed: 'bad',
   revoked: 'bad',

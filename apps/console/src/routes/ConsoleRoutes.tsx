@@ -9,6 +9,8 @@ const AppsPage = lazy(() => import('../features/apps/components/AppsPage'));
 const AppSettingsPage = lazy(() => import('../features/apps/components/AppSettingsPage'));
 const KeysPage = lazy(() => import('../features/keys/components/KeysPage'));
 const KeyDetailPage = lazy(() => import('../features/keys/components/KeyDetailPage'));
+const CustomersPage = lazy(() => import('../features/customers/components/CustomersPage'));
+const CustomerDetailPage = lazy(() => import('../features/customers/components/CustomerDetailPage'));
 const AlertsPage = lazy(() => import('../features/alerts/components/AlertsPage'));
 const AlertDetailPage = lazy(() => import('../features/alerts/components/AlertDetailPage'));
 const WebhooksPage = lazy(() => import('../features/webhooks/components/WebhooksPage'));
@@ -25,6 +27,8 @@ export function ConsoleRoutes() {
         <Route path="apps/:appId" element={<AppSettingsPage />} />
         <Route path="keys" element={<KeysPage />} />
         <Route path="keys/:keyId" element={<KeyDetailPage />} />
+        <Route path="customers" element={<CustomersPage />} />
+        <Route path="customers/:customerId" element={<CustomerDetailPage />} />
         <Route path="alerts" element={<AlertsPage />} />
         <Route path="alerts/:alertId" element={<AlertDetailPage />} />
         <Route path="webhooks" element={<WebhooksPage />} />

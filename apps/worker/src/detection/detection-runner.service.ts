@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import {
   type AppContainmentUpdate,
   type AppDetectionSettingsUpdate,
-  KEY_INVALIDATION_CHANNEL,
   type BusinessHours,
   closeIncident,
   DETECTION_HISTORY_DAYS,
@@ -34,7 +33,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { PeriodicJob } from '../common/periodic-job';
 import type { DetectionConfig } from '../config/worker-config';
 import { DetectionMetrics } from './detection-metrics.service';
-import { DETECTION_CONFIG } from './detection.tokens';
+import { DETECTION_CONFIG, KEY_INVALIDATION_CHANNEL } from './detection.tokens';
 import { type AlertChange, applyIncident, type IncidentScope } from './incident-writer';
 
 /**
@@ -97,6 +96,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(DETECTION_CONFIG) private readonly config: DetectionConfig,
     private readonly metrics: DetectionMetrics,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KEY_INVALIDATION_CHANNEL) private readonly invalidationChannel: string,
   ) {
     this.job = new PeriodicJob('detection run', config.intervalMs, this.logger, () => this.run());
   }
@@ -225,7 +225,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
   /** Contained or released keys: the API instances' caches drop them (as for a revocation). */
   private async invalidate(keyIds: string[]): Promise<void> {
     try {
-      await Promise.all(keyIds.map((keyId) => this.redis.publish(KEY_INVALIDATION_CHANNEL, keyId)));
+      await Promise.all(keyIds.map((keyId) => this.redis.publish(this.invalidationChannel, keyId)));
     } catch (error) {
       this.logger.warn(`could not broadcast containment changes, API instances converge within their cache TTL: ${(error as Error).message}`);
     }

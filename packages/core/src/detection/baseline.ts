@@ -99,6 +99,8 @@ export interface Expectation {
   peakRate: number;
   /** Weeks behind this hour's estimate (0 when it comes from the hour-of-day profile or the mean). */
   weeks: number;
+  /** `rate` without the recent level: the seasonal expectation alone, which a few busy hours do not move. */
+  seasonalRate: number;
 }
 
 export function expectation(b: Baseline, hourOfWeek: number): Expectation {
@@ -116,8 +118,10 @@ export function expectation(b: Baseline, hourOfWeek: number): Expectation {
   const weekdayFactor = weekdayFactorOf(b, Math.floor(hourOfWeek / HOURS_PER_DAY));
   rate = Math.max(rate, b.hourRate[hourOfDay] * weekdayFactor);
   const level = Math.exp(clamp(b.logLevel, 0, Math.log(LEVEL_MAX)));
+  const seasonalRate = Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR);
   return {
-    rate: Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR) * level,
+    rate: seasonalRate * level,
+    seasonalRate,
     peakRate: Math.max(weeks > 0 ? b.slotPeak[hourOfWeek] : 0, b.hourPeak[hourOfDay] * weekdayFactor) * level,
     weeks,
   };

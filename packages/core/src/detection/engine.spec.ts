@@ -1,4 +1,4 @@
-import { closeIncident, newAppDetectionState, restoreAppDetectionState, stepMinute } from './engine';
+import { closeIncident, newAppDetectionState, restoreAppDetectionState, stepMinute, type AppDetectionState } from './engine';
 import { DAY, HOUR, MINUTE, MONDAY, WEEK, hourlyNoise, opened, run, settingsFor, type Traffic } from './traffic.test-support';
 
 const steady = (rate: number): Traffic => () => ({ key_a: rate });
@@ -81,6 +81,25 @@ describe('volume detection', () => {
     // 21 surges after the warm-up week: without the budget every one of them alerts.
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.length).toBeLessThanOrEqual(7);
+  });
+
+  describe('a level that triples for half a day on a key whose hours are too noisy for the minute-level CUSUM', () => {
+    const leakAt = MONDAY + 3 * WEEK + 2 * DAY + 6 * HOUR;
+    const noise = hourlyNoise(12, 0.4);
+    const base: Traffic = (t) => ({ key_a: 2 * noise(t) });
+    const leak = withLeak(base, 'key_a', leakAt, leakAt + 12 * HOUR, () => 4);
+
+    it('is caught by the level detector within eight hours', () => {
+      const alerts = opened(run(leak, MONDAY, leakAt + 12 * HOUR).events);
+      expect(alerts).toEqual([expect.objectContaining({ type: 'spike', evidence: expect.objectContaining({ detector: 'level', window: expect.stringMatching(/^\d+h$/) }) })]);
+      expect(Date.parse(alerts[0].at) - leakAt).toBeLessThanOrEqual(8 * HOUR);
+    });
+
+    it('resolves within two hours after it stops, though its 12-hour window still holds the excess', () => {
+      const resolved = run(leak, MONDAY, leakAt + 16 * HOUR).events.filter((e) => e.change === 'resolved');
+      expect(resolved).toHaveLength(1);
+      expect(Date.parse(resolved[0].at) - (leakAt + 12 * HOUR)).toBeLessThanOrEqual(2 * HOUR);
+    });
   });
 
   it('stays silent on four weeks of overdispersed 24/7 traffic', () => {
@@ -228,26 +247,36 @@ describe('incidents', () => {
     expect(opened(direct)).toHaveLength(1);
   });
 
-  it('migrates state saved by version 1, keeping what it learned', () => {
+  /** State as an earlier version saved it: without the volume and open-hour fields later versions added. */
+  function savedBy(version: 1 | 2): AppDetectionState {
     const saved = JSON.parse(JSON.stringify(run(leak, MONDAY, leakAt).state));
-    // What version 1 stored: no burst record, alarm load or quarter-hour spread fields.
-    saved.version = 1;
+    saved.version = version;
     for (const series of Object.values<{ volume: Record<string, unknown> & { hour: Record<string, unknown> | null } }>(saved.series)) {
-      delete series.volume.burstRecord;
-      delete series.volume.alarmLoad;
-      delete series.volume.lastAlarmMs;
-      if (series.volume.hour) {
-        delete series.volume.hour.quarterExpected;
-        delete series.volume.hour.quarterTainted;
-        series.volume.hour.alarmed = false;
-      }
+      const { volume } = series;
+      for (const field of ['level', 'levelZ', ...(version === 1 ? ['burstRecord', 'alarmLoad', 'lastAlarmMs'] : [])]) delete volume[field];
+      if (!volume.hour) continue;
+      for (const field of ['alerted', 'seasonalExpected', ...(version === 1 ? ['quarterExpected', 'quarterTainted'] : [])]) delete volume.hour[field];
+      if (version === 1) volume.hour.alarmed = false;
     }
-    const state = restoreAppDetectionState(saved);
-    expect(state.version).toBe(2);
+    return saved;
+  }
+
+  it('migrates state saved by version 1, keeping what it learned', () => {
+    const state = restoreAppDetectionState(savedBy(1));
+    expect(state.version).toBe(3);
     expect(state.series.key_a.volume.baseline.learnedHours).toBeGreaterThan(200);
     const after = run(leak, leakAt, leakAt + 2 * HOUR, { state });
     expect(opened(after.events)).toEqual([expect.objectContaining({ type: 'spike', keyId: 'key_a' })]);
     expect(Number.isFinite(after.state.series.key_a.volume.burstRecord)).toBe(true);
+  });
+
+  it('migrates state saved by version 2: the level detector starts from no closed hour', () => {
+    const state = restoreAppDetectionState(savedBy(2));
+    expect(state.version).toBe(3);
+    expect(state.series.key_a.volume.level.hours).toEqual([]);
+    const after = run(leak, leakAt, leakAt + 2 * HOUR, { state });
+    expect(opened(after.events)).toEqual([expect.objectContaining({ type: 'spike', keyId: 'key_a' })]);
+    expect(after.state.series.key_a.volume.level.hours).toHaveLength(2);
   });
 });
 

@@ -30,19 +30,23 @@ export interface AppDetectionState {
   incidents: IncidentBook;
 }
 
-/** Version 2 added the burst record, the alarm load and quarter-hour spread learning to each series. */
-const STATE_VERSION = 2;
+/**
+ * Version 2 added the burst record, the alarm load and quarter-hour spread learning to each
+ * series; version 3 the hour-scale level detector (its closed hours and learned multi-hour spread).
+ */
+const STATE_VERSION = 3;
 
 export function newAppDetectionState(): AppDetectionState {
   return { version: STATE_VERSION, firstMinuteMs: null, lastMinuteMs: null, models: {}, series: {}, incidents: {} };
 }
 
 /**
- * State as a driver saved it, possibly by an earlier version: version 1 state is migrated
- * in place (its learned baselines, models and open incidents are kept; the fields version 2
- * added start empty, as for a series that never burst or alarmed).
+ * State as a driver saved it, possibly by an earlier version: version 1 and 2 state is
+ * migrated in place (its learned baselines, models and open incidents are kept; the fields
+ * later versions added start empty, as for a series that never burst or alarmed and whose
+ * level detector has seen no closed hour yet).
  */
-export function restoreAppDetectionState(saved: AppDetectionState | { version: 1 }): AppDetectionState {
+export function restoreAppDetectionState(saved: AppDetectionState | { version: 1 | 2 }): AppDetectionState {
   const state = saved as AppDetectionState;
   if (state.version === STATE_VERSION) return state;
   for (const series of Object.values(state.series)) upgradeVolumeState(series.volume);

@@ -51,12 +51,14 @@ export interface SensitivityThresholds {
   burstRatio: number;
   /** …and that many requests are this unlikely under the tolerated rate. */
   burstPValue: number;
+  /** Standard deviations of its own learned multi-hour spread that the mean excess of the last closed hours must reach (hour-scale level detector). */
+  levelZ: number;
 }
 
 export const SENSITIVITY_THRESHOLDS: Record<Sensitivity, SensitivityThresholds> = {
-  low: { spikeZ: 4, offHoursZ: 3.5, cusumThreshold: 12, sustainedMinutes: 20, burstRatio: 12, burstPValue: 1e-12 },
-  medium: { spikeZ: 3, offHoursZ: 3, cusumThreshold: 9, sustainedMinutes: 15, burstRatio: 8, burstPValue: 1e-9 },
-  high: { spikeZ: 2.5, offHoursZ: 2, cusumThreshold: 7, sustainedMinutes: 10, burstRatio: 6, burstPValue: 1e-7 },
+  low: { spikeZ: 4, offHoursZ: 3.5, cusumThreshold: 12, sustainedMinutes: 20, burstRatio: 12, burstPValue: 1e-12, levelZ: 4.5 },
+  medium: { spikeZ: 3, offHoursZ: 3, cusumThreshold: 9, sustainedMinutes: 15, burstRatio: 8, burstPValue: 1e-9, levelZ: 4 },
+  high: { spikeZ: 2.5, offHoursZ: 2, cusumThreshold: 7, sustainedMinutes: 10, burstRatio: 6, burstPValue: 1e-7, levelZ: 3.5 },
 };
 
 /** A burst record fades by this much (log of the ratio) per day: a ×8 record is forgotten after about two weeks. */
@@ -70,6 +72,9 @@ export const BURST_PSEUDO_RATE = 0.2;
  */
 export const ALARM_BUDGET = 1;
 export const ALARM_LOAD_DECAY_PER_MINUTE = Math.exp(-Math.LN2 / (7 * 24 * 60));
+
+/** A level episode keeps its series suspicious (and may alarm) only while the last closed hour is this many of its standard deviations above expectation. */
+export const LEVEL_ONGOING_Z = 1;
 
 /** The CUSUM looks for a sustained rate this many times the tolerated rate (small: the tolerance already carries the margin). */
 export const CUSUM_SHIFT = 1.5;

@@ -7,11 +7,13 @@ import {
   ALARM_LOAD_DECAY_PER_MINUTE,
   BURST_PSEUDO_RATE,
   BURST_RECORD_DECAY_PER_DAY,
+  LEVEL_ONGOING_Z,
   RECENT_MINUTES,
   SHORT_MINUTES,
   type SensitivityThresholds,
 } from './thresholds';
 import type { AlertEvidence } from './types';
+import { closeLevelHour, newLevelState, type LevelEvidence, type LevelState } from './level';
 
 /**
  * Volume detectors of one series (app, key): a CUSUM for sustained excess over the
@@ -35,6 +37,10 @@ interface HourAccumulator {
   peakQuarterRate: number;
   /** The series was suspicious during this hour: its level is not learned. */
   tainted: boolean;
+  /** A detector alarmed on the series during this hour: its multi-hour spread is not learned from it (near misses are). */
+  alerted: boolean;
+  /** Requests the seasonal baseline alone expected (without the recent level): the level detector's reference. */
+  seasonalExpected: number;
 }
 
 /** The excess a CUSUM has accumulated since it last stood at zero. */
@@ -68,6 +74,22 @@ export interface VolumeState {
    */
   alarmLoad: number;
   lastAlarmMs: number | null;
+  /** Hour-scale level detector (closed hours and their learned multi-hour spread). */
+  level: LevelState;
+  /**
+   * Start of the current level episode (the strongest window at least half the alerting z),
+   * null outside one. The level detector alarms once per episode, and keeps the series
+   * suspicious only in an episode's first MAX_FREEZE_MS: after that a lasting new level is
+   * accepted, as the other detectors accept it once learning resumes.
+   */
+  levelSinceMs: number | null;
+  levelAlarmed: boolean;
+  /**
+   * The last closed hour was itself above its expectation by one of its standard deviations.
+   * Only then does an episode keep the series suspicious, so once an excess stops its
+   * incident resolves on time instead of waiting for it to leave a 12-hour window.
+   */
+  levelOngoing: boolean;
 }
 
 export function newVolumeState(): VolumeState {
@@ -82,18 +104,28 @@ export function newVolumeState(): VolumeState {
     burstRecord: 0,
     alarmLoad: 0,
     lastAlarmMs: null,
+    level: newLevelState(),
+    levelSinceMs: null,
+    levelAlarmed: false,
+    levelOngoing: false,
   };
 }
 
-/** Fills in what version 1 state lacked (see restoreAppDetectionState). */
+/** Fills in what version 1 or 2 state lacked (see restoreAppDetectionState). */
 export function upgradeVolumeState(s: VolumeState): void {
   s.burstRecord ??= 0;
   s.alarmLoad ??= 0;
   s.lastAlarmMs ??= null;
+  s.level ??= newLevelState();
+  s.levelSinceMs ??= null;
+  s.levelAlarmed ??= false;
+  s.levelOngoing ??= false;
   if (s.hour) {
     const hour = s.hour as HourAccumulator & { alarmed?: boolean };
     hour.quarterExpected ??= hour.quarterMinutes * (hour.minutes > 0 ? hour.expected / hour.minutes : 0);
     hour.quarterTainted ??= hour.tainted;
+    hour.alerted ??= hour.tainted;
+    hour.seasonalExpected ??= hour.expected;
     delete hour.alarmed;
   }
 }
@@ -141,7 +173,13 @@ export interface RecentRates {
 
 export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const expected = expectation(s.baseline, m.hourOfWeek);
-  accumulateHour(s, m, expected.rate);
+  const level = accumulateHour(s, m, expected.rate, expected.seasonalRate);
+  if (level) {
+    s.levelSinceMs = level.z >= m.thresholds.levelZ / 2 ? (s.levelSinceMs ?? m.minuteStartMs) : null;
+    if (s.levelSinceMs === null) s.levelAlarmed = false;
+    s.levelOngoing = level.lastHourZ >= LEVEL_ONGOING_Z;
+  }
+  const levelEpisode = s.levelSinceMs !== null && m.minuteStartMs - s.levelSinceMs < MAX_FREEZE_MS;
   s.recent[s.recentIndex] = m.count;
   s.recentIndex = (s.recentIndex + 1) % RECENT_MINUTES;
   const recentRate = recentMean(s, RECENT_MINUTES);
@@ -186,12 +224,19 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     alarm = { type: 'spike', evidence: runEvidence(s.spike, context, 'cusum') };
   } else if (!m.businessTime && s.offHours.score >= threshold && recentRate >= m.offHoursFloorPerMinute) {
     alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context, 'off-hours-cusum') };
+  } else if (level && levelEpisode && !s.levelAlarmed && s.levelOngoing && level.z >= m.thresholds.levelZ && level.observed >= level.hours * 60 * m.spikeFloorPerMinute) {
+    alarm = {
+      type: 'spike',
+      evidence: { observed: level.observed, expected: round(level.expected), window: `${level.hours}h`, ...context, score: round(level.z), detector: 'level' },
+    };
+    s.levelAlarmed = true;
   }
 
   const suspicious =
     alarm !== null ||
     s.spike.score >= threshold / 2 ||
     s.offHours.score >= threshold / 2 ||
+    (levelEpisode && s.levelOngoing) ||
     recentRate > (m.businessTime ? spikeTolerated : offHoursTolerated);
   if (!suspicious) s.suspiciousSinceMs = null;
   else {
@@ -202,6 +247,7 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     }
   }
   if (alarm) {
+    if (s.hour) s.hour.alerted = true;
     if (s.lastAlarmMs === null || m.minuteStartMs - s.lastAlarmMs > QUIET_MS) s.alarmLoad += 1;
     s.lastAlarmMs = m.minuteStartMs;
   }
@@ -251,14 +297,17 @@ function runEvidence(run: CusumRun, context: Record<string, number>, detector: s
   };
 }
 
-function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): void {
+/** Adds the minute to its local hour; when that closes a previous hour, returns the level detector's verdict on it. */
+function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, seasonalRate: number): LevelEvidence | null {
   const quarterOfDay = Math.floor(m.minuteOfDay / 15);
+  let level: LevelEvidence | null = null;
   if (s.hour && s.hour.hourOfWeek !== m.hourOfWeek) {
     closeQuarter(s.baseline, s.hour);
     const h = s.hour;
     if (h.minutes >= 15 && !h.tainted) {
       learnHour(s.baseline, { hourOfWeek: h.hourOfWeek, minutes: h.minutes, count: h.count, expected: h.expected, peakQuarterRate: h.peakQuarterRate });
     }
+    if (h.minutes >= 30) level = closeLevelHour(s.level, { observed: h.count, expected: h.seasonalExpected, clean: !h.alerted });
     s.hour = null;
   }
   s.hour ??= {
@@ -273,6 +322,8 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
     quarterTainted: false,
     peakQuarterRate: 0,
     tainted: false,
+    alerted: false,
+    seasonalExpected: 0,
   };
   const h = s.hour;
   if (h.quarterOfDay !== quarterOfDay) {
@@ -285,6 +336,8 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number): 
   h.quarterMinutes += 1;
   h.quarterCount += m.count;
   h.quarterExpected += expectedRate;
+  h.seasonalExpected += seasonalRate;
+  return level;
 }
 
 /**

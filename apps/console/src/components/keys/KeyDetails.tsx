@@ -33,7 +33,7 @@ export function KeyDetails({ appKey, operator }: { appKey: AppKey; operator?: bo
                 <Link to={`/apps/${appKey.appId}`}>{appKey.appId}</Link>
               </dd>
               <dt>Customer</dt>
-              <dd>{appKey.customerId ? <code>{appKey.customerId}</code> : '—'}</dd>
+              <dd>{appKey.customerId ? <Link to={`/customers/${appKey.customerId}`}>{appKey.customerId}</Link> : '—'}</dd>
             </>
           )}
           <dt>Prefix</dt>

@@ -1,4 +1,4 @@
-import { type App, SENSITIVITIES, type Sensitivity, WEEKDAYS, type Weekday } from '@keywarden/core';
+import { type App, type PortalBranding, SENSITIVITIES, type Sensitivity, WEEKDAYS, type Weekday } from '@keywarden/core';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -9,6 +9,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { PolicyFields, type PolicyFormValues, policyFormValues, policyOf } from '../../../components/PolicyFields';
 import { linesOf } from '../../../lib/format';
 import { useApp, useDeleteApp, useUpdateApp } from '../api/apps';
+import { SaveBar } from '../../../components/SaveBar';
 import { SelectField } from '../../../components/SelectField';
 
 interface AppForm {
@@ -24,6 +25,39 @@ interface AppForm {
   offHoursFloorPerMinute: string;
   mutedKeyIds: string;
   policy: PolicyFormValues;
+  portal: PortalBrandingForm;
+}
+
+/** The customer portal's branding as form text; blank = not set. */
+interface PortalBrandingForm {
+  displayName: string;
+  logoUrl: string;
+  accentColor: string;
+  supportUrl: string;
+  allowedEmbedOrigins: string;
+}
+
+function brandingFormOf(branding: PortalBranding | null): PortalBrandingForm {
+  return {
+    displayName: branding?.displayName ?? '',
+    logoUrl: branding?.logoUrl ?? '',
+    accentColor: branding?.accentColor ?? '',
+    supportUrl: branding?.supportUrl ?? '',
+    allowedEmbedOrigins: (branding?.allowedEmbedOrigins ?? []).join('\n'),
+  };
+}
+
+/** Null when nothing is set (the portal then shows the app's name, unframed). */
+function brandingOf(form: PortalBrandingForm): PortalBranding | null {
+  const origins = linesOf(form.allowedEmbedOrigins);
+  const branding: PortalBranding = {
+    ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
+    ...(form.logoUrl.trim() ? { logoUrl: form.logoUrl.trim() } : {}),
+    ...(form.accentColor.trim() ? { accentColor: form.accentColor.trim() } : {}),
+    ...(form.supportUrl.trim() ? { supportUrl: form.supportUrl.trim() } : {}),
+    ...(origins.length ? { allowedEmbedOrigins: origins } : {}),
+  };
+  return Object.keys(branding).length ? branding : null;
 }
 
 function formOf(app: App): AppForm {
@@ -40,6 +74,7 @@ function formOf(app: App): AppForm {
     offHoursFloorPerMinute: String(app.detection.offHoursFloorPerMinute),
     mutedKeyIds: app.detection.mutedKeyIds.join('\n'),
     policy: policyFormValues(app.defaultPolicy),
+    portal: brandingFormOf(app.portal),
   };
 }
 
@@ -85,6 +120,7 @@ function AppSettingsForm({ app }: { app: App }) {
                 mutedKeyIds: linesOf(values.mutedKeyIds),
               },
               defaultPolicy: policyOf(values.policy) ?? null,
+              portal: brandingOf(values.portal),
             },
             { onSuccess: (saved) => reset(formOf(saved)) },
           ),
@@ -156,17 +192,33 @@ function AppSettingsForm({ app }: { app: App }) {
           </label>
         </fieldset>
         <PolicyFields register={register} name="policy" legend="Default policy of new keys" />
-        <ErrorMessage error={update.error} />
-        {update.isSuccess && !formState.isDirty && (
-          <p role="status" className="success">
-            Settings saved.
-          </p>
-        )}
-        <div className="actions">
-          <button type="submit" className="button-primary" disabled={update.isPending}>
-            {update.isPending ? 'Saving…' : 'Save settings'}
-          </button>
-        </div>
+        <fieldset className="fieldset">
+          <legend>Customer portal</legend>
+          <p className="muted small">How the portal presents this app to your customers, and which of your sites may show it in a frame.</p>
+          <div className="grid-2">
+            <label className="field">
+              <span>Display name</span>
+              <input {...register('portal.displayName')} />
+            </label>
+            <label className="field">
+              <span>Accent colour (#rrggbb)</span>
+              <input spellCheck={false} placeholder="#0f766e" {...register('portal.accentColor')} />
+            </label>
+            <label className="field">
+              <span>Logo URL (https)</span>
+              <input type="url" spellCheck={false} {...register('portal.logoUrl')} />
+            </label>
+            <label className="field">
+              <span>Support URL (https)</span>
+              <input type="url" spellCheck={false} {...register('portal.supportUrl')} />
+            </label>
+          </div>
+          <label className="field">
+            <span>Embed origins (one per line, e.g. https://app.example.com; empty: nobody may frame the portal)</span>
+            <textarea rows={2} spellCheck={false} {...register('portal.allowedEmbedOrigins')} />
+          </label>
+        </fieldset>
+        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save settings" savedMessage="Settings saved." />
       </form>
       <ConfirmDialog
         open={deleting}

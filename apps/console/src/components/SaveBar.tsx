@@ -1,0 +1,28 @@
+import { ErrorMessage } from './ErrorMessage';
+
+interface SaveBarProps {
+  /** The save call's state, and whether the form has changed since. */
+  save: { isPending: boolean; isSuccess: boolean; error: unknown };
+  dirty: boolean;
+  submitLabel: string;
+  savedMessage: string;
+}
+
+/** The end of an edit form: the API's error, "saved" until the next change, and the submit button. */
+export function SaveBar({ save, dirty, submitLabel, savedMessage }: SaveBarProps) {
+  return (
+    <>
+      <ErrorMessage error={save.error} />
+      {save.isSuccess && !dirty && (
+        <p role="status" className="success">
+          {savedMessage}
+        </p>
+      )}
+      <div className="actions">
+        <button type="submit" className="button-primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
