@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { API_CLI, apiEnv, fmt, freePort, log, machine, prepareServices, RESULTS_DIR, ROOT, runSync, startServer, stopServer, table } from '../verify/run.mjs';
+import { API_CLI, apiEnv, fmt, freePort, log, machine, prepareServices, recreateDatabase, RESULTS_DIR, ROOT, runSync, startServer, stopServer, table } from '../lib/harness.mjs';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
@@ -20,19 +20,6 @@ const WARMUP = 3;
 const DATABASE = 'keywarden_bench_keys';
 const CHUNK = 100_000;
 const GROUPS = ['production', 'staging', 'personal'];
-
-async function recreateDatabase(serverUrl) {
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await client.query(`CREATE DATABASE ${DATABASE}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
 
 /**
  * Keys straight into the tables, as the API would have written them: sortable ids, names
@@ -92,7 +79,7 @@ async function measureQuery(baseUrl, headers, path) {
 
 async function main() {
   const services = prepareServices();
-  const databaseUrl = await recreateDatabase(services.databaseUrl);
+  const databaseUrl = await recreateDatabase(services.databaseUrl, DATABASE);
   const env = apiEnv({ ...services, databaseUrl, pepper: randomBytes(32).toString('hex') }, { KW_METERING: 'off', LOG_LEVEL: 'warn' });
   runSync(process.execPath, [API_CLI, 'migrate'], { env, what: 'migrate' });
   const { secret, workspaceId, keyId } = JSON.parse(runSync(process.execPath, [API_CLI, 'bootstrap', '--json', '--name', 'bench-keys'], { env, what: 'bootstrap' }));

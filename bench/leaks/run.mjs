@@ -21,26 +21,13 @@ import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { API_CLI, apiEnv, fmt, freePort, log, machine, prepareServices, RESULTS_DIR, ROOT, runSync, startServer, stopServer, table } from '../lib/harness.mjs';
+import { API_CLI, apiEnv, fmt, freePort, log, machine, percentile, prepareServices, recreateDatabase, RESULTS_DIR, ROOT, runSync, startServer, stopServer, table } from '../lib/harness.mjs';
 
 const SAMPLES = Number(process.env.BENCH_LEAK_SAMPLES ?? 50);
 const BULK_KEYS = Number(process.env.BENCH_BULK_KEYS ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DATABASE = 'keywarden_bench_leaks';
 const SEED_CHUNK = 50_000;
-
-async function recreateDatabase(serverUrl) {
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await client.query(`CREATE DATABASE ${DATABASE}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
 
 /** GitHub's published key list, served locally; the bench signs with its private half. */
 async function githubKeys() {
@@ -61,11 +48,6 @@ async function githubKeys() {
     }),
     close: () => server.close(),
   };
-}
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function json(url, init) {
@@ -156,7 +138,7 @@ function verifyLoad(url, admin, secret, durationSeconds) {
 
 async function main() {
   const services = prepareServices();
-  const databaseUrl = await recreateDatabase(services.databaseUrl);
+  const databaseUrl = await recreateDatabase(services.databaseUrl, DATABASE);
   const github = await githubKeys();
   const env = apiEnv({ ...services, databaseUrl, pepper: randomBytes(32).toString('hex') }, {
     KW_METERING: 'off',

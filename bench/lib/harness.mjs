@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const BENCH_DIR = resolve(HERE, '..');
@@ -129,6 +130,26 @@ function prepareServices() {
     freshDatabase = true;
   }
   return { databaseUrl, redisUrl: fromEnv.redis || localRedis, freshDatabase };
+}
+
+/**
+ * A database of the benchmark's own (`name`) on the server of `serverUrl`, dropped and
+ * created again: every run starts from nothing. Answers its URL.
+ */
+async function recreateDatabase(serverUrl, name) {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /**
@@ -270,10 +291,11 @@ async function waitForQuietMachine(settings) {
 // ---------------------------------------------------------------- load
 
 /**
- * One autocannon run. Every response body goes through the same check for both
+ * One autocannon run (as fast as the server answers, or at `overallRate` requests per
+ * second in all). Every response body goes through the same check for both
  * servers (`valid === true`), so the client does the same work against each.
  */
-async function load({ url, request, connections, duration }) {
+async function load({ url, request, connections, duration, overallRate }) {
   let firstMismatch = null;
   const verifyBody = (body) => {
     let ok = false;
@@ -295,6 +317,8 @@ async function load({ url, request, connections, duration }) {
     pipelining: 1,
     timeout: 10,
     verifyBody,
+    // A fixed request rate (all connections together) instead of as fast as possible.
+    ...(overallRate ? { overallRate } : {}),
   });
   return { result, firstMismatch };
 }
@@ -461,6 +485,12 @@ function table(rows, columns) {
   return [line(columns.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(columns.map((c) => c.get(r))))].join('\n');
 }
 
+/** Nearest-rank percentile (p in 0–100) of unsorted values. */
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
 function mean(values) {
   const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -501,6 +531,8 @@ function machine() {
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    // 1, 5 and 15 minutes: how busy the shared machine was around the run.
+    loadAverage: os.loadavg(),
   };
 }
 
@@ -560,10 +592,12 @@ export {
   median,
   migrateAndBootstrap,
   NOISY_OTHER_CPU_PERCENT,
+  percentile,
   postOnce,
   prepareServices,
   problemsOf,
   readSettings,
+  recreateDatabase,
   redactUrl,
   redisCommand,
   runBenchmark,

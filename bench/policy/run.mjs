@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keywarden } from '@keywarden/sdk';
+import { APP_KEY_POLICY, CUSTOMER_POLICY, LEASE_CONCURRENCY, LEASE_TTL_MS, MAX_LIMIT, POLICY_VERIFY_FIELDS } from '../lib/policies.mjs';
 import {
   API_CLI,
   apiEnv,
@@ -54,21 +55,6 @@ const GOAL_RATIO = 0.85;
 const GOAL_COMMANDS_PER_VERIFY = 0.05;
 const GOAL_CUSTOMER_RATIO = 0.9;
 const SCOPE = 'orders.read';
-const MAX_LIMIT = 1_000_000_000;
-
-/** Limits no bench run comes near, so every verify is admitted and still counted. */
-const APP_KEY_POLICY = {
-  rateLimits: { burst: 1_000_000, perMinute: MAX_LIMIT, perHour: MAX_LIMIT, perDay: MAX_LIMIT },
-  ipAllowlist: ['10.0.0.0/8', '192.0.2.0/24', '2001:db8::/32'],
-  allowedModels: ['gpt-4o*', 'bench-*'],
-  dailySpendLimit: 1_000_000_000,
-  rotationPeriodDays: 90,
-};
-/** What the customer's keys share: every rate window and a spend cap, none of them reached. */
-const CUSTOMER_POLICY = {
-  rateLimits: { burst: 1_000_000, perMinute: MAX_LIMIT, perHour: MAX_LIMIT, perDay: MAX_LIMIT },
-  dailySpendLimit: 1_000_000_000,
-};
 const ADMIN_KEY_POLICY = { rateLimits: { perMinute: MAX_LIMIT }, ipAllowlist: ['127.0.0.1/32', '::1/128'] };
 
 async function commandsProcessed(port) {
@@ -108,7 +94,7 @@ async function run(settings, redis) {
     name: 'api',
     script: API_MAIN,
     port,
-    env: apiEnv(services, { KW_METERING: 'off', KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0', KW_LEASE_TTL_MS: '5000' }),
+    env: apiEnv(services, { KW_METERING: 'off', KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0', KW_LEASE_TTL_MS: String(LEASE_TTL_MS) }),
     stdoutFile: settings.apiLog,
     ready,
   });
@@ -118,7 +104,7 @@ async function run(settings, redis) {
   const newKey = (name, policy) => sdk.keys.create({ appId: app.id, name, environment: 'live', scopes: [SCOPE], ...(policy ? { policy } : {}) });
   const plainKey = await newKey('no-policy');
   const policedKey = await newKey('all-policies', APP_KEY_POLICY);
-  const leasedKey = await newKey('all-policies-and-concurrency', { ...APP_KEY_POLICY, concurrency: 100_000 });
+  const leasedKey = await newKey('all-policies-and-concurrency', { ...APP_KEY_POLICY, concurrency: LEASE_CONCURRENCY });
   const customer = await sdk.customers.create({ externalId: `bench-${Date.now()}`, policy: CUSTOMER_POLICY });
   const customerKey = await sdk.keys.create({ appId: app.id, name: 'all-policies-and-customer', environment: 'live', scopes: [SCOPE], policy: APP_KEY_POLICY, customerId: customer.id });
   const plainAdmin = await sdk.adminKeys.create({ name: 'verifier', scopes: ['keys.verify'] });
@@ -126,7 +112,7 @@ async function run(settings, redis) {
 
   const request = (adminSecret, keySecret) => ({
     headers: { 'content-type': 'application/json', authorization: `Bearer ${adminSecret}` },
-    body: JSON.stringify({ key: keySecret, scope: SCOPE, model: 'gpt-4o-mini', ip: '192.0.2.10', units: 42, cost: 0.0125 }),
+    body: JSON.stringify({ key: keySecret, scope: SCOPE, ...POLICY_VERIFY_FIELDS }),
   });
   const url = `http://127.0.0.1:${port}/v1/keys/verify`;
   const targets = [
@@ -192,7 +178,7 @@ async function run(settings, redis) {
     timestamp: new Date().toISOString(),
     machine: machine(),
     settings,
-    policies: { appKey: APP_KEY_POLICY, adminKey: ADMIN_KEY_POLICY, leaseTarget: { concurrency: 100_000, leaseTtlMs: 5000 }, customer: CUSTOMER_POLICY },
+    policies: { appKey: APP_KEY_POLICY, adminKey: ADMIN_KEY_POLICY, leaseTarget: { concurrency: LEASE_CONCURRENCY, leaseTtlMs: LEASE_TTL_MS }, customer: CUSTOMER_POLICY },
     goal: {
       ratio: GOAL_RATIO,
       ratioMet: ratio >= GOAL_RATIO,

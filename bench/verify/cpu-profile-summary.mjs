@@ -18,8 +18,10 @@ const has = (url, ...parts) => parts.some((part) => url.includes(part));
  * overlap (and some are "of which" rows): they do not add up to 100%.
  */
 export const CONCERNS = [
-  { name: 'passport: AuthGuard + strategy (incl. key resolution of the admin key)', mode: 'inclusive',
-    match: (f) => has(f.url, '/@nestjs/passport/', '/passport/lib/', '/passport-headerapikey/') },
+  { name: 'caller authentication (KeyAuthenticator, incl. key resolution of the admin key)', mode: 'inclusive',
+    match: (f) => f.functionName === 'authenticate' && has(f.url, 'auth/key-authenticator.service') },
+  { name: 'caller policy (admitCaller: admin key IP allowlist + rate limit)', mode: 'inclusive',
+    match: (f) => f.functionName === 'admitCaller' && has(f.url, 'policy/key-policy.guard') },
   { name: 'key resolution: parse + HMAC + cache, both keys (KeyResolverService.resolve)', mode: 'inclusive',
     match: (f) => f.functionName === 'resolve' && has(f.url, 'credentials/key-resolver.service') },
   { name: '  of which HMAC-SHA256 (hashKey)', mode: 'inclusive',

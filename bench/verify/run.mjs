@@ -38,9 +38,11 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Keywarden } from '@keywarden/sdk';
 import { summariseProfile, formatSummary } from './cpu-profile-summary.mjs';
+import { APP_KEY_POLICY, CUSTOMER_POLICY, LEASE_CONCURRENCY, LEASE_TTL_MS, POLICY_VERIFY_FIELDS } from '../lib/policies.mjs';
 import {
   API_CLI,
   apiEnv,
+  cpuSecondsOf,
   fail,
   fmt,
   freePort,
@@ -72,6 +74,9 @@ const BARE_SERVER = join(HERE, 'bare-fastify.mjs');
 const PROFILE_PRELOAD = join(HERE, 'cpu-profile-preload.cjs');
 const RESULTS_FILE = join(RESULTS_DIR, 'verify-latest.json');
 const GOAL_RATIO = 0.6;
+const GOAL_POLICY_RATIO = 0.55;
+const GOAL_HALF_LOAD_P50_MS = 1;
+const GOAL_HALF_LOAD_P99_MS = 5;
 const SCOPE = 'orders.read';
 
 function packageVersion(name, require = createRequire(import.meta.url)) {
@@ -228,7 +233,9 @@ async function main() {
       name: 'keywarden',
       script: API_MAIN,
       path: '/v1/keys/verify',
-      env: apiEnv(services),
+      // The owner key keeps a (per-minute) rate limit, as every admin key has: one far above
+      // the load, so that the limiter runs on every verify and never refuses.
+      env: apiEnv(services, { KW_ADMIN_RATE_LIMIT_PER_MINUTE: '1000000000', KW_LEASE_TTL_MS: String(LEASE_TTL_MS) }),
       stdoutFile: settings.apiLog,
       ready: async (port) => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
     },
@@ -252,6 +259,16 @@ async function main() {
   const app = await sdk.apps.create({ name: 'bench-app', scopeCatalog: [SCOPE] });
   const appKey = await sdk.keys.create({ appId: app.id, name: 'bench-key', environment: 'live', scopes: [SCOPE] });
   log(`app ${app.id} and key ${appKey.id} created with the SDK`);
+  // Every policy kind on one key: its own limits and checks, and a customer's shared ones.
+  const customer = await sdk.customers.create({ externalId: `bench-${Date.now()}`, policy: CUSTOMER_POLICY });
+  const policyKey = await sdk.keys.create({
+    appId: app.id, name: 'bench-key-policies', environment: 'live', scopes: [SCOPE], policy: APP_KEY_POLICY, customerId: customer.id,
+  });
+  const leaseKey = await sdk.keys.create({
+    appId: app.id, name: 'bench-key-policies-lease', environment: 'live', scopes: [SCOPE],
+    policy: { ...APP_KEY_POLICY, concurrency: LEASE_CONCURRENCY }, customerId: customer.id,
+  });
+  log(`keys with every policy kind: ${policyKey.id}, and with a concurrency lease as well: ${leaseKey.id}`);
 
   // Identical request bytes for both servers (only the path differs).
   const request = {
@@ -263,14 +280,18 @@ async function main() {
   log(`starting the bare Fastify server on :${barePort}`);
   const bare = await startServer({ ...specs.bare, port: barePort });
 
+  const apiUrl = `http://127.0.0.1:${apiPort}${specs.keywarden.path}`;
+  const withPolicies = (secret) => ({ ...request, body: JSON.stringify({ key: secret, scope: SCOPE, ...POLICY_VERIFY_FIELDS }) });
   const targets = {
     bare: { name: 'bare-fastify', server: bare, url: `http://127.0.0.1:${barePort}${specs.bare.path}`, request },
-    keywarden: { name: 'keywarden', server: api, url: `http://127.0.0.1:${apiPort}${specs.keywarden.path}`, request },
+    keywarden: { name: 'keywarden', server: api, url: apiUrl, request },
+    policies: { name: 'keywarden, every policy', server: api, url: apiUrl, request: withPolicies(policyKey.secret) },
+    lease: { name: 'keywarden, every policy + lease', server: api, url: apiUrl, request: withPolicies(leaseKey.secret) },
   };
 
   // One request each, to fail early with a readable answer.
   for (const target of Object.values(targets)) {
-    const { status, text } = await postOnce(target.url, request);
+    const { status, text } = await postOnce(target.url, target.request);
     let valid = false;
     try {
       valid = JSON.parse(text).valid === true;
@@ -281,7 +302,7 @@ async function main() {
 
   const runs = [];
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const target of [targets.bare, targets.keywarden]) {
+    for (const target of [targets.bare, targets.keywarden, targets.policies, targets.lease]) {
       let run;
       for (let attempt = 1; ; attempt++) {
         await waitForQuietMachine(settings);
@@ -311,8 +332,68 @@ async function main() {
     }
   }
 
-  const summary = { bare: summarise(runs, 'bare-fastify'), keywarden: summarise(runs, 'keywarden') };
+  const summary = {
+    bare: summarise(runs, 'bare-fastify'),
+    keywarden: summarise(runs, 'keywarden'),
+    policies: summarise(runs, targets.policies.name),
+    lease: summarise(runs, targets.lease.name),
+  };
   const ratio = summary.keywarden.reqPerSecMedian / summary.bare.reqPerSecMedian;
+  const policyRatios = {
+    policies: summary.policies.reqPerSecMedian / summary.bare.reqPerSecMedian,
+    lease: summary.lease.reqPerSecMedian / summary.bare.reqPerSecMedian,
+  };
+
+  // Latency at half of Keywarden's saturated rate: a fixed request rate, not a flood.
+  const halfRate = Math.max(1, Math.round(summary.keywarden.reqPerSecMedian / 2));
+  const halfLoad = {};
+  for (const target of [targets.bare, targets.keywarden]) {
+    await waitForQuietMachine(settings);
+    log(`half load: ${target.name} at ${fmt.int(halfRate)} req/s (overallRate), ${settings.duration} s`);
+    await load({ url: target.url, request: target.request, connections: settings.connections, duration: settings.warmup, overallRate: halfRate });
+    const { result } = await load({ url: target.url, request: target.request, connections: settings.connections, duration: settings.duration, overallRate: halfRate });
+    const problems = problemsOf(result);
+    if (problems.length > 0) throw fail(`${target.name} answered incorrectly at half load: ${problems.join('; ')}`);
+    halfLoad[target === targets.bare ? 'bare' : 'keywarden'] = {
+      rate: halfRate, reqPerSecMean: result.requests.mean,
+      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    };
+    log(`  ${fmt.int(result.requests.mean)} req/s, p50 ${fmt.ms(result.latency.p50)}, p99 ${fmt.ms(result.latency.p99)}`);
+  }
+  const halfLoadMeetsGoal = halfLoad.keywarden.latencyMs.p50 <= GOAL_HALF_LOAD_P50_MS && halfLoad.keywarden.latencyMs.p99 <= GOAL_HALF_LOAD_P99_MS;
+
+  // Scale-out: a second API process on the same machine, both loaded at once.
+  const secondPort = await freePort();
+  log(`starting a second Keywarden API on :${secondPort} for the two-process run`);
+  const api2 = await startServer({ ...specs.keywarden, name: 'keywarden #2', port: secondPort });
+  const secondUrl = `http://127.0.0.1:${secondPort}${specs.keywarden.path}`;
+  await waitForQuietMachine(settings);
+  const perProcess = Math.max(1, Math.round(settings.connections / 2));
+  log(`two processes: ${perProcess} connections each (${settings.warmup} s warm-up, ${settings.duration} s measured)`);
+  await Promise.all([apiUrl, secondUrl].map((url) => load({ url, request, connections: perProcess, duration: settings.warmup })));
+  const cpuBefore = [cpuSecondsOf(api.child.pid), cpuSecondsOf(api2.child.pid)];
+  const pair = await Promise.all([apiUrl, secondUrl].map((url) => load({ url, request, connections: perProcess, duration: settings.duration })));
+  const cpuAfter = [cpuSecondsOf(api.child.pid), cpuSecondsOf(api2.child.pid)];
+  for (const { result } of pair) {
+    const problems = problemsOf(result);
+    if (problems.length > 0) throw fail(`two-process run answered incorrectly: ${problems.join('; ')}`);
+  }
+  const pairTotal = pair.reduce((sum, { result }) => sum + result.requests.total, 0);
+  const pairSeconds = Math.max(...pair.map(({ result }) => result.duration));
+  const twoProcesses = {
+    connectionsEach: perProcess,
+    reqPerSec: pair.map(({ result }) => result.requests.mean),
+    reqPerSecTotal: pair.reduce((sum, { result }) => sum + result.requests.mean, 0),
+    latencyMs: pair.map(({ result }) => ({ p50: result.latency.p50, p99: result.latency.p99 })),
+    serverCpuMicrosPerRequest: cpuBefore.includes(null) || cpuAfter.includes(null)
+      ? null
+      : (1e6 * (cpuAfter[0] - cpuBefore[0] + cpuAfter[1] - cpuBefore[1])) / pairTotal,
+    durationSec: pairSeconds,
+  };
+  twoProcesses.vsOneProcess = twoProcesses.reqPerSecTotal / summary.keywarden.reqPerSecMedian;
+  log(`  ${fmt.int(twoProcesses.reqPerSecTotal)} req/s in all (${twoProcesses.reqPerSec.map(fmt.int).join(' + ')}): ` +
+    `${fmt.ratio(twoProcesses.vsOneProcess)} of one process`);
+  await stopServer(api2);
   const perRoundRatios = [];
   for (let round = 1; round <= settings.rounds; round++) {
     const b = runs.find((r) => r.server === 'bare-fastify' && r.phase === `round ${round}`);
@@ -355,8 +436,16 @@ async function main() {
       database: redactUrl(services.databaseUrl),
       freshDatabase: services.freshDatabase,
     },
-    goal: { metric: 'req/s keywarden ÷ req/s bare', atLeast: GOAL_RATIO },
+    goal: {
+      metric: 'req/s keywarden ÷ req/s bare', atLeast: GOAL_RATIO, everyPolicyAtLeast: GOAL_POLICY_RATIO,
+      halfLoad: { p50MsAtMost: GOAL_HALF_LOAD_P50_MS, p99MsAtMost: GOAL_HALF_LOAD_P99_MS },
+    },
     ratio,
+    policyRatios,
+    halfLoad,
+    halfLoadMeetsGoal,
+    twoProcesses,
+    loadAverage: m.loadAverage,
     perRoundRatios,
     meetsGoal,
     noisyRuns: runs.filter((r) => r.noisy).length,
@@ -370,7 +459,7 @@ async function main() {
   // ---- report (stdout)
   const rows = [
     ...runs.map((r) => ({ ...r, label: `${r.server} (${r.phase})` })),
-    ...['bare', 'keywarden'].map((k) => ({
+    ...['bare', 'keywarden', 'policies', 'lease'].map((k) => ({
       label: `${summary[k].server} (median)`,
       reqPerSecMean: summary[k].reqPerSecMedian,
       latencyMs: { p50: summary[k].latencyP50MsMedian, p99: summary[k].latencyP99MsMedian },
@@ -404,6 +493,15 @@ async function main() {
   out.push(meetsGoal
     ? `goal ≥ ${fmt.ratio(GOAL_RATIO)}: met`
     : `goal ≥ ${fmt.ratio(GOAL_RATIO)}: below goal (${fmt.ratio(ratio)})`);
+  for (const [k, label] of [['policies', 'every policy kind'], ['lease', 'every policy kind + concurrency lease']]) {
+    out.push(`ratio ${label}/bare: ${fmt.ratio(policyRatios[k])} (goal ≥ ${fmt.ratio(GOAL_POLICY_RATIO)}: ${policyRatios[k] >= GOAL_POLICY_RATIO ? 'met' : 'below goal'})`);
+  }
+  out.push(`half load (${fmt.int(halfRate)} req/s, autocannon overallRate): keywarden p50 ${fmt.ms(halfLoad.keywarden.latencyMs.p50)}, ` +
+    `p99 ${fmt.ms(halfLoad.keywarden.latencyMs.p99)}; bare p50 ${fmt.ms(halfLoad.bare.latencyMs.p50)}, p99 ${fmt.ms(halfLoad.bare.latencyMs.p99)} ` +
+    `(goal p50 ≤ ${GOAL_HALF_LOAD_P50_MS} ms, p99 ≤ ${GOAL_HALF_LOAD_P99_MS} ms: ${halfLoadMeetsGoal ? 'met' : 'not met'})`);
+  out.push(`two API processes: ${fmt.int(twoProcesses.reqPerSecTotal)} req/s in all vs ${fmt.int(summary.keywarden.reqPerSecMedian)} for one ` +
+    `(${fmt.ratio(twoProcesses.vsOneProcess)}), ${fmt.int(twoProcesses.serverCpuMicrosPerRequest)} CPU µs/req`);
+  out.push(`load average at the end: ${m.loadAverage.map((n) => n.toFixed(2)).join(', ')}`);
   const noisyRuns = runs.filter((r) => r.noisy).length;
   if (noisyRuns > 0) {
     out.push(`warning: ${noisyRuns} of ${runs.length} runs shared the CPUs with other work (other CPU > ${NOISY_OTHER_CPU_PERCENT}%, marked (!)); rerun on a quiet machine`);

@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { newId } from '@keywarden/core';
 import { createFastifyAdapter, createLogger } from '@keywarden/platform';
-import { Logger } from 'nestjs-pino';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { bodyIssue } from './common/body-guard';
@@ -17,7 +18,12 @@ import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } f
 import { GithubSignatureService } from './leaks/github-signature.service';
 import { installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
-import type { Principal } from './credentials/principal';
+import { KeyAuthenticator } from './auth/key-authenticator.service';
+import { requestLogLevel } from './common/request-log';
+import { KeysService } from './keys/keys.service';
+import { registerVerifyRoute, VERIFY_OPENAPI_PATH, VERIFY_ROUTE, type VerifyRequest } from './keys/verify.route';
+import { MetricsService } from './metrics/metrics.service';
+import { PolicyService } from './policy/policy.service';
 import { RequestMetering } from './usage/request-metering';
 import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
 
@@ -71,6 +77,8 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .addSecurityRequirements('bearer')
       .build(),
   );
+  // The verify route is a plain Fastify route, not a Nest controller: its entry is added by hand.
+  document.paths[VERIFY_ROUTE] = VERIFY_OPENAPI_PATH;
   SwaggerModule.setup('docs', app, withResponseSchemas(document, loadResponseSchemas()));
 }
 
@@ -110,7 +118,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(NestPinoLogger));
   githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(createValidationPipe());
@@ -137,19 +145,29 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     }
   });
   app.get(RequestMetering).install(fastify);
-  fastify.addHook('onResponse', async (request, reply) => {
-    const principal = (request as { user?: Principal }).user;
-    request.log.info(
+  fastify.addHook('onResponse', async (request: FastifyRequest & Pick<VerifyRequest, 'user' | 'verifyCode'>, reply) => {
+    const level = requestLogLevel(request.verifyCode, config.verifyLogSampleRate);
+    // The common case (a verify at debug while the level is info) builds no log object.
+    if (!(request.log as Logger).isLevelEnabled(level)) return;
+    request.log[level](
       {
         method: request.method,
         route: request.routeOptions.url,
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
-        keyId: principal?.keyId,
+        keyId: request.user?.keyId,
         ip: request.ip,
+        ...(request.verifyCode !== undefined ? { code: request.verifyCode } : {}),
       },
       'request completed',
     );
+  });
+  // After the global hooks, so that they apply to it as to every Nest route.
+  registerVerifyRoute(fastify, {
+    authenticator: app.get(KeyAuthenticator),
+    policy: app.get(PolicyService),
+    keys: app.get(KeysService),
+    metrics: app.get(MetricsService),
   });
 
   setupOpenApi(app);

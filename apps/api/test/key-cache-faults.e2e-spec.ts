@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { generateKey, hashKey } from '@keywarden/core';
+import { generateKey, hashKey, queuePrefixForDeployment } from '@keywarden/core';
+import { readDeploymentId } from '@keywarden/db';
 import type { App, Keywarden } from '@keywarden/sdk';
 import { Client } from 'pg';
 import {
@@ -22,7 +23,6 @@ import {
 /** B's TTL: only a broadcast, or the degraded TTL once B cannot hear broadcasts, can make it drop a key. */
 const LONG_TTL_MS = '300000';
 const DEGRADED_TTL_MS = 1_000;
-const NEW_SECRET_CHANNEL = 'keywarden:new-secrets';
 /** The degraded TTL plus polling slack: a Redis that goes down closes the connection, so B notices at once. */
 const DEGRADED_BOUND_MS = DEGRADED_TTL_MS + 2_000;
 
@@ -91,7 +91,8 @@ describe('unknown keys', () => {
     }
     expect((await viaB.verifyKey(key)).code).toBe('UNAUTHORIZED');
     // What create and rotate broadcast for every secret they issue:
-    execFileSync('redis-cli', ['-u', process.env.REDIS_URL as string, 'publish', NEW_SECRET_CHANNEL, hash.toString('hex')]);
+    const namespace = queuePrefixForDeployment(await readDeploymentId(process.env.DATABASE_URL as string));
+    execFileSync('redis-cli', ['-u', process.env.REDIS_URL as string, 'publish', `${namespace}:new-secrets`, hash.toString('hex')]);
     for (const via of [viaA, viaB]) {
       await eventually(async () => expect((await via.verifyKey(key)).code).toBe('VALID'), { timeoutMs: 2_000, intervalMs: 20 });
     }

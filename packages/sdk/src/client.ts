@@ -26,6 +26,7 @@ import type {
   UsageResponse,
   VerifyKeyRequest,
   VerifyKeyResponse,
+  WithPropagation,
   WithSecret,
   CreateWebhookRequest,
   CreateCustomerRequest,
@@ -86,9 +87,13 @@ export interface KeysResource {
   update(id: string, body: UpdateKeyRequest): Promise<AppKey>;
   /** The old secret keeps working for the grace period (default one day). */
   rotate(id: string, body?: RotateKeyRequest): Promise<AppKey & WithSecret>;
-  revoke(id: string): Promise<AppKey>;
-  disable(id: string): Promise<AppKey>;
-  enable(id: string): Promise<AppKey>;
+  /**
+   * Answers once every API instance confirmed it refuses the key: `propagation.confirmed`
+   * (see the `Propagation` type for what false means).
+   */
+  revoke(id: string): Promise<AppKey & WithPropagation>;
+  disable(id: string): Promise<AppKey & WithPropagation>;
+  enable(id: string): Promise<AppKey & WithPropagation>;
   verify(body: VerifyKeyRequest): Promise<VerifyKeyResponse>;
   /**
    * Frees the concurrency slot a verify answer's `leaseId` holds (its TTL frees it
@@ -143,8 +148,8 @@ export interface CustomersResource {
   /** Only a customer without live keys can be deleted. */
   delete(idOrExternalId: string): Promise<void>;
   /** Every key of the customer answers KEY_DISABLED until resumed. Idempotent. */
-  suspend(idOrExternalId: string): Promise<Customer>;
-  resume(idOrExternalId: string): Promise<Customer>;
+  suspend(idOrExternalId: string): Promise<Customer & WithPropagation>;
+  resume(idOrExternalId: string): Promise<Customer & WithPropagation>;
 }
 
 export interface PortalResource {

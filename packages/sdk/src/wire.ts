@@ -55,8 +55,10 @@ export type {
   KeySecretVersion,
   KeyStatus,
   ListKeysQuery,
+  Propagation,
   RotateKeyRequest,
   UpdateKeyRequest,
+  WithPropagation,
   WithSecret,
 } from '@keywarden/core';
 export type { Me } from '@keywarden/core';

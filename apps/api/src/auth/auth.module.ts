@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AccessDeclarationsCheck } from './access-declarations.check';
-import { BearerKeyStrategy, XApiKeyStrategy } from './api-key.strategies';
+import { KeyAuthenticator } from './key-authenticator.service';
 import { KeyAuthGuard } from './key-auth.guard';
 
 /**
@@ -11,7 +10,8 @@ import { KeyAuthGuard } from './key-auth.guard';
  * session standing for one) unless it is @Public().
  */
 @Module({
-  imports: [PassportModule, DiscoveryModule, SessionsModule],
-  providers: [BearerKeyStrategy, XApiKeyStrategy, AccessDeclarationsCheck, { provide: APP_GUARD, useClass: KeyAuthGuard }],
+  imports: [DiscoveryModule, SessionsModule],
+  providers: [KeyAuthenticator, AccessDeclarationsCheck, { provide: APP_GUARD, useClass: KeyAuthGuard }],
+  exports: [KeyAuthenticator],
 })
 export class AuthModule {}

@@ -91,11 +91,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The status of a framework error: an HttpException, or one of Fastify's own errors
+ * (body parsing, content type). Nest turns the latter into HttpExceptions on its routes;
+ * on the verify route (a plain Fastify route) they arrive as they are.
+ */
+function frameworkStatusOf(error: unknown): number | null {
+  if (error instanceof HttpException) return error.getStatus();
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return error instanceof Error && error.name === 'FastifyError' && typeof statusCode === 'number' ? statusCode : null;
+}
+
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (isDatabaseUnavailable(error)) return new ApiError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; retry shortly');
-  if (error instanceof HttpException) {
-    const status = error.getStatus();
+  const status = frameworkStatusOf(error);
+  if (status !== null) {
     const code = CODE_BY_STATUS[status];
     if (!code) return null;
     // A framework 400 is a body that could not be parsed: still a field error, on `body`.

@@ -20,9 +20,11 @@ const apiEnvSchema = infraEnvSchema
     KW_KEY_BRAND: z.string().regex(BRAND_PATTERN, 'KW_KEY_BRAND must be 2-8 lowercase letters').default('kw'),
     KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     KW_KEY_CACHE_DEGRADED_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(1_000),
+    KW_REVOCATION_ACK_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     KW_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     KW_METERING: z.enum(['on', 'off']).default('on'),
+    KW_VERIFY_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
     KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
     KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
@@ -66,9 +68,13 @@ export interface ApiConfig extends InfraConfig {
   keyCacheTtlMs: number;
   /** Cache TTL while invalidation broadcasts cannot be heard (Redis unreachable). */
   keyCacheDegradedTtlMs: number;
+  /** How long a revoke (disable, leak, suspend) waits for every instance to confirm it dropped the key. */
+  revocationAckTimeoutMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
   usage: UsageConfig;
+  /** Share (0 to 1) of admitted verifies logged at info; the others are logged at debug. */
+  verifyLogSampleRate: number;
   policy: PolicyConfig;
   transport: TransportConfig;
   githubScanning: GithubScanningConfig;
@@ -148,8 +154,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     keyBrand: parsed.KW_KEY_BRAND,
     keyCacheTtlMs: parsed.KW_KEY_CACHE_TTL_MS,
     keyCacheDegradedTtlMs: parsed.KW_KEY_CACHE_DEGRADED_TTL_MS,
+    revocationAckTimeoutMs: parsed.KW_REVOCATION_ACK_TIMEOUT_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
     trustProxy: parsed.KW_TRUST_PROXY === 'true',
+    verifyLogSampleRate: parsed.KW_VERIFY_LOG_SAMPLE_RATE,
     usage: {
       metering: parsed.KW_METERING === 'on',
       bufferMax: parsed.KW_USAGE_BUFFER_MAX,

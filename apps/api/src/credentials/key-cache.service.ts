@@ -1,15 +1,53 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
-import { REDIS, watchRedisErrors } from '@keywarden/platform';
+import { queuePrefixOf, REDIS, watchRedisErrors } from '@keywarden/platform';
 import type { CredentialRecord } from './credential-record';
-import { KEY_INVALIDATION_CHANNEL } from '@keywarden/core';
+import { randomUUID } from 'node:crypto';
+import { keyInvalidationChannel, type Propagation } from '@keywarden/core';
 
-/** Hashes (hex) of secrets just issued: every instance forgets it ever found them unknown. */
-export const NEW_SECRET_CHANNEL = 'keywarden:new-secrets';
+/**
+ * The deployment's pub/sub channels (pub/sub ignores Redis database numbers: the queue
+ * namespace keeps deployments sharing a Redis apart).
+ * - invalidations: a key id (the worker's containment), or an acknowledged invalidation
+ *   as JSON (`{"ack": token, "keyIds": [...]}`);
+ * - acks: the token of an acknowledged invalidation, once per instance that dropped its keys;
+ * - newSecrets: hashes (hex) of secrets just issued: every instance forgets it ever found them unknown.
+ */
+export function cacheChannels(namespace: string) {
+  return {
+    invalidations: keyInvalidationChannel(namespace),
+    acks: `${namespace}:key-invalidation-acks`,
+    newSecrets: `${namespace}:new-secrets`,
+  };
+}
 const MAX_ENTRIES = 100_000;
 /** Unknown presented keys remembered at most (oldest forgotten first). */
 const MAX_UNKNOWN = 100_000;
+/** Key ids per acknowledged invalidation message (a bulk change sends several). */
+const KEY_IDS_PER_MESSAGE = 1_000;
+
+interface AckWaiter {
+  acknowledged: number;
+  /** Known once every PUBLISH has answered with its receiver count. */
+  expected: number;
+  settle: () => void;
+}
+
+interface AckedInvalidation {
+  ack: string;
+  keyIds: string[];
+}
+
+function ackedInvalidationOf(message: string): AckedInvalidation | null {
+  if (!message.startsWith('{')) return null;
+  try {
+    const parsed = JSON.parse(message) as Partial<AckedInvalidation>;
+    return typeof parsed.ack === 'string' && Array.isArray(parsed.keyIds) ? (parsed as AckedInvalidation) : null;
+  } catch {
+    return null;
+  }
+}
 
 interface Entry {
   record: CredentialRecord;
@@ -36,7 +74,10 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   private readonly cacheKeysByKeyId = new Map<string, Set<string>>();
   private readonly unknown = new Map<string, number>();
+  /** Acknowledged invalidations this instance sent and still waits for, by token. */
+  private readonly awaitingAcks = new Map<string, AckWaiter>();
   private subscriber?: Redis;
+  private readonly channels: ReturnType<typeof cacheChannels>;
   /**
    * Bumped on every invalidation: a lookup that started before one must not cache its
    * possibly stale answer.
@@ -46,18 +87,21 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+  ) {
+    this.channels = cacheChannels(queuePrefixOf(config));
+  }
 
   async onModuleInit(): Promise<void> {
     this.subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === NEW_SECRET_CHANNEL) this.forgetUnknown(message);
-      else this.dropLocal(message);
+      if (channel === this.channels.newSecrets) this.forgetUnknown(message);
+      else if (channel === this.channels.acks) this.countAck(message);
+      else this.onInvalidation(message);
     });
     // After a reconnect we may have missed messages: start from an empty cache.
     this.subscriber.on('ready', () => this.clear());
     watchRedisErrors(this.subscriber, 'KeyInvalidationSubscriber');
-    await this.subscriber.subscribe(KEY_INVALIDATION_CHANNEL, NEW_SECRET_CHANNEL);
+    await this.subscriber.subscribe(this.channels.invalidations, this.channels.newSecrets, this.channels.acks);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -99,7 +143,7 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
   async announceNewSecret(hashHex: string): Promise<void> {
     this.forgetUnknown(hashHex);
     try {
-      await this.redis.publish(NEW_SECRET_CHANNEL, hashHex);
+      await this.redis.publish(this.channels.newSecrets, hashHex);
     } catch (error) {
       this.logger.warn(`could not broadcast a new secret, other instances learn it within the cache TTL: ${(error as Error).message}`);
     }
@@ -134,21 +178,64 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Drops the key here and tells every other instance to drop it too. Resolves to false
-   * when the broadcast failed: the other instances then converge within their degraded
-   * TTL (they cannot hear Redis either) or, at worst, their normal TTL.
+   * Drops the keys here and on every other instance, and waits (at most
+   * `KW_REVOCATION_ACK_TIMEOUT_MS`) until every instance that received the invalidation
+   * has confirmed it dropped them: once it resolves with `confirmed`, no live instance
+   * answers from a stale entry. The receivers are counted by Redis itself (PUBLISH
+   * answers how many subscribers got the message, this instance included). When the
+   * broadcast fails the other instances converge within their degraded TTL (they cannot
+   * hear Redis either) or, at worst, their normal TTL.
    */
-  async invalidate(keyIds: string[]): Promise<boolean> {
+  async invalidate(keyIds: string[]): Promise<Propagation> {
     for (const keyId of keyIds) this.dropLocal(keyId);
+    if (keyIds.length === 0) return { confirmed: true, instances: 0, acknowledged: 0 };
+    const ack = randomUUID();
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const waiter: AckWaiter = { acknowledged: 0, expected: Number.POSITIVE_INFINITY, settle };
+    this.awaitingAcks.set(ack, waiter);
+    const timer = setTimeout(settle, this.config.revocationAckTimeoutMs);
     try {
-      await Promise.all(keyIds.map((keyId) => this.redis.publish(KEY_INVALIDATION_CHANNEL, keyId)));
-      return true;
+      const messages: string[] = [];
+      for (let start = 0; start < keyIds.length; start += KEY_IDS_PER_MESSAGE) {
+        messages.push(JSON.stringify({ ack, keyIds: keyIds.slice(start, start + KEY_IDS_PER_MESSAGE) } satisfies AckedInvalidation));
+      }
+      const receivers = await Promise.all(messages.map((message) => this.redis.publish(this.channels.invalidations, message)));
+      waiter.expected = receivers.reduce((sum, count) => sum + count, 0);
+      if (waiter.acknowledged >= waiter.expected) settle();
+      await settled;
+      const instances = Math.round(waiter.expected / messages.length);
+      const acknowledged = Math.floor(Math.min(waiter.acknowledged, waiter.expected) / messages.length);
+      return { confirmed: waiter.acknowledged >= waiter.expected, instances, acknowledged };
     } catch (error) {
       this.logger.warn(
         `could not broadcast key invalidation (${keyIds.length} keys); other instances converge within KW_KEY_CACHE_DEGRADED_TTL_MS of losing Redis, at worst KW_KEY_CACHE_TTL_MS: ${(error as Error).message}`,
       );
-      return false;
+      return { confirmed: false, instances: 0, acknowledged: 0 };
+    } finally {
+      clearTimeout(timer);
+      this.awaitingAcks.delete(ack);
     }
+  }
+
+  /** A key id (no confirmation asked), or an acknowledged invalidation: drop, then confirm. */
+  private onInvalidation(message: string): void {
+    const acked = ackedInvalidationOf(message);
+    if (!acked) {
+      this.dropLocal(message);
+      return;
+    }
+    for (const keyId of acked.keyIds) this.dropLocal(keyId);
+    this.redis.publish(this.channels.acks, acked.ack).catch((error: Error) => {
+      this.logger.warn(`could not confirm a key invalidation; its sender reports it unconfirmed: ${error.message}`);
+    });
+  }
+
+  private countAck(ack: string): void {
+    const waiter = this.awaitingAcks.get(ack);
+    if (!waiter) return;
+    waiter.acknowledged++;
+    if (waiter.acknowledged >= waiter.expected) waiter.settle();
   }
 
   private dropLocal(keyId: string): void {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Customer, Page } from '@keywarden/core';
+import type { Customer, Page, WithPropagation } from '@keywarden/core';
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import type { Actor } from '../credentials/principal';
@@ -50,14 +50,14 @@ export class CustomersController {
   @Post(':ref/suspend')
   @HttpCode(200)
   @RequireScopes('customers.write')
-  suspend(@CurrentActor() actor: Actor, @Param('ref') ref: string): Promise<Customer> {
+  suspend(@CurrentActor() actor: Actor, @Param('ref') ref: string): Promise<Customer & WithPropagation> {
     return this.customers.changeStatus(actor, ref, 'suspend');
   }
 
   @Post(':ref/resume')
   @HttpCode(200)
   @RequireScopes('customers.write')
-  resume(@CurrentActor() actor: Actor, @Param('ref') ref: string): Promise<Customer> {
+  resume(@CurrentActor() actor: Actor, @Param('ref') ref: string): Promise<Customer & WithPropagation> {
     return this.customers.changeStatus(actor, ref, 'resume');
   }
 }

@@ -8,8 +8,10 @@ import {
   type Page,
   rateLimitContradictions,
   toStoredCustomerPolicy,
+  type Propagation,
+  type WithPropagation,
 } from '@keywarden/core';
-import { CustomerEntity, toCustomer } from '@keywarden/db';
+import { CustomerEntity, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -134,10 +136,7 @@ export class CustomersService {
   async delete(actor: Actor, ref: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const row = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
-      const [{ live }] = (await manager.query(
-        `SELECT count(*)::int AS live FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
-        [row.id],
-      )) as Array<{ live: number }>;
+      const live = (await unrevokedKeyIdsOfCustomer(manager, row.id)).length;
       if (live > 0) throw ApiError.conflict(`Customer still holds ${live} key(s) that are not revoked; revoke them or move them to another customer first`);
       await manager.delete(CustomerEntity, { id: row.id });
       await this.audit.record(manager, actor, row.workspaceId, {
@@ -153,7 +152,7 @@ export class CustomersService {
    * Suspending refuses every key of the customer (KEY_DISABLED) on every instance at once,
    * through the same cache invalidation as a revoke; resuming lifts it. Repeating is a no-op.
    */
-  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer> {
+  async changeStatus(actor: Actor, ref: string, change: StatusChange): Promise<Customer & WithPropagation> {
     const target = change === 'suspend' ? 'suspended' : 'active';
     const row = await this.dataSource.transaction(async (manager) => {
       const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
@@ -167,8 +166,8 @@ export class CustomersService {
       });
       return saved;
     });
-    await this.invalidateKeysOf(row.id);
-    return toCustomer(row);
+    const propagation = await this.invalidateKeysOf(row.id);
+    return { ...toCustomer(row), propagation };
   }
 
   /** `cus_…` is an id; anything else is the platform's externalId. Another workspace's customer does not exist here. */
@@ -202,11 +201,7 @@ export class CustomersService {
     return row;
   }
 
-  private async invalidateKeysOf(customerId: string): Promise<void> {
-    const keys: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
-      [customerId],
-    );
-    await this.keyCache.invalidate(keys.map((key) => key.id));
+  private async invalidateKeysOf(customerId: string): Promise<Propagation> {
+    return this.keyCache.invalidate(await unrevokedKeyIdsOfCustomer(this.dataSource, customerId));
   }
 }

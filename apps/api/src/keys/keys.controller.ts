@@ -1,15 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
-import {
-  type AppKey,
-  type Page,
-  VERIFY_KEY_REQUEST_SCHEMA,
-  VERIFY_KEY_RESPONSE_SCHEMA,
-  type VerifyKeyRequest,
-  type VerifyKeyResponse,
-  type WithSecret,
-} from '@keywarden/core';
+import { ApiTags } from '@nestjs/swagger';
+import { type AppKey, type Page, type WithPropagation, type WithSecret } from '@keywarden/core';
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
@@ -18,7 +9,6 @@ import { CreateKeyDto } from './dto/create-key.dto';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import { RotateKeyDto } from './dto/rotate-key.dto';
 import { UpdateKeyDto } from './dto/update-key.dto';
-import { MeteredAsVerify } from '../usage/request-metering';
 import { KeysService } from './keys.service';
 
 const KeyId = () => Param('id', new ParseIdPipe('key'));
@@ -41,20 +31,6 @@ export class KeysController {
     return this.keys.list(actor, query);
   }
 
-  /**
-   * Is this key valid (for this scope)? An invalid key is still a 200 with
-   * `valid: false` and a code.
-   */
-  @Post('verify')
-  @HttpCode(200)
-  @RequireScopes('keys.verify')
-  @RouteSchema({ body: VERIFY_KEY_REQUEST_SCHEMA, response: { 200: VERIFY_KEY_RESPONSE_SCHEMA } })
-  @ApiBody({ schema: VERIFY_KEY_REQUEST_SCHEMA as object })
-  @MeteredAsVerify()
-  verify(@CurrentActor() actor: Actor, @Body() body: VerifyKeyRequest): Promise<VerifyKeyResponse> {
-    return this.keys.verify(actor.principal, body);
-  }
-
   @Get(':id')
   @RequireScopes('keys.read')
   get(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
@@ -75,25 +51,25 @@ export class KeysController {
     return this.keys.rotate(actor, id, dto);
   }
 
-  /** Immediate on every API instance, and irreversible. */
+  /** Immediate on every API instance (it answers once they confirmed), and irreversible. */
   @Post(':id/revoke')
   @HttpCode(200)
   @RequireScopes('keys.revoke')
-  revoke(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+  revoke(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey & WithPropagation> {
     return this.keys.changeStatus(actor, id, 'revoke');
   }
 
   @Post(':id/disable')
   @HttpCode(200)
   @RequireScopes('keys.write')
-  disable(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+  disable(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey & WithPropagation> {
     return this.keys.changeStatus(actor, id, 'disable');
   }
 
   @Post(':id/enable')
   @HttpCode(200)
   @RequireScopes('keys.write')
-  enable(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey> {
+  enable(@CurrentActor() actor: Actor, @KeyId() id: string): Promise<AppKey & WithPropagation> {
     return this.keys.changeStatus(actor, id, 'enable');
   }
 }

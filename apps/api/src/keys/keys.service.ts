@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  PREFIX_SEARCH_PATTERN,
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
@@ -13,10 +12,11 @@ import {
   toStoredPolicy,
   type VerifyKeyRequest,
   type VerifyKeyResponse,
+  type WithPropagation,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, type AppEntity, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { ApiKeyEntity, type AppEntity, appKeysPage, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { CustomersService } from '../customers/customers.service';
@@ -30,7 +30,6 @@ import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
-import { whereStatus } from './key-filters';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';
 import { KeyStore } from './key-store.service';
@@ -45,22 +44,6 @@ function scopesForApp(requested: string[], app: AppEntity): string[] {
   const outside = scopes.filter((scope) => app.scopeCatalog.length > 0 && !hasScope(app.scopeCatalog, scope));
   if (outside.length > 0) throw ApiError.validation('scopes', `are not in the app's scope catalog: ${outside.join(', ')}`);
   return scopes;
-}
-
-/** `%`, `_` and `\` are the user's characters, not patterns. */
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
-/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
-function narrowToSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
-  if (PREFIX_SEARCH_PATTERN.test(search)) {
-    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
-      prefixPattern: `${likeEscaped(search)}%`,
-    });
-  } else {
-    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
-  }
 }
 
 @Injectable()
@@ -126,20 +109,7 @@ export class KeysService {
   }
 
   async list(actor: Actor, query: ListKeysQueryDto): Promise<Page<AppKey>> {
-    const page = await this.store.page(actor.principal.workspaceId, 'app', query, (builder) => {
-      if (actor.principal.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
-      if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
-      if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
-      if (query.group) builder.andWhere('k.group = :group', { group: query.group });
-      if (query.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: query.customerId });
-      if (query.status) whereStatus(builder, query.status);
-      // Canaries stay out of ordinary listings: whoever lists keys learns nothing of them.
-      builder.andWhere('k.canary = :canary', { canary: query.canary === true });
-      if (query.unusedForDays !== undefined) {
-        builder.andWhere(`COALESCE(k.last_used_at, k.created_at) < now() - make_interval(days => :days)`, { days: query.unusedForDays });
-      }
-      if (query.search) narrowToSearch(builder, query.search);
-    });
+    const page = await this.store.page(query, (limit) => appKeysPage(this.dataSource.manager, actor.principal, query, limit));
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }
 
@@ -199,8 +169,11 @@ export class KeysService {
     return { ...toAppKey(result.key), secret: result.secret.key };
   }
 
-  /** revoke is final; disable/enable is the reversible pair. Repeating a change is a no-op. */
-  async changeStatus(actor: Actor, keyId: string, change: StatusChange): Promise<AppKey> {
+  /**
+   * revoke is final; disable/enable is the reversible pair. Repeating a change is a no-op.
+   * Answers once every API instance has confirmed it dropped the key (see `propagation`).
+   */
+  async changeStatus(actor: Actor, keyId: string, change: StatusChange): Promise<AppKey & WithPropagation> {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked' && change !== 'revoke') {
@@ -209,8 +182,8 @@ export class KeysService {
       await this.lifecycle.setStatus(manager, actor, [row], change);
       return (await this.store.withSecrets(manager, [row]))[0];
     });
-    await this.keyCache.invalidate([keyId]);
-    return toAppKey(key);
+    const propagation = await this.keyCache.invalidate([keyId]);
+    return { ...toAppKey(key), propagation };
   }
 
   /**

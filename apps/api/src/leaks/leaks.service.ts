@@ -81,8 +81,8 @@ export class LeaksService {
       const row = await findAppResourceForActor(manager, ApiKeyEntity, actor, { id: keyId as string, kind: 'app' }, 'Key', { lock: true });
       return this.confirm(manager, row, live, reporter);
     });
-    await this.keyCache.invalidate([result.keyId]);
-    return result;
+    const propagation = await this.keyCache.invalidate([result.keyId]);
+    return { ...result, propagation };
   }
 
   /**
@@ -132,7 +132,7 @@ export class LeaksService {
   }
 
   /** The key's leak incident: joined when one began within 24 h, else opened (and the app's response applied). */
-  private async confirm(manager: EntityManager, row: ApiKeyEntity, live: boolean, reporter: Reporter): Promise<ReportLeakResponse> {
+  private async confirm(manager: EntityManager, row: ApiKeyEntity, live: boolean, reporter: Reporter): Promise<Omit<ReportLeakResponse, 'propagation'>> {
     const now = new Date();
     const record: LeakReportRecord = {
       source: reporter.source,

@@ -87,6 +87,13 @@ export class MetricsService extends PrometheusMetrics {
     registers: [this.registry],
   });
 
+  readonly verifies = new Counter({
+    name: 'kw_verify_requests_total',
+    help: 'POST /v1/keys/verify calls, by code: the answer\'s (VALID, KEY_REVOKED, ...) or, when the call itself failed, its error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   readonly policyRejections = new Counter({
     name: 'kw_policy_rejections_total',
     help: 'Requests refused by a key policy, by code and surface (verify: app keys; management: admin keys)',

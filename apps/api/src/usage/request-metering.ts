@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { costToMicros, newId, type UsageEvent, type VerifyKeyRequest, type VerifyKeyResponse } from '@keywarden/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPortalPrincipal, type Principal } from '../credentials/principal';
@@ -13,11 +12,16 @@ interface MeteringRouteConfig {
 }
 
 /**
- * Marks a route whose body is a `VerifyKeyRequest` and whose answer is a
+ * Route config of a route whose body is a `VerifyKeyRequest` and whose answer is a
  * `VerifyKeyResponse`: it yields one `verify` event, billed to the verified key, instead
- * of a `request` event. A plain Fastify route gets the same with `config: { metering: 'verify' }`.
+ * of a `request` event.
  */
-export const MeteredAsVerify = () => RouteConfig({ metering: 'verify' } satisfies MeteringRouteConfig);
+export const METERED_AS_VERIFY: MeteringRouteConfig = { metering: 'verify' };
+
+/** Whether the route of this request is metered (and logged) as a verify. */
+export function isVerifyRoute(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as MeteringRouteConfig | undefined)?.metering === 'verify';
+}
 
 /** What a request came to, as far as metering needs it. */
 export type RequestOutcome =
@@ -127,7 +131,7 @@ export class RequestMetering {
       if (reply.statusCode >= 400) {
         const errorCode = errorCodeOf(payload);
         if (errorCode !== undefined) request[OUTCOME] = { kind: 'failed', errorCode };
-      } else if ((request.routeOptions.config as MeteringRouteConfig | undefined)?.metering === 'verify') {
+      } else if (isVerifyRoute(request)) {
         request[OUTCOME] = { kind: 'verified', response: payload as VerifyKeyResponse };
       }
       return payload;

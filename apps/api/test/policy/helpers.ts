@@ -12,6 +12,8 @@ export interface TwoInstances {
   viaA: Keywarden;
   viaB: Keywarden;
   app: App;
+  /** The workspace's owner key, for raw requests. */
+  ownerSecret: string;
 }
 
 /** Starts two instances that know of each other (for tests of the cross-instance bounds). */
@@ -23,7 +25,7 @@ export async function startTwoInstances(name: string): Promise<TwoInstances> {
   const app = await viaA.apps.create({ name: uniqueName(`${name}-app`), scopeCatalog: CATALOG });
   // Each instance counts the live ones every 5 s: let both see each other before measuring.
   await new Promise((resolve) => setTimeout(resolve, 5_500));
-  return { apiA, apiB, viaA, viaB, app };
+  return { apiA, apiB, viaA, viaB, app, ownerSecret: workspace.secret };
 }
 
 /** A key of `app` with the given policy. */

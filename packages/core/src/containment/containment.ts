@@ -68,5 +68,11 @@ export function replacesContainment(current: KeyContainment | null, next: KeyCon
   return current === null || STRENGTH[next.action] > STRENGTH[current.action];
 }
 
-/** Redis pub/sub channel on which a changed key's id is published: every API instance drops it from its cache. */
-export const KEY_INVALIDATION_CHANNEL = 'keywarden:key-invalidations';
+/**
+ * Redis pub/sub channel on which a changed key's id is published: every API instance of
+ * the deployment drops it from its cache. Pub/sub ignores Redis database numbers, so the
+ * channel carries the deployment's queue namespace: deployments sharing a Redis stay apart.
+ */
+export function keyInvalidationChannel(namespace: string): string {
+  return `${namespace}:key-invalidations`;
+}

@@ -14,6 +14,27 @@ export interface KeySecretVersion {
   current: boolean;
 }
 
+/**
+ * How a change that stops keys (revoke, disable, leak, suspend) reached the API
+ * instances before the call returned. Each instance listening for invalidations drops the
+ * keys from its cache and confirms; the call waits for every confirmation, at most
+ * `KW_REVOCATION_ACK_TIMEOUT_MS`. When `confirmed` is true, no live instance admits the
+ * keys any more. When false (an instance did not confirm in time, or Redis could not be
+ * reached), the change is still made: instances converge within their cache TTL, or
+ * `KW_KEY_CACHE_DEGRADED_TTL_MS` while they cannot hear Redis.
+ */
+export interface Propagation {
+  confirmed: boolean;
+  /** API instances the invalidation reached (this one included); 0 when it could not be sent. */
+  instances: number;
+  /** Of those, how many confirmed in time. */
+  acknowledged: number;
+}
+
+export interface WithPropagation {
+  propagation: Propagation;
+}
+
 export interface AppKey {
   id: string;
   appId: string;

@@ -1,3 +1,5 @@
+import type { Propagation } from './keys';
+
 /** What an app does when a leak of one of its keys is confirmed (default `revoke`). */
 export const LEAK_RESPONSES = ['revoke', 'disable', 'notify'] as const;
 export type LeakResponse = (typeof LEAK_RESPONSES)[number];
@@ -43,6 +45,8 @@ export interface ReportLeakResponse {
   newIncident: boolean;
   leakResponse: LeakResponse;
   action: LeakAction;
+  /** Whether every API instance confirmed it refuses the key (or stopped caching it) before this answer. */
+  propagation: Propagation;
 }
 
 /** A report as the `leak` alert's evidence keeps it. */

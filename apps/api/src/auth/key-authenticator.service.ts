@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { API_KEY_REQUIRED_MESSAGE } from '@keywarden/core';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error';
+import { principalOf } from '../credentials/credential-record';
+import { KeyResolverService } from '../credentials/key-resolver.service';
+import type { Principal } from '../credentials/principal';
+import { SessionAuthenticator } from '../sessions/session-authenticator.service';
+
+// Auth schemes are case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` work too.
+const BEARER_CREDENTIALS = /^bearer[ \t]+(.*)$/i;
+
+/**
+ * The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
+ * Another Authorization scheme (e.g. Basic) is not ours and leaves X-API-Key to decide.
+ * null when the request presents none.
+ */
+export function presentedKey(headers: FastifyRequest['headers']): string | null {
+  const authorization = headers.authorization;
+  if (authorization) {
+    const bearer = BEARER_CREDENTIALS.exec(authorization);
+    if (bearer) return bearer[1].trim();
+  }
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
+}
+
+/**
+ * Who is calling: the one authentication of every non-public route, the Nest guard's and
+ * the verify route's alike. A browser session stands for the key behind it; otherwise
+ * the presented key is resolved through the same cache as verified app keys.
+ */
+@Injectable()
+export class KeyAuthenticator {
+  constructor(
+    private readonly resolver: KeyResolverService,
+    private readonly sessions: SessionAuthenticator,
+  ) {}
+
+  async authenticate(request: FastifyRequest): Promise<Principal> {
+    const sessionPrincipal = await this.sessions.authenticate(request);
+    if (sessionPrincipal) return sessionPrincipal;
+    const key = presentedKey(request.headers);
+    if (!key) throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
+    const resolution = await this.resolver.resolve(key, new Date(), { surface: 'api' });
+    if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
+    if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
+    return principalOf(resolution.record);
+  }
+}
