@@ -1,5 +1,7 @@
-import { type AuditAction, type AuditEntry, newId } from '@keywarden/core';
+import { type AuditAction, type AuditEntry, type ListAuditQuery, newId } from '@keywarden/core';
 import type { EntityManager } from 'typeorm';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { type WorkspaceReader, workspacePage } from './repositories/queryable';
 
 /** Who acted: an admin key (with the request's IP and id), or null when Keywarden acted by itself. */
 export interface AuditActor {
@@ -44,4 +46,35 @@ export async function recordAuditEntries(
       actor?.label ?? null,
     ],
   );
+}
+
+/**
+ * One page of a workspace's audit log (see `workspacePage`). A reader restricted to some apps reads
+ * what happened to those apps and their keys, webhooks and alerts, and its own actions;
+ * not the rest of the workspace.
+ */
+export function auditEntriesPage(
+  db: EntityManager,
+  reader: WorkspaceReader & { keyId: string },
+  query: ListAuditQuery,
+  limit: number,
+): Promise<AuditLogEntity[]> {
+  const builder = workspacePage(db, AuditLogEntity, 'a', reader.workspaceId, { query, limit });
+  if (reader.appIds !== null) {
+    builder.andWhere(
+      `(a.actor_key_id = :keyId OR a.target_id = :keyId OR COALESCE(
+         CASE a.target_type
+           WHEN 'app' THEN a.target_id
+           WHEN 'key' THEN (SELECT k.app_id FROM api_keys k WHERE k.id = a.target_id)
+           WHEN 'alert' THEN (SELECT al.app_id FROM alerts al WHERE al.id = a.target_id)
+           WHEN 'webhook' THEN (SELECT w.app_id FROM webhook_endpoints w WHERE w.id = a.target_id)
+         END,
+         a.details->>'appId') = ANY(:appIds))`,
+      { keyId: reader.keyId, appIds: reader.appIds },
+    );
+  }
+  if (query.action) builder.andWhere('a.action = :action', { action: query.action });
+  if (query.targetId) builder.andWhere('a.target_id = :targetId', { targetId: query.targetId });
+  if (query.actorKeyId) builder.andWhere('a.actor_key_id = :actorKeyId', { actorKeyId: query.actorKeyId });
+  return builder.getMany();
 }

@@ -21,7 +21,7 @@ import {
   ROLE_SCOPES,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, AppEntity, toAdminKey } from '@keywarden/db';
+import { adminKeysPage, ApiKeyEntity, AppEntity, toAdminKey } from '@keywarden/db';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -139,11 +139,7 @@ export class AdminKeysService {
 
   /** A restricted key sees only admin keys at most as broad as itself. */
   async list(actor: Actor, query: PageQuery): Promise<Page<AdminKey>> {
-    const page = await this.store.page(actor.principal.workspaceId, 'admin', query, (builder) => {
-      if (actor.principal.appIds !== null) {
-        builder.andWhere('k.app_ids IS NOT NULL AND k.app_ids <@ :appIds', { appIds: actor.principal.appIds });
-      }
-    });
+    const page = await this.store.page(query, (limit) => adminKeysPage(this.dataSource.manager, actor.principal, query, limit));
     return { data: page.data.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
   }
 

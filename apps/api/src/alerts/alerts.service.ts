@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Alert, type Page } from '@keywarden/core';
-import { AlertEntity, recordAlertEvent, releaseContainment, toAlert } from '@keywarden/db';
+import { AlertEntity, lockDetectionState, recordAlertEvent, releaseContainment, toAlert } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditActorOf, AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -77,7 +77,7 @@ export class AlertsService {
       const probe = await this.findForActor(actor, alertId, manager);
       // The detector's lock on the app first (its order), so that no step in progress
       // updates or re-opens the incident between this resolution and the detector's next step.
-      await manager.query(`SELECT 1 FROM app_detection_state WHERE app_id = $1 FOR UPDATE`, [probe.appId]);
+      await lockDetectionState(manager, probe.appId);
       const alert = await this.findForActor(actor, alertId, manager, { lock: true });
       if (alert.status === 'resolved') return { alert, releasedKeyId: null };
       const now = new Date();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEntry, Page } from '@keywarden/core';
-import { type AuditActor, AuditLogEntity, type NewAuditEntry, recordAuditEntries, toAuditEntry } from '@keywarden/db';
+import { type AuditActor, auditEntriesPage, type NewAuditEntry, recordAuditEntries, toAuditEntry } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type Actor, actorLabel } from '../credentials/principal';
@@ -35,33 +35,7 @@ export class AuditService {
   }
 
   async list(actor: Actor, query: ListAuditQueryDto): Promise<Page<AuditEntry>> {
-    const { workspaceId, appIds, keyId } = actor.principal;
     const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(AuditLogEntity)
-      .createQueryBuilder('a')
-      .where('a.workspace_id = :workspaceId', { workspaceId })
-      .orderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    // A key restricted to some apps reads what happened to those apps and their keys,
-    // webhooks and alerts, and its own actions; not the rest of the workspace.
-    if (appIds !== null) {
-      builder.andWhere(
-        `(a.actor_key_id = :keyId OR a.target_id = :keyId OR COALESCE(
-           CASE a.target_type
-             WHEN 'app' THEN a.target_id
-             WHEN 'key' THEN (SELECT k.app_id FROM api_keys k WHERE k.id = a.target_id)
-             WHEN 'alert' THEN (SELECT al.app_id FROM alerts al WHERE al.id = a.target_id)
-             WHEN 'webhook' THEN (SELECT w.app_id FROM webhook_endpoints w WHERE w.id = a.target_id)
-           END,
-           a.details->>'appId') = ANY(:appIds))`,
-        { keyId, appIds },
-      );
-    }
-    if (query.cursor) builder.andWhere('a.id < :cursor', { cursor: query.cursor });
-    if (query.action) builder.andWhere('a.action = :action', { action: query.action });
-    if (query.targetId) builder.andWhere('a.target_id = :targetId', { targetId: query.targetId });
-    if (query.actorKeyId) builder.andWhere('a.actor_key_id = :actorKeyId', { actorKeyId: query.actorKeyId });
-    return pageOf(await builder.getMany(), limit, toAuditEntry);
+    return pageOf(await auditEntriesPage(this.dataSource.manager, actor.principal, query, limit), limit, toAuditEntry);
   }
 }

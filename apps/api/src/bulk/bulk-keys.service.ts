@@ -7,7 +7,7 @@ import {
   hasScope,
   newId,
 } from '@keywarden/core';
-import { ApiKeyEntity } from '@keywarden/db';
+import { ApiKeyEntity, appKeyIdsMatching } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -15,7 +15,6 @@ import { assertCanActOnApp } from '../common/app-access';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
-import { whereStatus } from '../keys/key-filters';
 import { KeyLifecycle } from '../keys/key-lifecycle.service';
 import type { BulkKeyFilterDto, BulkKeysDto } from './dto/bulk-keys.dto';
 
@@ -200,26 +199,7 @@ export class BulkKeysService {
   }
 
   /** Ids of the app keys the filter matches, within the actor's workspace and app restriction. */
-  private async select(actor: Actor, filter: BulkKeyFilterDto): Promise<string[]> {
-    const builder = this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder('k')
-      .select('k.id', 'id')
-      .where(`k.workspace_id = :workspaceId AND k.kind = 'app'`, { workspaceId: actor.principal.workspaceId })
-      .orderBy('k.id', 'ASC');
-    const { appIds } = actor.principal;
-    if (appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds });
-    if (filter.ids) builder.andWhere('k.id = ANY(:ids)', { ids: filter.ids });
-    else builder.andWhere('NOT k.canary');
-    if (filter.appId) builder.andWhere('k.app_id = :appId', { appId: filter.appId });
-    if (filter.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: filter.customerId });
-    if (filter.createdBy) builder.andWhere('k.created_by = :createdBy', { createdBy: filter.createdBy });
-    if (filter.group) builder.andWhere('k.group = :group', { group: filter.group });
-    if (filter.status) whereStatus(builder, filter.status);
-    if (filter.lastUsedBefore) builder.andWhere('k.last_used_at < :lastUsedBefore', { lastUsedBefore: new Date(filter.lastUsedBefore) });
-    if (filter.neverUsed === true) builder.andWhere('k.last_used_at IS NULL');
-    if (filter.neverUsed === false) builder.andWhere('k.last_used_at IS NOT NULL');
-    const rows: Array<{ id: string }> = await builder.getRawMany();
-    return rows.map((row) => row.id);
+  private select(actor: Actor, filter: BulkKeyFilterDto): Promise<string[]> {
+    return appKeyIdsMatching(this.dataSource.manager, actor.principal, filter);
   }
 }

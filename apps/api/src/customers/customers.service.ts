@@ -11,7 +11,7 @@ import {
   type Propagation,
   type WithPropagation,
 } from '@keywarden/core';
-import { CustomerEntity, toCustomer } from '@keywarden/db';
+import { CustomerEntity, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -136,10 +136,7 @@ export class CustomersService {
   async delete(actor: Actor, ref: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const row = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
-      const [{ live }] = (await manager.query(
-        `SELECT count(*)::int AS live FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
-        [row.id],
-      )) as Array<{ live: number }>;
+      const live = (await unrevokedKeyIdsOfCustomer(manager, row.id)).length;
       if (live > 0) throw ApiError.conflict(`Customer still holds ${live} key(s) that are not revoked; revoke them or move them to another customer first`);
       await manager.delete(CustomerEntity, { id: row.id });
       await this.audit.record(manager, actor, row.workspaceId, {
@@ -205,10 +202,6 @@ export class CustomersService {
   }
 
   private async invalidateKeysOf(customerId: string): Promise<Propagation> {
-    const keys: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
-      [customerId],
-    );
-    return this.keyCache.invalidate(keys.map((key) => key.id));
+    return this.keyCache.invalidate(await unrevokedKeyIdsOfCustomer(this.dataSource, customerId));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId, type Page, type PageQuery } from '@keywarden/core';
 import { ApiKeyEntity, endLiveSecretsBy, KeySecretEntity, type KeyWithSecrets } from '@keywarden/db';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
 
@@ -19,25 +19,12 @@ export class KeyStore {
   ) {}
 
   /**
-   * One page of a workspace's keys of one kind, newest first, with their live secrets;
-   * `narrow` adds the caller's filters to the query.
+   * One page of keys with their live secrets; `rows` answers up to `limit + 1` of them,
+   * newest first (the query modules' key pages).
    */
-  async page(
-    workspaceId: string,
-    kind: 'admin' | 'app',
-    query: PageQuery,
-    narrow: (builder: SelectQueryBuilder<ApiKeyEntity>) => void,
-  ): Promise<Page<KeyWithSecrets>> {
+  async page(query: PageQuery, rows: (limit: number) => Promise<ApiKeyEntity[]>): Promise<Page<KeyWithSecrets>> {
     const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder('k')
-      .where('k.workspace_id = :workspaceId AND k.kind = :kind', { workspaceId, kind })
-      .orderBy('k.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) builder.andWhere('k.id < :cursor', { cursor: query.cursor });
-    narrow(builder);
-    const page = pageOf(await builder.getMany(), limit, (row) => row);
+    const page = pageOf(await rows(limit), limit, (row) => row);
     return { data: await this.withSecrets(this.dataSource.manager, page.data), nextCursor: page.nextCursor };
   }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  PREFIX_SEARCH_PATTERN,
   type AppKey,
   canActOnApp,
   DEFAULT_ROTATION_GRACE_SECONDS,
@@ -16,8 +15,8 @@ import {
   type WithPropagation,
   type WithSecret,
 } from '@keywarden/core';
-import { ApiKeyEntity, type AppEntity, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { ApiKeyEntity, type AppEntity, appKeysPage, iso, recordKeyEvent, toAppKey } from '@keywarden/db';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { CustomersService } from '../customers/customers.service';
@@ -31,7 +30,6 @@ import type { CreateKeyDto } from './dto/create-key.dto';
 import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
-import { whereStatus } from './key-filters';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { PolicyService } from '../policy/policy.service';
 import { KeyStore } from './key-store.service';
@@ -46,22 +44,6 @@ function scopesForApp(requested: string[], app: AppEntity): string[] {
   const outside = scopes.filter((scope) => app.scopeCatalog.length > 0 && !hasScope(app.scopeCatalog, scope));
   if (outside.length > 0) throw ApiError.validation('scopes', `are not in the app's scope catalog: ${outside.join(', ')}`);
   return scopes;
-}
-
-/** `%`, `_` and `\` are the user's characters, not patterns. */
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
-/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
-function narrowToSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
-  if (PREFIX_SEARCH_PATTERN.test(search)) {
-    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
-      prefixPattern: `${likeEscaped(search)}%`,
-    });
-  } else {
-    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
-  }
 }
 
 @Injectable()
@@ -127,20 +109,7 @@ export class KeysService {
   }
 
   async list(actor: Actor, query: ListKeysQueryDto): Promise<Page<AppKey>> {
-    const page = await this.store.page(actor.principal.workspaceId, 'app', query, (builder) => {
-      if (actor.principal.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
-      if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
-      if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
-      if (query.group) builder.andWhere('k.group = :group', { group: query.group });
-      if (query.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: query.customerId });
-      if (query.status) whereStatus(builder, query.status);
-      // Canaries stay out of ordinary listings: whoever lists keys learns nothing of them.
-      builder.andWhere('k.canary = :canary', { canary: query.canary === true });
-      if (query.unusedForDays !== undefined) {
-        builder.andWhere(`COALESCE(k.last_used_at, k.created_at) < now() - make_interval(days => :days)`, { days: query.unusedForDays });
-      }
-      if (query.search) narrowToSearch(builder, query.search);
-    });
+    const page = await this.store.page(query, (limit) => appKeysPage(this.dataSource.manager, actor.principal, query, limit));
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }
 

@@ -14,7 +14,7 @@ import {
   type WithSecret,
   type WithWebhookSecret,
 } from '@keywarden/core';
-import { AppEntity } from '@keywarden/db';
+import { AppEntity, isCustomerAppKey, isCustomerEndpoint } from '@keywarden/db';
 import { DataSource, IsNull } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
@@ -262,11 +262,7 @@ export class PortalService implements OnModuleInit {
   }
 
   async deleteWebhook(portal: PortalContext, endpointId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
-      [endpointId, portal.workspaceId, portal.customerId, portal.appId],
-    );
-    if (rows.length === 0) throw ApiError.notFound('Webhook endpoint');
+    if (!(await isCustomerEndpoint(this.dataSource, endpointId, portal))) throw ApiError.notFound('Webhook endpoint');
     await this.webhooks.delete(portal.actor, endpointId);
   }
 
@@ -300,10 +296,6 @@ export class PortalService implements OnModuleInit {
 
   /** Keys of other customers (or outside the session's app) do not exist here. */
   private async assertOwnKey(portal: PortalContext, keyId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM api_keys WHERE id = $1 AND workspace_id = $2 AND kind = 'app' AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
-      [keyId, portal.workspaceId, portal.customerId, portal.appId],
-    );
-    if (rows.length === 0) throw ApiError.notFound('Key');
+    if (!(await isCustomerAppKey(this.dataSource, keyId, portal))) throw ApiError.notFound('Key');
   }
 }

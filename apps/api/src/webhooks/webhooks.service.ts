@@ -4,6 +4,7 @@ import {
   attemptsOf,
   deliveriesOfEndpoint,
   deliveryById,
+  endpointsPage,
   insertDeliveries,
   markEventsDispatched,
   recordWebhookEvent,
@@ -73,18 +74,9 @@ export class WebhooksService {
 
   async list(actor: Actor, query: ListWebhooksQueryDto): Promise<Page<WebhookEndpoint>> {
     const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(WebhookEndpointEntity)
-      .createQueryBuilder('w')
-      .where('w.workspace_id = :workspaceId', { workspaceId: actor.principal.workspaceId })
-      .orderBy('w.id', 'DESC')
-      .limit(limit + 1);
-    if (actor.principal.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
-    if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
-    if (query.customerId) builder.andWhere('w.customer_id = :customerId', { customerId: query.customerId });
-    if (query.cursor) builder.andWhere('w.id < :cursor', { cursor: query.cursor });
+    const rows = await endpointsPage(this.dataSource.manager, actor.principal, query, limit);
     const now = new Date();
-    return pageOf(await builder.getMany(), limit, (row) => toWebhookEndpoint(row, now));
+    return pageOf(rows, limit, (row) => toWebhookEndpoint(row, now));
   }
 
   async get(actor: Actor, id: string): Promise<WebhookEndpoint> {

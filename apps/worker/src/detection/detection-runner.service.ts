@@ -18,7 +18,15 @@ import {
   type AppDetectionState,
   type StepPlan,
 } from '@keywarden/core';
-import { firstMinuteWithTraffic, minuteCountsOfApp } from '@keywarden/db';
+import {
+  appsDueForDetection,
+  claimDetectionState,
+  type DueApp,
+  ensureDetectionState,
+  firstMinuteWithTraffic,
+  minuteCountsOfApp,
+  saveDetectionState,
+} from '@keywarden/db';
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -36,12 +44,6 @@ import { type AlertChange, applyIncident, type IncidentScope } from './incident-
 const MAX_MINUTES_PER_STEP = 1_440;
 /** An app whose step fails is retried after a growing pause (interval × 2^failures), at most this long. */
 const MAX_RETRY_PAUSE_MS = 10 * 60_000;
-
-interface StateRow {
-  state: AppDetectionState | null;
-  watermark: Date | null;
-  open_fingerprints: string[];
-}
 
 interface AppRow {
   workspace_id: string;
@@ -147,37 +149,17 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  /**
-   * Apps with work, those already running first (a first sight's warm-up takes longest):
-   * closed minutes to step (new rollups after the watermark, or open
-   * incidents), or incidents an admin resolved that the detectors should forget now.
-   */
-  private async dueApps(lastClosedMs: number): Promise<Array<{ appId: string; watermark: Date | null }>> {
-    const rows: Array<{ id: string; watermark: Date | null }> = await this.dataSource.query(
-      `SELECT a.id, s.watermark
-       FROM apps a LEFT JOIN app_detection_state s ON s.app_id = a.id
-       WHERE a.deleted_at IS NULL
-         AND (EXISTS (SELECT 1 FROM alerts al WHERE al.app_id = a.id AND al.incident_close_pending)
-              OR ((s.watermark IS NULL OR s.watermark < $1)
-                  AND (cardinality(s.open_fingerprints) > 0
-                       OR EXISTS (SELECT 1 FROM usage_rollups r
-                                  WHERE r.granularity = 'minute' AND r.app_id = a.id AND r.app_id <> '' AND r.key_id <> ''
-                                    AND r.bucket > coalesce(s.watermark, $2) AND r.bucket <= $1))))
-       ORDER BY s.watermark NULLS LAST, a.id`,
-      [new Date(lastClosedMs), new Date(historyHorizon(lastClosedMs) - MINUTE_MS)],
-    );
-    return rows.map((row) => ({ appId: row.id, watermark: row.watermark }));
+  /** Apps with work (see appsDueForDetection): new minutes before `lastClosedMs`, within the history horizon. */
+  private dueApps(lastClosedMs: number): Promise<DueApp[]> {
+    return appsDueForDetection(this.dataSource, new Date(lastClosedMs), new Date(historyHorizon(lastClosedMs) - MINUTE_MS));
   }
 
   /** Steps the closed minutes of one app after its watermark (up to a day of them), in one transaction. */
   private async stepApp(appId: string, lastClosedMs: number): Promise<AppStepResult> {
     const result: AppStepResult = { appId, more: false, learnedMinutes: 0, liveMinutes: 0, incidents: [], alerts: [], changedKeys: new Set() };
-    await this.dataSource.query(`INSERT INTO app_detection_state (app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
+    await ensureDetectionState(this.dataSource, appId);
     await this.dataSource.transaction(async (manager) => {
-      const [row]: StateRow[] = await manager.query(
-        `SELECT state, watermark, open_fingerprints FROM app_detection_state WHERE app_id = $1 FOR UPDATE SKIP LOCKED`,
-        [appId],
-      );
+      const row = await claimDetectionState<AppDetectionState>(manager, appId);
       if (!row) return; // another worker is stepping it
       const watermarkMs = row.watermark ? row.watermark.getTime() : null;
       const plan = planSteps({
@@ -215,11 +197,7 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
 
       if (plan) await this.stepMinutes(manager, { scope, settings, state, open, plan }, result);
 
-      await manager.query(
-        `UPDATE app_detection_state SET state = $2, watermark = $3, open_fingerprints = $4, updated_at = now()
-         WHERE app_id = $1`,
-        [appId, JSON.stringify(state), plan ? new Date(plan.toMs) : row.watermark, [...open]],
-      );
+      await saveDetectionState(manager, appId, { state, watermark: plan ? new Date(plan.toMs) : row.watermark, openFingerprints: [...open] });
     });
     return result;
   }

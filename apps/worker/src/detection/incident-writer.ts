@@ -6,7 +6,7 @@ import {
   type IncidentEvent,
   newId,
 } from '@keywarden/core';
-import { AlertEntity, containKey, newAlertRow, recordAlertEvent, releaseContainment } from '@keywarden/db';
+import { AlertEntity, containKey, customerOfKey, newAlertRow, recordAlertEvent, releaseContainment } from '@keywarden/db';
 import { type EntityManager, Not } from 'typeorm';
 
 export interface IncidentScope {
@@ -58,13 +58,13 @@ export async function applyIncident(
     await manager.save(open);
     return 'updated';
   }
-  const [holder] = (await manager.query(`SELECT customer_id FROM api_keys WHERE id = $1`, [event.keyId])) as Array<{ customer_id: string | null }>;
+  const customerId = await customerOfKey(manager, event.keyId);
   const alert = newAlertRow(manager, {
     id: newId('alert'),
     workspaceId: scope.workspaceId,
     appId: scope.appId,
     keyId: event.keyId,
-    customerId: holder?.customer_id ?? null,
+    customerId: customerId ?? null,
     model: event.model,
     type: event.type,
     fingerprint: event.fingerprint,

@@ -83,13 +83,23 @@ describe('volume detection', () => {
     expect(alerts.length).toBeLessThanOrEqual(7);
   });
 
-  it('catches a level that triples for half a day on a key whose hours are too noisy for the minute-level CUSUM', () => {
+  describe('a level that triples for half a day on a key whose hours are too noisy for the minute-level CUSUM', () => {
     const leakAt = MONDAY + 3 * WEEK + 2 * DAY + 6 * HOUR;
     const noise = hourlyNoise(12, 0.4);
     const base: Traffic = (t) => ({ key_a: 2 * noise(t) });
-    const alerts = opened(run(withLeak(base, 'key_a', leakAt, leakAt + 12 * HOUR, () => 4), MONDAY, leakAt + 12 * HOUR).events);
-    expect(alerts).toEqual([expect.objectContaining({ type: 'spike', evidence: expect.objectContaining({ detector: 'level', window: expect.stringMatching(/^\d+h$/) }) })]);
-    expect(Date.parse(alerts[0].at) - leakAt).toBeLessThanOrEqual(8 * HOUR);
+    const leak = withLeak(base, 'key_a', leakAt, leakAt + 12 * HOUR, () => 4);
+
+    it('is caught by the level detector within eight hours', () => {
+      const alerts = opened(run(leak, MONDAY, leakAt + 12 * HOUR).events);
+      expect(alerts).toEqual([expect.objectContaining({ type: 'spike', evidence: expect.objectContaining({ detector: 'level', window: expect.stringMatching(/^\d+h$/) }) })]);
+      expect(Date.parse(alerts[0].at) - leakAt).toBeLessThanOrEqual(8 * HOUR);
+    });
+
+    it('resolves within two hours after it stops, though its 12-hour window still holds the excess', () => {
+      const resolved = run(leak, MONDAY, leakAt + 16 * HOUR).events.filter((e) => e.change === 'resolved');
+      expect(resolved).toHaveLength(1);
+      expect(Date.parse(resolved[0].at) - (leakAt + 12 * HOUR)).toBeLessThanOrEqual(2 * HOUR);
+    });
   });
 
   it('stays silent on four weeks of overdispersed 24/7 traffic', () => {

@@ -77,6 +77,15 @@ describe('hour-scale level detector', () => {
     expect({ excess: s.excess, weight: s.weight, bias: s.bias }).toEqual(before);
   });
 
+  it('judges no window that holds an hour in which an alarm fired', () => {
+    const s = newLevelState();
+    feed(s, THREE_WEEKS);
+    expect(feed(s, 3, { factor: 5, clean: false, seed: 7 })).toEqual([]);
+    // Two clean hours later the 3-hour window still holds an alarmed hour; the third clean hour frees it.
+    expect(feed(s, 2, { seed: 8 })).toEqual([]);
+    expect(feed(s, 1, { seed: 9 })).toEqual([expect.objectContaining({ hours: 3 })]);
+  });
+
   it('learns the lag of a baseline that a growing series keeps running above', () => {
     const s = newLevelState();
     feed(s, THREE_WEEKS, { factor: 1.4 });

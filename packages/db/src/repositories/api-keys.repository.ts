@@ -1,10 +1,24 @@
-import type { AdminRole, CustomerStatus, KeyContainment, KeyExpiringData, StoredPolicy } from '@keywarden/core';
-import type { Queryable } from './queryable';
+import {
+  type AdminRole,
+  type BulkKeyFilter,
+  type CustomerStatus,
+  type KeyContainment,
+  type KeyExpiringData,
+  type KeyStatus,
+  type ListKeysQuery,
+  type PageQuery,
+  PREFIX_SEARCH_PATTERN,
+  type StoredPolicy,
+} from '@keywarden/core';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { ApiKeyEntity } from '../entities/api-key.entity';
+import { type CustomerScope, type Queryable, type WorkspaceReader, workspacePage } from './queryable';
 
 /**
  * api_keys and key_secrets: the statements that go beyond the entities' plain reads and
- * writes (KeyStore in the API keeps those), for the API (authentication, app deletion,
- * usage reports, detection settings) and the worker (expiry notices). Usage batches
+ * writes (KeyStore in the API keeps those), for the API (authentication, listings and
+ * bulk filters, app deletion, usage reports, detection settings, customers and the
+ * portal) and the worker (expiry notices, alerts). Usage batches
  * advance last_used_at in the usage ledger's apply statement.
  */
 
@@ -97,6 +111,27 @@ export async function appKeyIdsAmong(db: Queryable, appId: string, keyIds: strin
 export async function unrevokedKeyIdsOfApp(db: Queryable, appId: string): Promise<string[]> {
   const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
   return rows.map(({ id }) => id);
+}
+
+/** Ids of the keys a customer holds that are not revoked. */
+export async function unrevokedKeyIdsOfCustomer(db: Queryable, customerId: string): Promise<string[]> {
+  const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`, [customerId]);
+  return rows.map(({ id }) => id);
+}
+
+/** The customer holding the key: null for a key of none, undefined for an unknown key. */
+export async function customerOfKey(db: Queryable, keyId: string): Promise<string | null | undefined> {
+  const [row]: Array<{ customer_id: string | null }> = await db.query(`SELECT customer_id FROM api_keys WHERE id = $1`, [keyId]);
+  return row?.customer_id;
+}
+
+/** Whether the key is an app key of this customer in the workspace (and of `appId`, when given). */
+export async function isCustomerAppKey(db: Queryable, keyId: string, holder: CustomerScope): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `SELECT 1 FROM api_keys WHERE id = $1 AND workspace_id = $2 AND kind = 'app' AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
+    [keyId, holder.workspaceId, holder.customerId, holder.appId],
+  );
+  return rows.length > 0;
 }
 
 export interface RevokedKey {
@@ -226,4 +261,80 @@ export function secretsByHash(db: Queryable, hashes: Buffer[]): Promise<SecretHa
        FROM key_secrets WHERE hash = ANY($1::bytea[])`,
     [hashes],
   );
+}
+
+/** One page of a workspace's keys of one kind (see `workspacePage`). */
+function keysPage(db: EntityManager, workspaceId: string, kind: 'admin' | 'app', query: PageQuery, limit: number): SelectQueryBuilder<ApiKeyEntity> {
+  return workspacePage(db, ApiKeyEntity, 'k', workspaceId, { query, limit }).andWhere('k.kind = :kind', { kind });
+}
+
+/** Keys whose displayed status is `status`: `expired` is derived from expires_at. */
+function whereStatus(builder: SelectQueryBuilder<ApiKeyEntity>, status: KeyStatus): void {
+  if (status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
+  else if (status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
+  else builder.andWhere('k.status = :status', { status });
+}
+
+/** `%`, `_` and `\` are the user's characters, not patterns. */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */
+function whereSearch(builder: SelectQueryBuilder<ApiKeyEntity>, search: string): void {
+  if (PREFIX_SEARCH_PATTERN.test(search)) {
+    builder.andWhere('k.id IN (SELECT s.key_id FROM key_secrets s WHERE s.prefix LIKE :prefixPattern)', {
+      prefixPattern: `${likeEscaped(search)}%`,
+    });
+  } else {
+    builder.andWhere('k.name ILIKE :namePattern', { namePattern: `%${likeEscaped(search)}%` });
+  }
+}
+
+/** One page of the app keys a listing asks for. */
+export function appKeysPage(db: EntityManager, reader: WorkspaceReader, query: ListKeysQuery, limit: number): Promise<ApiKeyEntity[]> {
+  const builder = keysPage(db, reader.workspaceId, 'app', query, limit);
+  if (reader.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: reader.appIds });
+  if (query.appId) builder.andWhere('k.app_id = :appId', { appId: query.appId });
+  if (query.environment) builder.andWhere('k.environment = :environment', { environment: query.environment });
+  if (query.group) builder.andWhere('k.group = :group', { group: query.group });
+  if (query.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: query.customerId });
+  if (query.status) whereStatus(builder, query.status);
+  // Canaries stay out of ordinary listings: whoever lists keys learns nothing of them.
+  builder.andWhere('k.canary = :canary', { canary: query.canary === true });
+  if (query.unusedForDays !== undefined) {
+    builder.andWhere(`COALESCE(k.last_used_at, k.created_at) < now() - make_interval(days => :days)`, { days: query.unusedForDays });
+  }
+  if (query.search) whereSearch(builder, query.search);
+  return builder.getMany();
+}
+
+/** One page of admin keys; a restricted reader sees only those at most as broad as itself. */
+export function adminKeysPage(db: EntityManager, reader: WorkspaceReader, query: PageQuery, limit: number): Promise<ApiKeyEntity[]> {
+  const builder = keysPage(db, reader.workspaceId, 'admin', query, limit);
+  if (reader.appIds !== null) builder.andWhere('k.app_ids IS NOT NULL AND k.app_ids <@ :appIds', { appIds: reader.appIds });
+  return builder.getMany();
+}
+
+/** Ids of the app keys a bulk filter matches, in id order; without `ids`, canaries never match. */
+export async function appKeyIdsMatching(db: EntityManager, reader: WorkspaceReader, filter: BulkKeyFilter): Promise<string[]> {
+  const builder = db
+    .getRepository(ApiKeyEntity)
+    .createQueryBuilder('k')
+    .select('k.id', 'id')
+    .where(`k.workspace_id = :workspaceId AND k.kind = 'app'`, { workspaceId: reader.workspaceId })
+    .orderBy('k.id', 'ASC');
+  if (reader.appIds !== null) builder.andWhere('k.app_id = ANY(:appIds)', { appIds: reader.appIds });
+  if (filter.ids) builder.andWhere('k.id = ANY(:ids)', { ids: filter.ids });
+  else builder.andWhere('NOT k.canary');
+  if (filter.appId) builder.andWhere('k.app_id = :appId', { appId: filter.appId });
+  if (filter.customerId) builder.andWhere('k.customer_id = :customerId', { customerId: filter.customerId });
+  if (filter.createdBy) builder.andWhere('k.created_by = :createdBy', { createdBy: filter.createdBy });
+  if (filter.group) builder.andWhere('k.group = :group', { group: filter.group });
+  if (filter.status) whereStatus(builder, filter.status);
+  if (filter.lastUsedBefore) builder.andWhere('k.last_used_at < :lastUsedBefore', { lastUsedBefore: new Date(filter.lastUsedBefore) });
+  if (filter.neverUsed === true) builder.andWhere('k.last_used_at IS NULL');
+  if (filter.neverUsed === false) builder.andWhere('k.last_used_at IS NOT NULL');
+  const rows: Array<{ id: string }> = await builder.getRawMany();
+  return rows.map((row) => row.id);
 }

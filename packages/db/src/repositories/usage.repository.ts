@@ -6,7 +6,8 @@ import type { Queryable } from './queryable';
  * processed_batches and reported_requests (exactly-once bookkeeping). Every statement on
  * them: the worker writes (one batch = a claim and one apply statement), the API and the
  * detection runner read. Applying a batch also advances api_keys.last_used_at in the same
- * statement, so that it commits with the events.
+ * statement, so that it commits with the events. access_log's daily partitions are made
+ * and dropped here too (the worker decides when).
  */
 
 /** Unknown ids named in a log line and a refusal at most. */
@@ -325,4 +326,83 @@ export async function keyTopValues(
     [keyId, from, to, limit],
   );
   return rows.map((row) => ({ value: row.value, requests: Number(row.requests) }));
+}
+
+/** Serialises partition maintenance across worker processes. */
+const PARTITION_LOCK = 0x6b77_5041; // 'kwPA'
+/** `access_log_YYYYMMDD`: the UTC day a daily partition holds. */
+export const ACCESS_LOG_PARTITION_NAME = /^access_log_(\d{4})(\d{2})(\d{2})$/;
+
+/** `access_log_YYYYMMDD` for the UTC day containing `ms`. */
+export function accessLogPartitionName(ms: number): string {
+  return `access_log_${new Date(ms).toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+/** DDL cannot take parameters: only names of the daily scheme are ever spliced in. */
+function dailyPartition(name: string): string {
+  if (!ACCESS_LOG_PARTITION_NAME.test(name)) throw new Error(`not an access_log partition name: ${name}`);
+  return name;
+}
+
+/** Names of access_log's partitions (the default one included). */
+export async function accessLogPartitions(db: Queryable): Promise<string[]> {
+  const rows: Array<{ name: string }> = await db.query(
+    `SELECT c.relname AS name FROM pg_inherits i
+     JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'access_log'::regclass ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Creates the daily partition `name` for [from, to); answers the rows moved into it from
+ * the default partition, or null when it exists already (another worker made it). Run it
+ * in a transaction: the moved rows are copied aside, deleted from the default partition
+ * and inserted back through the parent once the partition exists.
+ */
+export async function createAccessLogPartition(db: Queryable, name: string, from: Date, to: Date): Promise<number | null> {
+  const table = dailyPartition(name);
+  await db.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK]);
+  const [{ present }] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table]);
+  if (present) return null;
+  const range = [from.toISOString(), to.toISOString()];
+  // Creating a partition next to a DEFAULT one takes ACCESS EXCLUSIVE on it anyway.
+  // Lock the parent first (the order inserts use: parent, then partition) so that no
+  // row for the day can reach the default partition between the move and the create,
+  // and give up quickly (next run retries) rather than queue every insert behind us.
+  await db.query(`SET LOCAL lock_timeout = '5s'`);
+  await db.query(`LOCK TABLE access_log IN ACCESS EXCLUSIVE MODE`);
+  await db.query(
+    `CREATE TEMP TABLE access_log_moving ON COMMIT DROP AS
+     SELECT * FROM access_log_default WHERE ts >= $1 AND ts < $2`,
+    range,
+  );
+  const [{ moved }] = await db.query(
+    `WITH gone AS (DELETE FROM access_log_default WHERE ts >= $1 AND ts < $2 RETURNING 1)
+     SELECT count(*)::int AS moved FROM gone`,
+    range,
+  );
+  await db.query(`CREATE TABLE ${table} PARTITION OF access_log FOR VALUES FROM ('${range[0]}') TO ('${range[1]}')`);
+  if (moved > 0) await db.query(`INSERT INTO access_log SELECT * FROM access_log_moving`);
+  return moved as number;
+}
+
+/** Drops the daily partition `name`; false when it is gone already. Run it in a transaction. */
+export async function dropAccessLogPartition(db: Queryable, name: string): Promise<boolean> {
+  const table = dailyPartition(name);
+  await db.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK]);
+  const [{ present }] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [table]);
+  if (!present) return false;
+  await db.query(`SET LOCAL lock_timeout = '5s'`);
+  await db.query(`DROP TABLE ${table}`);
+  return true;
+}
+
+/** Deletes the default partition's rows older than `cutoff`; answers how many. */
+export async function purgeDefaultAccessLog(db: Queryable, cutoff: Date): Promise<number> {
+  const [{ n }]: Array<{ n: number }> = await db.query(
+    `WITH gone AS (DELETE FROM access_log_default WHERE ts < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+    [cutoff.toISOString()],
+  );
+  return n;
 }

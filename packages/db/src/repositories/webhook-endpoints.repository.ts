@@ -1,9 +1,11 @@
-import type { WebhookEventType } from '@keywarden/core';
-import type { Queryable } from './queryable';
+import type { ListWebhooksQuery, WebhookEventType } from '@keywarden/core';
+import type { EntityManager } from 'typeorm';
+import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import { type CustomerScope, type Queryable, type WorkspaceReader, workspacePage } from './queryable';
 
 /**
- * webhook_endpoints as the worker reads and updates it (fan-out, failure tracking); the
- * API manages endpoints through WebhookEndpointEntity.
+ * webhook_endpoints: what the worker reads and updates (fan-out, failure tracking), and
+ * the API's listing and portal checks; the API writes endpoints through WebhookEndpointEntity.
  */
 
 export interface EndpointSubscription {
@@ -39,4 +41,22 @@ export async function markEndpointFailing(db: Queryable, endpointId: string, sin
     endpointId,
     since,
   ]);
+}
+
+/** Whether the endpoint is scoped to this customer in the workspace (and to `appId`, when given). */
+export async function isCustomerEndpoint(db: Queryable, endpointId: string, holder: CustomerScope): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `SELECT 1 FROM webhook_endpoints WHERE id = $1 AND workspace_id = $2 AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
+    [endpointId, holder.workspaceId, holder.customerId, holder.appId],
+  );
+  return rows.length > 0;
+}
+
+/** One page of endpoints (see `workspacePage`). */
+export function endpointsPage(db: EntityManager, reader: WorkspaceReader, query: ListWebhooksQuery, limit: number): Promise<WebhookEndpointEntity[]> {
+  const builder = workspacePage(db, WebhookEndpointEntity, 'w', reader.workspaceId, { query, limit });
+  if (reader.appIds !== null) builder.andWhere('w.app_id = ANY(:appIds)', { appIds: reader.appIds });
+  if (query.appId) builder.andWhere('w.app_id = :appId', { appId: query.appId });
+  if (query.customerId) builder.andWhere('w.customer_id = :customerId', { customerId: query.customerId });
+  return builder.getMany();
 }
