@@ -80,7 +80,7 @@ test('a portal link opens once: its token leaves the address bar, and a second u
   }
 });
 
-test("a customer sees only their own keys: another customer's key is neither listed nor reachable by its address", async ({ page, owner }) => {
+test("a customer sees only their own keys: another customer's key is neither listed nor reachable by its address; rotating their own", async ({ page, owner }) => {
   const [alice, bob] = await Promise.all([customer(owner, 'alice'), customer(owner, 'bob')]);
   const mine = await owner.keys.create({ appId: app.id, customerId: alice.id, name: 'alice production', environment: 'live', scopes: ['generation.create'] });
   const theirs = await owner.keys.create({ appId: app.id, customerId: bob.id, name: 'bob secret project', environment: 'live', scopes: ['generation.create'] });
@@ -101,6 +101,18 @@ test("a customer sees only their own keys: another customer's key is neither lis
   await expect(page.getByRole('heading', { name: 'alice production' })).toBeVisible();
   await expectAccessible(page);
   await screenshots(page, 'portal-key');
+
+  // Rotating without a grace period: the new secret shown once, the old one refused at once.
+  await page.getByRole('button', { name: 'Rotate' }).click();
+  const rotate = page.getByRole('dialog', { name: 'Rotate key' });
+  await rotate.getByLabel('Grace period for the current secret').selectOption({ label: 'None: the old secret stops now' });
+  await rotate.getByRole('button', { name: 'Rotate key' }).click();
+  const rotated = page.getByRole('dialog', { name: 'Key rotated' });
+  const newSecret = shownSecret((await rotated.getByLabel('New key').textContent()) ?? '');
+  await rotated.getByRole('button', { name: 'I have copied it' }).click();
+  expect(await page.content()).not.toContain(newSecret);
+  expect((await owner.verifyKey(newSecret)).valid).toBe(true);
+  expect((await owner.verifyKey(mine.secret)).valid).toBe(false);
 });
 
 test('create a key in the portal, its secret shown once; revoke it, and it fails verify', async ({ page, owner }) => {
