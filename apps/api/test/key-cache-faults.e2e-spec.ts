@@ -133,7 +133,10 @@ describe('revocation while Redis is down', () => {
 
     await redisProxy.cut();
     const revokedAt = Date.now();
-    expect((await viaA.keys.revoke(key.id)).status).toBe('revoked');
+    const revoked = await viaA.keys.revoke(key.id);
+    expect(revoked.status).toBe('revoked');
+    // The change is made, and the answer says no instance could be told.
+    expect(revoked.propagation).toEqual({ confirmed: false, instances: 0, acknowledged: 0 });
     await eventually(async () => expect((await viaB.verifyKey(key.secret)).code).toBe('KEY_REVOKED'), {
       timeoutMs: DEGRADED_BOUND_MS,
       intervalMs: 50,

@@ -2,7 +2,7 @@ import { keyInvalidationChannel, queuePrefixForDeployment } from '@keywarden/cor
 import { readDeploymentId } from '@keywarden/db';
 import type { Propagation } from '@keywarden/sdk';
 import Redis from 'ioredis';
-import { rawRequest, uniqueName } from './harness';
+import { eventually, rawRequest, uniqueName } from './harness';
 import { keyWithPolicy, startTwoInstances, type TwoInstances } from './policy/helpers';
 
 /**
@@ -62,14 +62,19 @@ it.each(['revoke', 'disable', 'leak', 'suspend'] as const)(
 
 it('reports an unconfirmed propagation when a receiver never confirms, and still revokes', async () => {
   // A subscriber that receives invalidations but is no API instance: it never confirms.
+  const channel = keyInvalidationChannel(queuePrefixForDeployment(await readDeploymentId(process.env.DATABASE_URL as string)));
   const silent = new Redis(process.env.REDIS_URL as string);
+  const observer = new Redis(process.env.REDIS_URL as string);
   try {
-    await silent.subscribe(keyInvalidationChannel(queuePrefixForDeployment(await readDeploymentId(process.env.DATABASE_URL as string))));
+    await silent.subscribe(channel);
+    // Redis itself counts three receivers (A, B and the silent one) before the revoke.
+    await eventually(async () => expect(await observer.pubsub('NUMSUB', channel)).toEqual([channel, 3]), { timeoutMs: 5_000, intervalMs: 20 });
     const { key } = await keyCachedOnB(false);
     const propagation = await changeOnA('revoke', key.id, undefined);
     expect(propagation).toEqual({ confirmed: false, instances: 3, acknowledged: 2 });
     expect((await two.viaB.verifyKey(key.secret)).code).toBe('KEY_REVOKED');
   } finally {
     silent.disconnect();
+    observer.disconnect();
   }
 });

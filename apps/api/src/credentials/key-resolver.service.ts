@@ -13,7 +13,9 @@ export type Resolution =
 
 function stateOf(record: CredentialRecord, now: Date): Resolution {
   // last_used_at is maintained by the worker from the usage events (VALID outcomes).
-  return { state: keyStateAt({ ...record, status: effectiveStatus(record), rotationDeadline: rotationDeadlineOf(record) }, now), record };
+  // Only the fields keyStateAt reads: spreading the whole record cost several µs per key.
+  const input = { status: effectiveStatus(record), expiresAt: record.expiresAt, secretExpiresAt: record.secretExpiresAt, rotationDeadline: rotationDeadlineOf(record) };
+  return { state: keyStateAt(input, now), record };
 }
 
 /**
