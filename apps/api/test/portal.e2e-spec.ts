@@ -108,9 +108,15 @@ describe('portal links', () => {
     expect(stored.token_hash).toBe(createHash('sha256').update(tokenOf(link.url)).digest('hex'));
   });
 
-  it('puts the app in the path of a link limited to one app, so its page can carry that app\'s frame-ancestors', async () => {
+  it("gives a link limited to one app an embedUrl with the app in its path (that page may carry the app's frame-ancestors), holding the same token", async () => {
     const link = await owner.portal.createSession({ customerId: alice.id, appId: app.id, permissions: ['keys.read'] });
-    expect(link.url).toMatch(new RegExp(`^${api.baseUrl}/portal/${app.id}#token=[A-Za-z0-9_-]{43}$`));
+    expect(link.url).toMatch(new RegExp(`^${api.baseUrl}/portal#token=[A-Za-z0-9_-]{43}$`));
+    expect(link.embedUrl).toBe(`${api.baseUrl}/portal/${app.id}#token=${tokenOf(link.url)}`);
+  });
+
+  it('gives a link that names no app no embedUrl', async () => {
+    const link = await owner.portal.createSession({ customerId: alice.id, permissions: ['keys.read'] });
+    expect(link.embedUrl).toBeNull();
   });
 
   it("is made from a console session too (its cookie and CSRF token), as the console's customer page does", async () => {

@@ -58,7 +58,7 @@ test("a portal link made on the customer's page opens their portal once; suspend
   await dialog.getByRole('button', { name: 'Create link' }).click();
   const created = page.getByRole('dialog', { name: 'Portal link created' });
   const url = (await created.getByLabel('Portal link').textContent()) ?? '';
-  expect(url).toMatch(new RegExp(`/portal/${app.id}#token=`));
+  expect(url).toMatch(/\/portal#token=/);
   shownSecret(new URL(url).hash.slice('#token='.length));
   await created.getByRole('button', { name: 'Done' }).click();
   expect(await page.content()).not.toContain(url);

@@ -124,8 +124,9 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * Takes `micros` from today's budget under `capMicros`, or refuses (null) once the
-   * counter has reached the cap. A request without a cost is admitted while budget remains
-   * (or this instance still holds some).
+   * counter has reached the cap. A request without a cost is admitted while the counter is
+   * below the cap: a fragment of a slice this instance still holds, smaller than any cost,
+   * does not keep a capped key usable.
    */
   async take(holder: SpendHolder, capMicros: number, micros: number, limitOf: SpendLimitOf = 'key'): Promise<SpendTaken | null> {
     for (;;) {
@@ -142,7 +143,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         continue;
       }
       if (micros === 0) {
-        if (entry.known) return entry.local > 0 || !this.exhausted(entry, capMicros) ? { entry, micros, reserved: true } : null;
+        if (entry.known) return this.exhausted(entry, capMicros) ? null : { entry, micros, reserved: true };
         entry.loading = this.load(entry);
       } else {
         if (entry.known && this.exhausted(entry, capMicros)) return null;

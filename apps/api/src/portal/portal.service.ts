@@ -47,7 +47,8 @@ const LINK_REFUSED = 'Portal link is invalid, expired or already used';
 
 /**
  * `/portal/<app id>` for a session limited to one app: the page's path names the app, so
- * every load of it (the link, a reload, a deep link) can carry that app's frame-ancestors.
+ * every load of it (the embedded link, a reload, a deep link) can carry that app's
+ * frame-ancestors. `/portal` names none and is never framed.
  */
 export function portalPageUrl(baseUrl: string, appId: string | null): string {
   return appId === null ? `${baseUrl}/portal` : `${baseUrl}/portal/${appId}`;
@@ -144,7 +145,12 @@ export class PortalService implements OnModuleInit {
         details: { linkId: id, appId: dto.appId ?? null, permissions: dto.permissions, allowedScopes: dto.allowedScopes ?? null },
       });
     });
-    return { url: `${portalPageUrl(baseUrl, dto.appId ?? null)}#token=${token}`, expiresAt: expiresAt.toISOString() };
+    const appId = dto.appId ?? null;
+    return {
+      url: `${portalPageUrl(baseUrl, null)}#token=${token}`,
+      embedUrl: appId === null ? null : `${portalPageUrl(baseUrl, appId)}#token=${token}`,
+      expiresAt: expiresAt.toISOString(),
+    };
   }
 
   /**

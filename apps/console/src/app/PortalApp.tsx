@@ -37,6 +37,13 @@ export function PortalApp() {
     );
   }
   const base = portalBase(window.location.pathname);
+  const appId = session.data.app?.id ?? null;
+  if (base.appId === null && appId !== null) {
+    // Opened from the plain link: move to the app's path, so a reload carries its frame-ancestors.
+    const { pathname, search } = window.location;
+    window.history.replaceState(null, '', `/portal/${appId}${pathname.slice('/portal'.length)}${search}`);
+    return <BrandedPortal me={session.data} basename={`/portal/${appId}`} />;
+  }
   if (base.appId !== null && base.appId !== session.data.app?.id) {
     return (
       <PortalUnavailable title="This page belongs to another portal">

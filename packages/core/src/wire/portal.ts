@@ -46,6 +46,12 @@ export interface CreatePortalSessionRequest {
 export interface CreatePortalSessionResponse {
   /** `{public base URL}/portal#token=…`: single use, exchangeable for 5 minutes. */
   url: string;
+  /**
+   * The same link under the app's path, `{public base URL}/portal/<app id>#token=…`, for an
+   * iframe: only pages under that path may be framed, by the app's `allowedEmbedOrigins`.
+   * Null for a link that names no app.
+   */
+  embedUrl: string | null;
   /** When the link stops being exchangeable. */
   expiresAt: string;
 }
