@@ -38,11 +38,12 @@ export class KeyResolverService {
    * apart by latency; its alarm never holds up the answer.
    */
   async resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Promise<Resolution> {
-    if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
-    // Keyed by the presented key itself: a cache hit costs no HMAC. Entries live in this
-    // process's memory only, for at most the cache TTL.
+    // Keyed by the presented key itself: a cache hit costs no HMAC, and no parse either,
+    // since only keys that parsed are ever cached (below). Entries live in this process's
+    // memory only, for at most the cache TTL.
     let record = this.cache.get(candidate, now.getTime());
     if (!record) {
+      if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
       const generation = this.cache.currentGeneration();
       const hash = this.material.hash(candidate);
       const hashHex = hash.toString('hex');
