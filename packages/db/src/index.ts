@@ -17,6 +17,7 @@ export * from './repositories/webhook-endpoints.repository';
 export * from './wire-mappers';
 export * from './repositories/usage.repository';
 export * from './repositories/api-keys.repository';
+export * from './repositories/alerts.repository';
 export * from './repositories/app-detection-state.repository';
 export * from './audit-entries';
 export * from './key-containment';

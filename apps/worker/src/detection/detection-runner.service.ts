@@ -26,6 +26,7 @@ import {
   firstMinuteWithTraffic,
   minuteCountsOfApp,
   saveDetectionState,
+  takeAdminClosedIncidents,
 } from '@keywarden/db';
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
@@ -174,11 +175,8 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
       const open = new Set(row.open_fingerprints);
 
       // Incidents an admin resolved: forgotten, so that a recurrence opens a new alert.
-      const [closed]: [Array<{ fingerprint: string }>, number] = await manager.query(
-        `UPDATE alerts SET incident_close_pending = false WHERE app_id = $1 AND incident_close_pending RETURNING fingerprint`,
-        [appId],
-      );
-      for (const { fingerprint } of closed) {
+      const closed = await takeAdminClosedIncidents(manager, appId);
+      for (const fingerprint of closed) {
         closeIncident(state, fingerprint);
         open.delete(fingerprint);
       }
