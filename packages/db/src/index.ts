@@ -18,6 +18,8 @@ export * from './wire-mappers';
 export * from './repositories/usage.repository';
 export * from './repositories/api-keys.repository';
 export * from './repositories/alerts.repository';
+export * from './repositories/apps.repository';
+export * from './repositories/customers.repository';
 export * from './repositories/app-detection-state.repository';
 export * from './audit-entries';
 export * from './key-containment';
