@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Alert, type Page } from '@keywarden/core';
-import { AlertEntity, lockDetectionState, recordAlertEvent, releaseContainment, toAlert } from '@keywarden/db';
+import { AlertEntity, alertsPage, lockDetectionState, recordAlertEvent, releaseContainment, toAlert } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { auditActorOf, AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -23,22 +23,7 @@ export class AlertsService {
       throw ApiError.validation('to', 'must be after from');
     }
     const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(AlertEntity)
-      .createQueryBuilder('a')
-      .where('a.workspace_id = :workspaceId', { workspaceId: actor.principal.workspaceId })
-      .orderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    if (actor.principal.appIds !== null) builder.andWhere('a.app_id = ANY(:appIds)', { appIds: actor.principal.appIds });
-    if (query.cursor) builder.andWhere('a.id < :cursor', { cursor: query.cursor });
-    if (query.appId) builder.andWhere('a.app_id = :appId', { appId: query.appId });
-    if (query.keyId) builder.andWhere('a.key_id = :keyId', { keyId: query.keyId });
-    if (query.customerId) builder.andWhere('a.customer_id = :customerId', { customerId: query.customerId });
-    if (query.type) builder.andWhere('a.type = :type', { type: query.type });
-    if (query.status) builder.andWhere('a.status = :status', { status: query.status });
-    if (query.from) builder.andWhere('a.first_detected_at >= :from', { from: new Date(query.from) });
-    if (query.to) builder.andWhere('a.first_detected_at < :to', { to: new Date(query.to) });
-    return pageOf(await builder.getMany(), limit, toAlert);
+    return pageOf(await alertsPage(this.dataSource.manager, actor.principal, query, limit), limit, toAlert);
   }
 
   async get(actor: Actor, alertId: string): Promise<Alert> {

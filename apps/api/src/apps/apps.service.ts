@@ -9,7 +9,7 @@ import {
   type PageQuery,
   toStoredPolicy,
 } from '@keywarden/core';
-import { AppEntity, appKeyIdsAmong, recordKeyEvent, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
+import { AppEntity, appKeyIdsAmong, appsPage, markAppDeleted, recordKeyEvent, revokeKeysOfApp, toApp, unrevokedKeyIdsOfApp } from '@keywarden/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -116,15 +116,7 @@ export class AppsService {
 
   async list(actor: Actor, query: PageQuery): Promise<Page<App>> {
     const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(AppEntity)
-      .createQueryBuilder('app')
-      .where('app.workspace_id = :workspaceId AND app.deleted_at IS NULL', { workspaceId: actor.principal.workspaceId })
-      .orderBy('app.id', 'DESC')
-      .limit(limit + 1);
-    if (actor.principal.appIds !== null) builder.andWhere('app.id = ANY(:appIds)', { appIds: actor.principal.appIds });
-    if (query.cursor) builder.andWhere('app.id < :cursor', { cursor: query.cursor });
-    return pageOf(await builder.getMany(), limit, toApp);
+    return pageOf(await appsPage(this.dataSource.manager, actor.principal, query, limit), limit, toApp);
   }
 
   async get(actor: Actor, appId: string): Promise<App> {
@@ -172,12 +164,8 @@ export class AppsService {
   async delete(actor: Actor, appId: string): Promise<void> {
     const revokedKeyIds = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, appId, manager);
-      const [, marked]: [unknown, number] = await manager.query(
-        `UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`,
-        [row.id],
-      );
       // A concurrent delete got there first: nothing is left to do (or to revoke twice).
-      if (marked === 0) throw ApiError.notFound('App');
+      if (!(await markAppDeleted(manager, row.id))) throw ApiError.notFound('App');
       const revoked = await revokeKeysOfApp(manager, row.id);
       for (const key of revoked) {
         await recordKeyEvent(manager, 'key.revoked', { ...key, workspaceId: row.workspaceId, appId: row.id }, key.prefix ?? '');

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MAX_LEAK_REPORTS_KEPT, newId } from '@keywarden/core';
-import { AlertEntity, recordAlertEvent } from '@keywarden/db';
+import { newId } from '@keywarden/core';
+import { alertById, recordAlertEvent, recordCanaryUse } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 
 /** Where a canary was presented: what its alert tells (all optional: the caller may not know). */
@@ -46,24 +46,17 @@ export class CanaryAlarm {
     };
     const evidence = { observed: 1, expected: 0, window: 'incident', baselineHours: 0, ...sighting, uses: [sighting] };
     await this.dataSource.transaction(async (manager) => {
-      // One statement, so that concurrent uses land in one alert (the partial unique index).
-      const rows: Array<{ id: string; inserted: boolean }> = await manager.query(
-        `INSERT INTO alerts (id, workspace_id, app_id, key_id, model, type, fingerprint, status, severity, evidence,
-                             first_detected_at, last_detected_at, occurrences)
-         VALUES ($1, $2, $3, $4, $5, 'canary_used', $6, 'open', 'critical', $7, $8, $8, 1)
-         ON CONFLICT (app_id, fingerprint) WHERE status <> 'resolved' DO UPDATE SET
-           occurrences = alerts.occurrences + 1,
-           last_detected_at = excluded.last_detected_at,
-           evidence = excluded.evidence || jsonb_build_object(
-             'observed', alerts.occurrences + 1,
-             'uses', jsonb_path_query_array(excluded.evidence->'uses' || (alerts.evidence->'uses'), '$[0 to ${MAX_LEAK_REPORTS_KEPT - 1}]')),
-           updated_at = now()
-         RETURNING id, (xmax = 0) AS inserted`,
-        [newId('alert'), key.workspaceId, key.appId, key.keyId, use.model ?? null, `canary_used:${key.keyId}`, evidence, now],
-      );
-      const [row] = rows;
+      const row = await recordCanaryUse(manager, {
+        alertId: newId('alert'),
+        workspaceId: key.workspaceId,
+        appId: key.appId as string,
+        keyId: key.keyId,
+        model: use.model ?? null,
+        evidence,
+        at: now,
+      });
       if (!row.inserted) return;
-      const alert = await manager.findOneByOrFail(AlertEntity, { id: row.id });
+      const alert = await alertById(manager, row.id);
       await recordAlertEvent(manager, alert, now);
     });
   }

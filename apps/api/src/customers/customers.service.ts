@@ -11,7 +11,7 @@ import {
   type Propagation,
   type WithPropagation,
 } from '@keywarden/core';
-import { CustomerEntity, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
+import { CustomerEntity, customersPage, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -84,16 +84,7 @@ export class CustomersService {
 
   async list(actor: Actor, query: ListCustomersQueryDto): Promise<Page<Customer>> {
     const limit = limitOf(query);
-    const builder = this.dataSource
-      .getRepository(CustomerEntity)
-      .createQueryBuilder('c')
-      .where('c.workspace_id = :workspaceId', { workspaceId: actor.principal.workspaceId })
-      .orderBy('c.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) builder.andWhere('c.id < :cursor', { cursor: query.cursor });
-    if (query.status) builder.andWhere('c.status = :status', { status: query.status });
-    if (query.externalId) builder.andWhere('c.external_id = :externalId', { externalId: query.externalId });
-    return pageOf(await builder.getMany(), limit, toCustomer);
+    return pageOf(await customersPage(this.dataSource.manager, actor.principal.workspaceId, query, limit), limit, toCustomer);
   }
 
   async get(actor: Actor, ref: string): Promise<Customer> {

@@ -20,11 +20,12 @@ import {
   iso,
   keyRequestCount,
   keyTopValues,
+  leakAlertSinceForUpdate,
   newAlertRow,
   recordWebhookEvent,
   secretsByHash,
 } from '@keywarden/db';
-import { DataSource, type EntityManager, MoreThanOrEqual } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
@@ -141,11 +142,7 @@ export class LeaksService {
       reportedBy: reporter.actor?.principal.keyId ?? 'github',
     };
     const app = await manager.findOneByOrFail(AppEntity, { id: row.appId as string });
-    const incident = await manager.findOne(AlertEntity, {
-      where: { keyId: row.id, type: 'leak', firstDetectedAt: MoreThanOrEqual(new Date(now.getTime() - LEAK_INCIDENT_WINDOW_MS)) },
-      order: { firstDetectedAt: 'DESC' },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const incident = await leakAlertSinceForUpdate(manager, row.id, new Date(now.getTime() - LEAK_INCIDENT_WINDOW_MS));
     if (incident) {
       const evidence = incident.evidence as unknown as LeakEvidence;
       evidence.reports = [record, ...evidence.reports].slice(0, MAX_LEAK_REPORTS_KEPT);

@@ -14,7 +14,7 @@ import {
   type WithSecret,
   type WithWebhookSecret,
 } from '@keywarden/core';
-import { AppEntity, isCustomerAppKey, isCustomerEndpoint } from '@keywarden/db';
+import { AppEntity, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer } from '@keywarden/db';
 import { DataSource, IsNull } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
@@ -274,12 +274,9 @@ export class PortalService implements OnModuleInit {
 
   /** Read on every request: a deleted or suspended customer ends the session. */
   private async principalOf(session: Session) {
-    const [customer]: Array<{ status: string; name: string | null; external_id: string }> = await this.dataSource.query(
-      `SELECT status, name, external_id FROM customers WHERE id = $1 AND workspace_id = $2`,
-      [session.subject.id, session.subject.workspaceId],
-    );
+    const customer = await portalCustomer(this.dataSource, session.subject.id, session.subject.workspaceId);
     if (!customer || customer.status !== 'active') throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
-    return portalPrincipal(session, customer.name ?? customer.external_id);
+    return portalPrincipal(session, customer.name ?? customer.externalId);
   }
 
   /** The session's app, or the one the body names when the session has none; another app is not found. */
@@ -293,11 +290,7 @@ export class PortalService implements OnModuleInit {
   }
 
   private async assertAppVisible(portal: PortalContext, appId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM apps WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL`,
-      [appId, portal.workspaceId],
-    );
-    if (rows.length === 0) throw ApiError.notFound('App');
+    if (!(await isLiveAppOfWorkspace(this.dataSource, appId, portal.workspaceId))) throw ApiError.notFound('App');
   }
 
   /** Keys of other customers (or outside the session's app) do not exist here. */

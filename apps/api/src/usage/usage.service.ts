@@ -12,7 +12,7 @@ import {
   type UsagePoint,
   type UsageResponse,
 } from '@keywarden/core';
-import { accessLogOfKey, appKeysWithPolicies, rollupSeries } from '@keywarden/db';
+import { accessLogOfKey, appKeysWithPolicies, isCustomerOfWorkspace, rollupSeries } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { ApiError } from '../common/api-error';
@@ -77,11 +77,7 @@ export class UsageService {
 
   /** Another workspace's customer does not exist here. */
   private async assertCustomerOfWorkspace(actor: Actor, customerId: string): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM customers WHERE id = $1 AND workspace_id = $2`, [
-      customerId,
-      actor.principal.workspaceId,
-    ]);
-    if (rows.length === 0) throw ApiError.notFound('Customer');
+    if (!(await isCustomerOfWorkspace(this.dataSource, customerId, actor.principal.workspaceId))) throw ApiError.notFound('Customer');
   }
 
   /**

@@ -1,8 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
-  type AppContainmentUpdate,
-  type AppDetectionSettingsUpdate,
-  type BusinessHours,
   closeIncident,
   DETECTION_HISTORY_DAYS,
   detectorSettingsOf,
@@ -20,12 +17,14 @@ import {
 } from '@keywarden/core';
 import {
   appsDueForDetection,
+  detectionSettingsOfApp,
   claimDetectionState,
   type DueApp,
   ensureDetectionState,
   firstMinuteWithTraffic,
   minuteCountsOfApp,
   saveDetectionState,
+  takeAdminClosedIncidents,
 } from '@keywarden/db';
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
@@ -44,14 +43,6 @@ import { type AlertChange, applyIncident, type IncidentScope } from './incident-
 const MAX_MINUTES_PER_STEP = 1_440;
 /** An app whose step fails is retried after a growing pause (interval × 2^failures), at most this long. */
 const MAX_RETRY_PAUSE_MS = 10 * 60_000;
-
-interface AppRow {
-  workspace_id: string;
-  timezone: string;
-  business_hours: BusinessHours;
-  detection_settings: AppDetectionSettingsUpdate;
-  containment: AppContainmentUpdate;
-}
 
 interface AppStepResult {
   appId: string;
@@ -174,26 +165,20 @@ export class DetectionRunner implements OnApplicationBootstrap, OnModuleDestroy 
       const open = new Set(row.open_fingerprints);
 
       // Incidents an admin resolved: forgotten, so that a recurrence opens a new alert.
-      const [closed]: [Array<{ fingerprint: string }>, number] = await manager.query(
-        `UPDATE alerts SET incident_close_pending = false WHERE app_id = $1 AND incident_close_pending RETURNING fingerprint`,
-        [appId],
-      );
-      for (const { fingerprint } of closed) {
+      const closed = await takeAdminClosedIncidents(manager, appId);
+      for (const fingerprint of closed) {
         closeIncident(state, fingerprint);
         open.delete(fingerprint);
       }
       if (!plan && closed.length === 0) return;
 
-      const [app]: AppRow[] = await manager.query(
-        `SELECT workspace_id, timezone, business_hours, detection_settings, containment FROM apps WHERE id = $1`,
-        [appId],
-      );
+      const app = await detectionSettingsOfApp(manager, appId);
       const settings = detectorSettingsOf({
         timezone: app.timezone,
-        businessHours: app.business_hours,
-        detection: app.detection_settings,
+        businessHours: app.businessHours,
+        detection: app.detectionSettings,
       });
-      const scope = { workspaceId: app.workspace_id, appId, containment: app.containment };
+      const scope = { workspaceId: app.workspaceId, appId, containment: app.containment };
 
       if (plan) await this.stepMinutes(manager, { scope, settings, state, open, plan }, result);
 

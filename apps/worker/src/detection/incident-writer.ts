@@ -6,8 +6,8 @@ import {
   type IncidentEvent,
   newId,
 } from '@keywarden/core';
-import { AlertEntity, containKey, customerOfKey, newAlertRow, recordAlertEvent, releaseContainment } from '@keywarden/db';
-import { type EntityManager, Not } from 'typeorm';
+import { containKey, customerOfKey, newAlertRow, recordAlertEvent, releaseContainment, unresolvedAlertForUpdate } from '@keywarden/db';
+import type { EntityManager } from 'typeorm';
 
 export interface IncidentScope {
   workspaceId: string;
@@ -36,10 +36,7 @@ export async function applyIncident(
   event: IncidentEvent,
   changedKeys: Set<string> = new Set(),
 ): Promise<AlertChange | null> {
-  const open = await manager.findOne(AlertEntity, {
-    where: { appId: scope.appId, fingerprint: event.fingerprint, status: Not('resolved' as const) },
-    lock: { mode: 'pessimistic_write' },
-  });
+  const open = await unresolvedAlertForUpdate(manager, scope.appId, event.fingerprint);
   const at = new Date(event.at);
   if (event.change === 'resolved') {
     if (!open) return null;

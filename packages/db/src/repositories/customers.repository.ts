@@ -1,0 +1,38 @@
+import type { CustomerStatus, ListCustomersQuery } from '@keywarden/core';
+import type { EntityManager } from 'typeorm';
+import { CustomerEntity } from '../entities/customer.entity';
+import { type Queryable, workspacePage } from './queryable';
+
+/**
+ * customers: the statements that go beyond the entity's plain reads and writes, for the
+ * API (listing, the usage reports' workspace check, the portal's session check).
+ */
+
+/** One page of the workspace's customers a listing asks for (see `workspacePage`). */
+export function customersPage(db: EntityManager, workspaceId: string, query: ListCustomersQuery, limit: number): Promise<CustomerEntity[]> {
+  const builder = workspacePage(db, CustomerEntity, 'c', workspaceId, { query, limit });
+  if (query.status) builder.andWhere('c.status = :status', { status: query.status });
+  if (query.externalId) builder.andWhere('c.external_id = :externalId', { externalId: query.externalId });
+  return builder.getMany();
+}
+
+/** Whether the customer belongs to the workspace. */
+export async function isCustomerOfWorkspace(db: Queryable, customerId: string, workspaceId: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(`SELECT 1 FROM customers WHERE id = $1 AND workspace_id = $2`, [customerId, workspaceId]);
+  return rows.length > 0;
+}
+
+/** What a portal session shows of its customer, read on every request. */
+export interface PortalCustomerRow {
+  status: CustomerStatus;
+  name: string | null;
+  externalId: string;
+}
+
+export async function portalCustomer(db: Queryable, customerId: string, workspaceId: string): Promise<PortalCustomerRow | undefined> {
+  const [row]: PortalCustomerRow[] = await db.query(
+    `SELECT status, name, external_id AS "externalId" FROM customers WHERE id = $1 AND workspace_id = $2`,
+    [customerId, workspaceId],
+  );
+  return row;
+}
