@@ -36,15 +36,15 @@ export function PortalApp() {
       </PortalUnavailable>
     );
   }
-  const base = portalBase(window.location.pathname);
+  let base = portalBase(window.location.pathname);
   const appId = session.data.app?.id ?? null;
   if (base.appId === null && appId !== null) {
     // Opened from the plain link: move to the app's path, so a reload carries its frame-ancestors.
     const { pathname, search } = window.location;
     window.history.replaceState(null, '', `/portal/${appId}${pathname.slice('/portal'.length)}${search}`);
-    return <BrandedPortal me={session.data} basename={`/portal/${appId}`} />;
+    base = { basename: `/portal/${appId}`, appId };
   }
-  if (base.appId !== null && base.appId !== session.data.app?.id) {
+  if (base.appId !== null && base.appId !== appId) {
     return (
       <PortalUnavailable title="This page belongs to another portal">
         <p>Your session is for another app. Open the portal again from the page that sent you here.</p>
