@@ -1,6 +1,4 @@
-import type { App, Keywarden } from '@keywarden/sdk';
-import type { ApiProcess } from './harness';
-import { awayFromWindowEdge, drive, keyWithPolicy, redisGet, startTwoInstances } from './policy/helpers';
+import { awayFromWindowEdge, drive, keyWithPolicy, redisGet, twoInstancesForSuite } from './policy/helpers';
 
 /**
  * The bound of local-first rate limiting (docs/policies.md, "Across instances"): across instances a
@@ -10,24 +8,12 @@ import { awayFromWindowEdge, drive, keyWithPolicy, redisGet, startTwoInstances }
 const LIMIT = 400;
 const LOOPS_PER_INSTANCE = 6;
 
-let apiA: ApiProcess;
-let apiB: ApiProcess;
-let viaA: Keywarden;
-let viaB: Keywarden;
-let app: App;
-
-beforeAll(async () => {
-  ({ apiA, apiB, viaA, viaB, app } = await startTwoInstances('policy-rate-bound'));
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([apiA?.stop(), apiB?.stop()]);
-});
+const two = twoInstancesForSuite('policy-rate-bound');
 
 it('two instances under concurrent load admit exactly the limit between them, never more', async () => {
-  const key = await keyWithPolicy(viaA, app, { rateLimits: { perMinute: LIMIT } });
+  const key = await keyWithPolicy(two.viaA, two.app, { rateLimits: { perMinute: LIMIT } });
   await awayFromWindowEdge(60_000, 15_000);
-  const [admittedA, admittedB] = await Promise.all([drive(viaA, key.secret, LOOPS_PER_INSTANCE), drive(viaB, key.secret, LOOPS_PER_INSTANCE)]);
+  const [admittedA, admittedB] = await Promise.all([drive(two.viaA, key.secret, LOOPS_PER_INSTANCE), drive(two.viaB, key.secret, LOOPS_PER_INSTANCE)]);
   expect(admittedA + admittedB).toBe(LIMIT);
   // Both instances took part, in blocks: neither got everything.
   expect(admittedA).toBeGreaterThan(0);
@@ -35,20 +21,20 @@ it('two instances under concurrent load admit exactly the limit between them, ne
   const windowStart = Math.floor(Date.now() / 60_000) * 60;
   expect(await redisGet(`kw:rl:{${key.id}}:minute:${windowStart}`)).toBe(String(LIMIT));
   // Once refused everywhere, it stays refused on both.
-  expect((await viaA.verifyKey(key.secret)).code).toBe('RATE_LIMITED');
-  expect((await viaB.verifyKey(key.secret)).code).toBe('RATE_LIMITED');
+  expect((await two.viaA.verifyKey(key.secret)).code).toBe('RATE_LIMITED');
+  expect((await two.viaB.verifyKey(key.secret)).code).toBe('RATE_LIMITED');
 });
 
 it('an instance that goes idle holds back at most its fair share, and spends it later', async () => {
-  const key = await keyWithPolicy(viaA, app, { rateLimits: { perMinute: LIMIT } });
+  const key = await keyWithPolicy(two.viaA, two.app, { rateLimits: { perMinute: LIMIT } });
   await awayFromWindowEdge(60_000, 15_000);
   // A reserves blocks under load, then goes quiet holding what it has not spent.
-  const warm = await Promise.all(Array.from({ length: 40 }, () => viaA.verifyKey(key.secret)));
+  const warm = await Promise.all(Array.from({ length: 40 }, () => two.viaA.verifyKey(key.secret)));
   expect(warm.every((answer) => answer.code === 'VALID')).toBe(true);
-  const admittedB = await drive(viaB, key.secret, LOOPS_PER_INSTANCE);
+  const admittedB = await drive(two.viaB, key.secret, LOOPS_PER_INSTANCE);
   const heldByA = LIMIT - 40 - admittedB;
   expect(heldByA).toBeGreaterThanOrEqual(0);
   expect(heldByA).toBeLessThanOrEqual(LIMIT / 4);
   // What A held is not lost within the window: A admits exactly that much more.
-  expect(await drive(viaA, key.secret, 1)).toBe(heldByA);
+  expect(await drive(two.viaA, key.secret, 1)).toBe(heldByA);
 }, 60_000);

@@ -3,7 +3,7 @@ import { readDeploymentId } from '@keywarden/db';
 import type { Propagation } from '@keywarden/sdk';
 import Redis from 'ioredis';
 import { eventually, rawRequest, uniqueName } from './harness';
-import { keyWithPolicy, startTwoInstances, type TwoInstances } from './policy/helpers';
+import { keyWithPolicy, twoInstancesForSuite } from './policy/helpers';
 
 /**
  * Revocation is read-your-writes across instances: once revoke (disable, a leak report,
@@ -12,15 +12,7 @@ import { keyWithPolicy, startTwoInstances, type TwoInstances } from './policy/he
  * listening for invalidations confirmed it dropped the key, and says so in `propagation`.
  */
 
-let two: TwoInstances;
-
-beforeAll(async () => {
-  two = await startTwoInstances('revocation');
-}, 90_000);
-
-afterAll(async () => {
-  await Promise.all([two?.apiA.stop(), two?.apiB.stop()]);
-});
+const two = twoInstancesForSuite('revocation');
 
 type Change = 'revoke' | 'disable' | 'leak' | 'suspend';
 

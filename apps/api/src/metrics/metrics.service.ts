@@ -122,6 +122,12 @@ export class MetricsService extends PrometheusMetrics {
     registers: [this.registry],
   });
 
+  readonly liveInstances = new Gauge({
+    name: 'kw_live_api_instances',
+    help: 'API instances this one last saw alive in Redis (fair shares of rate-limit and spend budgets divide by them)',
+    registers: [this.registry],
+  });
+
   readonly spendSyncs = new Counter({
     name: 'kw_spend_syncs_total',
     help: 'Spend sync pipelines sent to Redis',

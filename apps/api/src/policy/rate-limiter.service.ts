@@ -218,6 +218,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
         .exec();
       const count = Number(replies?.[2]?.[1] ?? 1);
       this.liveInstances = Math.max(1, count);
+      this.metrics.liveInstances.set(this.liveInstances);
     } catch (error) {
       this.logFailure(error as Error);
     }

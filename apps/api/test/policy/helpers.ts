@@ -1,7 +1,7 @@
 import type { App, AppKey, CreateKeyRequest, KeyPolicy, Keywarden, VerifyKeyOptions, WithSecret } from '@keywarden/sdk';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { type ApiProcess, bootstrapWorkspace, client, rawRequest, startApi, uniqueName } from '../harness';
+import { type ApiProcess, bootstrapWorkspace, client, eventually, metricTotal, rawRequest, startApi, uniqueName } from '../harness';
 
 export const CATALOG = ['generation.create', 'embeddings.create'];
 
@@ -16,16 +16,32 @@ export interface TwoInstances {
   ownerSecret: string;
 }
 
-/** Starts two instances that know of each other (for tests of the cross-instance bounds). */
-export async function startTwoInstances(name: string): Promise<TwoInstances> {
-  const [apiA, apiB] = await Promise.all([startApi(), startApi()]);
-  const workspace = await bootstrapWorkspace(name);
-  const viaA = client(apiA.baseUrl, workspace.secret);
-  const viaB = client(apiB.baseUrl, workspace.secret);
-  const app = await viaA.apps.create({ name: uniqueName(`${name}-app`), scopeCatalog: CATALOG });
-  // Each instance counts the live ones every 5 s: let both see each other before measuring.
-  await new Promise((resolve) => setTimeout(resolve, 5_500));
-  return { apiA, apiB, viaA, viaB, app, ownerSecret: workspace.secret };
+/**
+ * Two instances that know of each other, started before the suite's tests and stopped after
+ * them (for tests of the cross-instance bounds). The fields are set once `beforeAll` has run.
+ */
+export function twoInstancesForSuite(name: string): TwoInstances {
+  const two = {} as TwoInstances;
+  beforeAll(async () => {
+    const [apiA, apiB] = await Promise.all([startApi(), startApi()]);
+    Object.assign(two, { apiA, apiB });
+    const workspace = await bootstrapWorkspace(name);
+    const viaA = client(apiA.baseUrl, workspace.secret);
+    const viaB = client(apiB.baseUrl, workspace.secret);
+    const app = await viaA.apps.create({ name: uniqueName(`${name}-app`), scopeCatalog: CATALOG });
+    Object.assign(two, { viaA, viaB, app, ownerSecret: workspace.secret });
+    // Fair shares divide by the live instances (counted every 5 s): measure once both count each other.
+    await eventually(
+      async () => {
+        for (const api of [apiA, apiB]) expect(await metricTotal(api.baseUrl, 'kw_live_api_instances')).toBeGreaterThanOrEqual(2);
+      },
+      { timeoutMs: 20_000 },
+    );
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all([two.apiA?.stop(), two.apiB?.stop()]);
+  });
+  return two;
 }
 
 /** A key of `app` with the given policy. */
