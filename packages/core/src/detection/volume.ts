@@ -134,6 +134,16 @@ function newRun(): CusumRun {
   return { score: 0, minutes: 0, observed: 0, expected: 0 };
 }
 
+/** Back to a new run's values, in place (no allocation: runs step every minute). */
+function resetRun(run: CusumRun): void {
+  run.score = 0;
+  run.minutes = 0;
+  run.observed = 0;
+  run.expected = 0;
+}
+
+const LOG_CUSUM_SHIFT = Math.log(CUSUM_SHIFT);
+
 /** Context of one minute of one series. */
 export interface VolumeMinute {
   minuteStartMs: number;
@@ -182,8 +192,7 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const levelEpisode = s.levelSinceMs !== null && m.minuteStartMs - s.levelSinceMs < MAX_FREEZE_MS;
   s.recent[s.recentIndex] = m.count;
   s.recentIndex = (s.recentIndex + 1) % RECENT_MINUTES;
-  const recentRate = recentMean(s, RECENT_MINUTES);
-  const short = recentMean(s, SHORT_MINUTES);
+  const { recentRate, short } = recentMeans(s);
   const rates = { current: m.count, short, earlier: (recentRate * RECENT_MINUTES - short * SHORT_MINUTES) / (RECENT_MINUTES - SHORT_MINUTES), expected: expected.rate };
   const burstBase = Math.max(expected.rate, expected.peakRate);
   const burstLogRatio = Math.log((short + BURST_PSEUDO_RATE) / (burstBase + BURST_PSEUDO_RATE));
@@ -200,17 +209,18 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const neighbour =
     minuteOfHour < 15 ? (m.hourOfWeek + HOURS_PER_WEEK - 1) % HOURS_PER_WEEK : minuteOfHour >= 45 ? (m.hourOfWeek + 1) % HOURS_PER_WEEK : null;
   const neighbourRate = neighbour === null ? 0 : expectation(s.baseline, neighbour).rate;
-  const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate, neighbourRate) * Math.exp(z * sigma);
+  const toleratedBase = Math.max(expected.rate, expected.peakRate, neighbourRate);
   s.alarmLoad *= ALARM_LOAD_DECAY_PER_MINUTE;
   const threshold = m.thresholds.cusumThreshold * (1 + Math.max(0, s.alarmLoad - ALARM_BUDGET));
-  const spikeTolerated = tolerated(m.thresholds.spikeZ);
-  const offHoursTolerated = tolerated(m.thresholds.offHoursZ);
+  const spikeTolerated = toleratedBase * Math.exp(m.thresholds.spikeZ * sigma);
+  const offHoursTolerated = toleratedBase * Math.exp(m.thresholds.offHoursZ * sigma);
   const maxStep = m.thresholds.cusumThreshold / m.thresholds.sustainedMinutes;
   stepCusum(s.spike, m.count, expected.rate, spikeTolerated, threshold, maxStep);
-  if (m.businessTime) s.offHours = newRun();
+  if (m.businessTime) resetRun(s.offHours);
   else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold, maxStep);
 
-  const context = { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
+  // Evidence context, built only when an alarm needs it (this runs for every key every minute).
+  const context = () => ({ baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) });
   let alarm: VolumeAlarm | null = null;
   const burstRate = short * SHORT_MINUTES;
   const burstTolerated = spikeTolerated * SHORT_MINUTES;
@@ -219,15 +229,15 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     short >= m.spikeFloorPerMinute &&
     poissonTailBound(burstRate, burstTolerated) <= m.thresholds.burstPValue
   ) {
-    alarm = { type: 'spike', evidence: { observed: burstRate, expected: round(expected.rate * SHORT_MINUTES), window: `${SHORT_MINUTES}m`, ...context, detector: 'burst' } };
+    alarm = { type: 'spike', evidence: { observed: burstRate, expected: round(expected.rate * SHORT_MINUTES), window: `${SHORT_MINUTES}m`, ...context(), detector: 'burst' } };
   } else if (s.spike.score >= threshold && recentRate >= m.spikeFloorPerMinute) {
-    alarm = { type: 'spike', evidence: runEvidence(s.spike, context, 'cusum') };
+    alarm = { type: 'spike', evidence: runEvidence(s.spike, context(), 'cusum') };
   } else if (!m.businessTime && s.offHours.score >= threshold && recentRate >= m.offHoursFloorPerMinute) {
-    alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context, 'off-hours-cusum') };
+    alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context(), 'off-hours-cusum') };
   } else if (level && levelEpisode && !s.levelAlarmed && s.levelOngoing && level.z >= m.thresholds.levelZ && level.observed >= level.hours * 60 * m.spikeFloorPerMinute) {
     alarm = {
       type: 'spike',
-      evidence: { observed: level.observed, expected: round(level.expected), window: `${level.hours}h`, ...context, score: round(level.z), detector: 'level' },
+      evidence: { observed: level.observed, expected: round(level.expected), window: `${level.hours}h`, ...context(), score: round(level.z), detector: 'level' },
     };
     s.levelAlarmed = true;
   }
@@ -263,22 +273,26 @@ export function poissonTailBound(count: number, rate: number): number {
   return Math.exp(-rate + count - count * Math.log(count / rate));
 }
 
-/** Mean count of the last `minutes` minutes (at most RECENT_MINUTES). */
-function recentMean(s: VolumeState, minutes: number): number {
+/** Mean counts of the last RECENT_MINUTES and of the last SHORT_MINUTES minutes. */
+function recentMeans(s: VolumeState): { recentRate: number; short: number } {
   let sum = 0;
-  for (let i = 1; i <= minutes; i++) sum += s.recent[(s.recentIndex - i + RECENT_MINUTES) % RECENT_MINUTES];
-  return sum / minutes;
+  let shortSum = 0;
+  for (let i = 1; i <= RECENT_MINUTES; i++) {
+    sum += s.recent[(s.recentIndex - i + RECENT_MINUTES) % RECENT_MINUTES];
+    if (i === SHORT_MINUTES) shortSum = sum;
+  }
+  return { recentRate: sum / RECENT_MINUTES, short: shortSum / SHORT_MINUTES };
 }
 
 /** Poisson CUSUM for a shift from the tolerated rate to CUSUM_SHIFT × it; each minute's step is capped. */
 function stepCusum(run: CusumRun, count: number, expectedRate: number, toleratedRate: number, threshold: number, maxStep: number): void {
-  const step = count * Math.log(CUSUM_SHIFT) - (CUSUM_SHIFT - 1) * toleratedRate;
+  const step = count * LOG_CUSUM_SHIFT - (CUSUM_SHIFT - 1) * toleratedRate;
   const score = Math.min(run.score + Math.min(step, maxStep), 2 * threshold);
   if (score <= 0) {
-    Object.assign(run, newRun());
+    resetRun(run);
     return;
   }
-  if (run.score === 0) Object.assign(run, newRun());
+  if (run.score === 0) resetRun(run);
   run.score = score;
   run.minutes += 1;
   run.observed += count;
