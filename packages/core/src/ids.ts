@@ -32,14 +32,22 @@ const POOL_SIZE = 4096;
 let pool = randomBytes(POOL_SIZE);
 let poolOffset = 0;
 
-function randomChunk(size: number): Buffer {
-  if (poolOffset + size > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
-    poolOffset = 0;
+// Many ids share a millisecond under load: its time characters are encoded once.
+let encodedMs = -1;
+let encodedTime = '';
+
+function timeChars(nowMs: number): string {
+  if (nowMs !== encodedMs) {
+    let time = '';
+    let rest = nowMs;
+    for (let i = 0; i < TIME_CHARS; i++) {
+      time = ALPHABET[rest % 32] + time;
+      rest = Math.floor(rest / 32);
+    }
+    encodedMs = nowMs;
+    encodedTime = time;
   }
-  const chunk = pool.subarray(poolOffset, poolOffset + size);
-  poolOffset += size;
-  return chunk;
+  return encodedTime;
 }
 
 /**
@@ -47,15 +55,14 @@ function randomChunk(size: number): Buffer {
  * time and serve directly as pagination cursors.
  */
 export function newId(kind: IdKind, nowMs: number = Date.now()): string {
-  let time = '';
-  let rest = nowMs;
-  for (let i = 0; i < TIME_CHARS; i++) {
-    time = ALPHABET[rest % 32] + time;
-    rest = Math.floor(rest / 32);
+  if (poolOffset + RANDOM_CHARS > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
   }
   let random = '';
-  for (const byte of randomChunk(RANDOM_CHARS)) random += ALPHABET[byte % 32];
-  return `${ID_PREFIXES[kind]}_${time}${random}`;
+  for (let i = poolOffset; i < poolOffset + RANDOM_CHARS; i++) random += ALPHABET[pool[i] % 32];
+  poolOffset += RANDOM_CHARS;
+  return `${ID_PREFIXES[kind]}_${timeChars(nowMs)}${random}`;
 }
 
 const ID_PATTERN = new RegExp(`^[a-z]+_[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}$`);
