@@ -188,14 +188,14 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     const batchId = uid('b');
     await queue.add(
       JOBS.usageBatch,
-      { batchId, format: COMPACT_USAGE_FORMAT, strings: [], rows: [[0, 1, 2]] },
+      { batchId, format: COMPACT_USAGE_FORMAT, strings: [], ids: ['evt_1'], cells: [0, 1, 2] },
       { jobId: batchId, attempts: 5, backoff: { type: 'exponential', delay: 200 } },
     );
     await waitFor(async () => (await queue.getJobState(batchId)) === 'failed', 'batch failed');
 
     const job = await queue.getJob(batchId);
     expect(job?.attemptsMade).toBe(1);
-    expect(job?.failedReason).toContain('a row of 3 columns');
+    expect(job?.failedReason).toContain('3 cells for 1 events');
     expect(await processedCount(db, batchId)).toBe(0);
   });
 

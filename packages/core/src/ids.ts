@@ -28,9 +28,19 @@ export const ID_PREFIXES = {
 export type IdKind = keyof typeof ID_PREFIXES;
 
 // One CSPRNG call per 256 ids instead of one per id: ids are minted on every request.
+// The pool holds alphabet characters (each random byte mapped once, at refill), so an
+// id's random part is one slice of it.
 const POOL_SIZE = 4096;
-let pool = randomBytes(POOL_SIZE);
-let poolOffset = 0;
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+let pool = Buffer.alloc(0);
+let poolOffset = POOL_SIZE;
+
+function refillPool(): void {
+  pool = randomBytes(POOL_SIZE);
+  // 256 is a multiple of 32: every character stays equally likely.
+  for (let i = 0; i < POOL_SIZE; i++) pool[i] = ALPHABET_CODES[pool[i] % 32];
+  poolOffset = 0;
+}
 
 // Many ids share a millisecond under load: its time characters are encoded once.
 let encodedMs = -1;
@@ -55,12 +65,8 @@ function timeChars(nowMs: number): string {
  * time and serve directly as pagination cursors.
  */
 export function newId(kind: IdKind, nowMs: number = Date.now()): string {
-  if (poolOffset + RANDOM_CHARS > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
-    poolOffset = 0;
-  }
-  let random = '';
-  for (let i = poolOffset; i < poolOffset + RANDOM_CHARS; i++) random += ALPHABET[pool[i] % 32];
+  if (poolOffset + RANDOM_CHARS > POOL_SIZE) refillPool();
+  const random = pool.toString('latin1', poolOffset, poolOffset + RANDOM_CHARS);
   poolOffset += RANDOM_CHARS;
   return `${ID_PREFIXES[kind]}_${timeChars(nowMs)}${random}`;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { UsageBatchJob, UsageEvent } from '../wire/usage';
-import { COMPACT_USAGE_FORMAT, decodeUsageBatch, encodeUsageBatch, MalformedUsageBatchError, USAGE_EVENT_COLUMNS } from './usage-batch';
+import { COMPACT_USAGE_CELLS, COMPACT_USAGE_FORMAT, decodeUsageBatch, encodeUsageBatch, MalformedUsageBatchError } from './usage-batch';
 
 const verifyEvent: UsageEvent = {
   id: 'evt_01hf7yat00abcdefghjkmnpqrs',
@@ -70,7 +70,8 @@ describe('usage batch on the queue', () => {
     const events = Array.from({ length: 100 }, (_, i) => ({ ...verifyEvent, id: `evt_${i}` }));
     const batch = encodeUsageBatch({ batchId: 'ubat_1', events });
     expect(batch.strings.filter((s) => s === verifyEvent.workspaceId)).toHaveLength(1);
-    expect(batch.rows).toHaveLength(100);
+    expect(batch.strings).not.toContain('evt_1');
+    expect(batch.ids).toHaveLength(100);
     expect(JSON.stringify(batch).length * 3).toBeLessThan(JSON.stringify({ batchId: 'ubat_1', events }).length);
   });
 
@@ -80,10 +81,11 @@ describe('usage batch on the queue', () => {
   });
 
   it.each([
-    ['an unknown format', { format: 'strings-2', strings: [], rows: [] }],
-    ['a row of the wrong width', { format: COMPACT_USAGE_FORMAT, strings: [], rows: [[1, 2, 3]] }],
-    ['a string index past the strings', { format: COMPACT_USAGE_FORMAT, strings: [], rows: [USAGE_EVENT_COLUMNS.map(() => 0)] }],
-    ['no rows', { format: COMPACT_USAGE_FORMAT, strings: [] }],
+    ['an unknown format', { format: 'strings-2', strings: [], ids: [], cells: [] }],
+    ['cells that do not fit its events', { format: COMPACT_USAGE_FORMAT, strings: [], ids: ['evt_1'], cells: [0, 1, 2] }],
+    ['a string index past the strings', { format: COMPACT_USAGE_FORMAT, strings: [], ids: ['evt_1'], cells: COMPACT_USAGE_CELLS.map(() => 0) }],
+    ['a string where a number belongs', { format: COMPACT_USAGE_FORMAT, strings: ['x'], ids: ['evt_1'], cells: COMPACT_USAGE_CELLS.map((field) => (field === 'status' ? '200' : 0)) }],
+    ['no cells', { format: COMPACT_USAGE_FORMAT, strings: [], ids: [] }],
   ])('refuses a compact batch with %s', (_, fields) => {
     expect(() => decodeUsageBatch({ batchId: 'ubat_bad', ...fields } as never)).toThrow(MalformedUsageBatchError);
   });
