@@ -290,6 +290,15 @@ async function waitForQuietMachine(settings) {
 
 // ---------------------------------------------------------------- load
 
+/** The check every load run applies to a 200's body: JSON with `"valid": true`. */
+function answersValid(body) {
+  try {
+    return JSON.parse(body).valid === true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One autocannon run (as fast as the server answers, or at `overallRate` requests per
  * second in all). Every response body goes through the same check for both
@@ -298,12 +307,7 @@ async function waitForQuietMachine(settings) {
 async function load({ url, request, connections, duration, overallRate }) {
   let firstMismatch = null;
   const verifyBody = (body) => {
-    let ok = false;
-    try {
-      ok = JSON.parse(body).valid === true;
-    } catch {
-      ok = false;
-    }
+    const ok = answersValid(body);
     if (!ok && firstMismatch === null) firstMismatch = String(body).slice(0, 300);
     return ok;
   };
@@ -576,6 +580,7 @@ function runBenchmark(main) {
 }
 
 export {
+  answersValid,
   apiEnv,
   children,
   cpuSecondsOf,
@@ -587,6 +592,7 @@ export {
   load,
   log,
   machine,
+  machineBusySeconds,
   mean,
   measure,
   median,

@@ -19,6 +19,9 @@
 //                         process of each server under the V8 CPU profiler (not counted in
 //                         the results); prints where the API's CPU time goes vs the bare
 //                         server's, and saves bench/results/profiles/*.cpuprofile
+//   BENCH_PROFILE_TARGET=keywarden  which verify the profiled API run sends: keywarden (the
+//                         key without policy), policies (every policy kind) or lease
+//                         (every policy kind + concurrency lease)
 //   DATABASE_URL, REDIS_URL  use these servers/databases as they are; when unset, the
 //                         local ones are started (infra/services.sh start) and a fresh
 //                         database `keywarden_bench` is created (dropped first)
@@ -26,6 +29,10 @@
 //   BENCH_API_LOG_LEVEL   LOG_LEVEL of the API (default info, production-like; for experiments)
 //   BENCH_API_MAIN=FILE   run this main.js as the API instead of apps/api/dist/main.js
 //                         (migrations and bootstrap still use apps/api/dist/cli.js)
+//   BENCH_HALF_LOAD_RATE=N  the half-load runs only, at N req/s (no saturated rounds, no
+//                         two-process run); results in results/verify-half-load-latest.json
+//   BENCH_HALF_LOAD_AUTOCANNON=1  after each paced half-load run, the same rate once more
+//                         with autocannon's overallRate, for comparison (README: why not)
 //
 // Exit code: 0 when the benchmark ran and every response was correct (a ratio below the
 // goal is reported, not an error); 1 on any failure, including a single non-200 or
@@ -39,16 +46,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Keywarden } from '@keywarden/sdk';
 import { summariseProfile, formatSummary } from './cpu-profile-summary.mjs';
 import { APP_KEY_POLICY, CUSTOMER_POLICY, LEASE_CONCURRENCY, LEASE_TTL_MS, POLICY_VERIFY_FIELDS } from '../lib/policies.mjs';
+import { pacedLoad } from '../lib/paced-load.mjs';
 import {
+  answersValid,
   API_CLI,
   apiEnv,
   cpuSecondsOf,
   fail,
   fmt,
   freePort,
+  intFromEnv,
   load,
   log,
   machine,
+  machineBusySeconds,
   measure,
   NOISY_OTHER_CPU_PERCENT,
   postOnce,
@@ -64,6 +75,7 @@ import {
   stopServer,
   summarise,
   table,
+  UsageError,
   waitForQuietMachine,
 } from '../lib/harness.mjs';
 
@@ -72,12 +84,15 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const API_MAIN = process.env.BENCH_API_MAIN ? resolve(process.env.BENCH_API_MAIN) : join(ROOT, 'apps/api/dist/main.js');
 const BARE_SERVER = join(HERE, 'bare-fastify.mjs');
 const PROFILE_PRELOAD = join(HERE, 'cpu-profile-preload.cjs');
+const LOOP_DELAY_PRELOAD = join(HERE, 'loop-delay-preload.cjs');
 const RESULTS_FILE = join(RESULTS_DIR, 'verify-latest.json');
+const HALF_LOAD_RESULTS_FILE = join(RESULTS_DIR, 'verify-half-load-latest.json');
 const GOAL_RATIO = 0.6;
 const GOAL_POLICY_RATIO = 0.55;
 const GOAL_HALF_LOAD_P50_MS = 1;
 const GOAL_HALF_LOAD_P99_MS = 5;
 const SCOPE = 'orders.read';
+const PROFILE_TARGETS = ['keywarden', 'policies', 'lease'];
 
 function packageVersion(name, require = createRequire(import.meta.url)) {
   try {
@@ -128,6 +143,115 @@ function formatProfiles(profile) {
 
 // ---------------------------------------------------------------- main
 
+/** Sends `message` to a server started with an IPC channel and waits for its `replyType` answer (or its `errorType`). */
+function askServer(server, message, replyType, errorType = null) {
+  return new Promise((resolveReply, reject) => {
+    const onMessage = (reply) => {
+      if (reply?.type === replyType) {
+        server.child.off('message', onMessage);
+        resolveReply(reply);
+      } else if (errorType && reply?.type === errorType) {
+        server.child.off('message', onMessage);
+        reject(fail(`${server.name}: ${reply.message}`));
+      }
+    };
+    server.child.on('message', onMessage);
+    server.child.send(message);
+  });
+}
+
+/**
+ * Latency at a fixed rate (the paced open-loop generator, lib/paced-load.mjs), with the
+ * server's event-loop delay and GC pauses over the same window (loop-delay-preload.cjs),
+ * and optionally autocannon's overallRate at the same rate for comparison.
+ */
+async function measureHalfLoad(target, rate, settings) {
+  const pid = target.server.child.pid;
+  let result;
+  for (let attempt = 1; ; attempt++) {
+    await waitForQuietMachine(settings);
+    log(`half load: ${target.name} at ${fmt.int(rate)} req/s, paced open loop (${settings.warmup} s warm-up, ${settings.duration} s measured)` +
+      (attempt > 1 ? `, attempt ${attempt}` : ''));
+    let before = null;
+    const run = await pacedLoad({
+      url: target.url,
+      request: target.request,
+      rate,
+      connections: settings.connections,
+      warmup: settings.warmup,
+      duration: settings.duration,
+      check: answersValid,
+      onMeasureStart: () => {
+        before = { server: cpuSecondsOf(pid), machine: machineBusySeconds() };
+        target.server.child.send({ type: 'loop-delay-start' });
+      },
+    });
+    const after = { server: cpuSecondsOf(pid), machine: machineBusySeconds() };
+    const loop = await askServer(target.server, { type: 'loop-delay-stop' }, 'loop-delay');
+    if (run.problems.length > 0) {
+      throw fail(`${target.name} answered incorrectly at half load: ${run.problems.join('; ')}` +
+        (run.firstBadBody ? `\n  first bad body: ${run.firstBadBody}` : ''));
+    }
+    const serverCpuSeconds = before.server === null || after.server === null ? null : after.server - before.server;
+    const otherCpuPercent = serverCpuSeconds === null || before.machine === null || after.machine === null
+      ? null
+      : (100 * Math.max(0, after.machine - before.machine - serverCpuSeconds - run.clientCpuSeconds)) / run.durationSec;
+    result = {
+      ...run,
+      attempt,
+      serverCpuMicrosPerRequest: serverCpuSeconds === null ? null : (1e6 * serverCpuSeconds) / run.requests,
+      otherCpuPercent,
+      noisy: otherCpuPercent !== null && otherCpuPercent > NOISY_OTHER_CPU_PERCENT,
+      eventLoopDelayMs: loop.delayMs,
+      gc: loop.gc,
+    };
+    log(`  ${fmt.int(run.achievedRate)} req/s achieved, p50 ${fmt.ms(run.latencyMs.p50)}, p90 ${fmt.ms(run.latencyMs.p90)}, ` +
+      `p99 ${fmt.ms(run.latencyMs.p99)}, p99.9 ${fmt.ms(run.latencyMs.p999)}, max ${fmt.ms(run.latencyMs.max)}; ` +
+      `generator lateness p99 ${fmt.ms(run.generatorLatenessMs.p99)}; server ${fmt.int(result.serverCpuMicrosPerRequest)} CPU µs/req, ` +
+      `event-loop delay p99 ${fmt.ms(loop.delayMs.p99)}, max ${fmt.ms(loop.delayMs.max)}; GC ${formatGc(loop.gc)}; ` +
+      `other processes ${fmt.pct(otherCpuPercent)} CPU`);
+    if (!result.noisy || attempt >= settings.noisyAttempts) break;
+    log(`  other processes used ${fmt.pct(otherCpuPercent)} CPU meanwhile: measuring again`);
+  }
+  if (settings.halfLoadAutocannon) {
+    await waitForQuietMachine(settings);
+    const { result: ac } = await load({ url: target.url, request: target.request, connections: settings.connections, duration: settings.duration, overallRate: rate });
+    const problems = problemsOf(ac);
+    if (problems.length > 0) throw fail(`${target.name} answered incorrectly at half load (autocannon): ${problems.join('; ')}`);
+    result.autocannonOverallRate = {
+      reqPerSecMean: ac.requests.mean,
+      latencyMs: { p50: ac.latency.p50, p90: ac.latency.p90, p99: ac.latency.p99, max: ac.latency.max },
+    };
+    log(`  autocannon overallRate at the same rate: ${fmt.int(ac.requests.mean)} req/s, p50 ${fmt.ms(ac.latency.p50)}, p99 ${fmt.ms(ac.latency.p99)}`);
+  }
+  return result;
+}
+
+function formatGc(gc) {
+  const kinds = Object.entries(gc ?? {});
+  if (kinds.length === 0) return 'none';
+  return kinds.map(([kind, k]) => `${kind} ${k.count}× (max ${fmt.ms(k.maxMs)}, ${k.over1Ms} over 1 ms)`).join(', ');
+}
+
+function formatHalfLoad(rate, halfLoad) {
+  const { bare, keywarden } = halfLoad;
+  const line = (name, r) =>
+    `  ${name}: ${fmt.int(r.achievedRate)} req/s achieved, p50 ${fmt.ms(r.latencyMs.p50)}, p90 ${fmt.ms(r.latencyMs.p90)}, ` +
+    `p99 ${fmt.ms(r.latencyMs.p99)}, p99.9 ${fmt.ms(r.latencyMs.p999)}, max ${fmt.ms(r.latencyMs.max)}; ` +
+    `${fmt.int(r.serverCpuMicrosPerRequest)} CPU µs/req; event-loop delay p99 ${fmt.ms(r.eventLoopDelayMs.p99)}, max ${fmt.ms(r.eventLoopDelayMs.max)}` +
+    (r.noisy ? `; (!) other processes used ${fmt.pct(r.otherCpuPercent)} CPU` : '') +
+    (r.autocannonOverallRate
+      ? `\n    (autocannon overallRate, same rate: p50 ${fmt.ms(r.autocannonOverallRate.latencyMs.p50)}, p99 ${fmt.ms(r.autocannonOverallRate.latencyMs.p99)})`
+      : '');
+  const met = keywarden.latencyMs.p50 <= GOAL_HALF_LOAD_P50_MS && keywarden.latencyMs.p99 <= GOAL_HALF_LOAD_P99_MS;
+  return [
+    `half load (${fmt.int(rate)} req/s, paced open loop, latency from each request's due time; ` +
+      `goal keywarden p50 ≤ ${GOAL_HALF_LOAD_P50_MS} ms, p99 ≤ ${GOAL_HALF_LOAD_P99_MS} ms: ${met ? 'met' : 'not met'}):`,
+    line('keywarden', keywarden),
+    line('bare-fastify', bare),
+  ].join('\n');
+}
+
 /**
  * One extra load run against a fresh process of `spec` under the V8 CPU profiler (started
  * and stopped over IPC by cpu-profile-preload.cjs, so only the load window is sampled).
@@ -152,26 +276,9 @@ async function profileServer(spec, { request, settings }) {
     const url = `http://127.0.0.1:${port}${spec.path}`;
     await waitForQuietMachine(settings);
     if (settings.warmup > 0) await load({ url, request, connections: settings.connections, duration: settings.warmup });
-    const waitFor = (type) =>
-      new Promise((resolveMessage, reject) => {
-        const onMessage = (message) => {
-          if (message?.type === type) {
-            server.child.off('message', onMessage);
-            resolveMessage(message);
-          } else if (message?.type === 'cpu-profile-error') {
-            server.child.off('message', onMessage);
-            reject(fail(`profiler in ${spec.name}: ${message.message}`));
-          }
-        };
-        server.child.on('message', onMessage);
-      });
-    const started = waitFor('cpu-profile-started');
-    server.child.send({ type: 'cpu-profile-start' });
-    await started;
+    await askServer(server, { type: 'cpu-profile-start' }, 'cpu-profile-started', 'cpu-profile-error');
     const { result } = await load({ url, request, connections: settings.connections, duration: settings.duration });
-    const written = waitFor('cpu-profile-written');
-    server.child.send({ type: 'cpu-profile-stop', file });
-    await written;
+    await askServer(server, { type: 'cpu-profile-stop', file }, 'cpu-profile-written', 'cpu-profile-error');
     const problems = problemsOf(result);
     if (problems.length > 0) throw fail(`${spec.name} answered incorrectly during the profiled run: ${problems.join('; ')}`);
     log(`  ${fmt.int(result.requests.mean)} req/s with the profiler on (not part of the results)`);
@@ -204,7 +311,15 @@ function perRequestDiff(kw, bare) {
 }
 
 async function main() {
-  const settings = readSettings();
+  const settings = {
+    ...readSettings(),
+    halfLoadRate: process.env.BENCH_HALF_LOAD_RATE ? intFromEnv('BENCH_HALF_LOAD_RATE', null, { max: 1_000_000 }) : null,
+    halfLoadAutocannon: process.env.BENCH_HALF_LOAD_AUTOCANNON === '1' || process.env.BENCH_HALF_LOAD_AUTOCANNON === 'true',
+  };
+  const profileTarget = process.env.BENCH_PROFILE_TARGET || 'keywarden';
+  if (!PROFILE_TARGETS.includes(profileTarget)) {
+    throw new UsageError(`BENCH_PROFILE_TARGET must be one of ${PROFILE_TARGETS.join(', ')}, got "${profileTarget}"`);
+  }
   if (!existsSync(API_MAIN) || !existsSync(API_CLI)) {
     throw fail(`${relative(ROOT, API_MAIN)} not found: build first (cd ${ROOT} && pnpm build)`);
   }
@@ -253,7 +368,9 @@ async function main() {
 
   const [apiPort, barePort] = [await freePort(), await freePort()];
   log(`starting the Keywarden API on :${apiPort} (LOG_LEVEL=${specs.keywarden.env.LOG_LEVEL}, stdout → ${settings.apiLog ?? '/dev/null'})`);
-  const api = await startServer({ ...specs.keywarden, port: apiPort });
+  // Both measured servers carry the event-loop monitor (idle until a half-load run asks).
+  const monitored = { nodeArgs: ['--require', LOOP_DELAY_PRELOAD], ipc: true };
+  const api = await startServer({ ...specs.keywarden, ...monitored, port: apiPort });
 
   const sdk = new Keywarden({ baseUrl: `http://127.0.0.1:${apiPort}`, apiKey: bootstrap.secret });
   const app = await sdk.apps.create({ name: 'bench-app', scopeCatalog: [SCOPE] });
@@ -278,7 +395,7 @@ async function main() {
 
   specs.bare.ready = async (port) => (await postOnce(`http://127.0.0.1:${port}/verify`, request)).status === 200;
   log(`starting the bare Fastify server on :${barePort}`);
-  const bare = await startServer({ ...specs.bare, port: barePort });
+  const bare = await startServer({ ...specs.bare, ...monitored, port: barePort });
 
   const apiUrl = `http://127.0.0.1:${apiPort}${specs.keywarden.path}`;
   const withPolicies = (secret) => ({ ...request, body: JSON.stringify({ key: secret, scope: SCOPE, ...POLICY_VERIFY_FIELDS }) });
@@ -298,6 +415,25 @@ async function main() {
     } catch {}
     if (status !== 200 || !valid) throw fail(`${target.name}: sanity request got ${status} ${text.slice(0, 300)}`);
     log(`${target.name}: sanity request OK (${text.length} bytes: ${text.slice(0, 160)})`);
+  }
+
+  if (settings.halfLoadRate) {
+    const halfLoad = {
+      bare: await measureHalfLoad(targets.bare, settings.halfLoadRate, settings),
+      keywarden: await measureHalfLoad(targets.keywarden, settings.halfLoadRate, settings),
+    };
+    await stopServer(bare);
+    await stopServer(api);
+    const m = machine();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(HALF_LOAD_RESULTS_FILE, `${JSON.stringify({
+      benchmark: 'verify, half load only', timestamp: new Date().toISOString(), machine: m,
+      settings: { rate: settings.halfLoadRate, connections: settings.connections, durationSec: settings.duration, warmupSec: settings.warmup },
+      halfLoad,
+    }, null, 2)}\n`);
+    process.stdout.write(`\n${formatHalfLoad(settings.halfLoadRate, halfLoad)}\n` +
+      `load average at the end: ${m.loadAverage.map((n) => n.toFixed(2)).join(', ')}\nresults: ${relative(ROOT, HALF_LOAD_RESULTS_FILE)}\n`);
+    return;
   }
 
   const runs = [];
@@ -346,20 +482,10 @@ async function main() {
 
   // Latency at half of Keywarden's saturated rate: a fixed request rate, not a flood.
   const halfRate = Math.max(1, Math.round(summary.keywarden.reqPerSecMedian / 2));
-  const halfLoad = {};
-  for (const target of [targets.bare, targets.keywarden]) {
-    await waitForQuietMachine(settings);
-    log(`half load: ${target.name} at ${fmt.int(halfRate)} req/s (overallRate), ${settings.duration} s`);
-    await load({ url: target.url, request: target.request, connections: settings.connections, duration: settings.warmup, overallRate: halfRate });
-    const { result } = await load({ url: target.url, request: target.request, connections: settings.connections, duration: settings.duration, overallRate: halfRate });
-    const problems = problemsOf(result);
-    if (problems.length > 0) throw fail(`${target.name} answered incorrectly at half load: ${problems.join('; ')}`);
-    halfLoad[target === targets.bare ? 'bare' : 'keywarden'] = {
-      rate: halfRate, reqPerSecMean: result.requests.mean,
-      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-    };
-    log(`  ${fmt.int(result.requests.mean)} req/s, p50 ${fmt.ms(result.latency.p50)}, p99 ${fmt.ms(result.latency.p99)}`);
-  }
+  const halfLoad = {
+    bare: await measureHalfLoad(targets.bare, halfRate, settings),
+    keywarden: await measureHalfLoad(targets.keywarden, halfRate, settings),
+  };
   const halfLoadMeetsGoal = halfLoad.keywarden.latencyMs.p50 <= GOAL_HALF_LOAD_P50_MS && halfLoad.keywarden.latencyMs.p99 <= GOAL_HALF_LOAD_P99_MS;
 
   // Scale-out: a second API process on the same machine, both loaded at once.
@@ -408,7 +534,10 @@ async function main() {
   let profile = null;
   if (settings.profile) {
     const bareProfile = await profileServer(specs.bare, { request, settings });
-    const kwProfile = await profileServer(specs.keywarden, { request, settings });
+    const kwProfile = await profileServer(
+      { ...specs.keywarden, key: profileTarget, name: targets[profileTarget].name },
+      { request: targets[profileTarget].request, settings },
+    );
     profile = { bare: bareProfile, keywarden: kwProfile, perRequest: perRequestDiff(kwProfile, bareProfile) };
   }
 
@@ -496,9 +625,7 @@ async function main() {
   for (const [k, label] of [['policies', 'every policy kind'], ['lease', 'every policy kind + concurrency lease']]) {
     out.push(`ratio ${label}/bare: ${fmt.ratio(policyRatios[k])} (goal ≥ ${fmt.ratio(GOAL_POLICY_RATIO)}: ${policyRatios[k] >= GOAL_POLICY_RATIO ? 'met' : 'below goal'})`);
   }
-  out.push(`half load (${fmt.int(halfRate)} req/s, autocannon overallRate): keywarden p50 ${fmt.ms(halfLoad.keywarden.latencyMs.p50)}, ` +
-    `p99 ${fmt.ms(halfLoad.keywarden.latencyMs.p99)}; bare p50 ${fmt.ms(halfLoad.bare.latencyMs.p50)}, p99 ${fmt.ms(halfLoad.bare.latencyMs.p99)} ` +
-    `(goal p50 ≤ ${GOAL_HALF_LOAD_P50_MS} ms, p99 ≤ ${GOAL_HALF_LOAD_P99_MS} ms: ${halfLoadMeetsGoal ? 'met' : 'not met'})`);
+  out.push(formatHalfLoad(halfRate, halfLoad));
   out.push(`two API processes: ${fmt.int(twoProcesses.reqPerSecTotal)} req/s in all vs ${fmt.int(summary.keywarden.reqPerSecMedian)} for one ` +
     `(${fmt.ratio(twoProcesses.vsOneProcess)}), ${fmt.int(twoProcesses.serverCpuMicrosPerRequest)} CPU µs/req`);
   out.push(`load average at the end: ${m.loadAverage.map((n) => n.toFixed(2)).join(', ')}`);

@@ -65,6 +65,26 @@ describe('customers CRUD', () => {
     await expectApiError(owner.customers.get(theirs.id), { status: 404, code: 'NOT_FOUND', message: 'Customer not found' });
   });
 
+  it('finds customers by part of the name or of the external id, ignoring case and taking % and _ literally', async () => {
+    const tag = uniqueName('srch').replace(/-/g, '');
+    const byName = await newCustomer({ name: `Globex ${tag} Corporation` });
+    const byExternalId = await newCustomer({ externalId: `acct-${tag}-42` });
+    const literal = await newCustomer({ name: `${tag} 100%_off` });
+    await newCustomer({ name: 'Initech' });
+    const found = await owner.customers.list({ search: tag.toUpperCase(), limit: 100 });
+    expect(found.data.map((customer) => customer.id).sort()).toEqual([byName.id, byExternalId.id, literal.id].sort());
+    expect((await owner.customers.list({ search: `${tag} 100%_` })).data.map((customer) => customer.id)).toEqual([literal.id]);
+    expect((await owner.customers.list({ search: `${tag}%` })).data).toEqual([]);
+  });
+
+  it('answers 400 for an empty search or one longer than any name', async () => {
+    for (const search of ['', 'x'.repeat(201)]) {
+      const response = await rawRequest(api.baseUrl, `/v1/customers?search=${search}`, { apiKey: workspace.secret });
+      expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+      expect(detailFields(response)).toEqual(['search']);
+    }
+  });
+
   it('answers 404 for an unknown id or externalId', async () => {
     await expectApiError(owner.customers.get('cus_00000000000000000000000000'), { status: 404, code: 'NOT_FOUND' });
     await expectApiError(owner.customers.suspend(uniqueName('nobody')), { status: 404, code: 'NOT_FOUND' });

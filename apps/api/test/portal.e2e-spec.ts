@@ -231,6 +231,22 @@ describe('a portal session', () => {
     expect((await call(portal, '/v1/portal/usage?granularity=hour&from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z')).status).toBe(403);
   });
 
+  it('signs out: the session ends on the server, the cookie is cleared, and the sign-out is audited', async () => {
+    const portal = await openPortal(alice, { appId: app.id, permissions: ['keys.read'] });
+    const signedOut = await call(portal, '/v1/portal/sessions/current', { method: 'DELETE' });
+    expect(signedOut.status).toBe(204);
+    expect(signedOut.headers.get('set-cookie')).toMatch(/^kw_portal_session=;.*Max-Age=0/);
+    expectErrorEnvelope(await call(portal, '/v1/portal/me'), { status: 401, code: 'UNAUTHORIZED' });
+    const entries = await owner.audit.list({ action: 'portal_session.ended', limit: 5 });
+    expect(entries.data[0]).toMatchObject({ action: 'portal_session.ended', actor: `portal:${alice.id}`, targetId: alice.id, details: { appId: app.id } });
+  });
+
+  it('signs out only with the CSRF token, so another site cannot end the session', async () => {
+    const portal = await openPortal(alice);
+    expectErrorEnvelope(await call(portal, '/v1/portal/sessions/current', { method: 'DELETE', csrf: false }), { status: 403, code: 'CSRF_TOKEN_INVALID' });
+    expect((await call(portal, '/v1/portal/me')).status).toBe(200);
+  });
+
   it('ends when the customer is suspended', async () => {
     const carol = await owner.customers.create({ externalId: uniqueName('carol') });
     const portal = await openPortal(carol);

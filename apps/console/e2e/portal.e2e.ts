@@ -80,6 +80,21 @@ test('a portal link opens once: its token leaves the address bar, and a second u
   }
 });
 
+test('signing out ends the session: the page says so, and going back or reloading opens nothing', async ({ page, owner }) => {
+  const alice = await customer(owner, 'alice');
+  await openPortal(page, await portalLink(owner, alice));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'You have signed out' })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'portal-signed-out');
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Your portal session has ended' })).toBeVisible();
+  await page.goto(`/portal/${app.id}/keys`);
+  await expect(page.getByRole('heading', { name: 'Your portal session has ended' })).toBeVisible();
+  const ended = await owner.audit.list({ action: 'portal_session.ended', limit: 1 });
+  expect(ended.data[0]).toMatchObject({ actor: `portal:${alice.id}`, targetId: alice.id });
+});
+
 test("a customer sees only their own keys: another customer's key is neither listed nor reachable by its address; rotating their own", async ({ page, owner }) => {
   const [alice, bob] = await Promise.all([customer(owner, 'alice'), customer(owner, 'bob')]);
   const mine = await owner.keys.create({ appId: app.id, customerId: alice.id, name: 'alice production', environment: 'live', scopes: ['generation.create'] });

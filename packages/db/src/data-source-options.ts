@@ -18,6 +18,7 @@ import { KeySearch1764192000000 } from './migrations/1764192000000-key-search';
 import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-response';
 import { KeyContainmentIndex1764197000000 } from './migrations/1764197000000-key-containment-index';
 import { Customers1764212000000 } from './migrations/1764212000000-customers';
+import { CustomerSearch1764213000000 } from './migrations/1764213000000-customer-search';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   LeakResponse1764196000000,
   KeyContainmentIndex1764197000000,
   Customers1764212000000,
+  CustomerSearch1764213000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -8,7 +8,7 @@ import {
   isScopePreset,
   type Page,
   costToMicros,
-  parseClientIp,
+  isClientIp,
   toStoredPolicy,
   type VerifyKeyRequest,
   type VerifyCode,
@@ -192,7 +192,7 @@ export class KeysService {
    * caller's app restriction, or admin keys are unknown here: UNAUTHORIZED.
    */
   async verify(caller: Principal, request: VerifyKeyRequest): Promise<VerifyKeyResponse> {
-    if (request.ip !== undefined && parseClientIp(request.ip) === null) {
+    if (request.ip !== undefined && !isClientIp(request.ip)) {
       throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
     }
     const now = new Date();

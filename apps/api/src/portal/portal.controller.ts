@@ -8,7 +8,8 @@ import { ParseIdPipe } from '../common/id-param';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Actor } from '../credentials/principal';
 import { RotateKeyDto } from '../keys/dto/rotate-key.dto';
-import { setSessionCookie } from '../sessions/session-cookie';
+import type { SessionRequest } from '../sessions/session-authenticator.service';
+import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie';
 import { Inject } from '@nestjs/common';
 import { CreatePortalSessionDto } from './dto/create-portal-session.dto';
 import { PortalExchangeDto } from './dto/portal-exchange.dto';
@@ -46,6 +47,21 @@ export class PortalController {
   async exchange(@Body() dto: PortalExchangeDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const { token, session } = await this.portal.exchange(dto.token, request.ip, String(request.id));
     setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token, session.expiresAt);
+  }
+
+  /** Signs out: the session ends on the server and the cookie is cleared. */
+  @Delete('sessions/current')
+  @HttpCode(204)
+  @AnyValidKey()
+  @RequirePortalPermission(null)
+  async signOut(
+    @CurrentPortal() portal: PortalContext,
+    @Req() request: FastifyRequest & SessionRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    const current = request.session as NonNullable<SessionRequest['session']>;
+    await this.portal.endSession(portal, current.token, current.value);
+    clearSessionCookie(request, reply, PORTAL_SESSION_COOKIE);
   }
 
   /** The customer, the app (with its branding), the permissions and the CSRF token. */

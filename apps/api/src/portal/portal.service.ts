@@ -187,6 +187,17 @@ export class PortalService implements OnModuleInit {
     return opened;
   }
 
+  /** Signs the customer out: the session ends on the server at once (other sessions of the customer stay). */
+  async endSession(portal: PortalContext, token: string, session: Session): Promise<void> {
+    await this.sessions.end(token, session.subject);
+    await this.audit.record(this.dataSource.manager, portal.actor, portal.workspaceId, {
+      action: 'portal_session.ended',
+      targetType: 'customer',
+      targetId: portal.customerId,
+      details: { appId: portal.appId },
+    });
+  }
+
   async me(portal: PortalContext): Promise<PortalMe> {
     const customer = await this.customers.findByRef(portal.workspaceId, portal.customerId, this.dataSource.manager);
     const app = portal.appId === null ? null : await this.dataSource.manager.findOneBy(AppEntity, { id: portal.appId });

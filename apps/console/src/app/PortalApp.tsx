@@ -2,7 +2,7 @@ import type { PortalMe } from '@keywarden/core';
 import { useEffect } from 'react';
 import { BrowserRouter } from 'react-router';
 import { Loading } from '../components/Loading';
-import { usePortalSession } from '../features/portal/api/portal';
+import { useEndPortalSession, usePortalSession } from '../features/portal/api/portal';
 import { accentVariables, portalTitle } from '../features/portal/branding';
 import { PortalUnavailable } from '../features/portal/components/PortalUnavailable';
 import { PortalRoutes } from '../routes/PortalRoutes';
@@ -18,6 +18,7 @@ function portalBase(pathname: string): { basename: string; appId: string | null 
 
 export function PortalApp() {
   const session = usePortalSession();
+  const signOut = useEndPortalSession();
   if (session.isPending) return <Loading label="Opening your portal…" />;
   if (session.isError) {
     return (
@@ -26,6 +27,13 @@ export function PortalApp() {
           A portal link opens the portal once, within five minutes of being made. Go back to the page that sent you here and open the portal
           again to get a new link.
         </p>
+      </PortalUnavailable>
+    );
+  }
+  if (!session.data && signOut.isSuccess) {
+    return (
+      <PortalUnavailable title="You have signed out">
+        <p>Your portal session has ended. To come back, open the portal again from the page that sent you here.</p>
       </PortalUnavailable>
     );
   }
@@ -51,10 +59,10 @@ export function PortalApp() {
       </PortalUnavailable>
     );
   }
-  return <BrandedPortal me={session.data} basename={base.basename} />;
+  return <BrandedPortal me={session.data} basename={base.basename} signOut={signOut} />;
 }
 
-function BrandedPortal({ me, basename }: { me: PortalMe; basename: string }) {
+function BrandedPortal({ me, basename, signOut }: { me: PortalMe; basename: string; signOut: ReturnType<typeof useEndPortalSession> }) {
   useEffect(() => {
     const variables = accentVariables(me.app?.portal?.accentColor);
     for (const [name, value] of Object.entries(variables)) document.documentElement.style.setProperty(name, value);
@@ -62,7 +70,7 @@ function BrandedPortal({ me, basename }: { me: PortalMe; basename: string }) {
   }, [me.app]);
   return (
     <BrowserRouter basename={basename}>
-      <PortalShell me={me}>
+      <PortalShell me={me} signOut={signOut}>
         <PortalRoutes me={me} />
       </PortalShell>
     </BrowserRouter>

@@ -1,11 +1,13 @@
 import type { PortalMe } from '@keywarden/core';
 import type { ReactNode } from 'react';
 import { AppShell } from '../components/AppShell';
+import { ErrorMessage } from '../components/ErrorMessage';
+import type { useEndPortalSession } from '../features/portal/api/portal';
 import { portalTitle } from '../features/portal/branding';
 import { portalPagesOf } from '../features/portal/pages';
 import { formatTime } from '../lib/format';
 
-export function PortalShell({ me, children }: { me: PortalMe; children: ReactNode }) {
+export function PortalShell({ me, signOut, children }: { me: PortalMe; signOut: ReturnType<typeof useEndPortalSession>; children: ReactNode }) {
   const branding = me.app?.portal;
   return (
     <AppShell
@@ -27,9 +29,13 @@ export function PortalShell({ me, children }: { me: PortalMe; children: ReactNod
               Help
             </a>
           )}
+          <button type="button" className="button-secondary" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+            Sign out
+          </button>
         </>
       }
     >
+      <ErrorMessage error={signOut.error} />
       {children}
     </AppShell>
   );

@@ -3,6 +3,11 @@ import { ApiRequestError } from './api-client';
 
 export const SESSION_QUERY_KEY = ['session'] as const;
 
+/** What one actor loaded must not be shown to the next (after sign-in or sign-out); the session query stays observed. */
+export function forgetAllButSession(client: QueryClient): void {
+  client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_QUERY_KEY[0] });
+}
+
 /** Server state lives here and nowhere else; a 401 anywhere means the session is over. */
 export function createQueryClient(): QueryClient {
   const client: QueryClient = new QueryClient({

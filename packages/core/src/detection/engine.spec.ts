@@ -323,6 +323,16 @@ describe('escalation of an open incident', () => {
     expect(opened(run(traffic, MONDAY, leakAt + 4 * HOUR).events)).toHaveLength(1);
   });
 
+  it('keeps a second leak that adds a request a minute to an open night-time leak inside its incident', () => {
+    // The second leak is five times the key's night traffic: about 5% on top of the first leak, within its noise.
+    const secondAt = night + 54 * MINUTE;
+    const traffic = withLeak(withLeak(office, 'key_a', night, night + 4 * HOUR, () => 6), 'key_a', secondAt, secondAt + 6 * HOUR, () => 1);
+    const { events } = run(traffic, MONDAY, secondAt + 6 * HOUR);
+    expect(opened(events)).toHaveLength(1);
+    expect(Date.parse(opened(events)[0].at)).toBeLessThan(secondAt);
+    expect(events.filter((e) => e.change === 'resolved')).toEqual([]);
+  });
+
   it('does not escalate a leak that grows slowly', () => {
     const leakAt = MONDAY + 2 * WEEK + 10 * HOUR;
     const traffic = withLeak(steady(5), 'key_a', leakAt, leakAt + 6 * HOUR, (t) => 30 * (1 + (t - leakAt) / (3 * HOUR)));

@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'customer.resumed',
   'portal_session.created',
   'portal_session.opened',
+  'portal_session.ended',
   'alert.lifted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -52,7 +52,13 @@ export interface UpdateCustomerRequest {
   policy?: CustomerPolicy | null;
 }
 
+/** Longest customer search: a name or an external id is at most this long. */
+export const MAX_CUSTOMER_SEARCH_LENGTH = 200;
+
 export interface ListCustomersQuery extends PageQuery {
   status?: CustomerStatus;
+  /** Exactly this external id. */
   externalId?: string;
+  /** Part of the name or of the external id (case-insensitive). */
+  search?: string;
 }

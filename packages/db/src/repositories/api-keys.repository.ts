@@ -12,7 +12,7 @@ import {
 } from '@keywarden/core';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { ApiKeyEntity } from '../entities/api-key.entity';
-import { type CustomerScope, type Queryable, type WorkspaceReader, workspacePage } from './queryable';
+import { type CustomerScope, likeEscaped, type Queryable, type WorkspaceReader, workspacePage } from './queryable';
 
 /**
  * api_keys and key_secrets: the statements that go beyond the entities' plain reads and
@@ -273,11 +273,6 @@ function whereStatus(builder: SelectQueryBuilder<ApiKeyEntity>, status: KeyStatu
   if (status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
   else if (status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
   else builder.andWhere('k.status = :status', { status });
-}
-
-/** `%`, `_` and `\` are the user's characters, not patterns. */
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 /** Prefix-shaped searches use the prefix index; anything else the name's trigram index. */

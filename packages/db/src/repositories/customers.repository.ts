@@ -1,7 +1,7 @@
 import type { CustomerStatus, ListCustomersQuery } from '@keywarden/core';
 import type { EntityManager } from 'typeorm';
 import { CustomerEntity } from '../entities/customer.entity';
-import { type Queryable, workspacePage } from './queryable';
+import { likeEscaped, type Queryable, workspacePage } from './queryable';
 
 /**
  * customers: the statements that go beyond the entity's plain reads and writes, for the
@@ -13,6 +13,7 @@ export function customersPage(db: EntityManager, workspaceId: string, query: Lis
   const builder = workspacePage(db, CustomerEntity, 'c', workspaceId, { query, limit });
   if (query.status) builder.andWhere('c.status = :status', { status: query.status });
   if (query.externalId) builder.andWhere('c.external_id = :externalId', { externalId: query.externalId });
+  if (query.search) builder.andWhere('(c.name ILIKE :pattern OR c.external_id ILIKE :pattern)', { pattern: `%${likeEscaped(query.search)}%` });
   return builder.getMany();
 }
 

@@ -42,3 +42,8 @@ export function workspacePage<Entity extends ObjectLiteral>(
   if (page.query.cursor) builder.andWhere(`${alias}.id < :cursor`, { cursor: page.query.cursor });
   return builder;
 }
+
+/** `%`, `_` and `\` are the user's characters, not patterns: the text of a `LIKE` that matches it literally. */
+export function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}

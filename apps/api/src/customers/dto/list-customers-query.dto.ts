@@ -1,5 +1,5 @@
-import { CUSTOMER_STATUSES, type CustomerStatus, type ListCustomersQuery } from '@keywarden/core';
-import { IsIn, IsOptional } from 'class-validator';
+import { CUSTOMER_STATUSES, type CustomerStatus, type ListCustomersQuery, MAX_CUSTOMER_SEARCH_LENGTH } from '@keywarden/core';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId } from './create-customer.dto';
 
@@ -11,4 +11,10 @@ export class ListCustomersQueryDto extends PageQueryDto implements ListCustomers
   @IsOptional()
   @IsExternalId()
   externalId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_CUSTOMER_SEARCH_LENGTH)
+  search?: string;
 }

@@ -14,7 +14,8 @@ import { queryKeys } from '../../../lib/query-keys';
 
 export interface CustomerFilters {
   status: CustomerStatus | '';
-  externalId: string;
+  /** Part of the name or of the external id. */
+  search: string;
 }
 
 const path = (id: string) => `/v1/customers/${encodeURIComponent(id)}`;

@@ -1,4 +1,4 @@
-import { CUSTOMER_STATUSES, type Customer, type CustomerStatus } from '@keywarden/core';
+import { CUSTOMER_STATUSES, type Customer, type CustomerStatus, MAX_CUSTOMER_SEARCH_LENGTH } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
@@ -42,19 +42,19 @@ const columns = [
 
 export default function CustomersPage() {
   const { params, setFilter } = useUrlFilters();
-  const filters: CustomerFilters = { status: (params.get('status') ?? '') as CustomerStatus | '', externalId: params.get('externalId') ?? '' };
-  const [externalIdText, setExternalIdText] = useState(filters.externalId);
+  const filters: CustomerFilters = { status: (params.get('status') ?? '') as CustomerStatus | '', search: params.get('search') ?? '' };
+  const [searchText, setSearchText] = useState(filters.search);
   const [creating, setCreating] = useState(false);
   const pages = useCursorPages(JSON.stringify(filters));
   const customers = useCustomersPage(filters, pages.cursor);
-  // Look the id up once the typing pauses.
+  // Search once the typing pauses.
   useEffect(() => {
-    const term = externalIdText.trim();
-    if (term === filters.externalId) return;
-    const timer = setTimeout(() => setFilter('externalId', term), 300);
+    const term = searchText.trim();
+    if (term === filters.search) return;
+    const timer = setTimeout(() => setFilter('search', term), 300);
     return () => clearTimeout(timer);
   });
-  const filtered = Boolean(filters.status || filters.externalId);
+  const filtered = Boolean(filters.status || filters.search);
   return (
     <>
       <PageHeader title="Customers" description="Your own customers: their keys share these limits, and you can open a portal for each of them.">
@@ -64,8 +64,8 @@ export default function CustomersPage() {
       </PageHeader>
       <div role="search" className="filters" aria-label="Filter customers">
         <label className="field field-inline field-grow">
-          <span>External id</span>
-          <input type="search" placeholder="Your id for the customer, exactly" value={externalIdText} onChange={(event) => setExternalIdText(event.target.value)} />
+          <span>Search</span>
+          <input type="search" placeholder="Part of the name or of your id for the customer" maxLength={MAX_CUSTOMER_SEARCH_LENGTH} value={searchText} onChange={(event) => setSearchText(event.target.value)} />
         </label>
         <SelectField label="Status" inline value={filters.status} onChange={(event) => setFilter('status', event.target.value)}>
           <option value="">Any</option>
@@ -81,7 +81,7 @@ export default function CustomersPage() {
       {customers.data && customers.data.data.length === 0 && (
         <EmptyState title={filtered ? 'No customer matches' : 'No customers yet'}>
           {filtered
-            ? 'The external id must match exactly; clear the filters to see every customer.'
+            ? 'No name or external id contains the search; clear the filters to see every customer.'
             : 'Add a customer with your own id for them, then give their keys its id: the keys then share its limits.'}
         </EmptyState>
       )}

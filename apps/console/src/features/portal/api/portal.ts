@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CreateWebhookBody } from '../../../components/webhooks/CreateWebhookDialog';
 import { api, ApiRequestError, setCsrfToken } from '../../../lib/api-client';
 import { useKeyMutation } from '../../../lib/key-mutation';
-import { SESSION_QUERY_KEY } from '../../../lib/query-client';
+import { forgetAllButSession, SESSION_QUERY_KEY } from '../../../lib/query-client';
 
 const PORTAL = ['portal'] as const;
 const KEYS = [...PORTAL, 'keys'] as const;
@@ -58,6 +58,19 @@ export function usePortalSession() {
     },
     staleTime: Infinity,
     retry: false,
+  });
+}
+
+/** Signs out: the server ends the session and clears the cookie; nothing loaded stays in the page. */
+export function useEndPortalSession() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete<void>('/v1/portal/sessions/current'),
+    onSuccess: () => {
+      setCsrfToken(null);
+      forgetAllButSession(client);
+      client.setQueryData(SESSION_QUERY_KEY, null);
+    },
   });
 }
 

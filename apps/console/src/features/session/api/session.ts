@@ -1,7 +1,7 @@
 import type { ConsoleSession, CreateConsoleSessionRequest } from '@keywarden/core';
-import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiRequestError, setCsrfToken } from '../../../lib/api-client';
-import { SESSION_QUERY_KEY } from '../../../lib/query-client';
+import { forgetAllButSession, SESSION_QUERY_KEY } from '../../../lib/query-client';
 
 /** The signed-in session, or null when signed out (no cookie, ended, or expired). */
 export function useSession() {
@@ -22,11 +22,6 @@ export function useSession() {
     },
     staleTime: Infinity,
   });
-}
-
-/** Another actor must not see what the previous one loaded; the session query stays observed. */
-function forgetAllButSession(client: QueryClient): void {
-  client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_QUERY_KEY[0] });
 }
 
 /** The key goes out once, in the body; only the cookie and the CSRF token come back. */
