@@ -18,9 +18,9 @@ interface MeteringRouteConfig {
  */
 export const METERED_AS_VERIFY: MeteringRouteConfig = { metering: 'verify' };
 
-/** Whether the route of this request is metered (and logged) as a verify. */
-export function isVerifyRoute(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as MeteringRouteConfig | undefined)?.metering === 'verify';
+/** Whether a route (by its config) is metered as a verify. */
+function isVerifyRoute(config: unknown): boolean {
+  return (config as MeteringRouteConfig | undefined)?.metering === 'verify';
 }
 
 /** What a request came to, as far as metering needs it. */
@@ -110,7 +110,9 @@ function errorCodeOf(payload: unknown): string | undefined {
 }
 
 const OUTCOME = Symbol('usage outcome');
-type WithOutcome = FastifyRequest & { [OUTCOME]?: RequestOutcome; user?: Principal };
+/** A successful answer before serialisation (a verify route's is the verify response). */
+const ANSWER = Symbol('usage answer');
+type WithOutcome = FastifyRequest & { [OUTCOME]?: RequestOutcome; [ANSWER]?: unknown; user?: Principal };
 
 /**
  * The one metering seam: every authenticated request, and every verify, becomes exactly
@@ -130,22 +132,27 @@ export class RequestMetering {
       if (reply.statusCode >= 400) {
         const errorCode = errorCodeOf(payload);
         if (errorCode !== undefined) request[OUTCOME] = { kind: 'failed', errorCode };
-      } else if (isVerifyRoute(request)) {
-        request[OUTCOME] = { kind: 'verified', response: payload as VerifyKeyResponse };
+      } else {
+        request[ANSWER] = payload;
       }
       done(null, payload);
     });
     fastify.addHook('onResponse', (request: WithOutcome, reply: FastifyReply, done) => {
+      // Read once: Fastify builds the route options object anew at every read.
+      const route = request.routeOptions;
+      const answer = request[ANSWER];
       const event = usageEventOf({
         method: request.method,
-        routeUrl: request.routeOptions.url,
+        routeUrl: route.url,
         requestId: String(request.id),
         ip: request.ip,
         principal: request.user,
         body: request.body,
         status: reply.statusCode,
         latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-        outcome: request[OUTCOME] ?? { kind: 'answered' },
+        outcome:
+          request[OUTCOME] ??
+          (answer !== undefined && isVerifyRoute(route.config) ? { kind: 'verified', response: answer as VerifyKeyResponse } : { kind: 'answered' }),
       });
       if (event) this.recorder.record(event);
       done();
