@@ -19,6 +19,9 @@
 //                         process of each server under the V8 CPU profiler (not counted in
 //                         the results); prints where the API's CPU time goes vs the bare
 //                         server's, and saves bench/results/profiles/*.cpuprofile
+//   BENCH_PROFILE_TARGET=keywarden  which verify the profiled API run sends: keywarden (the
+//                         key without policy), policies (every policy kind) or lease
+//                         (every policy kind + concurrency lease)
 //   DATABASE_URL, REDIS_URL  use these servers/databases as they are; when unset, the
 //                         local ones are started (infra/services.sh start) and a fresh
 //                         database `keywarden_bench` is created (dropped first)
@@ -72,6 +75,7 @@ import {
   stopServer,
   summarise,
   table,
+  UsageError,
   waitForQuietMachine,
 } from '../lib/harness.mjs';
 
@@ -88,6 +92,7 @@ const GOAL_POLICY_RATIO = 0.55;
 const GOAL_HALF_LOAD_P50_MS = 1;
 const GOAL_HALF_LOAD_P99_MS = 5;
 const SCOPE = 'orders.read';
+const PROFILE_TARGETS = ['keywarden', 'policies', 'lease'];
 
 function packageVersion(name, require = createRequire(import.meta.url)) {
   try {
@@ -311,6 +316,10 @@ async function main() {
     halfLoadRate: process.env.BENCH_HALF_LOAD_RATE ? intFromEnv('BENCH_HALF_LOAD_RATE', null, { max: 1_000_000 }) : null,
     halfLoadAutocannon: process.env.BENCH_HALF_LOAD_AUTOCANNON === '1' || process.env.BENCH_HALF_LOAD_AUTOCANNON === 'true',
   };
+  const profileTarget = process.env.BENCH_PROFILE_TARGET || 'keywarden';
+  if (!PROFILE_TARGETS.includes(profileTarget)) {
+    throw new UsageError(`BENCH_PROFILE_TARGET must be one of ${PROFILE_TARGETS.join(', ')}, got "${profileTarget}"`);
+  }
   if (!existsSync(API_MAIN) || !existsSync(API_CLI)) {
     throw fail(`${relative(ROOT, API_MAIN)} not found: build first (cd ${ROOT} && pnpm build)`);
   }
@@ -525,7 +534,10 @@ async function main() {
   let profile = null;
   if (settings.profile) {
     const bareProfile = await profileServer(specs.bare, { request, settings });
-    const kwProfile = await profileServer(specs.keywarden, { request, settings });
+    const kwProfile = await profileServer(
+      { ...specs.keywarden, key: profileTarget, name: targets[profileTarget].name },
+      { request: targets[profileTarget].request, settings },
+    );
     profile = { bare: bareProfile, keywarden: kwProfile, perRequest: perRequestDiff(kwProfile, bareProfile) };
   }
 

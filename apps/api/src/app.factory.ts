@@ -63,6 +63,29 @@ export function repeatedCredentialHeader(rawHeaders: string[]): string | null {
   return null;
 }
 
+/** The `request completed` line of a finished request, at the level `requestLogLevel` gives it. */
+function logCompletedRequest(
+  request: FastifyRequest & Pick<VerifyRequest, 'user' | 'verifyCode'>,
+  reply: FastifyReply,
+  verifyLogSampleRate: number,
+): void {
+  const level = requestLogLevel(request.verifyCode, verifyLogSampleRate);
+  // The common case (a verify at debug while the level is info) builds no log object.
+  if (!(request.log as Logger).isLevelEnabled(level)) return;
+  request.log[level](
+    {
+      method: request.method,
+      route: request.routeOptions.url,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      keyId: request.user?.keyId,
+      ip: request.ip,
+      ...(request.verifyCode !== undefined ? { code: request.verifyCode } : {}),
+    },
+    'request completed',
+  );
+}
+
 function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
@@ -124,43 +147,31 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks, here and in RequestMetering: they run on every request (every
+  // verify), and an async hook costs a promise and its microtasks per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const repeated = repeatedCredentialHeader(request.raw.rawHeaders);
-    if (repeated) {
-      const { status, body } = errorResponse(
-        ApiError.validation(repeated, 'must be given once: a request carries exactly one credential'),
-        String(request.id),
-      );
-      return reply.code(status).send(body);
-    }
+    if (!repeated) return done();
+    const { status, body } = errorResponse(
+      ApiError.validation(repeated, 'must be given once: a request carries exactly one credential'),
+      String(request.id),
+    );
+    // Answered here: `done` is not called, so the request goes no further.
+    void reply.code(status).send(body);
   });
   // Before any validator or query runs: bodies and query strings too deep to validate
   // safely, or holding text PostgreSQL cannot store, are field errors.
-  fastify.addHook('preValidation', async (request, reply) => {
+  fastify.addHook('preValidation', (request, reply, done) => {
     const issue = bodyIssue(request.body) ?? bodyIssue(request.query);
-    if (issue) {
-      const { status, body } = errorResponse(ApiError.validation(issue.field, issue.message), String(request.id));
-      return reply.code(status).send(body);
-    }
+    if (!issue) return done();
+    const { status, body } = errorResponse(ApiError.validation(issue.field, issue.message), String(request.id));
+    void reply.code(status).send(body);
   });
   app.get(RequestMetering).install(fastify);
-  fastify.addHook('onResponse', async (request: FastifyRequest & Pick<VerifyRequest, 'user' | 'verifyCode'>, reply) => {
-    const level = requestLogLevel(request.verifyCode, config.verifyLogSampleRate);
-    // The common case (a verify at debug while the level is info) builds no log object.
-    if (!(request.log as Logger).isLevelEnabled(level)) return;
-    request.log[level](
-      {
-        method: request.method,
-        route: request.routeOptions.url,
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
-        keyId: request.user?.keyId,
-        ip: request.ip,
-        ...(request.verifyCode !== undefined ? { code: request.verifyCode } : {}),
-      },
-      'request completed',
-    );
+  fastify.addHook('onResponse', (request: FastifyRequest & Pick<VerifyRequest, 'user' | 'verifyCode'>, reply, done) => {
+    logCompletedRequest(request, reply, config.verifyLogSampleRate);
+    done();
   });
   // After the global hooks, so that they apply to it as to every Nest route.
   registerVerifyRoute(fastify, {

@@ -1,4 +1,4 @@
-import { JOBS, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
+import { COMPACT_USAGE_FORMAT, encodeUsageBatch, JOBS, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import { Queue } from 'bullmq';
 import type { Client } from 'pg';
 import {
@@ -167,6 +167,37 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     expect(metrics).toContain('kw_usage_rollup_lag_seconds_bucket');
     expect(metrics).toContain('kw_usage_batch_duration_seconds_bucket');
   }, 90_000);
+
+  it('rolls up batches in the compact form the API queues and in the plain form queued before it alike', async () => {
+    const fixture = await createFixture(db);
+    const events = mixedEvents(fixture, 1_000);
+    const prefix = uid('b');
+    const batches = chunk(events, 250);
+    const jobs = jobsFor(batches.map((_, i) => `${prefix}_${i}`), batches).map((job, i) =>
+      // Every other batch compact, as after an upgrade with older batches still queued.
+      i % 2 === 0 ? { ...job, data: encodeUsageBatch(job.data) } : job,
+    );
+    await queue.addBulk(jobs);
+    await waitFor(async () => (await processedCount(db, prefix)) === 4, '4 batches processed');
+
+    expect(await accessLogCount(db, fixture.workspaceId)).toBe(1_000);
+    expect(await actualRollups(db, fixture.workspaceId)).toEqual(expectedRollups(events));
+  });
+
+  it('dead-letters a compact batch it cannot read, without retries', async () => {
+    const batchId = uid('b');
+    await queue.add(
+      JOBS.usageBatch,
+      { batchId, format: COMPACT_USAGE_FORMAT, strings: [], ids: ['evt_1'], cells: [0, 1, 2] },
+      { jobId: batchId, attempts: 5, backoff: { type: 'exponential', delay: 200 } },
+    );
+    await waitFor(async () => (await queue.getJobState(batchId)) === 'failed', 'batch failed');
+
+    const job = await queue.getJob(batchId);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toContain('3 cells for 1 events');
+    expect(await processedCount(db, batchId)).toBe(0);
+  });
 
   it('applies a batch enqueued twice (same batchId, different jobIds) once', async () => {
     const fixture = await createFixture(db, 1, 1);

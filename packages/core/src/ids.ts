@@ -28,18 +28,36 @@ export const ID_PREFIXES = {
 export type IdKind = keyof typeof ID_PREFIXES;
 
 // One CSPRNG call per 256 ids instead of one per id: ids are minted on every request.
+// The pool holds alphabet characters (each random byte mapped once, at refill), so an
+// id's random part is one slice of it.
 const POOL_SIZE = 4096;
-let pool = randomBytes(POOL_SIZE);
-let poolOffset = 0;
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+let pool = Buffer.alloc(0);
+let poolOffset = POOL_SIZE;
 
-function randomChunk(size: number): Buffer {
-  if (poolOffset + size > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
-    poolOffset = 0;
+function refillPool(): void {
+  pool = randomBytes(POOL_SIZE);
+  // 256 is a multiple of 32: every character stays equally likely.
+  for (let i = 0; i < POOL_SIZE; i++) pool[i] = ALPHABET_CODES[pool[i] % 32];
+  poolOffset = 0;
+}
+
+// Many ids share a millisecond under load: its time characters are encoded once.
+let encodedMs = -1;
+let encodedTime = '';
+
+function timeChars(nowMs: number): string {
+  if (nowMs !== encodedMs) {
+    let time = '';
+    let rest = nowMs;
+    for (let i = 0; i < TIME_CHARS; i++) {
+      time = ALPHABET[rest % 32] + time;
+      rest = Math.floor(rest / 32);
+    }
+    encodedMs = nowMs;
+    encodedTime = time;
   }
-  const chunk = pool.subarray(poolOffset, poolOffset + size);
-  poolOffset += size;
-  return chunk;
+  return encodedTime;
 }
 
 /**
@@ -47,15 +65,10 @@ function randomChunk(size: number): Buffer {
  * time and serve directly as pagination cursors.
  */
 export function newId(kind: IdKind, nowMs: number = Date.now()): string {
-  let time = '';
-  let rest = nowMs;
-  for (let i = 0; i < TIME_CHARS; i++) {
-    time = ALPHABET[rest % 32] + time;
-    rest = Math.floor(rest / 32);
-  }
-  let random = '';
-  for (const byte of randomChunk(RANDOM_CHARS)) random += ALPHABET[byte % 32];
-  return `${ID_PREFIXES[kind]}_${time}${random}`;
+  if (poolOffset + RANDOM_CHARS > POOL_SIZE) refillPool();
+  const random = pool.toString('latin1', poolOffset, poolOffset + RANDOM_CHARS);
+  poolOffset += RANDOM_CHARS;
+  return `${ID_PREFIXES[kind]}_${timeChars(nowMs)}${random}`;
 }
 
 const ID_PATTERN = new RegExp(`^[a-z]+_[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}$`);

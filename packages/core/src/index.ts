@@ -7,6 +7,7 @@ export * from './keys/key-state';
 export * from './keys/delegation';
 export * from './scopes/app-restriction';
 export * from './queues/queues';
+export * from './queues/usage-batch';
 export * from './policy/customer-policy';
 export * from './webhooks/signing';
 export * from './webhooks/retry-schedule';

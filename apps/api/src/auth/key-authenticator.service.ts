@@ -38,11 +38,16 @@ export class KeyAuthenticator {
   ) {}
 
   async authenticate(request: FastifyRequest): Promise<Principal> {
-    const sessionPrincipal = await this.sessions.authenticate(request);
-    if (sessionPrincipal) return sessionPrincipal;
     const key = presentedKey(request.headers);
-    if (!key) throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
-    const resolution = await this.resolver.resolve(key, new Date(), { surface: 'api' });
+    // A request that presents a key is never a session's: only without one is a session looked for.
+    if (key === null) {
+      const sessionPrincipal = await this.sessions.authenticate(request);
+      if (sessionPrincipal) return sessionPrincipal;
+      throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
+    }
+    const now = new Date();
+    const use = { surface: 'api' } as const;
+    const resolution = this.resolver.resolveCached(key, now, use) ?? (await this.resolver.resolve(key, now, use));
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
     return principalOf(resolution.record);

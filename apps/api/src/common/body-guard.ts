@@ -12,8 +12,20 @@ function textIssue(text: string): string | null {
   return null;
 }
 
-function join(path: string, segment: string | number): string {
-  return path ? `${path}.${segment}` : String(segment);
+/** A value met on the walk, and where it sits: its path is spelled out only for an issue. */
+interface Visit {
+  value: unknown;
+  depth: number;
+  parent: Visit | null;
+  segment: string | number;
+}
+
+function pathOf(visit: Visit): string {
+  let path = '';
+  for (let at: Visit | null = visit; at !== null && at.parent !== null; at = at.parent) {
+    path = path === '' ? String(at.segment) : `${at.segment}.${path}`;
+  }
+  return path;
 }
 
 /**
@@ -24,24 +36,25 @@ function join(path: string, segment: string | number): string {
  * deep is blamed on its top-level field.
  */
 export function bodyIssue(body: unknown, maxDepth = MAX_BODY_DEPTH): FieldError | null {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: body, path: '', depth: 0 }];
+  const stack: Visit[] = [{ value: body, depth: 0, parent: null, segment: '' }];
   while (stack.length > 0) {
-    const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    const visit = stack.pop() as Visit;
+    const { value, depth } = visit;
     if (typeof value === 'string') {
       const message = textIssue(value);
-      if (message) return { field: path || 'body', message };
+      if (message) return { field: pathOf(visit) || 'body', message };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= maxDepth) return { field: path.split('.')[0] || 'body', message: `must not nest deeper than ${maxDepth} levels` };
+    if (depth >= maxDepth) return { field: pathOf(visit).split('.')[0] || 'body', message: `must not nest deeper than ${maxDepth} levels` };
     if (Array.isArray(value)) {
-      value.forEach((item, index) => stack.push({ value: item, path: join(path, index), depth: depth + 1 }));
+      for (let index = 0; index < value.length; index++) stack.push({ value: value[index], depth: depth + 1, parent: visit, segment: index });
       continue;
     }
-    for (const [name, item] of Object.entries(value)) {
+    for (const name of Object.keys(value)) {
       const message = textIssue(name);
-      if (message) return { field: path || 'body', message: `field names ${message}` };
-      stack.push({ value: item, path: join(path, name), depth: depth + 1 });
+      if (message) return { field: pathOf(visit) || 'body', message: `field names ${message}` };
+      stack.push({ value: (value as Record<string, unknown>)[name], depth: depth + 1, parent: visit, segment: name });
     }
   }
   return null;

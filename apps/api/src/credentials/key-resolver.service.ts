@@ -38,25 +38,36 @@ export class KeyResolverService {
    * apart by latency; its alarm never holds up the answer.
    */
   async resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Promise<Resolution> {
-    // Keyed by the presented key itself: a cache hit costs no HMAC, and no parse either,
-    // since only keys that parsed are ever cached (below). Entries live in this process's
-    // memory only, for at most the cache TTL.
-    let record = this.cache.get(candidate, now.getTime());
-    if (!record) {
-      if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
-      const generation = this.cache.currentGeneration();
-      const hash = this.material.hash(candidate);
-      const hashHex = hash.toString('hex');
-      // Known to be unknown: a flood of the same unknown key costs no query.
-      if (this.cache.isKnownUnknown(hashHex, now.getTime())) return { state: 'UNAUTHORIZED' };
-      const found = await credentialBySecretHash(this.dataSource, hash);
-      if (!found) {
-        this.cache.rememberUnknown(hashHex, generation);
-        return { state: 'UNAUTHORIZED' };
-      }
-      record = found;
-      this.cache.set(candidate, record, generation);
+    const cached = this.resolveCached(candidate, now, use);
+    if (cached) return cached;
+    if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
+    const generation = this.cache.currentGeneration();
+    const hash = this.material.hash(candidate);
+    const hashHex = hash.toString('hex');
+    // Known to be unknown: a flood of the same unknown key costs no query.
+    if (this.cache.isKnownUnknown(hashHex, now.getTime())) return { state: 'UNAUTHORIZED' };
+    const found = await credentialBySecretHash(this.dataSource, hash);
+    if (!found) {
+      this.cache.rememberUnknown(hashHex, generation);
+      return { state: 'UNAUTHORIZED' };
     }
+    this.cache.set(candidate, found, generation);
+    return this.stateOfFound(found, now, use);
+  }
+
+  /**
+   * `resolve` for a key in the cache, without a promise: undefined when it is not there.
+   * Verify resolves two keys per call (the caller's and the verified one), almost always
+   * from the cache. Keyed by the presented key itself: a cache hit costs no HMAC, and no
+   * parse either, since only keys that parsed are ever cached. Entries live in this
+   * process's memory only, for at most the cache TTL.
+   */
+  resolveCached(candidate: string, now = new Date(), use: CanaryUse = {}): Resolution | undefined {
+    const record = this.cache.get(candidate, now.getTime());
+    return record ? this.stateOfFound(record, now, use) : undefined;
+  }
+
+  private stateOfFound(record: CredentialRecord, now: Date, use: CanaryUse): Resolution {
     if (record.canary) {
       this.canaries.raise(record, use, now);
       return { state: 'UNAUTHORIZED' };

@@ -8,9 +8,10 @@ import {
   isScopePreset,
   type Page,
   costToMicros,
-  parseClientIp,
+  isClientIp,
   toStoredPolicy,
   type VerifyKeyRequest,
+  type VerifyCode,
   type VerifyKeyResponse,
   type WithPropagation,
   type WithSecret,
@@ -23,7 +24,7 @@ import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { KeyCacheService } from '../credentials/key-cache.service';
-import { customerRefOf } from '../credentials/credential-record';
+import { type CredentialRecord, customerRefOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import { type Actor, actorLabel, type Principal } from '../credentials/principal';
 import type { CreateKeyDto } from './dto/create-key.dto';
@@ -31,7 +32,7 @@ import type { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import type { RotateKeyDto } from './dto/rotate-key.dto';
 import type { UpdateKeyDto } from './dto/update-key.dto';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
-import { PolicyService } from '../policy/policy.service';
+import { type PolicyOutcome, PolicyService } from '../policy/policy.service';
 import { KeyStore } from './key-store.service';
 
 /** App keys may only carry scopes from their app's catalog (when it has one). */
@@ -191,39 +192,26 @@ export class KeysService {
    * caller's app restriction, or admin keys are unknown here: UNAUTHORIZED.
    */
   async verify(caller: Principal, request: VerifyKeyRequest): Promise<VerifyKeyResponse> {
-    if (request.ip !== undefined && parseClientIp(request.ip) === null) {
+    if (request.ip !== undefined && !isClientIp(request.ip)) {
       throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
     }
-    const resolution = await this.resolver.resolve(request.key, new Date(), {
-      ip: request.ip,
-      model: request.model,
-      userAgent: request.userAgent,
-      surface: 'verify',
-    });
+    const now = new Date();
+    const use = { ip: request.ip, model: request.model, userAgent: request.userAgent, surface: 'verify' } as const;
+    const resolution = this.resolver.resolveCached(request.key, now, use) ?? (await this.resolver.resolve(request.key, now, use));
     if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
     const { record } = resolution;
     if (record.kind !== 'app' || record.workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, record.appId as string)) {
       return { valid: false, code: 'UNAUTHORIZED' };
     }
-    const identity = {
-      keyId: record.keyId,
-      appId: record.appId as string,
-      env: record.environment,
-      scopes: record.scopes,
-      expiresAt: iso(record.expiresAt),
-      ...(record.customerId !== null ? { customer: customerRefOf(record) } : {}),
-    };
-    if (resolution.state !== 'VALID') return { valid: false, code: resolution.state, ...identity };
-    if (record.containment?.action === 'disable') return { valid: false, code: 'KEY_DISABLED', ...identity };
-    if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) {
-      return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
-    }
+    if (resolution.state !== 'VALID') return answerAbout(record, resolution.state);
+    if (record.containment?.action === 'disable') return answerAbout(record, 'KEY_DISABLED');
+    if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) return answerAbout(record, 'INSUFFICIENT_PERMISSIONS');
     const outcome = await this.policy.admitVerify(record, {
       ip: request.ip,
       model: request.model,
       costMicros: request.cost === undefined ? 0 : costToMicros(request.cost),
     });
-    return { valid: outcome.code === 'VALID', ...identity, ...outcome };
+    return answerAbout(record, outcome.code, outcome);
   }
 
   private async findForActor(
@@ -234,4 +222,25 @@ export class KeysService {
   ): Promise<ApiKeyEntity> {
     return findAppResourceForActor(manager, ApiKeyEntity, actor, { id: keyId, kind: 'app' }, 'Key', options);
   }
+}
+
+/**
+ * The verify answer about a key it recognised: its identity, the code, and the policy's
+ * rate-limit state and lease. Built as one object, not from spreads: V8 copies a spread
+ * object property by property, on every verify.
+ */
+function answerAbout(record: CredentialRecord, code: VerifyCode, outcome?: PolicyOutcome): VerifyKeyResponse {
+  const answer: VerifyKeyResponse = {
+    valid: code === 'VALID',
+    code,
+    keyId: record.keyId,
+    appId: record.appId as string,
+    env: record.environment,
+    scopes: record.scopes,
+    expiresAt: iso(record.expiresAt),
+  };
+  if (record.customerId !== null) answer.customer = customerRefOf(record);
+  if (outcome?.ratelimit !== undefined) answer.ratelimit = outcome.ratelimit;
+  if (outcome?.leaseId !== undefined) answer.leaseId = outcome.leaseId;
+  return answer;
 }

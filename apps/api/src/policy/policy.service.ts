@@ -13,7 +13,7 @@ import type { Principal } from '../credentials/principal';
 import { MetricsService } from '../metrics/metrics.service';
 import { type LeaseLimit, LeaseService } from './lease.service';
 import { type RateDecision, RateLimiterService } from './rate-limiter.service';
-import { SpendService, type SpendTaken } from './spend.service';
+import { type SpendHolder, SpendService, type SpendTaken } from './spend.service';
 
 export interface PolicyOutcome {
   code: Extract<VerifyCode, 'VALID' | 'IP_NOT_ALLOWED' | 'MODEL_NOT_ALLOWED' | 'USAGE_EXCEEDED' | 'RATE_LIMITED'>;
@@ -28,6 +28,9 @@ export interface PolicyRequest {
 }
 
 const NO_LIMIT: RateDecision = { allowed: true, state: null, taken: [] };
+const IP_NOT_ALLOWED: PolicyOutcome = { code: 'IP_NOT_ALLOWED' };
+const MODEL_NOT_ALLOWED: PolicyOutcome = { code: 'MODEL_NOT_ALLOWED' };
+const USAGE_EXCEEDED: PolicyOutcome = { code: 'USAGE_EXCEEDED' };
 
 /** The state closer to running out: fewer remaining, then the later reset. */
 function tighter(a: RateLimitState | null, b: RateLimitState | null): RateLimitState | null {
@@ -41,17 +44,24 @@ function tighter(a: RateLimitState | null, b: RateLimitState | null): RateLimitS
  * spend caps (the request's cost taken from a reserved budget), then the rate windows (one
  * token from each, or none), then the concurrency lease; a refusal at any step takes
  * nothing from the later ones and gives back what the earlier ones took, so spend counts
- * only admitted requests.
+ * only admitted requests. Spend caps and rate limits answer from this instance's memory
+ * while it holds budget (no promise then: only a call to Redis is awaited).
  */
 @Injectable()
 export class PolicyService {
+  /** The admin keys' rate limit where their own policy sets none (from config: one array, not one per request). */
+  private readonly defaultManagementWindows: readonly RateWindowLimit[];
+
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly limiter: RateLimiterService,
     private readonly leases: LeaseService,
     private readonly spend: SpendService,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    const perMinute = this.config.policy.adminRateLimitPerMinute;
+    this.defaultManagementWindows = perMinute > 0 ? [{ window: 'minute', limit: perMinute }] : [];
+  }
 
   /** An app key's policy on verify: IPs and models as given in the verify body. */
   async admitVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
@@ -67,10 +77,13 @@ export class PolicyService {
   async admitManagement(principal: Principal, clientIp: string): Promise<PolicyOutcome> {
     const policy = principal.policy;
     let outcome: PolicyOutcome;
-    if (!ipAllowed(policy, clientIp)) outcome = { code: 'IP_NOT_ALLOWED' };
+    if (!ipAllowed(policy, clientIp)) outcome = IP_NOT_ALLOWED;
     else {
-      const decision = await this.limiter.take(principal.keyId, this.managementWindows(principal));
-      outcome = { code: decision.allowed ? 'VALID' : 'RATE_LIMITED', ...(decision.state ? { ratelimit: decision.state } : {}) };
+      const windows = policy.windows.length > 0 ? policy.windows : this.defaultManagementWindows;
+      let decision = this.limiter.take(principal.keyId, windows);
+      if (decision instanceof Promise) decision = await decision;
+      const code = decision.allowed ? 'VALID' : 'RATE_LIMITED';
+      outcome = decision.state ? { code, ratelimit: decision.state } : { code };
     }
     if (outcome.code !== 'VALID') this.metrics.policyRejections.inc({ code: outcome.code, surface: 'management' });
     return outcome;
@@ -85,52 +98,55 @@ export class PolicyService {
   private async evaluateVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
     const policy = policyOf(record);
     const customer = customerPolicyOf(record);
-    if (!ipAllowed(policy, request.ip)) return { code: 'IP_NOT_ALLOWED' };
-    if (!modelAllowed(policy, request.model) || modelBlocked(record.containment, request.model)) return { code: 'MODEL_NOT_ALLOWED' };
-    const holder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId, customerId: record.customerId };
+    if (!ipAllowed(policy, request.ip)) return IP_NOT_ALLOWED;
+    if (!modelAllowed(policy, request.model) || modelBlocked(record.containment, request.model)) return MODEL_NOT_ALLOWED;
+    const holder: SpendHolder = { workspaceId: record.workspaceId, appId: record.appId as string, keyId: record.keyId, customerId: record.customerId };
     const cap = policy.dailySpendLimitMicros;
     const customerCap = customer?.dailySpendLimitMicros ?? null;
-    const spent: SpendTaken[] = [];
-    const refundSpend = () => spent.forEach((taken) => this.spend.refund(taken));
+    let keySpend: SpendTaken | null = null;
     if (cap !== null) {
-      const taken = await this.spend.take(holder, cap, request.costMicros);
-      if (!taken) return { code: 'USAGE_EXCEEDED' };
-      spent.push(taken);
+      let taken = this.spend.take(holder, cap, request.costMicros);
+      if (taken instanceof Promise) taken = await taken;
+      if (!taken) return USAGE_EXCEEDED;
+      keySpend = taken;
     }
+    let customerSpend: SpendTaken | null = null;
     if (customerCap !== null) {
-      const taken = await this.spend.take(holder, customerCap, request.costMicros, 'customer');
+      let taken = this.spend.take(holder, customerCap, request.costMicros, 'customer');
+      if (taken instanceof Promise) taken = await taken;
       if (!taken) {
-        refundSpend();
-        return { code: 'USAGE_EXCEEDED' };
+        this.refundSpend(keySpend, null);
+        return USAGE_EXCEEDED;
       }
-      spent.push(taken);
+      customerSpend = taken;
     }
 
-    const keyDecision = await this.limiter.take(record.keyId, policy.windows);
+    let keyDecision = this.limiter.take(record.keyId, policy.windows);
+    if (keyDecision instanceof Promise) keyDecision = await keyDecision;
     if (!keyDecision.allowed) {
-      refundSpend();
+      this.refundSpend(keySpend, customerSpend);
       return { code: 'RATE_LIMITED', ratelimit: keyDecision.state };
     }
     const customerId = record.customerId as string;
-    const customerDecision = customer ? await this.limiter.take(customerId, customer.windows) : NO_LIMIT;
+    let customerDecision = customer ? this.limiter.take(customerId, customer.windows) : NO_LIMIT;
+    if (customerDecision instanceof Promise) customerDecision = await customerDecision;
     if (!customerDecision.allowed) {
-      this.limiter.refund(record.keyId, keyDecision.taken);
-      refundSpend();
+      this.limiter.refund(keyDecision.taken);
+      this.refundSpend(keySpend, customerSpend);
       return { code: 'RATE_LIMITED', ratelimit: customerDecision.state };
     }
     const state = tighter(keyDecision.state, customerDecision.state);
-    const ratelimit = state ? { ratelimit: state } : {};
 
-    const leaseLimits: LeaseLimit[] = [];
-    if (policy.concurrency !== null) leaseLimits.push({ subject: record.keyId, limit: policy.concurrency });
-    if (customer?.concurrency != null) leaseLimits.push({ subject: customerId, limit: customer.concurrency });
     let leaseId: string | undefined;
-    if (leaseLimits.length > 0) {
+    if (policy.concurrency !== null || customer?.concurrency != null) {
+      const leaseLimits: LeaseLimit[] = [];
+      if (policy.concurrency !== null) leaseLimits.push({ subject: record.keyId, limit: policy.concurrency });
+      if (customer?.concurrency != null) leaseLimits.push({ subject: customerId, limit: customer.concurrency });
       const lease = await this.leases.acquire(holder, leaseLimits);
       if (lease.outcome === 'full') {
-        this.limiter.refund(record.keyId, keyDecision.taken);
-        this.limiter.refund(customerId, customerDecision.taken);
-        refundSpend();
+        this.limiter.refund(keyDecision.taken);
+        this.limiter.refund(customerDecision.taken);
+        this.refundSpend(keySpend, customerSpend);
         return { code: 'RATE_LIMITED', ...(state ? { ratelimit: { ...state, remaining: state.remaining + 1 } } : {}) };
       }
       if (lease.outcome === 'acquired') leaseId = lease.leaseId;
@@ -138,12 +154,13 @@ export class PolicyService {
     // Uncapped spend is still counted, so that a cap set later today starts from it.
     if (cap === null) this.spend.add(holder, request.costMicros, null);
     if (customer && customerCap === null) this.spend.add(holder, request.costMicros, null, Date.now(), 'customer');
-    return { code: 'VALID', ...ratelimit, ...(leaseId ? { leaseId } : {}) };
+    if (state === null) return leaseId === undefined ? { code: 'VALID' } : { code: 'VALID', leaseId };
+    return leaseId === undefined ? { code: 'VALID', ratelimit: state } : { code: 'VALID', ratelimit: state, leaseId };
   }
 
-  private managementWindows(principal: Principal): RateWindowLimit[] {
-    if (principal.policy.windows.length > 0) return principal.policy.windows;
-    const perMinute = this.config.policy.adminRateLimitPerMinute;
-    return perMinute > 0 ? [{ window: 'minute', limit: perMinute }] : [];
+  /** Gives back the spend a request took from the key's and the customer's caps before a later check refused it. */
+  private refundSpend(keySpend: SpendTaken | null, customerSpend: SpendTaken | null): void {
+    if (keySpend) this.spend.refund(keySpend);
+    if (customerSpend) this.spend.refund(customerSpend);
   }
 }

@@ -6,7 +6,6 @@ import {
   type RateWindowLimit,
   type RateWindowName,
   reservationWant,
-  windowResetSeconds,
   windowStartMs,
 } from '@keywarden/core';
 import { REDIS } from '@keywarden/platform';
@@ -24,11 +23,14 @@ const IDLE_MS = 10 * 60_000;
 /** Redis counters outlive their window by this much (clock skew between instances). */
 const COUNTER_GRACE_MS = 60_000;
 
-/** One window of one subject, as this instance sees it. */
-interface WindowBudget {
+/** One window of one subject, as this instance sees it: a new object for each window period. */
+export interface WindowBudget {
   window: RateWindowName;
   limit: number;
   startMs: number;
+  /** When this window period ends (ms), and the same in seconds: the state's `reset`. */
+  endMs: number;
+  resetSeconds: number;
   /** Tokens this instance reserved in Redis and has not spent. */
   local: number;
   /** Tokens reserved in Redis by every instance, as of our last reservation. */
@@ -41,14 +43,29 @@ interface WindowBudget {
 
 interface SubjectLimiter {
   budgets: Map<RateWindowName, WindowBudget>;
+  /**
+   * The budgets of the windows last asked for, in their order, while every one of them is
+   * in its period (`currentFromMs` to `currentUntilMs`): a request in the same periods
+   * uses them as they are, without window arithmetic or lookups. A new array whenever
+   * one of them rolls over, never changed in place: a decision's `taken` is this array.
+   */
+  current: readonly WindowBudget[];
+  currentFromMs: number;
+  currentUntilMs: number;
   /** The reservation in flight: concurrent requests wait for it instead of sending their own. */
   pending?: Promise<boolean>;
   lastUsedAt: number;
 }
 
+/** What an admitted request took: one token from each of these budgets (given back by `refund`). */
+export type RateTokens = readonly WindowBudget[];
+
 export type RateDecision =
-  | { allowed: true; state: RateLimitState | null; taken: Array<{ window: RateWindowName; startMs: number }> }
+  | { allowed: true; state: RateLimitState | null; taken: RateTokens }
   | { allowed: false; state: RateLimitState };
+
+/** Admitted, with nothing counted: no rate limit, or Redis out of reach. */
+const UNCOUNTED: RateDecision = { allowed: true, state: null, taken: [] };
 
 /**
  * Rate limits shared by every API instance, counted local-first. Each instance reserves
@@ -95,41 +112,36 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Takes one token from every window, or none: when any window is used up the request
-   * is refused and the others keep their tokens.
+   * is refused and the others keep their tokens. Answers at once (no promise) while this
+   * instance holds tokens of every window; only a reservation from Redis is awaited.
    */
-  async take(subject: string, windows: RateWindowLimit[], nowMs = Date.now()): Promise<RateDecision> {
-    if (windows.length === 0) return { allowed: true, state: null, taken: [] };
+  take(subject: string, windows: readonly RateWindowLimit[], nowMs = Date.now()): RateDecision | Promise<RateDecision> {
+    if (windows.length === 0) return UNCOUNTED;
+    return takeHeld(this.budgetsOf(this.limiterOf(subject, nowMs), windows, nowMs)) ?? this.takeReserving(subject, windows, nowMs);
+  }
+
+  /** Gives back the tokens of a request refused by a later check (a window that rolled over since keeps nothing). */
+  refund(taken: RateTokens): void {
+    for (const budget of taken) {
+      budget.local++;
+      budget.takenSinceReserve--;
+    }
+  }
+
+  /** `take` when some window needs tokens from Redis: one reservation per subject at a time, the others wait for it. */
+  private async takeReserving(subject: string, windows: readonly RateWindowLimit[], nowMs: number): Promise<RateDecision> {
     for (;;) {
       const limiter = this.limiterOf(subject, nowMs);
-      const budgets = windows.map((limit) => this.budgetOf(limiter, limit, nowMs));
-      const exhausted = budgets.find((budget) => budget.local === 0 && budget.exhausted);
-      if (exhausted) return { allowed: false, state: { limit: exhausted.limit, remaining: 0, reset: resetOf(exhausted) } };
-      if (budgets.every((budget) => budget.local > 0)) {
-        for (const budget of budgets) {
-          budget.local--;
-          budget.takenSinceReserve++;
-        }
-        return { allowed: true, state: tightest(budgets), taken: budgets.map(({ window, startMs }) => ({ window, startMs })) };
-      }
+      const budgets = this.budgetsOf(limiter, windows, nowMs);
+      const decision = takeHeld(budgets);
+      if (decision) return decision;
       if (!limiter.pending) {
         limiter.pending = this.reserve(subject, budgets, nowMs).finally(() => {
           limiter.pending = undefined;
         });
       }
-      if (!(await limiter.pending)) return { allowed: true, state: null, taken: [] };
+      if (!(await limiter.pending)) return UNCOUNTED;
       nowMs = Date.now();
-    }
-  }
-
-  /** Gives back tokens of a request refused by a later check (still this window's only). */
-  refund(subject: string, taken: Array<{ window: RateWindowName; startMs: number }>): void {
-    const limiter = this.subjects.get(subject);
-    for (const { window, startMs } of taken) {
-      const budget = limiter?.budgets.get(window);
-      if (budget && budget.startMs === startMs) {
-        budget.local++;
-        budget.takenSinceReserve--;
-      }
     }
   }
 
@@ -138,7 +150,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
    * false when Redis could not be reached: the caller then admits without counting
    * (limits fail open while Redis is away, as metering does).
    */
-  private async reserve(subject: string, budgets: WindowBudget[], nowMs: number): Promise<boolean> {
+  private async reserve(subject: string, budgets: RateTokens, nowMs: number): Promise<boolean> {
     const wanted = budgets
       .filter((budget) => budget.local === 0)
       .map((budget) => ({
@@ -179,11 +191,21 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
     let limiter = this.subjects.get(subject);
     if (!limiter) {
       if (this.subjects.size > 10_000) this.forgetIdle(nowMs);
-      limiter = { budgets: new Map(), lastUsedAt: nowMs };
+      limiter = { budgets: new Map(), current: [], currentFromMs: 0, currentUntilMs: 0, lastUsedAt: nowMs };
       this.subjects.set(subject, limiter);
     }
     limiter.lastUsedAt = nowMs;
     return limiter;
+  }
+
+  /** The budgets of these windows now: the current ones while none has rolled over and the limits are the same. */
+  private budgetsOf(limiter: SubjectLimiter, windows: readonly RateWindowLimit[], nowMs: number): RateTokens {
+    if (nowMs >= limiter.currentFromMs && nowMs < limiter.currentUntilMs && sameWindows(limiter.current, windows)) return limiter.current;
+    const budgets = windows.map((limit) => this.budgetOf(limiter, limit, nowMs));
+    limiter.current = budgets;
+    limiter.currentFromMs = Math.max(...budgets.map((budget) => budget.startMs));
+    limiter.currentUntilMs = Math.min(...budgets.map((budget) => budget.endMs));
+    return budgets;
   }
 
   /** This window's budget; a new window (or a changed limit) starts from nothing held. */
@@ -191,7 +213,19 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
     const startMs = windowStartMs(window, nowMs);
     let budget = limiter.budgets.get(window);
     if (!budget || budget.startMs !== startMs) {
-      budget = { window, limit, startMs, local: 0, reservedTotal: 0, exhausted: false, takenSinceReserve: 0, lastReserveAt: nowMs };
+      const endMs = startMs + RATE_WINDOWS[window];
+      budget = {
+        window,
+        limit,
+        startMs,
+        endMs,
+        resetSeconds: endMs / 1000,
+        local: 0,
+        reservedTotal: 0,
+        exhausted: false,
+        takenSinceReserve: 0,
+        lastReserveAt: nowMs,
+      };
       limiter.budgets.set(window, budget);
     } else if (budget.limit !== limit) {
       budget.limit = limit;
@@ -232,8 +266,32 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function resetOf(budget: WindowBudget): number {
-  return windowResetSeconds(budget.window, budget.startMs);
+function sameWindows(budgets: RateTokens, windows: readonly RateWindowLimit[]): boolean {
+  if (budgets.length !== windows.length) return false;
+  for (let i = 0; i < budgets.length; i++) {
+    if (budgets[i].window !== windows[i].window || budgets[i].limit !== windows[i].limit) return false;
+  }
+  return true;
+}
+
+/**
+ * One token from each budget, from what this instance holds: the decision, or null when
+ * some window holds none and Redis must be asked. A window Redis found used up refuses.
+ */
+function takeHeld(budgets: RateTokens): RateDecision | null {
+  let held = true;
+  for (const budget of budgets) {
+    if (budget.local === 0) {
+      if (budget.exhausted) return { allowed: false, state: { limit: budget.limit, remaining: 0, reset: budget.resetSeconds } };
+      held = false;
+    }
+  }
+  if (!held) return null;
+  for (const budget of budgets) {
+    budget.local--;
+    budget.takenSinceReserve++;
+  }
+  return { allowed: true, state: tightest(budgets), taken: budgets };
 }
 
 /**
@@ -241,16 +299,20 @@ function resetOf(budget: WindowBudget): number {
  * later reset. Remaining is this instance's view: the limit minus what all instances had
  * reserved at its last reservation, plus what it still holds.
  */
-function tightest([first, ...rest]: WindowBudget[]): RateLimitState {
-  const stateOf = (budget: WindowBudget): RateLimitState => ({
-    limit: budget.limit,
-    remaining: Math.max(0, budget.limit - budget.reservedTotal + budget.local),
-    reset: resetOf(budget),
-  });
-  let best = stateOf(first);
-  for (const budget of rest) {
-    const state = stateOf(budget);
-    if (state.remaining < best.remaining || (state.remaining === best.remaining && state.reset > best.reset)) best = state;
+function tightest(budgets: RateTokens): RateLimitState {
+  let best = budgets[0];
+  let bestRemaining = remainingOf(best);
+  for (let i = 1; i < budgets.length; i++) {
+    const budget = budgets[i];
+    const remaining = remainingOf(budget);
+    if (remaining < bestRemaining || (remaining === bestRemaining && budget.resetSeconds > best.resetSeconds)) {
+      best = budget;
+      bestRemaining = remaining;
+    }
   }
-  return best;
+  return { limit: best.limit, remaining: bestRemaining, reset: best.resetSeconds };
+}
+
+function remainingOf(budget: WindowBudget): number {
+  return Math.max(0, budget.limit - budget.reservedTotal + budget.local);
 }

@@ -95,6 +95,11 @@ const IDLE_MS = 2 * 60_000;
 export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(SpendService.name);
   private readonly entries = new Map<string, SpendEntry>();
+  /**
+   * Each key's (and customer's) entry used last, by subject id: today's, found without
+   * building the `subject:day` id on every verify. Holds only entries of `entries`.
+   */
+  private readonly lastEntries = new Map<string, SpendEntry>();
   private readonly redis: Redis;
   private timer?: NodeJS.Timeout;
   private syncing?: Promise<void>;
@@ -126,33 +131,55 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
    * Takes `micros` from today's budget under `capMicros`, or refuses (null) once the
    * counter has reached the cap. A request without a cost is admitted while the counter is
    * below the cap: a fragment of a slice this instance still holds, smaller than any cost,
-   * does not keep a capped key usable.
+   * does not keep a capped key usable. Answers at once (no promise) when this instance's
+   * slice decides; only a read or a reservation in Redis is awaited.
    */
-  async take(holder: SpendHolder, capMicros: number, micros: number, limitOf: SpendLimitOf = 'key'): Promise<SpendTaken | null> {
+  take(
+    holder: SpendHolder,
+    capMicros: number,
+    micros: number,
+    limitOf: SpendLimitOf = 'key',
+  ): SpendTaken | null | Promise<SpendTaken | null> {
+    const nowMs = Date.now();
+    const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
+    entry.capMicros = capMicros;
+    const held = this.takeHeld(entry, capMicros, micros);
+    return held !== undefined ? held : this.takeReserving(holder, capMicros, micros, limitOf);
+  }
+
+  /** `take` when Redis must be asked: one read or reservation per entry at a time, the others wait for it. */
+  private async takeReserving(holder: SpendHolder, capMicros: number, micros: number, limitOf: SpendLimitOf): Promise<SpendTaken | null> {
     for (;;) {
       const nowMs = Date.now();
       const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
       entry.capMicros = capMicros;
-      if (micros > 0 && entry.local >= micros) {
-        entry.local -= micros;
-        entry.spentSinceReserve += micros;
-        return { entry, micros, reserved: true };
-      }
+      const held = this.takeHeld(entry, capMicros, micros);
+      if (held !== undefined) return held;
       if (entry.loading) {
         if (!(await entry.loading)) return this.takeUnreserved(entry, micros);
         continue;
       }
-      if (micros === 0) {
-        if (entry.known) return this.exhausted(entry, capMicros) ? null : { entry, micros, reserved: true };
-        entry.loading = this.load(entry);
-      } else {
-        if (entry.known && this.exhausted(entry, capMicros)) return null;
-        entry.loading = this.reserve(entry, micros - entry.local, nowMs);
-      }
+      entry.loading = micros === 0 ? this.load(entry) : this.reserve(entry, micros - entry.local, nowMs);
       void entry.loading.finally(() => {
         entry.loading = undefined;
       });
     }
+  }
+
+  /**
+   * What this instance decides on its own: the spend taken from its slice, null when the
+   * counter is known to have reached the cap, undefined when Redis must be asked (or is
+   * being asked).
+   */
+  private takeHeld(entry: SpendEntry, capMicros: number, micros: number): SpendTaken | null | undefined {
+    if (micros > 0 && entry.local >= micros) {
+      entry.local -= micros;
+      entry.spentSinceReserve += micros;
+      return { entry, micros, reserved: true };
+    }
+    if (entry.loading || !entry.known) return undefined;
+    if (this.exhausted(entry, capMicros)) return null;
+    return micros === 0 ? { entry, micros, reserved: true } : undefined;
   }
 
   /** Gives back what a request refused by a later check took. */
@@ -216,6 +243,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       // A past day's counter no longer admits anything: what was held for it is simply dropped.
       if (entry.pending === 0 && (entry.day !== today || (idle && entry.local === 0))) {
         this.entries.delete(id);
+        if (this.lastEntries.get(entry.subjectId) === entry) this.lastEntries.delete(entry.subjectId);
         continue;
       }
       if (entry.loading) continue;
@@ -364,6 +392,16 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
 
   private entryOf(holder: SpendHolder, limitOf: SpendLimitOf, day: string, nowMs: number): SpendEntry {
     const subjectId = limitOf === 'customer' ? (holder.customerId as string) : holder.keyId;
+    let entry = this.lastEntries.get(subjectId);
+    if (entry === undefined || entry.day !== day) entry = this.entryOfDay(holder, limitOf, subjectId, day, nowMs);
+    entry.lastUsedAt = nowMs;
+    // A customer's cap names the key that spent last: the one that reached it.
+    entry.keyId = holder.keyId;
+    entry.appId = holder.appId;
+    return entry;
+  }
+
+  private entryOfDay(holder: SpendHolder, limitOf: SpendLimitOf, subjectId: string, day: string, nowMs: number): SpendEntry {
     const id = `${subjectId}:${day}`;
     let entry = this.entries.get(id);
     if (!entry) {
@@ -389,10 +427,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       };
       this.entries.set(id, entry);
     }
-    entry.lastUsedAt = nowMs;
-    // A customer's cap names the key that spent last: the one that reached it.
-    entry.keyId = holder.keyId;
-    entry.appId = holder.appId;
+    this.lastEntries.set(subjectId, entry);
     return entry;
   }
 }

@@ -18,9 +18,9 @@ interface MeteringRouteConfig {
  */
 export const METERED_AS_VERIFY: MeteringRouteConfig = { metering: 'verify' };
 
-/** Whether the route of this request is metered (and logged) as a verify. */
-export function isVerifyRoute(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as MeteringRouteConfig | undefined)?.metering === 'verify';
+/** Whether a route (by its config) is metered as a verify. */
+function isVerifyRoute(config: unknown): boolean {
+  return (config as MeteringRouteConfig | undefined)?.metering === 'verify';
 }
 
 /** What a request came to, as far as metering needs it. */
@@ -55,6 +55,18 @@ function outcomeCode(status: number, outcome: RequestOutcome): string {
   return 'INTERNAL_ERROR';
 }
 
+// Many events share a millisecond under load: its ISO form is made once.
+let isoMs = Number.NaN;
+let isoText = '';
+
+function isoTimestamp(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
+}
+
 /**
  * The usage event of a finished request, or null when there is nobody to bill
  * (unauthenticated, or a customer in the portal: no key, and an event naming none would
@@ -71,7 +83,7 @@ export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageE
   // dozen properties on a slow path, about 20 µs of CPU per verify (bench/README.md).
   return {
     id: newId('event', now),
-    timestamp: new Date(now).toISOString(),
+    timestamp: isoTimestamp(now),
     workspaceId: principal.workspaceId,
     route: `${request.method} ${request.routeUrl ?? ''}`,
     status: request.status,
@@ -98,7 +110,9 @@ function errorCodeOf(payload: unknown): string | undefined {
 }
 
 const OUTCOME = Symbol('usage outcome');
-type WithOutcome = FastifyRequest & { [OUTCOME]?: RequestOutcome; user?: Principal };
+/** A successful answer before serialisation (a verify route's is the verify response). */
+const ANSWER = Symbol('usage answer');
+type WithOutcome = FastifyRequest & { [OUTCOME]?: RequestOutcome; [ANSWER]?: unknown; user?: Principal };
 
 /**
  * The one metering seam: every authenticated request, and every verify, becomes exactly
@@ -112,28 +126,36 @@ export class RequestMetering {
 
   install(fastify: FastifyInstance): void {
     if (!this.recorder.enabled) return;
-    fastify.addHook('preSerialization', async (request: WithOutcome, reply: FastifyReply, payload: unknown) => {
+    // Callback-style hooks: they run on every request, and an async hook costs a promise
+    // and its microtasks each time.
+    fastify.addHook('preSerialization', (request: WithOutcome, reply: FastifyReply, payload: unknown, done) => {
       if (reply.statusCode >= 400) {
         const errorCode = errorCodeOf(payload);
         if (errorCode !== undefined) request[OUTCOME] = { kind: 'failed', errorCode };
-      } else if (isVerifyRoute(request)) {
-        request[OUTCOME] = { kind: 'verified', response: payload as VerifyKeyResponse };
+      } else {
+        request[ANSWER] = payload;
       }
-      return payload;
+      done(null, payload);
     });
-    fastify.addHook('onResponse', async (request: WithOutcome, reply: FastifyReply) => {
+    fastify.addHook('onResponse', (request: WithOutcome, reply: FastifyReply, done) => {
+      // Read once: Fastify builds the route options object anew at every read.
+      const route = request.routeOptions;
+      const answer = request[ANSWER];
       const event = usageEventOf({
         method: request.method,
-        routeUrl: request.routeOptions.url,
+        routeUrl: route.url,
         requestId: String(request.id),
         ip: request.ip,
         principal: request.user,
         body: request.body,
         status: reply.statusCode,
         latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-        outcome: request[OUTCOME] ?? { kind: 'answered' },
+        outcome:
+          request[OUTCOME] ??
+          (answer !== undefined && isVerifyRoute(route.config) ? { kind: 'verified', response: answer as VerifyKeyResponse } : { kind: 'answered' }),
       });
       if (event) this.recorder.record(event);
+      done();
     });
   }
 }

@@ -1,19 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JOBS, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
+import { decodeUsageBatch, JOBS, type UsageBatchJob, type UsageBatchJobData, type UsageEvent } from '@keywarden/core';
 import type { ApiConfig, UsageConfig } from '../config/api-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { usageEvent } from './test/usage-event';
 import { UsageRecorder } from './usage-recorder.service';
 
+/** Holds each job as the worker reads it: its data through JSON and decoded. */
 class FakeQueue {
   readonly jobs: Array<{ name: string; data: UsageBatchJob; opts: Record<string, unknown> }> = [];
   down = false;
 
-  async addBulk(jobs: Array<{ name: string; data: UsageBatchJob; opts: Record<string, unknown> }>) {
+  async addBulk(jobs: Array<{ name: string; data: UsageBatchJobData; opts: Record<string, unknown> }>) {
     if (this.down) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
-    for (const { name, data, opts } of jobs) this.jobs.push({ name, data: structuredClone(data), opts });
+    for (const { name, data, opts } of jobs) this.jobs.push({ name, data: decodeUsageBatch(JSON.parse(JSON.stringify(data))), opts });
     return [] as never;
   }
 

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { SENSITIVITIES, type Sensitivity } from '@keywarden/core';
-import { replay, ReplayInputError } from './replay';
+import { replayText, ReplayInputError } from './replay';
 
 const USAGE = 'usage: pnpm replay <file.jsonl> [--sensitivity low|medium|high]';
 
@@ -22,14 +21,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const input = createReadStream(args[0], { encoding: 'utf8' });
+  // Large reads: the file is read once, front to back.
+  const input = createReadStream(args[0], { encoding: 'utf8', highWaterMark: 1 << 20 });
   const out: string[] = [];
   const flush = () => {
     if (out.length) process.stdout.write(out.join(''));
     out.length = 0;
   };
   try {
-    await replay(createInterface({ input, crlfDelay: Infinity }), (alert) => {
+    await replayText(input, (alert) => {
       out.push(JSON.stringify(alert) + '\n');
       if (out.length >= 256) flush();
     }, sensitivity);

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseAppLine, replay, ReplayInputError, type ReplayAlert } from './replay';
+import { parseAppLine, replay, replayText, ReplayInputError, type ReplayAlert } from './replay';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -31,7 +31,15 @@ function writeFile(name: string, newModelAt: number, until: number): string {
   return file;
 }
 
+/** The way `pnpm replay` reads a file. */
 async function replayFile(file: string): Promise<ReplayAlert[]> {
+  const alerts: ReplayAlert[] = [];
+  await replayText(createReadStream(file, { encoding: 'utf8' }), (a) => alerts.push(a));
+  return alerts;
+}
+
+/** Line by line through node:readline, every line by JSON.parse. */
+async function replayFileByReadline(file: string): Promise<ReplayAlert[]> {
   const alerts: ReplayAlert[] = [];
   await replay(createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity }), (a) => alerts.push(a));
   return alerts;
@@ -71,6 +79,17 @@ describe('replay', () => {
       ['unusual_model', null],
       ['resolved', 'unusual_model'],
     ]);
+  });
+
+  it('reads a file with lines of every form as it reads them one by one', async () => {
+    const file = writeFile('mixed.jsonl', newModelAt, newModelAt + 3 * 60 * MINUTE);
+    // Spaces, another field order and CRLF line ends take the general path; the other lines the fast one.
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const mixed = lines.map((line, i) => (i === 0 || !line ? line : i % 3 === 0 ? JSON.stringify(JSON.parse(line), null, 1).replace(/\n/g, '') : i % 3 === 1 ? `${line}\r` : line));
+    writeFileSync(file, mixed.join('\n'));
+    const alerts = await replayFile(file);
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts).toEqual(await replayFileByReadline(file));
   });
 
   it('steps the final minute when the input ends', async () => {

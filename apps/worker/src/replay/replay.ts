@@ -10,6 +10,7 @@ import {
   type MinuteCount,
   type Sensitivity,
 } from '@keywarden/core';
+import { CanonicalMinuteReader, feedLines, type LineSink, type MinuteLine } from './minute-lines';
 
 /**
  * Replay: feeds a per-minute count file through the same detectors the worker runs and
@@ -73,10 +74,6 @@ export function parseAppLine(line: string, sensitivity: Sensitivity): ReplayApp 
   return { id: app.id, settings: { ...DEFAULT_DETECTOR_SETTINGS, sensitivity, timezone: app.timezone, businessHours } };
 }
 
-interface MinuteLine extends MinuteCount {
-  minuteStartMs: number;
-}
-
 export function parseMinuteLine(line: string, lineNo: number, appId: string): MinuteLine {
   const row = parseJson(line, lineNo);
   const minuteStartMs = typeof row.ts === 'string' ? Date.parse(row.ts) : NaN;
@@ -102,39 +99,77 @@ function toAlert(appId: string, e: IncidentEvent): ReplayAlert {
   return alert;
 }
 
+const NO_COUNTS: readonly MinuteCount[] = [];
+
 /**
- * Replays a count file given as lines. Every minute from the first to the last is
- * stepped in order (empty ones too); a minute is closed once a later one appears or
- * the input ends. Emits opened and resolved incidents (updates stay internal).
+ * Replays a count file line by line, as the lines come (`line` or, read from bytes, `row`;
+ * then `end` once the input ends). Every minute from the first to the last is stepped in
+ * order (empty ones too); a minute is closed once a later one appears or the input ends.
+ * Emits opened and resolved incidents (updates stay internal).
  */
-export async function replay(lines: AsyncIterable<string>, emit: (alert: ReplayAlert) => void, sensitivity: Sensitivity = 'medium'): Promise<void> {
-  const state = newAppDetectionState();
-  let app: ReplayApp | null = null;
-  let lineNo = 0;
-  let currentMs: number | null = null;
-  let pending: MinuteCount[] = [];
-  const step = (minuteStartMs: number, counts: MinuteCount[]) => {
-    for (const event of stepMinute(state, app!.settings, minuteStartMs, counts)) {
-      if (event.change !== 'updated') emit(toAlert(app!.id, event));
+export class Replay implements LineSink {
+  private readonly state = newAppDetectionState();
+  private app: ReplayApp | null = null;
+  private lineNo = 0;
+  private currentMs: number | null = null;
+  private pending: MinuteCount[] = [];
+  reader: CanonicalMinuteReader | null = null;
+
+  constructor(
+    private readonly emit: (alert: ReplayAlert) => void,
+    private readonly sensitivity: Sensitivity = 'medium',
+  ) {}
+
+  line(line: string): void {
+    const lineNo = ++this.lineNo;
+    if (!line.trim()) return;
+    if (!this.app) {
+      this.app = parseAppLine(line, this.sensitivity);
+      this.reader = new CanonicalMinuteReader(this.app.id);
+      return;
     }
-  };
-  for await (const line of lines) {
-    lineNo += 1;
-    if (!line.trim()) continue;
-    if (!app) {
-      app = parseAppLine(line, sensitivity);
-      continue;
-    }
-    const row = parseMinuteLine(line, lineNo, app.id);
+    this.add(parseMinuteLine(line, lineNo, this.app.id), lineNo);
+  }
+
+  row(row: MinuteLine): void {
+    this.add(row, ++this.lineNo);
+  }
+
+  end(): void {
+    if (!this.app) throw new ReplayInputError('empty input: the first line must describe the app');
+    if (this.currentMs !== null) this.step(this.currentMs, this.pending);
+  }
+
+  private add(row: MinuteLine, lineNo: number): void {
+    const currentMs = this.currentMs;
     if (currentMs !== null && row.minuteStartMs < currentMs) fail(lineNo, 'minutes must be in time order');
     if (currentMs !== null && row.minuteStartMs > currentMs) {
-      step(currentMs, pending);
-      pending = [];
-      for (let t = currentMs + MINUTE_MS; t < row.minuteStartMs; t += MINUTE_MS) step(t, []);
+      this.step(currentMs, this.pending);
+      this.pending = [];
+      for (let t = currentMs + MINUTE_MS; t < row.minuteStartMs; t += MINUTE_MS) this.step(t, NO_COUNTS);
     }
-    currentMs = row.minuteStartMs;
-    pending.push({ keyId: row.keyId, model: row.model, count: row.count });
+    this.currentMs = row.minuteStartMs;
+    this.pending.push(row);
   }
-  if (!app) throw new ReplayInputError('empty input: the first line must describe the app');
-  if (currentMs !== null) step(currentMs, pending);
+
+  private step(minuteStartMs: number, counts: readonly MinuteCount[]): void {
+    const app = this.app!;
+    for (const event of stepMinute(this.state, app.settings, minuteStartMs, counts)) {
+      if (event.change !== 'updated') this.emit(toAlert(app.id, event));
+    }
+  }
+}
+
+/** Replays a count file given as lines of text (see Replay). */
+export async function replay(lines: AsyncIterable<string>, emit: (alert: ReplayAlert) => void, sensitivity: Sensitivity = 'medium'): Promise<void> {
+  const run = new Replay(emit, sensitivity);
+  for await (const line of lines) run.line(line);
+  run.end();
+}
+
+/** Replays a count file given as text in chunks (a file stream), the fast way (see feedLines): the same alerts as `replay` on its lines. */
+export async function replayText(chunks: AsyncIterable<string>, emit: (alert: ReplayAlert) => void, sensitivity: Sensitivity = 'medium'): Promise<void> {
+  const run = new Replay(emit, sensitivity);
+  await feedLines(chunks, run);
+  run.end();
 }

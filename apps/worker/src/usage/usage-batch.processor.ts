@@ -1,5 +1,5 @@
 import { Processor } from '@nestjs/bullmq';
-import { QUEUES, type UsageBatchJob } from '@keywarden/core';
+import { decodeUsageBatch, MalformedUsageBatchError, QUEUES, type UsageBatchJob, type UsageBatchJobData } from '@keywarden/core';
 import { type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
 import { GracefulWorkerHost } from '../common/graceful-worker-host';
 import type { UsageConfig } from '../config/worker-config';
@@ -32,11 +32,22 @@ export class UsageBatchProcessor extends GracefulWorkerHost {
 
   /**
    * A refused batch (another deployment's) fails without retries: BullMQ keeps it in the
-   * queue's failed set (the dead letters) for the age its producer set.
+   * queue's failed set (the dead letters) for the age its producer set. So does a batch
+   * this worker cannot read. The data is the API's compact form or, from producers before
+   * it, the plain one.
    */
-  async process(job: Job<UsageBatchJob>): Promise<ApplyResult> {
-    const result = await this.rollups.apply(job.data);
+  async process(job: Job<UsageBatchJobData>): Promise<ApplyResult> {
+    const result = await this.rollups.apply(readBatch(job.data));
     if (result.refused) throw new UnrecoverableError(FOREIGN_BATCH_REASON);
     return result;
+  }
+}
+
+function readBatch(data: UsageBatchJobData): UsageBatchJob {
+  try {
+    return decodeUsageBatch(data);
+  } catch (error) {
+    if (error instanceof MalformedUsageBatchError) throw new UnrecoverableError(error.message);
+    throw error;
   }
 }

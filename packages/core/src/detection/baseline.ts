@@ -129,8 +129,13 @@ export function expectation(b: Baseline, hourOfWeek: number): Expectation {
 
 /** How busy a weekday is relative to the average day, once every weekday has a day of history (0 before). */
 function weekdayFactorOf(b: Baseline, weekday: number): number {
-  if (b.weekdayHours.some((h) => h < HOURS_PER_DAY)) return 0;
-  const meanWeekday = b.weekdayRate.reduce((a, r) => a + r, 0) / 7;
+  // Plain loops: this runs for every key every minute.
+  let sum = 0;
+  for (let day = 0; day < 7; day++) {
+    if (b.weekdayHours[day] < HOURS_PER_DAY) return 0;
+    sum += b.weekdayRate[day];
+  }
+  const meanWeekday = sum / 7;
   return meanWeekday > 0 ? b.weekdayRate[weekday] / meanWeekday : 0;
 }
 

@@ -3,7 +3,7 @@ import { fingerprintOf, fire, keepOpen, resolveQuiet, severityOf, type IncidentB
 import { describeClock, isBusinessTime, localClock } from './local-time';
 import { HOUR_MS, MEMORY_MS, MINUTE_MS, SENSITIVITY_THRESHOLDS, SHORT_MINUTES, WARM_UP_MS } from './thresholds';
 import type { AlertEvidence, DetectorSettings, IncidentEvent, MinuteCount } from './types';
-import { newVolumeState, round, stepVolume, upgradeVolumeState, type VolumeState } from './volume';
+import { newVolumeState, round, stepVolume, upgradeVolumeState, type VolumeMinute, type VolumeState } from './volume';
 
 export { DEFAULT_DETECTOR_SETTINGS } from './thresholds';
 
@@ -60,24 +60,25 @@ export function restoreAppDetectionState(saved: AppDetectionState | { version: 1
  * incident changes. A minute at or before the last one stepped changes nothing, so a
  * driver that retries a minute after a crash does not count it twice.
  */
-export function stepMinute(state: AppDetectionState, settings: DetectorSettings, minuteStartMs: number, counts: MinuteCount[]): IncidentEvent[] {
+export function stepMinute(state: AppDetectionState, settings: DetectorSettings, minuteStartMs: number, counts: readonly MinuteCount[]): IncidentEvent[] {
   if (state.lastMinuteMs !== null && minuteStartMs <= state.lastMinuteMs) return [];
   state.firstMinuteMs ??= minuteStartMs;
   state.lastMinuteMs = minuteStartMs;
   const endMs = minuteStartMs + MINUTE_MS;
   const clock = localClock(settings.timezone, minuteStartMs);
   const appWarm = minuteStartMs - state.firstMinuteMs >= WARM_UP_MS;
-  const muted = new Set(settings.mutedKeyIds);
+  const muted = settings.mutedKeyIds;
   const events: IncidentEvent[] = [];
 
-  const totals = new Map<string, number>();
+  // Keyed by the series object, not its key string: identity lookups are cheaper than hashing key strings.
+  const totals = new Map<SeriesState, number>();
   for (const { keyId, model, count } of counts) {
     if (count <= 0) continue;
-    totals.set(keyId, (totals.get(keyId) ?? 0) + count);
     const series = (state.series[keyId] ??= newSeries(minuteStartMs));
+    totals.set(series, (totals.get(series) ?? 0) + count);
     series.lastActiveMs = minuteStartMs;
     if (model !== null) {
-      const novelty = checkModel(state, series, keyId, model, count, minuteStartMs, appWarm && !muted.has(keyId));
+      const novelty = checkModel(state, series, keyId, model, count, minuteStartMs, appWarm && !muted.includes(keyId));
       if (novelty) {
         const event = fire(state.incidents, novelty, endMs);
         if (event) events.push(event);
@@ -87,25 +88,30 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
 
   const businessTime = isBusinessTime(settings.businessHours, clock);
   const thresholds = SENSITIVITY_THRESHOLDS[settings.sensitivity];
-  for (const [keyId, series] of Object.entries(state.series)) {
-    const { alarm, suspicious, rates } = stepVolume(series.volume, {
-      minuteStartMs,
-      hourOfWeek: clock.hourOfWeek,
-      minuteOfDay: clock.minuteOfDay,
-      businessTime,
-      count: totals.get(keyId) ?? 0,
-      armed: appWarm && minuteStartMs - series.firstSeenMs >= WARM_UP_MS,
-      thresholds,
-      spikeFloorPerMinute: settings.spikeFloorPerMinute,
-      offHoursFloorPerMinute: settings.offHoursFloorPerMinute,
-    });
+  // One minute context for every series; only its count and armed change from key to key.
+  const minute: VolumeMinute = {
+    minuteStartMs,
+    hourOfWeek: clock.hourOfWeek,
+    minuteOfDay: clock.minuteOfDay,
+    businessTime,
+    count: 0,
+    armed: false,
+    thresholds,
+    spikeFloorPerMinute: settings.spikeFloorPerMinute,
+    offHoursFloorPerMinute: settings.offHoursFloorPerMinute,
+  };
+  for (const keyId in state.series) {
+    const series = state.series[keyId];
+    minute.count = totals.get(series) ?? 0;
+    minute.armed = appWarm && minuteStartMs - series.firstSeenMs >= WARM_UP_MS;
+    const { alarm, suspicious, rates } = stepVolume(series.volume, minute);
     const openFingerprints = openVolumeFingerprints(state.incidents, keyId);
     if (suspicious) for (const fingerprint of openFingerprints) keepOpen(state.incidents, fingerprint, endMs);
     const latest = openFingerprints.at(-1);
     // An incident from state saved before levels were kept starts from the traffic it sees now.
     const latestLevel = latest === undefined ? undefined : (state.incidents[latest].level ??= levelAtOpening(rates, 0));
     const escalated = latestLevel !== undefined && escalates(latestLevel, rates, alarm !== null, settings.spikeFloorPerMinute);
-    if (!alarm || muted.has(keyId)) continue;
+    if (!alarm || muted.includes(keyId)) continue;
     const context = { localTime: describeClock(clock), businessHours: businessTime };
     if (escalated && latest !== undefined) {
       const previous = state.incidents[latest];
@@ -135,7 +141,7 @@ export function stepMinute(state: AppDetectionState, settings: DetectorSettings,
     if (event) events.push(event);
   }
 
-  events.push(...resolveQuiet(state.incidents, endMs));
+  for (const event of resolveQuiet(state.incidents, endMs)) events.push(event);
   if (minuteStartMs % HOUR_MS === 0) forgetStale(state, minuteStartMs);
   return events;
 }
@@ -156,11 +162,14 @@ function newSeries(minuteStartMs: number): SeriesState {
   return { firstSeenMs: minuteStartMs, lastActiveMs: minuteStartMs, models: {}, volume: newVolumeState() };
 }
 
+const NONE: readonly string[] = [];
+
 /** The key's open volume incidents, oldest first (more than one only after an escalation). */
-function openVolumeFingerprints(book: IncidentBook, keyId: string): string[] {
-  return Object.keys(book)
-    .filter((fp) => book[fp].keyId === keyId && book[fp].type !== 'unusual_model')
-    .sort((a, b) => book[a].openedMs - book[b].openedMs);
+function openVolumeFingerprints(book: IncidentBook, keyId: string): readonly string[] {
+  // Asked for every key every minute, and almost always there is none: no array until one is found.
+  let found: string[] | null = null;
+  for (const fp in book) if (book[fp].keyId === keyId && book[fp].type !== 'unusual_model') (found ??= []).push(fp);
+  return found === null ? NONE : found.length > 1 ? found.sort((a, b) => book[a].openedMs - book[b].openedMs) : found;
 }
 
 /** `fingerprint` if no incident holds it, else `fingerprint:2`, `:3`…: an escalation of a spike is an incident of its own. */
@@ -189,9 +198,10 @@ function checkModel(state: AppDetectionState, series: SeriesState, keyId: string
   state.models[model] = minuteStartMs;
   series.models[model] = minuteStartMs;
   const keyEstablished = minuteStartMs - series.firstSeenMs >= WARM_UP_MS;
+  if (!armed) return null;
   // While its incident is open every use updates it (keeping how novel the model was); otherwise only novelty fires.
-  const open = state.incidents[fingerprintOf('unusual_model', keyId, model)];
-  if (!armed || (!open && !newToApp && !(newToKey && keyEstablished))) return null;
+  const open = isEmpty(state.incidents) ? undefined : state.incidents[fingerprintOf('unusual_model', keyId, model)];
+  if (!open && !newToApp && !(newToKey && keyEstablished)) return null;
   const appWide = open ? open.evidence.scope === 'app' : newToApp;
   const evidence = {
     observed: count,
@@ -202,6 +212,11 @@ function checkModel(state: AppDetectionState, series: SeriesState, keyId: string
     modelsInUse: Object.keys(appWide ? state.models : series.models).length - 1,
   };
   return { type: 'unusual_model' as const, keyId, model, severity: appWide ? ('medium' as const) : ('low' as const), evidence };
+}
+
+function isEmpty(book: IncidentBook): boolean {
+  for (const _ in book) return false;
+  return true;
 }
 
 /** Forgets models and idle series unseen for 30 days, so state stays bounded. */

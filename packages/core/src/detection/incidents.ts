@@ -64,7 +64,8 @@ export function keepOpen(book: IncidentBook, fingerprint: string, atMs: number):
 /** Resolves every incident quiet for QUIET_MS. */
 export function resolveQuiet(book: IncidentBook, atMs: number): IncidentEvent[] {
   const events: IncidentEvent[] = [];
-  for (const [fingerprint, open] of Object.entries(book)) {
+  for (const fingerprint in book) {
+    const open = book[fingerprint];
     if (atMs - open.lastFiredMs < QUIET_MS) continue;
     delete book[fingerprint];
     events.push(eventOf('resolved', fingerprint, open, atMs));

@@ -1,4 +1,4 @@
-import { HOURS_PER_WEEK, expectation, learnHour, learnSpread, newBaseline, overdispersion, type Baseline } from './baseline';
+import { HOURS_PER_WEEK, expectation, learnHour, learnSpread, newBaseline, overdispersion, type Baseline, type Expectation } from './baseline';
 import {
   CUSUM_SHIFT,
   MAX_FREEZE_MS,
@@ -50,6 +50,29 @@ interface CusumRun {
   observed: number;
   expected: number;
 }
+
+/**
+ * What a series tolerates in the current hour (its expectation, the neighbouring hour's, the
+ * learned spread and the tolerated rates derived from them). These change only when the
+ * baseline learns, at the close of a quarter or an hour, yet were worked out for every key
+ * every minute: they are kept per series between minutes, beside the state rather than in
+ * it (the saved state stays as it was; a restored state simply works them out again). The
+ * baseline learns only in accumulateHour, which reports it.
+ */
+interface Tolerance {
+  /** Worked out from the baseline as it still is (no learning since), and for the hour below. */
+  valid: boolean;
+  /** The baseline learned in the minute being stepped (set by accumulateHour). */
+  learned: boolean;
+  hourOfWeek: number;
+  neighbour: number | null;
+  thresholds: SensitivityThresholds | null;
+  expected: Expectation;
+  spikeTolerated: number;
+  offHoursTolerated: number;
+}
+const tolerances = new WeakMap<VolumeState, Tolerance>();
+const NO_EXPECTATION: Expectation = { rate: 0, peakRate: 0, weeks: 0, seasonalRate: 0 };
 
 export interface VolumeState {
   baseline: Baseline;
@@ -134,6 +157,16 @@ function newRun(): CusumRun {
   return { score: 0, minutes: 0, observed: 0, expected: 0 };
 }
 
+/** Back to a new run's values, in place (no allocation: runs step every minute). */
+function resetRun(run: CusumRun): void {
+  run.score = 0;
+  run.minutes = 0;
+  run.observed = 0;
+  run.expected = 0;
+}
+
+const LOG_CUSUM_SHIFT = Math.log(CUSUM_SHIFT);
+
 /** Context of one minute of one series. */
 export interface VolumeMinute {
   minuteStartMs: number;
@@ -172,8 +205,15 @@ export interface RecentRates {
 }
 
 export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
-  const expected = expectation(s.baseline, m.hourOfWeek);
-  const level = accumulateHour(s, m, expected.rate, expected.seasonalRate);
+  let tolerance = tolerances.get(s);
+  if (tolerance === undefined) {
+    tolerance = { valid: false, learned: false, hourOfWeek: -1, neighbour: null, thresholds: null, expected: NO_EXPECTATION, spikeTolerated: 0, offHoursTolerated: 0 };
+    tolerances.set(s, tolerance);
+  }
+  const reusable = tolerance.valid && tolerance.hourOfWeek === m.hourOfWeek;
+  const expected = reusable ? tolerance.expected : expectation(s.baseline, m.hourOfWeek);
+  const level = accumulateHour(s, m, expected.rate, expected.seasonalRate, tolerance);
+  const learned = tolerance.learned;
   if (level) {
     s.levelSinceMs = level.z >= m.thresholds.levelZ / 2 ? (s.levelSinceMs ?? m.minuteStartMs) : null;
     if (s.levelSinceMs === null) s.levelAlarmed = false;
@@ -182,35 +222,54 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   const levelEpisode = s.levelSinceMs !== null && m.minuteStartMs - s.levelSinceMs < MAX_FREEZE_MS;
   s.recent[s.recentIndex] = m.count;
   s.recentIndex = (s.recentIndex + 1) % RECENT_MINUTES;
-  const recentRate = recentMean(s, RECENT_MINUTES);
-  const short = recentMean(s, SHORT_MINUTES);
+  // Sums of the last RECENT_MINUTES and SHORT_MINUTES counts, newest first (no modulo per step: this runs for every key every minute).
+  let recentSum = 0;
+  let shortSum = 0;
+  for (let i = 1, at = s.recentIndex; i <= RECENT_MINUTES; i++) {
+    at = at === 0 ? RECENT_MINUTES - 1 : at - 1;
+    recentSum += s.recent[at];
+    if (i === SHORT_MINUTES) shortSum = recentSum;
+  }
+  const recentRate = recentSum / RECENT_MINUTES;
+  const short = shortSum / SHORT_MINUTES;
   const rates = { current: m.count, short, earlier: (recentRate * RECENT_MINUTES - short * SHORT_MINUTES) / (RECENT_MINUTES - SHORT_MINUTES), expected: expected.rate };
   const burstBase = Math.max(expected.rate, expected.peakRate);
   const burstLogRatio = Math.log((short + BURST_PSEUDO_RATE) / (burstBase + BURST_PSEUDO_RATE));
+  if (learned) tolerance.valid = false;
   if (!m.armed) return { alarm: null, suspicious: false, rates };
   // Learned only once the baseline is established: against a young baseline every hour looks like a record.
   const previousRecord = s.burstRecord;
   s.burstRecord = Math.max(s.burstRecord - BURST_RECORD_DECAY_PER_DAY / (24 * 60), burstLogRatio, 0);
 
-  // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
-  const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
   // Traffic ramps across hour boundaries (an office filling up before opening time): in an
   // hour's first and last quarter the neighbouring hour's level is tolerated as well.
   const minuteOfHour = m.minuteOfDay % 60;
   const neighbour =
     minuteOfHour < 15 ? (m.hourOfWeek + HOURS_PER_WEEK - 1) % HOURS_PER_WEEK : minuteOfHour >= 45 ? (m.hourOfWeek + 1) % HOURS_PER_WEEK : null;
-  const neighbourRate = neighbour === null ? 0 : expectation(s.baseline, neighbour).rate;
-  const tolerated = (z: number) => Math.max(expected.rate, expected.peakRate, neighbourRate) * Math.exp(z * sigma);
+  if (!(reusable && tolerance.valid && tolerance.neighbour === neighbour && tolerance.thresholds === m.thresholds)) {
+    // Hour-level variation beyond Poisson (learned), widened while the slot has few weeks behind it.
+    const sigma = Math.sqrt(overdispersion(s.baseline) * (1 + 1 / Math.max(expected.weeks, 0.5)));
+    const neighbourRate = neighbour === null ? 0 : expectation(s.baseline, neighbour).rate;
+    const toleratedBase = Math.max(expected.rate, expected.peakRate, neighbourRate);
+    tolerance.spikeTolerated = toleratedBase * Math.exp(m.thresholds.spikeZ * sigma);
+    tolerance.offHoursTolerated = toleratedBase * Math.exp(m.thresholds.offHoursZ * sigma);
+    // Kept for the next minutes only when no learning came between the expectation and the spread read here.
+    tolerance.valid = !learned;
+    tolerance.hourOfWeek = m.hourOfWeek;
+    tolerance.expected = expected;
+    tolerance.neighbour = neighbour;
+    tolerance.thresholds = m.thresholds;
+  }
+  const { spikeTolerated, offHoursTolerated } = tolerance;
   s.alarmLoad *= ALARM_LOAD_DECAY_PER_MINUTE;
   const threshold = m.thresholds.cusumThreshold * (1 + Math.max(0, s.alarmLoad - ALARM_BUDGET));
-  const spikeTolerated = tolerated(m.thresholds.spikeZ);
-  const offHoursTolerated = tolerated(m.thresholds.offHoursZ);
   const maxStep = m.thresholds.cusumThreshold / m.thresholds.sustainedMinutes;
   stepCusum(s.spike, m.count, expected.rate, spikeTolerated, threshold, maxStep);
-  if (m.businessTime) s.offHours = newRun();
+  if (m.businessTime) resetRun(s.offHours);
   else stepCusum(s.offHours, m.count, expected.rate, offHoursTolerated, threshold, maxStep);
 
-  const context = { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
+  // Evidence context, built only when an alarm needs it (this runs for every key every minute).
+  const context = () => evidenceContext(s, expected, spikeTolerated);
   let alarm: VolumeAlarm | null = null;
   const burstRate = short * SHORT_MINUTES;
   const burstTolerated = spikeTolerated * SHORT_MINUTES;
@@ -219,15 +278,15 @@ export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
     short >= m.spikeFloorPerMinute &&
     poissonTailBound(burstRate, burstTolerated) <= m.thresholds.burstPValue
   ) {
-    alarm = { type: 'spike', evidence: { observed: burstRate, expected: round(expected.rate * SHORT_MINUTES), window: `${SHORT_MINUTES}m`, ...context, detector: 'burst' } };
+    alarm = { type: 'spike', evidence: { observed: burstRate, expected: round(expected.rate * SHORT_MINUTES), window: `${SHORT_MINUTES}m`, ...context(), detector: 'burst' } };
   } else if (s.spike.score >= threshold && recentRate >= m.spikeFloorPerMinute) {
-    alarm = { type: 'spike', evidence: runEvidence(s.spike, context, 'cusum') };
+    alarm = { type: 'spike', evidence: runEvidence(s.spike, context(), 'cusum') };
   } else if (!m.businessTime && s.offHours.score >= threshold && recentRate >= m.offHoursFloorPerMinute) {
-    alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context, 'off-hours-cusum') };
+    alarm = { type: 'off_hours', evidence: runEvidence(s.offHours, context(), 'off-hours-cusum') };
   } else if (level && levelEpisode && !s.levelAlarmed && s.levelOngoing && level.z >= m.thresholds.levelZ && level.observed >= level.hours * 60 * m.spikeFloorPerMinute) {
     alarm = {
       type: 'spike',
-      evidence: { observed: level.observed, expected: round(level.expected), window: `${level.hours}h`, ...context, score: round(level.z), detector: 'level' },
+      evidence: { observed: level.observed, expected: round(level.expected), window: `${level.hours}h`, ...context(), score: round(level.z), detector: 'level' },
     };
     s.levelAlarmed = true;
   }
@@ -263,26 +322,23 @@ export function poissonTailBound(count: number, rate: number): number {
   return Math.exp(-rate + count - count * Math.log(count / rate));
 }
 
-/** Mean count of the last `minutes` minutes (at most RECENT_MINUTES). */
-function recentMean(s: VolumeState, minutes: number): number {
-  let sum = 0;
-  for (let i = 1; i <= minutes; i++) sum += s.recent[(s.recentIndex - i + RECENT_MINUTES) % RECENT_MINUTES];
-  return sum / minutes;
-}
-
 /** Poisson CUSUM for a shift from the tolerated rate to CUSUM_SHIFT × it; each minute's step is capped. */
 function stepCusum(run: CusumRun, count: number, expectedRate: number, toleratedRate: number, threshold: number, maxStep: number): void {
-  const step = count * Math.log(CUSUM_SHIFT) - (CUSUM_SHIFT - 1) * toleratedRate;
+  const step = count * LOG_CUSUM_SHIFT - (CUSUM_SHIFT - 1) * toleratedRate;
   const score = Math.min(run.score + Math.min(step, maxStep), 2 * threshold);
   if (score <= 0) {
-    Object.assign(run, newRun());
+    resetRun(run);
     return;
   }
-  if (run.score === 0) Object.assign(run, newRun());
+  if (run.score === 0) resetRun(run);
   run.score = score;
   run.minutes += 1;
   run.observed += count;
   run.expected += expectedRate;
+}
+
+function evidenceContext(s: VolumeState, expected: Expectation, spikeTolerated: number): { baselineHours: number; baselineWeeks: number; toleratedPerMinute: number } {
+  return { baselineHours: s.baseline.learnedHours, baselineWeeks: expected.weeks, toleratedPerMinute: round(spikeTolerated) };
 }
 
 function runEvidence(run: CusumRun, context: Record<string, number>, detector: string): AlertEvidence {
@@ -297,11 +353,17 @@ function runEvidence(run: CusumRun, context: Record<string, number>, detector: s
   };
 }
 
-/** Adds the minute to its local hour; when that closes a previous hour, returns the level detector's verdict on it. */
-function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, seasonalRate: number): LevelEvidence | null {
+/**
+ * Adds the minute to its local hour; when that closes a previous hour, returns the level
+ * detector's verdict on it. Sets `tolerance.learned` when a quarter or an hour closed, so the
+ * baseline may have learned (its expectations and spread may differ from before this minute).
+ */
+function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, seasonalRate: number, tolerance: Tolerance): LevelEvidence | null {
   const quarterOfDay = Math.floor(m.minuteOfDay / 15);
   let level: LevelEvidence | null = null;
+  let learned = false;
   if (s.hour && s.hour.hourOfWeek !== m.hourOfWeek) {
+    learned = true;
     closeQuarter(s.baseline, s.hour);
     const h = s.hour;
     if (h.minutes >= 15 && !h.tainted) {
@@ -327,6 +389,7 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, s
   };
   const h = s.hour;
   if (h.quarterOfDay !== quarterOfDay) {
+    learned = true;
     closeQuarter(s.baseline, h);
     h.quarterOfDay = quarterOfDay;
   }
@@ -337,6 +400,7 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, s
   h.quarterCount += m.count;
   h.quarterExpected += expectedRate;
   h.seasonalExpected += seasonalRate;
+  tolerance.learned = learned;
   return level;
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { cidrContains, isCidr, parseCidr, parseClientIp } from './cidr';
+import ipaddr from 'ipaddr.js';
+import { cidrContains, isCidr, isClientIp, ipv4Number, parseCidr, parseClientIp } from './cidr';
 
 function allows(cidr: string, ip: string): boolean {
   const range = parseCidr(cidr);
@@ -97,4 +98,34 @@ describe('parseClientIp', () => {
   });
 
   it.each(['', 'localhost', '1.2.3', '192.0.2.1:8080'])('refuses %j', (ip) => expect(parseClientIp(ip)).toBeNull());
+});
+
+describe('ipv4Number', () => {
+  it.each([
+    ['0.0.0.0', 0],
+    ['192.0.2.10', 0xc000020a],
+    ['255.255.255.255', 0xffffffff],
+  ])('reads %s as %d', (ip, value) => expect(ipv4Number(ip)).toBe(value));
+
+  it.each(['', '1.2.3', '1.2.3.4.5', '010.0.0.1', '256.0.0.1', '1..2.3', '1.2.3.', '.1.2.3', ' 1.2.3.4', '1.2.3.4 ', '0x0a.0.0.1', '::1'])(
+    'refuses %j',
+    (ip) => expect(ipv4Number(ip)).toBe(-1),
+  );
+
+  it('accepts exactly the dotted quads ipaddr.js accepts, with the same value', () => {
+    const text = fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '6', '9', '.', 'x'), maxLength: 16 });
+    const quad = fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((octets) => octets.join('.'));
+    fc.assert(
+      fc.property(fc.oneof(text, quad), (ip) => {
+        const valid = ipaddr.IPv4.isValidFourPartDecimal(ip);
+        expect(ipv4Number(ip) !== -1).toBe(valid);
+        if (valid) expect(ipv4Number(ip)).toBe(ipaddr.IPv4.parse(ip).toByteArray().reduce((n, octet) => n * 256 + octet, 0));
+      }),
+    );
+  });
+});
+
+describe('isClientIp', () => {
+  it.each(['192.0.2.1', '2001:db8::1', '::ffff:192.0.2.1'])('accepts %s', (ip) => expect(isClientIp(ip)).toBe(true));
+  it.each(['', 'localhost', '1.2.3', '192.0.2.1:8080', 'fe80::1%eth0'])('refuses %j', (ip) => expect(isClientIp(ip)).toBe(false));
 });

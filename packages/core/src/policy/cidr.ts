@@ -2,6 +2,8 @@ import ipaddr from 'ipaddr.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
+const IPV4_MAPPED_ZERO = ipaddr.IPv6.parse('::ffff:0.0.0.0');
+
 /** A parsed allowlist entry: an address and how many leading bits must match. */
 export interface CidrRange {
   address: Address;
@@ -32,6 +34,71 @@ function normalise(address: Address): Address {
 export function parseClientIp(text: string): Address | null {
   const address = parseAddress(text);
   return address === null ? null : normalise(address);
+}
+
+/**
+ * A strict dotted-quad IPv4 address (what `parseAddress` accepts as IPv4) as an unsigned
+ * 32-bit number, or -1 for anything else. Read character by character, without regexes
+ * or ipaddr.js objects: every verify with an `ip` reads one.
+ */
+export function ipv4Number(text: string): number {
+  if (text.length < 7 || text.length > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46 /* . */) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (code >= 48 && code <= 57) {
+      // A leading zero (`010`) is refused, as parseAddress refuses it.
+      if (digits > 0 && octet === 0) return -1;
+      octet = octet * 10 + (code - 48);
+      if (octet > 255) return -1;
+      digits++;
+    } else {
+      return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? value * 256 + octet : -1;
+}
+
+/** Whether a client address parses: an IPv4 dotted quad, or IPv6 (without a zone). */
+export function isClientIp(text: string): boolean {
+  return ipv4Number(text) !== -1 || parseClientIp(text) !== null;
+}
+
+/**
+ * The IPv4 clients a list of ranges lets in, as flat `network, mask` pairs of 32-bit
+ * numbers. An IPv6 range lets in every IPv4 client or none: all IPv4-mapped addresses
+ * share their first 96 bits, and a range of a longer prefix inside them was read as the
+ * IPv4 range it maps (`parseCidr`).
+ */
+export function ipv4Masks(ranges: CidrRange[]): number[] {
+  const masks: number[] = [];
+  for (const { address, prefix } of ranges) {
+    if (address.kind() === 'ipv4') {
+      const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+      const network = (address as ipaddr.IPv4).octets.reduce((value, octet) => value * 256 + octet, 0);
+      masks.push((network & mask) >>> 0, mask);
+    } else if (prefix <= 96 && (address as ipaddr.IPv6).match(IPV4_MAPPED_ZERO, prefix)) {
+      masks.push(0, 0);
+    }
+  }
+  return masks;
+}
+
+/** Whether an IPv4 client (`ipv4Number`) lies in one of the `ipv4Masks` pairs. */
+export function ipv4Within(client: number, masks: number[]): boolean {
+  for (let i = 0; i < masks.length; i += 2) {
+    if ((client & masks[i + 1]) >>> 0 === masks[i]) return true;
+  }
+  return false;
 }
 
 /**

@@ -120,6 +120,29 @@ describe('ipAllowed', () => {
   it('an empty allowlist allows nobody', () => {
     expect(ipAllowed(compiled({ ipAllowlist: [] }), '10.0.0.1')).toBe(false);
   });
+
+  it('lets an IPv4 client through an IPv6 range exactly when the range covers its mapped form', () => {
+    expect(ipAllowed(compiled({ ipAllowlist: ['::/0'] }), '198.51.100.1')).toBe(true);
+    expect(ipAllowed(compiled({ ipAllowlist: ['::ffff:0:0/96'] }), '198.51.100.1')).toBe(true);
+    expect(ipAllowed(compiled({ ipAllowlist: ['::/96'] }), '198.51.100.1')).toBe(false);
+    expect(ipAllowed(compiled({ ipAllowlist: ['2001:db8::/32'] }), '198.51.100.1')).toBe(false);
+  });
+
+  it('answers every client as its IPv4-mapped IPv6 form is answered, whatever the allowlist', () => {
+    const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((octets) => octets.join('.'));
+    const range = fc.oneof(
+      fc.tuple(ipv4, fc.nat(32)).map(([address, prefix]) => `${address}/${prefix}`),
+      fc.tuple(ipv4, fc.integer({ min: 96, max: 128 })).map(([address, prefix]) => `::ffff:${address}/${prefix}`),
+      fc.constantFrom('::/0', '::/64', '::ffff:0:0/95', '2001:db8::/32', '::1'),
+    );
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 4 }), ipv4, (allowlist, client) => {
+        const policy = compiled({ ipAllowlist: allowlist });
+        // The mapped form is matched through ipaddr.js ranges, the dotted quad through the precomputed masks.
+        expect(ipAllowed(policy, client)).toBe(ipAllowed(policy, `::ffff:${client}`));
+      }),
+    );
+  });
 });
 
 describe('modelAllowed', () => {

@@ -1,6 +1,6 @@
 import { costToMicros, microsToCost } from '../wire/usage';
 import type { KeyPolicy, Plan, RateLimits } from '../wire/policy';
-import { type CidrRange, cidrContains, parseCidr, parseClientIp } from './cidr';
+import { type CidrRange, cidrContains, ipv4Masks, ipv4Number, ipv4Within, parseCidr, parseClientIp } from './cidr';
 import { compileModelGlob } from './model-glob';
 import { PLAN_PRESETS } from './plans';
 import { rateWindows, type RateWindowLimit } from './windows';
@@ -26,6 +26,8 @@ export interface CompiledPolicy extends EffectivePolicy {
   /** Rate windows, shortest first; empty when the key has no rate limit. */
   windows: RateWindowLimit[];
   ipRanges: CidrRange[] | null;
+  /** The IPv4 clients `ipRanges` let in, as `network, mask` pairs (`ipv4Masks`); null without an allowlist. */
+  ipv4Masks: number[] | null;
   modelPatterns: RegExp[] | null;
 }
 
@@ -82,11 +84,13 @@ export function effectivePolicy(appDefault: StoredPolicy | null, own: StoredPoli
 }
 
 export function compilePolicy(policy: EffectivePolicy): CompiledPolicy {
+  // Stored entries were validated when written; one that no longer parses allows nothing.
+  const ipRanges = policy.ipAllowlist?.map(parseCidr).filter((range): range is CidrRange => range !== null) ?? null;
   return {
     ...policy,
     windows: rateWindows(policy.rateLimits),
-    // Stored entries were validated when written; one that no longer parses allows nothing.
-    ipRanges: policy.ipAllowlist?.map(parseCidr).filter((range): range is CidrRange => range !== null) ?? null,
+    ipRanges,
+    ipv4Masks: ipRanges === null ? null : ipv4Masks(ipRanges),
     modelPatterns: policy.allowedModels?.map(compileModelGlob) ?? null,
   };
 }
@@ -97,7 +101,11 @@ export function compilePolicy(policy: EffectivePolicy): CompiledPolicy {
  */
 export function ipAllowed(policy: CompiledPolicy, ip: string | undefined): boolean {
   if (policy.ipRanges === null) return true;
-  const client = ip === undefined ? null : parseClientIp(ip);
+  if (ip === undefined) return false;
+  // The common case, a dotted quad, is matched as a number against the precomputed masks.
+  const ipv4 = ipv4Number(ip);
+  if (ipv4 !== -1) return ipv4Within(ipv4, policy.ipv4Masks as number[]);
+  const client = parseClientIp(ip);
   return client !== null && policy.ipRanges.some((range) => cidrContains(range, client));
 }
 

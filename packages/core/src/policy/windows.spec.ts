@@ -34,4 +34,12 @@ describe('window arithmetic', () => {
   });
 
   it('names the UTC day', () => expect(utcDay(Date.parse('2026-11-26T23:59:59.999Z'))).toBe('2026-11-26'));
+
+  it('names the day of every instant, asked in any order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(4_000_000_000_000), { minLength: 1, maxLength: 5 }), (instants) => {
+        for (const now of instants) expect(utcDay(now)).toBe(new Date(now).toISOString().slice(0, 10));
+      }),
+    );
+  });
 });

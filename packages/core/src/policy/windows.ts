@@ -41,7 +41,19 @@ export function windowResetSeconds(window: RateWindowName, nowMs: number): numbe
   return (windowStartMs(window, nowMs) + RATE_WINDOWS[window]) / 1000;
 }
 
-/** The UTC day of an instant, `YYYY-MM-DD`. */
+const DAY_MS = RATE_WINDOWS.day;
+let lastDayStartMs = Number.NaN;
+let lastDay = '';
+
+/**
+ * The UTC day of an instant, `YYYY-MM-DD`. Every capped verify asks for today's: the
+ * string is built once per day asked for in a row, not on every call.
+ */
 export function utcDay(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 10);
+  const dayStartMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  if (dayStartMs !== lastDayStartMs) {
+    lastDay = new Date(dayStartMs).toISOString().slice(0, 10);
+    lastDayStartMs = dayStartMs;
+  }
+  return lastDay;
 }

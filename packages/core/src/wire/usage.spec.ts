@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { costToMicros, microsToCost } from './usage';
 
 describe('costToMicros', () => {
@@ -14,6 +15,22 @@ describe('costToMicros', () => {
     [123456.7891234, 123_456_789_123],
   ])('%p → %p micro-units', (cost, micros) => {
     expect(costToMicros(cost)).toBe(micros);
+  });
+
+  it('reads every amount of at most 6 decimals exactly', () => {
+    fc.assert(fc.property(fc.nat(2 ** 45), (micros) => expect(costToMicros(microsToCost(micros))).toBe(micros)));
+  });
+
+  it('rounds any amount to a neighbouring micro-unit, half-up where it is a tie', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e7, noNaN: true }), (cost) => {
+        const scaled = cost * 1e6;
+        const micros = costToMicros(cost);
+        expect([Math.floor(scaled), Math.ceil(scaled)]).toContain(micros);
+        // Away from a tie, the nearest one.
+        if (Math.abs((scaled % 1) - 0.5) > 0.01) expect(micros).toBe(Math.round(scaled));
+      }),
+    );
   });
 
   it('rejects negative and non-finite amounts', () => {

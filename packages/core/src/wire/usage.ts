@@ -118,6 +118,14 @@ export const MICROS_PER_UNIT = 1_000_000;
  */
 export function costToMicros(cost: number): number {
   if (!Number.isFinite(cost) || cost < 0) throw new RangeError('cost must be a finite number >= 0');
+  // Below 10^6 units, `cost × 10^6` is within 3·10^-4 of the decimal's exact scaled value:
+  // when it is that close to an integer, that integer is the rounding (no tie near), and
+  // no string is built. Costs with at most 6 decimals, which verify bodies carry, all take this path.
+  const scaled = cost * MICROS_PER_UNIT;
+  if (scaled < 1e12) {
+    const micros = Math.round(scaled);
+    if (Math.abs(scaled - micros) < 0.01) return micros;
+  }
   const text = String(cost);
   if (/e/i.test(text)) return Math.round(cost * MICROS_PER_UNIT);
   const [whole, fraction = ''] = text.split('.');
