@@ -62,6 +62,8 @@ interface CusumRun {
 interface Tolerance {
   /** Worked out from the baseline as it still is (no learning since), and for the hour below. */
   valid: boolean;
+  /** The baseline learned in the minute being stepped (set by accumulateHour). */
+  learned: boolean;
   hourOfWeek: number;
   neighbour: number | null;
   thresholds: SensitivityThresholds | null;
@@ -205,12 +207,13 @@ export interface RecentRates {
 export function stepVolume(s: VolumeState, m: VolumeMinute): VolumeVerdict {
   let tolerance = tolerances.get(s);
   if (tolerance === undefined) {
-    tolerance = { valid: false, hourOfWeek: -1, neighbour: null, thresholds: null, expected: NO_EXPECTATION, spikeTolerated: 0, offHoursTolerated: 0 };
+    tolerance = { valid: false, learned: false, hourOfWeek: -1, neighbour: null, thresholds: null, expected: NO_EXPECTATION, spikeTolerated: 0, offHoursTolerated: 0 };
     tolerances.set(s, tolerance);
   }
   const reusable = tolerance.valid && tolerance.hourOfWeek === m.hourOfWeek;
   const expected = reusable ? tolerance.expected : expectation(s.baseline, m.hourOfWeek);
-  const { level, learned } = accumulateHour(s, m, expected.rate, expected.seasonalRate);
+  const level = accumulateHour(s, m, expected.rate, expected.seasonalRate, tolerance);
+  const learned = tolerance.learned;
   if (level) {
     s.levelSinceMs = level.z >= m.thresholds.levelZ / 2 ? (s.levelSinceMs ?? m.minuteStartMs) : null;
     if (s.levelSinceMs === null) s.levelAlarmed = false;
@@ -352,10 +355,10 @@ function runEvidence(run: CusumRun, context: Record<string, number>, detector: s
 
 /**
  * Adds the minute to its local hour; when that closes a previous hour, returns the level
- * detector's verdict on it. `learned`: a quarter or an hour closed, so the baseline may have
- * learned (its expectations and spread may differ from before this minute).
+ * detector's verdict on it. Sets `tolerance.learned` when a quarter or an hour closed, so the
+ * baseline may have learned (its expectations and spread may differ from before this minute).
  */
-function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, seasonalRate: number): { level: LevelEvidence | null; learned: boolean } {
+function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, seasonalRate: number, tolerance: Tolerance): LevelEvidence | null {
   const quarterOfDay = Math.floor(m.minuteOfDay / 15);
   let level: LevelEvidence | null = null;
   let learned = false;
@@ -397,7 +400,8 @@ function accumulateHour(s: VolumeState, m: VolumeMinute, expectedRate: number, s
   h.quarterCount += m.count;
   h.quarterExpected += expectedRate;
   h.seasonalExpected += seasonalRate;
-  return { level, learned };
+  tolerance.learned = learned;
+  return level;
 }
 
 /**
