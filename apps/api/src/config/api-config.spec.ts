@@ -18,7 +18,7 @@ describe('loadApiConfig', () => {
       bodyLimitBytes: 65_536,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
-      usage: { metering: true, bufferMax: 50_000, flushMs: 10, batchSize: 500, spoolDir: null, spoolMaxBytes: 1024 ** 3 },
+      usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500, spoolDir: null, spoolMaxBytes: 1024 ** 3 },
       policy: { adminRateLimitPerMinute: 600_000, reservationHoldMs: 250, reservationMaxBlock: 1_000, leaseTtlMs: 60_000, spendSyncMs: 1_000 },
     });
   });

@@ -26,7 +26,7 @@ const apiEnvSchema = infraEnvSchema
     KW_METERING: z.enum(['on', 'off']).default('on'),
     KW_VERIFY_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
-    KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(10),
+    KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
     KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
     KW_USAGE_SPOOL_DIR: z.string().trim().min(1, 'KW_USAGE_SPOOL_DIR must be a directory path').optional(),
     KW_USAGE_SPOOL_MAX_BYTES: z.coerce
