@@ -3,7 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CreateWebhookBody } from '../../../components/webhooks/CreateWebhookDialog';
 import { api, ApiRequestError, setCsrfToken } from '../../../lib/api-client';
 import { useKeyMutation } from '../../../lib/key-mutation';
-import { forgetAllButSession, SESSION_QUERY_KEY } from '../../../lib/query-client';
+import { useEndSession } from '../../../lib/end-session';
+import { SESSION_QUERY_KEY } from '../../../lib/query-client';
 
 const PORTAL = ['portal'] as const;
 const KEYS = [...PORTAL, 'keys'] as const;
@@ -61,17 +62,8 @@ export function usePortalSession() {
   });
 }
 
-/** Signs out: the server ends the session and clears the cookie; nothing loaded stays in the page. */
 export function useEndPortalSession() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: () => api.delete<void>('/v1/portal/sessions/current'),
-    onSuccess: () => {
-      setCsrfToken(null);
-      forgetAllButSession(client);
-      client.setQueryData(SESSION_QUERY_KEY, null);
-    },
-  });
+  return useEndSession('/v1/portal/sessions/current');
 }
 
 export function usePortalKeys(cursor: string | undefined) {

@@ -1,6 +1,7 @@
 import type { ConsoleSession, CreateConsoleSessionRequest } from '@keywarden/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiRequestError, setCsrfToken } from '../../../lib/api-client';
+import { useEndSession } from '../../../lib/end-session';
 import { forgetAllButSession, SESSION_QUERY_KEY } from '../../../lib/query-client';
 
 /** The signed-in session, or null when signed out (no cookie, ended, or expired). */
@@ -38,13 +39,5 @@ export function useSignIn() {
 }
 
 export function useSignOut() {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: () => api.delete<void>('/v1/console/sessions/current'),
-    onSettled: () => {
-      setCsrfToken(null);
-      forgetAllButSession(client);
-      client.setQueryData(SESSION_QUERY_KEY, null);
-    },
-  });
+  return useEndSession('/v1/console/sessions/current');
 }
