@@ -47,7 +47,8 @@ export class KeyAuthenticator {
     }
     const now = new Date();
     const use = { surface: 'api' } as const;
-    const resolution = this.resolver.resolveCached(key, now, use) ?? (await this.resolver.resolve(key, now, use));
+    let resolution = this.resolver.resolve(key, now, use);
+    if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
     return principalOf(resolution.record);

@@ -36,10 +36,19 @@ export class KeyResolverService {
    * resolves as unknown. It is cached like any key, so that a repeated canary is answered
    * from memory just as a repeated unknown key is (negative cache), and cannot be told
    * apart by latency; its alarm never holds up the answer.
+   *
+   * A key in the cache is answered at once, without a promise (verify resolves two keys
+   * per call, almost always from the cache); only a lookup in the database is awaited.
+   * The cache is keyed by the presented key itself: a hit costs no HMAC, and no parse
+   * either, since only keys that parsed are ever cached. Entries live in this process's
+   * memory only, for at most the cache TTL.
    */
-  async resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Promise<Resolution> {
-    const cached = this.resolveCached(candidate, now, use);
-    if (cached) return cached;
+  resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Resolution | Promise<Resolution> {
+    const record = this.cache.get(candidate, now.getTime());
+    return record ? this.stateOfFound(record, now, use) : this.resolveUncached(candidate, now, use);
+  }
+
+  private async resolveUncached(candidate: string, now: Date, use: CanaryUse): Promise<Resolution> {
     if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
     const generation = this.cache.currentGeneration();
     const hash = this.material.hash(candidate);
@@ -53,18 +62,6 @@ export class KeyResolverService {
     }
     this.cache.set(candidate, found, generation);
     return this.stateOfFound(found, now, use);
-  }
-
-  /**
-   * `resolve` for a key in the cache, without a promise: undefined when it is not there.
-   * Verify resolves two keys per call (the caller's and the verified one), almost always
-   * from the cache. Keyed by the presented key itself: a cache hit costs no HMAC, and no
-   * parse either, since only keys that parsed are ever cached. Entries live in this
-   * process's memory only, for at most the cache TTL.
-   */
-  resolveCached(candidate: string, now = new Date(), use: CanaryUse = {}): Resolution | undefined {
-    const record = this.cache.get(candidate, now.getTime());
-    return record ? this.stateOfFound(record, now, use) : undefined;
   }
 
   private stateOfFound(record: CredentialRecord, now: Date, use: CanaryUse): Resolution {

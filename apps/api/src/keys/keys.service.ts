@@ -197,7 +197,8 @@ export class KeysService {
     }
     const now = new Date();
     const use = { ip: request.ip, model: request.model, userAgent: request.userAgent, surface: 'verify' } as const;
-    const resolution = this.resolver.resolveCached(request.key, now, use) ?? (await this.resolver.resolve(request.key, now, use));
+    let resolution = this.resolver.resolve(request.key, now, use);
+    if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
     const { record } = resolution;
     if (record.kind !== 'app' || record.workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, record.appId as string)) {
