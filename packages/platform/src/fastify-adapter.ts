@@ -1,6 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { type FastifyServerOptions, LogController } from 'fastify';
-import type { Logger } from 'pino';
+import { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
+import { RequestLogger } from './request-logger';
 
 /**
  * Fastify adapter sharing the process's pino logger. Fastify's own two lines per
@@ -11,5 +12,7 @@ export function createFastifyAdapter(logger: Logger, options: FastifyServerOptio
     ...options,
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's child logger is built when the request logs, not for every request.
+    childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, childOptions: ChildLoggerOptions) => new RequestLogger(parent as Logger, bindings, childOptions) as unknown as Logger,
   });
 }

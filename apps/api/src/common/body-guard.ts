@@ -28,6 +28,17 @@ function pathOf(visit: Visit): string {
   return path;
 }
 
+/** A body of one level of scalars (every verify's) without an issue: checked without the walk's bookkeeping. */
+function flatAndClean(body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  for (const name of Object.keys(body)) {
+    const value = (body as Record<string, unknown>)[name];
+    if (value !== null && typeof value === 'object') return false;
+    if (textIssue(name) !== null || (typeof value === 'string' && textIssue(value) !== null)) return false;
+  }
+  return true;
+}
+
 /**
  * The first thing in a parsed JSON value that no validator should ever see: nesting
  * deeper than `maxDepth`, or a string (value or field name) PostgreSQL cannot store.
@@ -36,6 +47,7 @@ function pathOf(visit: Visit): string {
  * deep is blamed on its top-level field.
  */
 export function bodyIssue(body: unknown, maxDepth = MAX_BODY_DEPTH): FieldError | null {
+  if (maxDepth > 0 && flatAndClean(body)) return null;
   const stack: Visit[] = [{ value: body, depth: 0, parent: null, segment: '' }];
   while (stack.length > 0) {
     const visit = stack.pop() as Visit;
