@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { API_KEY_REQUIRED_MESSAGE } from '@keywarden/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
-import type { MaybePromise } from '../common/maybe-async';
 import { principalOf } from '../credentials/credential-record';
-import { KeyResolverService, type Resolution } from '../credentials/key-resolver.service';
+import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Principal } from '../credentials/principal';
 import { SessionAuthenticator } from '../sessions/session-authenticator.service';
 
@@ -26,15 +25,6 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
 }
 
-const API_USE = { surface: 'api' } as const;
-
-/** The principal of a resolved key; an unknown, revoked, expired... key is refused. */
-function principalOfResolved(resolution: Resolution): Principal {
-  if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
-  if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
-  return principalOf(resolution.record);
-}
-
 /**
  * Who is calling: the one authentication of every non-public route, the Nest guard's and
  * the verify route's alike. A browser session stands for the key behind it; otherwise
@@ -47,18 +37,20 @@ export class KeyAuthenticator {
     private readonly sessions: SessionAuthenticator,
   ) {}
 
-  /** The principal, without a promise when the key is in the cache (every verify asks). */
-  authenticate(request: FastifyRequest): MaybePromise<Principal> {
+  async authenticate(request: FastifyRequest): Promise<Principal> {
     const key = presentedKey(request.headers);
     // A request that presents a key is never a session's: only without one is a session looked for.
-    if (key === null) return this.sessionPrincipal(request);
-    const resolution = this.resolver.resolve(key, new Date(), API_USE);
-    return resolution instanceof Promise ? resolution.then(principalOfResolved) : principalOfResolved(resolution);
-  }
-
-  private async sessionPrincipal(request: FastifyRequest): Promise<Principal> {
-    const sessionPrincipal = await this.sessions.authenticate(request);
-    if (sessionPrincipal) return sessionPrincipal;
-    throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
+    if (key === null) {
+      const sessionPrincipal = await this.sessions.authenticate(request);
+      if (sessionPrincipal) return sessionPrincipal;
+      throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
+    }
+    const now = new Date();
+    const use = { surface: 'api' } as const;
+    let resolution = this.resolver.resolve(key, now, use);
+    if (resolution instanceof Promise) resolution = await resolution;
+    if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
+    if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
+    return principalOf(resolution.record);
   }
 }

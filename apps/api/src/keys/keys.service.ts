@@ -23,7 +23,6 @@ import { AuditService } from '../audit/audit.service';
 import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
-import { type MaybePromise, maybeAsync, type Steps, step } from '../common/maybe-async';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import { type CredentialRecord, customerRefOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
@@ -192,17 +191,14 @@ export class KeysService {
    * The answer to "may this key do this?". Keys of other workspaces, outside the
    * caller's app restriction, or admin keys are unknown here: UNAUTHORIZED.
    */
-  verify(caller: Principal, request: VerifyKeyRequest): MaybePromise<VerifyKeyResponse> {
-    return maybeAsync(this.verifySteps(caller, request));
-  }
-
-  private *verifySteps(caller: Principal, request: VerifyKeyRequest): Steps<VerifyKeyResponse> {
+  async verify(caller: Principal, request: VerifyKeyRequest): Promise<VerifyKeyResponse> {
     if (request.ip !== undefined && !isClientIp(request.ip)) {
       throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
     }
     const now = new Date();
     const use = { ip: request.ip, model: request.model, userAgent: request.userAgent, surface: 'verify' } as const;
-    const resolution = yield* step(this.resolver.resolve(request.key, now, use));
+    let resolution = this.resolver.resolve(request.key, now, use);
+    if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
     const { record } = resolution;
     if (record.kind !== 'app' || record.workspaceId !== caller.workspaceId || !canActOnApp(caller.appIds, record.appId as string)) {
@@ -211,11 +207,11 @@ export class KeysService {
     if (resolution.state !== 'VALID') return answerAbout(record, resolution.state);
     if (record.containment?.action === 'disable') return answerAbout(record, 'KEY_DISABLED');
     if (request.scope !== undefined && !hasScope(record.scopes, request.scope)) return answerAbout(record, 'INSUFFICIENT_PERMISSIONS');
-    const outcome = yield* step(this.policy.admitVerify(record, {
+    const outcome = await this.policy.admitVerify(record, {
       ip: request.ip,
       model: request.model,
       costMicros: request.cost === undefined ? 0 : costToMicros(request.cost),
-    }));
+    });
     return answerAbout(record, outcome.code, outcome);
   }
 

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KeyAuthenticator } from '../auth/key-authenticator.service';
 import { assertScopes } from '../auth/scopes.guard';
 import { sendError } from '../common/error.filter';
-import { type MaybePromise, maybeAsync, type Steps, step } from '../common/maybe-async';
 import type { Principal } from '../credentials/principal';
 import { MetricsService } from '../metrics/metrics.service';
 import { admitCaller } from '../policy/key-policy.guard';
@@ -46,19 +45,17 @@ export function registerVerifyRoute(fastify: FastifyInstance, services: VerifyRo
     errorHandler: (error, request, reply) => {
       services.metrics.verifies.inc({ code: sendError(error, request, reply) });
     },
-    handler: (request: VerifyRequest, reply: FastifyReply): MaybePromise<VerifyKeyResponse> => maybeAsync(verifySteps(services, request, reply)),
+    handler: async (request: VerifyRequest, reply: FastifyReply): Promise<VerifyKeyResponse> => {
+      const principal = await services.authenticator.authenticate(request);
+      request.user = principal;
+      await admitCaller(services.policy, principal, request, reply);
+      assertScopes(principal, VERIFY_SCOPES);
+      const answer = await services.keys.verify(principal, request.body);
+      request.verifyCode = answer.code;
+      services.metrics.verifies.inc({ code: answer.code });
+      return answer;
+    },
   });
-}
-
-function* verifySteps(services: VerifyRouteServices, request: VerifyRequest, reply: FastifyReply): Steps<VerifyKeyResponse> {
-  const principal = yield* step(services.authenticator.authenticate(request));
-  request.user = principal;
-  yield* step(admitCaller(services.policy, principal, request, reply));
-  assertScopes(principal, VERIFY_SCOPES);
-  const answer = yield* step(services.keys.verify(principal, request.body));
-  request.verifyCode = answer.code;
-  services.metrics.verifies.inc({ code: answer.code });
-  return answer;
 }
 
 /** The route's OpenAPI entry: Swagger documents Nest's controllers, and this route is not one. */

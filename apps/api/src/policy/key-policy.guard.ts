@@ -4,9 +4,8 @@ import { retryAfterSeconds } from '@keywarden/core';
 import { ACCESS_METADATA, type AccessRule } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
-import type { MaybePromise } from '../common/maybe-async';
 import type { Principal } from '../credentials/principal';
-import { type PolicyOutcome, PolicyService } from './policy.service';
+import { PolicyService } from './policy.service';
 
 /**
  * The calling key's IP allowlist and rate limits on Keywarden's own API. Sets
@@ -14,12 +13,8 @@ import { type PolicyOutcome, PolicyService } from './policy.service';
  * throws IP_NOT_ALLOWED or RATE_LIMITED (with Retry-After). The Nest guard below and the
  * verify route (outside Nest) both admit callers with it.
  */
-export function admitCaller(policy: PolicyService, principal: Principal, request: FastifyRequest, reply: FastifyReply): MaybePromise<void> {
-  const outcome = policy.admitManagement(principal, request.ip);
-  return outcome instanceof Promise ? outcome.then((settled) => answerCaller(settled, reply)) : answerCaller(outcome, reply);
-}
-
-function answerCaller(outcome: PolicyOutcome, reply: FastifyReply): void {
+export async function admitCaller(policy: PolicyService, principal: Principal, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const outcome = await policy.admitManagement(principal, request.ip);
   if (outcome.ratelimit) {
     void reply
       .header('x-ratelimit-limit', outcome.ratelimit.limit)

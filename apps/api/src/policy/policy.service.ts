@@ -7,7 +7,6 @@ import {
   type RateWindowLimit,
   type VerifyCode,
 } from '@keywarden/core';
-import { type MaybePromise, maybeAsync, type Steps, step } from '../common/maybe-async';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { type CredentialRecord, customerPolicyOf, policyOf } from '../credentials/credential-record';
 import type { Principal } from '../credentials/principal';
@@ -65,12 +64,8 @@ export class PolicyService {
   }
 
   /** An app key's policy on verify: IPs and models as given in the verify body. */
-  admitVerify(record: CredentialRecord, request: PolicyRequest): MaybePromise<PolicyOutcome> {
-    return maybeAsync(this.verifySteps(record, request));
-  }
-
-  private *verifySteps(record: CredentialRecord, request: PolicyRequest): Steps<PolicyOutcome> {
-    const outcome = yield* this.evaluateVerify(record, request);
+  async admitVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
+    const outcome = await this.evaluateVerify(record, request);
     if (outcome.code !== 'VALID') this.metrics.policyRejections.inc({ code: outcome.code, surface: 'verify' });
     return outcome;
   }
@@ -79,22 +74,18 @@ export class PolicyService {
    * An admin key (or an app key on `/v1/me`) on Keywarden's own API: its IP allowlist
    * against the request's client IP, then its rate limits (or the deployment default).
    */
-  admitManagement(principal: Principal, clientIp: string): MaybePromise<PolicyOutcome> {
+  async admitManagement(principal: Principal, clientIp: string): Promise<PolicyOutcome> {
     const policy = principal.policy;
-    if (!ipAllowed(policy, clientIp)) return this.managementRefusal(IP_NOT_ALLOWED);
-    const windows = policy.windows.length > 0 ? policy.windows : this.defaultManagementWindows;
-    const decision = this.limiter.take(principal.keyId, windows);
-    return decision instanceof Promise ? decision.then((settled) => this.managementOutcome(settled)) : this.managementOutcome(decision);
-  }
-
-  private managementOutcome(decision: RateDecision): PolicyOutcome {
-    const code = decision.allowed ? 'VALID' : 'RATE_LIMITED';
-    const outcome: PolicyOutcome = decision.state ? { code, ratelimit: decision.state } : { code };
-    return code === 'VALID' ? outcome : this.managementRefusal(outcome);
-  }
-
-  private managementRefusal(outcome: PolicyOutcome): PolicyOutcome {
-    this.metrics.policyRejections.inc({ code: outcome.code, surface: 'management' });
+    let outcome: PolicyOutcome;
+    if (!ipAllowed(policy, clientIp)) outcome = IP_NOT_ALLOWED;
+    else {
+      const windows = policy.windows.length > 0 ? policy.windows : this.defaultManagementWindows;
+      let decision = this.limiter.take(principal.keyId, windows);
+      if (decision instanceof Promise) decision = await decision;
+      const code = decision.allowed ? 'VALID' : 'RATE_LIMITED';
+      outcome = decision.state ? { code, ratelimit: decision.state } : { code };
+    }
+    if (outcome.code !== 'VALID') this.metrics.policyRejections.inc({ code: outcome.code, surface: 'management' });
     return outcome;
   }
 
@@ -104,7 +95,7 @@ export class PolicyService {
    * what was already taken (spend, rate tokens, lease slots), so a refusal by one takes
    * nothing from the other. The answer's rate-limit state is the tightest of the two.
    */
-  private *evaluateVerify(record: CredentialRecord, request: PolicyRequest): Steps<PolicyOutcome> {
+  private async evaluateVerify(record: CredentialRecord, request: PolicyRequest): Promise<PolicyOutcome> {
     const policy = policyOf(record);
     const customer = customerPolicyOf(record);
     if (!ipAllowed(policy, request.ip)) return IP_NOT_ALLOWED;
@@ -114,13 +105,15 @@ export class PolicyService {
     const customerCap = customer?.dailySpendLimitMicros ?? null;
     let keySpend: SpendTaken | null = null;
     if (cap !== null) {
-      const taken = yield* step(this.spend.take(holder, cap, request.costMicros));
+      let taken = this.spend.take(holder, cap, request.costMicros);
+      if (taken instanceof Promise) taken = await taken;
       if (!taken) return USAGE_EXCEEDED;
       keySpend = taken;
     }
     let customerSpend: SpendTaken | null = null;
     if (customerCap !== null) {
-      const taken = yield* step(this.spend.take(holder, customerCap, request.costMicros, 'customer'));
+      let taken = this.spend.take(holder, customerCap, request.costMicros, 'customer');
+      if (taken instanceof Promise) taken = await taken;
       if (!taken) {
         this.refundSpend(keySpend, null);
         return USAGE_EXCEEDED;
@@ -128,13 +121,15 @@ export class PolicyService {
       customerSpend = taken;
     }
 
-    const keyDecision = yield* step(this.limiter.take(record.keyId, policy.windows));
+    let keyDecision = this.limiter.take(record.keyId, policy.windows);
+    if (keyDecision instanceof Promise) keyDecision = await keyDecision;
     if (!keyDecision.allowed) {
       this.refundSpend(keySpend, customerSpend);
       return { code: 'RATE_LIMITED', ratelimit: keyDecision.state };
     }
     const customerId = record.customerId as string;
-    const customerDecision = customer ? yield* step(this.limiter.take(customerId, customer.windows)) : NO_LIMIT;
+    let customerDecision = customer ? this.limiter.take(customerId, customer.windows) : NO_LIMIT;
+    if (customerDecision instanceof Promise) customerDecision = await customerDecision;
     if (!customerDecision.allowed) {
       this.limiter.refund(keyDecision.taken);
       this.refundSpend(keySpend, customerSpend);
@@ -147,7 +142,7 @@ export class PolicyService {
       const leaseLimits: LeaseLimit[] = [];
       if (policy.concurrency !== null) leaseLimits.push({ subject: record.keyId, limit: policy.concurrency });
       if (customer?.concurrency != null) leaseLimits.push({ subject: customerId, limit: customer.concurrency });
-      const lease = yield* step(this.leases.acquire(holder, leaseLimits));
+      const lease = await this.leases.acquire(holder, leaseLimits);
       if (lease.outcome === 'full') {
         this.limiter.refund(keyDecision.taken);
         this.limiter.refund(customerDecision.taken);
