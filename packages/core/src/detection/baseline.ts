@@ -41,6 +41,10 @@ const LEVEL_MAX = 2;
 /** The least expected rate, relative to the series' mean and absolute (one request a day). */
 const EXPECTED_FLOOR_OF_MEAN = 0.01;
 const EXPECTED_FLOOR = 1 / 1440;
+// How far (variance of the log rate) a key's hour-of-week slots really stray from the
+// pooled profile × weekday level: assumed until learned (±20 %), and never taken below ±5 %.
+const SLOT_SPREAD_PRIOR = 0.04;
+const SLOT_SPREAD_MIN = 0.0025;
 
 export interface Baseline {
   /** Requests per minute per local hour of week (index: weekday 0 = Sunday × 24 + hour). */
@@ -70,6 +74,12 @@ export interface Baseline {
    * holiday) never makes the next normal day look like a spike.
    */
   logLevel: number;
+  /**
+   * Variance of the log rate between the slots and the pooled estimate beyond their own
+   * sampling noise, learned hourly from all slots (absent in state saved before it: the
+   * prior until the next learned hour).
+   */
+  slotSpread?: number;
 }
 
 export function newBaseline(): Baseline {
@@ -115,8 +125,17 @@ export function expectation(b: Baseline, hourOfWeek: number): Expectation {
   } else if (weeks > 0) rate = b.slotRate[hourOfWeek];
   // The hour-of-day profile scaled by the weekday's level pools seven days of data: where it
   // expects more than the single slot (a slot learned from one unusually quiet day), trust it.
+  // Where the slot expects more, it is believed as far as its own data outweighs how much
+  // this key's slots truly differ from the pool (empirical Bayes): a slot raised by one busy
+  // week leans on the pool, a busy hour seen every week (a nightly job) keeps its own rate.
   const weekdayFactor = weekdayFactorOf(b, Math.floor(hourOfWeek / HOURS_PER_DAY));
-  rate = Math.max(rate, b.hourRate[hourOfDay] * weekdayFactor);
+  const pooled = b.hourRate[hourOfDay] * weekdayFactor;
+  if (weeks > 0 && pooled > 0 && rate > pooled) {
+    const between = b.slotSpread ?? SLOT_SPREAD_PRIOR;
+    const weight = between / (between + slotSamplingVariance(b, rate, weeks));
+    rate = Math.exp(weight * Math.log(rate) + (1 - weight) * Math.log(pooled));
+  }
+  rate = Math.max(rate, pooled);
   const level = Math.exp(clamp(b.logLevel, 0, Math.log(LEVEL_MAX)));
   const seasonalRate = Math.max(rate, b.meanRate * EXPECTED_FLOOR_OF_MEAN, EXPECTED_FLOOR);
   return {
@@ -206,6 +225,31 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
   b.weekdayRate[weekday] += (rate - b.weekdayRate[weekday]) / Math.min(b.weekdayHours[weekday], 2 * HOURS_PER_DAY);
   b.learnedHours += 1;
   b.meanRate += (rate - b.meanRate) / Math.min(b.learnedHours, HOURS_PER_WEEK);
+  b.slotSpread = slotSpreadOf(b);
+}
+
+/** Variance of a slot's log rate from its weeks of data alone: the key's overdispersion plus Poisson noise. */
+function slotSamplingVariance(b: Baseline, rate: number, weeks: number): number {
+  return overdispersion(b) / weeks + 1 / (60 * weeks * rate + 1);
+}
+
+/** How far the learned slots stray from the pooled estimate, less what their sampling noise explains. */
+function slotSpreadOf(b: Baseline): number {
+  let sum = 0;
+  let slots = 0;
+  for (let day = 0; day < 7; day++) {
+    const weekdayFactor = weekdayFactorOf(b, day);
+    for (let hourOfDay = 0; hourOfDay < HOURS_PER_DAY; hourOfDay++) {
+      const slot = day * HOURS_PER_DAY + hourOfDay;
+      const weeks = b.slotWeeks[slot];
+      const pooled = b.hourRate[hourOfDay] * weekdayFactor;
+      if (weeks === 0 || pooled <= 0) continue;
+      const logRatio = Math.log((b.slotRate[slot] + RATE_PSEUDO) / (pooled + RATE_PSEUDO));
+      sum += logRatio * logRatio - slotSamplingVariance(b, b.slotRate[slot], weeks);
+      slots += 1;
+    }
+  }
+  return slots > 0 ? Math.max(sum / slots, SLOT_SPREAD_MIN) : SLOT_SPREAD_PRIOR;
 }
 
 /** Running mean while young, then an exponential average whose steps are bounded by MAX_STEP_FACTOR. */
