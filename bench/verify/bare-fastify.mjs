@@ -19,6 +19,28 @@ app.post('/verify', async (request) => {
   return { valid: true, code: 'VALID' };
 });
 
+// The same server answering what Keywarden answers a plain verify: its fields, ids of the
+// same length and its four extra headers (request id, the caller's rate limit). A second
+// reference: the part of the gap that is the size of the answer itself, not our work.
+const KEYWARDEN_ANSWER = {
+  valid: true,
+  code: 'VALID',
+  keyId: 'key_01m95s27n7b357x5myh0986afx',
+  appId: 'app_01m95s27krsnbr563kcq9m93gh',
+  env: 'live',
+  scopes: ['orders.read'],
+  expiresAt: null,
+};
+app.post('/verify-keywarden-answer', async (request, reply) => {
+  if (typeof request.body?.key !== 'string') return { valid: false, code: 'UNAUTHORIZED' };
+  reply
+    .header('x-request-id', 'req_01m95vfnph03383vcc4f81bwer')
+    .header('x-ratelimit-limit', 1_000_000_000)
+    .header('x-ratelimit-remaining', 999_999_999)
+    .header('x-ratelimit-reset', Math.ceil(Date.now() / 60_000) * 60);
+  return KEYWARDEN_ANSWER;
+});
+
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
     app.close().then(

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Verify benchmark: POST /v1/keys/verify on the Keywarden API against a bare Fastify
-// server answering a fixed JSON, both measured in the same run with the same load.
+// server answering a fixed JSON, both measured in the same run with the same load. For
+// reference, the same bare server also answers Keywarden's answer (its fields and headers):
+// what the answer itself costs in Node and Fastify.
 //
 //   pnpm bench:verify            (repo root; needs `pnpm build` first)
 //   pnpm --filter @keywarden/bench verify
@@ -31,6 +33,8 @@
 //                         (migrations and bootstrap still use apps/api/dist/cli.js)
 //   BENCH_HALF_LOAD_RATE=N  the half-load runs only, at N req/s (no saturated rounds, no
 //                         two-process run); results in results/verify-half-load-latest.json
+//   BENCH_SERVER_NODE_ARGS="--flag ..."  node flags for both measured servers alike (e.g. GC
+//                         experiments: --single-threaded-gc, --max-semi-space-size=N)
 //   BENCH_HALF_LOAD_AUTOCANNON=1  after each paced half-load run, the same rate once more
 //                         with autocannon's overallRate, for comparison (README: why not)
 //
@@ -314,6 +318,7 @@ async function main() {
   const settings = {
     ...readSettings(),
     halfLoadRate: process.env.BENCH_HALF_LOAD_RATE ? intFromEnv('BENCH_HALF_LOAD_RATE', null, { max: 1_000_000 }) : null,
+    serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     halfLoadAutocannon: process.env.BENCH_HALF_LOAD_AUTOCANNON === '1' || process.env.BENCH_HALF_LOAD_AUTOCANNON === 'true',
   };
   const profileTarget = process.env.BENCH_PROFILE_TARGET || 'keywarden';
@@ -369,7 +374,7 @@ async function main() {
   const [apiPort, barePort] = [await freePort(), await freePort()];
   log(`starting the Keywarden API on :${apiPort} (LOG_LEVEL=${specs.keywarden.env.LOG_LEVEL}, stdout → ${settings.apiLog ?? '/dev/null'})`);
   // Both measured servers carry the event-loop monitor (idle until a half-load run asks).
-  const monitored = { nodeArgs: ['--require', LOOP_DELAY_PRELOAD], ipc: true };
+  const monitored = { nodeArgs: [...settings.serverNodeArgs, '--require', LOOP_DELAY_PRELOAD], ipc: true };
   const api = await startServer({ ...specs.keywarden, ...monitored, port: apiPort });
 
   const sdk = new Keywarden({ baseUrl: `http://127.0.0.1:${apiPort}`, apiKey: bootstrap.secret });
@@ -401,6 +406,7 @@ async function main() {
   const withPolicies = (secret) => ({ ...request, body: JSON.stringify({ key: secret, scope: SCOPE, ...POLICY_VERIFY_FIELDS }) });
   const targets = {
     bare: { name: 'bare-fastify', server: bare, url: `http://127.0.0.1:${barePort}${specs.bare.path}`, request },
+    bareAnswer: { name: "bare-fastify, keywarden's answer", server: bare, url: `http://127.0.0.1:${barePort}/verify-keywarden-answer`, request },
     keywarden: { name: 'keywarden', server: api, url: apiUrl, request },
     policies: { name: 'keywarden, every policy', server: api, url: apiUrl, request: withPolicies(policyKey.secret) },
     lease: { name: 'keywarden, every policy + lease', server: api, url: apiUrl, request: withPolicies(leaseKey.secret) },
@@ -428,7 +434,7 @@ async function main() {
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(HALF_LOAD_RESULTS_FILE, `${JSON.stringify({
       benchmark: 'verify, half load only', timestamp: new Date().toISOString(), machine: m,
-      settings: { rate: settings.halfLoadRate, connections: settings.connections, durationSec: settings.duration, warmupSec: settings.warmup },
+      settings: { rate: settings.halfLoadRate, connections: settings.connections, durationSec: settings.duration, warmupSec: settings.warmup, serverNodeArgs: settings.serverNodeArgs },
       halfLoad,
     }, null, 2)}\n`);
     process.stdout.write(`\n${formatHalfLoad(settings.halfLoadRate, halfLoad)}\n` +
@@ -438,7 +444,7 @@ async function main() {
 
   const runs = [];
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const target of [targets.bare, targets.keywarden, targets.policies, targets.lease]) {
+    for (const target of [targets.bare, targets.bareAnswer, targets.keywarden, targets.policies, targets.lease]) {
       let run;
       for (let attempt = 1; ; attempt++) {
         await waitForQuietMachine(settings);
@@ -470,6 +476,7 @@ async function main() {
 
   const summary = {
     bare: summarise(runs, 'bare-fastify'),
+    bareAnswer: summarise(runs, targets.bareAnswer.name),
     keywarden: summarise(runs, 'keywarden'),
     policies: summarise(runs, targets.policies.name),
     lease: summarise(runs, targets.lease.name),
@@ -491,7 +498,7 @@ async function main() {
   // Scale-out: a second API process on the same machine, both loaded at once.
   const secondPort = await freePort();
   log(`starting a second Keywarden API on :${secondPort} for the two-process run`);
-  const api2 = await startServer({ ...specs.keywarden, name: 'keywarden #2', port: secondPort });
+  const api2 = await startServer({ ...specs.keywarden, nodeArgs: settings.serverNodeArgs, name: 'keywarden #2', port: secondPort });
   const secondUrl = `http://127.0.0.1:${secondPort}${specs.keywarden.path}`;
   await waitForQuietMachine(settings);
   const perProcess = Math.max(1, Math.round(settings.connections / 2));
@@ -559,7 +566,8 @@ async function main() {
       durationSec: settings.duration,
       warmupSec: settings.warmup,
       rounds: settings.rounds,
-      order: 'bare, keywarden per round',
+      serverNodeArgs: settings.serverNodeArgs,
+      order: "bare, bare with keywarden's answer, keywarden, every policy, every policy + lease, per round",
       requestBodyBytes: Buffer.byteLength(request.body),
       apiLog: settings.apiLog ?? '/dev/null',
       database: redactUrl(services.databaseUrl),
@@ -588,7 +596,7 @@ async function main() {
   // ---- report (stdout)
   const rows = [
     ...runs.map((r) => ({ ...r, label: `${r.server} (${r.phase})` })),
-    ...['bare', 'keywarden', 'policies', 'lease'].map((k) => ({
+    ...['bare', 'bareAnswer', 'keywarden', 'policies', 'lease'].map((k) => ({
       label: `${summary[k].server} (median)`,
       reqPerSecMean: summary[k].reqPerSecMedian,
       latencyMs: { p50: summary[k].latencyP50MsMedian, p99: summary[k].latencyP99MsMedian },
@@ -625,6 +633,9 @@ async function main() {
   for (const [k, label] of [['policies', 'every policy kind'], ['lease', 'every policy kind + concurrency lease']]) {
     out.push(`ratio ${label}/bare: ${fmt.ratio(policyRatios[k])} (goal ≥ ${fmt.ratio(GOAL_POLICY_RATIO)}: ${policyRatios[k] >= GOAL_POLICY_RATIO ? 'met' : 'below goal'})`);
   }
+  out.push(`the answer itself: bare Fastify sending keywarden's answer (fields, id lengths, 4 extra headers) ` +
+    `${fmt.int(summary.bareAnswer.serverCpuMicrosPerRequest)} CPU µs/req vs ${fmt.int(summary.bare.serverCpuMicrosPerRequest)}; ` +
+    `keywarden/that: ${fmt.ratio(summary.keywarden.reqPerSecMedian / summary.bareAnswer.reqPerSecMedian)} (information; the goal is against bare)`);
   out.push(formatHalfLoad(halfRate, halfLoad));
   out.push(`two API processes: ${fmt.int(twoProcesses.reqPerSecTotal)} req/s in all vs ${fmt.int(summary.keywarden.reqPerSecMedian)} for one ` +
     `(${fmt.ratio(twoProcesses.vsOneProcess)}), ${fmt.int(twoProcesses.serverCpuMicrosPerRequest)} CPU µs/req`);
