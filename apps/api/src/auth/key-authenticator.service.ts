@@ -25,6 +25,9 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
 }
 
+/** What a key presented to Keywarden's own API was used for (a canary's alarm names it). */
+const API_USE = { surface: 'api' } as const;
+
 /**
  * Who is calling: the one authentication of every non-public route, the Nest guard's and
  * the verify route's alike. A browser session stands for the key behind it; otherwise
@@ -45,9 +48,7 @@ export class KeyAuthenticator {
       if (sessionPrincipal) return sessionPrincipal;
       throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
     }
-    const now = new Date();
-    const use = { surface: 'api' } as const;
-    let resolution = this.resolver.resolve(key, now, use);
+    let resolution = this.resolver.resolve(key, new Date(), API_USE);
     if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);

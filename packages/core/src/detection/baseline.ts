@@ -127,12 +127,12 @@ export function expectation(b: Baseline, hourOfWeek: number): Expectation {
   // expects more than the single slot (a slot learned from one unusually quiet day), trust it.
   // Where the slot expects more, it is believed as far as its own data outweighs how much
   // this key's slots truly differ from the pool (empirical Bayes): a slot raised by one busy
-  // week leans on the pool, a busy hour seen every week (a nightly job) keeps its own rate.
+  // week leans on the pool; a key whose hours of the week really differ keeps its slots.
   const weekdayFactor = weekdayFactorOf(b, Math.floor(hourOfWeek / HOURS_PER_DAY));
   const pooled = b.hourRate[hourOfDay] * weekdayFactor;
   if (weeks > 0 && pooled > 0 && rate > pooled) {
     const between = b.slotSpread ?? SLOT_SPREAD_PRIOR;
-    const weight = between / (between + slotSamplingVariance(b, rate, weeks));
+    const weight = between / (between + slotSamplingVariance(overdispersion(b), rate, weeks));
     rate = Math.exp(weight * Math.log(rate) + (1 - weight) * Math.log(pooled));
   }
   rate = Math.max(rate, pooled);
@@ -229,12 +229,13 @@ export function learnHour(b: Baseline, hour: HourSummary): void {
 }
 
 /** Variance of a slot's log rate from its weeks of data alone: the key's overdispersion plus Poisson noise. */
-function slotSamplingVariance(b: Baseline, rate: number, weeks: number): number {
-  return overdispersion(b) / weeks + 1 / (60 * weeks * rate + 1);
+function slotSamplingVariance(phi: number, rate: number, weeks: number): number {
+  return phi / weeks + 1 / (60 * weeks * rate + 1);
 }
 
 /** How far the learned slots stray from the pooled estimate, less what their sampling noise explains. */
 function slotSpreadOf(b: Baseline): number {
+  const phi = overdispersion(b);
   let sum = 0;
   let slots = 0;
   for (let day = 0; day < 7; day++) {
@@ -245,7 +246,7 @@ function slotSpreadOf(b: Baseline): number {
       const pooled = b.hourRate[hourOfDay] * weekdayFactor;
       if (weeks === 0 || pooled <= 0) continue;
       const logRatio = Math.log((b.slotRate[slot] + RATE_PSEUDO) / (pooled + RATE_PSEUDO));
-      sum += logRatio * logRatio - slotSamplingVariance(b, b.slotRate[slot], weeks);
+      sum += logRatio * logRatio - slotSamplingVariance(phi, b.slotRate[slot], weeks);
       slots += 1;
     }
   }
