@@ -12,6 +12,9 @@ export function createFastifyAdapter(logger: Logger, options: FastifyServerOptio
     ...options,
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+    // No Nest middleware is used: without middie no request passes through its (empty)
+    // middleware chain. A middleware added later fails at start, not silently.
+    skipMiddie: true,
     // A request's child logger is built when the request logs, not for every request.
     childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, childOptions: ChildLoggerOptions) => new RequestLogger(parent as Logger, bindings, childOptions) as unknown as Logger,
   });

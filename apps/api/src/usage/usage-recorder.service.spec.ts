@@ -12,6 +12,10 @@ class FakeQueue {
   readonly jobs: Array<{ name: string; data: UsageBatchJob; opts: Record<string, unknown> }> = [];
   down = false;
 
+  async add(name: string, data: UsageBatchJobData, opts: Record<string, unknown>) {
+    return this.addBulk([{ name, data, opts }]);
+  }
+
   async addBulk(jobs: Array<{ name: string; data: UsageBatchJobData; opts: Record<string, unknown> }>) {
     if (this.down) throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
     for (const { name, data, opts } of jobs) this.jobs.push({ name, data: decodeUsageBatch(JSON.parse(JSON.stringify(data))), opts });

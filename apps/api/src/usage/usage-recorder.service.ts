@@ -10,6 +10,25 @@ import { UsageSpool } from './usage-spool';
 /** A Redis that is up answers in well under this; beyond, the batch is retried later. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 5_000;
+/** The producer side of the usage queue, as the recorder uses it. */
+type QueueProducer = Pick<Queue<UsageBatchJobData>, 'add' | 'addBulk' | 'close'>;
+
+/** A batch as a queue job: its batchId is the job id, so a retried enqueue cannot count twice. */
+function usageJobOf(job: UsageBatchJob) {
+  return {
+    name: JOBS.usageBatch,
+    // The compact form: a fifth of the plain form's JSON (core's usage-batch).
+    data: encodeUsageBatch(job),
+    opts: {
+      jobId: job.batchId,
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+      attempts: 20,
+      backoff: { type: 'exponential' as const, delay: 1_000 },
+    },
+  };
+}
+
 /** Spooled batches enqueued per round trip on replay. */
 const REPLAY_BATCHES = 20;
 /** Longest one flush spends replaying, so that new events keep moving out of the buffer. */
@@ -40,7 +59,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private failedBatchId?: string;
   private timer?: NodeJS.Timeout;
   private redis?: Redis;
-  private queue?: Pick<Queue<UsageBatchJobData>, 'addBulk' | 'close'>;
+  private queue?: QueueProducer;
   private spool?: UsageSpool;
   private spoolFull = false;
   private lastFailureLog = 0;
@@ -72,7 +91,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The producer side of QUEUES.usage, in the deployment's queue namespace, on a connection of its own (overridden in tests). */
-  protected createQueue(): Pick<Queue<UsageBatchJobData>, 'addBulk' | 'close'> {
+  protected createQueue(): QueueProducer {
     // Reconnects on its own; failures are counted per batch and logged at most every 10 s.
     this.redis = createRedisClient(this.config.redisUrl, 'UsageRecorderRedis');
     const queue = new Queue<UsageBatchJobData>(QUEUES.usage, { connection: this.redis, prefix: queuePrefixOf(this.config) });
@@ -194,21 +213,12 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     const stop = this.metrics.usageFlushSeconds.startTimer();
     let timeout: NodeJS.Timeout | undefined;
     try {
+      const queue = this.queue as QueueProducer;
+      const queued = jobs.map(usageJobOf);
       await Promise.race([
-        (this.queue as Pick<Queue<UsageBatchJobData>, 'addBulk'>).addBulk(
-          jobs.map((job) => ({
-            name: JOBS.usageBatch,
-            // The compact form: a fifth of the plain form's JSON (core's usage-batch).
-            data: encodeUsageBatch(job),
-            opts: {
-              jobId: job.batchId,
-              removeOnComplete: true,
-              removeOnFail: { age: 7 * 24 * 3600 },
-              attempts: 20,
-              backoff: { type: 'exponential', delay: 1_000 },
-            },
-          })),
-        ),
+        // One batch (every flush under load) is one script call; a bulk add builds an ioredis
+        // pipeline, whose set-up copies every script the queue's connection defines.
+        queued.length === 1 ? queue.add(queued[0].name, queued[0].data, queued[0].opts) : queue.addBulk(queued),
         new Promise((_, reject) => {
           timeout = setTimeout(() => reject(new Error(`no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
         }),
