@@ -10,6 +10,11 @@ import { UsageSpool } from './usage-spool';
 /** A Redis that is up answers in well under this; beyond, the batch is retried later. */
 const ENQUEUE_TIMEOUT_MS = 2_000;
 const SHUTDOWN_FLUSH_TIMEOUT_MS = 5_000;
+/** Spooled batches enqueued per round trip on replay. */
+const REPLAY_BATCHES = 20;
+/** Longest one flush spends replaying, so that new events keep moving out of the buffer. */
+const REPLAY_SLICE_MS = 250;
+
 /** The producer side of the usage queue, as the recorder uses it. */
 type QueueProducer = Pick<Queue<UsageBatchJobData>, 'add' | 'addBulk' | 'close'>;
 
@@ -28,11 +33,6 @@ function usageJobOf(job: UsageBatchJob) {
     },
   };
 }
-
-/** Spooled batches enqueued per round trip on replay. */
-const REPLAY_BATCHES = 20;
-/** Longest one flush spends replaying, so that new events keep moving out of the buffer. */
-const REPLAY_SLICE_MS = 250;
 
 /**
  * Usage events → one BullMQ job per batch, off the request path. `record` only pushes
