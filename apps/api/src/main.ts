@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { resolveQueueNamespace } from '@keywarden/platform';
+import { holdTickObjectShape, resolveQueueNamespace } from '@keywarden/platform';
 import { createApiApp } from './app.factory';
 import { loadApiConfig } from './config/api-config';
 
 async function main(): Promise<void> {
+  // Keeps V8 building Node's tick objects inline; again once started (see there).
+  holdTickObjectShape();
   const config = await resolveQueueNamespace(loadApiConfig());
   const app = await createApiApp(config);
   // A stuck connection must not keep a terminating instance alive forever.
@@ -11,6 +13,7 @@ async function main(): Promise<void> {
     process.once(signal, () => setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref());
   }
   await app.listen(config.port, config.host);
+  holdTickObjectShape();
 }
 
 main().catch((error: Error) => {

@@ -7,3 +7,4 @@ export * from './fastify-adapter';
 export * from './infra-config';
 export * from './queue-namespace';
 export * from './prometheus-metrics';
+export * from './tick-object-shape';
