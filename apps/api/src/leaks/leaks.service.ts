@@ -18,8 +18,7 @@ import {
   AppEntity,
   currentPrefix,
   iso,
-  keyRequestCount,
-  keyTopValues,
+  keyTraffic,
   leakAlertSinceForUpdate,
   newAlertRow,
   recordWebhookEvent,
@@ -222,12 +221,11 @@ export class LeaksService {
 
   /** The key's traffic over the 24 h before the report, from the access log. */
   private async trafficOf(manager: EntityManager, keyId: string, now: Date): Promise<Pick<LeakEvidence, 'observed' | 'topIps' | 'topModels'>> {
-    const since = new Date(now.getTime() - 86_400_000);
-    const top = (column: 'ip' | 'model') => keyTopValues(manager, keyId, column, since, now, TOP_N);
+    const traffic = await keyTraffic(manager, keyId, new Date(now.getTime() - 86_400_000), now, TOP_N);
     return {
-      observed: await keyRequestCount(manager, keyId, since, now),
-      topIps: (await top('ip')).map(({ value, requests }) => ({ ip: value, requests })),
-      topModels: (await top('model')).map(({ value, requests }) => ({ model: value, requests })),
+      observed: traffic.requests,
+      topIps: traffic.topIps.map(({ value, requests }) => ({ ip: value, requests })),
+      topModels: traffic.topModels.map(({ value, requests }) => ({ model: value, requests })),
     };
   }
 }

@@ -301,31 +301,29 @@ function columns(events: UsageEvent[]): unknown[] {
   ];
 }
 
-/** Requests of one key in [from, to], from the access log. */
-export async function keyRequestCount(db: Queryable, keyId: string, from: Date, to: Date): Promise<number> {
-  const [row]: Array<{ requests: string }> = await db.query(
-    `SELECT count(*) AS requests FROM access_log WHERE key_id = $1 AND ts >= $2 AND ts <= $3`,
-    [keyId, from, to],
-  );
-  return Number(row.requests);
+/** What `keyTraffic` answers. */
+export interface KeyTraffic {
+  requests: number;
+  topIps: Array<{ value: string; requests: number }>;
+  topModels: Array<{ value: string; requests: number }>;
 }
 
-/** One key's most frequent client IPs or models in [from, to], most requests first. */
-export async function keyTopValues(
-  db: Queryable,
-  keyId: string,
-  column: 'ip' | 'model',
-  from: Date,
-  to: Date,
-  limit: number,
-): Promise<Array<{ value: string; requests: number }>> {
-  const rows: Array<{ value: string; requests: string }> = await db.query(
-    `SELECT ${column} AS value, count(*) AS requests FROM access_log
-      WHERE key_id = $1 AND ts >= $2 AND ts <= $3 AND ${column} IS NOT NULL
-      GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT $4`,
+/**
+ * One key's traffic in [from, to]: the request count and the `limit` most frequent client
+ * IPs and models (most requests first, then by value). One statement, one scan of the
+ * key's rows: a leak report reads it inside its transaction, on the revocation's path.
+ */
+export async function keyTraffic(db: Queryable, keyId: string, from: Date, to: Date, limit: number): Promise<KeyTraffic> {
+  const top = (column: 'ip' | 'model') =>
+    `(SELECT coalesce(json_agg(json_build_object('value', value, 'requests', requests) ORDER BY requests DESC, value), '[]')
+        FROM (SELECT ${column} AS value, count(*) AS requests FROM key_rows WHERE ${column} IS NOT NULL
+               GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT $4) top)`;
+  const [row]: Array<{ requests: string; top_ips: KeyTraffic['topIps']; top_models: KeyTraffic['topModels'] }> = await db.query(
+    `WITH key_rows AS MATERIALIZED (SELECT ip, model FROM access_log WHERE key_id = $1 AND ts >= $2 AND ts <= $3)
+     SELECT (SELECT count(*) FROM key_rows) AS requests, ${top('ip')} AS top_ips, ${top('model')} AS top_models`,
     [keyId, from, to, limit],
   );
-  return rows.map((row) => ({ value: row.value, requests: Number(row.requests) }));
+  return { requests: Number(row.requests), topIps: row.top_ips, topModels: row.top_models };
 }
 
 /** Serialises partition maintenance across worker processes. */
