@@ -6,8 +6,8 @@ import { transpileModule, ModuleKind } from 'typescript';
 
 // What this pins is V8's behaviour, so the test asks V8, in a process of its own:
 // `%DebugPrint(process.nextTick)` lists the state of each inline cache of nextTick's
-// tick-object literal, and a full GC while no tick object is alive is what an idle process
-// gets from V8's memory reducer.
+// tick-object literal, and a full GC while no tick object is alive is what the API met in
+// its idle stretches.
 const CHILD = `
 const { holdTickObjectShape } = require(process.argv[2]);
 if (process.argv[3] === 'hold') holdTickObjectShape();
