@@ -14,7 +14,7 @@ const held: { tickObject: object | null } = { tickObject: null };
  * polymorphic state). When the process is idle no tick object is alive, and a full GC collects
  * the literal's intermediate hidden classes; the next tick creates new ones, three of the four
  * caches turn megamorphic, and from then on every tick object (several per HTTP request) is
- * built through V8's runtime: 4–5 % of the API's CPU under load in the processes it happened
+ * built through V8's runtime: about 5 % of the API's CPU under load in the processes it happened
  * to (bench/README.md). Holding one tick object holds its hidden class and, through its back
  * pointers, the ones before it.
  *
