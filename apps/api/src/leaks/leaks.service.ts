@@ -17,10 +17,12 @@ import {
   ApiKeyEntity,
   AppEntity,
   currentPrefix,
+  insertAlert,
   iso,
   keyTraffic,
   leakAlertSinceForUpdate,
   newAlertRow,
+  recordAlertRepeat,
   recordWebhookEvent,
   secretsByHash,
 } from '@keywarden/db';
@@ -41,6 +43,9 @@ interface Reporter {
   source: string | null;
   url: string | null;
 }
+
+/** The key's traffic of the 24 h before a report, as the leak alert's evidence gives it. */
+type LeakTraffic = Pick<LeakEvidence, 'observed' | 'topIps' | 'topModels'>;
 
 interface SecretMatch {
   keyId: string;
@@ -77,9 +82,11 @@ export class LeaksService {
       ({ keyId, live } = match);
     }
     const reporter = { actor, source: dto.source ?? null, url: dto.url ?? null };
+    const now = new Date();
+    const traffic = this.trafficBefore(keyId as string, now);
     const result = await this.dataSource.transaction(async (manager) => {
       const row = await findAppResourceForActor(manager, ApiKeyEntity, actor, { id: keyId as string, kind: 'app' }, 'Key', { lock: true });
-      return this.confirm(manager, row, live, reporter);
+      return this.confirm(manager, row, live, reporter, now, traffic);
     });
     const propagation = await this.keyCache.invalidate([result.keyId]);
     return { ...result, propagation };
@@ -99,13 +106,15 @@ export class LeaksService {
       if (!match || handled.has(match.keyId)) continue;
       handled.add(match.keyId);
       const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
+      const now = new Date();
+      const traffic = this.trafficBefore(match.keyId, now);
       await this.dataSource.transaction(async (manager) => {
         const row = await manager.findOne(ApiKeyEntity, { where: { id: match.keyId }, lock: { mode: 'pessimistic_write' } });
         if (!row) return;
         if (row.kind === 'admin') {
           await this.lifecycle.revokeAdminKey(manager, null, row, { reason: 'leak', source: reporter.source, url: reporter.url });
         } else {
-          await this.confirm(manager, row, match.live, reporter);
+          await this.confirm(manager, row, match.live, reporter, now, traffic);
         }
       });
       changed.push(match.keyId);
@@ -132,8 +141,14 @@ export class LeaksService {
   }
 
   /** The key's leak incident: joined when one began within 24 h, else opened (and the app's response applied). */
-  private async confirm(manager: EntityManager, row: ApiKeyEntity, live: boolean, reporter: Reporter): Promise<Omit<ReportLeakResponse, 'propagation'>> {
-    const now = new Date();
+  private async confirm(
+    manager: EntityManager,
+    row: ApiKeyEntity,
+    live: boolean,
+    reporter: Reporter,
+    now: Date,
+    traffic: Promise<LeakTraffic>,
+  ): Promise<Omit<ReportLeakResponse, 'propagation'>> {
     const record: LeakReportRecord = {
       source: reporter.source,
       url: reporter.url,
@@ -147,7 +162,7 @@ export class LeaksService {
       evidence.reports = [record, ...evidence.reports].slice(0, MAX_LEAK_REPORTS_KEPT);
       incident.occurrences += 1;
       incident.lastDetectedAt = now;
-      await manager.save(incident);
+      await recordAlertRepeat(manager, incident);
       await this.auditReport(manager, reporter, row, { alertId: incident.id, newIncident: false });
       return { keyId: row.id, alertId: incident.id, newIncident: false, leakResponse: evidence.leakResponse, action: evidence.action };
     }
@@ -158,7 +173,7 @@ export class LeaksService {
     if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details);
     if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
     const evidence: LeakEvidence = {
-      ...(await this.trafficOf(manager, row.id, now)),
+      ...(await traffic),
       expected: 0,
       window: '24h',
       baselineHours: 0,
@@ -170,21 +185,20 @@ export class LeaksService {
       lastUsedAt: iso(row.lastUsedAt),
       reports: [record],
     };
-    const alert = await manager.save(
-      newAlertRow(manager, {
-        id: newId('alert'),
-        workspaceId: row.workspaceId,
-        appId: app.id,
-        keyId: row.id,
-        customerId: row.customerId,
-        model: null,
-        type: 'leak',
-        fingerprint: `leak:${row.id}:${now.getTime()}`,
-        severity: 'high',
-        evidence: evidence as unknown as AlertEntity['evidence'],
-        firstDetectedAt: now,
-      }),
-    );
+    const alert = newAlertRow(manager, {
+      id: newId('alert'),
+      workspaceId: row.workspaceId,
+      appId: app.id,
+      keyId: row.id,
+      customerId: row.customerId,
+      model: null,
+      type: 'leak',
+      fingerprint: `leak:${row.id}:${now.getTime()}`,
+      severity: 'high',
+      evidence: evidence as unknown as AlertEntity['evidence'],
+      firstDetectedAt: now,
+    });
+    await insertAlert(manager, alert);
     const secrets = await this.store.liveSecrets(manager, [row.id]);
     const data: KeyLeakedData = {
       keyId: row.id,
@@ -219,13 +233,19 @@ export class LeaksService {
     });
   }
 
-  /** The key's traffic over the 24 h before the report, from the access log. */
-  private async trafficOf(manager: EntityManager, keyId: string, now: Date): Promise<Pick<LeakEvidence, 'observed' | 'topIps' | 'topModels'>> {
-    const traffic = await keyTraffic(manager, keyId, new Date(now.getTime() - 86_400_000), now, TOP_N);
-    return {
-      observed: traffic.requests,
-      topIps: traffic.topIps.map(({ value, requests }) => ({ ip: value, requests })),
-      topModels: traffic.topModels.map(({ value, requests }) => ({ model: value, requests })),
-    };
+  /**
+   * The key's traffic over the 24 h before the report, from the access log. Read on its own
+   * connection while the report's transaction runs, so the key stays locked one round trip
+   * shorter (a read needs no lock). Rejections are left for `confirm` to await: a report
+   * that fails before it (an unknown key) never looks at the result.
+   */
+  private trafficBefore(keyId: string, now: Date): Promise<LeakTraffic> {
+    const traffic = keyTraffic(this.dataSource.manager, keyId, new Date(now.getTime() - 86_400_000), now, TOP_N).then((found) => ({
+      observed: found.requests,
+      topIps: found.topIps.map(({ value, requests }) => ({ ip: value, requests })),
+      topModels: found.topModels.map(({ value, requests }) => ({ model: value, requests })),
+    }));
+    traffic.catch(() => undefined);
+    return traffic;
   }
 }

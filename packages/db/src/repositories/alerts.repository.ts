@@ -1,5 +1,6 @@
 import { type ListAlertsQuery, MAX_LEAK_REPORTS_KEPT } from '@keywarden/core';
 import { type EntityManager, MoreThanOrEqual, Not } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AlertEntity } from '../entities/alert.entity';
 import { type Queryable, type WorkspaceReader, workspacePage } from './queryable';
 
@@ -54,6 +55,21 @@ export interface CanaryUseRow {
   model: string | null;
   evidence: Record<string, unknown> & { uses: unknown[] };
   at: Date;
+}
+
+/**
+ * A new alert, written as one INSERT: `save` would first read the row back by its id to
+ * tell an insert from an update. (The cast: TypeORM's partial-entity type does not accept
+ * the evidence's open index signature.)
+ */
+export async function insertAlert(db: EntityManager, alert: AlertEntity): Promise<void> {
+  await db.insert(AlertEntity, alert as QueryDeepPartialEntity<AlertEntity>);
+}
+
+/** A repeat of an open incident: its evidence, count and last time, in one UPDATE (no read-back, as with `insertAlert`). */
+export async function recordAlertRepeat(db: EntityManager, alert: Pick<AlertEntity, 'id' | 'evidence' | 'occurrences' | 'lastDetectedAt'>): Promise<void> {
+  const changes = { evidence: alert.evidence, occurrences: alert.occurrences, lastDetectedAt: alert.lastDetectedAt };
+  await db.update(AlertEntity, { id: alert.id }, changes as QueryDeepPartialEntity<AlertEntity>);
 }
 
 /**
