@@ -236,8 +236,9 @@ export class LeaksService {
   /**
    * The key's traffic over the 24 h before the report, from the access log. Read on its own
    * connection while the report's transaction runs, so the key stays locked one round trip
-   * shorter (a read needs no lock). Rejections are left for `confirm` to await: a report
-   * that fails before it (an unknown key) never looks at the result.
+   * shorter (a read needs no lock). It is started before the key is known to need it: a
+   * report that joins an open incident, names an admin key or fails (an unknown key) never
+   * looks at the result, so rejections are left for `confirm` to await.
    */
   private trafficBefore(keyId: string, now: Date): Promise<LeakTraffic> {
     const traffic = keyTraffic(this.dataSource.manager, keyId, new Date(now.getTime() - 86_400_000), now, TOP_N).then((found) => ({

@@ -311,7 +311,7 @@ export interface KeyTraffic {
 /**
  * One key's traffic in [from, to]: the request count and the `limit` most frequent client
  * IPs and models (most requests first, then by value). One statement, one scan of the
- * key's rows: a leak report reads it inside its transaction, on the revocation's path.
+ * key's rows: a leak report reads it beside its transaction, on the revocation's path.
  */
 export async function keyTraffic(db: Queryable, keyId: string, from: Date, to: Date, limit: number): Promise<KeyTraffic> {
   const top = (column: 'ip' | 'model') =>
