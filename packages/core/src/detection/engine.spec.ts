@@ -70,6 +70,20 @@ describe('volume detection', () => {
     expect(opened(loud.events)).toEqual([expect.objectContaining({ type: 'spike', evidence: expect.objectContaining({ detector: 'burst' }) })]);
   });
 
+  it('remembers a key\'s burst record for weeks: ten days on, half its size stays quiet; a month on, it alerts', () => {
+    const burst = (at: number, extra: number) => withLeak(steady(10), 'key_a', at, at + 5 * MINUTE, () => extra);
+    const first = MONDAY + 2 * WEEK + 3 * HOUR;
+    const { state, events } = run(burst(first, 290), MONDAY, first + DAY);
+    expect(opened(events)).toHaveLength(1);
+    // The record (thirty times the rate) halves every two weeks: fifteen times is still under it ten days later…
+    const tenDaysOn = first + 10 * DAY;
+    expect(opened(run(burst(tenDaysOn, 140), first + DAY, tenDaysOn + 3 * HOUR, { state }).events)).toEqual([]);
+    // …and well over it a month after the first.
+    const monthOn = first + 30 * DAY;
+    const loud = run(burst(monthOn, 140), tenDaysOn + 3 * HOUR, monthOn + 10 * MINUTE, { state });
+    expect(opened(loud.events)).toEqual([expect.objectContaining({ type: 'spike', evidence: expect.objectContaining({ detector: 'burst' }) })]);
+  });
+
   it('needs more sustained evidence on a key that alarms every day than on a quiet one', () => {
     // Half an hour at four times the usual rate every day: the first surges alert, then the key is over its alarm budget.
     const surging: Traffic = (t) => {

@@ -61,8 +61,11 @@ export const SENSITIVITY_THRESHOLDS: Record<Sensitivity, SensitivityThresholds> 
   high: { spikeZ: 2.5, offHoursZ: 2, cusumThreshold: 7, sustainedMinutes: 10, burstRatio: 6, burstPValue: 1e-7, levelZ: 3.5 },
 };
 
-/** A burst record fades by this much (log of the ratio) per day: a ×8 record is forgotten after about two weeks. */
-export const BURST_RECORD_DECAY_PER_DAY = Math.log(2) / 7;
+/**
+ * A burst record fades by this much (log of the ratio) per day, ln 2 every two weeks: a ×8 record
+ * is forgotten after about six weeks, so bursts that come every few weeks stay the key's known tail.
+ */
+export const BURST_RECORD_DECAY_PER_DAY = Math.log(2) / 14;
 /** Burst ratios are taken with this pseudo-rate (requests per minute), so that a near-silent baseline does not make every request a record. */
 export const BURST_PSEUDO_RATE = 0.2;
 
