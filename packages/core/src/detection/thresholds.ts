@@ -70,11 +70,12 @@ export const BURST_RECORD_DECAY_PER_DAY = Math.log(2) / 14;
 export const BURST_PSEUDO_RATE = 0.2;
 
 /**
- * Alarm episodes a series may have in about ten days (the mean memory of a decayed count with
- * a half-life of a week) before its CUSUM thresholds grow: by one threshold per episode beyond.
+ * Alarm episodes a series may have in about three weeks (the mean memory of a decayed count with
+ * a half-life of two weeks, as long as the level detector's learned spread remembers) before its
+ * CUSUM thresholds grow: by one threshold per episode beyond.
  */
 export const ALARM_BUDGET = 1;
-export const ALARM_LOAD_DECAY_PER_MINUTE = Math.exp(-Math.LN2 / (7 * 24 * 60));
+export const ALARM_LOAD_DECAY_PER_MINUTE = Math.exp(-Math.LN2 / (14 * 24 * 60));
 
 /** A level episode keeps its series suspicious (and may alarm) only while the last closed hour is this many of its standard deviations above expectation. */
 export const LEVEL_ONGOING_Z = 1;
