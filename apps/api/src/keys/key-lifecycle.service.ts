@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditAction } from '@keywarden/core';
-import { type ApiKeyEntity, currentPrefix, recordKeyEvent, recordKeyEvents, setKeyStatuses } from '@keywarden/db';
+import { type ApiKeyEntity, currentPrefix, type KeySecretEntity, recordKeyEvent, recordKeyEvents, setKeyStatuses } from '@keywarden/db';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../credentials/principal';
@@ -30,7 +30,9 @@ export class KeyLifecycle {
    * caller) not already in the target state and returns them; a revoked key never changes
    * (enabling or disabling one is the caller's conflict to refuse). One statement each for
    * the update, the audit entries (one per key) and the `key.revoked` events, so a bulk
-   * operation costs the same few statements per chunk as a single change.
+   * operation costs the same few statements per chunk as a single change. `secrets`: the
+   * rows' live secrets when the caller has already read them under the same lock (the
+   * `key.revoked` events name their prefixes), so they are not read twice.
    */
   async setStatus(
     manager: EntityManager,
@@ -38,6 +40,7 @@ export class KeyLifecycle {
     rows: ApiKeyEntity[],
     change: StatusChange,
     details: Record<string, unknown> = {},
+    secrets?: Map<string, KeySecretEntity[]>,
   ): Promise<ApiKeyEntity[]> {
     const target = TARGET_STATUS[change];
     const candidates = rows.filter((row) => row.status !== target && row.status !== 'revoked');
@@ -59,11 +62,11 @@ export class KeyLifecycle {
       );
     }
     if (target === 'revoked') {
-      const secrets = await this.store.liveSecrets(manager, changed.map((row) => row.id));
+      const live = secrets ?? (await this.store.liveSecrets(manager, changed.map((row) => row.id)));
       await recordKeyEvents(
         manager,
         'key.revoked',
-        changed.map((row) => ({ key: { ...row, appId: row.appId as string }, prefix: currentPrefix(secrets.get(row.id) ?? []) })),
+        changed.map((row) => ({ key: { ...row, appId: row.appId as string }, prefix: currentPrefix(live.get(row.id) ?? []) })),
       );
     }
     return changed;

@@ -170,7 +170,9 @@ export class LeaksService {
     // A leaked secret that no longer opens the key (rotated out) leaves the key alone.
     const action = live ? leakAction(app.leakResponse, row.status) : 'none';
     const details = { reason: 'leak', source: reporter.source, url: reporter.url };
-    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details);
+    // Read once: the `key.revoked` event of a revoke and the `key.leaked` event both name the current prefix.
+    const secrets = await this.store.liveSecrets(manager, [row.id]);
+    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details, secrets);
     if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
     const evidence: LeakEvidence = {
       ...(await traffic),
@@ -199,7 +201,6 @@ export class LeaksService {
       firstDetectedAt: now,
     });
     await insertAlert(manager, alert);
-    const secrets = await this.store.liveSecrets(manager, [row.id]);
     const data: KeyLeakedData = {
       keyId: row.id,
       appId: app.id,
