@@ -238,15 +238,25 @@ function killChildrenNow() {
 
 const CLOCK_TICKS = 100; // USER_HZ; 100 on every Linux we care about
 
-/** CPU seconds (user + system) used so far by `pid`, or null when /proc is not there. */
-function cpuSecondsOf(pid) {
+/**
+ * CPU seconds used so far by `pid`, all its threads, split into user and system (kernel)
+ * time, or null when /proc is not there. The kernel samples the split at each tick, so it
+ * holds over seconds, not for one request.
+ */
+function cpuTimesOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS }; // utime, stime
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system) used so far by `pid`, or null when /proc is not there. */
+function cpuSecondsOf(pid) {
+  const times = cpuTimesOf(pid);
+  return times === null ? null : times.user + times.system;
 }
 
 /** Busy CPU seconds of the whole machine so far (all cores), or null without /proc/stat. */
@@ -351,15 +361,16 @@ async function measure(target, settings, phase) {
         (warm.firstMismatch ? `\n  first bad body: ${warm.firstMismatch}` : ''));
     }
   }
-  const cpuBefore = cpuSecondsOf(target.server.child.pid);
+  const cpuBefore = cpuTimesOf(target.server.child.pid);
   const machineBefore = machineBusySeconds();
   const clientBefore = process.cpuUsage();
   const { result, firstMismatch } = await load({ url, request, connections: settings.connections, duration: settings.duration });
   const clientCpu = process.cpuUsage(clientBefore);
-  const cpuAfter = cpuSecondsOf(target.server.child.pid);
+  const cpuAfter = cpuTimesOf(target.server.child.pid);
   const machineAfter = machineBusySeconds();
   const problems = problemsOf(result);
-  const serverCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  const serverSystemSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter.system - cpuBefore.system;
+  const serverCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter.user - cpuBefore.user + serverSystemSeconds;
   const clientCpuSeconds = (clientCpu.user + clientCpu.system) / 1e6;
   const otherCpuPercent =
     serverCpuSeconds === null || machineBefore === null || machineAfter === null
@@ -389,6 +400,10 @@ async function measure(target, settings, phase) {
     serverCpuPercent: serverCpuSeconds === null ? null : (100 * serverCpuSeconds) / result.duration,
     serverCpuMicrosPerRequest:
       serverCpuSeconds === null || result.requests.total === 0 ? null : (1e6 * serverCpuSeconds) / result.requests.total,
+    // The kernel's share of it (system time: sockets, scheduling). V8's profiler charges
+    // whatever it samples inside a syscall to that call, including time spent off the CPU.
+    serverSystemMicrosPerRequest:
+      serverSystemSeconds === null || result.requests.total === 0 ? null : (1e6 * serverSystemSeconds) / result.requests.total,
     clientCpuPercent: (100 * clientCpuSeconds) / result.duration,
     // Postgres/Redis, kernel networking outside process accounting, and anything else
     // running on the machine: a high value means the numbers are not trustworthy.
@@ -520,6 +535,7 @@ function summarise(runs, name) {
     errors: mine.reduce((a, r) => a + r.errors, 0),
     serverCpuPercent: mean(mine.map((r) => r.serverCpuPercent)),
     serverCpuMicrosPerRequest: mean(mine.map((r) => r.serverCpuMicrosPerRequest)),
+    serverSystemMicrosPerRequest: mean(mine.map((r) => r.serverSystemMicrosPerRequest)),
     clientCpuPercent: mean(mine.map((r) => r.clientCpuPercent)),
     otherCpuPercent: mean(mine.map((r) => r.otherCpuPercent)),
     bytesPerResponse: mine[0]?.bytesPerResponse ?? null,

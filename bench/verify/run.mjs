@@ -636,6 +636,10 @@ async function main() {
   out.push(`the answer itself: bare Fastify sending keywarden's answer (fields, id lengths, 4 extra headers) ` +
     `${fmt.int(summary.bareAnswer.serverCpuMicrosPerRequest)} CPU µs/req vs ${fmt.int(summary.bare.serverCpuMicrosPerRequest)}; ` +
     `keywarden/that: ${fmt.ratio(summary.keywarden.reqPerSecMedian / summary.bareAnswer.reqPerSecMedian)} (information; the goal is against bare)`);
+  const userMicrosOf = (s) => (s.serverSystemMicrosPerRequest === null ? null : s.serverCpuMicrosPerRequest - s.serverSystemMicrosPerRequest);
+  out.push(`where the CPU goes: ${['bare', 'keywarden', 'policies']
+    .map((k) => `${summary[k].server} ${fmt.int(summary[k].serverSystemMicrosPerRequest)} µs/req in the kernel, ${fmt.int(userMicrosOf(summary[k]))} in user space`)
+    .join('; ')} (system and user time of all the server's threads)`);
   out.push(formatHalfLoad(halfRate, halfLoad));
   out.push(`two API processes: ${fmt.int(twoProcesses.reqPerSecTotal)} req/s in all vs ${fmt.int(summary.keywarden.reqPerSecMedian)} for one ` +
     `(${fmt.ratio(twoProcesses.vsOneProcess)}), ${fmt.int(twoProcesses.serverCpuMicrosPerRequest)} CPU µs/req`);
