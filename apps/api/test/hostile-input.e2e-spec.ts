@@ -98,6 +98,52 @@ describe('text PostgreSQL cannot store', () => {
   });
 });
 
+describe('a list or a scalar where an object belongs', () => {
+  let customerId: string;
+  beforeAll(async () => {
+    customerId = (await client(api.baseUrl, workspace.secret).customers.create({ externalId: uniqueName('hostile') })).id;
+  });
+
+  it.each([
+    ['usage events that are lists', 'POST', '/v1/usage', { events: [[]] }, 'events'],
+    ['usage events nested as lists', 'POST', '/v1/usage', { events: [[[[[]]]]] }, 'events'],
+    ['an app default policy', 'PATCH', '/v1/apps/:app', { defaultPolicy: [] }, 'defaultPolicy'],
+    ['app detection settings', 'POST', '/v1/apps', { name: 'x', detection: [[]] }, 'detection'],
+    ['app containment settings', 'POST', '/v1/apps', { name: 'x', containment: [] }, 'containment'],
+    ['app business hours', 'POST', '/v1/apps', { name: 'x', businessHours: [] }, 'businessHours'],
+    ['app portal branding, as a string', 'PATCH', '/v1/apps/:app', { portal: 'x' }, 'portal'],
+    ['a key policy', 'PATCH', '/v1/keys/:key', { policy: [] }, 'policy'],
+    ['a key policy rate limits', 'PATCH', '/v1/keys/:key', { policy: { rateLimits: [] } }, 'policy.rateLimits'],
+    ['an admin key policy', 'POST', '/v1/admin-keys', { name: 'a', role: 'viewer', policy: [] }, 'policy'],
+    ['a customer policy', 'PATCH', '/v1/customers/:customer', { policy: [] }, 'policy'],
+  ])('%s: 400 naming the field', async (_, method, path, body, field) => {
+    const response = await send(method, path.replace(':app', appId).replace(':key', keyId).replace(':customer', customerId), JSON.stringify(body));
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+    const details = (response.json as { error: { details: Array<{ field: string; message: string }> } }).error.details;
+    expect(details).toContainEqual({ field, message: expect.stringMatching(/must be an object/) });
+  });
+
+  it('leaves the customer policy as it was after a refused list', async () => {
+    const owner = client(api.baseUrl, workspace.secret);
+    await owner.customers.update(customerId, { policy: { rateLimits: { perMinute: 50 } } });
+    await send('PATCH', `/v1/customers/${customerId}`, JSON.stringify({ policy: [] }));
+    expect((await owner.customers.get(customerId)).policy).toEqual({ rateLimits: { perMinute: 50 } });
+  });
+});
+
+describe('a customer ref that cannot exist', () => {
+  it.each([
+    ['a NUL byte', 'a%00b'],
+    ['a character no externalId has', 'a%20b'],
+    ['more than 128 characters', 'x'.repeat(129)],
+  ])('%s: 404 NOT_FOUND on read and on change', async (_, ref) => {
+    for (const [method, path] of [['GET', `/v1/customers/${ref}`], ['POST', `/v1/customers/${ref}/suspend`], ['DELETE', `/v1/customers/${ref}`]]) {
+      const response = await rawRequest(api.baseUrl, path, { method, apiKey: workspace.secret });
+      expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });
+    }
+  });
+});
+
 it('"role": null is a field error, not a crash', async () => {
   const response = await send('POST', '/v1/admin-keys', JSON.stringify({ name: 'a', role: null }));
   expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });

@@ -6,7 +6,9 @@ import {
   isScopePreset,
   MAX_METADATA_BYTES,
 } from '@keywarden/core';
-import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsObject, ValidateBy, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator';
 
 /** `resource.action`, `resource.*` or `*`; with `allowPresets`, also read / write / admin. */
 export function IsScope(options: { allowPresets?: boolean } & ValidationOptions = {}) {
@@ -89,3 +91,13 @@ export function IsFutureDate(options: ValidationOptions = {}) {
 export function OmittableNotNull(options: ValidationOptions = {}) {
   return ValidateIf((_object, value) => value !== undefined, options);
 }
+
+/**
+ * A nested object (`each`: a list of them) validated as `type`. It must be an object:
+ * `ValidateNested` alone walks an array element by element, so `[]` or `[[]]` passed for
+ * an object and reached the service.
+ */
+export function NestedObject(type: NonNullable<Parameters<typeof Type>[0]>, options: ValidationOptions = {}) {
+  return applyDecorators(IsObject(options), ValidateNested(options), Type(type));
+}
+

@@ -3,6 +3,7 @@ import {
   type Customer,
   type CustomerPolicy,
   type FieldError,
+  EXTERNAL_ID_PATTERN,
   isId,
   newId,
   type Page,
@@ -161,9 +162,15 @@ export class CustomersService {
     return { ...toCustomer(row), propagation };
   }
 
-  /** `cus_…` is an id; anything else is the platform's externalId. Another workspace's customer does not exist here. */
+  /**
+   * `cus_…` is an id; anything else is the platform's externalId. Another workspace's
+   * customer does not exist here, nor does a ref of neither shape (a NUL in it would not
+   * even reach PostgreSQL as text): 404 without a query.
+   */
   async findByRef(workspaceId: string, ref: string, manager: EntityManager, options: { lock?: boolean } = {}): Promise<CustomerEntity> {
-    const where = isId('customer', ref) ? { id: ref, workspaceId } : { externalId: ref, workspaceId };
+    const byId = isId('customer', ref);
+    if (!byId && !EXTERNAL_ID_PATTERN.test(ref)) throw ApiError.notFound('Customer');
+    const where = byId ? { id: ref, workspaceId } : { externalId: ref, workspaceId };
     const row = await manager.findOne(CustomerEntity, { where, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!row) throw ApiError.notFound('Customer');
     return row;

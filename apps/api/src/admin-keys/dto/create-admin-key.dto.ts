@@ -8,11 +8,9 @@ import {
   IsString,
   Length,
   Matches,
-  ValidateNested,
 } from 'class-validator';
-import { Type } from 'class-transformer';
 import { AdminKeyPolicyDto } from '../../policy/dto/key-policy.dto';
-import { IsFutureDate, IsScope, OmittableNotNull } from '../../common/validators';
+import { IsFutureDate, IsScope, NestedObject, OmittableNotNull } from '../../common/validators';
 import type { ExactContract } from '../../common/exact-contract';
 
 /** Give exactly one of `role` and `scopes`. */
@@ -50,7 +48,6 @@ export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, Creat
 
   /** Rate limits (default: the deployment's admin-key limit), IP allowlist, rotation period. */
   @OmittableNotNull()
-  @ValidateNested()
-  @Type(() => AdminKeyPolicyDto)
+  @NestedObject(() => AdminKeyPolicyDto)
   policy?: AdminKeyPolicyDto;
 }

@@ -1,5 +1,4 @@
 import { type CreateAppRequest, LEAK_RESPONSES, type LeakResponse } from '@keywarden/core';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -10,9 +9,8 @@ import {
   IsTimeZone,
   Length,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
-import { IsEnvironmentName, IsNotManagementScope, IsScope } from '../../common/validators';
+import { IsEnvironmentName, IsNotManagementScope, IsScope, NestedObject } from '../../common/validators';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
 import { ContainmentSettingsDto } from './containment-settings.dto';
@@ -35,8 +33,7 @@ export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppReques
 
   /** Default Mon–Fri 08:00–19:00. */
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => BusinessHoursDto)
+  @NestedObject(() => BusinessHoursDto)
   businessHours?: BusinessHoursDto;
 
   /** Scopes this app's keys may carry; empty = any non-management scope. */
@@ -59,19 +56,16 @@ export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppReques
 
   /** Policy every key of the app starts from; a key's own policy overrides it field by field. */
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => KeyPolicyDto)
+  @NestedObject(() => KeyPolicyDto)
   defaultPolicy?: KeyPolicyDto;
   /** Anomaly detector settings; omitted fields take the defaults. */
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => DetectionSettingsDto)
+  @NestedObject(() => DetectionSettingsDto)
   detection?: DetectionSettingsDto;
 
   /** Customer portal branding: display name, logo, accent colour, support URL, embed origins. */
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => PortalBrandingDto)
+  @NestedObject(() => PortalBrandingDto)
   portal?: PortalBrandingDto;
   /** What a confirmed leak report does to the key: revoke (default), disable or notify. */
   @ValidateIf(isPresent)
@@ -80,7 +74,6 @@ export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppReques
 
   /** Containment per detector alert type: none (default), throttle, block_model (unusual_model only), disable. */
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => ContainmentSettingsDto)
+  @NestedObject(() => ContainmentSettingsDto)
   containment?: ContainmentSettingsDto;
 }

@@ -1,11 +1,11 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
 import type { UpdateAppRequest } from '@keywarden/core';
-import { Type } from 'class-transformer';
-import { ValidateIf, ValidateNested } from 'class-validator';
+import { ValidateIf } from 'class-validator';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import type { ExactContract } from '../../common/exact-contract';
 import { CreateAppDto } from './create-app.dto';
 import { PortalBrandingDto } from './portal-branding.dto';
+import { NestedObject } from '../../common/validators';
 
 /**
  * Omitted fields stay. Only the default policy and the portal branding can be cleared (`null`); for every other
@@ -13,13 +13,11 @@ import { PortalBrandingDto } from './portal-branding.dto';
  */
 export class UpdateAppDto extends PartialType(OmitType(CreateAppDto, ['defaultPolicy', 'portal'] as const), { skipNullProperties: false }) implements ExactContract<UpdateAppDto, UpdateAppRequest> {
   @ValidateIf((_dto, value) => value !== null && value !== undefined)
-  @ValidateNested()
-  @Type(() => KeyPolicyDto)
+  @NestedObject(() => KeyPolicyDto)
   defaultPolicy?: KeyPolicyDto | null;
 
   /** Replaces the portal branding as a whole; `null` clears it. */
   @ValidateIf((_dto, value) => value !== null && value !== undefined)
-  @ValidateNested()
-  @Type(() => PortalBrandingDto)
+  @NestedObject(() => PortalBrandingDto)
   portal?: PortalBrandingDto | null;
 }

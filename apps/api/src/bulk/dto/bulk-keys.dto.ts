@@ -7,7 +7,6 @@ import {
   type KeyStatus,
   MAX_ROTATION_GRACE_SECONDS,
 } from '@keywarden/core';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -17,14 +16,12 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsObject,
   Matches,
   Max,
   Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
-import { IsFutureDate } from '../../common/validators';
+import { IsFutureDate, NestedObject } from '../../common/validators';
 import { GROUP_PATTERN } from '../../keys/dto/create-key.dto';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
@@ -75,9 +72,7 @@ export class BulkKeyFilterDto implements BulkKeyFilter {
 }
 
 export class BulkKeysDto implements BulkKeysRequest {
-  @IsObject()
-  @ValidateNested()
-  @Type(() => BulkKeyFilterDto)
+  @NestedObject(() => BulkKeyFilterDto)
   filter!: BulkKeyFilterDto;
 
   @IsIn(BULK_KEY_ACTIONS)

@@ -1,7 +1,6 @@
 import { type CreateCustomerRequest, EXTERNAL_ID_PATTERN, type Metadata } from '@keywarden/core';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { IsMetadata } from '../../common/validators';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsMetadata, NestedObject } from '../../common/validators';
 import { CustomerPolicyDto } from './customer-policy.dto';
 
 const CUSTOMER_ID_PATTERN = /^cus_[0-9a-z]{26}$/;
@@ -30,7 +29,6 @@ export class CreateCustomerDto implements CreateCustomerRequest {
 
   /** Rate limits, concurrency and daily spend cap shared by all the customer's keys. */
   @IsOptional()
-  @ValidateNested()
-  @Type(() => CustomerPolicyDto)
+  @NestedObject(() => CustomerPolicyDto)
   policy?: CustomerPolicyDto;
 }

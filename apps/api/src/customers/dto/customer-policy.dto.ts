@@ -1,7 +1,7 @@
 import { type CustomerPolicy, MAX_CONCURRENCY } from '@keywarden/core';
-import { Type } from 'class-transformer';
-import { ValidateIf, ValidateNested } from 'class-validator';
+import { ValidateIf } from 'class-validator';
 import { IsDailySpendLimit, PositiveLimit, RateLimitsDto } from '../../policy/dto/key-policy.dto';
+import { NestedObject } from '../../common/validators';
 
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -9,8 +9,7 @@ const isPresent = (_dto: object, value: unknown): boolean => value !== undefined
 /** Limits shared by all keys of a customer. */
 export class CustomerPolicyDto implements CustomerPolicy {
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => RateLimitsDto)
+  @NestedObject(() => RateLimitsDto)
   rateLimits?: RateLimitsDto;
 
   /** Requests of all the customer's keys in flight at once. */

@@ -1,7 +1,6 @@
 import type { Metadata, UpdateCustomerRequest } from '@keywarden/core';
-import { Type } from 'class-transformer';
-import { IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
-import { IsMetadata } from '../../common/validators';
+import { IsString, Length, ValidateIf } from 'class-validator';
+import { IsMetadata, NestedObject } from '../../common/validators';
 import { IsExternalId } from './create-customer.dto';
 import { CustomerPolicyDto } from './customer-policy.dto';
 
@@ -25,7 +24,6 @@ export class UpdateCustomerDto implements UpdateCustomerRequest {
 
   /** Replaces the shared policy; `null` clears it. */
   @ValidateIf(isSet)
-  @ValidateNested()
-  @Type(() => CustomerPolicyDto)
+  @NestedObject(() => CustomerPolicyDto)
   policy?: CustomerPolicyDto | null;
 }

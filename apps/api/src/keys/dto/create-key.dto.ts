@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import type { CreateKeyRequest, Metadata } from '@keywarden/core';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -11,7 +10,6 @@ import {
   IsString,
   Length,
   Matches,
-  ValidateNested,
 } from 'class-validator';
 import { IsCustomerId, IsExternalId } from '../../customers/dto/create-customer.dto';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
@@ -21,6 +19,7 @@ import {
   IsMetadata,
   IsNotManagementScope,
   IsScope,
+  NestedObject,
   OmittableNotNull,
 } from '../../common/validators';
 import type { ExactContract } from '../../common/exact-contract';
@@ -77,8 +76,7 @@ export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyReques
 
   /** Overrides the app's default policy field by field. */
   @IsOptional()
-  @ValidateNested()
-  @Type(() => KeyPolicyDto)
+  @NestedObject(() => KeyPolicyDto)
   policy?: KeyPolicyDto;
 
   /** The customer holding the key; or name it by externalId (not both). */

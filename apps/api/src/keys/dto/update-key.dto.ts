@@ -1,14 +1,12 @@
 import type { Metadata, UpdateKeyRequest } from '@keywarden/core';
-import { Type } from 'class-transformer';
 import {
   IsString,
   Length,
   Matches,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
-import { IsFutureDate, IsMetadata } from '../../common/validators';
+import { IsFutureDate, IsMetadata, NestedObject } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN, IsAppKeyScopes } from './create-key.dto';
 import type { ExactContract } from '../../common/exact-contract';
@@ -43,8 +41,7 @@ export class UpdateKeyDto implements ExactContract<UpdateKeyDto, UpdateKeyReques
 
   /** Replaces the key's own policy as a whole; `null` leaves only the app default. */
   @ValidateIf((_, value) => value !== null && value !== undefined)
-  @ValidateNested()
-  @Type(() => KeyPolicyDto)
+  @NestedObject(() => KeyPolicyDto)
   policy?: KeyPolicyDto | null;
 
   /** Moves the key to another customer of the workspace; `null` detaches it from its customer. */

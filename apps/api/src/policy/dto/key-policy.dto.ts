@@ -15,9 +15,9 @@ import {
   type RateLimits,
 } from '@keywarden/core';
 import { applyDecorators } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
+import { NestedObject } from '../../common/validators';
 
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -68,8 +68,7 @@ export class AdminKeyPolicyDto implements ExactContract<AdminKeyPolicyDto, Admin
   plan?: Plan;
 
   @ValidateIf(isPresent)
-  @ValidateNested()
-  @Type(() => RateLimitsDto)
+  @NestedObject(() => RateLimitsDto)
   rateLimits?: RateLimitsDto;
 
   /** IPv4/IPv6 addresses or CIDRs; a bare address is a single host. */

@@ -1,5 +1,4 @@
 import type { ReportUsageRequest, UsageReportItem } from '@keywarden/core';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -11,9 +10,9 @@ import {
   Length,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
+import { NestedObject } from '../../common/validators';
 
 export const MAX_REPORT_ITEMS = 1000;
 
@@ -50,7 +49,6 @@ export class ReportUsageDto implements ExactContract<ReportUsageDto, ReportUsage
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_REPORT_ITEMS)
-  @ValidateNested({ each: true })
-  @Type(() => UsageReportItemDto)
+  @NestedObject(() => UsageReportItemDto, { each: true })
   events!: UsageReportItemDto[];
 }
