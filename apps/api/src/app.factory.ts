@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { bodyIssue } from './common/body-guard';
-import { ErrorFilter } from './common/error.filter';
+import { ErrorFilter, sendError } from './common/error.filter';
 import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
 import { PortalService } from './portal/portal.service';
@@ -135,6 +135,10 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     if (route.url === '/v1/usage' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, REPORT_BODY_LIMIT_BYTES);
     // A bulk operation may list up to 10,000 key ids.
     if (route.url === '/v1/keys/bulk' && route.method === 'POST') route.bodyLimit = Math.max(config.bodyLimitBytes, BULK_BODY_LIMIT_BYTES);
+    // Wildcard routes serve files (the console's assets and pages, the docs UI): their errors
+    // take the envelope here, before Nest's error handler turns @fastify/static's refusal of
+    // a path (a NUL, `..`) into a bare 403 our envelope would call a missing scope.
+    if (route.url.endsWith('*')) route.errorHandler = (error, request, reply) => void sendError(error, request, reply);
     if (route.url === GITHUB_SCANNING_ROUTE && route.method === 'POST') {
       route.bodyLimit = GITHUB_BODY_LIMIT_BYTES;
       const hooks = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];

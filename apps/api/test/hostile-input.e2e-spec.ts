@@ -144,6 +144,11 @@ describe('a customer ref that cannot exist', () => {
   });
 });
 
+it.each(['/docs/%00', '/console/assets/%00.js'])('%s: a static path the server will not serve is 404, not a missing scope', async (path) => {
+  const response = await rawRequest(api.baseUrl, path);
+  expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });
+});
+
 it('"role": null is a field error, not a crash', async () => {
   const response = await send('POST', '/v1/admin-keys', JSON.stringify({ name: 'a', role: null }));
   expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });

@@ -44,6 +44,11 @@ describe('errorResponse', () => {
     expect(errorResponse(error, REQUEST_ID)).toMatchObject({ status, body: { error: { code, message } } });
   });
 
+  it('answers a static file path that will not be served (403 from the file server) as not found, not as a missing scope', () => {
+    const forbiddenPath = Object.assign(new Error('Forbidden'), { name: 'FastifyError', code: 'FST_STATIC_FORBIDDEN_PATH', statusCode: 403 });
+    expect(errorResponse(forbiddenPath, REQUEST_ID)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'Route not found' } } });
+  });
+
   it('turns a JSON-schema rejection into field details', () => {
     const schemaError = Object.assign(new Error('body must be object'), {
       validation: [

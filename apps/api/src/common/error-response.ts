@@ -92,14 +92,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
+ * Fastify errors whose status would mislead: the console's static files refuse a path
+ * they will not serve (a NUL, `..`) with a 403, which our envelope would call a missing
+ * scope. No file answers to such a path.
+ */
+const STATUS_BY_FASTIFY_CODE: Record<string, number> = {
+  FST_STATIC_FORBIDDEN_PATH: 404,
+};
+
+/**
  * The status of a framework error: an HttpException, or one of Fastify's own errors
  * (body parsing, content type). Nest turns the latter into HttpExceptions on its routes;
  * on the verify route (a plain Fastify route) they arrive as they are.
  */
 function frameworkStatusOf(error: unknown): number | null {
   if (error instanceof HttpException) return error.getStatus();
-  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
-  return error instanceof Error && error.name === 'FastifyError' && typeof statusCode === 'number' ? statusCode : null;
+  const { statusCode, code } = (error ?? {}) as { statusCode?: unknown; code?: unknown };
+  if (!(error instanceof Error && error.name === 'FastifyError' && typeof statusCode === 'number')) return null;
+  return (typeof code === 'string' ? STATUS_BY_FASTIFY_CODE[code] : undefined) ?? statusCode;
 }
 
 function toApiError(error: unknown): ApiError | null {
