@@ -92,9 +92,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Fastify errors whose status would mislead: the console's static files refuse a path
- * they will not serve (a NUL, `..`) with a 403, which our envelope would call a missing
- * scope. No file answers to such a path.
+ * Fastify errors whose status would mislead: the file server (console assets, docs UI)
+ * refuses a path it will not serve (a NUL, `..`) with a 403, which our envelope would
+ * call a missing scope. No file answers to such a path.
  */
 const STATUS_BY_FASTIFY_CODE: Record<string, number> = {
   FST_STATIC_FORBIDDEN_PATH: 404,

@@ -100,4 +100,3 @@ export function OmittableNotNull(options: ValidationOptions = {}) {
 export function NestedObject(type: NonNullable<Parameters<typeof Type>[0]>, options: ValidationOptions = {}) {
   return applyDecorators(IsObject(options), ValidateNested(options), Type(type));
 }
-
