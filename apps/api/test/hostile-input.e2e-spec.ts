@@ -4,6 +4,7 @@ import {
   bootstrapWorkspace,
   client,
   detailFields,
+  errorDetails,
   expectErrorEnvelope,
   rawRequest,
   type RawResponse,
@@ -41,8 +42,7 @@ function send(method: string, path: string, body: string): Promise<RawResponse> 
 
 function expectFieldError(response: RawResponse, field: string, message: RegExp): void {
   expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
-  const details = (response.json as { error: { details: Array<{ field: string; message: string }> } }).error.details;
-  expect(details).toEqual([{ field, message: expect.stringMatching(message) }]);
+  expect(errorDetails(response)).toEqual([{ field, message: expect.stringMatching(message) }]);
 }
 
 const deepArray = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -119,8 +119,7 @@ describe('a list or a scalar where an object belongs', () => {
   ])('%s: 400 naming the field', async (_, method, path, body, field) => {
     const response = await send(method, path.replace(':app', appId).replace(':key', keyId).replace(':customer', customerId), JSON.stringify(body));
     expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
-    const details = (response.json as { error: { details: Array<{ field: string; message: string }> } }).error.details;
-    expect(details).toContainEqual({ field, message: expect.stringMatching(/must be an object/) });
+    expect(errorDetails(response)).toContainEqual({ field, message: expect.stringMatching(/must be an object/) });
   });
 
   it('leaves the customer policy as it was after a refused list', async () => {

@@ -4,6 +4,7 @@ import {
   bootstrapWorkspace,
   client,
   detailFields,
+  errorDetails,
   eventually,
   expectErrorEnvelope,
   rawRequest,
@@ -215,7 +216,7 @@ describe('policy validation at write time', () => {
     const response = await createWith(policy);
     expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
     expect(detailFields(response)).toEqual([field]);
-    const detail = (response.json as { error: { details: Array<{ message: string }> } }).error.details[0];
+    const detail = errorDetails(response)[0];
     expect(detail.message).toMatch(message);
   });
 

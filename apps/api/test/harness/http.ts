@@ -1,4 +1,5 @@
 import { Keywarden, KeywardenError, type KeywardenErrorCode } from '@keywarden/sdk';
+import type { FieldError } from '@keywarden/core';
 import { registerSecretsIn } from './secrets';
 
 /**
@@ -100,9 +101,13 @@ export function expectErrorEnvelope(response: RawResponse, expected: ExpectedErr
 }
 
 /** The field names a VALIDATION_FAILED answer blames. */
+/** The field errors of an error envelope (none when it has no details). */
+export function errorDetails(response: RawResponse): FieldError[] {
+  return (response.json as { error?: { details?: FieldError[] } })?.error?.details ?? [];
+}
+
 export function detailFields(response: RawResponse): string[] {
-  const details = (response.json as { error?: { details?: Array<{ field: string }> } })?.error?.details ?? [];
-  return details.map((detail) => detail.field);
+  return errorDetails(response).map((detail) => detail.field);
 }
 
 /** A counter or gauge of a process's `/metrics`, summed over all its label sets (0 when absent). */
