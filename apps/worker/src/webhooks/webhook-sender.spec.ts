@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebhookSender } from './webhook-sender';
+import { RESPONSE_EXCERPT_BYTES, WebhookSender } from './webhook-sender';
 
 /** A resolver that never answers: the slow DNS the timeout must cover. */
 const neverResolves = () => new Promise<never>(() => undefined);
@@ -11,7 +11,12 @@ describe('WebhookSender', () => {
   let senders: WebhookSender[] = [];
 
   beforeAll(async () => {
-    server = createServer((_request, response) => response.writeHead(204).end());
+    server = createServer((request, response) => {
+      if (request.url !== '/endless') return response.writeHead(204).end();
+      // A status and 2 KiB at once, then a body that never ends.
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('a'.repeat(2 * RESPONSE_EXCERPT_BYTES));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -22,6 +27,7 @@ describe('WebhookSender', () => {
   });
 
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
 
@@ -46,5 +52,10 @@ describe('WebhookSender', () => {
       body: '{}',
     });
     expect(outcome).toMatchObject({ statusCode: 204, error: null });
+  });
+
+  it('records the status and the first KiB of an answer whose body goes on, without waiting for its end', async () => {
+    const outcome = await sender({ timeoutMs: 5_000 }).send({ url: `http://127.0.0.1:${port}/endless`, headers: {}, body: '{}' });
+    expect(outcome).toMatchObject({ statusCode: 200, error: null, responseBody: 'a'.repeat(RESPONSE_EXCERPT_BYTES) });
   });
 });

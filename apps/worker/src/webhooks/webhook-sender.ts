@@ -43,26 +43,40 @@ function pinnedLookup(target: ResolvedTarget): LookupFunction {
   };
 }
 
-function readExcerpt(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    response.on('data', (chunk: Buffer) => {
-      if (size < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
-      size += chunk.length;
-    });
-    // PostgreSQL text cannot hold NUL: a receiver's binary answer must not fail the attempt's record.
-    const done = () => resolve(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, ''));
-    response.on('end', done);
-    response.on('error', done);
-    response.on('aborted', done);
+/**
+ * The first KiB of the answer, read as it arrives: the attempt is answered once that much
+ * (or the whole, shorter body) is in, so a receiver that streams a long or endless body
+ * after its status still gets its status recorded. The rest is not read: the connection
+ * is dropped, not reused.
+ */
+function readExcerpt(response: IncomingMessage, onExcerpt: (excerpt: string) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let read = false;
+  // PostgreSQL text cannot hold NUL: a receiver's binary answer must not fail the attempt's record.
+  const done = () => {
+    if (read) return;
+    read = true;
+    onExcerpt(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\u0000/g, ''));
+  };
+  response.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size < RESPONSE_EXCERPT_BYTES) return;
+    // Called before the connection is dropped, so that its close cannot be taken for a failed attempt.
+    done();
+    response.destroy();
   });
+  response.on('end', done);
+  response.on('error', done);
+  response.on('aborted', done);
 }
 
 /**
  * POSTs one signed delivery: the host is resolved and checked first (SSRF guard), the
  * connection goes to the checked address, redirects are returned as they are (never
- * followed), and the whole exchange is bounded by the timeout.
+ * followed), and the exchange is bounded by the timeout: resolution, connection, the status
+ * and the first KiB of the answer.
  */
 export class WebhookSender {
   private readonly httpAgent: HttpAgent;
@@ -122,7 +136,7 @@ export class WebhookSender {
           lookup: pinnedLookup(target),
         },
         (response) => {
-          void readExcerpt(response).then((excerpt) =>
+          readExcerpt(response, (excerpt) =>
             finish({
               statusCode: response.statusCode ?? null,
               responseBody: excerpt,
