@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { deriveSecretBoxKey, generateWebhookSecret, newId, sealSecret, type WebhookEventType } from '@keywarden/core';
 import type { Client } from 'pg';
 import { WORKER_TEST_PEPPER } from './harness';
@@ -45,13 +45,17 @@ export class StatusReceiver {
 
   constructor(private readonly status: number) {}
 
+  protected answer(response: ServerResponse): void {
+    response.writeHead(this.status).end();
+  }
+
   async start(): Promise<this> {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.writeHead(this.status).end();
+        this.answer(response);
       });
     });
     this.server.listen(0, '127.0.0.1');
@@ -64,5 +68,26 @@ export class StatusReceiver {
     this.server.closeAllConnections();
     this.server.close();
     await once(this.server, 'close');
+  }
+}
+
+/**
+ * Holds its first request unanswered until `answerFirst(status)`, and answers the others
+ * 200 at once: an attempt kept in flight for as long as a test needs.
+ */
+export class HoldingReceiver extends StatusReceiver {
+  private first: ServerResponse | undefined;
+
+  constructor() {
+    super(200);
+  }
+
+  protected override answer(response: ServerResponse): void {
+    if (this.received.length > 1) return super.answer(response);
+    this.first = response;
+  }
+
+  answerFirst(status: number): void {
+    this.first?.writeHead(status).end();
   }
 }

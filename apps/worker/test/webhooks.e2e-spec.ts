@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import type { Client } from 'pg';
 import { connectDb, createFixture, MAIN, waitFor, WorkerProcess } from './harness';
-import { insertEndpoint, insertEvents, StatusReceiver } from './webhook-fixtures';
+import { dataSourceOptions, scheduleRedelivery } from '@keywarden/db';
+import { DataSource } from 'typeorm';
+import { HoldingReceiver, insertEndpoint, insertEvents, StatusReceiver } from './webhook-fixtures';
 
 /**
  * Webhook delivery in the worker alone: outbox rows and endpoints inserted directly,
@@ -105,6 +107,50 @@ describe('an endpoint failing for too long', () => {
     );
     expect(rows[0]).toMatchObject({ enabled: false, disabled_reason: 'failing' });
     expect(rows[0].disabled_message).toBe(`Every delivery attempt failed since ${rows[0].failing_since.toISOString()}`);
+  });
+});
+
+describe('a redelivery asked for while an attempt is in flight', () => {
+  let worker: WorkerProcess;
+  // The API's redeliver route runs scheduleRedelivery through TypeORM.
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = await new DataSource(dataSourceOptions(process.env.DATABASE_URL as string)).initialize();
+    // A failed attempt would wait an hour: only the redelivery can bring a second one.
+    worker = await new WorkerProcess({
+      KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      KW_WEBHOOK_RETRY_SCHEDULE: '1h',
+      KW_WEBHOOK_POLL_MS: '50',
+    }).start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await dataSource?.destroy();
+  });
+
+  it.each([
+    ['succeeds', 200],
+    ['fails', 500],
+  ])('is sent again when the attempt in flight %s', async (_, firstStatus) => {
+    const receiver = await new HoldingReceiver().start();
+    try {
+      const fixture = await createFixture(db, 1, 0);
+      const endpoint = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0], url: `${receiver.url}/hook` });
+      await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+      await waitFor(async () => receiver.received.length === 1 || undefined, 'the first attempt in flight');
+      const { rows } = await db.query(`SELECT id FROM webhook_deliveries WHERE endpoint_id = $1`, [endpoint.id]);
+      // What POST /v1/webhooks/:id/deliveries/:did/redeliver does.
+      expect(await scheduleRedelivery(dataSource, rows[0].id, endpoint.id)).toBe(true);
+      receiver.answerFirst(firstStatus);
+
+      const delivery = await settled(endpoint.id, 'succeeded');
+      expect(delivery.attempts).toBe(2);
+      expect(receiver.received).toHaveLength(2);
+    } finally {
+      await receiver.stop();
+    }
   });
 });
 

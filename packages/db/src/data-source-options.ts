@@ -19,6 +19,7 @@ import { LeakResponse1764196000000 } from './migrations/1764196000000-leak-respo
 import { KeyContainmentIndex1764197000000 } from './migrations/1764197000000-key-containment-index';
 import { Customers1764212000000 } from './migrations/1764212000000-customers';
 import { CustomerSearch1764213000000 } from './migrations/1764213000000-customer-search';
+import { WebhookRedeliveries1764220000000 } from './migrations/1764220000000-webhook-redeliveries';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   KeyContainmentIndex1764197000000,
   Customers1764212000000,
   CustomerSearch1764213000000,
+  WebhookRedeliveries1764220000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -44,6 +44,8 @@ const OPENED_SECRETS_MAX = 10_000;
 export type AttemptResult = { next: 'done' } | { next: 'retry'; at: number };
 
 const DONE: AttemptResult = { next: 'done' };
+/** A redelivery asked for while the attempt was in flight: the same job runs again now. */
+const AGAIN_NOW = (): AttemptResult => ({ next: 'retry', at: Date.now() });
 /** A delivery whose endpoint is at its cap of attempts in flight waits this long. */
 const ENDPOINT_BUSY_RETRY_MS = 250;
 
@@ -54,6 +56,7 @@ function isSuccess(statusCode: number | null): boolean {
 function attemptOutcome(delivery: DeliveryContext, attemptedAt: Date, outcome: SendOutcome): AttemptOutcome {
   return {
     deliveryId: delivery.id,
+    redeliveries: delivery.redeliveries,
     attemptedAt,
     statusCode: outcome.statusCode,
     latencyMs: outcome.latencyMs,
@@ -130,8 +133,8 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     const outcome = await this.sender.send({ url: delivery.url, headers, body });
 
     if (isSuccess(outcome.statusCode)) {
-      await this.successes.submit({ delivery, attemptedAt, outcome });
-      return DONE;
+      const redelivered = await this.successes.submit({ delivery, attemptedAt, outcome });
+      return redelivered ? AGAIN_NOW() : DONE;
     }
     return this.dataSource.transaction((manager) => this.recordFailure(manager, delivery, attemptedAt, outcome));
   }
@@ -166,13 +169,16 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     return deliveryIds.map((id) => byId.get(id));
   }
 
-  /** The hot path: many successful attempts in one statement. Each job completes only once its row has committed. */
-  private async recordSuccesses(successes: Success[]): Promise<void[]> {
-    await recordSuccessfulAttempts(
+  /**
+   * The hot path: many successful attempts in one statement. Each job completes only once
+   * its row has committed; true for a delivery redelivered while its attempt was in flight.
+   */
+  private async recordSuccesses(successes: Success[]): Promise<boolean[]> {
+    const redelivered = await recordSuccessfulAttempts(
       this.dataSource,
       successes.map(({ delivery, attemptedAt, outcome }) => ({ ...attemptOutcome(delivery, attemptedAt, outcome), endpointId: delivery.endpoint_id })),
     );
-    return successes.map(() => undefined);
+    return successes.map(({ delivery }) => redelivered.has(delivery.id));
   }
 
   private async recordFailure(
@@ -207,7 +213,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
           random: Math.random(),
         });
     const nextAt = delay === null ? null : new Date(Date.now() + delay);
-    await settleFailedAttempt(manager, attempt, nextAt);
+    if (await settleFailedAttempt(manager, attempt, nextAt)) return AGAIN_NOW();
     return nextAt ? { next: 'retry', at: nextAt.getTime() } : DONE;
   }
 

@@ -52,6 +52,8 @@ export interface DeliveryContext {
   previous_secret_sealed: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
+  /** Redeliveries asked for so far: one asked for during the attempt changes it. */
+  redeliveries: number;
 }
 
 export interface DueDelivery {
@@ -62,6 +64,8 @@ export interface DueDelivery {
 
 export interface AttemptOutcome {
   deliveryId: string;
+  /** The delivery's redelivery count when the attempt began. */
+  redeliveries: number;
   attemptedAt: Date;
   statusCode: number | null;
   latencyMs: number;
@@ -118,10 +122,14 @@ export async function attemptsOf(db: Queryable, deliveryIds: string[]): Promise<
   );
 }
 
-/** One more attempt now with a fresh retry schedule; false when the endpoint has no such delivery. */
+/**
+ * One more attempt now with a fresh retry schedule; false when the endpoint has no such
+ * delivery. An attempt in flight meanwhile sees the count change and leaves the delivery pending.
+ */
 export async function scheduleRedelivery(db: Queryable, deliveryId: string, endpointId: string): Promise<boolean> {
   const [, updated]: [unknown, number] = await db.query(
-    `UPDATE webhook_deliveries SET status = 'pending', retry_index = 0, next_attempt_at = now(), enqueued_at = NULL, updated_at = now()
+    `UPDATE webhook_deliveries
+        SET status = 'pending', retry_index = 0, next_attempt_at = now(), enqueued_at = NULL, redeliveries = redeliveries + 1, updated_at = now()
       WHERE id = $1 AND endpoint_id = $2`,
     [deliveryId, endpointId],
   );
@@ -151,7 +159,7 @@ export function deliveryContexts(db: Queryable, deliveryIds: string[]): Promise<
   return db.query(
     `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
             ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
-            ep.previous_secret_expires_at, ep.failing_since
+            ep.previous_secret_expires_at, ep.failing_since, d.redeliveries
        FROM webhook_deliveries d
        JOIN webhook_events e ON e.id = d.event_id
        JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
@@ -171,13 +179,14 @@ export async function failUnattempted(db: Queryable, deliveryId: string): Promis
 /**
  * The hot path: the attempts, the deliveries (succeeded) and their endpoints' failure
  * state (cleared) of many successful attempts, in one statement. A delivery whose
- * endpoint was deleted meanwhile is skipped, not an error for the whole batch.
+ * endpoint was deleted meanwhile is skipped, not an error for the whole batch. A delivery
+ * redelivered while its attempt was in flight stays pending, due now: its ids are returned.
  */
-export async function recordSuccessfulAttempts(db: Queryable, attempts: Array<AttemptOutcome & { endpointId: string }>): Promise<void> {
-  await db.query(
+export async function recordSuccessfulAttempts(db: Queryable, attempts: Array<AttemptOutcome & { endpointId: string }>): Promise<Set<string>> {
+  const redelivered: Array<{ id: string }> = await db.query(
     `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[])
-         AS t(delivery_id, attempted_at, status_code, latency_ms, response_body, endpoint_id)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::text[], $6::text[], $7::int[])
+         AS t(delivery_id, attempted_at, status_code, latency_ms, response_body, endpoint_id, redeliveries)
      ), attempt AS (
        INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body)
        SELECT i.delivery_id, i.attempted_at, i.status_code, i.latency_ms, i.response_body
@@ -185,11 +194,15 @@ export async function recordSuccessfulAttempts(db: Queryable, attempts: Array<At
      ), endpoint AS (
        UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
         WHERE id IN (SELECT endpoint_id FROM input) AND failing_since IS NOT NULL
+     ), settled AS (
+       UPDATE webhook_deliveries d
+          SET status = CASE WHEN d.redeliveries = i.redeliveries THEN 'succeeded' ELSE d.status END,
+              next_attempt_at = CASE WHEN d.redeliveries = i.redeliveries THEN NULL ELSE d.next_attempt_at END,
+              attempts = d.attempts + 1, last_status_code = i.status_code, last_attempt_at = i.attempted_at, updated_at = now()
+         FROM input i WHERE d.id = i.delivery_id
+       RETURNING d.id, d.redeliveries <> i.redeliveries AS redelivered
      )
-     UPDATE webhook_deliveries d
-        SET status = 'succeeded', attempts = d.attempts + 1, last_status_code = i.status_code,
-            last_attempt_at = i.attempted_at, next_attempt_at = NULL, updated_at = now()
-       FROM input i WHERE d.id = i.delivery_id`,
+     SELECT id FROM settled WHERE redelivered`,
     [
       attempts.map((a) => a.deliveryId),
       attempts.map((a) => a.attemptedAt),
@@ -197,8 +210,10 @@ export async function recordSuccessfulAttempts(db: Queryable, attempts: Array<At
       attempts.map((a) => a.latencyMs),
       attempts.map((a) => a.responseBody),
       attempts.map((a) => a.endpointId),
+      attempts.map((a) => a.redeliveries),
     ],
   );
+  return new Set(redelivered.map((row) => row.id));
 }
 
 /** A failed attempt, into the delivery's attempt log. */
@@ -210,13 +225,21 @@ export async function logFailedAttempt(db: Queryable, attempt: AttemptOutcome): 
   );
 }
 
-/** After a failed attempt: pending until `nextAttemptAt`, or failed for good when it is null. */
-export async function settleFailedAttempt(db: Queryable, attempt: AttemptOutcome, nextAttemptAt: Date | null): Promise<void> {
-  await db.query(
+/**
+ * After a failed attempt: pending until `nextAttemptAt`, or failed for good when it is
+ * null. A delivery redelivered while the attempt was in flight keeps the redelivery's
+ * fresh schedule (pending, due now); true then.
+ */
+export async function settleFailedAttempt(db: Queryable, attempt: AttemptOutcome, nextAttemptAt: Date | null): Promise<boolean> {
+  const rows: Array<{ redelivered: boolean }> = await db.query(
     `UPDATE webhook_deliveries
-        SET status = $2, attempts = attempts + 1, retry_index = retry_index + $3, last_status_code = $4,
-            last_attempt_at = $5, next_attempt_at = $6, updated_at = now()
-      WHERE id = $1`,
-    [attempt.deliveryId, nextAttemptAt ? 'pending' : 'failed', nextAttemptAt ? 1 : 0, attempt.statusCode, attempt.attemptedAt, nextAttemptAt],
+        SET status = CASE WHEN redeliveries = $7 THEN $2 ELSE status END,
+            retry_index = CASE WHEN redeliveries = $7 THEN retry_index + $3 ELSE retry_index END,
+            next_attempt_at = CASE WHEN redeliveries = $7 THEN $6 ELSE next_attempt_at END,
+            attempts = attempts + 1, last_status_code = $4, last_attempt_at = $5, updated_at = now()
+      WHERE id = $1
+      RETURNING redeliveries <> $7 AS redelivered`,
+    [attempt.deliveryId, nextAttemptAt ? 'pending' : 'failed', nextAttemptAt ? 1 : 0, attempt.statusCode, attempt.attemptedAt, nextAttemptAt, attempt.redeliveries],
   );
+  return rows[0]?.redelivered ?? false;
 }
