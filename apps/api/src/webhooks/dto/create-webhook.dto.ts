@@ -11,15 +11,22 @@ import { OmittableNotNull } from '../../common/validators';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
 
+/**
+ * Spaces, control characters and backslashes, which the URL parser would silently drop or
+ * rewrite: the URL stored and shown is the one deliveries go to, as written.
+ */
+const UNWRITTEN_URL_CHARACTERS = /[\u0000-\u0020\u007f\\]/;
+
 function isWebhookUrl(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > MAX_WEBHOOK_URL_LENGTH) return false;
+  if (typeof value !== 'string' || value.length > MAX_WEBHOOK_URL_LENGTH || UNWRITTEN_URL_CHARACTERS.test(value)) return false;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return false;
   }
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '';
+  // Port 0 cannot be connected to.
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '' && url.port !== '0';
 }
 
 /** An absolute http(s) URL without credentials; where it points is checked at delivery time (SSRF guard). */
@@ -28,7 +35,8 @@ export const IsWebhookUrl = () =>
     name: 'isWebhookUrl',
     validator: {
       validate: isWebhookUrl,
-      defaultMessage: () => `must be an absolute http(s) URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters, without user or password`,
+      defaultMessage: () =>
+        `must be an absolute http(s) URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters, without user or password, spaces, control characters or backslashes, and not to port 0`,
     },
   });
 
