@@ -228,6 +228,21 @@ describe('POST /v1/leaks/github', () => {
     expect(await leakAlertsOf(key.id)).toHaveLength(1);
   });
 
+  it.each([
+    ['signed again (an ECDSA signature differs every time)', (body: string) => signed(github, body)['Github-Public-Key-Signature']],
+    ['with a character base64 decoding skips', (_body: string, signature: string) => `${signature}!`],
+    ['in the URL-safe base64 alphabet', (_body: string, signature: string) => signature.replace(/\+/g, '-').replace(/\//g, '_')],
+  ])('a replay of the same body with its signature %s is refused: 401, one report', async (_, resigned) => {
+    const key = await newKey();
+    const body = JSON.stringify([tokenReport(key.secret)]);
+    const headers = signed(github, body);
+    expect((await postGithub(body, headers)).status).toBe(200);
+    const replay = { ...headers, 'Github-Public-Key-Signature': resigned(body, headers['Github-Public-Key-Signature']) };
+    expectErrorEnvelope(await postGithub(body, replay), { status: 401, code: 'UNAUTHORIZED', message: /already received/ });
+    const [alert] = await leakAlertsOf(key.id);
+    expect(alert.occurrences).toBe(1);
+  });
+
   it('fetches the key list once, and not again for forged identifiers', async () => {
     const before = keyList.fetches;
     for (let i = 0; i < 5; i++) {

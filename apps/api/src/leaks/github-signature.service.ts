@@ -6,7 +6,7 @@ import { ApiError } from '../common/api-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 
 const FETCH_TIMEOUT_MS = 5_000;
-/** A signature seen once is refused for this long: GitHub signs every request anew. */
+/** A signed body seen once is refused for this long. */
 const REPLAY_WINDOW_SECONDS = 7 * 86_400;
 const SEEN_PREFIX = 'keywarden:github-scanning:seen:';
 const MAX_HEADER_LENGTH = 1_024;
@@ -26,7 +26,9 @@ export interface SignedRequest {
  * body by one of the keys GitHub publishes. The keys are fetched once and cached; an
  * unknown key identifier refetches them (GitHub rotates keys), but at most once per
  * `refetchMinMs` and never for every request, so forged identifiers cannot make us fetch
- * on their behalf. A signature is accepted once: a replayed request is refused.
+ * on their behalf. A signed body is accepted once: a replayed request is refused, whatever
+ * form its signature takes (base64 is decoded leniently, and an ECDSA signature has a
+ * second valid form), so replays are recognised by the body, not the signature's text.
  */
 @Injectable()
 export class GithubSignatureService {
@@ -56,10 +58,10 @@ export class GithubSignatureService {
       valid = false;
     }
     if (!valid) throw new ApiError('UNAUTHORIZED', 'Invalid GitHub signature');
-    const seenKey = SEEN_PREFIX + createHash('sha256').update(signature).digest('hex');
+    const seenKey = SEEN_PREFIX + createHash('sha256').update(request.body).digest('hex');
     const fresh = await this.redis.set(seenKey, '1', 'EX', REPLAY_WINDOW_SECONDS, 'NX');
     if (fresh !== 'OK') throw new ApiError('UNAUTHORIZED', 'GitHub request was already received');
-    // A request that fails afterwards may be retried by GitHub with the same signature.
+    // A request that fails afterwards may be retried by GitHub with the same body.
     return { forget: async () => void (await this.redis.del(seenKey)) };
   }
 
