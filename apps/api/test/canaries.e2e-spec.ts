@@ -161,13 +161,14 @@ it('ordinary key listings never show canaries; canary=true lists them alone', as
   expectErrorEnvelope(await rawRequest(api.baseUrl, `/v1/keys?canary=maybe`, { apiKey: workspace.secret }), { status: 400, code: 'VALIDATION_FAILED' });
 });
 
-it('presented to the API itself, a canary is an invalid key, and raises its alarm', async () => {
+it('presented to the API itself, a canary is an invalid key, and raises its alarm naming the caller', async () => {
   const canary = await createKey({ canary: true });
-  expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/me', { apiKey: canary.secret }), { status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key' });
+  const response = await rawRequest(api.baseUrl, '/v1/me', { apiKey: canary.secret, headers: { 'user-agent': 'apithief/2' } });
+  expectErrorEnvelope(response, { status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key' });
   await eventually(
     async () => {
       const [alert] = await canaryAlertsOf(canary.id);
-      expect(alert.evidence).toMatchObject({ surface: 'api' });
+      expect(alert.evidence).toMatchObject({ surface: 'api', ip: '127.0.0.1', userAgent: 'apithief/2' });
     },
     { timeoutMs: 5_000, intervalMs: 50 },
   );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { API_KEY_REQUIRED_MESSAGE } from '@keywarden/core';
+import { API_KEY_REQUIRED_MESSAGE, MAX_USER_AGENT_LENGTH } from '@keywarden/core';
 import type { FastifyRequest } from 'fastify';
+import type { CanaryUse } from '../canaries/canary-alarm.service';
 import { ApiError } from '../common/api-error';
 import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
@@ -25,8 +26,10 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
 }
 
-/** What a key presented to Keywarden's own API was used for (a canary's alarm names it). */
-const API_USE = { surface: 'api' } as const;
+/** Where and by whom a key was presented to Keywarden's own API: a canary's alarm names them. */
+function apiUseOf(request: FastifyRequest): CanaryUse {
+  return { surface: 'api', ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) };
+}
 
 /**
  * Who is calling: the one authentication of every non-public route, the Nest guard's and
@@ -48,7 +51,7 @@ export class KeyAuthenticator {
       if (sessionPrincipal) return sessionPrincipal;
       throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
     }
-    let resolution = this.resolver.resolve(key, new Date(), API_USE);
+    let resolution = this.resolver.resolve(key, new Date(), apiUseOf(request));
     if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);

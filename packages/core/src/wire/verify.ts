@@ -59,6 +59,9 @@ export interface VerifyKeyResponse {
   leaseId?: string;
 }
 
+/** The longest user agent a verify names (and a canary's alert keeps). */
+export const MAX_USER_AGENT_LENGTH = 512;
+
 /**
  * JSON schema of the verify body. Verify is the hot path, so it is validated by the
  * HTTP server's compiled schema rather than by reflection-based DTO validation.
@@ -75,7 +78,7 @@ export const VERIFY_KEY_REQUEST_SCHEMA = objectSchemaOf<VerifyKeyRequest>()({
     units: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     cost: { type: 'number', minimum: 0, maximum: 1_000_000_000 },
     requestId: { type: 'string', minLength: 1, maxLength: 128 },
-    userAgent: { type: 'string', minLength: 1, maxLength: 512 },
+    userAgent: { type: 'string', minLength: 1, maxLength: MAX_USER_AGENT_LENGTH },
   },
 });
 
