@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { newId } from '@keywarden/core';
 import { createFastifyAdapter, createLogger } from '@keywarden/platform';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
@@ -90,6 +90,21 @@ function logCompletedRequest(
   );
 }
 
+/**
+ * A POST that needs no body (a test delivery, a secret rotation, a revocation) is sent by
+ * many HTTP clients with `Content-Type: application/json` and nothing after it: that is no
+ * body, as without the header, not malformed JSON. Any other body is parsed as before.
+ */
+function acceptEmptyJsonBodies(fastify: FastifyInstance): void {
+  const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = fastify.initialConfig as FastifyServerOptions;
+  const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning);
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+}
+
 function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
@@ -126,6 +141,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // All JSON: Nest's body parser would add application/x-www-form-urlencoded, and Fastify
   // parses text/plain by default; without a parser they answer 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  acceptEmptyJsonBodies(adapter.getInstance());
   installTransportSecurity(adapter.getInstance(), config.transport);
   // Resolved once the application exists; no GitHub request arrives before that.
   let githubSignatures: GithubSignatureService | undefined;

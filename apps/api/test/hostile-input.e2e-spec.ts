@@ -148,6 +148,20 @@ it.each(['/docs/%00', '/console/assets/%00.js'])('%s: a static path the server w
   expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });
 });
 
+describe('Content-Type: application/json with an empty body', () => {
+  it('is no body: a POST that needs none goes through', async () => {
+    const response = await send('POST', `/v1/keys/${keyId}/disable`, '');
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ id: keyId, status: 'disabled' });
+    expect((await send('POST', `/v1/keys/${keyId}/enable`, '')).status).toBe(200);
+  });
+
+  it('is a missing body where one is needed: 400 naming what is missing', async () => {
+    expect(detailFields(await send('POST', '/v1/apps', ''))).toContain('name');
+    expect(detailFields(await send('POST', '/v1/keys/verify', ''))).toEqual(['body']);
+  });
+});
+
 it('"role": null is a field error, not a crash', async () => {
   const response = await send('POST', '/v1/admin-keys', JSON.stringify({ name: 'a', role: null }));
   expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
