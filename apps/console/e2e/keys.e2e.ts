@@ -1,4 +1,4 @@
-import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
+import { expect, expectAccessible, PHONE, screenshots, shownSecret, test, uniqueName, WIDE } from './fixtures';
 
 test('create an app and a key, copy the secret once; reopened, the secret is nowhere in the DOM', async ({ signedIn: page, owner, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -75,6 +75,8 @@ test('rotate with a grace period, then revoke: both secrets fail verify', async 
   await confirm.getByRole('button', { name: 'Revoke key' }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByText('revoked', { exact: true })).toBeVisible();
+  // The previous secret's grace hour ended with the key: no version is shown as still working.
+  await expect(page.getByRole('table', { name: 'Secret versions' }).getByText('stopped: the key is revoked')).toHaveCount(2);
   expect(await owner.verifyKey(newSecret)).toMatchObject({ valid: false, code: 'KEY_REVOKED' });
   expect(await owner.verifyKey(key.secret)).toMatchObject({ valid: false, code: 'KEY_REVOKED' });
 });
@@ -92,6 +94,19 @@ test('disable and enable a key', async ({ signedIn: page, owner }) => {
   await page.getByRole('dialog', { name: 'Enable this key?' }).getByRole('button', { name: 'Enable key' }).click();
   await expect(page.getByRole('button', { name: 'Disable' })).toBeVisible();
   expect((await owner.verifyKey(key.secret)).valid).toBe(true);
+});
+
+test('a long description without spaces wraps instead of widening the page', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('long-description') });
+  const key = await owner.keys.create({ appId: app.id, name: 'described', description: 'D'.repeat(400), environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'described' })).toBeVisible();
+  for (const viewport of [PHONE, WIDE]) {
+    await page.setViewportSize(viewport);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+  }
+  await screenshots(page, 'key-long-description');
 });
 
 test('a key named like markup renders as text', async ({ signedIn: page, owner }) => {

@@ -5,12 +5,18 @@ import { formatDateTime, formatRelative } from '../../lib/format';
 import { DataTable } from '../DataTable';
 
 const secretColumn = createColumnHelper<KeySecretVersion>();
-const secretColumns = [
+/** A revoked key's secrets all stopped with it, whatever end their grace periods had. */
+const secretColumnsOf = (revoked: boolean) => [
   secretColumn.accessor('prefix', { header: 'Prefix', cell: (cell) => <code>{cell.getValue()}…</code> }),
   secretColumn.accessor('current', { header: 'Version', cell: (cell) => (cell.getValue() ? 'current' : 'previous') }),
   secretColumn.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
-  secretColumn.accessor('expiresAt', { header: 'Stops working', cell: (cell) => formatDateTime(cell.getValue(), 'with the key') }),
+  secretColumn.accessor('expiresAt', {
+    header: 'Stops working',
+    cell: (cell) => (revoked ? 'stopped: the key is revoked' : formatDateTime(cell.getValue(), 'with the key')),
+  }),
 ];
+const SECRET_COLUMNS = secretColumnsOf(false);
+const REVOKED_KEY_SECRET_COLUMNS = secretColumnsOf(true);
 
 /**
  * A key's details and secret versions. Operators also see its app, customer, creator,
@@ -72,7 +78,12 @@ export function KeyDetails({ appKey, operator }: { appKey: AppKey; operator?: bo
       </section>
       <section className="card" aria-labelledby="key-secrets">
         <h2 id="key-secrets">Secret versions</h2>
-        <DataTable caption="Secret versions" columns={secretColumns} data={appKey.secrets} rowKey={(secret) => `${secret.prefix}-${secret.createdAt}`} />
+        <DataTable
+          caption="Secret versions"
+          columns={appKey.status === 'revoked' ? REVOKED_KEY_SECRET_COLUMNS : SECRET_COLUMNS}
+          data={appKey.secrets}
+          rowKey={(secret) => `${secret.prefix}-${secret.createdAt}`}
+        />
       </section>
     </>
   );
