@@ -138,6 +138,13 @@ describe('customers CRUD', () => {
     expect(entries.map((entry) => entry.action)).toEqual(['customer.resumed', 'customer.suspended', 'customer.updated', 'customer.created']);
     expect(entries.every((entry) => entry.actor === workspace.keyId && entry.actorKeyId === workspace.keyId)).toBe(true);
   });
+
+  it('names only the fields an update changed', async () => {
+    const customer = await newCustomer();
+    await owner.customers.update(customer.id, { metadata: { tier: 'gold' } });
+    const [entry] = (await owner.audit.list({ targetId: customer.id, action: 'customer.updated' })).data;
+    expect(entry.details).toEqual({ fields: ['metadata'] });
+  });
 });
 
 describe('customer scopes', () => {

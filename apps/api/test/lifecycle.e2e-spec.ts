@@ -303,6 +303,13 @@ describe('audit log', () => {
     expect(entries[0].requestId).toBe(revoke.headers.get('x-request-id'));
   });
 
+  it('names only the fields an update changed', async () => {
+    const key = await newKey();
+    await owner.keys.update(key.id, { description: 'only this' });
+    const [entry] = (await owner.audit.list({ targetId: key.id, action: 'key.updated' })).data;
+    expect(entry.details).toEqual({ fields: ['description'] });
+  });
+
   it('records app and admin-key actions too', async () => {
     const auditedApp = await owner.apps.create({ name: uniqueName('audited-app') });
     await owner.apps.update(auditedApp.id, { timezone: 'Europe/Berlin' });

@@ -20,16 +20,12 @@ import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
+import { definedChanges } from '../common/defined-changes';
 
 function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
     throw ApiError.validation('businessHours.end', 'must differ from start');
   }
-}
-
-/** The settings a request sets (DTO instances carry the omitted ones as undefined). */
-function definedChanges<T extends object>(settings: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(settings ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** Muted keys must be keys of the app itself (any status: a revoked key's traffic still counts). */

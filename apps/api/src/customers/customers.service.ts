@@ -23,6 +23,7 @@ import type { Actor } from '../credentials/principal';
 import type { CreateCustomerDto } from './dto/create-customer.dto';
 import type { ListCustomersQueryDto } from './dto/list-customers-query.dto';
 import type { UpdateCustomerDto } from './dto/update-customer.dto';
+import { changedFields } from '../common/defined-changes';
 
 /** How a request names a customer: its `cus_…` id, or the platform's externalId. */
 export interface CustomerSelector {
@@ -108,7 +109,7 @@ export class CustomersService {
           targetType: 'customer',
           targetId: saved.id,
           details: {
-            fields: Object.keys(dto),
+            fields: changedFields(dto),
             ...(dto.externalId !== undefined ? { externalId: dto.externalId } : {}),
             ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
           },

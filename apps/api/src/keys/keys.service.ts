@@ -34,6 +34,7 @@ import type { UpdateKeyDto } from './dto/update-key.dto';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { type PolicyOutcome, PolicyService } from '../policy/policy.service';
 import { KeyStore } from './key-store.service';
+import { changedFields } from '../common/defined-changes';
 
 /** App keys may only carry scopes from their app's catalog (when it has one). */
 function scopesForApp(requested: string[], app: AppEntity): string[] {
@@ -144,7 +145,7 @@ export class KeysService {
         targetType: 'key',
         targetId: row.id,
         details: {
-          fields: Object.keys(dto),
+          fields: changedFields(dto),
           ...(dto.scopes ? { scopes: row.scopes } : {}),
           ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
           ...(dto.customerId !== undefined ? { customerId: dto.customerId } : {}),
