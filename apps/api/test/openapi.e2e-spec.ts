@@ -10,6 +10,7 @@ interface Response {
 }
 interface Operation {
   operationId: string;
+  parameters?: Array<{ name: string; in: string }>;
   responses: Record<string, Response>;
 }
 interface OpenApiDocument {
@@ -101,6 +102,20 @@ describe('the OpenAPI document at /docs-json', () => {
       .map(({ method, path }) => `${method} ${path}`);
     expect(missing).toEqual([]);
     expect(document.components.schemas.ErrorEnvelope).toMatchObject({ required: ['error'], properties: { error: expect.any(Object) } });
+  });
+
+  it('documents limit and cursor on every list', () => {
+    const pageSchema = (operation: Operation) => {
+      const schema = Object.values(operation.responses['200']?.content ?? {})[0]?.schema;
+      const ref = typeof schema?.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
+      return JSON.stringify(ref ? document.components.schemas[ref] : schema);
+    };
+    const lists = operations().filter(({ method, operation }) => method === 'GET' && pageSchema(operation)?.includes('nextCursor'));
+    const undocumented = lists.flatMap(({ path, operation }) =>
+      ['limit', 'cursor'].filter((name) => !operation.parameters?.some((p) => p.in === 'query' && p.name === name)).map((name) => `${path}: ${name}`),
+    );
+    expect(lists.length).toBeGreaterThanOrEqual(10);
+    expect(undocumented).toEqual([]);
   });
 
   it('resolves every schema reference to a component', () => {

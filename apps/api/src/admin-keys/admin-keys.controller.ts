@@ -4,7 +4,7 @@ import type { AdminKey, AdminKeyRevocation, Page, WithSecret } from '@keywarden/
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
-import { PageQueryDto } from '../common/pagination';
+import { PageQueryDto } from '../common/page-query.dto';
 import type { Actor } from '../credentials/principal';
 import { AdminKeysService } from './admin-keys.service';
 import { CreateAdminKeyDto } from './dto/create-admin-key.dto';

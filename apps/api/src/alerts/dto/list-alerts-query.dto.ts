@@ -7,7 +7,7 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
 export class ListAlertsQueryDto extends PageQueryDto implements ExactContract<ListAlertsQueryDto, ListAlertsQuery> {

@@ -1,6 +1,6 @@
 import { AUDIT_ACTIONS, type AuditAction, type ListAuditQuery } from '@keywarden/core';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
 export class ListAuditQueryDto extends PageQueryDto implements ExactContract<ListAuditQueryDto, ListAuditQuery> {

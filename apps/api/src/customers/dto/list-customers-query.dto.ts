@@ -1,6 +1,6 @@
 import { CUSTOMER_STATUSES, type CustomerStatus, type ListCustomersQuery, MAX_CUSTOMER_SEARCH_LENGTH } from '@keywarden/core';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/page-query.dto';
 import { IsExternalId } from './create-customer.dto';
 
 export class ListCustomersQueryDto extends PageQueryDto implements ListCustomersQuery {

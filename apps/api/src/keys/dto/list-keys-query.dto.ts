@@ -1,7 +1,7 @@
 import { KEY_STATUSES, type KeyStatus, type ListKeysQuery, MAX_KEY_SEARCH_LENGTH } from '@keywarden/core';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/page-query.dto';
 import { IsEnvironmentName } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';

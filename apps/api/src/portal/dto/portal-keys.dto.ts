@@ -1,7 +1,7 @@
 import type { PortalCreateKeyRequest } from '@keywarden/core';
 import { PickType } from '@nestjs/swagger';
 import { Matches, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/page-query.dto';
 import { CreateKeyDto } from '../../keys/dto/create-key.dto';
 
 /** Name, environment and scopes as on `POST /v1/keys`; the customer and the policy come from the session and the app. */

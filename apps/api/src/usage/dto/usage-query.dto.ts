@@ -7,7 +7,7 @@ import {
   type UsageQuery,
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { PageLimitDto } from '../../common/pagination';
+import { PageLimitDto } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 

@@ -5,7 +5,7 @@ import {
   type WebhookDeliveryStatus,
 } from '@keywarden/core';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
