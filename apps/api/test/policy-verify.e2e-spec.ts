@@ -143,6 +143,16 @@ describe('rate limits at their boundary', () => {
   });
 });
 
+describe('a lowered rate limit', () => {
+  it('holds at once: tokens the instance reserved under the old limit are not spent past the new one', async () => {
+    const key = await keyWithPolicy(owner, app, { rateLimits: { perMinute: 100 } });
+    await awayFromWindowEdge(60_000, 8_000);
+    expect(new Set(await verifyCodes(owner, key.secret, 20))).toEqual(new Set(['VALID']));
+    await owner.keys.update(key.id, { policy: { rateLimits: { perMinute: 5 } } });
+    expect(await verifyCodes(owner, key.secret, 3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+  });
+});
+
 describe('app default policy', () => {
   it("applies to the app's keys, and a key's own policy overrides it field by field", async () => {
     const strict = await owner.apps.create({

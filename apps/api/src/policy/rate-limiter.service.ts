@@ -208,7 +208,11 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
     return budgets;
   }
 
-  /** This window's budget; a new window (or a changed limit) starts from nothing held. */
+  /**
+   * This window's budget; a new window starts from nothing held. A changed limit keeps
+   * only the held tokens it still allows (by this instance's count of what the window
+   * has taken), so a lowered limit holds at once and a raised one loses nothing.
+   */
   private budgetOf(limiter: SubjectLimiter, { window, limit }: RateWindowLimit, nowMs: number): WindowBudget {
     const startMs = windowStartMs(window, nowMs);
     let budget = limiter.budgets.get(window);
@@ -228,6 +232,8 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
       };
       limiter.budgets.set(window, budget);
     } else if (budget.limit !== limit) {
+      const takenElsewhereOrHere = budget.reservedTotal - budget.local;
+      budget.local = Math.min(budget.local, Math.max(0, limit - takenElsewhereOrHere));
       budget.limit = limit;
       budget.exhausted = false;
     }
