@@ -77,6 +77,22 @@ it('records usage.limit_reached once for the key and day, however often the cap 
   expect(JSON.stringify(events).match(KEY_SHAPE)).toBeNull();
 });
 
+it('a lowered cap holds at once: what the instance holds under the old cap admits nothing past the new one', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 100 });
+  expect(new Set(await verifyCodes(viaA, key.secret, 20, { cost: 0.25 }))).toEqual(new Set(['VALID']));
+  await viaA.keys.update(key.id, { policy: { dailySpendLimit: 2 } });
+  expect(await verifyCodes(viaA, key.secret, 3, { cost: 0.25 })).toEqual(['USAGE_EXCEEDED', 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+});
+
+it('usage.limit_reached names the customer the key belongs to when it reaches the cap', async () => {
+  const customer = await viaA.customers.create({ externalId: uniqueName('moving'), name: 'Moving' });
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 1 }, { customerId: customer.id });
+  expect((await viaA.verifyKey(key.secret, { cost: 0.2 })).code).toBe('VALID');
+  await viaA.keys.update(key.id, { customerId: null });
+  expect((await viaA.verifyKey(key.secret, { cost: 0.9 })).code).toBe('VALID');
+  await eventually(async () => expect((await limitEvents(key.id)).map((event) => event.data.customerId)).toEqual([null]), { timeoutMs: 5_000 });
+});
+
 it('reported cost (POST /v1/usage) counts towards the cap, on every instance', async () => {
   const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 5 });
   expect((await viaB.verifyKey(key.secret)).code).toBe('VALID');

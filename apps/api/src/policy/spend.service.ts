@@ -65,6 +65,17 @@ export interface ReportedSpend {
   requestId: string;
 }
 
+/**
+ * Sets the cap an entry is held to. A lowered cap holds at once: the slice reserved here
+ * keeps only what the new cap still allows after the spend this instance knows of.
+ */
+function capEntry(entry: SpendEntry, capMicros: number): void {
+  if (entry.capMicros === capMicros) return;
+  const spentOrHeldElsewhere = entry.total - entry.local + entry.pending + entry.inFlight;
+  entry.local = Math.min(entry.local, Math.max(0, capMicros - spentOrHeldElsewhere));
+  entry.capMicros = capMicros;
+}
+
 const spendKey = (subjectId: string, day: string) => `kw:spend:{${subjectId}}:${day}`;
 const reportKey = (workspaceId: string, requestId: string) => `kw:spend-report:${workspaceId}:${requestId}`;
 const SPEND_TTL_MS = 2 * 86_400_000;
@@ -142,7 +153,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   ): SpendTaken | null | Promise<SpendTaken | null> {
     const nowMs = Date.now();
     const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
-    entry.capMicros = capMicros;
+    capEntry(entry, capMicros);
     const held = this.takeHeld(entry, capMicros, micros);
     return held !== undefined ? held : this.takeReserving(holder, capMicros, micros, limitOf);
   }
@@ -152,7 +163,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     for (;;) {
       const nowMs = Date.now();
       const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
-      entry.capMicros = capMicros;
+      capEntry(entry, capMicros);
       const held = this.takeHeld(entry, capMicros, micros);
       if (held !== undefined) return held;
       if (entry.loading) {
@@ -197,7 +208,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     if (micros <= 0) return;
     if (limitOf === 'customer' && holder.customerId === null) return;
     const entry = this.entryOf(holder, limitOf, utcDay(atMs), Date.now());
-    if (capMicros !== null) entry.capMicros = capMicros;
+    if (capMicros !== null) capEntry(entry, capMicros);
     entry.pending += micros;
   }
 
@@ -395,9 +406,11 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     let entry = this.lastEntries.get(subjectId);
     if (entry === undefined || entry.day !== day) entry = this.entryOfDay(holder, limitOf, subjectId, day, nowMs);
     entry.lastUsedAt = nowMs;
-    // A customer's cap names the key that spent last: the one that reached it.
+    // A customer's cap names the key that spent last: the one that reached it; a key's cap
+    // names the customer the key belongs to now (it may have moved since the day began).
     entry.keyId = holder.keyId;
     entry.appId = holder.appId;
+    entry.customerId = holder.customerId;
     return entry;
   }
 
