@@ -263,6 +263,15 @@ describe('expiry and rotation period', () => {
     expect((await owner.verifyKey(rotated.secret)).code).toBe('VALID');
   });
 
+  it('rotating an overdue key does not revive the old secret for the grace period', async () => {
+    const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 30 });
+    await sql(`UPDATE key_secrets SET created_at = now() - interval '31 days' WHERE key_id = $1`, [key.id]);
+    await owner.keys.update(key.id, { name: 'overdue' });
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3600 });
+    expect((await owner.verifyKey(key.secret)).code).toBe('KEY_EXPIRED');
+    expect((await owner.verifyKey(rotated.secret)).code).toBe('VALID');
+  });
+
   it('a secret inside its rotation period is valid', async () => {
     const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 30 });
     await sql(`UPDATE key_secrets SET created_at = now() - interval '29 days' WHERE key_id = $1`, [key.id]);

@@ -46,9 +46,13 @@ export function effectiveStatus(record: CredentialRecord): CredentialRecord['sta
   return record.status === 'active' && record.customerStatus === 'suspended' ? 'disabled' : record.status;
 }
 
-/** The presented secret's deadline under the rotation period; older secrets in grace keep theirs. */
+/**
+ * The presented secret's deadline under the rotation period. It binds a secret in its
+ * rotation grace too: rotating renews the key with a new secret, it does not revive an
+ * old one that had already outlived the period (its grace ends at the earlier of the two).
+ */
 export function rotationDeadlineOf(record: CredentialRecord): Date | null {
-  return record.secretExpiresAt === null ? rotationDeadline(record.secretCreatedAt, policyOf(record).rotationPeriodDays) : null;
+  return rotationDeadline(record.secretCreatedAt, policyOf(record).rotationPeriodDays);
 }
 
 export function principalOf(record: CredentialRecord): Principal {
