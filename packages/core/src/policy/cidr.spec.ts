@@ -64,6 +64,9 @@ describe('cidrContains', () => {
     ['::ffff:10.0.0.0/104', '10.9.9.9', true],
     ['::ffff:10.0.0.0/104', '::ffff:10.9.9.9', true],
     ['::ffff:0:0/96', '192.0.2.1', true],
+    // IPv4-compatible, not IPv4-mapped: the IPv6 address ::102:304, not the IPv4 client 1.2.3.4.
+    ['1.2.3.0/24', '::1.2.3.4', false],
+    ['::102:304/128', '::1.2.3.4', true],
   ])('%s contains %s: %s', (cidr, ip, expected) => expect(allows(cidr, ip)).toBe(expected));
 
   const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((octets) => octets.join('.'));
@@ -97,7 +100,11 @@ describe('parseClientIp', () => {
     expect(parseClientIp('::ffff:192.0.2.1')?.toString()).toBe('192.0.2.1');
   });
 
-  it.each(['', 'localhost', '1.2.3', '192.0.2.1:8080'])('refuses %j', (ip) => expect(parseClientIp(ip)).toBeNull());
+  it('keeps an IPv4-compatible IPv6 address IPv6', () => {
+    expect(parseClientIp('::1.2.3.4')?.toString()).toBe('::102:304');
+  });
+
+  it.each(['', 'localhost', '1.2.3', '192.0.2.1:8080', '::1.2.3', '::1.2.3.256'])('refuses %j', (ip) => expect(parseClientIp(ip)).toBeNull());
 });
 
 describe('ipv4Number', () => {

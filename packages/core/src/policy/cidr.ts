@@ -19,8 +19,23 @@ export const CIDR_FORMAT_MESSAGE =
  */
 function parseAddress(text: string): Address | null {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-  if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
-  return null;
+  if (!text.includes(':') || text.includes('%')) return null;
+  const ipv6 = withHexTail(text);
+  return ipv6 !== null && ipaddr.IPv6.isValid(ipv6) ? ipaddr.IPv6.parse(ipv6) : null;
+}
+
+/**
+ * IPv6 text with a dotted IPv4 tail (`::1.2.3.4`, `::ffff:1.2.3.4`) written as two hex
+ * groups: ipaddr.js reads every such tail as IPv4-mapped, so `::1.2.3.4` (the IPv6 address
+ * `::102:304`) would pass for the IPv4 client 1.2.3.4. null when the tail is no IPv4 address.
+ */
+function withHexTail(text: string): string | null {
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (!tail.includes('.')) return text;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return null;
+  const [a, b, c, d] = tail.split('.').map(Number);
+  return `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 /** An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is the IPv4 address it carries. */
