@@ -76,6 +76,17 @@ it('carries the caller rate-limit headers and its request id, as every authentic
   expect(response.headers.get('x-ratelimit-remaining')).not.toBeNull();
 });
 
+it('authenticates the caller before it reads the body: no key and a bad body is a 401', async () => {
+  const response = await rawRequest(api.baseUrl, '/v1/keys/verify', { body: JSON.stringify({ key: 'x', cost: -1 }) });
+  expectErrorEnvelope(response, { status: 401, code: 'UNAUTHORIZED' });
+});
+
+it('a bad body from an authenticated caller is a 400 carrying its rate-limit headers', async () => {
+  const response = await verify({ key: 'x', cost: -1 });
+  expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+  expect(Number(response.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
+});
+
 it('logs a refused verify and a failed call at info, an admitted one not at info, and counts all three', async () => {
   const owner = client(api.baseUrl, workspace.secret);
   const app = await owner.apps.create({ name: uniqueName('verify-route-app'), scopeCatalog: ['generation.create'] });

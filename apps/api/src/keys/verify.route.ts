@@ -31,9 +31,9 @@ export interface VerifyRouteServices {
  * per-request layers (router, execution context, guards, pipes) cost more than the
  * verify itself. It does what the Nest pipeline did for it, in the same order and with
  * the same code: the global hooks (request id, repeated credentials, body guard, metering,
- * request log), the compiled body schema, then authentication (`KeyAuthenticator`, the
- * same cache as the verified keys), the caller's policy and rate-limit headers
- * (`admitCaller`), its scopes (`assertScopes`), and `KeysService.verify`. The answer is
+ * request log), authentication (`KeyAuthenticator`, the same cache as the verified keys),
+ * the caller's policy and rate-limit headers (`admitCaller`), its scopes
+ * (`assertScopes`), then the compiled body schema and `KeysService.verify`. The answer is
  * written by the compiled response serializer; errors by the same envelope as Nest's.
  */
 export function registerVerifyRoute(fastify: FastifyInstance, services: VerifyRouteServices): void {
@@ -45,12 +45,17 @@ export function registerVerifyRoute(fastify: FastifyInstance, services: VerifyRo
     errorHandler: (error, request, reply) => {
       services.metrics.verifies.inc({ code: sendError(error, request, reply) });
     },
-    handler: async (request: VerifyRequest, reply: FastifyReply): Promise<VerifyKeyResponse> => {
+    // The caller first, as Nest's guards come before its pipes: a caller without a valid
+    // key learns nothing of the body's rules, and a refused body still carries the
+    // caller's X-RateLimit-* headers.
+    preValidation: async (request: VerifyRequest, reply: FastifyReply): Promise<void> => {
       const principal = await services.authenticator.authenticate(request);
       request.user = principal;
       await admitCaller(services.policy, principal, request, reply);
       assertScopes(principal, VERIFY_SCOPES);
-      const answer = await services.keys.verify(principal, request.body);
+    },
+    handler: async (request: VerifyRequest): Promise<VerifyKeyResponse> => {
+      const answer = await services.keys.verify(request.user as Principal, request.body);
       request.verifyCode = answer.code;
       services.metrics.verifies.inc({ code: answer.code });
       return answer;
