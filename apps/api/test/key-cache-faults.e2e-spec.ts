@@ -122,6 +122,25 @@ describe('canary keys', () => {
 });
 
 // Last: Redis is cut here, and the instances take a while to hear it again.
+describe('Redis down at start', () => {
+  afterEach(async () => {
+    await redisProxy.restore().catch(() => undefined);
+  });
+
+  it('the API starts all the same: it verifies from PostgreSQL and reports itself not ready', async () => {
+    const key = await viaA.keys.create({ appId: app.id, name: uniqueName('k'), environment: 'live', scopes: ['generation.create'] });
+    await redisProxy.cut();
+    const apiC = await startApi({ REDIS_URL: redisProxy.url }, 'live');
+    try {
+      expect((await client(apiC.baseUrl, workspace.secret).verifyKey(key.secret)).code).toBe('VALID');
+      expect((await fetch(`${apiC.baseUrl}/health/ready`)).status).toBe(503);
+      expect(apiC.readLog()).not.toMatch(/Unhandled error event/);
+    } finally {
+      await apiC.stop();
+    }
+  }, 60_000);
+});
+
 describe('revocation while Redis is down', () => {
   afterEach(async () => {
     await redisProxy.restore().catch(() => undefined);

@@ -54,6 +54,9 @@ interface Entry {
   cachedAt: number;
 }
 
+/** How long start-up waits for the invalidation subscription before going on without it. */
+const SUBSCRIBE_WAIT_MS = 2_000;
+
 /**
  * Per-process cache of resolved credentials by presented key. Changes to a key are
  * broadcast over Redis pub/sub so every instance drops it at once; the TTL bounds
@@ -101,11 +104,21 @@ export class KeyCacheService implements OnModuleInit, OnModuleDestroy {
     // After a reconnect we may have missed messages: start from an empty cache.
     this.subscriber.on('ready', () => this.clear());
     watchRedisErrors(this.subscriber, 'KeyInvalidationSubscriber');
-    await this.subscriber.subscribe(this.channels.invalidations, this.channels.newSecrets, this.channels.acks);
+    const subscribed = this.subscriber.subscribe(this.channels.invalidations, this.channels.newSecrets, this.channels.acks).catch((error: Error) => {
+      this.logger.warn(`could not subscribe to key invalidations: ${error.message}`);
+    });
+    // With Redis up the instance starts subscribed; with Redis away it starts anyway, deaf
+    // to invalidations (so its cache keeps the degraded TTL) until Redis answers: the
+    // subscription is sent then, and renewed after every reconnect.
+    let waited: NodeJS.Timeout | undefined;
+    await Promise.race([subscribed, new Promise((resolve) => (waited = setTimeout(resolve, SUBSCRIBE_WAIT_MS)))]);
+    clearTimeout(waited);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    // A QUIT sent while Redis is away would wait in the offline queue for ever.
+    if (this.subscriber?.status !== 'ready') return this.subscriber?.disconnect();
+    await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
   }
 
   /** Whether broadcasts from other instances reach this one right now. */

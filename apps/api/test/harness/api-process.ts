@@ -57,14 +57,17 @@ function tail(text: string, lines = 30): string {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: string, label: string): Promise<void> {
+/** What a started process must answer 200 on before the test goes on: ready (its dependencies too), or only alive. */
+export type Readiness = 'ready' | 'live';
+
+async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: string, label: string, readiness: Readiness): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${label} exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail(readFileSync(logFile, 'utf8'))}`);
     }
     try {
-      const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`${baseUrl}/health/${readiness}`, { signal: AbortSignal.timeout(2_000) });
       await response.arrayBuffer();
       if (response.status === 200) return;
     } catch {
@@ -79,11 +82,11 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, logFile: str
 /**
  * Spawns `node dist/main.js` on a free port with the run's DATABASE_URL, REDIS_URL and
  * KW_PEPPER (plus `extraEnv`), appends its output to the run's log directory and
- * resolves once GET /health/ready answers 200.
+ * resolves once GET /health/ready (or /health/live) answers 200.
  */
-export function startApi(extraEnv: Record<string, string> = {}): Promise<ApiProcess> {
+export function startApi(extraEnv: Record<string, string> = {}, readiness: Readiness = 'ready'): Promise<ApiProcess> {
   assertBuilt();
-  return startProcess({ label: 'API', main: API_MAIN, cwd: API_DIR, portEnv: 'PORT', extraEnv });
+  return startProcess({ label: 'API', main: API_MAIN, cwd: API_DIR, portEnv: 'PORT', extraEnv, readiness });
 }
 
 /**
@@ -110,6 +113,7 @@ export function startWorker(extraEnv: Record<string, string> = {}): Promise<ApiP
     cwd: WORKER_DIR,
     portEnv: 'WORKER_PORT',
     extraEnv: { ...E2E_WEBHOOK_ENV, ...extraEnv },
+    readiness: 'ready',
   });
 }
 
@@ -119,9 +123,10 @@ interface ProcessSpec {
   cwd: string;
   portEnv: string;
   extraEnv: Record<string, string>;
+  readiness: Readiness;
 }
 
-async function startProcess({ label, main, cwd, portEnv, extraEnv }: ProcessSpec): Promise<ApiProcess> {
+async function startProcess({ label, main, cwd, portEnv, extraEnv, readiness }: ProcessSpec): Promise<ApiProcess> {
   const port = await freePort();
   const logFile = join(runDir(), `${process.pid}-${label.toLowerCase()}-${port}${LOG_SUFFIX}`);
   const fd = openSync(logFile, 'a', 0o600);
@@ -138,7 +143,7 @@ async function startProcess({ label, main, cwd, portEnv, extraEnv }: ProcessSpec
   running.add(child);
   child.once('exit', () => running.delete(child));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilReady(baseUrl, child, logFile, label);
+  await waitUntilReady(baseUrl, child, logFile, label, readiness);
 
   let stopped: Promise<void> | undefined;
   return {
