@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
 import { bodyIssue } from './common/body-guard';
+import { RequestDeadlineInterceptor } from './common/request-deadline';
 import { ErrorFilter, sendError } from './common/error.filter';
 import { consoleDir, registerConsolePages } from './console/console-pages';
 import { errorResponse } from './common/error-response';
@@ -168,6 +169,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   app.useLogger(app.get(NestPinoLogger));
   githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.requestDeadlineMs));
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -71,3 +71,30 @@ it('answers 503 with Retry-After while PostgreSQL is down, and recovers once it 
   await eventually(async () => expect((await owner.verifyKey(uncached.secret)).code).toBe('VALID'), { timeoutMs: 15_000, intervalMs: 200 });
   expect((await owner.apps.get(app.id)).id).toBe(app.id);
 }, 60_000);
+
+describe('PostgreSQL stalled (connections open, nothing coming back)', () => {
+  let stalledApi: ApiProcess;
+
+  beforeAll(async () => {
+    stalledApi = await startApi({ DATABASE_URL: proxy.url, KW_KEY_CACHE_TTL_MS: '120000', KW_REQUEST_DEADLINE_MS: '2000' });
+  }, 60_000);
+
+  afterAll(async () => {
+    proxy.unstall();
+    await stalledApi?.stop();
+  });
+
+  it('answers 503 with Retry-After at the deadline instead of hanging, and recovers once it answers again', async () => {
+    const viaStalled = client(stalledApi.baseUrl, workspace.secret);
+    const uncached = await owner.keys.create({ appId: app.id, name: 'stalled', environment: 'live', scopes: ['generation.create'] });
+    expect((await viaStalled.apps.get(app.id)).id).toBe(app.id);
+
+    proxy.stall();
+    expectUnavailable(await rawRequest(stalledApi.baseUrl, '/v1/apps', { apiKey: workspace.secret }));
+    expectUnavailable(await rawRequest(stalledApi.baseUrl, '/v1/keys/verify', { apiKey: workspace.secret, body: JSON.stringify({ key: uncached.secret }) }));
+    expect(stalledApi.readLog()).not.toMatch(/"unhandled error"/);
+
+    proxy.unstall();
+    await eventually(async () => expect((await viaStalled.verifyKey(uncached.secret)).code).toBe('VALID'), { timeoutMs: 15_000, intervalMs: 200 });
+  }, 60_000);
+});

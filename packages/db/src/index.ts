@@ -23,3 +23,4 @@ export * from './repositories/customers.repository';
 export * from './repositories/app-detection-state.repository';
 export * from './audit-entries';
 export * from './key-containment';
+export * from './deadline';

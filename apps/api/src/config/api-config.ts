@@ -7,6 +7,7 @@ import {
   pepperEnvSchema,
   pepperIsUsable,
   PLACEHOLDER_PEPPER_ISSUE,
+  whenValid,
 } from '@keywarden/platform';
 import { z } from 'zod';
 
@@ -21,6 +22,7 @@ const apiEnvSchema = infraEnvSchema
     KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     KW_KEY_CACHE_DEGRADED_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(1_000),
     KW_REVOCATION_ACK_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    KW_REQUEST_DEADLINE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     KW_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     KW_METERING: z.enum(['on', 'off']).default('on'),
@@ -59,6 +61,7 @@ const apiEnvSchema = infraEnvSchema
   .refine((env) => env.KW_SESSION_IDLE_SECONDS <= env.KW_SESSION_MAX_SECONDS, {
     message: 'KW_SESSION_IDLE_SECONDS must not exceed KW_SESSION_MAX_SECONDS',
     path: ['KW_SESSION_IDLE_SECONDS'],
+    ...whenValid('KW_SESSION_IDLE_SECONDS', 'KW_SESSION_MAX_SECONDS'),
   });
 
 export interface ApiConfig extends InfraConfig {
@@ -70,6 +73,8 @@ export interface ApiConfig extends InfraConfig {
   keyCacheDegradedTtlMs: number;
   /** How long a revoke (disable, leak, suspend) waits for every instance to confirm it dropped the key. */
   revocationAckTimeoutMs: number;
+  /** A request (a Nest route) still waiting after this long is a 503: a stalled database must not hold it for minutes. */
+  requestDeadlineMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
   usage: UsageConfig;
@@ -155,6 +160,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     keyCacheTtlMs: parsed.KW_KEY_CACHE_TTL_MS,
     keyCacheDegradedTtlMs: parsed.KW_KEY_CACHE_DEGRADED_TTL_MS,
     revocationAckTimeoutMs: parsed.KW_REVOCATION_ACK_TIMEOUT_MS,
+    requestDeadlineMs: parsed.KW_REQUEST_DEADLINE_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
     trustProxy: parsed.KW_TRUST_PROXY === 'true',
     verifyLogSampleRate: parsed.KW_VERIFY_LOG_SAMPLE_RATE,

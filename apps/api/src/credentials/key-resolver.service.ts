@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { keyStateAt, type KeyState } from '@keywarden/core';
-import { credentialByKeyId, credentialBySecretHash } from '@keywarden/db';
+import { credentialByKeyId, credentialBySecretHash, withinDeadline } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { CanaryAlarm, type CanaryUse } from '../canaries/canary-alarm.service';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { type CredentialRecord, effectiveStatus, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
 import { KeyMaterialService } from './key-material.service';
+
+/** An uncached key lookup waits at most this long (as long as opening a database connection may). */
+const KEY_LOOKUP_DEADLINE_MS = 5_000;
 
 export type Resolution =
   | { state: 'UNAUTHORIZED' }
@@ -24,12 +28,17 @@ function stateOf(record: CredentialRecord, now: Date): Resolution {
  */
 @Injectable()
 export class KeyResolverService {
+  private readonly lookupDeadlineMs: number;
+
   constructor(
+    @Inject(API_CONFIG) config: ApiConfig,
     private readonly material: KeyMaterialService,
     private readonly cache: KeyCacheService,
     private readonly dataSource: DataSource,
     private readonly canaries: CanaryAlarm,
-  ) {}
+  ) {
+    this.lookupDeadlineMs = Math.min(KEY_LOOKUP_DEADLINE_MS, config.requestDeadlineMs);
+  }
 
   /**
    * `use` describes where the key was presented, for the alarm a canary raises. A canary
@@ -55,7 +64,7 @@ export class KeyResolverService {
     const hashHex = hash.toString('hex');
     // Known to be unknown: a flood of the same unknown key costs no query.
     if (this.cache.isKnownUnknown(hashHex, now.getTime())) return { state: 'UNAUTHORIZED' };
-    const found = await credentialBySecretHash(this.dataSource, hash);
+    const found = await withinDeadline(credentialBySecretHash(this.dataSource, hash), this.lookupDeadlineMs);
     if (!found) {
       this.cache.rememberUnknown(hashHex, generation);
       return { state: 'UNAUTHORIZED' };
@@ -77,7 +86,7 @@ export class KeyResolverService {
    * id, never its secret, and must see a revocation or a scope change at once.
    */
   async resolveKeyId(keyId: string, now = new Date()): Promise<Resolution> {
-    const record = await credentialByKeyId(this.dataSource, keyId);
+    const record = await withinDeadline(credentialByKeyId(this.dataSource, keyId), this.lookupDeadlineMs);
     return record ? stateOf(record, now) : { state: 'UNAUTHORIZED' };
   }
 }

@@ -5,7 +5,9 @@ import { freePort } from './api-process';
  * A TCP proxy in front of a shared service (PostgreSQL, Redis), so a test can take the
  * service away from the processes it starts without stopping it for anyone else.
  * `cut()` drops every connection and refuses new ones (as a server that went down);
- * `restore()` accepts again.
+ * `restore()` accepts again. `stall()` keeps every connection open and accepts new ones,
+ * but moves no byte (as a server that hangs, or a network that drops packets);
+ * `unstall()` lets the bytes through again.
  */
 export interface TcpProxy {
   port: number;
@@ -13,6 +15,8 @@ export interface TcpProxy {
   url: string;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  stall(): void;
+  unstall(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +26,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
   let server: Server | null = null;
+  let stalled = false;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -37,6 +42,8 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
         }
         client.pipe(upstream);
         upstream.pipe(client);
+        // After pipe(), which starts the sources flowing.
+        if (stalled) for (const socket of [client, upstream]) socket.pause();
       });
       next.once('error', reject);
       next.listen(port, '127.0.0.1', () => {
@@ -58,5 +65,20 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   await listen();
   const proxied = new URL(targetUrl);
   proxied.port = String(port);
-  return { port, url: proxied.toString(), cut: stop, restore: listen, close: stop };
+  const setStalled = (value: boolean) => {
+    stalled = value;
+    for (const socket of sockets) {
+      if (value) socket.pause();
+      else socket.resume();
+    }
+  };
+  return {
+    port,
+    url: proxied.toString(),
+    cut: stop,
+    restore: listen,
+    stall: () => setStalled(true),
+    unstall: () => setStalled(false),
+    close: stop,
+  };
 }
