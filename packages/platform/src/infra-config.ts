@@ -1,6 +1,9 @@
 import { QUEUE_PREFIX_PATTERN } from '@keywarden/core';
 import { z } from 'zod';
 
+/** The longest delay a Node timer takes (2³¹ − 1 ms): a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** Connection settings every Keywarden process needs. */
 export const infraEnvSchema = z.object({
   DATABASE_URL: z
@@ -12,7 +15,8 @@ export const infraEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
-  KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  // Node runs a longer timer at once (1 ms): the hard stop would cut in-flight work.
+  KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(MAX_TIMER_MS).default(10_000),
   /**
    * The deployment's queue namespace (BullMQ key prefix), read by API and worker alike.
    * Unset: derived from the database (see resolveQueueNamespace), so that two deployments
@@ -36,9 +40,18 @@ export function pepperIsUsable(env: { NODE_ENV: string; KW_PEPPER: string }): bo
   return env.NODE_ENV !== 'production' || !PLACEHOLDER_PEPPER.test(env.KW_PEPPER);
 }
 
+/**
+ * A check across variables runs whenever the variables it reads are valid, whatever the
+ * others: so that the error list names every bad variable at once.
+ */
+export function whenValid(...variables: string[]): { when: (payload: { issues: ReadonlyArray<{ path?: PropertyKey[] }> }) => boolean } {
+  return { when: (payload) => !payload.issues.some((issue) => variables.includes(String(issue.path?.[0]))) };
+}
+
 export const PLACEHOLDER_PEPPER_ISSUE = {
   path: ['KW_PEPPER'],
   message: 'KW_PEPPER looks like a placeholder; generate a random one for production',
+  ...whenValid('KW_PEPPER', 'NODE_ENV'),
 };
 
 /** What every process takes from the infra variables. */
@@ -73,7 +86,9 @@ export function infraConfigOf(parsed: z.output<typeof infraEnvSchema>): InfraCon
  * variable, so an operator fixes them all in one go.
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
-  const result = schema.safeParse(env);
+  // An empty value (`PORT=` in a compose file) is an unset one: its default applies, or it
+  // is reported missing; never read as 0 or as an empty setting.
+  const result = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value === undefined || value.trim() !== '')));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || 'env'}: ${issue.message}`);
   throw new Error(`Invalid configuration:\n${problems.join('\n')}`);

@@ -30,7 +30,17 @@ describe('loadApiConfig', () => {
   it('takes KW_QUEUE_PREFIX as the queue namespace, and refuses one BullMQ keys cannot carry', () => {
     expect(loadApiConfig({ ...VALID_ENV, KW_QUEUE_PREFIX: 'kw-staging_2' }).queuePrefix).toBe('kw-staging_2');
     expect(() => loadApiConfig({ ...VALID_ENV, KW_QUEUE_PREFIX: 'kw:staging' })).toThrow(/KW_QUEUE_PREFIX/);
-    expect(() => loadApiConfig({ ...VALID_ENV, KW_QUEUE_PREFIX: '' })).toThrow(/KW_QUEUE_PREFIX/);
+  });
+
+  it('reads an empty or blank variable as unset: its default, not 0 (PORT= in a compose file)', () => {
+    const config = loadApiConfig({ ...VALID_ENV, PORT: '', KW_KEY_CACHE_TTL_MS: ' ', KW_SHUTDOWN_TIMEOUT_MS: '', KW_QUEUE_PREFIX: '' });
+    expect(config).toMatchObject({ port: 8080, keyCacheTtlMs: 10_000, shutdownTimeoutMs: 10_000, queuePrefix: null });
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_PEPPER: '  ' })).toThrow(/KW_PEPPER is required/);
+  });
+
+  it('refuses a shutdown timeout a Node timer cannot hold (it would fire at once)', () => {
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_SHUTDOWN_TIMEOUT_MS: '3000000000' })).toThrow(/KW_SHUTDOWN_TIMEOUT_MS/);
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_SHUTDOWN_TIMEOUT_MS: '0' })).toThrow(/KW_SHUTDOWN_TIMEOUT_MS/);
   });
 
   it('defaults browser sessions to 30 minutes idle and 12 hours in all', () => {
@@ -48,13 +58,12 @@ describe('loadApiConfig', () => {
     expect(loadApiConfig({ ...VALID_ENV, KW_ADMIN_RATE_LIMIT_PER_MINUTE: '0' }).policy.adminRateLimitPerMinute).toBe(0);
   });
 
-  it('takes a usage spool directory and size cap, and refuses a cap below 64 KiB or an empty directory', () => {
+  it('takes a usage spool directory and size cap, and refuses a cap below 64 KiB', () => {
     expect(loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_DIR: '/var/lib/keywarden/spool', KW_USAGE_SPOOL_MAX_BYTES: '10485760' }).usage).toMatchObject({
       spoolDir: '/var/lib/keywarden/spool',
       spoolMaxBytes: 10_485_760,
     });
     expect(() => loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_MAX_BYTES: '1000' })).toThrow(/KW_USAGE_SPOOL_MAX_BYTES/);
-    expect(() => loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_DIR: '  ' })).toThrow(/KW_USAGE_SPOOL_DIR/);
   });
 
   it('refuses a lease TTL below 100 ms', () => {
@@ -67,6 +76,21 @@ describe('loadApiConfig', () => {
     expect(attempt).toThrow(/REDIS_URL must be a redis:\/\//);
     expect(attempt).toThrow(/KW_PEPPER is required/);
     expect(attempt).toThrow(/KW_KEY_BRAND must be 2-8 lowercase letters/);
+  });
+
+  it('names the checks across variables beside the bad variables, not after them', () => {
+    const attempt = () =>
+      loadApiConfig({
+        ...VALID_ENV,
+        NODE_ENV: 'production',
+        PORT: 'abc',
+        KW_PEPPER: 'change-me-change-me-change-me-change-me',
+        KW_SESSION_IDLE_SECONDS: '7200',
+        KW_SESSION_MAX_SECONDS: '3600',
+      });
+    expect(attempt).toThrow(/PORT/);
+    expect(attempt).toThrow(/looks like a placeholder/);
+    expect(attempt).toThrow(/KW_SESSION_IDLE_SECONDS must not exceed KW_SESSION_MAX_SECONDS/);
   });
 
   it('refuses a short pepper', () => {

@@ -31,7 +31,7 @@ const workerEnvSchema = infraEnvSchema.extend({
   /** Daily access-log partitions older than this many days are dropped. */
   KW_ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often partitions are created ahead and dropped after retention. */
-  KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
   /** Opens the sealed webhook secrets: the API's pepper. */
   KW_PEPPER: pepperEnvSchema,
   /** Delays between delivery attempts, e.g. `5s,5m,30m`; jittered by ±20 %. */
