@@ -27,11 +27,21 @@ export function createRedisClient(redisUrl: string, name = 'redis'): Redis {
   return redis;
 }
 
-export function watchRedisErrors(redis: Redis, name: string): Redis {
+/** Anything that reports lost connections as `error` events: a Redis client, a BullMQ queue or worker. */
+export interface ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * A warning per connection failure, at most one per `ERROR_LOG_INTERVAL_MS` (the others
+ * counted into the next): a client retrying every few ms during an outage must not flood
+ * the log.
+ */
+export function foldedRedisWarnings(name: string): (error: Error) => void {
   const logger = new Logger(name);
   let lastLogAt = 0;
   let folded = 0;
-  redis.on('error', (error: Error) => {
+  return (error: Error) => {
     const now = Date.now();
     if (now - lastLogAt < ERROR_LOG_INTERVAL_MS) {
       folded++;
@@ -40,8 +50,13 @@ export function watchRedisErrors(redis: Redis, name: string): Redis {
     logger.warn(`Redis unreachable: ${error.message}${folded > 0 ? ` (${folded} more errors since the last warning)` : ''}`);
     lastLogAt = now;
     folded = 0;
-  });
-  return redis;
+  };
+}
+
+/** Logs an emitter's connection failures as folded warnings (and keeps them from being unhandled). */
+export function watchRedisErrors<T extends ErrorEmitter>(emitter: T, name: string): T {
+  emitter.on('error', foldedRedisWarnings(name));
+  return emitter;
 }
 
 @Global()

@@ -11,6 +11,7 @@ import {
   markEventsDispatched,
   type UndispatchedEvent,
 } from '@keywarden/db';
+import { watchRedisErrors } from '@keywarden/platform';
 import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
@@ -61,7 +62,9 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
     private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<WebhookDeliveryJob>,
     @Inject(WEBHOOK_CONFIG) private readonly config: WebhookConfig,
-  ) {}
+  ) {
+    watchRedisErrors(queue, 'WebhookQueue');
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
