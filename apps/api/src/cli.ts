@@ -62,6 +62,16 @@ async function bootstrap(dataSource: DataSource, options: { name: string; ifEmpt
   );
 }
 
+/** What is wrong with a command line, before anything connects: null when nothing is. */
+function usageProblem(command: string | undefined, extra: string[], name: string): string | null {
+  if (command === undefined) return 'a command is required';
+  if (command !== 'migrate' && command !== 'bootstrap') return `unknown command: ${command.slice(0, 40)}`;
+  if (extra.length > 0) return `${command} takes no arguments (got ${extra.length})`;
+  // The same rule as an app's name.
+  if (command === 'bootstrap' && (name.trim() === '' || name.length > 100)) return '--name must be 1-100 characters, not blank';
+  return null;
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
@@ -73,7 +83,9 @@ async function main(): Promise<void> {
     },
   });
   const command = positionals[0];
-  if (values.help || (command !== 'migrate' && command !== 'bootstrap')) {
+  const problem = values.help ? null : usageProblem(command, positionals.slice(1), values.name);
+  if (values.help || problem) {
+    if (problem) process.stderr.write(`kw: ${problem}\n`);
     process.stdout.write(USAGE);
     process.exitCode = values.help ? 0 : 2;
     return;

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { API_CLI, API_DIR } from './harness/paths';
+
+/** `kw` refuses a command line it cannot carry out before it connects to anything. */
+
+const run = promisify(execFile);
+
+async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    const { stderr } = await run(process.execPath, [API_CLI, ...args], { cwd: API_DIR, env: process.env });
+    return { code: 0, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stderr: string };
+    return { code: failed.code, stderr: failed.stderr };
+  }
+}
+
+it.each([
+  [['frobnicate'], /unknown command: frobnicate/],
+  [[], /a command is required/],
+  [['migrate', 'now'], /migrate takes no arguments/],
+  [['bootstrap', '--name', '   '], /--name must be 1-100 characters, not blank/],
+  [['bootstrap', '--name', 'n'.repeat(101)], /--name must be 1-100 characters/],
+])('kw %j: exit code 2, saying why', async (args, message) => {
+  const { code, stderr } = await cli(...args);
+  expect(code).toBe(2);
+  expect(stderr).toMatch(message);
+});
