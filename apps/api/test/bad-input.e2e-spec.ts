@@ -259,6 +259,8 @@ const queryCases = expecting(400, 'VALIDATION_FAILED', [
     { name: `${route}?limit=abc`, method: 'GET', path: () => `${route}?limit=abc`, fields: ['limit'] },
     { name: `${route}?cursor=garbage`, method: 'GET', path: () => `${route}?cursor=garbage`, fields: ['cursor'] },
     { name: `${route}?cursor=<the secret>`, method: 'GET', path: (c: Context) => `${route}?cursor=${c.leak}`, fields: ['cursor'] },
+    // An id of another list (customers): a page of this one cannot start there.
+    { name: `${route}?cursor=<a customer id>`, method: 'GET', path: () => `${route}?cursor=cus_00000000000000000000000000`, fields: ['cursor'] },
     { name: `${route}?unknown=1`, method: 'GET', path: () => `${route}?unknown=1`, fields: ['unknown'] },
     { name: `${route}?<the secret>=1`, method: 'GET', path: (c: Context) => `${route}?${c.leak}=1` },
   ]),

@@ -4,7 +4,7 @@ import type { AdminKey, AdminKeyRevocation, Page, WithSecret } from '@keywarden/
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
-import { PageQueryDto } from '../common/page-query.dto';
+import { AdminKeysPageQueryDto } from '../common/page-query.dto';
 import type { Actor } from '../credentials/principal';
 import { AdminKeysService } from './admin-keys.service';
 import { CreateAdminKeyDto } from './dto/create-admin-key.dto';
@@ -24,7 +24,7 @@ export class AdminKeysController {
 
   @Get()
   @RequireScopes('keys.read')
-  list(@CurrentActor() actor: Actor, @Query() query: PageQueryDto): Promise<Page<AdminKey>> {
+  list(@CurrentActor() actor: Actor, @Query() query: AdminKeysPageQueryDto): Promise<Page<AdminKey>> {
     return this.adminKeys.list(actor, query);
   }
 

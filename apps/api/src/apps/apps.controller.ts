@@ -4,7 +4,7 @@ import type { App, Page } from '@keywarden/core';
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ParseIdPipe } from '../common/id-param';
-import { PageQueryDto } from '../common/page-query.dto';
+import { AppsPageQueryDto } from '../common/page-query.dto';
 import type { Actor } from '../credentials/principal';
 import { AppsService } from './apps.service';
 import { CreateAppDto } from './dto/create-app.dto';
@@ -25,7 +25,7 @@ export class AppsController {
 
   @Get()
   @RequireScopes('apps.read')
-  list(@CurrentActor() actor: Actor, @Query() query: PageQueryDto): Promise<Page<App>> {
+  list(@CurrentActor() actor: Actor, @Query() query: AppsPageQueryDto): Promise<Page<App>> {
     return this.apps.list(actor, query);
   }
 

@@ -1,4 +1,4 @@
-import { MAX_PAGE_LIMIT, type PageQuery } from '@keywarden/core';
+import { ID_PREFIXES, type IdKind, MAX_PAGE_LIMIT, type PageQuery } from '@keywarden/core';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { ExactContract } from './exact-contract';
@@ -24,3 +24,23 @@ export class PageQueryDto extends PageLimitDto implements ExactContract<PageQuer
   @Matches(/^[a-z]+_[0-9a-z]{26}$/, { message: 'cursor is not a valid cursor' })
   cursor?: string;
 }
+
+/**
+ * The page query of a list of `kind` ids: its cursor must be one of them. An id of
+ * another list would page by the wrong order (an empty "last page", or the first again).
+ */
+export function pageQueryOf(kind: IdKind) {
+  const prefix = ID_PREFIXES[kind];
+  class PageQueryOfKind extends PageQueryDto {
+    @IsOptional()
+    @Matches(new RegExp(`^${prefix}_`), { message: `cursor must be a nextCursor of this list (${prefix}_...)` })
+    override cursor?: string = undefined;
+  }
+  return PageQueryOfKind;
+}
+
+export class AppsPageQueryDto extends pageQueryOf('app') {}
+export class AdminKeysPageQueryDto extends pageQueryOf('adminKey') {}
+export class KeysPageQueryDto extends pageQueryOf('key') {}
+export class AlertsPageQueryDto extends pageQueryOf('alert') {}
+export class WebhooksPageQueryDto extends pageQueryOf('webhookEndpoint') {}

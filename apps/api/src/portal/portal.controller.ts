@@ -13,7 +13,8 @@ import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie
 import { Inject } from '@nestjs/common';
 import { CreatePortalSessionDto } from './dto/create-portal-session.dto';
 import { PortalExchangeDto } from './dto/portal-exchange.dto';
-import { PortalCreateKeyDto, PortalListQueryDto } from './dto/portal-keys.dto';
+import { AlertsPageQueryDto, KeysPageQueryDto, WebhooksPageQueryDto } from '../common/page-query.dto';
+import { PortalCreateKeyDto } from './dto/portal-keys.dto';
 import { PortalUsageQueryDto } from './dto/portal-usage-query.dto';
 import { PortalCreateWebhookDto } from './dto/portal-webhook.dto';
 import { CurrentPortal, type PortalContext, PortalGuard, PORTAL_SESSION_COOKIE, RequirePortalPermission } from './portal-session';
@@ -75,7 +76,7 @@ export class PortalController {
   @Get('keys')
   @AnyValidKey()
   @RequirePortalPermission('keys.read')
-  listKeys(@CurrentPortal() portal: PortalContext, @Query() query: PortalListQueryDto): Promise<Page<AppKey>> {
+  listKeys(@CurrentPortal() portal: PortalContext, @Query() query: KeysPageQueryDto): Promise<Page<AppKey>> {
     return this.portal.listKeys(portal, query);
   }
 
@@ -126,14 +127,14 @@ export class PortalController {
   @Get('alerts')
   @AnyValidKey()
   @RequirePortalPermission('alerts.read')
-  alerts(@CurrentPortal() portal: PortalContext, @Query() query: PortalListQueryDto): Promise<Page<Alert>> {
+  alerts(@CurrentPortal() portal: PortalContext, @Query() query: AlertsPageQueryDto): Promise<Page<Alert>> {
     return this.portal.alertsOf(portal, query);
   }
 
   @Get('webhooks')
   @AnyValidKey()
   @RequirePortalPermission('webhooks.manage')
-  listWebhooks(@CurrentPortal() portal: PortalContext, @Query() query: PortalListQueryDto): Promise<Page<WebhookEndpoint>> {
+  listWebhooks(@CurrentPortal() portal: PortalContext, @Query() query: WebhooksPageQueryDto): Promise<Page<WebhookEndpoint>> {
     return this.portal.listWebhooks(portal, query);
   }
 

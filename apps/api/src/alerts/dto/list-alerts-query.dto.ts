@@ -7,10 +7,10 @@ import {
 } from '@keywarden/core';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
-import { PageQueryDto } from '../../common/page-query.dto';
+import { pageQueryOf } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
-export class ListAlertsQueryDto extends PageQueryDto implements ExactContract<ListAlertsQueryDto, ListAlertsQuery> {
+export class ListAlertsQueryDto extends pageQueryOf('alert') implements ExactContract<ListAlertsQueryDto, ListAlertsQuery> {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;

@@ -1,9 +1,9 @@
 import { AUDIT_ACTIONS, type AuditAction, type ListAuditQuery } from '@keywarden/core';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/page-query.dto';
+import { pageQueryOf } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
-export class ListAuditQueryDto extends PageQueryDto implements ExactContract<ListAuditQueryDto, ListAuditQuery> {
+export class ListAuditQueryDto extends pageQueryOf('audit') implements ExactContract<ListAuditQueryDto, ListAuditQuery> {
   @IsOptional()
   @IsIn(AUDIT_ACTIONS)
   action?: AuditAction;

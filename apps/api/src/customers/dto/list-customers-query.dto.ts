@@ -1,9 +1,9 @@
 import { CUSTOMER_STATUSES, type CustomerStatus, type ListCustomersQuery, MAX_CUSTOMER_SEARCH_LENGTH } from '@keywarden/core';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../common/page-query.dto';
+import { pageQueryOf } from '../../common/page-query.dto';
 import { IsExternalId } from './create-customer.dto';
 
-export class ListCustomersQueryDto extends PageQueryDto implements ListCustomersQuery {
+export class ListCustomersQueryDto extends pageQueryOf('customer') implements ListCustomersQuery {
   @IsOptional()
   @IsIn(CUSTOMER_STATUSES)
   status?: CustomerStatus;

@@ -1,13 +1,13 @@
 import { KEY_STATUSES, type KeyStatus, type ListKeysQuery, MAX_KEY_SEARCH_LENGTH } from '@keywarden/core';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../common/page-query.dto';
+import { pageQueryOf } from '../../common/page-query.dto';
 import { IsEnvironmentName } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';
 import type { ExactContract } from '../../common/exact-contract';
 
-export class ListKeysQueryDto extends PageQueryDto implements ExactContract<ListKeysQueryDto, ListKeysQuery> {
+export class ListKeysQueryDto extends pageQueryOf('key') implements ExactContract<ListKeysQueryDto, ListKeysQuery> {
   @IsOptional()
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;

@@ -1,7 +1,6 @@
 import type { PortalCreateKeyRequest } from '@keywarden/core';
 import { PickType } from '@nestjs/swagger';
 import { Matches, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '../../common/page-query.dto';
 import { CreateKeyDto } from '../../keys/dto/create-key.dto';
 
 /** Name, environment and scopes as on `POST /v1/keys`; the customer and the policy come from the session and the app. */
@@ -11,5 +10,3 @@ export class PortalCreateKeyDto extends PickType(CreateKeyDto, ['name', 'environ
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })
   appId?: string;
 }
-
-export class PortalListQueryDto extends PageQueryDto {}
