@@ -1,4 +1,4 @@
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -169,7 +169,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   app.useLogger(app.get(NestPinoLogger));
   githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
-  app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.requestDeadlineMs));
+  app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.requestDeadlineMs, app.get(Reflector)));
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -9,6 +9,7 @@ import type { Actor } from '../credentials/principal';
 import { AdminKeysService } from './admin-keys.service';
 import { CreateAdminKeyDto } from './dto/create-admin-key.dto';
 import { RevokeAdminKeyQueryDto } from './dto/revoke-admin-key-query.dto';
+import { WithoutRequestDeadline } from '../common/request-deadline';
 
 @ApiTags('admin-keys')
 @Controller('v1/admin-keys')
@@ -33,6 +34,7 @@ export class AdminKeysController {
    * a member) does the same to every app key it created (`disable` also needs keys.write).
    */
   @Delete(':id')
+  @WithoutRequestDeadline()
   @RequireScopes('keys.revoke')
   revoke(
     @CurrentActor() actor: Actor,

@@ -7,6 +7,7 @@ import { ApiError } from '../common/api-error';
 import type { Actor } from '../credentials/principal';
 import { BulkKeysService } from './bulk-keys.service';
 import { BulkKeysDto } from './dto/bulk-keys.dto';
+import { WithoutRequestDeadline } from '../common/request-deadline';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -21,6 +22,7 @@ export class BulkKeysController {
    * `Idempotency-Key` header to retry safely.
    */
   @Post('bulk')
+  @WithoutRequestDeadline()
   @HttpCode(200)
   @RequireScopes('keys.write')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body gets the first answer' })
