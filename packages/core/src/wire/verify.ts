@@ -21,20 +21,20 @@ export interface VerifyKeyRequest {
   userAgent?: string;
 }
 
-export type VerifyCode =
-  | 'VALID'
-  | Extract<
-      ErrorCode,
-      | 'UNAUTHORIZED'
-      | 'KEY_REVOKED'
-      | 'KEY_EXPIRED'
-      | 'KEY_DISABLED'
-      | 'INSUFFICIENT_PERMISSIONS'
-      | 'IP_NOT_ALLOWED'
-      | 'MODEL_NOT_ALLOWED'
-      | 'RATE_LIMITED'
-      | 'USAGE_EXCEEDED'
-    >;
+/** The codes of a verify that answers no. */
+export const VERIFY_REFUSAL_CODES = [
+  'UNAUTHORIZED',
+  'KEY_REVOKED',
+  'KEY_EXPIRED',
+  'KEY_DISABLED',
+  'INSUFFICIENT_PERMISSIONS',
+  'IP_NOT_ALLOWED',
+  'MODEL_NOT_ALLOWED',
+  'RATE_LIMITED',
+  'USAGE_EXCEEDED',
+] as const satisfies readonly ErrorCode[];
+
+export type VerifyCode = 'VALID' | (typeof VERIFY_REFUSAL_CODES)[number];
 
 /**
  * An invalid key is still a 200: the caller asked a question and the answer is no.

@@ -110,6 +110,20 @@ describe('decideFromAnswer: valid keys', () => {
     expect(decision).toMatchObject({ allow: true, leaseId: 'lease_1' });
   });
 
+  it.each([
+    ['null', null],
+    ['an empty object', {}],
+    ['a list', []],
+    ['a string', 'x'],
+    ['a refusal without its code', { valid: false }],
+  ])('throws a KeywardenError (the middleware answers 503) for %s, never a verdict on the key', (_label, answer) => {
+    expect(() => decideFromAnswer(answer, CONTEXT)).toThrow(KeywardenError);
+  });
+
+  it('refuses a code verify does not answer (INTERNAL_ERROR) as UNAUTHORIZED, never passing its status on', () => {
+    expect(decideFromAnswer({ valid: false, code: 'INTERNAL_ERROR' }, CONTEXT)).toMatchObject({ allow: false, status: 401 });
+  });
+
   it('throws a KeywardenError for a valid answer without the key identity', () => {
     expect(() => decideFromAnswer({ valid: true, code: 'VALID', keyId: 'key_1' }, CONTEXT)).toThrow(KeywardenError);
   });

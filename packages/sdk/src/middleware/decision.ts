@@ -6,6 +6,7 @@ import {
   type FieldError,
   type RateLimitState,
   retryAfterSeconds,
+  VERIFY_REFUSAL_CODES,
   type VerifyKeyResponse,
 } from '@keywarden/core';
 import { KeywardenError } from '../errors';
@@ -77,22 +78,38 @@ export interface AnswerContext {
   nowMs: number;
 }
 
-function isErrorCode(code: string): code is ErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_STATUS, code);
+const REFUSAL_CODES: ReadonlySet<string> = new Set(VERIFY_REFUSAL_CODES);
+
+function isRefusalCode(code: string): code is (typeof VERIFY_REFUSAL_CODES)[number] {
+  return REFUSAL_CODES.has(code);
+}
+
+/** What the middleware does with an answer that is not one: 503, never a verdict on the caller's key. */
+function malformedAnswer(message: string): KeywardenError {
+  return new KeywardenError({ code: 'INTERNAL_ERROR', status: 200, message });
+}
+
+function isVerifyAnswer(answer: unknown): answer is VerifyKeyResponse {
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) return false;
+  const { valid, code } = answer as { valid?: unknown; code?: unknown };
+  return typeof valid === 'boolean' && typeof code === 'string';
 }
 
 /**
- * A verify answer as the HTTP response the protected route owes its caller. A valid
- * answer without the key's identity is malformed and throws, like any malformed answer.
+ * A verify answer as the HTTP response the protected route owes its caller. Anything
+ * else (not an object with `valid` and `code`, or valid without the key's identity) is
+ * malformed and throws.
  */
-export function decideFromAnswer(answer: VerifyKeyResponse, context: AnswerContext): GateDecision {
+export function decideFromAnswer(answer: unknown, context: AnswerContext): GateDecision {
+  if (!isVerifyAnswer(answer)) throw malformedAnswer('Keywarden answered something that is not a verify answer');
   const headers = rateLimitHeaders(answer.ratelimit);
   if (answer.valid) {
     const identity = identityOf(answer, context.requestId);
     return { allow: true, identity, headers, ...(answer.leaseId ? { leaseId: answer.leaseId } : {}) };
   }
-  // A code newer than this SDK still refuses: failing to recognise a "no" must not mean yes.
-  const code: ErrorCode = isErrorCode(answer.code) ? answer.code : 'UNAUTHORIZED';
+  // A code newer than this SDK (or any code verify does not answer) still refuses:
+  // failing to recognise a "no" must not mean yes, nor pass another status on.
+  const code: ErrorCode = isRefusalCode(answer.code) ? answer.code : 'UNAUTHORIZED';
   const message =
     code === 'INSUFFICIENT_PERMISSIONS' && context.scope ? `API key lacks the required scope: ${context.scope}` : undefined;
   return reject(code, context.requestId, { message, headers, nowMs: context.nowMs, ratelimit: answer.ratelimit });
@@ -101,11 +118,7 @@ export function decideFromAnswer(answer: VerifyKeyResponse, context: AnswerConte
 function identityOf(answer: VerifyKeyResponse, requestId: string): KeywardenIdentity {
   const { keyId, appId, env, scopes } = answer;
   if (keyId === undefined || appId === undefined || env === undefined || scopes === undefined) {
-    throw new KeywardenError({
-      code: 'INTERNAL_ERROR',
-      status: 200,
-      message: 'Keywarden answered valid without the key identity',
-    });
+    throw malformedAnswer('Keywarden answered valid without the key identity');
   }
   return {
     keyId,
