@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { eventually, IDENTITY, StubKeywarden } from '../testing/stub-keywarden';
 import { keywardenHono, type KeywardenHonoEnv } from './hono';
+import { keywardenIdentity } from './identity';
 
 const KEY = 'kw_live_T0pS3cretK3yValue0123456789abcdXYZ';
 const LEASE = 'lease_01jhonolease00000000000000';
@@ -20,6 +21,7 @@ function honoApp(options: Partial<Parameters<typeof keywardenHono<Context<Keywar
   const app = new Hono<KeywardenHonoEnv>();
   app.use('/v1/*', keywardenHono<Context<KeywardenHonoEnv>>({ client: stub.client(), scope: 'orders.read', ...options }));
   app.get('/v1/orders', (c) => c.json({ identity: c.get('keywarden') }));
+  app.get('/v1/whoami', (c) => c.json({ fromContext: keywardenIdentity(c)?.keyId, fromRequest: keywardenIdentity(c.req.raw)?.keyId }));
   app.get('/v1/broken', () => {
     throw new Error('handler failed');
   });
@@ -54,6 +56,14 @@ describe('keywardenHono', () => {
     expect(await response.json()).toEqual({
       identity: { ...IDENTITY, ratelimit: { limit: 10, remaining: 4, reset: 2_000_000_000 }, requestId: expect.stringMatching(/^req_/) },
     });
+  });
+
+  it('lets keywardenIdentity find the identity from the context and from its request, as in every framework', async () => {
+    stub.verifyAnswer = { status: 200, body: { valid: true, code: 'VALID', ...IDENTITY } };
+
+    const response = await honoApp().fetch(withKey('/v1/whoami'));
+
+    expect(await response.json()).toEqual({ fromContext: IDENTITY.keyId, fromRequest: IDENTITY.keyId });
   });
 
   it("hands Hono's context to the option callbacks", async () => {

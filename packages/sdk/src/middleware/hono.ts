@@ -1,4 +1,5 @@
 import { WebGate } from './fetch';
+import { attachIdentity } from './identity';
 import type { KeywardenIdentity, KeywardenMiddlewareOptions } from './types';
 
 /** The variable the middleware sets: `c.get('keywarden')` in the handlers. */
@@ -20,7 +21,7 @@ export interface HonoLikeContext {
 
 /**
  * Hono middleware: `app.use('/v1/*', keywardenHono({ client, scope }))`. A refusal is
- * answered here; otherwise `c.get('keywarden')` holds the identity for the handlers,
+ * answered here; otherwise `c.get('keywarden')` (and `keywardenIdentity(c)`) holds the identity for the handlers,
  * and the response gets the key's `X-RateLimit-*` headers. The option callbacks get
  * Hono's context (e.g. `ip: (c) => getConnInfo(c).remote.address`). Hono itself is not
  * loaded by the SDK.
@@ -31,6 +32,9 @@ export function keywardenHono<C extends HonoLikeContext = HonoLikeContext>(optio
     const outcome = await gate.check(c, c.req.raw);
     if (outcome instanceof Response) return outcome;
     c.set('keywarden', outcome.admission.identity);
+    // keywardenIdentity(c) and keywardenIdentity(c.req.raw) find it too, as for every framework.
+    attachIdentity(c, outcome.admission.identity);
+    attachIdentity(c.req.raw, outcome.admission.identity);
     try {
       await next();
     } catch (error) {
