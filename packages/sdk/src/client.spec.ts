@@ -533,7 +533,6 @@ describe('retries', () => {
 
   it.each<[string, (kw: Keywarden) => Promise<unknown>]>([
     ['GET', (kw) => kw.apps.list()],
-    ['DELETE', (kw) => kw.apps.delete('app_1')],
     ['verify (a read-only POST)', (kw) => kw.verifyKey('kw_live_abc')],
     ['usage.report (idempotent by requestId)', (kw) => kw.usage.report([REPORT_ITEM])],
     ['alerts.acknowledge (idempotent)', (kw) => kw.alerts.acknowledge('alrt_1')],
@@ -555,6 +554,8 @@ describe('retries', () => {
     ['keys.rotate', (kw) => kw.keys.rotate('key_1')],
     ['keys.revoke', (kw) => kw.keys.revoke('key_1')],
     ['keys.update (PATCH)', (kw) => kw.keys.update('key_1', { name: 'k2' })],
+    ['apps.delete (a lost answer would make the retry a 404)', (kw) => kw.apps.delete('app_1')],
+    ['adminKeys.revoke (DELETE)', (kw) => kw.adminKeys.revoke('akey_1')],
   ])('does not retry %s on 503', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, {})]);
 

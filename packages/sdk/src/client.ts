@@ -391,7 +391,9 @@ export class Keywarden {
       body = JSON.stringify(options.body);
       headers['Content-Type'] = 'application/json';
     }
-    const retryable = options.retryable ?? (method === 'GET' || method === 'DELETE');
+    // A DELETE whose answer was lost would find nothing on a retry and report 404 for a
+    // delete that happened; like a revoke, it is not repeated.
+    const retryable = options.retryable ?? method === 'GET';
     const secrets = [this.#apiKey, ...(options.secrets ?? [])];
 
     for (let attempt = 0; ; attempt++) {
