@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { API_KEY_REQUIRED_MESSAGE, MAX_USER_AGENT_LENGTH } from '@keywarden/core';
+import { API_KEY_REQUIRED_MESSAGE } from '@keywarden/core';
 import type { FastifyRequest } from 'fastify';
-import type { CanaryUse } from '../canaries/canary-alarm.service';
+import { apiUseOf } from '../canaries/canary-alarm.service';
 import { ApiError } from '../common/api-error';
 import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
@@ -26,11 +26,6 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
 }
 
-/** Where and by whom a key was presented to Keywarden's own API: a canary's alarm names them. */
-function apiUseOf(request: FastifyRequest): CanaryUse {
-  return { surface: 'api', ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) };
-}
-
 /**
  * Who is calling: the one authentication of every non-public route, the Nest guard's and
  * the verify route's alike. A browser session stands for the key behind it; otherwise
@@ -51,7 +46,7 @@ export class KeyAuthenticator {
       if (sessionPrincipal) return sessionPrincipal;
       throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
     }
-    let resolution = this.resolver.resolve(key, new Date(), apiUseOf(request));
+    let resolution = this.resolver.resolve(key, new Date(), () => apiUseOf(request));
     if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);

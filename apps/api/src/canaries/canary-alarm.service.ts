@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { newId } from '@keywarden/core';
+import { MAX_USER_AGENT_LENGTH, newId } from '@keywarden/core';
+import type { FastifyRequest } from 'fastify';
 import { alertById, recordAlertEvent, recordCanaryUse } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 
@@ -10,6 +11,17 @@ export interface CanaryUse {
   userAgent?: string;
   /** `verify` (a platform asked about it) or `api` (presented to Keywarden's own API). */
   surface?: 'verify' | 'api';
+}
+
+/**
+ * Describes a use only when a canary is hit: resolving a key runs on every request, and a
+ * canary almost never.
+ */
+export type DescribeUse = () => CanaryUse;
+
+/** A key presented to Keywarden's own API (a bearer key, a console sign-in): where from, by whom. */
+export function apiUseOf(request: FastifyRequest): CanaryUse {
+  return { surface: 'api', ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) };
 }
 
 export interface CanaryKey {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { keyStateAt, type KeyState } from '@keywarden/core';
 import { credentialByKeyId, credentialBySecretHash, withinDeadline } from '@keywarden/db';
 import { DataSource } from 'typeorm';
-import { CanaryAlarm, type CanaryUse } from '../canaries/canary-alarm.service';
+import { CanaryAlarm, type DescribeUse } from '../canaries/canary-alarm.service';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { type CredentialRecord, effectiveStatus, rotationDeadlineOf } from './credential-record';
 import { KeyCacheService } from './key-cache.service';
@@ -41,7 +41,7 @@ export class KeyResolverService {
   }
 
   /**
-   * `use` describes where the key was presented, for the alarm a canary raises. A canary
+   * `describeUse` tells where the key was presented, for the alarm a canary raises. A canary
    * resolves as unknown. It is cached like any key, so that a repeated canary is answered
    * from memory just as a repeated unknown key is (negative cache), and cannot be told
    * apart by latency; its alarm never holds up the answer.
@@ -52,12 +52,12 @@ export class KeyResolverService {
    * either, since only keys that parsed are ever cached. Entries live in this process's
    * memory only, for at most the cache TTL.
    */
-  resolve(candidate: string, now = new Date(), use: CanaryUse = {}): Resolution | Promise<Resolution> {
+  resolve(candidate: string, now: Date, describeUse: DescribeUse): Resolution | Promise<Resolution> {
     const record = this.cache.get(candidate, now.getTime());
-    return record ? this.stateOfFound(record, now, use) : this.resolveUncached(candidate, now, use);
+    return record ? this.stateOfFound(record, now, describeUse) : this.resolveUncached(candidate, now, describeUse);
   }
 
-  private async resolveUncached(candidate: string, now: Date, use: CanaryUse): Promise<Resolution> {
+  private async resolveUncached(candidate: string, now: Date, describeUse: DescribeUse): Promise<Resolution> {
     if (!this.material.parse(candidate).ok) return { state: 'UNAUTHORIZED' };
     const generation = this.cache.currentGeneration();
     const hash = this.material.hash(candidate);
@@ -70,12 +70,12 @@ export class KeyResolverService {
       return { state: 'UNAUTHORIZED' };
     }
     this.cache.set(candidate, found, generation);
-    return this.stateOfFound(found, now, use);
+    return this.stateOfFound(found, now, describeUse);
   }
 
-  private stateOfFound(record: CredentialRecord, now: Date, use: CanaryUse): Resolution {
+  private stateOfFound(record: CredentialRecord, now: Date, describeUse: DescribeUse): Resolution {
     if (record.canary) {
-      this.canaries.raise(record, use, now);
+      this.canaries.raise(record, describeUse(), now);
       return { state: 'UNAUTHORIZED' };
     }
     return stateOf(record, now);

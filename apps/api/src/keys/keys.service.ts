@@ -197,8 +197,8 @@ export class KeysService {
       throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
     }
     const now = new Date();
-    const use = { ip: request.ip, model: request.model, userAgent: request.userAgent, surface: 'verify' } as const;
-    let resolution = this.resolver.resolve(request.key, now, use);
+    const describeUse = () => ({ ip: request.ip, model: request.model, userAgent: request.userAgent, surface: 'verify' }) as const;
+    let resolution = this.resolver.resolve(request.key, now, describeUse);
     if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') return { valid: false, code: 'UNAUTHORIZED' };
     const { record } = resolution;

@@ -49,7 +49,7 @@ export class ConsoleSessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConsoleSession> {
-    const resolution = await this.resolver.resolve(dto.key);
+    const resolution = await this.resolver.resolve(dto.key, new Date(), () => ({}));
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
     if (resolution.record.kind !== 'admin') throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Only admin keys can sign in to the console');
