@@ -174,6 +174,19 @@ it('presented to the API itself, a canary is an invalid key, and raises its alar
   );
 });
 
+it('presented at console sign-in, a canary is an invalid key, and raises its alarm naming the caller', async () => {
+  const canary = await createKey({ canary: true });
+  const response = await rawRequest(api.baseUrl, '/v1/console/sessions', { body: JSON.stringify({ key: canary.secret }), headers: { 'user-agent': 'consolethief/1' } });
+  expectErrorEnvelope(response, { status: 401, code: 'UNAUTHORIZED' });
+  await eventually(
+    async () => {
+      const [alert] = await canaryAlertsOf(canary.id);
+      expect(alert.evidence).toMatchObject({ surface: 'api', ip: '127.0.0.1', userAgent: 'consolethief/1' });
+    },
+    { timeoutMs: 5_000, intervalMs: 50 },
+  );
+});
+
 it('canary must be a boolean', async () => {
   const response = await rawRequest(api.baseUrl, '/v1/keys', {
     apiKey: workspace.secret,

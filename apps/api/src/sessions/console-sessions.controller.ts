@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { ConsoleSession } from '@keywarden/core';
 import { AnyValidKey, Public } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiUseOf } from '../canaries/canary-alarm.service';
 import { ApiError } from '../common/api-error';
 import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
@@ -49,7 +50,7 @@ export class ConsoleSessionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConsoleSession> {
-    const resolution = await this.resolver.resolve(dto.key, new Date(), () => ({}));
+    const resolution = await this.resolver.resolve(dto.key, new Date(), () => apiUseOf(request));
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
     if (resolution.record.kind !== 'admin') throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Only admin keys can sign in to the console');
