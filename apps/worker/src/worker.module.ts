@@ -1,9 +1,11 @@
+import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '@keywarden/db';
 import { HealthModule, RedisModule } from '@keywarden/platform';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { RedisWatchedQueue } from './common/redis-watched-queue';
 import type { WorkerConfig } from './config/worker-config';
 import { KeyExpiryModule } from './keys/key-expiry.module';
 import { DetectionModule } from './detection/detection.module';
@@ -18,6 +20,8 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({})
 export class WorkerModule {
   static forConfig(config: WorkerConfig, logger: Logger): DynamicModule {
+    // Read by BullModule.registerQueue: set before the modules below register their queues.
+    BullModule.queueClass = RedisWatchedQueue;
     return {
       module: WorkerModule,
       imports: [

@@ -58,7 +58,15 @@ export class WorkerProcess {
 
   constructor(private readonly extraEnv: Record<string, string> = {}) {}
 
+  /** Spawns the worker and waits until it reports ready. */
   async start(): Promise<this> {
+    await this.launch();
+    await waitFor(async () => (await fetch(`${this.baseUrl}/health/ready`)).status === 200, 'worker ready', 20_000);
+    return this;
+  }
+
+  /** Spawns the worker without waiting for it: for starts that are not expected to become ready at once. */
+  async launch(): Promise<this> {
     const port = await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.child = spawn(process.execPath, [MAIN], {
@@ -76,7 +84,6 @@ export class WorkerProcess {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    await waitFor(async () => (await fetch(`${this.baseUrl}/health/ready`)).status === 200, 'worker ready', 20_000);
     return this;
   }
 

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Logger, Res } from '@nestjs/common';
 import { QUEUES } from '@keywarden/core';
-import { Public, watchRedisErrors } from '@keywarden/platform';
+import { Public } from '@keywarden/platform';
 import type { Queue } from 'bullmq';
 import { MetricsService } from './metrics.service';
 
@@ -18,10 +18,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     @InjectQueue(QUEUES.usage) private readonly usageQueue: Queue,
-  ) {
-    // The one holder of the usage queue here (the processor has its own worker connection).
-    watchRedisErrors(usageQueue, 'UsageQueue');
-  }
+  ) {}
 
   @Get()
   async scrape(@Res({ passthrough: true }) reply: HeaderReply): Promise<string> {

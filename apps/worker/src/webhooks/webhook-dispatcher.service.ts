@@ -11,7 +11,6 @@ import {
   markEventsDispatched,
   type UndispatchedEvent,
 } from '@keywarden/db';
-import { watchRedisErrors } from '@keywarden/platform';
 import type { JobsOptions, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
@@ -62,9 +61,7 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
     private readonly dataSource: DataSource,
     @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<WebhookDeliveryJob>,
     @Inject(WEBHOOK_CONFIG) private readonly config: WebhookConfig,
-  ) {
-    watchRedisErrors(queue, 'WebhookQueue');
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.schedule(0);
