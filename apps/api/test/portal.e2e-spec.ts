@@ -366,6 +366,24 @@ describe('usage, alerts and webhooks in the portal', () => {
     expectErrorEnvelope(await call(portal, `/v1/portal/usage?${query}&keyId=${theirs.id}`), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
   });
 
+  it("shows a key that came from another customer with its usage since it came only", async () => {
+    const [earlier, later] = await Promise.all([owner.customers.create({ externalId: uniqueName('earlier') }), owner.customers.create({ externalId: uniqueName('later') })]);
+    const key = await keyOf(earlier, otherApp);
+    await owner.verifyKey(key.secret, { cost: 2 });
+    const now = Date.now();
+    const query = `granularity=hour&from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 3_600_000).toISOString()}&keyId=${key.id}`;
+    const earlierPortal = await openPortal(earlier);
+    await eventually(async () => {
+      expect(((await call(earlierPortal, `/v1/portal/usage?${query}`)).json as { totals: unknown }).totals).toEqual({ requests: 1, units: 0, cost: 2 });
+    }, { timeoutMs: 15_000, intervalMs: 100 });
+    await owner.keys.update(key.id, { customerId: later.id });
+    await owner.verifyKey(key.secret, { cost: 1 });
+    const laterPortal = await openPortal(later);
+    await eventually(async () => {
+      expect(((await call(laterPortal, `/v1/portal/usage?${query}`)).json as { totals: unknown }).totals).toEqual({ requests: 1, units: 0, cost: 1 });
+    }, { timeoutMs: 15_000, intervalMs: 100 });
+  });
+
   it("lists the alerts about the customer's keys only", async () => {
     const [mine, theirs] = await Promise.all([keyOf(alice), keyOf(bob)]);
     const insert = (key: AppKey, customerId: string) =>

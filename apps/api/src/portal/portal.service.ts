@@ -246,7 +246,8 @@ export class PortalService implements OnModuleInit {
   async usageOf(portal: PortalContext, query: Omit<UsageQueryDto, 'appId' | 'customerId'>): Promise<UsageResponse> {
     if (query.keyId !== undefined) {
       await this.assertOwnKey(portal, query.keyId);
-      return this.usage.query(portal.actor, query as UsageQueryDto);
+      // The key's usage from before it came to this customer is another customer's.
+      return this.usage.query(portal.actor, query as UsageQueryDto, portal.customerId);
     }
     return this.usage.query(portal.actor, { ...query, customerId: portal.customerId } as UsageQueryDto);
   }

@@ -160,7 +160,8 @@ export class UsageService {
     return { accepted: events.length };
   }
 
-  async query(actor: Actor, query: UsageQueryDto): Promise<UsageResponse> {
+  /** `onlyCustomerId`: one customer's share of a key's usage (the portal's view of a key that moved between customers). */
+  async query(actor: Actor, query: UsageQueryDto, onlyCustomerId?: string): Promise<UsageResponse> {
     const subjects = [query.appId, query.keyId, query.customerId].filter((value) => value !== undefined);
     if (subjects.length !== 1) {
       throw ApiError.validation('appId', 'exactly one of appId, keyId and customerId is required');
@@ -183,6 +184,7 @@ export class UsageService {
       appId: query.appId,
       // A customer's keys may span apps: a key restricted to some apps sees their share only.
       onlyAppIds: query.customerId !== undefined ? actor.principal.appIds : null,
+      onlyCustomerId,
       from,
       to,
       model: query.model,

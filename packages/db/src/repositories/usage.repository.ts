@@ -156,6 +156,8 @@ export interface RollupQuery {
   appId?: string;
   /** A customer's keys may span apps: a caller limited to some apps sees their share only. */
   onlyAppIds?: string[] | null;
+  /** A key's events while it belonged to this customer only (a key may move between customers). */
+  onlyCustomerId?: string;
   from: Date;
   to: Date;
   model?: string;
@@ -169,14 +171,18 @@ export interface RollupQuery {
 export function rollupSeries(db: Queryable, query: RollupQuery): Promise<RollupRow[]> {
   const params: unknown[] = [query.granularity, query.workspaceId, query.keyId ?? query.customerId ?? query.appId, query.from, query.to];
   const scopeColumn = query.keyId !== undefined ? 'key_id' : query.customerId !== undefined ? 'customer_id' : 'app_id';
-  let modelFilter = '';
+  let filters = '';
   if (query.model !== undefined) {
     params.push(query.model);
-    modelFilter = `AND model = $${params.length}`;
+    filters = `AND model = $${params.length}`;
   }
   if (query.onlyAppIds) {
     params.push(query.onlyAppIds);
-    modelFilter += ` AND app_id = ANY($${params.length}::text[])`;
+    filters += ` AND app_id = ANY($${params.length}::text[])`;
+  }
+  if (query.onlyCustomerId !== undefined) {
+    params.push(query.onlyCustomerId);
+    filters += ` AND customer_id = $${params.length}`;
   }
   const column = query.groupBy ? ROLLUP_GROUP_COLUMN[query.groupBy] : null;
   return db.query(
@@ -185,7 +191,7 @@ export function rollupSeries(db: Queryable, query: RollupQuery): Promise<RollupR
        FROM usage_rollups
       WHERE granularity = $1 AND workspace_id = $2 AND ${scopeColumn} = $3
         AND bucket >= date_trunc('${query.granularity}', $4::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-        AND bucket < $5 ${modelFilter}
+        AND bucket < $5 ${filters}
       GROUP BY bucket${column ? ', dim' : ''}
       ORDER BY bucket${column ? ', dim' : ''}`,
     params,
