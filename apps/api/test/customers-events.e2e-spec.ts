@@ -86,6 +86,17 @@ describe('usage by customer', () => {
     expect((await owner.keys.requests(loose.id)).data[0].customerId).toBeNull();
   });
 
+  it("counts the requests a customer's key makes itself (GET /v1/me) in the customer's usage and access log", async () => {
+    const customer = await owner.customers.create({ externalId: uniqueName('acct') });
+    const key = await keyWithPolicy(owner, app, undefined, { customerId: customer.id });
+    await client(api.baseUrl, key.secret).me();
+    await eventually(async () => {
+      expect((await owner.usage.query({ customerId: customer.id, ...hourWindow() })).totals.requests).toBe(1);
+    }, CONVERGE);
+    const [entry] = (await owner.keys.requests(key.id)).data;
+    expect(entry).toMatchObject({ kind: 'request', route: 'GET /v1/me', customerId: customer.id });
+  });
+
   it('answers 404 for the usage of another workspace\'s customer and 400 for two subjects', async () => {
     const other = await bootstrapWorkspace('customers-events-other');
     const foreign = await client(api.baseUrl, other.secret).customers.create({ externalId: uniqueName('acct') });

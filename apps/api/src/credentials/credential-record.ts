@@ -66,6 +66,7 @@ export function principalOf(record: CredentialRecord): Principal {
     scopes: record.scopes,
     appIds: record.appIds,
     appId: record.appId,
+    customerId: record.customerId,
     environment: record.environment,
     expiresAt: record.expiresAt,
     policy: policyOf(record),

@@ -13,6 +13,8 @@ export interface Principal {
   appIds: string[] | null;
   /** App keys: their app. */
   appId: string | null;
+  /** App keys: the customer holding them, if any (their requests' usage names it). */
+  customerId: string | null;
   environment: string;
   expiresAt: Date | null;
   /** Its effective policy (for admin keys: its own; the deployment default fills in the rate). */

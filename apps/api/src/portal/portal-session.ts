@@ -53,6 +53,7 @@ export function portalPrincipal(session: Session, customerName: string): Princip
     scopes: [],
     appIds: attributes.appId === null ? null : [attributes.appId],
     appId: null,
+    customerId: null,
     environment: 'portal',
     expiresAt: new Date(session.expiresAt),
     policy: NO_POLICY,

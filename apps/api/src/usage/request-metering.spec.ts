@@ -1,7 +1,7 @@
 import type { Principal } from '../credentials/principal';
 import { type FinishedRequest, usageEventOf } from './request-metering';
 
-const caller = { keyId: 'key_admin', workspaceId: 'ws_1', appId: null } as Principal;
+const caller = { keyId: 'key_admin', workspaceId: 'ws_1', appId: null, customerId: null } as Principal;
 const NOW = Date.parse('2026-01-02T03:04:05.000Z');
 
 function finished(overrides: Partial<FinishedRequest>): FinishedRequest {
@@ -42,6 +42,16 @@ describe('usageEventOf', () => {
       ip: '203.0.113.7',
       requestId: 'req_1',
       latencyMs: 1.5,
+    });
+  });
+
+  it("names the customer of the app key that made a request (its usage by customer counts it)", () => {
+    const appKey = { ...caller, keyId: 'key_app', kind: 'app', appId: 'app_1', customerId: 'cus_1' } as Principal;
+    expect(usageEventOf(finished({ principal: appKey, routeUrl: '/v1/me' }), NOW)).toMatchObject({
+      kind: 'request',
+      keyId: 'key_app',
+      appId: 'app_1',
+      customerId: 'cus_1',
     });
   });
 

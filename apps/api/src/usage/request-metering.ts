@@ -90,8 +90,7 @@ export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageE
     latencyMs: request.latencyMs,
     appId: verified ? (known ? (verified.appId as string) : null) : principal.appId,
     keyId: verified ? (known ? (verified.keyId as string) : null) : principal.keyId,
-    // A request event (not a verify) names no customer.
-    customerId: verified ? (verified.customer?.id ?? null) : undefined,
+    customerId: verified ? (verified.customer?.id ?? null) : principal.customerId,
     kind: verified ? 'verify' : 'request',
     scope: body?.scope ?? null,
     model: body?.model ?? null,
