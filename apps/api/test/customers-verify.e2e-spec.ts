@@ -111,6 +111,15 @@ describe('verify of a key held by a customer', () => {
     });
   });
 
+  it("counts a customer's spend from before it had a policy: a cap set later today starts from it", async () => {
+    const customer = await customerWith(undefined);
+    const key = await keyWithPolicy(owner, app, undefined, { customerId: customer.id });
+    expect((await owner.verifyKey(key.secret, { cost: 5 })).code).toBe('VALID');
+    await owner.customers.update(customer.id, { policy: { dailySpendLimit: 1 } });
+    // Without a cost, so that only the earlier spend can reach the cap.
+    await eventually(async () => expect((await owner.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED'), { timeoutMs: 5_000 });
+  });
+
   it('applies a changed customer policy at once to keys already in use', async () => {
     await awayFromWindowEdge(60_000, 15_000);
     const customer = await customerWith(undefined);

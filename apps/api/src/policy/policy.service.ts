@@ -151,9 +151,10 @@ export class PolicyService {
       }
       if (lease.outcome === 'acquired') leaseId = lease.leaseId;
     }
-    // Uncapped spend is still counted, so that a cap set later today starts from it.
+    // Uncapped spend is still counted, so that a cap set later today starts from it: the
+    // customer's too when it has no policy yet (`add` skips a key without a customer).
     if (cap === null) this.spend.add(holder, request.costMicros, null);
-    if (customer && customerCap === null) this.spend.add(holder, request.costMicros, null, Date.now(), 'customer');
+    if (customerCap === null) this.spend.add(holder, request.costMicros, null, Date.now(), 'customer');
     if (state === null) return leaseId === undefined ? { code: 'VALID' } : { code: 'VALID', leaseId };
     return leaseId === undefined ? { code: 'VALID', ratelimit: state } : { code: 'VALID', ratelimit: state, leaseId };
   }
