@@ -85,6 +85,15 @@ describe('customers CRUD', () => {
     }
   });
 
+  it("refuses an externalId of the form of a customer id, which would name another customer", async () => {
+    const existing = await newCustomer();
+    const refused = { status: 400, code: 'VALIDATION_FAILED', message: /externalId must not have the form of a customer id/ } as const;
+    await expectApiError(newCustomer({ externalId: existing.id }), refused);
+    await expectApiError(owner.customers.update((await newCustomer()).id, { externalId: 'cus_01jz0000000000000000000000' }), refused);
+    // Other ids that merely start alike (e.g. another billing system's) are the platform's to use.
+    expect((await newCustomer({ externalId: `cus_NffrFeUfNV2Hib${Date.now()}` })).externalId).toMatch(/^cus_Nffr/);
+  });
+
   it('answers 404 for an unknown id or externalId', async () => {
     await expectApiError(owner.customers.get('cus_00000000000000000000000000'), { status: 404, code: 'NOT_FOUND' });
     await expectApiError(owner.customers.suspend(uniqueName('nobody')), { status: 404, code: 'NOT_FOUND' });
@@ -158,6 +167,25 @@ describe('customer scopes', () => {
       code: 'INSUFFICIENT_PERMISSIONS',
       message: /customers\.write/,
     });
+  });
+});
+
+describe('API keys limited to some apps', () => {
+  it("change a customer only while it holds no key of another app: its keys there stay as they were", async () => {
+    const otherApp = await owner.apps.create({ name: uniqueName('customers-other-app'), scopeCatalog: CATALOG });
+    const customer = await newCustomer();
+    const ownKey = await keyWithPolicy(owner, app, undefined, { customerId: customer.id });
+    const restricted = client(api.baseUrl, (await owner.adminKeys.create({ name: uniqueName('one-app'), role: 'admin', appIds: [app.id] })).secret);
+    // While every key of the customer is in its app, the restricted key manages the customer.
+    expect((await restricted.customers.update(customer.id, { name: 'Renamed' })).name).toBe('Renamed');
+
+    const elsewhere = await keyWithPolicy(owner, otherApp, undefined, { customerId: customer.id });
+    const refused = { status: 403, code: 'INSUFFICIENT_PERMISSIONS', message: `API key is not allowed to act on app ${otherApp.id} (customer ${customer.id} holds keys of it)` } as const;
+    await expectApiError(restricted.customers.suspend(customer.id), refused);
+    await expectApiError(restricted.customers.update(customer.id, { policy: { rateLimits: { perMinute: 1 } } }), refused);
+    await expectApiError(restricted.customers.delete(customer.id), refused);
+    for (const key of [ownKey, elsewhere, elsewhere]) expect((await owner.verifyKey(key.secret)).code).toBe('VALID');
+    expect(await owner.customers.get(customer.id)).toMatchObject({ status: 'active', policy: null });
   });
 });
 

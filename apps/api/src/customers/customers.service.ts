@@ -12,10 +12,11 @@ import {
   type Propagation,
   type WithPropagation,
 } from '@keywarden/core';
-import { CustomerEntity, customersPage, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
+import { appsOfCustomerKeys, CustomerEntity, customersPage, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { assertCanActOnApp } from '../common/app-access';
 import { limitOf, pageOf } from '../common/pagination';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { KeyCacheService } from '../credentials/key-cache.service';
@@ -46,6 +47,18 @@ function duplicateExternalId(externalId: string): ApiError {
 }
 
 type StatusChange = 'suspend' | 'resume';
+
+/**
+ * A change to a customer reaches every key it holds (its policy, its status, the ref in
+ * verify answers): an API key limited to some apps may make it only while the customer
+ * holds no key of another app.
+ */
+async function assertCanActOnKeysOf(actor: Actor, customerId: string, manager: EntityManager): Promise<void> {
+  if (actor.principal.appIds === null) return;
+  for (const appId of await appsOfCustomerKeys(manager, customerId)) {
+    assertCanActOnApp(actor, appId, ` (customer ${customerId} holds keys of it)`);
+  }
+}
 
 @Injectable()
 export class CustomersService {
@@ -99,6 +112,7 @@ export class CustomersService {
     try {
       row = await this.dataSource.transaction(async (manager) => {
         const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
+        await assertCanActOnKeysOf(actor, found.id, manager);
         if (dto.externalId !== undefined) found.externalId = dto.externalId;
         if (dto.name !== undefined) found.name = dto.name;
         if (dto.metadata !== undefined) found.metadata = dto.metadata;
@@ -129,6 +143,7 @@ export class CustomersService {
   async delete(actor: Actor, ref: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const row = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
+      await assertCanActOnKeysOf(actor, row.id, manager);
       const live = (await unrevokedKeyIdsOfCustomer(manager, row.id)).length;
       if (live > 0) throw ApiError.conflict(`Customer still holds ${live} key(s) that are not revoked; revoke them or move them to another customer first`);
       await manager.delete(CustomerEntity, { id: row.id });
@@ -149,6 +164,7 @@ export class CustomersService {
     const target = change === 'suspend' ? 'suspended' : 'active';
     const row = await this.dataSource.transaction(async (manager) => {
       const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
+      await assertCanActOnKeysOf(actor, found.id, manager);
       if (found.status === target) return found;
       found.status = target;
       const saved = await manager.save(found);

@@ -119,6 +119,15 @@ export async function unrevokedKeyIdsOfCustomer(db: Queryable, customerId: strin
   return rows.map(({ id }) => id);
 }
 
+/** The apps of the customer's keys that are not revoked: what a change to the customer reaches. */
+export async function appsOfCustomerKeys(db: Queryable, customerId: string): Promise<string[]> {
+  const rows: Array<{ app_id: string }> = await db.query(
+    `SELECT DISTINCT app_id FROM api_keys WHERE customer_id = $1 AND status <> 'revoked' ORDER BY app_id`,
+    [customerId],
+  );
+  return rows.map(({ app_id }) => app_id);
+}
+
 /** The customer holding the key: null for a key of none, undefined for an unknown key. */
 export async function customerOfKey(db: Queryable, keyId: string): Promise<string | null | undefined> {
   const [row]: Array<{ customer_id: string | null }> = await db.query(`SELECT customer_id FROM api_keys WHERE id = $1`, [keyId]);

@@ -12,9 +12,18 @@ export const IsCustomerId = () => Matches(CUSTOMER_ID_PATTERN, { message: 'custo
 /** The platform's own id for a customer. */
 export const IsExternalId = () => Matches(EXTERNAL_ID_PATTERN, { message: `externalId ${EXTERNAL_ID_MESSAGE}` });
 
+/**
+ * An externalId being given to a customer: not one of the form of Keywarden's own ids,
+ * which `:ref` reads as an id (the customer could not be found by it, and it would name
+ * another customer).
+ */
+export const IsNotCustomerIdShaped = () =>
+  Matches(/^(?!cus_[0-9a-z]{26}$)/, { message: 'externalId must not have the form of a customer id (cus_ and 26 characters)' });
+
 export class CreateCustomerDto implements CreateCustomerRequest {
   /** The platform's own id for the customer, unique in the workspace. */
   @IsExternalId()
+  @IsNotCustomerIdShaped()
   externalId!: string;
 
   @IsOptional()

@@ -1,7 +1,7 @@
 import type { Metadata, UpdateCustomerRequest } from '@keywarden/core';
 import { IsString, Length, ValidateIf } from 'class-validator';
 import { IsMetadata, NestedObject } from '../../common/validators';
-import { IsExternalId } from './create-customer.dto';
+import { IsExternalId, IsNotCustomerIdShaped } from './create-customer.dto';
 import { CustomerPolicyDto } from './customer-policy.dto';
 
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -10,6 +10,7 @@ const isSet = (_dto: object, value: unknown): boolean => value !== undefined && 
 export class UpdateCustomerDto implements UpdateCustomerRequest {
   @ValidateIf(isPresent)
   @IsExternalId()
+  @IsNotCustomerIdShaped()
   externalId?: string;
 
   /** `null` clears the name. */
