@@ -318,6 +318,35 @@ describe('POST /v1/leaks', () => {
     expect(audit.data.map((entry) => entry.action).sort()).toEqual(['key.created', 'key.leak_reported', 'key.leak_reported', 'key.revoked']);
   });
 
+  it("a live secret reported after a rotated-out one is contained, in the same incident, with a second key.leaked", async () => {
+    const key = await newKey();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    const first = await report({ key: key.secret, source: 'old-paste' });
+    expect(first.json).toMatchObject({ newIncident: true, action: 'none' });
+    expect(await statusOf(key.id)).toBe('active');
+    const second = await report({ key: rotated.secret, source: 'new-paste' });
+    expect(second.json).toMatchObject({ alertId: (first.json as { alertId: string }).alertId, newIncident: false, leakResponse: 'revoke', action: 'revoked' });
+    expect(await statusOf(key.id)).toBe('revoked');
+    expect((await owner.verifyKey(rotated.secret)).code).toBe('KEY_REVOKED');
+    expect((await outboxOf(key.id, 'key.leaked')).map(({ data }) => data.action).sort()).toEqual(['none', 'revoked']);
+    expect((await leakAlertsOf(key.id))[0].evidence).toMatchObject({ action: 'revoked', leakResponse: 'revoke' });
+  });
+
+  it('a report after its incident was resolved opens a new one and applies the response again', async () => {
+    const disabling = await owner.apps.create({ name: uniqueName('disabling-again'), scopeCatalog: ['generation.create'] });
+    await rawRequest(api.baseUrl, `/v1/apps/${disabling.id}`, { method: 'PATCH', apiKey: workspace.secret, body: JSON.stringify({ leakResponse: 'disable' }) });
+    const key = await newKey(disabling);
+    const first = await report({ keyId: key.id });
+    expect(first.json).toMatchObject({ newIncident: true, action: 'disabled' });
+    await owner.keys.enable(key.id);
+    await owner.alerts.resolve((first.json as { alertId: string }).alertId);
+    const second = await report({ keyId: key.id });
+    expect(second.json).toMatchObject({ newIncident: true, action: 'disabled' });
+    expect((second.json as { alertId: string }).alertId).not.toBe((first.json as { alertId: string }).alertId);
+    expect(await statusOf(key.id)).toBe('disabled');
+    expect((await leakAlertsOf(key.id)).map((alert) => alert.status).sort()).toEqual(['open', 'resolved']);
+  });
+
   it('by the key itself, with the app set to disable: the key is disabled, not revoked', async () => {
     const disabling = await owner.apps.create({ name: uniqueName('disabling'), scopeCatalog: ['generation.create'] });
     expect((await rawRequest(api.baseUrl, `/v1/apps/${disabling.id}`, { method: 'PATCH', apiKey: workspace.secret, body: JSON.stringify({ leakResponse: 'disable' }) })).json).toMatchObject({ leakResponse: 'disable' });

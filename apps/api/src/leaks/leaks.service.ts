@@ -140,7 +140,13 @@ export class LeaksService {
     return matches;
   }
 
-  /** The key's leak incident: joined when one began within 24 h, else opened (and the app's response applied). */
+  /**
+   * Every report whose secret still opens the key applies the app's response to it: a
+   * report joining an incident too (the key may have been enabled or rotated since, and
+   * its new secret leaked). Joined: the key's unresolved incident begun within 24 h; else
+   * one is opened. `key.leaked` goes out when an incident opens and when a report changes
+   * the key.
+   */
   private async confirm(
     manager: EntityManager,
     row: ApiKeyEntity,
@@ -157,16 +163,6 @@ export class LeaksService {
     };
     const app = await manager.findOneByOrFail(AppEntity, { id: row.appId as string });
     const incident = await leakAlertSinceForUpdate(manager, row.id, new Date(now.getTime() - LEAK_INCIDENT_WINDOW_MS));
-    if (incident) {
-      const evidence = incident.evidence as unknown as LeakEvidence;
-      evidence.reports = [record, ...evidence.reports].slice(0, MAX_LEAK_REPORTS_KEPT);
-      incident.occurrences += 1;
-      incident.lastDetectedAt = now;
-      await recordAlertRepeat(manager, incident);
-      await this.auditReport(manager, reporter, row, { alertId: incident.id, newIncident: false });
-      return { keyId: row.id, alertId: incident.id, newIncident: false, leakResponse: evidence.leakResponse, action: evidence.action };
-    }
-
     // A leaked secret that no longer opens the key (rotated out) leaves the key alone.
     const action = live ? leakAction(app.leakResponse, row.status) : 'none';
     const details = { reason: 'leak', source: reporter.source, url: reporter.url };
@@ -174,55 +170,71 @@ export class LeaksService {
     const secrets = await this.store.liveSecrets(manager, [row.id]);
     if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details, secrets);
     if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
-    const evidence: LeakEvidence = {
-      ...(await traffic),
-      expected: 0,
-      window: '24h',
-      baselineHours: 0,
-      source: reporter.source,
-      url: reporter.url,
-      firstReportedAt: now.toISOString(),
-      leakResponse: app.leakResponse,
-      action,
-      lastUsedAt: iso(row.lastUsedAt),
-      reports: [record],
-    };
-    const alert = newAlertRow(manager, {
-      id: newId('alert'),
-      workspaceId: row.workspaceId,
-      appId: app.id,
-      keyId: row.id,
-      customerId: row.customerId,
-      model: null,
-      type: 'leak',
-      fingerprint: `leak:${row.id}:${now.getTime()}`,
-      severity: 'high',
-      evidence: evidence as unknown as AlertEntity['evidence'],
-      firstDetectedAt: now,
-    });
-    await insertAlert(manager, alert);
-    const data: KeyLeakedData = {
-      keyId: row.id,
-      appId: app.id,
-      environment: row.environment,
-      name: row.name,
-      prefix: currentPrefix(secrets.get(row.id) ?? []),
-      alertId: alert.id,
-      source: reporter.source,
-      url: reporter.url,
-      action,
-      customerId: row.customerId,
-    };
-    await recordWebhookEvent(manager, {
-      workspaceId: row.workspaceId,
-      appId: app.id,
-      customerId: row.customerId,
-      type: 'key.leaked',
-      data,
-      occurredAt: now,
-    });
-    await this.auditReport(manager, reporter, row, { alertId: alert.id, newIncident: true, action });
-    return { keyId: row.id, alertId: alert.id, newIncident: true, leakResponse: app.leakResponse, action };
+
+    let alertId: string;
+    if (incident) {
+      const evidence = incident.evidence as unknown as LeakEvidence;
+      evidence.reports = [record, ...evidence.reports].slice(0, MAX_LEAK_REPORTS_KEPT);
+      if (action !== 'none') Object.assign(evidence, { leakResponse: app.leakResponse, action });
+      incident.occurrences += 1;
+      incident.lastDetectedAt = now;
+      await recordAlertRepeat(manager, incident);
+      alertId = incident.id;
+    } else {
+      const evidence: LeakEvidence = {
+        ...(await traffic),
+        expected: 0,
+        window: '24h',
+        baselineHours: 0,
+        source: reporter.source,
+        url: reporter.url,
+        firstReportedAt: now.toISOString(),
+        leakResponse: app.leakResponse,
+        action,
+        lastUsedAt: iso(row.lastUsedAt),
+        reports: [record],
+      };
+      const alert = newAlertRow(manager, {
+        id: newId('alert'),
+        workspaceId: row.workspaceId,
+        appId: app.id,
+        keyId: row.id,
+        customerId: row.customerId,
+        model: null,
+        type: 'leak',
+        fingerprint: `leak:${row.id}:${now.getTime()}`,
+        severity: 'high',
+        evidence: evidence as unknown as AlertEntity['evidence'],
+        firstDetectedAt: now,
+      });
+      await insertAlert(manager, alert);
+      alertId = alert.id;
+    }
+    if (!incident || action !== 'none') {
+      const data: KeyLeakedData = {
+        keyId: row.id,
+        appId: app.id,
+        environment: row.environment,
+        name: row.name,
+        prefix: currentPrefix(secrets.get(row.id) ?? []),
+        alertId,
+        source: reporter.source,
+        url: reporter.url,
+        action,
+        customerId: row.customerId,
+      };
+      await recordWebhookEvent(manager, {
+        workspaceId: row.workspaceId,
+        appId: app.id,
+        customerId: row.customerId,
+        type: 'key.leaked',
+        data,
+        occurredAt: now,
+      });
+    }
+    const newIncident = incident === null;
+    await this.auditReport(manager, reporter, row, { alertId, newIncident, action });
+    return { keyId: row.id, alertId, newIncident, leakResponse: app.leakResponse, action };
   }
 
   private async auditReport(manager: EntityManager, reporter: Reporter, row: ApiKeyEntity, details: Record<string, unknown>): Promise<void> {

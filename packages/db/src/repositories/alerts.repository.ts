@@ -37,10 +37,10 @@ export function unresolvedAlertForUpdate(db: EntityManager, appId: string, finge
   });
 }
 
-/** The key's latest leak alert opened at or after `since`, locked for update. */
+/** The key's latest unresolved leak alert opened at or after `since`, locked for update (a resolved incident is not joined). */
 export function leakAlertSinceForUpdate(db: EntityManager, keyId: string, since: Date): Promise<AlertEntity | null> {
   return db.findOne(AlertEntity, {
-    where: { keyId, type: 'leak', firstDetectedAt: MoreThanOrEqual(since) },
+    where: { keyId, type: 'leak', status: Not('resolved' as const), firstDetectedAt: MoreThanOrEqual(since) },
     order: { firstDetectedAt: 'DESC' },
     lock: { mode: 'pessimistic_write' },
   });
