@@ -147,6 +147,13 @@ it('never counts toward usage or limits: its uses are metered as an unknown key'
   expect(rollups[0].n).toBe(0);
 });
 
+it('usage reported for a canary is refused with the whole report (all items or none)', async () => {
+  const [canary, ordinary] = [await createKey({ canary: true }), await createKey({})];
+  const item = (keyId: string) => ({ keyId, model: 'gpt-4o', units: 5, cost: 2, timestamp: new Date().toISOString(), requestId: uniqueName('report') });
+  const response = await rawRequest(api.baseUrl, '/v1/usage', { apiKey: workspace.secret, body: JSON.stringify({ events: [item(ordinary.id), item(canary.id)] }) });
+  expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /events\.1\.keyId is a canary key/ });
+});
+
 it('ordinary key listings never show canaries; canary=true lists them alone', async () => {
   const canary = await createKey({ canary: true });
   const ordinary = await createKey({});

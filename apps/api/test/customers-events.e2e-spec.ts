@@ -134,6 +134,24 @@ describe('customer-scoped webhook endpoints', () => {
     expect(receiver.at('/second')).toHaveLength(1);
   });
 
+  it("keep a customer's canary from its endpoints: only app-wide endpoints hear of it", async () => {
+    const hookApp = await owner.apps.create({ name: uniqueName('canary-hooks'), scopeCatalog: CATALOG });
+    const customer = await owner.customers.create({ externalId: uniqueName('acct') });
+    const customerEndpoint = await owner.webhooks.create({ appId: hookApp.id, url: `${receiver.baseUrl}/canary-customer`, customerId: customer.id });
+    await owner.webhooks.create({ appId: hookApp.id, url: `${receiver.baseUrl}/canary-all` });
+    const canary = await owner.keys.create({ appId: hookApp.id, name: uniqueName('decoy'), environment: 'live', scopes: [CATALOG[0]], customerId: customer.id, canary: true });
+    const genuine = await keyWithPolicy(owner, hookApp, undefined, { customerId: customer.id });
+
+    const everything = await received('/canary-all', 2);
+    expect(everything.map((request) => (JSON.parse(request.body) as { data: KeyEventData }).data.keyId).sort()).toEqual([canary.id, genuine.id].sort());
+    await received('/canary-customer', 1);
+    // Every event was dispatched by now (the app-wide endpoint got both): nothing else is on its way.
+    await eventually(async () => {
+      expect((await owner.webhooks.deliveries(customerEndpoint.id)).data.map((delivery) => delivery.status)).toEqual(['succeeded']);
+    }, CONVERGE);
+    expect(receiver.at('/canary-customer').map((request) => (JSON.parse(request.body) as { data: KeyEventData }).data.keyId)).toEqual([genuine.id]);
+  });
+
   it('lists endpoints by customer and refuses a customer of another workspace', async () => {
     const customer = await owner.customers.create({ externalId: uniqueName('acct') });
     const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/listed`, customerId: customer.id });

@@ -63,6 +63,24 @@ it('records key.expiring once for a key expiring within the lead time', async ()
   expect(await eventsAfterScans(key.id)).toHaveLength(1);
 });
 
+it("records a customer's canary expiring for the app-wide endpoints only", async () => {
+  const customer = await owner.customers.create({ externalId: uniqueName('acct') });
+  const expiresAt = new Date(Date.now() + 2 * DAY_MS).toISOString();
+  const [canary, genuine] = await Promise.all([
+    owner.keys.create({ appId: app.id, name: uniqueName('decoy'), environment: 'live', scopes: [CATALOG[0]], customerId: customer.id, canary: true, expiresAt }),
+    keyWithPolicy(owner, app, undefined, { expiresAt, customerId: customer.id }),
+  ]);
+  const scopes = await eventually(async () => {
+    const rows = await sql<{ key_id: string; customer_id: string | null }>(
+      `SELECT data ->> 'keyId' AS key_id, customer_id FROM webhook_events WHERE type = 'key.expiring' AND data ->> 'keyId' = ANY($1::text[])`,
+      [[canary.id, genuine.id]],
+    );
+    expect(rows).toHaveLength(2);
+    return Object.fromEntries(rows.map((row) => [row.key_id, row.customer_id]));
+  }, { timeoutMs: 5_000 });
+  expect(scopes).toEqual({ [canary.id]: null, [genuine.id]: customer.id });
+});
+
 it('records key.expiring ahead of the rotation-period deadline of the current secret', async () => {
   const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 5 });
   const [secret] = await sql<{ created_at: Date }>(`SELECT created_at FROM key_secrets WHERE key_id = $1`, [key.id]);

@@ -9,6 +9,8 @@ export interface KeyEventSubject {
   environment: string;
   name: string;
   customerId: string | null;
+  /** A canary's events go to the app-wide endpoints only: its customer's must not learn it is a decoy. */
+  canary: boolean;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function recordKeyEvents(
         prefix,
         customerId: key.customerId,
       };
-      return { workspaceId: key.workspaceId, appId: key.appId, customerId: key.customerId, type, data };
+      return { workspaceId: key.workspaceId, appId: key.appId, customerId: key.canary ? null : key.customerId, type, data };
     }),
   );
 }

@@ -98,6 +98,19 @@ describe('usageEventOf', () => {
     expect(JSON.stringify(event)).not.toContain('kw_secret');
   });
 
+  it("counts a refused verify of a known key without the units and cost it declared (it spent nothing)", () => {
+    const event = usageEventOf(
+      finished({
+        method: 'POST',
+        routeUrl: '/v1/keys/verify',
+        body: { key: 'kw_secret', units: 3, cost: 1.5 },
+        outcome: { kind: 'verified', response: { valid: false, code: 'USAGE_EXCEEDED', keyId: 'key_7', appId: 'app_3' } },
+      }),
+      NOW,
+    );
+    expect(event).toMatchObject({ keyId: 'key_7', kind: 'verify', outcome: 'USAGE_EXCEEDED', units: 0, costMicros: 0 });
+  });
+
   it('bills a verify of an unknown key to the caller workspace alone, from the caller IP', () => {
     const event = usageEventOf(
       finished({ body: { key: 'kw_nope' }, outcome: { kind: 'verified', response: { valid: false, code: 'UNAUTHORIZED' } } }),

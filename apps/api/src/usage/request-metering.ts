@@ -79,6 +79,7 @@ export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageE
   const verified = request.outcome.kind === 'verified' && request.status < 400 ? request.outcome.response : null;
   const body = verified ? (request.body as VerifyKeyRequest) : null;
   const known = verified?.keyId !== undefined;
+  const admitted = body !== null && verified?.code === 'VALID';
   // One object literal, no `{...common, ...}`: V8 clones a spread object and then adds a
   // dozen properties on a slow path, about 20 µs of CPU per verify (bench/README.md).
   return {
@@ -96,8 +97,9 @@ export function usageEventOf(request: FinishedRequest, now = Date.now()): UsageE
     model: body?.model ?? null,
     outcome: verified ? verified.code : outcomeCode(request.status, request.outcome),
     ip: (body ? body.ip : undefined) ?? request.ip ?? null,
-    units: body?.units ?? 0,
-    costMicros: body?.cost === undefined ? 0 : costToMicros(body.cost),
+    // Only an admitted verify spends: a refused one counts as a request, not as its units and cost.
+    units: admitted ? (body.units ?? 0) : 0,
+    costMicros: admitted && body.cost !== undefined ? costToMicros(body.cost) : 0,
     requestId: body ? (body.requestId ?? null) : request.requestId,
   };
 }

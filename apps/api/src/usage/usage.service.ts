@@ -32,6 +32,7 @@ const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 interface KeyOfReport {
   appId: string;
+  canary: boolean;
   capMicros: number | null;
   customerId: string | null;
   customerCapMicros: number | null;
@@ -92,6 +93,7 @@ export class UsageService {
         row.id,
         {
           appId: row.app_id,
+          canary: row.canary,
           capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros,
           customerId: row.customer_id,
           customerCapMicros: row.customer_policy?.dailySpendLimitMicros ?? null,
@@ -113,6 +115,9 @@ export class UsageService {
       actor,
       dto.events.map((item) => item.keyId),
     );
+    // A canary is never used for real: usage reported for one is a mistake, not traffic.
+    const canaryAt = dto.events.findIndex((item) => keys.get(item.keyId)?.canary);
+    if (canaryAt !== -1) throw ApiError.validation(`events.${canaryAt}.keyId`, 'is a canary key: canaries never count usage');
     const events: UsageEvent[] = dto.events.map((item) => {
       const at = new Date(item.timestamp);
       const key = keys.get(item.keyId) as KeyOfReport;

@@ -62,7 +62,8 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
           const id = await recordWebhookEvent(manager, {
             workspaceId: row.workspace_id,
             appId: row.app_id,
-            customerId: row.customer_id,
+            // A canary's go to the app-wide endpoints only: its customer's must not learn it is a decoy.
+            customerId: row.canary ? null : row.customer_id,
             type: 'key.expiring',
             data,
             dedupeKey: `key.expiring:${row.key_id}:${row.deadline}`,

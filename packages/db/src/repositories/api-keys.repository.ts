@@ -150,6 +150,7 @@ export interface RevokedKey {
   /** The display prefix of its current secret. */
   prefix: string | null;
   customerId: string | null;
+  canary: boolean;
 }
 
 /** Revokes every key of the app that is not revoked yet; answers those it revoked. */
@@ -158,7 +159,7 @@ export async function revokeKeysOfApp(db: Queryable, appId: string): Promise<Rev
   const [revoked]: [RevokedKey[], number] = await db.query(
     `UPDATE api_keys k SET status = 'revoked', revoked_at = now(), updated_at = now()
       WHERE k.app_id = $1 AND k.status <> 'revoked'
-      RETURNING k.id, k.environment, k.name, k.customer_id AS "customerId",
+      RETURNING k.id, k.environment, k.name, k.customer_id AS "customerId", k.canary,
         (SELECT s.prefix FROM key_secrets s WHERE s.key_id = k.id ORDER BY s.expires_at IS NULL DESC, s.created_at DESC LIMIT 1) AS prefix`,
     [appId],
   );
@@ -173,12 +174,13 @@ export interface AppKeyPolicies {
   customer_id: string | null;
   /** The policy the key's customer shares over its keys. */
   customer_policy: StoredPolicy | null;
+  canary: boolean;
 }
 
 /** App keys of the workspace among `keyIds`, with their own, their app's default and their customer's policy. */
 export function appKeysWithPolicies(db: Queryable, workspaceId: string, keyIds: string[]): Promise<AppKeyPolicies[]> {
   return db.query(
-    `SELECT k.id, k.app_id, k.policy, a.default_policy, k.customer_id, c.policy AS customer_policy
+    `SELECT k.id, k.app_id, k.policy, a.default_policy, k.customer_id, c.policy AS customer_policy, k.canary
        FROM api_keys k JOIN apps a ON a.id = k.app_id LEFT JOIN customers c ON c.id = k.customer_id
       WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
     [workspaceId, keyIds],
@@ -190,6 +192,7 @@ export interface KeyDeadlineRow {
   workspace_id: string;
   app_id: string;
   customer_id: string | null;
+  canary: boolean;
   environment: string;
   name: string;
   prefix: string;
@@ -208,7 +211,7 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  */
 const COMING_DEADLINES = `
   WITH live AS (
-    SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.environment, k.name, k.expires_at, s.prefix,
+    SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.canary, k.environment, k.name, k.expires_at, s.prefix,
            s.created_at + make_interval(days => COALESCE((k.policy ->> 'rotationPeriodDays')::int,
                                                           (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
       FROM api_keys k
@@ -221,7 +224,7 @@ const COMING_DEADLINES = `
     UNION ALL
     SELECT live.*, 'rotation_period' AS reason, rotation_deadline AS at FROM live WHERE rotation_deadline IS NOT NULL
   )
-  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.customer_id, d.environment, d.name, d.prefix, d.reason,
+  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.customer_id, d.canary, d.environment, d.name, d.prefix, d.reason,
          to_char(d.at AT TIME ZONE 'UTC', ${ISO}) AS deadline
     FROM deadlines d
    WHERE d.at > now() AND d.at <= now() + make_interval(days => $1)
