@@ -22,3 +22,5 @@ export * from './wire/customers';
 export * from './wire/portal';
 export * from './wire/webhooks';
 export * from './wire/alerts';
+export * from './wire/leaks';
+export * from './wire/containment';

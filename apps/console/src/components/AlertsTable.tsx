@@ -18,7 +18,11 @@ const otherColumns = [
   column.accessor('model', { header: 'Model', cell: (cell) => cell.getValue() ?? '—' }),
   column.accessor('evidence', {
     header: 'Observed / expected',
-    cell: (cell) => `${formatNumber(cell.getValue().observed)} / ${formatNumber(cell.getValue().expected)} per ${cell.getValue().window}`,
+    // Leak and canary alerts are not measured against a baseline: their numbers would read as 0 expected.
+    cell: (cell) =>
+      cell.row.original.type === 'leak' || cell.row.original.type === 'canary_used'
+        ? '—'
+        : `${formatNumber(cell.getValue().observed)} / ${formatNumber(cell.getValue().expected)} per ${cell.getValue().window}`,
   }),
   column.accessor('detectedAt', { header: 'Detected', cell: (cell) => formatDateTime(cell.getValue()) }),
   column.accessor('occurrences', { header: 'Seen', cell: (cell) => `${cell.getValue()}×` }),

@@ -1,4 +1,5 @@
-import { ALERT_STATUSES, type AlertStatus, DETECTION_ALERT_TYPES } from '@keywarden/core';
+import { ALERT_STATUSES, ALERT_TYPES, type AlertStatus } from '@keywarden/core';
+import { Link } from 'react-router';
 import { AlertsTable } from '../../../components/AlertsTable';
 import { AppSelect } from '../../../components/AppSelect';
 import { EmptyState } from '../../../components/EmptyState';
@@ -17,12 +18,16 @@ export default function AlertsPage() {
     appId: params.get('appId') ?? '',
     status: (params.get('status') ?? '') as AlertStatus | '',
     type: params.get('type') ?? '',
+    keyId: params.get('keyId') ?? '',
   };
   const pages = useCursorPages(JSON.stringify(filters));
   const alerts = useAlertsPage(filters, pages.cursor);
   return (
     <>
-      <PageHeader title="Alerts" description="Keys behaving unlike themselves: spikes, models never used, traffic outside business hours." />
+      <PageHeader
+        title="Alerts"
+        description="Keys behaving unlike themselves (spikes, models never used, traffic outside business hours), reported leaks and used canaries."
+      />
       <div role="search" className="filters" aria-label="Filter alerts">
         <AppSelect value={filters.appId} onChange={(appId) => setFilter('appId', appId)} allowAll />
         <SelectField label="Status" inline value={filters.status} onChange={(event) => setFilter('status', event.target.value)}>
@@ -35,12 +40,22 @@ export default function AlertsPage() {
         </SelectField>
         <SelectField label="Type" inline value={filters.type} onChange={(event) => setFilter('type', event.target.value)}>
           <option value="">Any</option>
-          {DETECTION_ALERT_TYPES.map((type) => (
+          {ALERT_TYPES.map((type) => (
             <option key={type} value={type}>
               {type.replace('_', ' ')}
             </option>
           ))}
         </SelectField>
+        {filters.keyId && (
+          <p className="filter-chip">
+            <span>
+              Key <Link to={`/keys/${encodeURIComponent(filters.keyId)}`}>{filters.keyId}</Link>
+            </span>
+            <button type="button" className="button-secondary" onClick={() => setFilter('keyId', '')}>
+              All keys
+            </button>
+          </p>
+        )}
       </div>
       {alerts.isPending && <Loading />}
       <ErrorMessage error={alerts.error} />

@@ -1,5 +1,5 @@
-import type { AccessLogEntry, AppKey, CreateKeyRequest, KeyStatus, Page, RotateKeyRequest, WithSecret } from '@keywarden/core';
-import { useQuery } from '@tanstack/react-query';
+import type { AccessLogEntry, App, AppKey, CreateKeyRequest, KeyStatus, Page, ReportLeakRequest, ReportLeakResponse, RotateKeyRequest, WithSecret } from '@keywarden/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { useKeyMutation } from '../../../lib/key-mutation';
 import type { KeyAction } from '../../../components/keys/key-actions';
@@ -48,4 +48,23 @@ export function useRotateKey(keyId: string) {
 
 export function useKeyAction(keyId: string, action: KeyAction) {
   return useKeyMutation(() => api.post<AppKey>(`/v1/keys/${encodeURIComponent(keyId)}/${action}`), KEY_CACHE);
+}
+
+/** The key's app, for what its leak response will do (the same cache entry as the app's page). */
+export function useKeyApp(appId: string) {
+  return useQuery({ queryKey: queryKeys.app(appId), queryFn: () => api.get<App>(`/v1/apps/${encodeURIComponent(appId)}`) });
+}
+
+/** A leak report: the key changes (revoked, disabled) and a `leak` alert opens or grows. */
+export function useReportLeak(keyId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Omit<ReportLeakRequest, 'key' | 'keyId'>) => api.post<ReportLeakResponse>('/v1/leaks', { ...body, keyId }),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: queryKeys.key(keyId) }),
+        client.invalidateQueries({ queryKey: queryKeys.keys }),
+        client.invalidateQueries({ queryKey: queryKeys.alerts }),
+      ]),
+  });
 }

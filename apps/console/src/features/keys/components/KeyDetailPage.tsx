@@ -1,6 +1,6 @@
-import type { AppKey } from '@keywarden/core';
+import type { AppKey, KeyContainment } from '@keywarden/core';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { KEY_ACTION_CONFIRMATION, type KeyAction } from '../../../components/keys/key-actions';
@@ -10,8 +10,10 @@ import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { StatusBadge } from '../../../components/StatusBadge';
 import { UsageCard } from '../../../components/UsageCard';
+import { formatDateTime } from '../../../lib/format';
 import { useKey, useKeyAction, useRotateKey } from '../api/keys';
 import { AccessLog } from './AccessLog';
+import { ReportLeakDialog } from './ReportLeakDialog';
 
 export default function KeyDetailPage() {
   const { keyId = '' } = useParams();
@@ -23,6 +25,7 @@ export default function KeyDetailPage() {
 
 function KeyDetail({ appKey }: { appKey: AppKey }) {
   const [rotating, setRotating] = useState(false);
+  const [reportingLeak, setReportingLeak] = useState(false);
   const [confirming, setConfirming] = useState<KeyAction | null>(null);
   const rotate = useRotateKey(appKey.id);
   const revoke = useKeyAction(appKey.id, 'revoke');
@@ -35,6 +38,9 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
     <>
       <PageHeader title={appKey.name} description={<>{appKey.description ?? <code>{appKey.id}</code>}</>}>
         <StatusBadge status={appKey.status} />
+        <Link className="button-secondary" to={`/alerts?keyId=${encodeURIComponent(appKey.id)}`}>
+          Alerts about this key
+        </Link>
         {open && (
           <>
             <button type="button" className="button-secondary" onClick={() => setRotating(true)}>
@@ -54,10 +60,17 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
             </button>
           </>
         )}
+        {!appKey.canary && (
+          <button type="button" className="button-danger" onClick={() => setReportingLeak(true)}>
+            Report leak
+          </button>
+        )}
       </PageHeader>
+      {appKey.containment && <ContainmentCard containment={appKey.containment} />}
       <KeyDetails appKey={appKey} operator />
       <UsageCard filter={{ keyId: appKey.id }} emptyHint="Verify the key once and its traffic shows here within seconds." />
       <AccessLog keyId={appKey.id} />
+      {reportingLeak && <ReportLeakDialog appKey={appKey} open onClose={() => setReportingLeak(false)} />}
       <RotateKeyDialog rotate={rotate} open={rotating} onClose={() => setRotating(false)} />
       {confirming && (
         <ConfirmDialog
@@ -79,3 +92,39 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
     </>
   );
 }
+
+/** What each containment does to the key, in words. */
+function containedAs(containment: KeyContainment): string {
+  switch (containment.action) {
+    case 'throttle':
+      return `Throttled to ${containment.rateLimitPerMinute ?? '?'} requests a minute (RATE_LIMITED above it)`;
+    case 'block_model':
+      return `Model ${containment.model ?? '?'} blocked (MODEL_NOT_ALLOWED); other models work`;
+    default:
+      return 'Disabled: verify refuses the key (KEY_DISABLED)';
+  }
+}
+
+/** A detector alert's containment in force on the key: what, since when, by which alert. */
+function ContainmentCard({ containment }: { containment: KeyContainment }) {
+  return (
+    <section className="card containment" aria-labelledby="key-containment">
+      <h2 id="key-containment">Contained</h2>
+      <p className="warning">{containedAs(containment)}</p>
+      <dl className="details">
+        <dt>By alert</dt>
+        <dd>
+          <Link to={`/alerts/${containment.alertId}`}>
+            {containment.alertType.replace('_', ' ')} alert {containment.alertId}
+          </Link>
+        </dd>
+        <dt>Since</dt>
+        <dd>{formatDateTime(containment.since)}</dd>
+        <dt>Why</dt>
+        <dd>{containment.reason}</dd>
+      </dl>
+      <p className="muted small">It holds until the alert is resolved or someone lifts it on the alert's page ("Lift containment").</p>
+    </section>
+  );
+}
+

@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Alert, AppKey, ReportLeakResponse } from '@keywarden/core';
+import type { Keywarden } from '@keywarden/sdk';
+import type { Page } from '@playwright/test';
+import { expect, expectAccessible, PHONE, shownSecret, test, uniqueName, WIDE } from './fixtures';
+import { seedSpike } from './seed';
+import { stackValue } from './stack';
+
+const SCREENSHOTS_DIR = process.env.KW_CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', '.screenshots');
+const DESKTOP = { width: 1440, height: 900 };
+
+/** The page at 1440 × 900 and at phone width (`<name>-desktop.png`, `<name>-phone.png`). */
+async function screenshotsAt(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(WIDE);
+}
+
+/** A call the SDK has no method for, with the owner's key. */
+async function ownerPost<T>(path: string, body: unknown): Promise<T> {
+  const response = await fetch(`${stackValue('baseUrl')}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stackValue('ownerKey')}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBeLessThan(300);
+  return (await response.json()) as T;
+}
+
+async function ownerGet<T>(path: string): Promise<T> {
+  const response = await fetch(`${stackValue('baseUrl')}${path}`, { headers: { authorization: `Bearer ${stackValue('ownerKey')}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function appWithKey(owner: Keywarden, label: string, app: Parameters<Keywarden['apps']['create']>[0] | null = null) {
+  const created = await owner.apps.create(app ?? { name: uniqueName(label), timezone: 'UTC' });
+  const key = await owner.keys.create({ appId: created.id, name: `${label} key`, environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  return { app: created, key };
+}
+
+/** A spike on a key of an app that throttles on spikes: the detector contains the key. */
+async function containedKey(owner: Keywarden): Promise<{ key: AppKey; alert: Alert }> {
+  const { app, key } = await appWithKey(owner, 'contained', { name: uniqueName('contained'), timezone: 'UTC', containment: { spike: 'throttle' } });
+  await seedSpike(stackValue('workspaceId'), app.id, key.id);
+  await expect
+    .poll(async () => (await owner.keys.get(key.id)).containment?.action ?? null, { timeout: 90_000, intervals: [1_000] })
+    .toBe('throttle');
+  const contained = await owner.keys.get(key.id);
+  const alert = await owner.alerts.get(contained.containment!.alertId);
+  return { key: contained, alert };
+}
+
+test('key page: Report leak names the leak response, revokes the key and links the leak alert', async ({ signedIn: page, owner }) => {
+  const { key } = await appWithKey(owner, 'reported');
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'reported key' })).toBeVisible();
+  await page.getByRole('button', { name: 'Report leak' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Report a leak of this key' });
+  await expect(dialog).toContainText("This app's leak response is revoke.");
+  await dialog.getByLabel(/Where it was found/).fill('support ticket 4711');
+  await dialog.getByLabel(/URL/).fill('https://paste.example/abc');
+  await expectAccessible(page);
+  await screenshotsAt(page, 'report-leak-dialog');
+  await dialog.getByRole('button', { name: 'Report leak' }).click();
+
+  const outcome = page.getByRole('dialog', { name: 'Leak reported' });
+  await expect(outcome.getByRole('status')).toHaveText('The key was revoked.');
+  const alertLink = outcome.getByRole('link', { name: /^alrt_/ });
+  const alertId = (await alertLink.textContent()) ?? '';
+  const alert = await owner.alerts.get(alertId);
+  expect(alert).toMatchObject({ type: 'leak', keyId: key.id });
+  expect(alert.evidence).toMatchObject({ source: 'support ticket 4711', url: 'https://paste.example/abc', action: 'revoked' });
+  // The key behind the dialog was refreshed: revoked, its actions gone.
+  await expect(page.locator('.page-header').getByText('revoked', { exact: true })).toBeVisible();
+  await screenshotsAt(page, 'report-leak-outcome');
+  await alertLink.click();
+  await expect(page.getByRole('heading', { name: 'leak alert' })).toBeVisible();
+  expect((await owner.keys.get(key.id)).status).toBe('revoked');
+});
+
+test("key page: Report leak by a role without keys.revoke shows the API's refusal and changes nothing", async ({ page, owner }) => {
+  const { key } = await appWithKey(owner, 'guarded');
+  const developer = await owner.adminKeys.create({ name: uniqueName('developer'), role: 'developer' });
+  const response = await page.request.post('/v1/console/sessions', { data: { key: shownSecret(developer.secret) } });
+  expect(response.status()).toBe(201);
+  await page.goto(`/console/keys/${key.id}`);
+  await page.getByRole('button', { name: 'Report leak' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Report a leak of this key' });
+  await dialog.getByRole('button', { name: 'Report leak' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('API key lacks the required scope: keys.revoke');
+  expect((await owner.keys.get(key.id)).status).toBe('active');
+  expect((await owner.alerts.list({ keyId: key.id })).data).toEqual([]);
+});
+
+test('key page: a contained key shows what is contained and by which alert', async ({ signedIn: page, owner }) => {
+  test.setTimeout(120_000);
+  const { key, alert } = await containedKey(owner);
+  await page.goto(`/console/keys/${key.id}`);
+  const card = page.getByRole('region', { name: 'Contained' });
+  await expect(card).toContainText(`Throttled to ${key.containment!.rateLimitPerMinute} requests a minute`);
+  await expect(card.getByRole('link', { name: `spike alert ${alert.id}` })).toHaveAttribute('href', `/console/alerts/${alert.id}`);
+  await expectAccessible(page);
+  await screenshotsAt(page, 'key-contained');
+});
+
+test("alert page: Lift containment, after a confirmation, frees the key and leaves the alert open", async ({ signedIn: page, owner }) => {
+  test.setTimeout(120_000);
+  const { key, alert } = await containedKey(owner);
+  await page.goto(`/console/alerts/${alert.id}`);
+  await expect(page.getByText('This alert contains its key: throttled')).toBeVisible();
+  await page.getByRole('button', { name: 'Lift containment' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Lift this containment?' });
+  await expectAccessible(page);
+  await screenshotsAt(page, 'lift-containment-dialog');
+  await dialog.getByRole('button', { name: 'Lift containment' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Lift containment' })).toBeHidden();
+  expect((await owner.keys.get(key.id)).containment).toBeNull();
+  expect((await owner.alerts.get(alert.id)).status).not.toBe('resolved');
+});
+
+test('alert page: a canary alert lists its uses (time, IP, model, user agent) and draws no chart', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('canary'), timezone: 'UTC' });
+  const canary = await owner.keys.create({ appId: app.id, name: 'decoy', environment: 'live', scopes: ['anything.read'], canary: true });
+  await owner.verifyKey(shownSecret(canary.secret), { ip: '203.0.113.7', model: 'model-x', userAgent: 'curl/8.5.0' });
+  await expect
+    .poll(async () => (await owner.alerts.list({ keyId: canary.id, type: 'canary_used' })).data.length, { timeout: 30_000, intervals: [500] })
+    .toBe(1);
+  const [alert] = (await owner.alerts.list({ keyId: canary.id })).data;
+  await page.goto(`/console/alerts/${alert.id}`);
+  const uses = page.getByRole('table', { name: 'Canary uses' });
+  const row = uses.getByRole('row').nth(1);
+  await expect(row).toContainText('203.0.113.7');
+  await expect(row).toContainText('model-x');
+  await expect(row).toContainText('curl/8.5.0');
+  await expect(page.getByRole('figure', { name: 'Observed vs expected requests per minute' })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshotsAt(page, 'alert-canary');
+});
+
+test('alert page: a leak alert shows its reports, source, URL and the action taken, and draws no chart', async ({ signedIn: page, owner }) => {
+  const { key } = await appWithKey(owner, 'pasted');
+  const report = await ownerPost<ReportLeakResponse>('/v1/leaks', { keyId: key.id, source: 'pastebin', url: 'https://paste.example/xyz' });
+  await page.goto(`/console/alerts/${report.alertId}`);
+  const evidence = page.getByRole('region', { name: 'Evidence' });
+  await expect(evidence).toContainText('pastebin');
+  await expect(evidence.getByRole('link', { name: 'https://paste.example/xyz' }).first()).toBeVisible();
+  await expect(evidence).toContainText('revoked the key');
+  await expect(page.getByRole('table', { name: 'Leak reports' }).getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('figure', { name: 'Observed vs expected requests per minute' })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshotsAt(page, 'alert-leak');
+});
+
+test('alerts list: the Type filter offers every alert type, leak and canary used included', async ({ signedIn: page, owner }) => {
+  const { key } = await appWithKey(owner, 'typed');
+  await ownerPost('/v1/leaks', { keyId: key.id, source: 'chat' });
+  await page.goto('/console/alerts');
+  const type = page.getByLabel('Type');
+  await expect(type.getByRole('option')).toHaveText(['Any', 'spike', 'unusual model', 'off hours', 'leak', 'canary used']);
+  await type.selectOption('leak');
+  await expect(page).toHaveURL(/type=leak/);
+  await expect(page.getByRole('row').filter({ hasText: key.id })).toBeVisible();
+  const types = await page.getByRole('table', { name: 'Alerts' }).locator('tbody tr td:first-child').allTextContents();
+  expect(new Set(types)).toEqual(new Set(['leak']));
+});
+
+test("alerts list: a key's page links to the alerts about that key, filtered by keyId", async ({ signedIn: page, owner }) => {
+  const { app, key } = await appWithKey(owner, 'filtered');
+  const other = await owner.keys.create({ appId: app.id, name: 'other key', environment: 'live', scopes: ['anything.read'] });
+  shownSecret(other.secret);
+  await ownerPost('/v1/leaks', { keyId: key.id, source: 'chat' });
+  await ownerPost('/v1/leaks', { keyId: other.id, source: 'chat' });
+  await page.goto(`/console/keys/${key.id}`);
+  await page.getByRole('link', { name: 'Alerts about this key' }).click();
+  await expect(page).toHaveURL(new RegExp(`/console/alerts\\?keyId=${key.id}$`));
+  const rows = page.getByRole('table', { name: 'Alerts' }).getByRole('row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText(key.id);
+  const listed = await ownerGet<{ data: Alert[] }>(`/v1/alerts?keyId=${key.id}`);
+  expect(listed.data.map((alert) => alert.keyId)).toEqual([key.id]);
+  await expectAccessible(page);
+  await screenshotsAt(page, 'alerts-for-key');
+  await page.getByRole('button', { name: 'All keys' }).click();
+  await expect(page).not.toHaveURL(/keyId=/);
+  await expect(page.getByRole('row').filter({ hasText: other.id })).toBeVisible();
+});
