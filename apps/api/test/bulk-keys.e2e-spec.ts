@@ -117,6 +117,18 @@ describe('POST /v1/keys/bulk', () => {
     expect(await bulkOk({ filter: { group }, action: 'enable' })).toMatchObject({ matched: 1_200, changed: 1_200 });
   });
 
+  it('refuses to rotate more than 1,000 keys at once, in a dry run too', async () => {
+    const group = uniqueName('r').slice(0, 30).toLowerCase();
+    await insertKeys(1_001, group);
+    for (const dryRun of [true, false]) {
+      expectErrorEnvelope(await bulk({ filter: { group }, action: 'rotate', dryRun }), {
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        message: /matches 1001 keys; rotate at most 1000 at once/,
+      });
+    }
+  });
+
   it('refuses an action without any filter', async () => {
     expectErrorEnvelope(await bulk({ action: 'revoke' }), { status: 400, code: 'VALIDATION_FAILED' });
     const empty = await bulk({ filter: {}, action: 'revoke' });

@@ -80,6 +80,13 @@ function tokenReport(token: string): GithubToken {
   return { token, type: 'keywarden_api_key', url: 'https://github.com/octo/leaky/blob/main/.env', source: 'content' };
 }
 
+/** Replay protection remembers a body for 7 days: a fixed body reported again in a later run of the suite would be a replay. */
+const RUN_URL = `https://github.com/octo/${uniqueName('run')}/blob/main/.env`;
+
+function inThisRun(report: GithubToken): GithubToken {
+  return { ...report, url: RUN_URL };
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -211,6 +218,32 @@ describe('POST /v1/leaks/github', () => {
     expect(await leakAlertsOf(key.id)).toEqual([]);
   });
 
+  it('each location of a secret is a report of its incident, and a live secret after a rotated-out one contains the key', async () => {
+    const key = await newKey();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    const at = (token: string, url: string) => ({ ...tokenReport(token), url });
+    const body = JSON.stringify([at(key.secret, 'https://github.com/octo/a/blob/main/.env'), at(key.secret, 'https://github.com/octo/b/blob/main/.env'), at(rotated.secret, 'https://github.com/octo/c/blob/main/.env')]);
+    expect((await postGithub(body, signed(github, body))).status).toBe(200);
+    expect(await statusOf(key.id)).toBe('revoked');
+    const [alert] = await leakAlertsOf(key.id);
+    expect(alert.occurrences).toBe(3);
+    expect((alert.evidence.reports as Array<{ url: string }>).map((report) => report.url)).toEqual([
+      'https://github.com/octo/c/blob/main/.env',
+      'https://github.com/octo/b/blob/main/.env',
+      'https://github.com/octo/a/blob/main/.env',
+    ]);
+  });
+
+  it('a signed report that is not sent as JSON is refused (415) before it counts as received: sent again as JSON, it is processed', async () => {
+    const key = await newKey();
+    const body = JSON.stringify([tokenReport(key.secret)]);
+    const headers = signed(github, body);
+    expectErrorEnvelope(await postGithub(body, { ...headers, 'content-type': 'text/plain' }), { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(await statusOf(key.id)).toBe('active');
+    expect((await postGithub(body, headers)).status).toBe(200);
+    expect(await statusOf(key.id)).toBe('revoked');
+  });
+
   it('a truncated body fails its signature: 401, nothing revoked', async () => {
     const key = await newKey();
     const body = JSON.stringify([tokenReport(key.secret)]);
@@ -252,7 +285,7 @@ describe('POST /v1/leaks/github', () => {
     }
     // At most one refetch for all the unknown identifiers (the minimum interval holds the rest).
     expect(keyList.fetches - before).toBeLessThanOrEqual(1);
-    const body = JSON.stringify([tokenReport('kw_live_' + 'C'.repeat(36))]);
+    const body = JSON.stringify([inThisRun(tokenReport('kw_live_' + 'C'.repeat(36)))]);
     expect((await postGithub(body, signed(github, body))).status).toBe(200);
     expect(keyList.fetches - before).toBeLessThanOrEqual(1);
   });
@@ -269,7 +302,7 @@ describe('POST /v1/leaks/github', () => {
   });
 
   it('answers 10,000 tokens in one request, and refuses more with 413', async () => {
-    const tokens = Array.from({ length: 10_000 }, (_, i) => tokenReport(`kw_live_${String(i).padStart(36, 'Z')}`));
+    const tokens = Array.from({ length: 10_000 }, (_, i) => inThisRun(tokenReport(`kw_live_${String(i).padStart(36, 'Z')}`)));
     const body = JSON.stringify(tokens);
     const response = await postGithub(body, signed(github, body));
     expect(response.status).toBe(200);
@@ -279,7 +312,7 @@ describe('POST /v1/leaks/github', () => {
   });
 
   it('a signed body that is not a token list is 400', async () => {
-    const body = JSON.stringify({ token: 'x' });
+    const body = JSON.stringify({ token: 'x', url: RUN_URL });
     expectErrorEnvelope(await postGithub(body, signed(github, body)), { status: 400, code: 'VALIDATION_FAILED' });
   });
 });
@@ -345,6 +378,19 @@ describe('POST /v1/leaks', () => {
     expect((second.json as { alertId: string }).alertId).not.toBe((first.json as { alertId: string }).alertId);
     expect(await statusOf(key.id)).toBe('disabled');
     expect((await leakAlertsOf(key.id)).map((alert) => alert.status).sort()).toEqual(['open', 'resolved']);
+  });
+
+  it("a canary's leak stays the platform's: its alert and key.leaked name no customer, so the customer's endpoints and portal never see them", async () => {
+    const customer = await owner.customers.create({ externalId: uniqueName('acct') });
+    const canary = await owner.keys.create({ appId: app.id, name: uniqueName('decoy'), environment: 'live', scopes: ['generation.create'], customerId: customer.id, canary: true });
+    expect((await report({ keyId: canary.id })).json).toMatchObject({ newIncident: true, action: 'revoked' });
+    const { rows: alerts } = await db.query<{ customer_id: string | null }>(`SELECT customer_id FROM alerts WHERE key_id = $1 AND type = 'leak'`, [canary.id]);
+    expect(alerts).toEqual([{ customer_id: null }]);
+    const { rows: events } = await db.query<{ type: string; customer_id: string | null }>(
+      `SELECT type, customer_id FROM webhook_events WHERE data->>'keyId' = $1 AND type IN ('key.leaked', 'key.revoked') ORDER BY type`,
+      [canary.id],
+    );
+    expect(events).toEqual([{ type: 'key.leaked', customer_id: null }, { type: 'key.revoked', customer_id: null }]);
   });
 
   it('by the key itself, with the app set to disable: the key is disabled, not revoked', async () => {

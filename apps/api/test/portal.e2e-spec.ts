@@ -384,6 +384,14 @@ describe('usage, alerts and webhooks in the portal', () => {
     }, { timeoutMs: 15_000, intervalMs: 100 });
   });
 
+  it('a canary among the customer\'s keys is unknown to its portal, even by id', async () => {
+    const canary = await owner.keys.create({ appId: app.id, name: uniqueName('decoy'), environment: 'live', scopes: [CATALOG[0]], customerId: alice.id, canary: true });
+    const portal = await openPortal(alice);
+    expectErrorEnvelope(await call(portal, `/v1/portal/keys/${canary.id}`), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
+    expectErrorEnvelope(await call(portal, `/v1/portal/keys/${canary.id}/revoke`, { body: {} }), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
+    expect((await owner.keys.get(canary.id)).status).toBe('active');
+  });
+
   it("lists the alerts about the customer's keys only", async () => {
     const [mine, theirs] = await Promise.all([keyOf(alice), keyOf(bob)]);
     const insert = (key: AppKey, customerId: string) =>

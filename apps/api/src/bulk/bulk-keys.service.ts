@@ -139,10 +139,11 @@ export class BulkKeysService {
   private async execute(actor: Actor, dto: BulkKeysDto, operationId: string, context: BulkContext): Promise<BulkKeysResponse> {
     const matchedIds = await this.select(actor, dto.filter);
     const listed = matchedIds.slice(0, MAX_LISTED_KEY_IDS);
-    if (dto.dryRun) return { operationId, dryRun: true, matched: matchedIds.length, changed: 0, keyIds: listed };
+    // A dry run answers what the real call would: the same refusal included.
     if (dto.action === 'rotate' && matchedIds.length > MAX_BULK_ROTATIONS) {
       throw ApiError.validation('filter', `matches ${matchedIds.length} keys; rotate at most ${MAX_BULK_ROTATIONS} at once (each new secret is in the answer)`);
     }
+    if (dto.dryRun) return { operationId, dryRun: true, matched: matchedIds.length, changed: 0, keyIds: listed };
     const details = { bulkOperationId: operationId };
     let changed = 0;
     const secrets: Record<string, string> = {};

@@ -32,6 +32,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
  */
 export function githubSignatureHook(signatures: () => GithubSignatureService): preParsingAsyncHookHandler {
   return async function checkGithubSignature(request, reply, payload) {
+    // Refused before its signature is checked: a checked body counts as received, and this
+    // one could then never be sent again as JSON.
+    if (header(request, 'content-type')?.split(';')[0].trim().toLowerCase() !== 'application/json') {
+      return refuse(request, reply, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json'));
+    }
     if (Number(request.headers['content-length'] ?? 0) > GITHUB_BODY_LIMIT_BYTES) {
       return refuse(request, reply, new ApiError('PAYLOAD_TOO_LARGE'));
     }

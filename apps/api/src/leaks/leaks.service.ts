@@ -95,16 +95,19 @@ export class LeaksService {
   /**
    * POST /v1/leaks/github, its signature already checked. Tokens failing the checksum (or
    * of another brand) are false positives without any lookup; the others are looked up
-   * by hash in one query. Each key of ours is handled once, in its own transaction.
+   * by hash in one query. Each report of ours (a secret at one location) is confirmed in
+   * its own transaction, in order: several locations of one secret are each a report of
+   * the key's incident, and a live secret after a rotated-out one still contains the key.
    */
   async reportFromGithub(tokens: GithubTokenReport[]): Promise<GithubTokenVerdict[]> {
     const ours = await this.matchSecrets(tokens.map((report) => report.token));
     const handled = new Set<string>();
-    const changed: string[] = [];
+    const changed = new Set<string>();
     for (const report of tokens) {
       const match = ours.get(report.token);
-      if (!match || handled.has(match.keyId)) continue;
-      handled.add(match.keyId);
+      const location = `${report.token}\n${report.source}\n${report.url}`;
+      if (!match || handled.has(location)) continue;
+      handled.add(location);
       const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
       const now = new Date();
       const traffic = this.trafficBefore(match.keyId, now);
@@ -117,9 +120,9 @@ export class LeaksService {
           await this.confirm(manager, row, match.live, reporter, now, traffic);
         }
       });
-      changed.push(match.keyId);
+      changed.add(match.keyId);
     }
-    await this.keyCache.invalidate(changed);
+    await this.keyCache.invalidate([...changed]);
     return tokens.map((report) => ({
       token_hash: githubTokenHash(report.token),
       token_type: report.type,
@@ -171,6 +174,8 @@ export class LeaksService {
     if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details, secrets);
     if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
 
+    // A canary's leak is the platform's business only: its customer must not learn it is a decoy.
+    const customerScope = row.canary ? null : row.customerId;
     let alertId: string;
     if (incident) {
       const evidence = incident.evidence as unknown as LeakEvidence;
@@ -199,7 +204,7 @@ export class LeaksService {
         workspaceId: row.workspaceId,
         appId: app.id,
         keyId: row.id,
-        customerId: row.customerId,
+        customerId: customerScope,
         model: null,
         type: 'leak',
         fingerprint: `leak:${row.id}:${now.getTime()}`,
@@ -226,7 +231,7 @@ export class LeaksService {
       await recordWebhookEvent(manager, {
         workspaceId: row.workspaceId,
         appId: app.id,
-        customerId: row.customerId,
+        customerId: customerScope,
         type: 'key.leaked',
         data,
         occurredAt: now,

@@ -134,10 +134,11 @@ export async function customerOfKey(db: Queryable, keyId: string): Promise<strin
   return row?.customer_id;
 }
 
-/** Whether the key is an app key of this customer in the workspace (and of `appId`, when given). */
+/** Whether the key is an app key (not a canary) of this customer in the workspace (and of `appId`, when given). */
 export async function isCustomerAppKey(db: Queryable, keyId: string, holder: CustomerScope): Promise<boolean> {
   const rows: unknown[] = await db.query(
-    `SELECT 1 FROM api_keys WHERE id = $1 AND workspace_id = $2 AND kind = 'app' AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
+    `SELECT 1 FROM api_keys
+      WHERE id = $1 AND workspace_id = $2 AND kind = 'app' AND NOT canary AND customer_id = $3 AND ($4::text IS NULL OR app_id = $4)`,
     [keyId, holder.workspaceId, holder.customerId, holder.appId],
   );
   return rows.length > 0;
