@@ -244,15 +244,16 @@ describe('exactness', () => {
 
   it('keeps costs exact in micro-units', async () => {
     const key = await owner.keys.create({ appId: apps[1].id, name: uniqueName('cost'), environment: 'live', scopes: ['vector.search'] });
-    const costs = [0.1, 0.2, 0.3, 1.0000005, 0.0000004];
-    for (const cost of costs) await owner.verifyKey(key.secret, { cost });
+    // 0.1 + 0.2 arrives as 0.30000000000000004: floating-point noise, taken as 0.3.
+    const costs = [0.1, 0.2, 0.3, 0.1 + 0.2, 1.000001];
+    for (const cost of costs) expect((await owner.verifyKey(key.secret, { cost })).code).toBe('VALID');
     const usage = await eventually(async () => {
       const answer = await usageOf({ keyId: key.id, granularity: 'minute' });
       expect(answer.totals.requests).toBe(costs.length);
       return answer;
     }, CONVERGE);
-    // 100000 + 200000 + 300000 + 1000001 + 0
-    expect(usage.totals.cost).toBe(1.600001);
+    // 100000 + 200000 + 300000 + 300000 + 1000001
+    expect(usage.totals.cost).toBe(1.900001);
   });
 
   it('updates lastUsedAt of the verified key through the worker', async () => {
@@ -363,6 +364,11 @@ describe('bad input', () => {
   it('POST /v1/usage takes 1000 items in one report (body larger than the global limit)', async () => {
     const events = Array.from({ length: 1000 }, (_, i) => ({ ...item(), model: 'm'.repeat(100), requestId: uniqueName(`bulk-${i}`) }));
     expect(await owner.usage.report(events)).toEqual({ accepted: 1000 });
+  });
+
+  it('POST /v1/usage refuses a cost of more than 6 decimals, naming the item (money is stored exactly, not rounded)', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/usage', { apiKey: workspace.secret, body: JSON.stringify({ events: [item(), { ...item(), cost: 0.0000001 }] }) });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /events\.1\.cost must be a decimal amount between 0 and 1000000000 with at most 6 decimals/ });
   });
 
   it('POST /v1/usage answers 404 for an unknown key id, checking all items', async () => {

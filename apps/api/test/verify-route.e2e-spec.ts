@@ -87,6 +87,10 @@ it('a bad body from an authenticated caller is a 400 carrying its rate-limit hea
   expect(Number(response.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
 });
 
+it.each([0.0000001, 1.2345678])('refuses a cost of more than 6 decimals (%s): money is stored exactly, not rounded', async (cost) => {
+  expectErrorEnvelope(await verify({ key: 'x', cost }), { status: 400, code: 'VALIDATION_FAILED', message: /cost must be a decimal amount with at most 6 decimals/ });
+});
+
 it('logs a refused verify and a failed call at info, an admitted one not at info, and counts all three', async () => {
   const owner = client(api.baseUrl, workspace.secret);
   const app = await owner.apps.create({ name: uniqueName('verify-route-app'), scopeCatalog: ['generation.create'] });

@@ -2,6 +2,8 @@ import {
   ADMIN_KEY_ENVIRONMENT,
   ENVIRONMENT_PATTERN,
   isManagementScope,
+  isCostOfMicros,
+  isMicroAmount,
   isScopePattern,
   isScopePreset,
   MAX_METADATA_BYTES,
@@ -100,3 +102,26 @@ export function OmittableNotNull(options: ValidationOptions = {}) {
 export function NestedObject(type: NonNullable<Parameters<typeof Type>[0]>, options: ValidationOptions = {}) {
   return applyDecorators(IsObject(options), ValidateNested(options), Type(type));
 }
+
+/** The largest amount of money a field takes (a cost or a daily cap). */
+export const MAX_AMOUNT = 1_000_000_000;
+
+/** An amount of money: a decimal of at most 6 decimals (stored exactly as micro-units), from 0 to `MAX_AMOUNT`. */
+export const IsAmount = () =>
+  ValidateBy({
+    name: 'isAmount',
+    validator: {
+      validate: (value) => isMicroAmount(value) && value <= MAX_AMOUNT,
+      defaultMessage: () => `must be a decimal amount between 0 and ${MAX_AMOUNT} with at most 6 decimals`,
+    },
+  });
+
+/** A cost: an amount as above, up to floating-point noise (callers compute costs; see `isCostOfMicros`). */
+export const IsCost = () =>
+  ValidateBy({
+    name: 'isCost',
+    validator: {
+      validate: (value) => isCostOfMicros(value) && value <= MAX_AMOUNT,
+      defaultMessage: () => `must be a decimal amount between 0 and ${MAX_AMOUNT} with at most 6 decimals`,
+    },
+  });

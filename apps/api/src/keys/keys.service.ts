@@ -9,6 +9,7 @@ import {
   type Page,
   costToMicros,
   isClientIp,
+  isCostOfMicros,
   toStoredPolicy,
   type VerifyKeyRequest,
   type VerifyCode,
@@ -195,6 +196,10 @@ export class KeysService {
   async verify(caller: Principal, request: VerifyKeyRequest): Promise<VerifyKeyResponse> {
     if (request.ip !== undefined && !isClientIp(request.ip)) {
       throw ApiError.validation('ip', 'must be an IPv4 or IPv6 address');
+    }
+    // The body schema bounds it; money is stored exactly, so a finer amount is refused, not rounded.
+    if (request.cost !== undefined && !isCostOfMicros(request.cost)) {
+      throw ApiError.validation('cost', 'must be a decimal amount with at most 6 decimals');
     }
     const now = new Date();
     const describeUse = () => ({ ip: request.ip, model: request.model, userAgent: request.userAgent, surface: 'verify' }) as const;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { costToMicros, microsToCost } from './usage';
+import { costToMicros, isCostOfMicros, microsToCost } from './usage';
 
 describe('costToMicros', () => {
   it.each<[number, number]>([
@@ -40,5 +40,15 @@ describe('costToMicros', () => {
 
   it('converts back to a decimal', () => {
     expect(microsToCost(1_600_001)).toBe(1.600001);
+  });
+});
+
+describe('isCostOfMicros', () => {
+  it.each([0, 0.1, 1.25, 0.000001, 0.0125 * 3, 0.1 + 0.2, 999_999_999.999999])('takes %s: whole micro-units, floating-point noise included', (cost) => {
+    expect(isCostOfMicros(cost)).toBe(true);
+  });
+
+  it.each([0.0000001, 0.0000009, 1.2345678, -1, Number.NaN, Number.POSITIVE_INFINITY, '1'])('refuses %s: finer than a micro-unit, or not an amount', (cost) => {
+    expect(isCostOfMicros(cost)).toBe(false);
   });
 });

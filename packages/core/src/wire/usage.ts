@@ -134,6 +134,18 @@ export function costToMicros(cost: number): number {
   return digits[6] >= '5' ? micros + 1 : micros;
 }
 
+/**
+ * A cost a caller may send: a finite amount >= 0 that is a whole number of micro-units, up
+ * to the noise of binary floating point (0.0125 × 3 arrives as 0.037500000000000006 and
+ * is 37,500 micro-units). A finer amount (0.0000001, 1.2345678) would be rounded by
+ * `costToMicros`, so money would not be stored as sent: refused.
+ */
+export function isCostOfMicros(cost: unknown): cost is number {
+  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return false;
+  const scaled = cost * MICROS_PER_UNIT;
+  return Math.abs(scaled - Math.round(scaled)) <= Math.max(1e-3, 4 * Number.EPSILON * scaled);
+}
+
 /** Integer micro-units → decimal amount. */
 export function microsToCost(micros: number): number {
   return micros / MICROS_PER_UNIT;

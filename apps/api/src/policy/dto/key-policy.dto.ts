@@ -2,7 +2,6 @@ import {
   type AdminKeyPolicy,
   CIDR_FORMAT_MESSAGE,
   isCidr,
-  isMicroAmount,
   isModelGlob,
   type KeyPolicy,
   MAX_CONCURRENCY,
@@ -17,7 +16,7 @@ import {
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
-import { NestedObject } from '../../common/validators';
+import { IsAmount, NestedObject } from '../../common/validators';
 
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
@@ -32,18 +31,8 @@ const IsCidrList = () =>
     ValidateBy({ name: 'isCidr', validator: { validate: isCidr, defaultMessage: () => CIDR_FORMAT_MESSAGE } }, { each: true }),
   );
 
-/** A daily spend cap: a decimal amount of at most 6 decimals, up to 1e9 (optional, not null). */
-export const IsDailySpendLimit = () =>
-  applyDecorators(
-    ValidateIf(isPresent),
-    ValidateBy({
-      name: 'isMicroAmount',
-      validator: {
-        validate: (value) => isMicroAmount(value) && value <= 1_000_000_000,
-        defaultMessage: () => 'must be a decimal amount between 0 and 1000000000 with at most 6 decimals',
-      },
-    }),
-  );
+/** A daily spend cap: an amount (optional, not null). */
+export const IsDailySpendLimit = () => applyDecorators(ValidateIf(isPresent), IsAmount());
 
 export class RateLimitsDto implements ExactContract<RateLimitsDto, RateLimits> {
   @PositiveLimit(MAX_RATE_LIMIT)

@@ -5,14 +5,13 @@ import {
   IsArray,
   IsInt,
   IsISO8601,
-  IsNumber,
   IsString,
   Length,
   Max,
   Min,
 } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
-import { NestedObject } from '../../common/validators';
+import { IsCost, NestedObject } from '../../common/validators';
 
 export const MAX_REPORT_ITEMS = 1000;
 
@@ -30,10 +29,8 @@ export class UsageReportItemDto implements ExactContract<UsageReportItemDto, Usa
   @Max(Number.MAX_SAFE_INTEGER)
   units!: number;
 
-  /** Decimal amount; stored as micro-units (rounded to 6 decimals). */
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1_000_000_000)
+  /** Decimal amount of at most 6 decimals, stored exactly as micro-units. */
+  @IsCost()
   cost!: number;
 
   @IsISO8601({ strict: true })
