@@ -1,4 +1,28 @@
+import type { Page } from '@playwright/test';
 import { expect, expectAccessible, PHONE, screenshots, shownSecret, test, uniqueName, WIDE } from './fixtures';
+
+const UNREACHABLE = 'Could not reach the Keywarden API';
+
+/** Words of the given cells that the layout split over two lines. */
+function splitWords(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((cells) => {
+    const split: string[] = [];
+    for (const cell of cells) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const match of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+          if (lines.size > 1) split.push(match[0]);
+        }
+      }
+    }
+    return split;
+  });
+}
 
 test('create an app and a key, copy the secret once; reopened, the secret is nowhere in the DOM', async ({ signedIn: page, owner, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -125,4 +149,83 @@ test('a key named like markup renders as text', async ({ signedIn: page, owner }
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await expectAccessible(page);
   await screenshots(page, 'key-detail');
+});
+
+test('offline, changing a filter says the API could not be reached instead of showing the old list', async ({ signedIn: page, owner, context }) => {
+  const app = await owner.apps.create({ name: uniqueName('offline-filter') });
+  shownSecret((await owner.keys.create({ appId: app.id, name: 'listed online', environment: 'live', scopes: ['anything.read'] })).secret);
+  await page.goto(`/console/keys?appId=${app.id}`);
+  await expect(page.getByRole('link', { name: 'listed online' })).toBeVisible();
+  await context.setOffline(true);
+  try {
+    await page.getByLabel('Status').selectOption('revoked');
+    await expect(page.getByRole('alert')).toContainText(UNREACHABLE);
+    await expect(page.getByRole('link', { name: 'listed online' })).toHaveCount(0);
+    await screenshots(page, 'keys-offline');
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
+test('offline, Create key says the API could not be reached instead of staying at "Creating…"', async ({ signedIn: page, owner, context }) => {
+  const app = await owner.apps.create({ name: uniqueName('offline-create') });
+  await page.goto(`/console/keys?appId=${app.id}`);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a key' });
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await dialog.getByLabel('Name', { exact: true }).fill('made offline');
+  await context.setOffline(true);
+  try {
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await expect(dialog.getByRole('alert')).toContainText(UNREACHABLE);
+    await expect(dialog.getByRole('button', { name: 'Create key' })).toBeEnabled();
+    await screenshots(page, 'key-create-offline');
+  } finally {
+    await context.setOffline(false);
+  }
+  expect((await owner.keys.list({ appId: app.id })).data).toEqual([]);
+});
+
+test("the Create key dialog shows the environment it will send: the app's first, until another is chosen", async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('environments'), environments: ['production', 'staging'], scopeCatalog: ['generation.create'] });
+  await page.goto('/console/keys');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a key' });
+  const environment = dialog.getByLabel('Environment');
+  await expect(environment).toHaveValue('live');
+  await expect(environment).toHaveJSProperty('selectedIndex', 0);
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await expect(environment).toHaveValue('production');
+  await expect(environment).toHaveJSProperty('selectedIndex', 0);
+  await dialog.getByLabel('Name', { exact: true }).fill('shown environment');
+  await dialog.getByRole('checkbox', { name: 'generation.create' }).check();
+  await screenshots(page, 'key-create-environment');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const created = page.getByRole('dialog', { name: 'Key created' });
+  shownSecret((await created.getByLabel('New key').textContent()) ?? '');
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  const [key] = (await owner.keys.list({ appId: app.id })).data;
+  expect(key.environment).toBe('production');
+});
+
+test('at 1440 px the keys table splits no word in half, and a long unbroken name wraps inside it', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('wide-table'), scopeCatalog: ['generation.create', 'embeddings.create', 'vector.search'] });
+  const longName = `customer-${'x'.repeat(90)}`;
+  for (const name of ['acme production', longName]) {
+    shownSecret((await owner.keys.create({ appId: app.id, name, group: 'production', environment: 'live', scopes: ['generation.create', 'embeddings.create', 'vector.search'] })).secret);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`/console/keys?appId=${app.id}`);
+  const table = page.getByRole('table', { name: 'Keys' });
+  await expect(table.getByRole('link', { name: 'acme production' })).toBeVisible();
+  expect(await splitWords(page, 'table th')).toEqual([]);
+  expect(await splitWords(page, 'table td:not(:first-child)')).toEqual([]);
+  // The long name wraps within its column: the table fits its box, the page does not scroll sideways.
+  expect(await page.locator('.table-scroll').evaluate((box) => box.scrollWidth <= box.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
+  await page.screenshot({ path: `${__dirname}/../.screenshots/keys-table-1440.png`, fullPage: true });
+  await page.setViewportSize(PHONE);
+  await expect(table.getByRole('link', { name: 'acme production' })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  await page.screenshot({ path: `${__dirname}/../.screenshots/keys-table-phone.png`, fullPage: true });
 });

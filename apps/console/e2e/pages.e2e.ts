@@ -23,6 +23,27 @@ test('audit log lists what was done, filterable by action', async ({ signedIn: p
   await screenshots(page, 'audit');
 });
 
+test("audit log names the customer portal as the actor of a portal action, and the admin key of the console's", async ({ signedIn: page, owner, playwright }) => {
+  const app = await owner.apps.create({ name: uniqueName('portal-audited') });
+  const customer = await owner.customers.create({ externalId: uniqueName('audited-customer'), name: 'Audited customer' });
+  const link = await owner.portal.createSession({ customerId: customer.id, appId: app.id, permissions: ['keys.read'] });
+  const token = shownSecret(new URL(link.url).hash.slice('#token='.length));
+  // The customer's browser opens the link: the portal session is opened by the customer.
+  const customerBrowser = await playwright.request.newContext({ baseURL: new URL(link.url).origin });
+  try {
+    expect((await customerBrowser.post('/v1/portal/exchange', { data: { token } })).status()).toBe(204);
+  } finally {
+    await customerBrowser.dispose();
+  }
+  const me = await owner.me();
+  await page.goto(`/console/audit?targetId=${customer.id}`);
+  const table = page.getByRole('table', { name: 'Audit log' });
+  await expect(table.getByRole('row').filter({ hasText: 'portal_session.opened' })).toContainText(`portal:${customer.id}`);
+  await expect(table.getByRole('row').filter({ hasText: 'portal_session.created' })).toContainText(me.keyId);
+  await expect(table).not.toContainText('system');
+  await screenshots(page, 'audit-portal-actor');
+});
+
 test('members: add an admin key with a role, its key shown once; revoke it', async ({ signedIn: page }) => {
   const name = uniqueName('teammate');
   await page.goto('/console/members');
@@ -61,4 +82,26 @@ test('at 375 px the console fits: its pages fold behind a menu button, every one
   await expect(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
   await expect(menu).toHaveAttribute('aria-expanded', 'false');
   await expect(webhooks).toBeHidden();
+});
+
+test('closing a dialog with Escape gives focus back to the button that opened it', async ({ signedIn: page }) => {
+  await page.goto('/console/keys');
+  const opener = page.getByRole('button', { name: 'Create key' });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Create a key' });
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test('closing a dialog with Cancel gives focus back to the button that opened it', async ({ signedIn: page }) => {
+  await page.goto('/console/members');
+  const opener = page.getByRole('button', { name: 'Add member' });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Add a member' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
 });

@@ -203,12 +203,15 @@ test('usage and spend, alerts and webhook endpoints, in the branding of the app'
   await expect(page.getByText('No webhook endpoints')).toBeVisible();
   await page.getByRole('button', { name: 'Add endpoint' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
-  await dialog.getByLabel('URL (https)').fill(`${receiver.baseUrl}/erin`);
+  await dialog.getByLabel('URL (http or https)').fill(`${receiver.baseUrl}/erin`);
   await dialog.getByRole('checkbox', { name: 'alert.spike' }).check();
   await expectAccessible(page);
   await dialog.getByRole('button', { name: 'Add endpoint' }).click();
   const created = page.getByRole('dialog', { name: 'Endpoint created' });
   const secret = shownSecret((await created.getByLabel('New signing secret').textContent()) ?? '');
+  // Deliveries are signed with it: it is kept encrypted, not as a hash.
+  await expect(created.getByRole('status')).toContainText('stores it encrypted');
+  await expect(created.getByRole('status')).not.toContainText('hash');
   await created.getByRole('button', { name: 'I have copied it' }).click();
   expect(await page.content()).not.toContain(secret);
   await expect(page.getByRole('table', { name: 'Webhook endpoints' })).toContainText(`${receiver.baseUrl}/erin`);
@@ -278,4 +281,17 @@ test("the app's settings page sets the portal's branding and embed origins; the 
   const headers = (await page.request.get(`/portal/${other.id}/keys`)).headers();
   expect(headers['content-security-policy']).toContain('frame-ancestors https://app.globex.test https://admin.globex.test:8443');
   expect(headers['x-frame-options']).toBeUndefined();
+});
+
+test('revoking in the portal says it is final, without pointing to a disable the portal does not have', async ({ page, owner }) => {
+  const frank = await customer(owner, 'frank');
+  const key = await owner.keys.create({ appId: app.id, customerId: frank.id, name: 'frank ci', environment: 'live', scopes: ['generation.create'] });
+  shownSecret(key.secret);
+  await openPortal(page, await portalLink(owner, frank, ['keys.read', 'keys.revoke']));
+  await page.getByRole('link', { name: 'frank ci' }).click();
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Revoke this key?' });
+  await expect(confirm).toContainText('Revocation is final');
+  await expect(confirm).not.toContainText(/disable/i);
+  await screenshots(page, 'portal-revoke');
 });

@@ -41,6 +41,33 @@ test('a wrong key is refused with the API message', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('Invalid API key');
 });
 
+test('an empty submit after a wrong key says only what is wrong now', async ({ page }) => {
+  await page.goto('/console/');
+  await page.getByLabel('Admin key').fill('kw_admin_notARealKey');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Invalid API key');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Enter an admin key');
+  await expect(page.getByText('Invalid API key')).toHaveCount(0);
+  await screenshots(page, 'sign-in-empty');
+});
+
+test('the console and the portal carry an icon the browser can load (no /favicon.ico request to fail)', async ({ page }) => {
+  for (const path of ['/console/', '/portal']) {
+    await page.goto(path);
+    const icon = page.locator('link[rel="icon"]');
+    await expect(icon).toHaveCount(1);
+    // Decoded as an image under the page's own Content-Security-Policy.
+    const width = await icon.evaluate(async (link: HTMLLinkElement) => {
+      const image = new Image();
+      image.src = link.href;
+      await image.decode();
+      return image.naturalWidth;
+    });
+    expect(width).toBeGreaterThan(0);
+  }
+});
+
 test('console pages answer with a Content-Security-Policy without inline scripts and refuse to be framed', async ({ page }) => {
   const response = await page.goto('/console/keys');
   const headers = response?.headers() ?? {};

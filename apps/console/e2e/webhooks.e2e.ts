@@ -18,7 +18,7 @@ test("a webhook endpoint: its secret shown once, a test event's delivery with it
   await page.getByRole('button', { name: 'Add endpoint' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
   await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
-  await dialog.getByLabel('URL (https)').fill(`${receiver.baseUrl}/keywarden`);
+  await dialog.getByLabel('URL (http or https)').fill(`${receiver.baseUrl}/keywarden`);
   await dialog.getByLabel('Description').fill('<b>ops</b> pager');
   await expectAccessible(page);
   await dialog.getByRole('button', { name: 'Add endpoint' }).click();
@@ -45,4 +45,19 @@ test("a webhook endpoint: its secret shown once, a test event's delivery with it
   await delivery.getByRole('button', { name: 'Redeliver' }).click();
   await expect(page.locator('details.delivery').first()).toContainText('2 attempts', { timeout: 30_000 });
   expect(receiver.at('/keywarden').filter((hook) => hook.body.includes('webhook.test'))).toHaveLength(2);
+});
+
+test('the signing-secret dialog says the secret is kept encrypted (deliveries are signed with it), not as a hash', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hook-secret') });
+  await page.goto(`/console/webhooks?appId=${app.id}`);
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await dialog.getByLabel('URL (http or https)').fill(`${receiver.baseUrl}/secret-text`);
+  await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+  const created = page.getByRole('dialog', { name: 'Endpoint created' });
+  shownSecret((await created.getByLabel('New signing secret').textContent()) ?? '');
+  await expect(created.getByRole('status')).toContainText('Keywarden stores it encrypted and uses it only to sign deliveries.');
+  await expect(created.getByRole('status')).not.toContainText('hash');
+  await screenshots(page, 'webhook-secret');
 });

@@ -10,16 +10,27 @@ interface DialogProps {
 
 /**
  * A modal on the native <dialog> (focus trap, Escape, inert background). Its content is
- * rendered only while open: closing removes it from the DOM, secrets included.
+ * rendered only while open: closing removes it from the DOM, secrets included. Closed, it
+ * gives keyboard focus back to what had it before (the button that opened it): the
+ * browser's own return does not happen once the focused content has been removed.
  */
 export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
+    if (open && !dialog.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      dialog.showModal();
+    }
+    if (!open && dialog.open) {
+      dialog.close();
+      const previous = opener.current;
+      opener.current = null;
+      if (previous?.isConnected) previous.focus();
+    }
   }, [open]);
   return (
     <dialog

@@ -1,11 +1,22 @@
 import { CopyButton } from './CopyButton';
 
-/** The only time a key's secret is shown: copy it now, it cannot be read again. */
-export function SecretReveal({ secret, onDone, what = 'key' }: { secret: string; onDone: () => void; what?: string }) {
+/** A webhook signing secret is kept (encrypted) because every delivery is signed with it. */
+export const WEBHOOK_SECRET_STORAGE = 'Keywarden stores it encrypted and uses it only to sign deliveries.';
+
+interface SecretRevealProps {
+  secret: string;
+  onDone: () => void;
+  what?: string;
+  /** How Keywarden keeps it: a key's secret only as a hash; a webhook signing secret encrypted, since deliveries are signed with it. */
+  storage?: string;
+}
+
+/** The only time a secret is shown: copy it now, it cannot be read again. */
+export function SecretReveal({ secret, onDone, what = 'key', storage = 'Keywarden stores only a hash of it.' }: SecretRevealProps) {
   return (
     <div className="stack">
       <p className="warning" role="status">
-        Copy this {what} now. It will not be shown again: Keywarden stores only a hash of it.
+        Copy this {what} now. It will not be shown again: {storage}
       </p>
       <div className="secret-row">
         <code className="secret" aria-label={`New ${what}`}>

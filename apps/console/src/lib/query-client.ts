@@ -16,13 +16,17 @@ export function createQueryClient(): QueryClient {
         if (error instanceof ApiRequestError && error.status === 401) client.setQueryData(SESSION_QUERY_KEY, null);
       },
     }),
+    // Requests are made even when the browser reports itself offline (the default pauses them
+    // until it is back, leaving a stale list or a "Creating…" button with no word of why): they
+    // fail at once and say the API could not be reached, as when it is down.
     defaultOptions: {
       queries: {
+        networkMode: 'always',
         staleTime: 5_000,
         refetchOnWindowFocus: false,
         retry: (failures, error) => error instanceof ApiRequestError && error.status >= 500 && failures < 2,
       },
-      mutations: { retry: false },
+      mutations: { networkMode: 'always', retry: false },
     },
   });
   return client;

@@ -11,3 +11,9 @@ export const KEY_ACTION_CONFIRMATION: Record<KeyAction, { title: string; label: 
   disable: { title: 'Disable this key?', label: 'Disable key', text: 'Verify refuses the key (KEY_DISABLED) until you enable it again.', danger: false },
   enable: { title: 'Enable this key?', label: 'Enable key', text: 'The key verifies again.', danger: false },
 };
+
+/** The portal's revoke: customers have no disable, so there is no pause to point them to. */
+export const PORTAL_REVOKE_CONFIRMATION = {
+  ...KEY_ACTION_CONFIRMATION.revoke,
+  text: 'Every API instance refuses the key at once. Revocation is final: the key cannot be used again.',
+};

@@ -5,7 +5,7 @@ import { AppSelect } from '../AppSelect';
 import { Dialog } from '../Dialog';
 import { ErrorMessage } from '../ErrorMessage';
 import { FormActions } from '../FormActions';
-import { SecretReveal } from '../SecretReveal';
+import { SecretReveal, WEBHOOK_SECRET_STORAGE } from '../SecretReveal';
 
 /** What the dialog sends: the portal's endpoints take their app (and customer) from the session. */
 export type CreateWebhookBody = Omit<CreateWebhookRequest, 'appId' | 'customerId'> & { appId?: string };
@@ -37,7 +37,7 @@ export function CreateWebhookDialog({ open, onClose, create, chooseApp, initialA
   return (
     <Dialog open={open} title={create.data ? 'Endpoint created' : 'Add a webhook endpoint'} onClose={close} wide>
       {create.data ? (
-        <SecretReveal secret={create.data.secret} onDone={close} what="signing secret" />
+        <SecretReveal secret={create.data.secret} onDone={close} what="signing secret" storage={WEBHOOK_SECRET_STORAGE} />
       ) : (
         <form
           className="stack"
@@ -52,7 +52,7 @@ export function CreateWebhookDialog({ open, onClose, create, chooseApp, initialA
         >
           {chooseApp && <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} />} />}
           <label className="field">
-            <span>URL (https)</span>
+            <span>URL (http or https)</span>
             <input type="url" required placeholder="https://hooks.example.com/keywarden" {...register('url', { required: true })} />
           </label>
           <label className="field">

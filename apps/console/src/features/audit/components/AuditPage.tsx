@@ -16,7 +16,8 @@ const column = createColumnHelper<AuditEntry>();
 const columns = [
   column.accessor('createdAt', { header: 'Time', cell: (cell) => formatDateTime(cell.getValue()) }),
   column.accessor('action', { header: 'Action', cell: (cell) => <code>{cell.getValue()}</code> }),
-  column.accessor('actorKeyId', { header: 'Actor', cell: (cell) => <code>{cell.getValue() ?? 'system'}</code> }),
+  // An admin key id, `portal:<customer id>` for the customer portal, or nothing for the bootstrap command.
+  column.accessor('actor', { header: 'Actor', cell: (cell) => <code>{cell.getValue() ?? 'system'}</code> }),
   column.accessor('targetId', { header: 'Target', cell: (cell) => <code>{cell.getValue()}</code> }),
   column.accessor('ip', { header: 'IP', cell: (cell) => cell.getValue() ?? '—' }),
   column.accessor('details', {

@@ -1,5 +1,5 @@
 import type { CreateKeyRequest, Metadata } from '@keywarden/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { AppSelect } from '../../../components/AppSelect';
 import { Dialog } from '../../../components/Dialog';
@@ -24,6 +24,8 @@ interface CreateKeyForm {
   policy: PolicyFormValues;
 }
 
+const DEFAULT_ENVIRONMENTS = ['live', 'test'];
+
 function parseMetadata(text: string): Metadata | undefined {
   if (!text.trim()) return undefined;
   const parsed: unknown = JSON.parse(text);
@@ -35,10 +37,16 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
   const create = useCreateKey();
   const apps = useAppOptions();
   const [formError, setFormError] = useState<Error | null>(null);
-  const { register, handleSubmit, control, watch, reset } = useForm<CreateKeyForm>({
+  const { register, handleSubmit, control, watch, reset, setValue } = useForm<CreateKeyForm>({
     defaultValues: { appId: initialAppId, name: '', environment: '', group: '', description: '', scopes: [], expiresAt: '', metadata: '', policy: policyFormValues(null) },
   });
   const app = apps.data?.find((candidate) => candidate.id === watch('appId'));
+  const environments = app?.environments ?? DEFAULT_ENVIRONMENTS;
+  // The select shows the environment that will be sent: the app's first unless another of its own is chosen.
+  const environment = watch('environment');
+  useEffect(() => {
+    if (!environments.includes(environment)) setValue('environment', environments[0] ?? '');
+  }, [environments, environment, setValue]);
   const close = () => {
     // Forget the answer (and the secret in it) along with the dialog.
     create.reset();
@@ -65,7 +73,7 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
             const body: CreateKeyRequest = {
               appId: values.appId,
               name: values.name,
-              environment: values.environment || app?.environments[0] || 'live',
+              environment: values.environment,
               scopes: values.scopes,
               group: values.group || undefined,
               description: values.description || undefined,
@@ -79,7 +87,7 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
           <div className="grid-2">
             <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} />} />
             <SelectField label="Environment" {...register('environment')}>
-                {(app?.environments ?? ['live', 'test']).map((environment) => (
+                {environments.map((environment) => (
                   <option key={environment} value={environment}>
                     {environment}
                   </option>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
-import { KEY_ACTION_CONFIRMATION } from '../../../components/keys/key-actions';
+import { PORTAL_REVOKE_CONFIRMATION } from '../../../components/keys/key-actions';
 import { KeyDetails } from '../../../components/keys/KeyDetails';
 import { RotateKeyDialog } from '../../../components/keys/RotateKeyDialog';
 import { Loading } from '../../../components/Loading';
@@ -12,7 +12,7 @@ import { StatusBadge } from '../../../components/StatusBadge';
 import { UsageCard } from '../../../components/UsageCard';
 import { usePortalKey, useRevokePortalKey, useRotatePortalKey } from '../api/portal';
 
-const REVOKE = KEY_ACTION_CONFIRMATION.revoke;
+const REVOKE = PORTAL_REVOKE_CONFIRMATION;
 
 export default function PortalKeyPage({ me }: { me: PortalMe }) {
   const { keyId = '' } = useParams();

@@ -24,10 +24,14 @@ export function SignInPage() {
         </p>
         <form
           className="stack"
-          onSubmit={handleSubmit(({ key }) => {
-            reset({ key: '' });
-            signIn.mutate({ key: key.trim() });
-          })}
+          onSubmit={(event) => {
+            // A new attempt: the previous attempt's answer no longer applies.
+            signIn.reset();
+            void handleSubmit(({ key }) => {
+              reset({ key: '' });
+              signIn.mutate({ key: key.trim() });
+            })(event);
+          }}
         >
           <label className="field">
             <span>Admin key</span>

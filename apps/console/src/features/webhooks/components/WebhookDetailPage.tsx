@@ -6,7 +6,7 @@ import { Dialog } from '../../../components/Dialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
-import { SecretReveal } from '../../../components/SecretReveal';
+import { SecretReveal, WEBHOOK_SECRET_STORAGE } from '../../../components/SecretReveal';
 import { StatusBadge } from '../../../components/StatusBadge';
 import { formatDateTime } from '../../../lib/format';
 import { useDeleteWebhook, useRotateWebhookSecret, useTestWebhook, useUpdateWebhook, useWebhook } from '../api/webhooks';
@@ -74,7 +74,7 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
       <Deliveries endpointId={endpoint.id} />
       {confirming === 'rotate' && rotate.data ? (
         <Dialog open title="Secret rotated" onClose={closeRotate}>
-          <SecretReveal secret={rotate.data.secret} onDone={closeRotate} what="signing secret" />
+          <SecretReveal secret={rotate.data.secret} onDone={closeRotate} what="signing secret" storage={WEBHOOK_SECRET_STORAGE} />
         </Dialog>
       ) : (
         <ConfirmDialog
