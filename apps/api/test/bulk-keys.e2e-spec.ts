@@ -78,7 +78,7 @@ describe('POST /v1/keys/bulk', () => {
   it('a dry run counts and lists the matched keys and changes nothing', async () => {
     const group = uniqueName('g').slice(0, 30).toLowerCase();
     const keys = await Promise.all([newKey(group), newKey(group)]);
-    const answer = await bulkOk({ filter: { group }, action: 'revoke', dryRun: true });
+    const answer = await owner.keys.bulk({ filter: { group }, action: 'revoke', dryRun: true });
     expect(answer).toMatchObject({ dryRun: true, matched: 2, changed: 0 });
     expect(answer.keyIds.sort()).toEqual(keys.map((key) => key.id).sort());
     expect(await statuses(answer.keyIds)).toEqual(['active', 'active']);
@@ -87,7 +87,7 @@ describe('POST /v1/keys/bulk', () => {
   it('revokes every matched key: refused by verify, one audit entry and one key.revoked per key, one for the operation', async () => {
     const group = uniqueName('r').slice(0, 30).toLowerCase();
     const keys = await Promise.all([newKey(group), newKey(group), newKey(group)]);
-    const answer = await bulkOk({ filter: { group }, action: 'revoke' });
+    const answer = await owner.keys.bulk({ filter: { group }, action: 'revoke' });
     expect(answer).toMatchObject({ dryRun: false, matched: 3, changed: 3 });
     for (const key of keys) expect((await owner.verifyKey(key.secret)).code).toBe('KEY_REVOKED');
     const { rows: audit } = await db.query(
@@ -155,6 +155,19 @@ describe('POST /v1/keys/bulk', () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'keys.bulk' AND target_id = $1`, [first.operationId]);
     expect(rows[0].n).toBe(1);
     expectErrorEnvelope(await bulk({ filter: { group }, action: 'enable' }, { idempotencyKey }), { status: 409, code: 'CONFLICT' });
+  });
+
+  it("the SDK's keys.bulk sends its idempotencyKey as the Idempotency-Key header", async () => {
+    const group = uniqueName('s').slice(0, 30).toLowerCase();
+    await Promise.all([newKey(group), newKey(group)]);
+    const idempotencyKey = uniqueName('op');
+    const first = await owner.keys.bulk({ filter: { group }, action: 'disable' }, { idempotencyKey });
+    expect(first).toMatchObject({ dryRun: false, matched: 2, changed: 2 });
+    expect(await owner.keys.bulk({ filter: { group }, action: 'disable' }, { idempotencyKey })).toEqual(first);
+    await expect(owner.keys.bulk({ filter: { group }, action: 'enable' }, { idempotencyKey })).rejects.toMatchObject({
+      status: 409,
+      code: 'CONFLICT',
+    });
   });
 
   it('rotates with a grace period, answering each new secret once', async () => {
@@ -259,9 +272,8 @@ describe('offboarding: DELETE /v1/admin-keys/:id?cascade=', () => {
     const asMember = client(api.baseUrl, member.secret);
     const theirs = await Promise.all([newKey('leaver', asMember), newKey('leaver', asMember)]);
     const mine = await newKey('stayer');
-    const response = await rawRequest(api.baseUrl, `/v1/admin-keys/${member.id}?cascade=revoke`, { method: 'DELETE', apiKey: workspace.secret });
-    expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ id: member.id, status: 'revoked', cascade: { action: 'revoke', matched: 2, changed: 2 } });
+    const revoked = await owner.adminKeys.revoke(member.id, { cascade: 'revoke' });
+    expect(revoked).toMatchObject({ id: member.id, status: 'revoked', cascade: { action: 'revoke', matched: 2, changed: 2 } });
     expect(await statuses(theirs.map((key) => key.id))).toEqual(['revoked', 'revoked']);
     expect(await statuses([mine.id])).toEqual(['active']);
     expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/me', { apiKey: member.secret }), { status: 401, code: 'KEY_REVOKED' });
@@ -271,14 +283,14 @@ describe('offboarding: DELETE /v1/admin-keys/:id?cascade=', () => {
     const member = await owner.adminKeys.create({ name: uniqueName('leaver'), role: 'admin' });
     const asMember = client(api.baseUrl, member.secret);
     const [key] = await Promise.all([newKey('leaver', asMember)]);
-    const response = await rawRequest(api.baseUrl, `/v1/admin-keys/${member.id}?cascade=disable`, { method: 'DELETE', apiKey: workspace.secret });
-    expect(response.json).toMatchObject({ cascade: { action: 'disable', changed: 1 } });
+    expect(await owner.adminKeys.revoke(member.id, { cascade: 'disable' })).toMatchObject({ cascade: { action: 'disable', changed: 1 } });
     expect(await statuses([key.id])).toEqual(['disabled']);
 
     const other = await owner.adminKeys.create({ name: uniqueName('leaver'), role: 'admin' });
     const [kept] = await Promise.all([newKey('leaver', client(api.baseUrl, other.secret))]);
-    const plain = await rawRequest(api.baseUrl, `/v1/admin-keys/${other.id}`, { method: 'DELETE', apiKey: workspace.secret });
-    expect(plain.json).not.toHaveProperty('cascade');
+    const plain = await owner.adminKeys.revoke(other.id);
+    expect(plain).toMatchObject({ id: other.id, status: 'revoked' });
+    expect(plain).not.toHaveProperty('cascade');
     expect(await statuses([kept.id])).toEqual(['active']);
   });
 

@@ -324,9 +324,8 @@ describe('POST /v1/leaks', () => {
 
   it('by key id: revokes, and reports within 24 h are one incident', async () => {
     const key = await newKey();
-    const first = await report({ keyId: key.id, source: 'pastebin', url: 'https://pastebin.example/abc' });
-    expect(first.status).toBe(200);
-    expect(first.json).toEqual({
+    const first = await owner.leaks.report({ keyId: key.id, source: 'pastebin', url: 'https://pastebin.example/abc' });
+    expect(first).toEqual({
       keyId: key.id,
       alertId: expect.stringMatching(/^alrt_/),
       newIncident: true,
@@ -335,8 +334,8 @@ describe('POST /v1/leaks', () => {
       // The one instance of this suite confirmed it dropped the key before the answer.
       propagation: { confirmed: true, instances: 1, acknowledged: 1 },
     });
-    const second = await report({ keyId: key.id, source: 'slack' });
-    expect(second.json).toMatchObject({ alertId: (first.json as { alertId: string }).alertId, newIncident: false });
+    const second = await owner.leaks.report({ keyId: key.id, source: 'slack' });
+    expect(second).toMatchObject({ alertId: first.alertId, newIncident: false });
     const alerts = await leakAlertsOf(key.id);
     expect(alerts).toHaveLength(1);
     expect(alerts[0].occurrences).toBe(2);

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { AppKey, Page } from '@keywarden/core';
+import type { AdminKeyRevocation, Alert, AppKey, BulkKeysResponse, Page, ReportLeakResponse } from '@keywarden/core';
 import { Keywarden, type KeywardenOptions } from './client';
 import { KeywardenError } from './errors';
 
@@ -387,6 +387,7 @@ describe('alerts', () => {
     ['get', (kw) => kw.alerts.get('alrt_1'), 'GET', '/v1/alerts/alrt_1'],
     ['acknowledge', (kw) => kw.alerts.acknowledge('alrt_1'), 'POST', '/v1/alerts/alrt_1/acknowledge'],
     ['resolve', (kw) => kw.alerts.resolve('alrt_1'), 'POST', '/v1/alerts/alrt_1/resolve'],
+    ['lift', (kw) => kw.alerts.lift('alrt_1'), 'POST', '/v1/alerts/alrt_1/lift'],
   ])('%s sends %s to its route without a body', async (_label, invoke, method, path) => {
     const { kw, calls } = client([json(200, { id: 'alrt_1' })]);
 
@@ -406,6 +407,85 @@ describe('alerts', () => {
 
     expect(ids).toEqual(['alrt_2', 'alrt_1']);
     expect(calls[1].url).toBe(`${BASE_URL}/v1/alerts?status=open&cursor=alrt_2`);
+  });
+});
+
+describe('bulk key operations', () => {
+  const ANSWER: BulkKeysResponse = { operationId: 'bulk_1', dryRun: false, matched: 2, changed: 2, keyIds: ['key_1', 'key_2'] };
+
+  it('POSTs the request as JSON to /v1/keys/bulk, without an Idempotency-Key unless given, and returns the answer', async () => {
+    const { kw, calls } = client([json(200, ANSWER)]);
+
+    const answer = await kw.keys.bulk({ filter: { appId: 'app_1', neverUsed: true }, action: 'revoke' });
+
+    expect(answer).toEqual(ANSWER);
+    expect(calls[0]).toMatchObject({ method: 'POST', url: `${BASE_URL}/v1/keys/bulk` });
+    expect(JSON.parse(calls[0].body!)).toEqual({ filter: { appId: 'app_1', neverUsed: true }, action: 'revoke' });
+    expect(calls[0].headers['Content-Type']).toBe('application/json');
+    expect(Object.keys(calls[0].headers).map((name) => name.toLowerCase())).not.toContain('idempotency-key');
+  });
+
+  it('sends the idempotency key as the Idempotency-Key header, keeping its own authorization', async () => {
+    const { kw, calls } = client([json(200, ANSWER)]);
+
+    await kw.keys.bulk({ filter: { group: 'ci' }, action: 'disable' }, { idempotencyKey: 'cleanup-2026-12-06' });
+
+    expect(calls[0].headers).toMatchObject({ 'Idempotency-Key': 'cleanup-2026-12-06', Authorization: `Bearer ${API_KEY}` });
+  });
+
+  it("returns a rotation's new secrets", async () => {
+    const rotated: BulkKeysResponse = { ...ANSWER, secrets: { key_1: 'kw_live_new1', key_2: 'kw_live_new2' } };
+    const { kw } = client([json(200, rotated)]);
+
+    expect(await kw.keys.bulk({ filter: { ids: ['key_1', 'key_2'] }, action: 'rotate', gracePeriodSeconds: 0 })).toEqual(rotated);
+  });
+});
+
+describe('leaks', () => {
+  it('POSTs the report as JSON to /v1/leaks and returns the answer', async () => {
+    const answer: ReportLeakResponse = {
+      keyId: 'key_1',
+      alertId: 'alrt_1',
+      newIncident: true,
+      leakResponse: 'revoke',
+      action: 'revoked',
+      propagation: { confirmed: true, instances: 2, acknowledged: 2 },
+    };
+    const { kw, calls } = client([json(200, answer)]);
+
+    const result = await kw.leaks.report({ keyId: 'key_1', source: 'pastebin', url: 'https://pastebin.example/x' });
+
+    expect(result).toEqual(answer);
+    expect(calls[0]).toMatchObject({ method: 'POST', url: `${BASE_URL}/v1/leaks` });
+    expect(JSON.parse(calls[0].body!)).toEqual({ keyId: 'key_1', source: 'pastebin', url: 'https://pastebin.example/x' });
+  });
+});
+
+describe('alert lift', () => {
+  it('returns the alert, still open', async () => {
+    const alert = { id: 'alrt_1', status: 'open', type: 'leak' } as Alert;
+    const { kw } = client([json(200, alert)]);
+
+    expect(await kw.alerts.lift('alrt_1')).toEqual(alert);
+  });
+});
+
+describe('admin key revocation', () => {
+  const REVOKED = { id: 'akey_1', status: 'revoked' } as AdminKeyRevocation;
+
+  it('DELETEs the admin key without a query or body when no cascade is asked', async () => {
+    const { kw, calls } = client([json(200, REVOKED)]);
+
+    expect(await kw.adminKeys.revoke('akey_1')).toEqual(REVOKED);
+    expect(calls[0]).toMatchObject({ method: 'DELETE', url: `${BASE_URL}/v1/admin-keys/akey_1`, body: undefined });
+  });
+
+  it.each(['revoke', 'disable'] as const)('passes cascade=%s in the query and returns the cascade', async (cascade) => {
+    const answer: AdminKeyRevocation = { ...REVOKED, cascade: { action: cascade, operationId: 'bulk_1', matched: 3, changed: 2 } };
+    const { kw, calls } = client([json(200, answer)]);
+
+    expect(await kw.adminKeys.revoke('akey_1', { cascade })).toEqual(answer);
+    expect(calls[0]).toMatchObject({ method: 'DELETE', url: `${BASE_URL}/v1/admin-keys/akey_1?cascade=${cascade}`, body: undefined });
   });
 });
 
@@ -538,6 +618,12 @@ describe('retries', () => {
     ['alerts.acknowledge (idempotent)', (kw) => kw.alerts.acknowledge('alrt_1')],
     ['alerts.resolve (idempotent)', (kw) => kw.alerts.resolve('alrt_1')],
     ['keys.releaseLease (releasing twice frees one slot)', (kw) => kw.keys.releaseLease('lease_1')],
+    ['alerts.lift (idempotent)', (kw) => kw.alerts.lift('alrt_1')],
+    [
+      'keys.bulk with an idempotency key (a repeat gets the first answer)',
+      (kw) => kw.keys.bulk({ filter: { group: 'ci' }, action: 'revoke' }, { idempotencyKey: 'op-1' }),
+    ],
+    ['keys.bulk as a dry run (changes nothing)', (kw) => kw.keys.bulk({ filter: { group: 'ci' }, action: 'revoke', dryRun: true })],
   ])('retries %s on 503 and returns the later success', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, { valid: true, code: 'VALID' })]);
 
@@ -556,6 +642,13 @@ describe('retries', () => {
     ['keys.update (PATCH)', (kw) => kw.keys.update('key_1', { name: 'k2' })],
     ['apps.delete (a lost answer would make the retry a 404)', (kw) => kw.apps.delete('app_1')],
     ['adminKeys.revoke (DELETE)', (kw) => kw.adminKeys.revoke('akey_1')],
+    ['adminKeys.revoke with a cascade (DELETE)', (kw) => kw.adminKeys.revoke('akey_1', { cascade: 'revoke' })],
+    ['keys.bulk without an idempotency key', (kw) => kw.keys.bulk({ filter: { group: 'ci' }, action: 'revoke' })],
+    [
+      'keys.bulk rotate, even with an idempotency key (the replayed answer has no secrets)',
+      (kw) => kw.keys.bulk({ filter: { group: 'ci' }, action: 'rotate' }, { idempotencyKey: 'op-2' }),
+    ],
+    ['leaks.report (a repeat adds a report)', (kw) => kw.leaks.report({ keyId: 'key_1' })],
   ])('does not retry %s on 503', async (_label, invoke) => {
     const { kw, calls } = client([unavailable(), json(200, {})]);
 
@@ -709,6 +802,11 @@ describe('the api key never leaks into errors', () => {
       'a verify error that echoes the verified key',
       envelope(400, 'VALIDATION_FAILED', `bad key ${VERIFIED} for ${API_KEY}`),
       (kw) => kw.verifyKey(VERIFIED),
+    ],
+    [
+      'a leak report error that echoes the reported key',
+      envelope(400, 'VALIDATION_FAILED', `unknown key ${VERIFIED}`),
+      (kw) => kw.leaks.report({ key: VERIFIED, source: 'slack' }),
     ],
   ];
 

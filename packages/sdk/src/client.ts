@@ -1,10 +1,14 @@
 import type {
   AccessLogEntry,
   AdminKey,
+  AdminKeyCascade,
+  AdminKeyRevocation,
   Alert,
   App,
   AppKey,
   AuditEntry,
+  BulkKeysRequest,
+  BulkKeysResponse,
   CreateAdminKeyRequest,
   CreateAppRequest,
   CreateKeyRequest,
@@ -17,6 +21,8 @@ import type {
   Me,
   Page,
   ReleaseLeaseResponse,
+  ReportLeakRequest,
+  ReportLeakResponse,
   ReportUsageResponse,
   RotateKeyRequest,
   UpdateAppRequest,
@@ -60,6 +66,20 @@ export interface KeywardenOptions {
 
 export type VerifyKeyOptions = Omit<VerifyKeyRequest, 'key'>;
 
+export interface BulkKeysOptions {
+  /**
+   * Sent as the `Idempotency-Key` header (1–255 printable ASCII characters): a retry with
+   * the same key and request gets the first answer, and the client then retries it on a
+   * network error or 5xx (except `rotate`, whose replayed answer carries no secrets).
+   */
+  idempotencyKey?: string;
+}
+
+export interface RevokeAdminKeyOptions {
+  /** Offboarding: also revoke or disable every app key this admin key created. */
+  cascade?: AdminKeyCascade['action'];
+}
+
 export interface AppsResource {
   create(body: CreateAppRequest): Promise<App>;
   list(query?: ListAppsQuery): Promise<Page<App>>;
@@ -75,7 +95,11 @@ export interface AdminKeysResource {
   create(body: CreateAdminKeyRequest): Promise<AdminKey & WithSecret>;
   list(query?: ListAdminKeysQuery): Promise<Page<AdminKey>>;
   listAll(query?: ListAdminKeysQuery): AsyncGenerator<AdminKey, void, undefined>;
-  revoke(id: string): Promise<AdminKey>;
+  /**
+   * Immediately and for good. With `cascade`, also revokes (or disables, which needs
+   * keys.write too) every app key it created; the answer's `cascade` tells how many.
+   */
+  revoke(id: string, options?: RevokeAdminKeyOptions): Promise<AdminKeyRevocation>;
 }
 
 export interface KeysResource {
@@ -103,6 +127,19 @@ export interface KeysResource {
   /** The key's access log, newest first. */
   requests(id: string, query?: ListKeyRequestsQuery): Promise<Page<AccessLogEntry>>;
   requestsAll(id: string, query?: ListKeyRequestsQuery): AsyncGenerator<AccessLogEntry, void, undefined>;
+  /**
+   * One action on every key the filter matches (`dryRun` counts and lists them first).
+   * `rotate` answers the new secrets once, as `secrets: {keyId: secret}`.
+   */
+  bulk(body: BulkKeysRequest, options?: BulkKeysOptions): Promise<BulkKeysResponse>;
+}
+
+export interface LeaksResource {
+  /**
+   * A leaked key, by the key itself or its id: the app's leak response is applied and a
+   * `leak` alert opened (or joined, within 24 h). Not retried: a repeat adds a report.
+   */
+  report(body: ReportLeakRequest): Promise<ReportLeakResponse>;
 }
 
 export interface UsageResource {
@@ -166,6 +203,8 @@ export interface AlertsResource {
   acknowledge(id: string): Promise<Alert>;
   /** Idempotent: the first call sends `alert.resolved`, a recurrence opens a new alert. */
   resolve(id: string): Promise<Alert>;
+  /** Ends the containment the alert put on its key; the alert stays open. Idempotent. */
+  lift(id: string): Promise<Alert>;
 }
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -173,6 +212,7 @@ type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 interface RequestOptions {
   query?: object;
   body?: unknown;
+  headers?: Record<string, string>;
   /** Overrides the method's default: verify is a POST that only asks a question. */
   retryable?: boolean;
   /** Request values that must never surface in an error, besides the api key. */
@@ -281,7 +321,8 @@ export class Keywarden {
     create: (body) => this.request('POST', '/v1/admin-keys', { body }),
     list: (query) => this.request('GET', '/v1/admin-keys', { query }),
     listAll: (query = {}) => paginate((q) => this.adminKeys.list(q), query),
-    revoke: async (id) => this.request('DELETE', `/v1/admin-keys/${segment(id)}`),
+    revoke: async (id, options = {}) =>
+      this.request('DELETE', `/v1/admin-keys/${segment(id)}`, { query: { cascade: options.cascade } }),
   };
 
   readonly keys: KeysResource = {
@@ -301,6 +342,19 @@ export class Keywarden {
       this.request('POST', `/v1/keys/leases/${segment(leaseId)}/release`, { retryable: true }),
     requests: async (id, query) => this.request('GET', `/v1/keys/${segment(id)}/requests`, { query }),
     requestsAll: (id, query = {}) => paginate((q) => this.keys.requests(id, q), query),
+    // A dry run changes nothing; with an idempotency key a repeat gets the first answer,
+    // but a rotation's replayed answer has no secrets, so a rotation is not repeated.
+    bulk: async (body, options = {}) =>
+      this.request('POST', '/v1/keys/bulk', {
+        body,
+        headers: options.idempotencyKey === undefined ? undefined : { 'Idempotency-Key': options.idempotencyKey },
+        retryable: body.dryRun === true || (options.idempotencyKey !== undefined && body.action !== 'rotate'),
+      }),
+  };
+
+  readonly leaks: LeaksResource = {
+    report: async (body) =>
+      this.request('POST', '/v1/leaks', { body, secrets: typeof body.key === 'string' ? [body.key] : [] }),
   };
 
   readonly usage: UsageResource = {
@@ -334,9 +388,10 @@ export class Keywarden {
     list: (query) => this.request('GET', '/v1/alerts', { query }),
     listAll: (query = {}) => paginate((q) => this.alerts.list(q), query),
     get: async (id) => this.request('GET', `/v1/alerts/${segment(id)}`),
-    // Both are idempotent on the server, so safe to retry.
+    // All three are idempotent on the server, so safe to retry.
     acknowledge: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/acknowledge`, { retryable: true }),
     resolve: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/resolve`, { retryable: true }),
+    lift: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/lift`, { retryable: true }),
   };
 
   readonly customers: CustomersResource = {
@@ -383,6 +438,7 @@ export class Keywarden {
   private async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.buildUrl(path, options.query);
     const headers: Record<string, string> = {
+      ...options.headers,
       Authorization: `Bearer ${this.#apiKey}`,
       Accept: 'application/json',
     };

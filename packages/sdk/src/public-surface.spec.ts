@@ -21,6 +21,24 @@ const RUNTIME_EXPORTS = [
   'verifyWebhook',
 ];
 
+/** The client's resource groups and option shapes, exported as types only. */
+const CLIENT_TYPES = [
+  'AdminKeysResource',
+  'AlertsResource',
+  'AppsResource',
+  'AuditResource',
+  'BulkKeysOptions',
+  'CustomersResource',
+  'KeysResource',
+  'KeywardenOptions',
+  'LeaksResource',
+  'PortalResource',
+  'RevokeAdminKeyOptions',
+  'UsageResource',
+  'VerifyKeyOptions',
+  'WebhooksResource',
+];
+
 /** Payloads of the queues between the API and the worker: never on the HTTP wire. */
 const QUEUE_PAYLOADS = ['UsageEvent', 'UsageBatchJob', 'WebhookDeliveryJob'];
 
@@ -34,6 +52,28 @@ function exportedNames(checker: ts.TypeChecker, file: ts.SourceFile): string[] {
 describe('the public surface of @keywarden/sdk', () => {
   it('exports the client, the middleware, verifyWebhook and the errors as values, nothing else', () => {
     expect(Object.keys(sdk).sort()).toEqual([...RUNTIME_EXPORTS].sort());
+  });
+
+  it("exports the client's resource groups and options as types, and every resource group is one", () => {
+    const entry = resolve(__dirname, 'index.ts');
+    const clientFile = resolve(__dirname, 'client.ts');
+    const program = ts.createProgram([entry], { strict: true, skipLibCheck: true, noEmit: true, types: [] });
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry) as ts.SourceFile) as ts.Symbol;
+    const fromClient = checker
+      .getExportsOfModule(moduleSymbol)
+      .filter((symbol) => {
+        const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+        return target.declarations?.some((declaration) => declaration.getSourceFile().fileName === clientFile);
+      })
+      .map((symbol) => symbol.name);
+    const declaredResources = (program.getSourceFile(clientFile) as ts.SourceFile).statements
+      .filter(ts.isInterfaceDeclaration)
+      .map((statement) => statement.name.text)
+      .filter((name) => name.endsWith('Resource'));
+
+    expect(fromClient.filter((name) => name !== 'Keywarden').sort()).toEqual([...CLIENT_TYPES].sort());
+    expect(declaredResources.filter((name) => !CLIENT_TYPES.includes(name))).toEqual([]);
   });
 
   it("exports every type of the API's wire, from core, as a type", () => {
