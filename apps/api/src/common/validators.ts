@@ -104,24 +104,21 @@ export function NestedObject(type: NonNullable<Parameters<typeof Type>[0]>, opti
 }
 
 /** The largest amount of money a field takes (a cost or a daily cap). */
-export const MAX_AMOUNT = 1_000_000_000;
+const MAX_AMOUNT = 1_000_000_000;
 
-/** An amount of money: a decimal of at most 6 decimals (stored exactly as micro-units), from 0 to `MAX_AMOUNT`. */
-export const IsAmount = () =>
-  ValidateBy({
-    name: 'isAmount',
+/** An amount of money, from 0 to `MAX_AMOUNT`, that `isExact` finds stored exactly as micro-units. */
+function amountValidator(name: string, isExact: (value: unknown) => value is number) {
+  return ValidateBy({
+    name,
     validator: {
-      validate: (value) => isMicroAmount(value) && value <= MAX_AMOUNT,
+      validate: (value) => isExact(value) && value <= MAX_AMOUNT,
       defaultMessage: () => `must be a decimal amount between 0 and ${MAX_AMOUNT} with at most 6 decimals`,
     },
   });
+}
 
-/** A cost: an amount as above, up to floating-point noise (callers compute costs; see `isCostOfMicros`). */
-export const IsCost = () =>
-  ValidateBy({
-    name: 'isCost',
-    validator: {
-      validate: (value) => isCostOfMicros(value) && value <= MAX_AMOUNT,
-      defaultMessage: () => `must be a decimal amount between 0 and ${MAX_AMOUNT} with at most 6 decimals`,
-    },
-  });
+/** An amount a person sets (a daily cap): at most 6 decimals. */
+export const IsAmount = () => amountValidator('isAmount', isMicroAmount);
+
+/** A cost a caller computes: at most 6 decimals, up to floating-point noise (see `isCostOfMicros`). */
+export const IsCost = () => amountValidator('isCost', isCostOfMicros);
