@@ -239,6 +239,10 @@ describe('a portal session', () => {
     expectErrorEnvelope(await call(portal, '/v1/portal/me'), { status: 401, code: 'UNAUTHORIZED' });
     const entries = await owner.audit.list({ action: 'portal_session.ended', limit: 5 });
     expect(entries.data[0]).toMatchObject({ action: 'portal_session.ended', actor: `portal:${alice.id}`, targetId: alice.id, details: { appId: app.id } });
+    // The audit log filters by that actor: the customer's own entries, not the admin's that opened its link.
+    const byActor = await owner.audit.list({ actor: `portal:${alice.id}`, limit: 100 });
+    expect(byActor.data.map((entry) => entry.action)).toContain('portal_session.ended');
+    expect(byActor.data.every((entry) => entry.actor === `portal:${alice.id}`)).toBe(true);
   });
 
   it('signs out only with the CSRF token, so another site cannot end the session', async () => {

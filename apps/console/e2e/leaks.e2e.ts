@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Alert, AppKey, ReportLeakResponse } from '@keywarden/core';
+import type { Alert, AppKey } from '@keywarden/core';
 import type { Keywarden } from '@keywarden/sdk';
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, PHONE, shownSecret, test, uniqueName, WIDE } from './fixtures';
@@ -18,17 +18,6 @@ async function screenshotsAt(page: Page, name: string): Promise<void> {
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(WIDE);
-}
-
-/** A call the SDK has no method for, with the owner's key. */
-async function ownerPost<T>(path: string, body: unknown): Promise<T> {
-  const response = await fetch(`${stackValue('baseUrl')}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stackValue('ownerKey')}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-  return (await response.json()) as T;
 }
 
 async function ownerGet<T>(path: string): Promise<T> {
@@ -146,7 +135,7 @@ test('alert page: a canary alert lists its uses (time, IP, model, user agent) an
 
 test('alert page: a leak alert shows its reports, source, URL and the action taken, and draws no chart', async ({ signedIn: page, owner }) => {
   const { key } = await appWithKey(owner, 'pasted');
-  const report = await ownerPost<ReportLeakResponse>('/v1/leaks', { keyId: key.id, source: 'pastebin', url: 'https://paste.example/xyz' });
+  const report = await owner.leaks.report({ keyId: key.id, source: 'pastebin', url: 'https://paste.example/xyz' });
   await page.goto(`/console/alerts/${report.alertId}`);
   const evidence = page.getByRole('region', { name: 'Evidence' });
   await expect(evidence).toContainText('pastebin');
@@ -158,9 +147,34 @@ test('alert page: a leak alert shows its reports, source, URL and the action tak
   await screenshotsAt(page, 'alert-leak');
 });
 
+test('alert page: a long source without spaces wraps, at phone width too', async ({ signedIn: page, owner }) => {
+  const { key } = await appWithKey(owner, 'long-source');
+  const source = `github.com/acme-corp/${'internal-tools/'.repeat(10)}secrets.env`;
+  const report = await owner.leaks.report({ keyId: key.id, source });
+  await page.setViewportSize(PHONE);
+  await page.goto(`/console/alerts/${report.alertId}`);
+  await expect(page.getByRole('region', { name: 'Evidence' })).toContainText('secrets.env');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  await screenshotsAt(page, 'alert-leak-long-source');
+});
+
+test('key page: closing Revoke or Report leak gives focus back to its button', async ({ signedIn: page, owner }) => {
+  const { key } = await appWithKey(owner, 'focus');
+  await page.goto(`/console/keys/${key.id}`);
+  for (const [button, dialog] of [['Revoke', 'Revoke this key?'], ['Report leak', 'Report a leak of this key']] as const) {
+    const opener = page.getByRole('button', { name: button, exact: true });
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('dialog', { name: dialog })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(opener).toBeFocused();
+  }
+});
+
 test('alerts list: the Type filter offers every alert type, leak and canary used included', async ({ signedIn: page, owner }) => {
   const { key } = await appWithKey(owner, 'typed');
-  await ownerPost('/v1/leaks', { keyId: key.id, source: 'chat' });
+  await owner.leaks.report({ keyId: key.id, source: 'chat' });
   await page.goto('/console/alerts');
   const type = page.getByLabel('Type');
   await expect(type.getByRole('option')).toHaveText(['Any', 'spike', 'unusual model', 'off hours', 'leak', 'canary used']);
@@ -175,8 +189,8 @@ test("alerts list: a key's page links to the alerts about that key, filtered by 
   const { app, key } = await appWithKey(owner, 'filtered');
   const other = await owner.keys.create({ appId: app.id, name: 'other key', environment: 'live', scopes: ['anything.read'] });
   shownSecret(other.secret);
-  await ownerPost('/v1/leaks', { keyId: key.id, source: 'chat' });
-  await ownerPost('/v1/leaks', { keyId: other.id, source: 'chat' });
+  await owner.leaks.report({ keyId: key.id, source: 'chat' });
+  await owner.leaks.report({ keyId: other.id, source: 'chat' });
   await page.goto(`/console/keys/${key.id}`);
   await page.getByRole('link', { name: 'Alerts about this key' }).click();
   await expect(page).toHaveURL(new RegExp(`/console/alerts\\?keyId=${key.id}$`));

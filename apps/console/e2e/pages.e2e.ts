@@ -42,6 +42,13 @@ test("audit log names the customer portal as the actor of a portal action, and t
   await expect(table.getByRole('row').filter({ hasText: 'portal_session.created' })).toContainText(me.keyId);
   await expect(table).not.toContainText('system');
   await screenshots(page, 'audit-portal-actor');
+
+  // Filtered by that actor: the customer's own entries only.
+  await page.goto('/console/audit');
+  await page.getByLabel('Actor (key id or portal:cus_…)').fill(`portal:${customer.id}`);
+  await expect(page).toHaveURL(new RegExp(`actor=portal%3A${customer.id}`));
+  await expect(table.getByRole('row').filter({ hasText: 'portal_session.opened' })).toContainText(`portal:${customer.id}`);
+  await expect(table.getByRole('row').filter({ hasText: 'portal_session.created' })).toHaveCount(0);
 });
 
 test('members: add an admin key with a role, its key shown once; revoke it', async ({ signedIn: page }) => {

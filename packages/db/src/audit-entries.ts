@@ -76,5 +76,6 @@ export function auditEntriesPage(
   if (query.action) builder.andWhere('a.action = :action', { action: query.action });
   if (query.targetId) builder.andWhere('a.target_id = :targetId', { targetId: query.targetId });
   if (query.actorKeyId) builder.andWhere('a.actor_key_id = :actorKeyId', { actorKeyId: query.actorKeyId });
+  if (query.actor) builder.andWhere('a.actor = :actor', { actor: query.actor });
   return builder.getMany();
 }

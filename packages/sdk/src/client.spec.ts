@@ -459,6 +459,15 @@ describe('leaks', () => {
     expect(calls[0]).toMatchObject({ method: 'POST', url: `${BASE_URL}/v1/leaks` });
     expect(JSON.parse(calls[0].body!)).toEqual({ keyId: 'key_1', source: 'pastebin', url: 'https://pastebin.example/x' });
   });
+
+  it('takes exactly one of key and keyId, as the API does (checked by the compiler)', () => {
+    const { kw } = client([]);
+    const report: typeof kw.leaks.report = () => Promise.reject(new Error('not sent'));
+    // @ts-expect-error: both the key and its id
+    void report({ key: 'kw_live_x', keyId: 'key_1' }).catch(() => undefined);
+    // @ts-expect-error: neither
+    void report({ source: 'pastebin' }).catch(() => undefined);
+  });
 });
 
 describe('alert lift', () => {

@@ -8,6 +8,13 @@ interface DialogProps {
   wide?: boolean;
 }
 
+/** Focus back to the element that had it when the dialog opened, once (if it is still on the page). */
+function returnFocus(opener: { current: HTMLElement | null }): void {
+  const previous = opener.current;
+  opener.current = null;
+  if (previous?.isConnected) previous.focus();
+}
+
 /**
  * A modal on the native <dialog> (focus trap, Escape, inert background). Its content is
  * rendered only while open: closing removes it from the DOM, secrets included. Closed, it
@@ -27,11 +34,11 @@ export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
     }
     if (!open && dialog.open) {
       dialog.close();
-      const previous = opener.current;
-      opener.current = null;
-      if (previous?.isConnected) previous.focus();
+      returnFocus(opener);
     }
   }, [open]);
+  // Many dialogs are mounted only while open: closing them unmounts this one while open.
+  useEffect(() => () => returnFocus(opener), []);
   return (
     <dialog
       ref={ref}

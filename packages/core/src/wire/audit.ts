@@ -57,4 +57,6 @@ export interface ListAuditQuery extends PageQuery {
   action?: AuditAction;
   targetId?: string;
   actorKeyId?: string;
+  /** Who acted, as entries name it: an admin key's id, or `portal:<customer id>`. */
+  actor?: string;
 }

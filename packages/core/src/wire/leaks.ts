@@ -28,14 +28,17 @@ export interface GithubTokenVerdict {
   label: GithubTokenLabel;
 }
 
-/** `POST /v1/leaks`: a leak found by any other scanner or a person; exactly one of key and keyId. */
-export interface ReportLeakRequest {
+/** The fields of a leak report as they arrive (the API checks that exactly one of key and keyId is there). */
+export interface ReportLeakFields {
   key?: string;
   keyId?: string;
   /** Where it was found, e.g. `pastebin`, `slack`, `support ticket`. */
   source?: string;
   url?: string;
 }
+
+/** `POST /v1/leaks`: a leak found by any other scanner or a person; exactly one of key and keyId. */
+export type ReportLeakRequest = Omit<ReportLeakFields, 'key' | 'keyId'> & ({ key: string; keyId?: never } | { keyId: string; key?: never });
 
 export interface ReportLeakResponse {
   keyId: string;

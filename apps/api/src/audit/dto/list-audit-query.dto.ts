@@ -17,4 +17,10 @@ export class ListAuditQueryDto extends pageQueryOf('audit') implements ExactCont
   @IsString()
   @MaxLength(64)
   actorKeyId?: string;
+
+  /** Who acted, as entries name it: an admin key's id, or `portal:<customer id>`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  actor?: string;
 }

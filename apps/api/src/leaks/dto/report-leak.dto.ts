@@ -1,8 +1,8 @@
-import type { ReportLeakRequest } from '@keywarden/core';
+import type { ReportLeakFields } from '@keywarden/core';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { OmittableNotNull } from '../../common/validators';
 
-export class ReportLeakDto implements ReportLeakRequest {
+export class ReportLeakDto implements ReportLeakFields {
   /** The leaked key itself (give this or keyId). */
   @OmittableNotNull()
   @IsString()

@@ -31,7 +31,7 @@ export default function AuditPage() {
   const filters = {
     action: (params.get('action') || undefined) as AuditAction | undefined,
     targetId: params.get('targetId') || undefined,
-    actorKeyId: params.get('actorKeyId') || undefined,
+    actor: params.get('actor') || undefined,
   };
   const pages = useCursorPages(JSON.stringify(filters));
   const audit = useAuditPage(filters, pages.cursor);
@@ -52,8 +52,8 @@ export default function AuditPage() {
           <input value={filters.targetId ?? ''} onChange={(event) => setFilter('targetId', event.target.value.trim())} />
         </label>
         <label className="field field-inline">
-          <span>Actor key id</span>
-          <input value={filters.actorKeyId ?? ''} onChange={(event) => setFilter('actorKeyId', event.target.value.trim())} />
+          <span>Actor (key id or portal:cus_…)</span>
+          <input value={filters.actor ?? ''} onChange={(event) => setFilter('actor', event.target.value.trim())} />
         </label>
       </div>
       {audit.isPending && <Loading />}
