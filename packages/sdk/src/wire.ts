@@ -72,6 +72,7 @@ export type {
   LeakEvidence,
   LeakReportRecord,
   LeakResponse,
+  ReportLeakFields,
   ReportLeakRequest,
   ReportLeakResponse,
   TrafficShare,

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useLayoutEffect, useRef } from 'react';
 
 interface DialogProps {
   open: boolean;
@@ -37,8 +37,16 @@ export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
       returnFocus(opener);
     }
   }, [open]);
-  // Many dialogs are mounted only while open: closing them unmounts this one while open.
-  useEffect(() => () => returnFocus(opener), []);
+  // Many dialogs are mounted only while open: closing them unmounts this one while open. A
+  // layout effect's cleanup runs before React removes the element, so the modal is closed
+  // (the page no longer inert) before focus goes back.
+  useLayoutEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      if (dialog?.open) dialog.close();
+      returnFocus(opener);
+    };
+  }, []);
   return (
     <dialog
       ref={ref}
