@@ -158,20 +158,6 @@ test('alert page: a long source without spaces wraps, at phone width too', async
   await screenshotsAt(page, 'alert-leak-long-source');
 });
 
-test('key page: closing Revoke or Report leak gives focus back to its button', async ({ signedIn: page, owner }) => {
-  const { key } = await appWithKey(owner, 'focus');
-  await page.goto(`/console/keys/${key.id}`);
-  for (const [button, dialog] of [['Revoke', 'Revoke this key?'], ['Report leak', 'Report a leak of this key']] as const) {
-    const opener = page.getByRole('button', { name: button, exact: true });
-    await opener.focus();
-    await page.keyboard.press('Enter');
-    await expect(page.getByRole('dialog', { name: dialog })).toBeVisible();
-    await page.keyboard.press('Escape');
-    await expect(page.getByRole('dialog')).toHaveCount(0);
-    await expect(opener).toBeFocused();
-  }
-});
-
 test('alerts list: the Type filter offers every alert type, leak and canary used included', async ({ signedIn: page, owner }) => {
   const { key } = await appWithKey(owner, 'typed');
   await owner.leaks.report({ keyId: key.id, source: 'chat' });

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useLayoutEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 
 interface DialogProps {
   open: boolean;
@@ -6,13 +6,6 @@ interface DialogProps {
   onClose: () => void;
   children: ReactNode;
   wide?: boolean;
-}
-
-/** Focus back to the element that had it when the dialog opened, once (if it is still on the page). */
-function returnFocus(opener: { current: HTMLElement | null }): void {
-  const previous = opener.current;
-  opener.current = null;
-  if (previous?.isConnected) previous.focus();
 }
 
 /**
@@ -34,19 +27,11 @@ export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
     }
     if (!open && dialog.open) {
       dialog.close();
-      returnFocus(opener);
+      const previous = opener.current;
+      opener.current = null;
+      if (previous?.isConnected) previous.focus();
     }
   }, [open]);
-  // Many dialogs are mounted only while open: closing them unmounts this one while open. A
-  // layout effect's cleanup runs before React removes the element, so the modal is closed
-  // (the page no longer inert) before focus goes back.
-  useLayoutEffect(() => {
-    const dialog = ref.current;
-    return () => {
-      if (dialog?.open) dialog.close();
-      returnFocus(opener);
-    };
-  }, []);
   return (
     <dialog
       ref={ref}
