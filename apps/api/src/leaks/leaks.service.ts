@@ -169,9 +169,12 @@ export class LeaksService {
     // A leaked secret that no longer opens the key (rotated out) leaves the key alone.
     const action = live ? leakAction(app.leakResponse, row.status) : 'none';
     const details = { reason: 'leak', source: reporter.source, url: reporter.url };
+    // `key.leaked` goes out when an incident opens and when a report changes the key; a
+    // report that joins and changes nothing needs neither the event nor the prefix.
+    const announced = incident === null || action !== 'none';
     // Read once: the `key.revoked` event of a revoke and the `key.leaked` event both name the current prefix.
-    const secrets = await this.store.liveSecrets(manager, [row.id]);
-    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details, secrets);
+    const secrets = announced ? await this.store.liveSecrets(manager, [row.id]) : null;
+    if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details, secrets ?? undefined);
     if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
 
     // A canary's leak is the platform's business only: its customer must not learn it is a decoy.
@@ -215,13 +218,13 @@ export class LeaksService {
       await insertAlert(manager, alert);
       alertId = alert.id;
     }
-    if (!incident || action !== 'none') {
+    if (announced) {
       const data: KeyLeakedData = {
         keyId: row.id,
         appId: app.id,
         environment: row.environment,
         name: row.name,
-        prefix: currentPrefix(secrets.get(row.id) ?? []),
+        prefix: currentPrefix(secrets?.get(row.id) ?? []),
         alertId,
         source: reporter.source,
         url: reporter.url,
