@@ -1,5 +1,5 @@
 import type { KeyEventData } from '@keywarden/core';
-import { recordWebhookEvents } from './webhook-events';
+import { customerAudienceOf, recordWebhookEvents } from './webhook-events';
 import type { EntityManager } from 'typeorm';
 
 export interface KeyEventSubject {
@@ -9,7 +9,7 @@ export interface KeyEventSubject {
   environment: string;
   name: string;
   customerId: string | null;
-  /** A canary's events go to the app-wide endpoints only: its customer's must not learn it is a decoy. */
+  /** Who hears of its events: `customerAudienceOf`. */
   canary: boolean;
 }
 
@@ -45,7 +45,7 @@ export async function recordKeyEvents(
         prefix,
         customerId: key.customerId,
       };
-      return { workspaceId: key.workspaceId, appId: key.appId, customerId: key.canary ? null : key.customerId, type, data };
+      return { workspaceId: key.workspaceId, appId: key.appId, customerId: customerAudienceOf(key), type, data };
     }),
   );
 }

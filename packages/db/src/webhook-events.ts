@@ -16,6 +16,14 @@ export interface NewWebhookEvent {
 }
 
 /**
+ * The customer whose endpoints hear about a key (its events and alerts): none for a canary,
+ * whose customer must not learn it is a decoy, so they go to the app-wide endpoints only.
+ */
+export function customerAudienceOf(key: { canary: boolean; customerId: string | null }): string | null {
+  return key.canary ? null : key.customerId;
+}
+
+/**
  * Writes an event to the outbox in the caller's transaction. Returns its id, or null when
  * an event with the same dedupe key already exists.
  */

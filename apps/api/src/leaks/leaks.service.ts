@@ -17,6 +17,7 @@ import {
   ApiKeyEntity,
   AppEntity,
   currentPrefix,
+  customerAudienceOf,
   insertAlert,
   iso,
   keyTraffic,
@@ -177,8 +178,7 @@ export class LeaksService {
     if (action === 'revoked') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'revoke', details, secrets ?? undefined);
     if (action === 'disabled') await this.lifecycle.setStatus(manager, reporter.actor, [row], 'disable', details);
 
-    // A canary's leak is the platform's business only: its customer must not learn it is a decoy.
-    const customerScope = row.canary ? null : row.customerId;
+    const customerScope = customerAudienceOf(row);
     let alertId: string;
     if (incident) {
       const evidence = incident.evidence as unknown as LeakEvidence;

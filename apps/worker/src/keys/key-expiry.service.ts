@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { KeyExpiringData } from '@keywarden/core';
-import { comingKeyDeadlines, recordWebhookEvent } from '@keywarden/db';
+import { comingKeyDeadlines, customerAudienceOf, recordWebhookEvent } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { PeriodicJob } from '../common/periodic-job';
 import type { KeyExpiryConfig } from '../config/worker-config';
@@ -62,8 +62,7 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
           const id = await recordWebhookEvent(manager, {
             workspaceId: row.workspace_id,
             appId: row.app_id,
-            // A canary's go to the app-wide endpoints only: its customer's must not learn it is a decoy.
-            customerId: row.canary ? null : row.customer_id,
+            customerId: customerAudienceOf({ canary: row.canary, customerId: row.customer_id }),
             type: 'key.expiring',
             data,
             dedupeKey: `key.expiring:${row.key_id}:${row.deadline}`,
