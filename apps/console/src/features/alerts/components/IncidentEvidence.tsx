@@ -65,6 +65,20 @@ function ExternalUrl({ url }: { url: string | null }) {
   );
 }
 
+/** The leading values of a key's traffic (IPs, models) with their request counts. */
+function RequestShares({ shares }: { shares: Array<{ name: string; requests: number }> }) {
+  if (shares.length === 0) return <>—</>;
+  return (
+    <>
+      {shares.map((share) => (
+        <code key={share.name} className="chip">
+          {share.name} ({formatNumber(share.requests)})
+        </code>
+      ))}
+    </>
+  );
+}
+
 const ACTION_TEXT: Record<LeakEvidenceData['action'], string> = {
   revoked: 'revoked the key',
   disabled: 'disabled the key',
@@ -74,8 +88,6 @@ const ACTION_TEXT: Record<LeakEvidenceData['action'], string> = {
 export function LeakEvidence({ alert }: { alert: Alert }) {
   const evidence = alert.evidence as unknown as Partial<LeakEvidenceData>;
   const reports = evidence.reports ?? [];
-  const topIps = evidence.topIps ?? [];
-  const topModels = evidence.topModels ?? [];
   return (
     <section className="card incident-evidence" aria-labelledby="evidence">
       <h2 id="evidence">Evidence</h2>
@@ -99,23 +111,11 @@ export function LeakEvidence({ alert }: { alert: Alert }) {
         <dd>{formatNumber(alert.evidence.observed)} in the 24 h before the first report</dd>
         <dt>Top IPs</dt>
         <dd>
-          {topIps.length
-            ? topIps.map((share) => (
-                <code key={share.ip} className="chip">
-                  {share.ip} ({formatNumber(share.requests)})
-                </code>
-              ))
-            : '—'}
+          <RequestShares shares={(evidence.topIps ?? []).map((share) => ({ name: share.ip, requests: share.requests }))} />
         </dd>
         <dt>Top models</dt>
         <dd>
-          {topModels.length
-            ? topModels.map((share) => (
-                <code key={share.model} className="chip">
-                  {share.model} ({formatNumber(share.requests)})
-                </code>
-              ))
-            : '—'}
+          <RequestShares shares={(evidence.topModels ?? []).map((share) => ({ name: share.model, requests: share.requests }))} />
         </dd>
       </dl>
       <h3 id="leak-reports">Reports{reports.length > 0 && ` (${reports.length})`}</h3>
