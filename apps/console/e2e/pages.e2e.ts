@@ -1,3 +1,5 @@
+import type { Keywarden } from '@keywarden/sdk';
+import type { Page } from '@playwright/test';
 import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
 
 test('overview: verifies per minute, refusals by code, open alerts', async ({ signedIn: page, owner }) => {
@@ -111,4 +113,98 @@ test('closing a dialog with Cancel gives focus back to the button that opened it
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
   await expect(opener).toBeFocused();
+});
+
+/** A fresh key, its page open in the browser. */
+async function onNewKeyPage(page: Page, owner: Keywarden, label: string): Promise<void> {
+  const app = await owner.apps.create({ name: uniqueName(label) });
+  const key = await owner.keys.create({ appId: app.id, name: `${label} key`, environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: `${label} key` })).toBeVisible();
+}
+
+/** A fresh admin key, the members page open in the browser. */
+async function onMembersPageWithMember(page: Page, owner: Keywarden, label: string): Promise<string> {
+  const name = uniqueName(label);
+  shownSecret((await owner.adminKeys.create({ name, role: 'viewer' })).secret);
+  await page.goto('/console/members');
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toBeVisible();
+  return name;
+}
+
+test("closing the key page's Revoke dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'revoke-cancel');
+  const opener = page.getByRole('button', { name: 'Revoke', exact: true });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke this key?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test("closing the key page's Revoke dialog with Escape gives focus back to its button", async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'revoke-escape');
+  const opener = page.getByRole('button', { name: 'Revoke', exact: true });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Revoke this key?' });
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test("closing the key page's Disable dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'disable-cancel');
+  const opener = page.getByRole('button', { name: 'Disable', exact: true });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Disable this key?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test("closing the key page's Report leak dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'leak-cancel');
+  const opener = page.getByRole('button', { name: 'Report leak', exact: true });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Report a leak of this key' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test("closing a member's Revoke dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
+  const name = await onMembersPageWithMember(page, owner, 'member-cancel');
+  const opener = page.getByRole('button', { name: `Revoke ${name}` });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: `Revoke ${name}?` });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test('the Report leak dialog opens with empty fields after a Cancel', async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'leak-reset');
+  const opener = page.getByRole('button', { name: 'Report leak', exact: true });
+  const dialog = page.getByRole('dialog', { name: 'Report a leak of this key' });
+  await opener.click();
+  await dialog.getByLabel(/Where it was found/).fill('support ticket 4711');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await opener.click();
+  await expect(dialog.getByLabel(/Where it was found/)).toHaveValue('');
+});
+
+test("a member's Revoke dialog asks again about their app keys after a Cancel", async ({ signedIn: page, owner }) => {
+  const name = await onMembersPageWithMember(page, owner, 'member-reset');
+  const opener = page.getByRole('button', { name: `Revoke ${name}` });
+  const dialog = page.getByRole('dialog', { name: `Revoke ${name}?` });
+  await opener.click();
+  await dialog.getByLabel('App keys this member created').selectOption('revoke');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await opener.click();
+  await expect(dialog.getByLabel('App keys this member created')).toHaveValue('');
 });

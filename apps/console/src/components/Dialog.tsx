@@ -12,7 +12,8 @@ interface DialogProps {
  * A modal on the native <dialog> (focus trap, Escape, inert background). Its content is
  * rendered only while open: closing removes it from the DOM, secrets included. Closed, it
  * gives keyboard focus back to what had it before (the button that opened it): the
- * browser's own return does not happen once the focused content has been removed.
+ * browser's own return does not happen once the focused content has been removed. Keep it
+ * mounted and switch `open`: unmounted while open, it has no chance to give focus back.
  */
 export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);

@@ -50,9 +50,12 @@ export function useKeyAction(keyId: string, action: KeyAction) {
   return useKeyMutation(() => api.post<AppKey>(`/v1/keys/${encodeURIComponent(keyId)}/${action}`), KEY_CACHE);
 }
 
-/** The key's app, for what its leak response will do (the same cache entry as the app's page). */
-export function useKeyApp(appId: string) {
-  return useQuery({ queryKey: queryKeys.app(appId), queryFn: () => api.get<App>(`/v1/apps/${encodeURIComponent(appId)}`) });
+/**
+ * The key's app, for what its leak response will do (the same cache entry as the app's page).
+ * Fetched only while `enabled`: Report leak stays mounted on the key page and asks once opened.
+ */
+export function useKeyApp(appId: string, { enabled }: { enabled: boolean }) {
+  return useQuery({ queryKey: queryKeys.app(appId), queryFn: () => api.get<App>(`/v1/apps/${encodeURIComponent(appId)}`), enabled });
 }
 
 /** A leak report: the key changes (revoked, disabled) and a `leak` alert opens or grows. */

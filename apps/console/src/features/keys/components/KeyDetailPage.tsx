@@ -33,6 +33,7 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
   const enable = useKeyAction(appKey.id, 'enable');
   const mutations = { revoke, disable, enable };
   const pending = confirming ? mutations[confirming] : null;
+  const confirmation = confirming ? KEY_ACTION_CONFIRMATION[confirming] : null;
   const open = appKey.status !== 'revoked';
   return (
     <>
@@ -70,25 +71,23 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
       <KeyDetails appKey={appKey} operator />
       <UsageCard filter={{ keyId: appKey.id }} emptyHint="Verify the key once and its traffic shows here within seconds." />
       <AccessLog keyId={appKey.id} />
-      {reportingLeak && <ReportLeakDialog appKey={appKey} open onClose={() => setReportingLeak(false)} />}
+      <ReportLeakDialog appKey={appKey} open={reportingLeak} onClose={() => setReportingLeak(false)} />
       <RotateKeyDialog rotate={rotate} open={rotating} onClose={() => setRotating(false)} />
-      {confirming && (
-        <ConfirmDialog
-          open
-          title={KEY_ACTION_CONFIRMATION[confirming].title}
-          confirmLabel={KEY_ACTION_CONFIRMATION[confirming].label}
-          danger={KEY_ACTION_CONFIRMATION[confirming].danger}
-          pending={pending?.isPending}
-          error={pending?.error}
-          onClose={() => {
-            pending?.reset();
-            setConfirming(null);
-          }}
-          onConfirm={() => pending?.mutate(undefined, { onSuccess: () => setConfirming(null) })}
-        >
-          <p>{KEY_ACTION_CONFIRMATION[confirming].text}</p>
-        </ConfirmDialog>
-      )}
+      <ConfirmDialog
+        open={confirmation !== null}
+        title={confirmation?.title ?? ''}
+        confirmLabel={confirmation?.label ?? ''}
+        danger={confirmation?.danger}
+        pending={pending?.isPending}
+        error={pending?.error}
+        onClose={() => {
+          pending?.reset();
+          setConfirming(null);
+        }}
+        onConfirm={() => pending?.mutate(undefined, { onSuccess: () => setConfirming(null) })}
+      >
+        <p>{confirmation?.text}</p>
+      </ConfirmDialog>
     </>
   );
 }

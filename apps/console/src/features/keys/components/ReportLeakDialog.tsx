@@ -31,7 +31,7 @@ const LEAK_ACTION_TEXT: Record<LeakAction, string> = {
  */
 export function ReportLeakDialog({ appKey, open, onClose }: { appKey: AppKey; open: boolean; onClose: () => void }) {
   const report = useReportLeak(appKey.id);
-  const app = useKeyApp(appKey.appId);
+  const app = useKeyApp(appKey.appId, { enabled: open });
   const { register, handleSubmit, reset } = useForm<ReportLeakForm>({ defaultValues: { source: '', url: '' } });
   const close = () => {
     report.reset();

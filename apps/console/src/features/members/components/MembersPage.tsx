@@ -1,6 +1,6 @@
 import type { AdminKey } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { DataTable } from '../../../components/DataTable';
 import { EmptyState } from '../../../components/EmptyState';
@@ -24,25 +24,31 @@ export default function MembersPage() {
   const pages = useCursorPages('members');
   const members = useAdminKeysPage(pages.cursor);
   const revoke = useRevokeAdminKey();
-  const columns = [
-    column.accessor('name', { header: 'Name' }),
-    column.accessor('prefix', { header: 'Prefix', cell: (cell) => <code>{cell.getValue()}…</code> }),
-    column.accessor('role', { header: 'Role', cell: (cell) => cell.getValue() ?? `custom (${cell.row.original.scopes.join(', ')})` }),
-    column.accessor('appIds', { header: 'Apps', cell: (cell) => cell.getValue()?.join(', ') ?? 'all' }),
-    column.accessor('status', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
-    column.accessor('lastUsedAt', { header: 'Last used', cell: (cell) => formatRelative(cell.getValue()) }),
-    column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
-    column.display({
-      id: 'actions',
-      header: 'Actions',
-      cell: (cell) =>
-        cell.row.original.status === 'revoked' ? null : (
-          <button type="button" className="button-secondary" onClick={() => setRevoking(cell.row.original)} aria-label={`Revoke ${cell.row.original.name}`}>
-            Revoke
-          </button>
-        ),
-    }),
-  ];
+  // Built once: the table renders each cell function as a component, so a new function on
+  // every render would replace the row's Revoke button, and the dialog could not give focus
+  // back to the button that opened it.
+  const columns = useMemo(
+    () => [
+      column.accessor('name', { header: 'Name' }),
+      column.accessor('prefix', { header: 'Prefix', cell: (cell) => <code>{cell.getValue()}…</code> }),
+      column.accessor('role', { header: 'Role', cell: (cell) => cell.getValue() ?? `custom (${cell.row.original.scopes.join(', ')})` }),
+      column.accessor('appIds', { header: 'Apps', cell: (cell) => cell.getValue()?.join(', ') ?? 'all' }),
+      column.accessor('status', { header: 'Status', cell: (cell) => <StatusBadge status={cell.getValue()} /> }),
+      column.accessor('lastUsedAt', { header: 'Last used', cell: (cell) => formatRelative(cell.getValue()) }),
+      column.accessor('createdAt', { header: 'Created', cell: (cell) => formatDateTime(cell.getValue()) }),
+      column.display({
+        id: 'actions',
+        header: 'Actions',
+        cell: (cell) =>
+          cell.row.original.status === 'revoked' ? null : (
+            <button type="button" className="button-secondary" onClick={() => setRevoking(cell.row.original)} aria-label={`Revoke ${cell.row.original.name}`}>
+              Revoke
+            </button>
+          ),
+      }),
+    ],
+    [],
+  );
   const close = () => {
     revoke.reset();
     setCascade('');
