@@ -157,6 +157,19 @@ describe('POST /v1/keys/bulk', () => {
     expectErrorEnvelope(await bulk({ filter: { group }, action: 'enable' }, { idempotencyKey }), { status: 409, code: 'CONFLICT' });
   });
 
+  it("another admin key reusing an Idempotency-Key gets a 409, never the first caller's answer", async () => {
+    const group = uniqueName('x').slice(0, 30).toLowerCase();
+    const otherApp = await owner.apps.create({ name: uniqueName('bulk-other'), scopeCatalog: ['generation.create'] });
+    await Promise.all([newKey(group), owner.keys.create({ appId: otherApp.id, name: uniqueName('bulk'), environment: 'live', scopes: ['generation.create'], group })]);
+    const limited = await owner.adminKeys.create({ name: uniqueName('limited'), role: 'admin', appIds: [otherApp.id] });
+    const idempotencyKey = uniqueName('op');
+    const first = await bulkOk({ filter: { group }, action: 'disable' }, { idempotencyKey });
+    expect(first.changed).toBe(2);
+    const reused = await bulk({ filter: { group }, action: 'disable' }, { apiKey: limited.secret, idempotencyKey });
+    expectErrorEnvelope(reused, { status: 409, code: 'CONFLICT', message: /another API key/ });
+    expect(reused.text).not.toContain(first.operationId);
+  });
+
   it("the SDK's keys.bulk sends its idempotencyKey as the Idempotency-Key header", async () => {
     const group = uniqueName('s').slice(0, 30).toLowerCase();
     await Promise.all([newKey(group), newKey(group)]);

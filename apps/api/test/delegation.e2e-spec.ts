@@ -45,6 +45,11 @@ describe('a child of a restricted admin key', () => {
     expect(child.expiresAt).toBe(restricted.expiresAt);
   });
 
+  it("inherits its creator's apps when it names none", async () => {
+    const child = await viaRestricted.adminKeys.create({ name: uniqueName('child'), scopes: ['keys.read'] });
+    expect(child.appIds).toEqual([app.id]);
+  });
+
   it('may be narrower in every respect', async () => {
     const child = await viaRestricted.adminKeys.create({
       name: uniqueName('narrow'),
@@ -58,7 +63,6 @@ describe('a child of a restricted admin key', () => {
 
   it.each([
     ['a scope it lacks', { scopes: ['webhooks.read'] }, /scopes not held by the calling key: webhooks\.read/],
-    ['every app', { appIds: undefined }, /appIds reach apps outside/],
     ['another app', { appIds: ['OTHER'] }, /appIds reach apps outside/],
     ['a later expiry', { expiresAt: 'LATER' }, /expiresAt must be no later than the calling key's expiry/],
     ['a looser rate limit', { policy: { rateLimits: { perMinute: 1001 } } }, /policy\.rateLimits\.perMinute must be at most the calling key's limit \(1000\)/],

@@ -206,7 +206,12 @@ describe('duplicate credentials', () => {
     expectFieldError(response, 'X-API-Key', /must be given once/);
   });
 
-  it('one of each is still accepted (one credential per header)', async () => {
+  it('a Bearer Authorization and an X-API-Key together: 400 naming X-API-Key, even when the second is not a key', async () => {
+    const response = await withRawHeaders(['Authorization', `Bearer ${workspace.secret}`, 'X-API-Key', 'garbage']);
+    expectFieldError(response, 'X-API-Key', /cannot be sent with Authorization: Bearer/);
+  });
+
+  it('one credential header is accepted', async () => {
     const response = await withRawHeaders(['Authorization', `Bearer ${workspace.secret}`]);
     expect(response.status).toBe(200);
   });

@@ -85,7 +85,8 @@ export class AdminKeysService {
   async create(actor: Actor, dto: CreateAdminKeyDto): Promise<AdminKey & WithSecret> {
     const scopes = requestedScopes(dto);
     const creator = this.restrictionsOf(actor.principal);
-    const appIds = dto.appIds ?? null;
+    // Left out, the apps are the creator's own: every app for an unrestricted creator.
+    const appIds = dto.appIds ?? (creator.appIds === null ? null : [...creator.appIds]);
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : creator.expiresAt;
     const policy = toStoredPolicy(inheritRestrictions(creator, dto.policy));
     const effective = effectivePolicy(null, policy);
@@ -182,8 +183,11 @@ export class AdminKeysService {
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);
-    // Its console sessions end now (each request also re-reads the key's state).
-    await this.sessions.endAllOf({ type: ADMIN_KEY_SUBJECT, id: keyId });
+    // Its console sessions end now. Each request also re-reads the key's state, so while
+    // the session store is out of reach they are refused all the same: the revocation stands.
+    await this.sessions.endAllOf({ type: ADMIN_KEY_SUBJECT, id: keyId }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === 'SERVICE_UNAVAILABLE')) throw error;
+    });
     return toAdminKey(key);
   }
 

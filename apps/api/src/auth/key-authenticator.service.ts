@@ -14,15 +14,19 @@ const BEARER_CREDENTIALS = /^bearer[ \t]+(.*)$/i;
 /**
  * The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`.
  * Another Authorization scheme (e.g. Basic) is not ours and leaves X-API-Key to decide.
- * null when the request presents none.
+ * null when the request presents none. A key in both is ambiguous (one of them would go
+ * unused without notice), refused as repeated headers are.
  */
 export function presentedKey(headers: FastifyRequest['headers']): string | null {
-  const authorization = headers.authorization;
-  if (authorization) {
-    const bearer = BEARER_CREDENTIALS.exec(authorization);
-    if (bearer) return bearer[1].trim();
-  }
   const apiKey = headers['x-api-key'];
+  const authorization = headers.authorization;
+  const bearer = authorization ? BEARER_CREDENTIALS.exec(authorization) : null;
+  if (bearer) {
+    if (apiKey !== undefined) {
+      throw ApiError.validation('X-API-Key', 'cannot be sent with Authorization: Bearer: a request carries exactly one credential');
+    }
+    return bearer[1].trim();
+  }
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
 }
 

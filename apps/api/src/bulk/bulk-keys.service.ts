@@ -36,6 +36,7 @@ export interface BulkContext {
 
 interface StoredOperation {
   id: string;
+  actor_key_id: string | null;
   request_hash: string;
   result: BulkKeysResponse | null;
   created_at: Date;
@@ -122,10 +123,15 @@ export class BulkKeysService {
         if (!isUniqueViolation(error)) throw error;
       }
       const [existing]: StoredOperation[] = await this.dataSource.query(
-        `SELECT id, request_hash, result, created_at FROM bulk_operations WHERE workspace_id = $1 AND idempotency_key = $2`,
+        `SELECT id, actor_key_id, request_hash, result, created_at FROM bulk_operations WHERE workspace_id = $1 AND idempotency_key = $2`,
         [workspaceId, idempotencyKey],
       );
       if (!existing) continue; // deleted after a failure in between: claim it anew
+      // The answer names keys its caller may act on: another admin key (perhaps limited to
+      // other apps) never gets it.
+      if (existing.actor_key_id !== actor.principal.keyId) {
+        throw ApiError.conflict('Idempotency-Key was already used by another API key; choose a new one');
+      }
       if (existing.request_hash !== hash) throw ApiError.conflict('Idempotency-Key was already used for a different bulk request');
       if (existing.result) return existing.result;
       if (Date.now() - existing.created_at.getTime() < STALE_OPERATION_MS) {

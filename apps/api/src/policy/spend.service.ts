@@ -55,6 +55,20 @@ export interface SpendTaken {
   readonly reserved: boolean;
 }
 
+/**
+ * A customer's cap names the key that spent last: the one that reached it, not a key
+ * refused (or admitted without a cost) after it.
+ */
+function spentBy(taken: SpendTaken | null, holder: SpendHolder): SpendTaken | null {
+  if (taken !== null && taken.micros > 0) nameSpender(taken.entry, holder);
+  return taken;
+}
+
+function nameSpender(entry: SpendEntry, holder: SpendHolder): void {
+  entry.keyId = holder.keyId;
+  entry.appId = holder.appId;
+}
+
 export interface ReportedSpend {
   holder: SpendHolder;
   micros: number;
@@ -155,7 +169,8 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
     capEntry(entry, capMicros);
     const held = this.takeHeld(entry, capMicros, micros);
-    return held !== undefined ? held : this.takeReserving(holder, capMicros, micros, limitOf);
+    if (held === undefined) return this.takeReserving(holder, capMicros, micros, limitOf).then((taken) => spentBy(taken, holder));
+    return spentBy(held, holder);
   }
 
   /** `take` when Redis must be asked: one read or reservation per entry at a time, the others wait for it. */
@@ -210,6 +225,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     const entry = this.entryOf(holder, limitOf, utcDay(atMs), Date.now());
     if (capMicros !== null) capEntry(entry, capMicros);
     entry.pending += micros;
+    nameSpender(entry, holder);
   }
 
   /**
@@ -406,10 +422,8 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     let entry = this.lastEntries.get(subjectId);
     if (entry === undefined || entry.day !== day) entry = this.entryOfDay(holder, limitOf, subjectId, day, nowMs);
     entry.lastUsedAt = nowMs;
-    // A customer's cap names the key that spent last: the one that reached it; a key's cap
-    // names the customer the key belongs to now (it may have moved since the day began).
-    entry.keyId = holder.keyId;
-    entry.appId = holder.appId;
+    // A key's cap names the customer the key belongs to now (it may have moved since the
+    // day began); a customer's names the key that spent last (`spentBy`).
     entry.customerId = holder.customerId;
     return entry;
   }

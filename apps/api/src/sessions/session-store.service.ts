@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS } from '@keywarden/platform';
+import { ApiError } from '../common/api-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 
 /** Who a session acts for: an admin key for the console, a customer for the portal. */
@@ -65,43 +66,65 @@ export class SessionStore {
       idleSeconds,
     };
     const key = storageKey(token);
-    await this.redis
-      .multi()
-      .set(key, JSON.stringify(session), 'PX', idleSeconds * 1000)
-      .sadd(subjectKey(subject), key)
-      .pexpire(subjectKey(subject), absoluteSeconds * 1000, 'GT')
-      .exec()
-      .then(failOnError);
-    // PEXPIRE ... GT does not apply to a set that has no TTL yet (just created).
-    await this.redis.pexpire(subjectKey(subject), absoluteSeconds * 1000, 'NX');
+    await reachingStore(this.redis, async () => {
+      await this.redis
+        .multi()
+        .set(key, JSON.stringify(session), 'PX', idleSeconds * 1000)
+        .sadd(subjectKey(subject), key)
+        .pexpire(subjectKey(subject), absoluteSeconds * 1000, 'GT')
+        .exec()
+        .then(failOnError);
+      // PEXPIRE ... GT does not apply to a set that has no TTL yet (just created).
+      await this.redis.pexpire(subjectKey(subject), absoluteSeconds * 1000, 'NX');
+    });
     return { token, session };
   }
 
   /** The live session behind a cookie value, its idle deadline pushed forward; null once ended. */
-  async resume(token: string, now = Date.now()): Promise<Session | null> {
+  resume(token: string, now = Date.now()): Promise<Session | null> {
     const key = storageKey(token);
-    const stored = await this.redis.get(key);
-    if (stored === null) return null;
-    const session = JSON.parse(stored) as Session;
-    const remainingMs = session.expiresAt - now;
-    if (remainingMs <= 0) {
-      await this.redis.del(key);
-      return null;
-    }
-    await this.redis.pexpire(key, Math.min(session.idleSeconds * 1000, remainingMs));
-    return session;
+    return reachingStore(this.redis, async () => {
+      const stored = await this.redis.get(key);
+      if (stored === null) return null;
+      const session = JSON.parse(stored) as Session;
+      const remainingMs = session.expiresAt - now;
+      if (remainingMs <= 0) {
+        await this.redis.del(key);
+        return null;
+      }
+      await this.redis.pexpire(key, Math.min(session.idleSeconds * 1000, remainingMs));
+      return session;
+    });
   }
 
-  async end(token: string, subject: SessionSubject): Promise<void> {
+  end(token: string, subject: SessionSubject): Promise<void> {
     const key = storageKey(token);
-    await this.redis.multi().del(key).srem(subjectKey(subject), key).exec().then(failOnError);
+    return reachingStore(this.redis, async () => {
+      await this.redis.multi().del(key).srem(subjectKey(subject), key).exec().then(failOnError);
+    });
   }
 
   /** Ends every session of the subject at once. */
-  async endAllOf(subject: Pick<SessionSubject, 'type' | 'id'>): Promise<void> {
+  endAllOf(subject: Pick<SessionSubject, 'type' | 'id'>): Promise<void> {
     const index = subjectKey(subject);
-    const keys = await this.redis.smembers(index);
-    await this.redis.del(index, ...keys);
+    return reachingStore(this.redis, async () => {
+      const keys = await this.redis.smembers(index);
+      await this.redis.del(index, ...keys);
+    });
+  }
+}
+
+/**
+ * Sessions live in Redis alone: while it cannot be reached nobody can sign in, sign out or
+ * use a session, and the answer says so (503, retry), not as a fault of the server. An
+ * error while the connection is up (a command Redis refused) is a fault, and stays one.
+ */
+async function reachingStore<T>(redis: Redis, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (redis.status === 'ready') throw error;
+    throw new ApiError('SERVICE_UNAVAILABLE', 'Sessions are unavailable: the service cannot reach its session store; retry shortly');
   }
 }
 

@@ -26,6 +26,7 @@ export interface CreateAdminKeyRequest {
   name: string;
   role?: AdminRole;
   scopes?: string[];
+  /** Left out: the calling key's apps (every app when it is unrestricted). */
   appIds?: string[];
   expiresAt?: string;
   policy?: AdminKeyPolicy;

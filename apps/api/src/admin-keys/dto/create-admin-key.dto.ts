@@ -33,7 +33,7 @@ export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, Creat
   @IsScope({ each: true, allowPresets: true })
   scopes?: string[];
 
-  /** Restrict the key to these apps; omit for every app of the workspace. */
+  /** Restrict the key to these apps; omit for every app the calling key reaches (all of the workspace's when it is unrestricted). */
   @OmittableNotNull()
   @IsArray()
   @ArrayMinSize(1)
