@@ -114,6 +114,18 @@ test("alert page: Lift containment, after a confirmation, frees the key and leav
   expect((await owner.alerts.get(alert.id)).status).not.toBe('resolved');
 });
 
+test('alert page: closing the Lift containment dialog with Cancel gives focus back to its button', async ({ signedIn: page, owner }) => {
+  test.setTimeout(120_000);
+  const { alert } = await containedKey(owner);
+  await page.goto(`/console/alerts/${alert.id}`);
+  const opener = page.getByRole('button', { name: 'Lift containment' });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Lift this containment?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
 test('alert page: a canary alert lists its uses (time, IP, model, user agent) and draws no chart', async ({ signedIn: page, owner }) => {
   const app = await owner.apps.create({ name: uniqueName('canary'), timezone: 'UTC' });
   const canary = await owner.keys.create({ appId: app.id, name: 'decoy', environment: 'live', scopes: ['anything.read'], canary: true });

@@ -208,3 +208,21 @@ test("a member's Revoke dialog asks again about their app keys after a Cancel", 
   await opener.click();
   await expect(dialog.getByLabel('App keys this member created')).toHaveValue('');
 });
+
+test("confirming the key page's Revoke puts focus on the page's heading, the Revoke button being gone", async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'revoke-confirm');
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke this key?' });
+  await dialog.getByRole('button', { name: 'Revoke key' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('heading', { level: 1, name: 'revoke-confirm key' })).toBeFocused();
+});
+
+test("confirming a member's Revoke puts focus on the page's heading, their Revoke button being gone", async ({ signedIn: page, owner }) => {
+  const name = await onMembersPageWithMember(page, owner, 'member-confirm');
+  await page.getByRole('button', { name: `Revoke ${name}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Revoke ${name}?` });
+  await dialog.getByRole('button', { name: 'Revoke admin key' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('heading', { level: 1, name: 'Members' })).toBeFocused();
+});

@@ -295,3 +295,17 @@ test('revoking in the portal says it is final, without pointing to a disable the
   await expect(confirm).not.toContainText(/disable/i);
   await screenshots(page, 'portal-revoke');
 });
+
+test("closing a webhook endpoint's Delete dialog with Cancel gives focus back to the row's Delete button", async ({ page, owner }) => {
+  const grace = await customer(owner, 'grace');
+  const url = `${receiver.baseUrl}/${uniqueName('grace')}`;
+  await owner.webhooks.create({ appId: app.id, customerId: grace.id, url });
+  await openPortal(page, await portalLink(owner, grace, ['keys.read', 'webhooks.manage']));
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  const opener = page.getByRole('button', { name: `Delete ${url}` });
+  await opener.click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this endpoint?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+});

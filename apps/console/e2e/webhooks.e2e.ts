@@ -61,3 +61,32 @@ test('the signing-secret dialog says the secret is kept encrypted (deliveries ar
   await expect(created.getByRole('status')).not.toContainText('hash');
   await screenshots(page, 'webhook-secret');
 });
+
+test("closing the Secret rotated dialog gives focus back to the endpoint page's Rotate secret button", async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hook-rotate') });
+  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/rotate-focus` });
+  await page.goto(`/console/webhooks/${endpoint.id}`);
+  const opener = page.getByRole('button', { name: 'Rotate secret' });
+  await opener.click();
+  await page.getByRole('dialog', { name: 'Rotate the signing secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
+  const rotated = page.getByRole('dialog', { name: 'Secret rotated' });
+  shownSecret((await rotated.getByLabel('New signing secret').textContent()) ?? '');
+  await rotated.getByRole('button', { name: 'I have copied it' }).click();
+  await expect(rotated).toBeHidden();
+  await expect(opener).toBeFocused();
+});
+
+test('after a rotation, Rotate secret asks again instead of showing the last secret', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hook-rotate-again') });
+  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/rotate-again` });
+  await page.goto(`/console/webhooks/${endpoint.id}`);
+  const opener = page.getByRole('button', { name: 'Rotate secret' });
+  await opener.click();
+  await page.getByRole('dialog', { name: 'Rotate the signing secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
+  const rotated = page.getByRole('dialog', { name: 'Secret rotated' });
+  shownSecret((await rotated.getByLabel('New signing secret').textContent()) ?? '');
+  await rotated.getByRole('button', { name: 'I have copied it' }).click();
+  await expect(rotated).toBeHidden();
+  await opener.click();
+  await expect(page.getByRole('dialog', { name: 'Rotate the signing secret?' })).toBeVisible();
+});

@@ -12,8 +12,10 @@ interface DialogProps {
  * A modal on the native <dialog> (focus trap, Escape, inert background). Its content is
  * rendered only while open: closing removes it from the DOM, secrets included. Closed, it
  * gives keyboard focus back to what had it before (the button that opened it): the
- * browser's own return does not happen once the focused content has been removed. Keep it
- * mounted and switch `open`: unmounted while open, it has no chance to give focus back.
+ * browser's own return does not happen once the focused content has been removed. When the
+ * confirmed action removed that button (a revoked key has no Revoke), focus goes to the
+ * page's heading instead of falling to the page body, so keyboard users go on from there.
+ * Keep it mounted and switch `open`: unmounted while open, it has no chance to give focus back.
  */
 export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -30,7 +32,7 @@ export function Dialog({ open, title, onClose, children, wide }: DialogProps) {
       dialog.close();
       const previous = opener.current;
       opener.current = null;
-      if (previous?.isConnected) previous.focus();
+      (previous?.isConnected ? previous : document.querySelector<HTMLElement>('main h1'))?.focus();
     }
   }, [open]);
   return (

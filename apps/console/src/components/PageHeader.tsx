@@ -4,7 +4,8 @@ export function PageHeader({ title, children, description }: { title: string; de
   return (
     <header className="page-header">
       <div>
-        <h1>{title}</h1>
+        {/* Focusable from script only: a closing dialog whose opener is gone gives focus here. */}
+        <h1 tabIndex={-1}>{title}</h1>
         {description && <p className="muted">{description}</p>}
       </div>
       {children && <div className="page-actions">{children}</div>}

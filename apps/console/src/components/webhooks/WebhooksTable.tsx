@@ -1,6 +1,6 @@
 import type { WebhookEndpoint } from '@keywarden/core';
 import { type CellContext, createColumnHelper } from '@tanstack/react-table';
-import type { ReactNode } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../lib/format';
 import { DataTable } from '../DataTable';
@@ -23,15 +23,24 @@ interface WebhooksTableProps {
   endpoints: WebhookEndpoint[];
   /** Each URL links to the endpoint's page (the console). */
   linked?: boolean;
-  /** A last column of row actions (the portal's Delete). */
+  /**
+   * A last column of row actions (the portal's Delete). Keep the function the same between
+   * renders (useCallback): the columns are built again when it changes.
+   */
   actions?: (endpoint: WebhookEndpoint) => ReactNode;
 }
 
 export function WebhooksTable({ endpoints, linked, actions }: WebhooksTableProps) {
-  const columns = [
-    urlColumn(Boolean(linked)),
-    ...otherColumns,
-    ...(actions ? [column.display({ id: 'actions', header: 'Actions', cell: (cell) => actions(cell.row.original) })] : []),
-  ];
+  // Kept between renders: the table renders each cell function as a component, so a new function on
+  // every render would replace the row's buttons, and a dialog could not give focus back to
+  // the button that opened it.
+  const columns = useMemo(
+    () => [
+      urlColumn(Boolean(linked)),
+      ...otherColumns,
+      ...(actions ? [column.display({ id: 'actions', header: 'Actions', cell: (cell) => actions(cell.row.original) })] : []),
+    ],
+    [linked, actions],
+  );
   return <DataTable caption="Webhook endpoints" columns={columns} data={endpoints} rowKey={(endpoint) => endpoint.id} />;
 }

@@ -90,25 +90,23 @@ function AlertDetail({ alert }: { alert: Alert }) {
           <dd>{alert.resolvedAt ? `${formatDateTime(alert.resolvedAt)} (${alert.resolution === 'admin' ? `by ${alert.resolvedBy}` : 'quiet period'})` : '—'}</dd>
         </dl>
       </section>
-      {lifting && containment && (
-        <ConfirmDialog
-          open
-          title="Lift this containment?"
-          confirmLabel="Lift containment"
-          pending={lift.isPending}
-          error={lift.error}
-          onClose={() => {
-            lift.reset();
-            setLifting(false);
-          }}
-          onConfirm={() => lift.mutate(undefined, { onSuccess: () => setLifting(false) })}
-        >
-          <p>
-            The key works normally again at once, on every API instance. The alert stays {alert.status} for the record; resolve it when the
-            incident is over.
-          </p>
-        </ConfirmDialog>
-      )}
+      <ConfirmDialog
+        open={lifting && containment !== null}
+        title="Lift this containment?"
+        confirmLabel="Lift containment"
+        pending={lift.isPending}
+        error={lift.error}
+        onClose={() => {
+          lift.reset();
+          setLifting(false);
+        }}
+        onConfirm={() => lift.mutate(undefined, { onSuccess: () => setLifting(false) })}
+      >
+        <p>
+          The key works normally again at once, on every API instance. The alert stays {alert.status} for the record; resolve it when the
+          incident is over.
+        </p>
+      </ConfirmDialog>
     </>
   );
 }

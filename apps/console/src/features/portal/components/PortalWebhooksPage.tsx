@@ -1,5 +1,5 @@
 import type { PortalMe, WebhookEndpoint } from '@keywarden/core';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
@@ -20,6 +20,14 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
   const [deleting, setDeleting] = useState<WebhookEndpoint | null>(null);
   // An endpoint belongs to one app: a session for all apps can list endpoints but not choose one.
   const canCreate = me.app !== null;
+  const deleteButton = useCallback(
+    (endpoint: WebhookEndpoint) => (
+      <button type="button" className="button-secondary" onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpoint.url}`}>
+        Delete
+      </button>
+    ),
+    [],
+  );
   return (
     <>
       <PageHeader title="Webhooks" description="Signed events about your keys (alerts, rotations, revocations), sent to your endpoints and retried until they answer 2xx.">
@@ -35,14 +43,7 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
         <EmptyState title="No webhook endpoints">Add an endpoint to receive alerts about your keys as they happen, signed the Standard Webhooks way.</EmptyState>
       )}
       {webhooks.data && webhooks.data.data.length > 0 && (
-        <WebhooksTable
-          endpoints={webhooks.data.data}
-          actions={(endpoint) => (
-            <button type="button" className="button-secondary" onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpoint.url}`}>
-              Delete
-            </button>
-          )}
-        />
+        <WebhooksTable endpoints={webhooks.data.data} actions={deleteButton} />
       )}
       <Pager label="Endpoints" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={webhooks.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
       <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} create={create} />

@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { Dialog } from '../../../components/Dialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
+import { FormActions } from '../../../components/FormActions';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { SecretReveal, WEBHOOK_SECRET_STORAGE } from '../../../components/SecretReveal';
@@ -72,23 +73,18 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
         </dl>
       </section>
       <Deliveries endpointId={endpoint.id} />
-      {confirming === 'rotate' && rotate.data ? (
-        <Dialog open title="Secret rotated" onClose={closeRotate}>
+      {/* One dialog from the question to the new secret, like a key's Rotate: it stays open, so closing it gives focus back to Rotate secret. */}
+      <Dialog open={confirming === 'rotate'} title={rotate.data ? 'Secret rotated' : 'Rotate the signing secret?'} onClose={closeRotate}>
+        {rotate.data ? (
           <SecretReveal secret={rotate.data.secret} onDone={closeRotate} what="signing secret" storage={WEBHOOK_SECRET_STORAGE} />
-        </Dialog>
-      ) : (
-        <ConfirmDialog
-          open={confirming === 'rotate'}
-          title="Rotate the signing secret?"
-          confirmLabel="Rotate secret"
-          pending={rotate.isPending}
-          error={rotate.error}
-          onClose={closeRotate}
-          onConfirm={() => rotate.mutate(undefined)}
-        >
-          <p>Deliveries are signed with both the old and the new secret for 24 hours, so your receiver can switch without missing any.</p>
-        </ConfirmDialog>
-      )}
+        ) : (
+          <div className="stack">
+            <p>Deliveries are signed with both the old and the new secret for 24 hours, so your receiver can switch without missing any.</p>
+            <ErrorMessage error={rotate.error} />
+            <FormActions onCancel={closeRotate} submitLabel="Rotate secret" pendingLabel="Working…" pending={rotate.isPending} onSubmit={() => rotate.mutate(undefined)} />
+          </div>
+        )}
+      </Dialog>
       <ConfirmDialog
         open={confirming === 'delete'}
         title="Delete this endpoint?"
