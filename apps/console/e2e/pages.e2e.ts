@@ -133,15 +133,21 @@ async function onMembersPageWithMember(page: Page, owner: Keywarden, label: stri
   return name;
 }
 
-test("closing the key page's Revoke dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
-  await onNewKeyPage(page, owner, 'revoke-cancel');
-  const opener = page.getByRole('button', { name: 'Revoke', exact: true });
-  await opener.click();
-  const dialog = page.getByRole('dialog', { name: 'Revoke this key?' });
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await expect(dialog).toBeHidden();
-  await expect(opener).toBeFocused();
-});
+for (const [action, dialogName] of [
+  ['Revoke', 'Revoke this key?'],
+  ['Disable', 'Disable this key?'],
+  ['Report leak', 'Report a leak of this key'],
+] as const) {
+  test(`closing the key page's ${action} dialog with Cancel gives focus back to its button`, async ({ signedIn: page, owner }) => {
+    await onNewKeyPage(page, owner, `${action.toLowerCase().replace(' ', '-')}-cancel`);
+    const opener = page.getByRole('button', { name: action, exact: true });
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: dialogName });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(opener).toBeFocused();
+  });
+}
 
 test("closing the key page's Revoke dialog with Escape gives focus back to its button", async ({ signedIn: page, owner }) => {
   await onNewKeyPage(page, owner, 'revoke-escape');
@@ -151,26 +157,6 @@ test("closing the key page's Revoke dialog with Escape gives focus back to its b
   const dialog = page.getByRole('dialog', { name: 'Revoke this key?' });
   await expect(dialog).toBeVisible();
   await page.keyboard.press('Escape');
-  await expect(dialog).toBeHidden();
-  await expect(opener).toBeFocused();
-});
-
-test("closing the key page's Disable dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
-  await onNewKeyPage(page, owner, 'disable-cancel');
-  const opener = page.getByRole('button', { name: 'Disable', exact: true });
-  await opener.click();
-  const dialog = page.getByRole('dialog', { name: 'Disable this key?' });
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await expect(dialog).toBeHidden();
-  await expect(opener).toBeFocused();
-});
-
-test("closing the key page's Report leak dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
-  await onNewKeyPage(page, owner, 'leak-cancel');
-  const opener = page.getByRole('button', { name: 'Report leak', exact: true });
-  await opener.click();
-  const dialog = page.getByRole('dialog', { name: 'Report a leak of this key' });
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
   await expect(opener).toBeFocused();
 });

@@ -1,4 +1,6 @@
 import { WebhookReceiver } from '../../api/test/harness';
+import type { Keywarden } from '@keywarden/sdk';
+import type { Locator, Page } from '@playwright/test';
 import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
 
 let receiver: WebhookReceiver;
@@ -62,9 +64,10 @@ test('the signing-secret dialog says the secret is kept encrypted (deliveries ar
   await screenshots(page, 'webhook-secret');
 });
 
-test("closing the Secret rotated dialog gives focus back to the endpoint page's Rotate secret button", async ({ signedIn: page, owner }) => {
-  const app = await owner.apps.create({ name: uniqueName('hook-rotate') });
-  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/rotate-focus` });
+/** Rotates a new endpoint's secret on its page and closes the Secret rotated dialog; answers the Rotate secret button. */
+async function rotatedOnEndpointPage(page: Page, owner: Keywarden, name: string): Promise<Locator> {
+  const app = await owner.apps.create({ name: uniqueName(name) });
+  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/${name}` });
   await page.goto(`/console/webhooks/${endpoint.id}`);
   const opener = page.getByRole('button', { name: 'Rotate secret' });
   await opener.click();
@@ -73,11 +76,19 @@ test("closing the Secret rotated dialog gives focus back to the endpoint page's 
   shownSecret((await rotated.getByLabel('New signing secret').textContent()) ?? '');
   await rotated.getByRole('button', { name: 'I have copied it' }).click();
   await expect(rotated).toBeHidden();
+  return opener;
+}
+
+test("closing the Secret rotated dialog gives focus back to the endpoint page's Rotate secret button", async ({ signedIn: page, owner }) => {
+  const opener = await rotatedOnEndpointPage(page, owner, 'rotate-focus');
   await expect(opener).toBeFocused();
 });
 
 test('after a rotation, Rotate secret asks again instead of showing the last secret', async ({ signedIn: page, owner }) => {
-  const app = await owner.apps.create({ name: uniqueName('hook-rotate-again') });
+  const opener = await rotatedOnEndpointPage(page, owner, 'rotate-again');
+  await opener.click();
+  await expect(page.getByRole('dialog', { name: 'Rotate the signing secret?' })).toBeVisible();
+});
   const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/rotate-again` });
   await page.goto(`/console/webhooks/${endpoint.id}`);
   const opener = page.getByRole('button', { name: 'Rotate secret' });
