@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { App, AppKey, Customer, Keywarden, PortalMe, PortalPermission, WithSecret } from '@keywarden/sdk';
+import type { App, AppKey, Customer, Keywarden, Page, PortalApp, PortalMe, PortalPermission, WithSecret } from '@keywarden/sdk';
 import {
   type ApiProcess,
   bootstrapWorkspace,
@@ -329,6 +329,77 @@ describe('keys in the portal', () => {
       expectErrorEnvelope(await call(portal, `/v1/portal/keys/${id}`), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
     }
     expectErrorEnvelope(await call(portal, '/v1/portal/keys/not-a-key-id'), { status: 404, code: 'NOT_FOUND', message: 'Key not found' });
+  });
+});
+
+describe('apps in the portal', () => {
+  const portalAppOf = (of: App): PortalApp => ({ id: of.id, name: of.name, environments: of.environments, scopeCatalog: of.scopeCatalog });
+
+  it('lists every live app of the workspace to a session that names no app: ids, names, environments and scope catalogs only', async () => {
+    const deleted = await owner.apps.create({ name: uniqueName('portal-deleted-app') });
+    await owner.apps.delete(deleted.id);
+    const elsewhere = await bootstrapWorkspace('portal-elsewhere');
+    const foreign = await client(api.baseUrl, elsewhere.secret).apps.create({ name: uniqueName('portal-foreign-app') });
+    const portal = await openPortal(alice, { permissions: ['keys.create'] });
+    const listed = await call(portal, '/v1/portal/apps?limit=100');
+    expect(listed.status).toBe(200);
+    const apps = (listed.json as Page<PortalApp>).data;
+    expect(apps).toEqual(expect.arrayContaining([portalAppOf(app), portalAppOf(otherApp)]));
+    expect(apps.map((each) => each.id)).not.toContain(deleted.id);
+    expect(apps.map((each) => each.id)).not.toContain(foreign.id);
+  });
+
+  it('lists only its app to a session limited to one', async () => {
+    const portal = await openPortal(alice, { appId: app.id, permissions: ['webhooks.manage'] });
+    expect((await call(portal, '/v1/portal/apps')).json).toEqual({ data: [portalAppOf(app)], nextCursor: null });
+  });
+
+  it('pages the apps by cursor', async () => {
+    const portal = await openPortal(alice, { permissions: ['keys.create'] });
+    const first = (await call(portal, '/v1/portal/apps?limit=1')).json as Page<PortalApp>;
+    expect(first.data).toHaveLength(1);
+    const second = (await call(portal, `/v1/portal/apps?limit=1&cursor=${first.nextCursor}`)).json as Page<PortalApp>;
+    expect(second.data).toHaveLength(1);
+    expect(second.data[0].id).not.toBe(first.data[0].id);
+  });
+
+  it('refuses a session that may neither create keys nor manage webhooks: 403 naming both', async () => {
+    const portal = await openPortal(alice, { permissions: ['keys.read', 'usage.read', 'alerts.read'] });
+    expectErrorEnvelope(await call(portal, '/v1/portal/apps'), {
+      status: 403,
+      code: 'INSUFFICIENT_PERMISSIONS',
+      message: 'Portal session lacks the permission: keys.create or webhooks.manage',
+    });
+  });
+
+  it('answers an API key 401: the list is for portal sessions', async () => {
+    expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/portal/apps', { apiKey: workspace.secret }), { status: 401, code: 'UNAUTHORIZED' });
+  });
+
+  it('refuses a bad page query: 400', async () => {
+    const portal = await openPortal(alice, { permissions: ['keys.create'] });
+    for (const query of ['limit=0', 'limit=101', `cursor=${alice.id}`]) {
+      expectErrorEnvelope(await call(portal, `/v1/portal/apps?${query}`), { status: 400, code: 'VALIDATION_FAILED' });
+    }
+  });
+
+  it('creates a key in an app the session that names no app chose from that list', async () => {
+    const portal = await openPortal(alice, { permissions: ['keys.create'] });
+    const response = await call(portal, '/v1/portal/keys', { body: { appId: otherApp.id, name: 'chosen app', environment: 'live', scopes: ['generation.create'] } });
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ appId: otherApp.id, customerId: alice.id });
+  });
+
+  it('creates a webhook endpoint in the app the session that names no app chose, and needs one named', async () => {
+    const portal = await openPortal(alice, { permissions: ['webhooks.manage'] });
+    const created = await call(portal, '/v1/portal/webhooks', { body: { appId: otherApp.id, url: 'https://hooks.alice.test/other' } });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ appId: otherApp.id, customerId: alice.id });
+    expectErrorEnvelope(await call(portal, '/v1/portal/webhooks', { body: { url: 'https://hooks.alice.test/none' } }), {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: /appId is required: this portal session is not limited to one app/,
+    });
   });
 });
 

@@ -74,3 +74,23 @@ test("a portal link made on the customer's page opens their portal once; suspend
   await expect(page.getByText('suspended', { exact: true })).toBeVisible();
   expect((await owner.verifyKey(key.secret)).code).toBe('KEY_DISABLED');
 });
+
+test('for an admin key limited to some apps, the portal link dialog opens the portal in one of its apps, never in all apps', async ({ page, owner }) => {
+  const customer = await owner.customers.create({ externalId: uniqueName('initech'), name: 'Initech' });
+  const app = await owner.apps.create({ name: uniqueName('limited-app'), scopeCatalog: ['generation.create'] });
+  const limited = await owner.adminKeys.create({ name: uniqueName('limited-admin'), role: 'admin', appIds: [app.id] });
+  expect((await page.request.post('/v1/console/sessions', { data: { key: shownSecret(limited.secret) } })).status()).toBe(201);
+  await page.goto(`/console/customers/${customer.id}`);
+  await page.getByRole('button', { name: 'Portal link' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Open a portal for this customer' });
+  const appField = dialog.getByLabel('App', { exact: true });
+  await expect(appField).toHaveValue(app.id);
+  await expect(appField.getByRole('option', { name: 'All apps' })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshots(page, 'portal-link-limited-key');
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  const url = (await page.getByRole('dialog', { name: 'Portal link created' }).getByLabel('Portal link').textContent()) ?? '';
+  shownSecret(new URL(url).hash.slice('#token='.length));
+  const [entry] = (await owner.audit.list({ action: 'portal_session.created', targetId: customer.id })).data;
+  expect(entry.details).toMatchObject({ appId: app.id });
+});

@@ -39,9 +39,12 @@ function customer(owner: Keywarden, name: string): Promise<Customer> {
   return owner.customers.create({ externalId: uniqueName(name), name });
 }
 
-/** A single-use link for the customer, limited to the app; its token is a secret the logs must not show. */
-async function portalLink(owner: Keywarden, of: Customer, permissions: PortalPermission[] = ALL): Promise<string> {
-  const link = await owner.portal.createSession({ customerId: of.id, appId: app.id, permissions });
+/**
+ * A single-use link for the customer, limited to the app unless `allApps`; its token is a
+ * secret the logs must not show.
+ */
+async function portalLink(owner: Keywarden, of: Customer, permissions: PortalPermission[] = ALL, allApps = false): Promise<string> {
+  const link = await owner.portal.createSession({ customerId: of.id, ...(allApps ? {} : { appId: app.id }), permissions });
   shownSecret(new URL(link.url).hash.slice('#token='.length));
   return link.url;
 }
@@ -161,6 +164,47 @@ test('create a key in the portal, its secret shown once; revoke it, and it fails
   expect((await owner.verifyKey(secret)).code).toBe('KEY_REVOKED');
   const [entry] = (await owner.audit.list({ action: 'key.revoked', targetId: (await owner.keys.list({ customerId: carol.id })).data[0].id })).data;
   expect(entry.actor).toBe(`portal:${carol.id}`);
+});
+
+test('a portal opened for all apps creates a key in the app the customer chooses', async ({ page, owner }) => {
+  const gina = await customer(owner, 'gina');
+  const other = await owner.apps.create({ name: uniqueName('beta-ai'), environments: ['live', 'sandbox'], scopeCatalog: ['vector.search'] });
+  await openPortal(page, await portalLink(owner, gina, ['keys.read', 'keys.create'], true));
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a key' });
+  await expect(dialog.getByRole('button', { name: 'Create key' })).toBeDisabled();
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: other.name });
+  await dialog.getByLabel('Name', { exact: true }).fill('gina sandbox');
+  await dialog.getByLabel('Environment').selectOption('sandbox');
+  // The chosen app's catalog, not another app's.
+  await expect(dialog.getByRole('checkbox', { name: 'generation.create' })).toHaveCount(0);
+  await dialog.getByRole('checkbox', { name: 'vector.search' }).check();
+  await expectAccessible(page);
+  await screenshots(page, 'portal-all-apps-create-key');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const created = page.getByRole('dialog', { name: 'Key created' });
+  const secret = shownSecret((await created.getByLabel('New key').textContent()) ?? '');
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  expect(await owner.verifyKey(secret, { scope: 'vector.search' })).toMatchObject({ valid: true, appId: other.id, env: 'sandbox', customer: { id: gina.id } });
+});
+
+test('a portal opened for all apps adds a webhook endpoint in the app the customer chooses', async ({ page, owner }) => {
+  const hana = await customer(owner, 'hana');
+  await openPortal(page, await portalLink(owner, hana, ['webhooks.manage'], true));
+  await expect(page.getByText('No webhook endpoints')).toBeVisible();
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
+  await dialog.getByLabel('URL (http or https)').fill(`${receiver.baseUrl}/hana`);
+  await expect(dialog.getByRole('button', { name: 'Add endpoint' })).toBeDisabled();
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await expectAccessible(page);
+  await screenshots(page, 'portal-all-apps-add-endpoint');
+  await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+  const created = page.getByRole('dialog', { name: 'Endpoint created' });
+  shownSecret((await created.getByLabel('New signing secret').textContent()) ?? '');
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  await expect(page.getByRole('table', { name: 'Webhook endpoints' })).toContainText(`${receiver.baseUrl}/hana`);
+  expect((await owner.webhooks.list({ customerId: hana.id })).data).toMatchObject([{ appId: app.id, customerId: hana.id }]);
 });
 
 test('a key named like markup renders as text in the portal', async ({ page, owner }) => {

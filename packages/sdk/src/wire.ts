@@ -29,6 +29,7 @@ export type {
 export type {
   CreatePortalSessionRequest,
   CreatePortalSessionResponse,
+  PortalApp,
   PortalBranding,
   PortalCreateKeyRequest,
   PortalExchangeRequest,

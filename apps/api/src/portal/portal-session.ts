@@ -62,8 +62,12 @@ export function portalPrincipal(session: Session, customerName: string): Princip
 
 const PERMISSION_METADATA = 'keywarden:portal-permission';
 
-/** The portal permission a route needs; the route serves portal sessions only. */
-export const RequirePortalPermission = (permission: PortalPermission | null) => SetMetadata(PERMISSION_METADATA, permission);
+/**
+ * The portal permission a route needs (a list: any one of them; null: none beyond a session);
+ * the route serves portal sessions only.
+ */
+export const RequirePortalPermission = (permission: PortalPermission | PortalPermission[] | null) =>
+  SetMetadata(PERMISSION_METADATA, permission === null || Array.isArray(permission) ? permission : [permission]);
 
 type PortalRequest = FastifyRequest & SessionRequest & { user?: Principal; portal?: PortalContext };
 
@@ -76,19 +80,19 @@ export class PortalGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const permission = this.reflector.getAllAndOverride<PortalPermission | null | undefined>(PERMISSION_METADATA, [
+    const permissions = this.reflector.getAllAndOverride<PortalPermission[] | null | undefined>(PERMISSION_METADATA, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (permission === undefined) return true;
+    if (permissions === undefined) return true;
     const request = context.switchToHttp().getRequest<PortalRequest>();
     const session = request.session;
     if (!session || session.value.subject.type !== CUSTOMER_SUBJECT || !request.user) {
       throw new ApiError('UNAUTHORIZED', 'A portal session is required: open the portal link again');
     }
     const attributes = session.value.attributes as unknown as PortalAttributes;
-    if (permission !== null && !attributes.permissions.includes(permission)) {
-      throw new ApiError('INSUFFICIENT_PERMISSIONS', `Portal session lacks the permission: ${permission}`);
+    if (permissions !== null && !permissions.some((permission) => attributes.permissions.includes(permission))) {
+      throw new ApiError('INSUFFICIENT_PERMISSIONS', `Portal session lacks the permission: ${permissions.join(' or ')}`);
     }
     request.portal = {
       customerId: session.value.subject.id,

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Alert, AppKey, CreatePortalSessionResponse, Page, PortalMe, UsageResponse, WebhookEndpoint, WithSecret, WithWebhookSecret } from '@keywarden/core';
+import type { Alert, AppKey, CreatePortalSessionResponse, Page, PortalApp, PortalMe, UsageResponse, WebhookEndpoint, WithSecret, WithWebhookSecret } from '@keywarden/core';
 import { AnyValidKey, Public, RequireScopes } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -13,7 +13,7 @@ import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie
 import { Inject } from '@nestjs/common';
 import { CreatePortalSessionDto } from './dto/create-portal-session.dto';
 import { PortalExchangeDto } from './dto/portal-exchange.dto';
-import { AlertsPageQueryDto, KeysPageQueryDto, WebhooksPageQueryDto } from '../common/page-query.dto';
+import { AlertsPageQueryDto, AppsPageQueryDto, KeysPageQueryDto, WebhooksPageQueryDto } from '../common/page-query.dto';
 import { PortalCreateKeyDto } from './dto/portal-keys.dto';
 import { PortalUsageQueryDto } from './dto/portal-usage-query.dto';
 import { PortalCreateWebhookDto } from './dto/portal-webhook.dto';
@@ -71,6 +71,17 @@ export class PortalController {
   @RequirePortalPermission(null)
   me(@CurrentPortal() portal: PortalContext): Promise<PortalMe> {
     return this.portal.me(portal);
+  }
+
+  /**
+   * The apps the session may create keys and endpoints in: its one app, or every live app of
+   * the workspace for a session that names none. Ids, names, environments and scope catalogs only.
+   */
+  @Get('apps')
+  @AnyValidKey()
+  @RequirePortalPermission(['keys.create', 'webhooks.manage'])
+  listApps(@CurrentPortal() portal: PortalContext, @Query() query: AppsPageQueryDto): Promise<Page<PortalApp>> {
+    return this.portal.listApps(portal, query);
   }
 
   @Get('keys')

@@ -6,7 +6,9 @@ import {
   type CreatePortalSessionResponse,
   newId,
   type Page,
+  type PageQuery,
   PORTAL_LINK_TTL_SECONDS,
+  type PortalApp,
   type PortalMe,
   scopesNotHeld,
   type UsageResponse,
@@ -14,13 +16,14 @@ import {
   type WithSecret,
   type WithWebhookSecret,
 } from '@keywarden/core';
-import { AppEntity, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer } from '@keywarden/db';
+import { AppEntity, appsPage, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer } from '@keywarden/db';
 import { DataSource, IsNull } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
 import { AppsService } from '../apps/apps.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
+import { limitOf, pageOf } from '../common/pagination';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Actor } from '../credentials/principal';
 import { CustomersService } from '../customers/customers.service';
@@ -52,6 +55,11 @@ const LINK_REFUSED = 'Portal link is invalid, expired or already used';
  */
 export function portalPageUrl(baseUrl: string, appId: string | null): string {
   return appId === null ? `${baseUrl}/portal` : `${baseUrl}/portal/${appId}`;
+}
+
+/** What a portal shows of an app: enough to choose it and fill in a key, none of its settings. */
+function toPortalApp(app: AppEntity): PortalApp {
+  return { id: app.id, name: app.name, environments: app.environments, scopeCatalog: app.scopeCatalog };
 }
 
 function tokenHash(token: string): string {
@@ -203,12 +211,18 @@ export class PortalService implements OnModuleInit {
     const app = portal.appId === null ? null : await this.dataSource.manager.findOneBy(AppEntity, { id: portal.appId });
     return {
       customer: { id: customer.id, externalId: customer.externalId, name: customer.name },
-      app: app ? { id: app.id, name: app.name, portal: app.portal, environments: app.environments, scopeCatalog: app.scopeCatalog } : null,
+      app: app ? { ...toPortalApp(app), portal: app.portal } : null,
       permissions: portal.permissions,
       allowedScopes: portal.allowedScopes,
       expiresAt: new Date(portal.expiresAt).toISOString(),
       csrfToken: portal.csrfToken,
     };
+  }
+
+  /** The session's app, or every live app of its workspace when it names none (its principal's reach). */
+  async listApps(portal: PortalContext, query: PageQuery): Promise<Page<PortalApp>> {
+    const limit = limitOf(query);
+    return pageOf(await appsPage(this.dataSource.manager, portal.actor.principal, query, limit), limit, toPortalApp);
   }
 
   listKeys(portal: PortalContext, query: Pick<ListKeysQueryDto, 'limit' | 'cursor'>): Promise<Page<AppKey>> {

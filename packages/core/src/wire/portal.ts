@@ -61,14 +61,26 @@ export interface PortalExchangeRequest {
   token: string;
 }
 
+/**
+ * An app the portal session may create keys and webhook endpoints in (`GET /v1/portal/apps`):
+ * what the customer needs to choose one and fill in a key, nothing of the app's settings.
+ */
+export interface PortalApp {
+  id: string;
+  name: string;
+  environments: string[];
+  scopeCatalog: string[];
+}
+
 /** `GET /v1/portal/me` */
 export interface PortalMe {
   customer: CustomerRef & { name: string | null };
   /**
    * The app the session is limited to, with its branding and what a key created in the
-   * portal may choose from; null when it is not limited to one.
+   * portal may choose from; null when it is not limited to one (`GET /v1/portal/apps`
+   * then lists the apps it may act in).
    */
-  app: { id: string; name: string; portal: PortalBranding | null; environments: string[]; scopeCatalog: string[] } | null;
+  app: (PortalApp & { portal: PortalBranding | null }) | null;
   permissions: PortalPermission[];
   allowedScopes: string[] | null;
   expiresAt: string;

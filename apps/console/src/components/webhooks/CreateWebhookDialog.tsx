@@ -1,7 +1,7 @@
 import { type CreateWebhookRequest, WEBHOOK_EVENT_TYPES, type WebhookEndpoint, type WebhookEventType, type WithWebhookSecret } from '@keywarden/core';
 import type { UseMutationResult } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { Controller, useForm } from 'react-hook-form';
-import { AppSelect } from '../AppSelect';
 import { Dialog } from '../Dialog';
 import { ErrorMessage } from '../ErrorMessage';
 import { FormActions } from '../FormActions';
@@ -22,13 +22,17 @@ interface CreateWebhookDialogProps {
   onClose: () => void;
   /** The console's or the portal's create call. */
   create: UseMutationResult<WebhookEndpoint & WithWebhookSecret, Error, CreateWebhookBody>;
-  /** Show an app picker (the console); the portal's session already names the app. */
-  chooseApp?: boolean;
+  /**
+   * The app picker: the console's apps, or those of a portal session that names no app. Left
+   * out, the endpoint's app is the portal session's.
+   */
+  appPicker?: (field: { value: string; onChange: (appId: string) => void }) => ReactNode;
   initialAppId?: string;
 }
 
-export function CreateWebhookDialog({ open, onClose, create, chooseApp, initialAppId = '' }: CreateWebhookDialogProps) {
-  const { register, handleSubmit, control, reset } = useForm<CreateWebhookForm>({ defaultValues: { appId: initialAppId, url: '', description: '', eventTypes: [] } });
+export function CreateWebhookDialog({ open, onClose, create, appPicker, initialAppId = '' }: CreateWebhookDialogProps) {
+  const { register, handleSubmit, control, reset, watch } = useForm<CreateWebhookForm>({ defaultValues: { appId: initialAppId, url: '', description: '', eventTypes: [] } });
+  const appMissing = appPicker !== undefined && !watch('appId');
   const close = () => {
     create.reset();
     reset();
@@ -43,14 +47,14 @@ export function CreateWebhookDialog({ open, onClose, create, chooseApp, initialA
           className="stack"
           onSubmit={handleSubmit((values) =>
             create.mutate({
-              appId: chooseApp ? values.appId : undefined,
+              appId: appPicker ? values.appId : undefined,
               url: values.url,
               description: values.description || undefined,
               eventTypes: values.eventTypes,
             }),
           )}
         >
-          {chooseApp && <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} />} />}
+          {appPicker && <Controller control={control} name="appId" render={({ field }) => <>{appPicker({ value: field.value, onChange: field.onChange })}</>} />}
           <label className="field">
             <span>URL (http or https)</span>
             <input type="url" required placeholder="https://hooks.example.com/keywarden" {...register('url', { required: true })} />
@@ -71,7 +75,7 @@ export function CreateWebhookDialog({ open, onClose, create, chooseApp, initialA
             </div>
           </fieldset>
           <ErrorMessage error={create.error} />
-          <FormActions onCancel={close} submitLabel="Add endpoint" pendingLabel="Adding…" pending={create.isPending} />
+          <FormActions onCancel={close} submitLabel="Add endpoint" pendingLabel="Adding…" pending={create.isPending} disabled={appMissing} />
         </form>
       )}
     </Dialog>

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { FormActions } from '../../../components/FormActions';
 import { SelectField } from '../../../components/SelectField';
 import { formatTime, linesOf } from '../../../lib/format';
+import { useSignedInActor } from '../../../lib/signed-in-actor';
 import { useCreatePortalLink } from '../api/customers';
 
 const SESSION_LENGTHS = [
@@ -28,8 +29,10 @@ interface PortalLinkForm {
  */
 export function PortalLinkDialog({ customer, open, onClose }: { customer: Customer; open: boolean; onClose: () => void }) {
   const link = useCreatePortalLink();
+  // A key limited to some apps may open a portal in one of them only, never in all apps.
+  const limitedToApps = useSignedInActor().appIds;
   const { register, handleSubmit, control, reset } = useForm<PortalLinkForm>({
-    defaultValues: { appId: '', permissions: [...PORTAL_PERMISSIONS], allowedScopes: '', ttlSeconds: '3600' },
+    defaultValues: { appId: limitedToApps?.[0] ?? '', permissions: [...PORTAL_PERMISSIONS], allowedScopes: '', ttlSeconds: '3600' },
   });
   const close = () => {
     // The link is a credential until used: gone with the dialog.
@@ -77,7 +80,7 @@ export function PortalLinkDialog({ customer, open, onClose }: { customer: Custom
             app carries its branding and may be framed by its embed origins.
           </p>
           <div className="grid-2">
-            <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} allowAll />} />
+            <Controller control={control} name="appId" render={({ field }) => <AppSelect value={field.value} onChange={field.onChange} allowAll={limitedToApps === null} />} />
             <SelectField label="Session length" {...register('ttlSeconds')}>
               {SESSION_LENGTHS.map((length) => (
                 <option key={length.seconds} value={length.seconds}>

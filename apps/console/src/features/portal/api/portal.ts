@@ -1,4 +1,4 @@
-import type { Alert, AppKey, Page, PortalCreateKeyRequest, PortalMe, RotateKeyRequest, WebhookEndpoint, WithSecret, WithWebhookSecret } from '@keywarden/core';
+import type { Alert, AppKey, Page, PortalApp, PortalCreateKeyRequest, PortalMe, RotateKeyRequest, WebhookEndpoint, WithSecret, WithWebhookSecret } from '@keywarden/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CreateWebhookBody } from '../../../components/webhooks/CreateWebhookDialog';
 import { api, ApiRequestError, setCsrfToken } from '../../../lib/api-client';
@@ -64,6 +64,19 @@ export function usePortalSession() {
 
 export function useEndPortalSession() {
   return useEndSession('/v1/portal/sessions/current');
+}
+
+/**
+ * The apps a session that names no app may create keys and endpoints in (the first 100); not
+ * asked for (`enabled` false) when the session names its app.
+ */
+export function usePortalApps(enabled: boolean) {
+  return useQuery({
+    queryKey: [...PORTAL, 'apps'],
+    queryFn: () => api.get<Page<PortalApp>>('/v1/portal/apps', { limit: 100 }),
+    select: (page) => page.data,
+    enabled,
+  });
 }
 
 export function usePortalKeys(cursor: string | undefined) {

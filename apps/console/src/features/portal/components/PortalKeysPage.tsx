@@ -15,11 +15,10 @@ export default function PortalKeysPage({ me }: { me: PortalMe }) {
   const pages = useCursorPages('portal-keys');
   const keys = usePortalKeys(pages.cursor);
   const [creating, setCreating] = useState(false);
-  // A key is created in one app: a session for all apps can list keys but not choose one.
-  const canCreate = me.permissions.includes('keys.create') && me.app !== null;
+  const canCreate = me.permissions.includes('keys.create');
   return (
     <>
-      <PageHeader title="API keys" description={`Your keys for ${portalTitle(me.app)}. A secret is shown once, when the key is created or rotated.`}>
+      <PageHeader title="API keys" description={`Your keys${me.app ? ` for ${portalTitle(me.app)}` : ', in every app'}. A secret is shown once, when the key is created or rotated.`}>
         {canCreate && (
           <button type="button" className="button-primary" onClick={() => setCreating(true)}>
             Create key
@@ -35,7 +34,7 @@ export default function PortalKeysPage({ me }: { me: PortalMe }) {
       )}
       {keys.data && keys.data.data.length > 0 && <KeysTable keys={keys.data.data} caption="Your API keys" />}
       <Pager label="Keys" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={keys.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
-      {canCreate && me.app && <CreatePortalKeyDialog app={me.app} allowedScopes={me.allowedScopes} open={creating} onClose={() => setCreating(false)} />}
+      {canCreate && <CreatePortalKeyDialog sessionApp={me.app} allowedScopes={me.allowedScopes} open={creating} onClose={() => setCreating(false)} />}
     </>
   );
 }

@@ -6,10 +6,11 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager } from '../../../components/Pager';
+import { AppSelectField } from '../../../components/AppSelect';
 import { CreateWebhookDialog } from '../../../components/webhooks/CreateWebhookDialog';
 import { WebhooksTable } from '../../../components/webhooks/WebhooksTable';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
-import { useCreatePortalWebhook, useDeletePortalWebhook, usePortalWebhooks } from '../api/portal';
+import { useCreatePortalWebhook, useDeletePortalWebhook, usePortalApps, usePortalWebhooks } from '../api/portal';
 
 export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
   const pages = useCursorPages('portal-webhooks');
@@ -18,8 +19,8 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
   const remove = useDeletePortalWebhook();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<WebhookEndpoint | null>(null);
-  // An endpoint belongs to one app: a session for all apps can list endpoints but not choose one.
-  const canCreate = me.app !== null;
+  // An endpoint belongs to one app and hears of the customer's keys in it: a session that names no app chooses it.
+  const apps = usePortalApps(me.app === null);
   const deleteButton = useCallback(
     (endpoint: WebhookEndpoint) => (
       <button type="button" className="button-secondary" onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpoint.url}`}>
@@ -30,12 +31,15 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
   );
   return (
     <>
-      <PageHeader title="Webhooks" description="Signed events about your keys (alerts, rotations, revocations), sent to your endpoints and retried until they answer 2xx.">
-        {canCreate && (
-          <button type="button" className="button-primary" onClick={() => setCreating(true)}>
-            Add endpoint
-          </button>
-        )}
+      <PageHeader
+        title="Webhooks"
+        description={`Signed events about your keys (alerts, rotations, revocations), sent to your endpoints and retried until they answer 2xx.${
+          me.app === null ? ' Each endpoint hears of your keys in the app you choose for it.' : ''
+        }`}
+      >
+        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+          Add endpoint
+        </button>
       </PageHeader>
       {webhooks.isPending && <Loading />}
       <ErrorMessage error={webhooks.error} />
@@ -46,7 +50,12 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
         <WebhooksTable endpoints={webhooks.data.data} actions={deleteButton} />
       )}
       <Pager label="Endpoints" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={webhooks.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
-      <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} create={create} />
+      <CreateWebhookDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        create={create}
+        appPicker={me.app === null ? (field) => <AppSelectField apps={apps.data} {...field} /> : undefined}
+      />
       <ConfirmDialog
         open={deleting !== null}
         title="Delete this endpoint?"

@@ -35,7 +35,7 @@ export default function WebhooksPage() {
       )}
       {webhooks.data && webhooks.data.data.length > 0 && <WebhooksTable endpoints={webhooks.data.data} linked />}
       <Pager label="Endpoints" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={webhooks.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
-      <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} create={create} chooseApp initialAppId={appId} />
+      <CreateWebhookDialog open={creating} onClose={() => setCreating(false)} create={create} appPicker={(field) => <AppSelect {...field} />} initialAppId={appId} />
     </>
   );
 }

@@ -1,0 +1,13 @@
+import type { ConsoleSession, Me } from '@keywarden/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { SESSION_QUERY_KEY } from './query-client';
+
+/**
+ * The admin key behind the console's session, as `GET /v1/me` describes it (its scopes, the
+ * apps it is limited to). The console shows its pages only once the session is known.
+ */
+export function useSignedInActor(): Me {
+  const session = useQueryClient().getQueryData<ConsoleSession | null>(SESSION_QUERY_KEY);
+  if (!session) throw new Error('No console session: pages are shown only once it is known');
+  return session.actor;
+}
