@@ -117,7 +117,8 @@ describe('endpoints', () => {
   it('disables and re-enables on request, with the reason visible', async () => {
     const endpoint = await newEndpoint('/toggle');
     const disabled = await owner.webhooks.update(endpoint.id, { enabled: false });
-    expect(disabled).toMatchObject({ enabled: false, disabledReason: 'manual', disabledAt: expect.any(String) });
+    // The console disables through the same PATCH: the message names no channel.
+    expect(disabled).toMatchObject({ enabled: false, disabledReason: 'manual', disabledMessage: 'Disabled manually', disabledAt: expect.any(String) });
     const enabled = await owner.webhooks.update(endpoint.id, { enabled: true });
     expect(enabled).toMatchObject({ enabled: true, disabledReason: null, disabledMessage: null, disabledAt: null });
     await owner.webhooks.delete(endpoint.id);
@@ -326,8 +327,9 @@ describe('delivery', () => {
     const endpoint = await newEndpoint('/off');
     const delivery = await owner.webhooks.test(endpoint.id);
     await owner.webhooks.update(endpoint.id, { enabled: false });
-    await expectApiError(owner.webhooks.test(endpoint.id), { status: 409, code: 'CONFLICT', message: /disabled/ });
-    await expectApiError(owner.webhooks.redeliver(endpoint.id, delivery.id), { status: 409, code: 'CONFLICT', message: /disabled/ });
+    const refusal = { status: 409, code: 'CONFLICT', message: 'Webhook endpoint is disabled; enable it first' } as const;
+    await expectApiError(owner.webhooks.test(endpoint.id), refusal);
+    await expectApiError(owner.webhooks.redeliver(endpoint.id, delivery.id), refusal);
     await owner.webhooks.delete(endpoint.id);
   });
 });

@@ -49,6 +49,24 @@ test("a webhook endpoint: its secret shown once, a test event's delivery with it
   expect(receiver.at('/keywarden').filter((hook) => hook.body.includes('webhook.test'))).toHaveLength(2);
 });
 
+test('a disabled endpoint says it was disabled manually, and offers no test event until it is enabled again', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hooks-off') });
+  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/off` });
+  shownSecret(endpoint.secret);
+  await page.goto(`/console/webhooks/${endpoint.id}`);
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByRole('button', { name: 'Enable' })).toBeVisible();
+  await expect(page.getByText(/: Disabled manually$/)).toBeVisible();
+  const sendTest = page.getByRole('button', { name: 'Send test event' });
+  await expect(sendTest).toBeDisabled();
+  await expect(sendTest).toHaveAccessibleDescription('Enable the endpoint to send a test event.');
+  await expectAccessible(page);
+  await screenshots(page, 'webhook-disabled');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await expect(sendTest).toBeEnabled();
+  await expect(page.getByText('Enable the endpoint to send a test event.')).toHaveCount(0);
+});
+
 test('the signing-secret dialog says the secret is kept encrypted (deliveries are signed with it), not as a hash', async ({ signedIn: page, owner }) => {
   const app = await owner.apps.create({ name: uniqueName('hook-secret') });
   await page.goto(`/console/webhooks?appId=${app.id}`);

@@ -31,7 +31,7 @@ export const PREVIOUS_SECRET_OVERLAP_MS = 24 * 3_600_000;
 
 function assertEnabled(endpoint: WebhookEndpointEntity): void {
   if (!endpoint.enabled) {
-    throw ApiError.conflict(`Webhook endpoint is disabled (${endpoint.disabledReason}); enable it first with PATCH {"enabled": true}`);
+    throw ApiError.conflict('Webhook endpoint is disabled; enable it first');
   }
 }
 
@@ -92,7 +92,7 @@ export class WebhooksService {
       if (dto.enabled === true && !row.enabled) {
         Object.assign(row, { enabled: true, disabledReason: null, disabledMessage: null, disabledAt: null, failingSince: null });
       } else if (dto.enabled === false && row.enabled) {
-        Object.assign(row, { enabled: false, disabledReason: 'manual', disabledMessage: 'Disabled through the API', disabledAt: new Date() });
+        Object.assign(row, { enabled: false, disabledReason: 'manual', disabledMessage: 'Disabled manually', disabledAt: new Date() });
       }
       await manager.save(row);
       await this.record(manager, actor, row.workspaceId, 'webhook.updated', row.id, { ...dto });

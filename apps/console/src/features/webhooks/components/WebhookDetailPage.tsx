@@ -13,6 +13,8 @@ import { formatDateTime } from '../../../lib/format';
 import { useDeleteWebhook, useRotateWebhookSecret, useTestWebhook, useUpdateWebhook, useWebhook } from '../api/webhooks';
 import { Deliveries } from './Deliveries';
 
+const TEST_NEEDS_ENABLED_ID = 'test-needs-enabled';
+
 export default function WebhookDetailPage() {
   const { webhookId = '' } = useParams();
   const webhook = useWebhook(webhookId);
@@ -36,7 +38,13 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
     <>
       <PageHeader title={endpoint.url} description={endpoint.description ?? <code>{endpoint.id}</code>}>
         <StatusBadge status={endpoint.enabled ? 'enabled' : 'disabled'} />
-        <button type="button" className="button-primary" disabled={test.isPending} onClick={() => test.mutate()}>
+        <button
+          type="button"
+          className="button-primary"
+          disabled={test.isPending || !endpoint.enabled}
+          aria-describedby={endpoint.enabled ? undefined : TEST_NEEDS_ENABLED_ID}
+          onClick={() => test.mutate()}
+        >
           {test.isPending ? 'Sending…' : 'Send test event'}
         </button>
         <button type="button" className="button-secondary" disabled={update.isPending} onClick={() => update.mutate({ enabled: !endpoint.enabled })}>
@@ -49,6 +57,11 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
           Delete
         </button>
       </PageHeader>
+      {!endpoint.enabled && (
+        <p id={TEST_NEEDS_ENABLED_ID} className="muted">
+          Enable the endpoint to send a test event.
+        </p>
+      )}
       <ErrorMessage error={test.error ?? update.error} />
       {test.isSuccess && (
         <p role="status" className="success">
