@@ -1,6 +1,9 @@
 import type { Keywarden } from '@keywarden/sdk';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
+
+const VALID_GREEN = '#16a34a';
+const DESKTOP = { width: 1440, height: 900 };
 
 test('overview: verifies per minute, refusals by code, open alerts', async ({ signedIn: page, owner }) => {
   const app = await owner.apps.create({ name: uniqueName('overview'), scopeCatalog: ['generation.create'] });
@@ -14,6 +17,69 @@ test('overview: verifies per minute, refusals by code, open alerts', async ({ si
   await expect(page.getByRole('table', { name: 'Refusals by code' })).toContainText('INSUFFICIENT_PERMISSIONS');
   await expectAccessible(page);
   await screenshots(page, 'overview');
+});
+
+/**
+ * An app whose two keys answered four outcomes in the last hour: the first VALID and
+ * RATE_LIMITED, the second INSUFFICIENT_PERMISSIONS and KEY_REVOKED. Returns once the
+ * app's usage shows all four.
+ */
+async function appWithFourOutcomes(owner: Keywarden) {
+  const app = await owner.apps.create({ name: uniqueName('outcomes'), scopeCatalog: ['generation.create', 'vector.search'] });
+  const limited = await owner.keys.create({
+    appId: app.id,
+    name: 'limited key',
+    environment: 'live',
+    scopes: ['generation.create'],
+    policy: { rateLimits: { perMinute: 1 } },
+  });
+  const refused = await owner.keys.create({ appId: app.id, name: 'refused key', environment: 'live', scopes: ['generation.create'] });
+  expect((await owner.verifyKey(shownSecret(limited.secret))).code).toBe('VALID');
+  expect((await owner.verifyKey(limited.secret)).code).toBe('RATE_LIMITED');
+  expect((await owner.verifyKey(shownSecret(refused.secret), { scope: 'vector.search' })).code).toBe('INSUFFICIENT_PERMISSIONS');
+  await owner.keys.revoke(refused.id);
+  expect((await owner.verifyKey(refused.secret)).code).toBe('KEY_REVOKED');
+  const lastHour = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+  await expect
+    .poll(async () => {
+      const usage = await owner.usage.query({ appId: app.id, granularity: 'minute', groupBy: 'outcome', ...lastHour });
+      return new Set(usage.series.map((point) => point.outcome)).size;
+    }, { timeout: 30_000, intervals: [500] })
+    .toBe(4);
+  return { app, limited };
+}
+
+/** A chart's legend as outcome → the colour of its line, once it lists `count` outcomes. */
+async function legendColours(chart: Locator, count: number): Promise<Record<string, string>> {
+  const items = chart.locator('.recharts-legend-item');
+  await expect(items).toHaveCount(count);
+  const entries = await items.evaluateAll((elements) =>
+    elements.map((element) => [element.textContent?.trim() ?? '', element.querySelector('[stroke]')?.getAttribute('stroke') ?? '']),
+  );
+  return Object.fromEntries(entries);
+}
+
+test('on the overview every outcome has a colour of its own, and only VALID is green', async ({ signedIn: page, owner }) => {
+  const { app } = await appWithFourOutcomes(owner);
+  await page.setViewportSize(DESKTOP);
+  await page.goto('/console/');
+  await page.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  const colours = await legendColours(page.getByRole('figure', { name: 'Requests per minute by outcome' }), 4);
+  expect(new Set(Object.values(colours)).size).toBe(4);
+  expect(Object.entries(colours).filter(([, colour]) => colour === VALID_GREEN)).toEqual([['VALID', VALID_GREEN]]);
+  await screenshots(page, 'overview-outcome-colours');
+});
+
+test("an outcome's colour on a key's page is the one it has on the overview", async ({ signedIn: page, owner }) => {
+  const { app, limited } = await appWithFourOutcomes(owner);
+  await page.goto('/console/');
+  await page.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  const overview = await legendColours(page.getByRole('figure', { name: 'Requests per minute by outcome' }), 4);
+  await page.setViewportSize(DESKTOP);
+  await page.goto(`/console/keys/${limited.id}`);
+  const keyPage = await legendColours(page.getByRole('figure', { name: 'Requests by outcome' }), 2);
+  expect(keyPage).toEqual({ RATE_LIMITED: overview.RATE_LIMITED, VALID: overview.VALID });
+  await screenshots(page, 'key-outcome-colours');
 });
 
 test('audit log lists what was done, filterable by action', async ({ signedIn: page, owner }) => {

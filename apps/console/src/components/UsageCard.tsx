@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import { formatMoney, formatNumber } from '../lib/format';
 import { bucketsOf, rangeEndingNow, USAGE_RANGES, type UsageFilter, useUsage } from '../lib/usage';
-import { pivotSeries, TimeSeriesChart } from './charts';
+import { outcomeSeries, pivotSeries, TimeSeriesChart } from './charts';
 import { EmptyState } from './EmptyState';
 import { ErrorMessage } from './ErrorMessage';
 import { Loading } from './Loading';
@@ -53,7 +53,7 @@ export function UsageCard({ filter, title = 'Usage', path, spend, emptyHint }: U
           <TimeSeriesChart
             title="Requests by outcome"
             data={charts.requests.data}
-            series={charts.requests.groups.map((group) => ({ key: group, label: group, color: group === 'VALID' ? '#16a34a' : undefined }))}
+            series={outcomeSeries(charts.requests.groups)}
             dayTicks={range.granularity === 'day'}
             summary={`${formatNumber(usage.data.totals.requests)} requests, ${formatNumber(usage.data.totals.units)} units, spend ${formatMoney(usage.data.totals.cost)} in this range.`}
           />

@@ -1,11 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ChartSeries, TimeSeriesChartProps } from './types';
-
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#be185d', '#4b5563'];
-
-export function colorOf(series: ChartSeries, index: number): string {
-  return series.color ?? PALETTE[index % PALETTE.length];
-}
+import type { TimeSeriesChartProps } from './types';
 
 const tick = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const tickDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
@@ -28,13 +22,13 @@ export default function TimeSeriesChart({ data, series, highlight, height = 260,
         <Tooltip labelFormatter={(value) => new Date(Number(value)).toLocaleString()} />
         <Legend />
         {highlight && <ReferenceArea x1={highlight.from} x2={highlight.to} fill="#fde68a" fillOpacity={0.4} label={highlight.label} />}
-        {series.map((item, index) => (
+        {series.map((item) => (
           <Line
             key={item.key}
             type="monotone"
             dataKey={item.key}
             name={item.label}
-            stroke={colorOf(item, index)}
+            stroke={item.color}
             strokeDasharray={item.dashed ? '6 4' : undefined}
             dot={false}
             strokeWidth={2}

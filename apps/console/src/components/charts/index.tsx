@@ -3,6 +3,7 @@ import { Loading } from '../Loading';
 import type { TimeSeriesChartProps } from './types';
 
 export type { ChartSeries, TimeSeriesChartProps } from './types';
+export { outcomeSeries } from './outcome-series';
 
 // The chart library is the heaviest dependency: loaded only when a chart is on screen.
 const LazyTimeSeriesChart = lazy(() => import('./TimeSeriesChart'));

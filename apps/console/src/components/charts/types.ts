@@ -1,7 +1,8 @@
 export interface ChartSeries {
   key: string;
   label: string;
-  color?: string;
+  /** Given by what the line shows (an outcome, spend), never by its position among the lines. */
+  color: string;
   /** A reference level (e.g. what was expected) rather than a measurement. */
   dashed?: boolean;
 }

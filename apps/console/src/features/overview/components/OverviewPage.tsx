@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { AppSelect } from '../../../components/AppSelect';
-import { pivotSeries, TimeSeriesChart } from '../../../components/charts';
+import { outcomeSeries, pivotSeries, TimeSeriesChart } from '../../../components/charts';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
@@ -83,7 +83,7 @@ function AppOverview({ appId }: { appId: string }) {
           <TimeSeriesChart
             title="Requests per minute by outcome"
             data={chart.data}
-            series={chart.groups.map((group) => ({ key: group, label: group, color: group === 'VALID' ? '#16a34a' : undefined }))}
+            series={outcomeSeries(chart.groups)}
           />
         )}
       </section>
