@@ -82,6 +82,18 @@ test("an outcome's colour on a key's page is the one it has on the overview", as
   await screenshots(page, 'key-outcome-colours');
 });
 
+test('for a role that may not read alerts, the Open alerts tile says so instead of loading forever', async ({ page, owner }) => {
+  await owner.apps.create({ name: uniqueName('alerts-unreadable') });
+  const developer = await owner.adminKeys.create({ name: uniqueName('developer'), role: 'developer' });
+  const signIn = await page.request.post('/v1/console/sessions', { data: { key: shownSecret(developer.secret) } });
+  expect(signIn.status()).toBe(201);
+  await page.setViewportSize(DESKTOP);
+  await page.goto('/console/');
+  await expect(page.getByRole('alert').filter({ hasText: 'alerts.read' })).toBeVisible();
+  await expect(page.locator('.stat', { hasText: 'Open alerts' })).toContainText('No access');
+  await screenshots(page, 'overview-no-alerts-access');
+});
+
 test('audit log lists what was done, filterable by action', async ({ signedIn: page, owner }) => {
   const app = await owner.apps.create({ name: uniqueName('audited') });
   await page.goto('/console/audit');

@@ -9,7 +9,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { StatusBadge } from '../../../components/StatusBadge';
-import { api } from '../../../lib/api-client';
+import { api, ApiRequestError } from '../../../lib/api-client';
 import { useAppOptions } from '../../../lib/app-options';
 import { formatNumber, formatRelative } from '../../../lib/format';
 import { queryKeys } from '../../../lib/query-keys';
@@ -61,18 +61,13 @@ function AppOverview({ appId }: { appId: string }) {
   return (
     <>
       <div className="stats">
-        <div className="stat">
-          <div className="muted small">Requests, last hour</div>
-          <div className="stat-value">{usage.data ? formatNumber(usage.data.totals.requests) : '…'}</div>
-        </div>
-        <div className="stat">
-          <div className="muted small">Refused</div>
-          <div className="stat-value">{usage.data ? formatNumber(refused) : '…'}</div>
-        </div>
-        <div className="stat">
-          <div className="muted small">Open alerts</div>
-          <div className="stat-value">{alerts.data ? formatNumber(alerts.data.data.length) + (alerts.data.nextCursor ? '+' : '') : '…'}</div>
-        </div>
+        <StatTile label="Requests, last hour" value={usage.data && formatNumber(usage.data.totals.requests)} error={usage.error} />
+        <StatTile label="Refused" value={usage.data && formatNumber(refused)} error={usage.error} />
+        <StatTile
+          label="Open alerts"
+          value={alerts.data && formatNumber(alerts.data.data.length) + (alerts.data.nextCursor ? '+' : '')}
+          error={alerts.error}
+        />
       </div>
       <section className="card" aria-labelledby="verifies">
         <h2 id="verifies">Verifies per minute</h2>
@@ -129,5 +124,19 @@ function AppOverview({ appId }: { appId: string }) {
         </section>
       </div>
     </>
+  );
+}
+
+/**
+ * One number of the tiles. A failed request ends the loading mark: the tile says the role
+ * may not read it (or shows a dash, the section below giving the API's message).
+ */
+function StatTile({ label, value, error }: { label: string; value: string | undefined; error: Error | null }) {
+  const unavailable = error instanceof ApiRequestError && error.status === 403 ? 'No access' : '—';
+  return (
+    <div className="stat">
+      <div className="muted small">{label}</div>
+      <div className="stat-value">{value ?? (error ? unavailable : '…')}</div>
+    </div>
   );
 }
