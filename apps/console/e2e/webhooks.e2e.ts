@@ -107,3 +107,14 @@ test('after a rotation, Rotate secret asks again instead of showing the last sec
   await opener.click();
   await expect(page.getByRole('dialog', { name: 'Rotate the signing secret?' })).toBeVisible();
 });
+
+test('after a rotation, the endpoint says in a sentence until when the previous secret still signs', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hook-previous-secret') });
+  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/previous-secret` });
+  shownSecret(endpoint.secret);
+  shownSecret((await owner.webhooks.rotateSecret(endpoint.id)).secret);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`/console/webhooks/${endpoint.id}`);
+  await expect(page.locator('dt:text-is("Previous secret") + dd')).toHaveText(/^Deliveries are also signed with the previous secret until .+\.$/);
+  await screenshots(page, 'webhook-previous-secret');
+});

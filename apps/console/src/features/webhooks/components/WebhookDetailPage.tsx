@@ -82,7 +82,7 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
           <dt>Failing since</dt>
           <dd>{formatDateTime(endpoint.failingSince)}</dd>
           <dt>Previous secret</dt>
-          <dd>{endpoint.previousSecretExpiresAt ? `also signed with until ${formatDateTime(endpoint.previousSecretExpiresAt)}` : '—'}</dd>
+          <dd>{endpoint.previousSecretExpiresAt ? `Deliveries are also signed with the previous secret until ${formatDateTime(endpoint.previousSecretExpiresAt)}.` : '—'}</dd>
         </dl>
       </section>
       <Deliveries endpointId={endpoint.id} />
