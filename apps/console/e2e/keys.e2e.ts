@@ -1,3 +1,4 @@
+import type { Keywarden } from '@keywarden/sdk';
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, PHONE, screenshots, shownSecret, test, uniqueName, WIDE } from './fixtures';
 
@@ -228,4 +229,29 @@ test('at 1440 px the keys table splits no word in half, and a long unbroken name
   await expect(table.getByRole('link', { name: 'acme production' })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   await page.screenshot({ path: `${__dirname}/../.screenshots/keys-table-phone.png`, fullPage: true });
+});
+
+/**
+ * A key verified just now, its page open in a browser whose clock reads `offsetMs` from the
+ * moment the API recorded that use.
+ */
+async function keyUsedJustNow(page: Page, owner: Keywarden, offsetMs: number): Promise<void> {
+  const app = await owner.apps.create({ name: uniqueName('last-used') });
+  const key = await owner.keys.create({ appId: app.id, name: 'just used', environment: 'live', scopes: ['anything.read'] });
+  expect((await owner.verifyKey(shownSecret(key.secret))).valid).toBe(true);
+  await expect.poll(async () => (await owner.keys.get(key.id)).lastUsedAt, { timeout: 30_000, intervals: [250] }).not.toBeNull();
+  const lastUsedAt = (await owner.keys.get(key.id)).lastUsedAt ?? '';
+  await page.clock.setFixedTime(new Date(lastUsedAt).getTime() + offsetMs);
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'just used' })).toBeVisible();
+}
+
+test('a use a fraction of a second before the page looked reads "just now", never as a future time', async ({ signedIn: page, owner }) => {
+  await keyUsedJustNow(page, owner, 300);
+  await expect(page.locator('dt:text-is("Last used") + dd')).toHaveText('just now');
+});
+
+test('a use a few seconds ahead of the browser\'s clock reads "just now"', async ({ signedIn: page, owner }) => {
+  await keyUsedJustNow(page, owner, -3_000);
+  await expect(page.locator('dt:text-is("Last used") + dd')).toHaveText('just now');
 });

@@ -19,11 +19,19 @@ export function formatMoney(value: number): string {
   return money.format(value);
 }
 
-/** "3 min ago", "in 2 h": for last-used and deadlines. */
+/**
+ * Seconds around now that read as "just now". A time stamped by the server moments before
+ * the page compared it with its own clock can lie slightly ahead of that clock (clock skew),
+ * and rounding a fraction of a second gave "in 0 s" for something that already happened.
+ */
+const JUST_NOW_SECONDS = 5;
+
+/** "3 min ago", "in 2 h", "just now": for last-used and deadlines. */
 export function formatRelative(iso: string | null | undefined, now = Date.now(), empty = 'never'): string {
   if (!iso) return empty;
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(seconds);
+  if (abs <= JUST_NOW_SECONDS) return 'just now';
   const [value, unit] =
     abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.round(abs / 60), 'min'] : abs < 86_400 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86_400), 'd'];
   return seconds < 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
