@@ -255,3 +255,18 @@ test('a use a few seconds ahead of the browser\'s clock reads "just now"', async
   await keyUsedJustNow(page, owner, -3_000);
   await expect(page.locator('dt:text-is("Last used") + dd')).toHaveText('just now');
 });
+
+test('metadata that is not valid JSON is refused beside the Metadata field, in words', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('bad-metadata') });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`/console/keys?appId=${app.id}`);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a key' });
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await dialog.getByLabel('Name', { exact: true }).fill('bad metadata');
+  const metadata = dialog.getByLabel('Metadata (JSON object, optional)');
+  await metadata.fill('{"a":1,}');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  await expect(metadata).toHaveAccessibleDescription(/^Metadata must be valid JSON\b/);
+  await screenshots(page, 'key-create-bad-metadata');
+});

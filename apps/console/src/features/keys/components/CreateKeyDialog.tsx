@@ -1,5 +1,5 @@
 import type { CreateKeyRequest, Metadata } from '@keywarden/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useId } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { AppSelect } from '../../../components/AppSelect';
 import { Dialog } from '../../../components/Dialog';
@@ -26,18 +26,30 @@ interface CreateKeyForm {
 
 const DEFAULT_ENVIRONMENTS = ['live', 'test'];
 
-function parseMetadata(text: string): Metadata | undefined {
-  if (!text.trim()) return undefined;
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('Metadata must be a JSON object');
-  return parsed as Metadata;
+/** The Metadata field's text as the wire object; blank: none. */
+function metadataOf(text: string): Metadata | undefined {
+  return text.trim() ? (JSON.parse(text) as Metadata) : undefined;
+}
+
+/** Why the Metadata field's text is not a JSON object (with where the parser stopped), or true. */
+function validateMetadata(text: string): string | true {
+  if (!text.trim()) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // The parser's own message is written for developers; its position helps anyone.
+    const position = /line \d+ column \d+/.exec((error as Error).message)?.[0];
+    return position ? `Metadata must be valid JSON (${position})` : 'Metadata must be valid JSON';
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? true : 'Metadata must be a JSON object';
 }
 
 export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean; onClose: () => void; initialAppId: string }) {
   const create = useCreateKey();
   const apps = useAppOptions();
-  const [formError, setFormError] = useState<Error | null>(null);
-  const { register, handleSubmit, control, watch, reset, setValue } = useForm<CreateKeyForm>({
+  const metadataId = useId();
+  const { register, handleSubmit, control, watch, reset, setValue, formState } = useForm<CreateKeyForm>({
     defaultValues: { appId: initialAppId, name: '', environment: '', group: '', description: '', scopes: [], expiresAt: '', metadata: '', policy: policyFormValues(null) },
   });
   const app = apps.data?.find((candidate) => candidate.id === watch('appId'));
@@ -51,7 +63,6 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
     // Forget the answer (and the secret in it) along with the dialog.
     create.reset();
     reset();
-    setFormError(null);
     onClose();
   };
   return (
@@ -62,14 +73,6 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
         <form
           className="stack"
           onSubmit={handleSubmit((values) => {
-            setFormError(null);
-            let metadata: Metadata | undefined;
-            try {
-              metadata = parseMetadata(values.metadata);
-            } catch (error) {
-              setFormError(error as Error);
-              return;
-            }
             const body: CreateKeyRequest = {
               appId: values.appId,
               name: values.name,
@@ -78,7 +81,7 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
               group: values.group || undefined,
               description: values.description || undefined,
               expiresAt: values.expiresAt ? new Date(values.expiresAt).toISOString() : undefined,
-              metadata,
+              metadata: metadataOf(values.metadata),
               policy: policyOf(values.policy),
             };
             create.mutate(body);
@@ -116,16 +119,28 @@ export function CreateKeyDialog({ open, onClose, initialAppId }: { open: boolean
               <span>Expires at (optional)</span>
               <input type="datetime-local" {...register('expiresAt')} />
             </label>
-            <label className="field">
-              <span>Metadata (JSON object, optional)</span>
-              <textarea rows={2} spellCheck={false} {...register('metadata')} />
-            </label>
+            <div className="field">
+              <label htmlFor={metadataId}>Metadata (JSON object, optional)</label>
+              <textarea
+                id={metadataId}
+                rows={2}
+                spellCheck={false}
+                aria-invalid={formState.errors.metadata ? true : undefined}
+                aria-describedby={formState.errors.metadata ? `${metadataId}-error` : undefined}
+                {...register('metadata', { validate: validateMetadata })}
+              />
+              {formState.errors.metadata && (
+                <p id={`${metadataId}-error`} role="alert" className="error">
+                  {formState.errors.metadata.message}
+                </p>
+              )}
+            </div>
           </div>
           <details>
             <summary>Policy (rate limits, IP allowlist, models, spend cap)</summary>
             <PolicyFields register={register} name="policy" />
           </details>
-          <ErrorMessage error={formError ?? create.error} />
+          <ErrorMessage error={create.error} />
           <FormActions onCancel={close} submitLabel="Create key" pendingLabel="Creating…" pending={create.isPending} disabled={!app} />
         </form>
       )}
