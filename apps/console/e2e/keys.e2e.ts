@@ -270,3 +270,18 @@ test('metadata that is not valid JSON is refused beside the Metadata field, in w
   await expect(metadata).toHaveAccessibleDescription(/^Metadata must be valid JSON\b/);
   await screenshots(page, 'key-create-bad-metadata');
 });
+
+test('at phone width a long outcome code stays inside its badge in the access log', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('long-outcome'), scopeCatalog: ['generation.create', 'vector.search'] });
+  const key = await owner.keys.create({ appId: app.id, name: 'refused key', environment: 'live', scopes: ['generation.create'] });
+  expect((await owner.verifyKey(shownSecret(key.secret), { scope: 'vector.search' })).code).toBe('INSUFFICIENT_PERMISSIONS');
+  await expect.poll(async () => (await owner.keys.requests(key.id)).data.length, { timeout: 30_000, intervals: [250] }).toBe(1);
+  await page.setViewportSize(PHONE);
+  await page.goto(`/console/keys/${key.id}`);
+  const badge = page.getByRole('table', { name: 'Access log' }).getByText('INSUFFICIENT_PERMISSIONS', { exact: true });
+  await expect(badge).toBeVisible();
+  expect(await badge.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await screenshots(page, 'key-access-log-outcome');
+});

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { AccessLogEntry } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { DataTable } from '../../../components/DataTable';
@@ -15,10 +16,28 @@ const columns = [
   column.accessor('kind', { header: 'Kind' }),
   column.accessor('scope', { header: 'Scope', cell: (cell) => cell.getValue() ?? '—' }),
   column.accessor('model', { header: 'Model', cell: (cell) => cell.getValue() ?? '—' }),
-  column.accessor('outcome', { header: 'Outcome', cell: (cell) => <span className={`badge badge-${cell.getValue() === 'VALID' ? 'good' : 'bad'}`}>{cell.getValue()}</span> }),
+  column.accessor('outcome', { header: 'Outcome', cell: (cell) => <OutcomeBadge outcome={cell.getValue()} /> }),
   column.accessor('ip', { header: 'IP', cell: (cell) => cell.getValue() ?? '—' }),
   column.accessor('latencyMs', { header: 'Latency', cell: (cell) => `${cell.getValue()} ms` }),
 ];
+
+/** A verify's code; where the card is too narrow for it, it breaks after an underscore rather than inside a word. */
+function OutcomeBadge({ outcome }: { outcome: string }) {
+  return (
+    <span className={`badge badge-${outcome === 'VALID' ? 'good' : 'bad'}`}>
+      {outcome.split('_').map((word, index) => (
+        <Fragment key={index}>
+          {index > 0 && (
+            <>
+              _<wbr />
+            </>
+          )}
+          {word}
+        </Fragment>
+      ))}
+    </span>
+  );
+}
 
 export function AccessLog({ keyId }: { keyId: string }) {
   const pages = useCursorPages(keyId);
