@@ -134,12 +134,16 @@ describe('an admin key restricted to one app', () => {
     expect(await restricted.verifyKey(key2.secret)).toEqual({ valid: false, code: 'UNAUTHORIZED' });
   });
 
-  it('cannot create an unrestricted admin key, or one for the other app: 403', async () => {
-    await expectApiError(restricted.adminKeys.create({ name: 'escape', role: 'viewer' }), { status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+  it('cannot create an admin key for the other app: 403', async () => {
     await expectApiError(restricted.adminKeys.create({ name: 'escape', role: 'viewer', appIds: [app2.id] }), {
       status: 403,
       code: 'INSUFFICIENT_PERMISSIONS',
     });
+  });
+
+  it('creates an admin key that names no apps restricted to its own app, never unrestricted', async () => {
+    const created = await restricted.adminKeys.create({ name: 'inherits', role: 'viewer' });
+    expect(created.appIds).toEqual([app1.id]);
   });
 
   it('can create an admin key restricted to its own app', async () => {

@@ -622,7 +622,7 @@ describe('retries', () => {
 
   it.each<[string, (kw: Keywarden) => Promise<unknown>]>([
     ['GET', (kw) => kw.apps.list()],
-    ['verify (a read-only POST)', (kw) => kw.verifyKey('kw_live_abc')],
+    ['verify (Keywarden answered 503: nothing was admitted)', (kw) => kw.verifyKey('kw_live_abc')],
     ['usage.report (idempotent by requestId)', (kw) => kw.usage.report([REPORT_ITEM])],
     ['alerts.acknowledge (idempotent)', (kw) => kw.alerts.acknowledge('alrt_1')],
     ['alerts.resolve (idempotent)', (kw) => kw.alerts.resolve('alrt_1')],
@@ -664,6 +664,28 @@ describe('retries', () => {
     const error = await failure(invoke(kw));
 
     expect(error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('retries a verify whose connection was refused (it never reached Keywarden)', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const { kw, calls } = client([refused, json(200, { valid: true, code: 'VALID' })]);
+
+    const { value } = await settle(kw.verifyKey('kw_live_abc'));
+
+    expect(value).toEqual({ valid: true, code: 'VALID' });
+    expect(calls).toHaveLength(2);
+  });
+
+  it.each<[string, Response | Error]>([
+    ['a connection lost after sending (the verify may have been admitted and metered)', new TypeError('fetch failed')],
+    ["a proxy's 502 (Keywarden may have answered behind it)", new Response('<html>Bad Gateway</html>', { status: 502 })],
+    ['a 500', envelope(500, 'INTERNAL_ERROR', 'boom')],
+  ])('does not retry a verify after %s', async (_label, failed) => {
+    const { kw, calls } = client([failed, json(200, { valid: true, code: 'VALID' })]);
+
+    await failure(kw.verifyKey('kw_live_abc'));
+
     expect(calls).toHaveLength(1);
   });
 

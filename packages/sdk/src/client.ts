@@ -209,12 +209,21 @@ export interface AlertsResource {
 
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/**
+ * When a failed call is tried again. `safe`: after any transient failure, since a repeat
+ * changes nothing more. `unsent`: only when Keywarden surely did not act on it (no
+ * connection was ever made, or Keywarden itself answered 503): a verify whose answer was
+ * lost may have been admitted, metered and given a lease, and a second one would count,
+ * spend and hold them twice. `never`: calls that change something.
+ */
+type RetryPolicy = 'safe' | 'unsent' | 'never';
+
 interface RequestOptions {
   query?: object;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Overrides the method's default: verify is a POST that only asks a question. */
-  retryable?: boolean;
+  /** Overrides the method's default (`safe` for a GET, else `never`). */
+  retry?: RetryPolicy;
   /** Request values that must never surface in an error, besides the api key. */
   secrets?: readonly string[];
 }
@@ -255,19 +264,29 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isTransient(error: unknown): boolean {
-  return (
-    error instanceof KeywardenError &&
-    (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT' || error.status >= 500)
-  );
+/** Network failures that happen before a request is sent: nothing reached Keywarden. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Errors of calls that never reached Keywarden (kept apart from the public error type). */
+const neverSent = new WeakSet<KeywardenError>();
+
+function mayRetry(error: unknown, retry: RetryPolicy): boolean {
+  if (!(error instanceof KeywardenError) || retry === 'never') return false;
+  if (retry === 'unsent') return neverSent.has(error) || error.code === 'SERVICE_UNAVAILABLE';
+  return error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT' || error.status >= 500;
 }
 
-/** undici says only "fetch failed"; the useful part (ECONNREFUSED...) is on its cause. */
+/** undici says only "fetch failed"; what happened (ECONNREFUSED...) is its cause's code. */
+function networkCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function describeNetworkFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  const code = networkCode(error);
+  return code === undefined ? error.message : `${error.message} (${code})`;
 }
 
 export class Keywarden {
@@ -337,9 +356,9 @@ export class Keywarden {
     disable: async (id) => this.request('POST', `/v1/keys/${segment(id)}/disable`),
     enable: async (id) => this.request('POST', `/v1/keys/${segment(id)}/enable`),
     verify: async (body) =>
-      this.request('POST', '/v1/keys/verify', { body, retryable: true, secrets: [body.key] }),
+      this.request('POST', '/v1/keys/verify', { body, retry: 'unsent', secrets: [body.key] }),
     releaseLease: async (leaseId) =>
-      this.request('POST', `/v1/keys/leases/${segment(leaseId)}/release`, { retryable: true }),
+      this.request('POST', `/v1/keys/leases/${segment(leaseId)}/release`, { retry: 'safe' }),
     requests: async (id, query) => this.request('GET', `/v1/keys/${segment(id)}/requests`, { query }),
     requestsAll: (id, query = {}) => paginate((q) => this.keys.requests(id, q), query),
     // A dry run changes nothing; with an idempotency key a repeat gets the first answer,
@@ -348,7 +367,7 @@ export class Keywarden {
       this.request('POST', '/v1/keys/bulk', {
         body,
         headers: options.idempotencyKey === undefined ? undefined : { 'Idempotency-Key': options.idempotencyKey },
-        retryable: body.dryRun === true || (options.idempotencyKey !== undefined && body.action !== 'rotate'),
+        retry: body.dryRun === true || (options.idempotencyKey !== undefined && body.action !== 'rotate') ? 'safe' : 'never',
       }),
   };
 
@@ -358,7 +377,7 @@ export class Keywarden {
   };
 
   readonly usage: UsageResource = {
-    report: (items) => this.request('POST', '/v1/usage', { body: { events: items }, retryable: true }),
+    report: (items) => this.request('POST', '/v1/usage', { body: { events: items }, retry: 'safe' }),
     query: (query) => this.request('GET', '/v1/usage', { query }),
   };
 
@@ -389,9 +408,9 @@ export class Keywarden {
     listAll: (query = {}) => paginate((q) => this.alerts.list(q), query),
     get: async (id) => this.request('GET', `/v1/alerts/${segment(id)}`),
     // All three are idempotent on the server, so safe to retry.
-    acknowledge: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/acknowledge`, { retryable: true }),
-    resolve: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/resolve`, { retryable: true }),
-    lift: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/lift`, { retryable: true }),
+    acknowledge: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/acknowledge`, { retry: 'safe' }),
+    resolve: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/resolve`, { retry: 'safe' }),
+    lift: async (id) => this.request('POST', `/v1/alerts/${segment(id)}/lift`, { retry: 'safe' }),
   };
 
   readonly customers: CustomersResource = {
@@ -404,8 +423,8 @@ export class Keywarden {
       await this.request<void>('DELETE', `/v1/customers/${segment(id)}`);
     },
     // Both are idempotent on the server, so safe to retry.
-    suspend: async (id) => this.request('POST', `/v1/customers/${segment(id)}/suspend`, { retryable: true }),
-    resume: async (id) => this.request('POST', `/v1/customers/${segment(id)}/resume`, { retryable: true }),
+    suspend: async (id) => this.request('POST', `/v1/customers/${segment(id)}/suspend`, { retry: 'safe' }),
+    resume: async (id) => this.request('POST', `/v1/customers/${segment(id)}/resume`, { retry: 'safe' }),
   };
 
   readonly portal: PortalResource = {
@@ -449,14 +468,14 @@ export class Keywarden {
     }
     // A DELETE whose answer was lost would find nothing on a retry and report 404 for a
     // delete that happened; like a revoke, it is not repeated.
-    const retryable = options.retryable ?? method === 'GET';
+    const retry = options.retry ?? (method === 'GET' ? 'safe' : 'never');
     const secrets = [this.#apiKey, ...(options.secrets ?? [])];
 
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.attempt<T>({ method, path, url, headers, body, secrets });
       } catch (error) {
-        if (!retryable || attempt >= this.#retries || !isTransient(error)) throw error;
+        if (attempt >= this.#retries || !mayRetry(error, retry)) throw error;
       }
       await sleep(backoffDelay(attempt));
     }
@@ -495,11 +514,13 @@ export class Keywarden {
             message: `Keywarden did not answer ${call.method} ${call.path} within ${this.#timeoutMs} ms`,
           });
         }
-        throw new KeywardenError({
+        const failure = new KeywardenError({
           code: 'NETWORK_ERROR',
           status: 0,
           message: redact(`Could not reach Keywarden for ${call.method} ${call.path}: ${describeNetworkFailure(cause)}`, call.secrets),
         });
+        if (NOT_CONNECTED.has(networkCode(cause) ?? '')) neverSent.add(failure);
+        throw failure;
       }
 
       const parsed = text === '' ? undefined : parseJson(text);

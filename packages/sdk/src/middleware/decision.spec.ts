@@ -53,6 +53,15 @@ describe('decideFromAnswer: refusals', () => {
     });
   });
 
+  it.each<[string, string, number]>([
+    ['an unknown code', 'KEY_QUARANTINED', 401],
+    ['a refusal code', 'KEY_REVOKED', 401],
+  ])('refuses valid: true with %s instead of letting it through', (_label, code, status) => {
+    const answer = { valid: true, code, ...IDENTITY_FIELDS } as unknown as VerifyKeyResponse;
+
+    expect(decideFromAnswer(answer, CONTEXT)).toMatchObject({ allow: false, status });
+  });
+
   it('refuses a code this SDK does not know as UNAUTHORIZED rather than letting it through', () => {
     const answer = { valid: false, code: 'KEY_QUARANTINED' } as unknown as VerifyKeyResponse;
 

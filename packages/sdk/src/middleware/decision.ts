@@ -103,11 +103,12 @@ function isVerifyAnswer(answer: unknown): answer is VerifyKeyResponse {
 export function decideFromAnswer(answer: unknown, context: AnswerContext): GateDecision {
   if (!isVerifyAnswer(answer)) throw malformedAnswer('Keywarden answered something that is not a verify answer');
   const headers = rateLimitHeaders(answer.ratelimit);
-  if (answer.valid) {
+  // Both must say yes: an answer that contradicts itself is no answer to let a request through on.
+  if (answer.valid && answer.code === 'VALID') {
     const identity = identityOf(answer, context.requestId);
     return { allow: true, identity, headers, ...(answer.leaseId ? { leaseId: answer.leaseId } : {}) };
   }
-  // A code newer than this SDK (or any code verify does not answer) still refuses:
+  // A code newer than this SDK (or any code verify does not answer, `valid` or not) refuses:
   // failing to recognise a "no" must not mean yes, nor pass another status on.
   const code: ErrorCode = isRefusalCode(answer.code) ? answer.code : 'UNAUTHORIZED';
   const message =
