@@ -90,7 +90,9 @@ export class WebhookDispatcherService implements OnApplicationBootstrap, OnModul
       // A full batch means more is waiting: go again at once.
       busy = dispatched >= this.config.dispatchBatch || enqueued >= this.config.dispatchBatch;
     } catch (error) {
-      this.logger.error({ err: error }, 'webhook dispatch failed; retrying at the next poll');
+      // One line, as the worker's other periodic steps log theirs: during a database outage
+      // this repeats every poll, and a stack each time buried the log.
+      this.logger.error(`webhook dispatch failed, retrying at the next poll: ${(error as Error).message}`);
     }
     this.schedule(busy ? 0 : this.config.pollMs);
   }
