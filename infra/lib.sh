@@ -73,7 +73,12 @@ _kw_apt_install() {
 ensure_pnpm() {
   if ! command -v pnpm >/dev/null 2>&1; then
     log "pnpm not found; installing pnpm@12 (npm i -g pnpm@12)"
-    npm i -g pnpm@12 >&2 || die "npm i -g pnpm@12 failed"
+    # Node from Debian or NodeSource installs global packages under /usr: root's to write.
+    if [[ -w "$(npm prefix -g)" ]]; then
+      npm i -g pnpm@12 >&2 || die "npm i -g pnpm@12 failed"
+    else
+      _kw_as_root npm i -g pnpm@12 >&2 || die "npm i -g pnpm@12 failed"
+    fi
     hash -r
     command -v pnpm >/dev/null 2>&1 \
       || die "pnpm installed but not on PATH (npm global bin: $(npm prefix -g)/bin)"
@@ -250,8 +255,8 @@ _kw_start_local_pg() {
     local opts
     opts="-p $KW_PG_PORT -k $(printf '%q' "$sockdir") -c listen_addresses=127.0.0.1"
     # Durable by default (the quick start may be someone's deployment). Only the test
-    # script sets KW_PG_UNSAFE_FAST=1: fsync off survives process kills, not an OS crash.
-    if [[ "${KW_PG_UNSAFE_FAST:-0}" == 1 ]]; then
+    # script sets KW_SERVICES_UNSAFE_FAST=1: fsync off survives process kills, not an OS crash.
+    if [[ "${KW_SERVICES_UNSAFE_FAST:-0}" == 1 ]]; then
       opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi
     log "starting PostgreSQL on 127.0.0.1:$KW_PG_PORT (data: $data, log: $logfile)"
@@ -358,8 +363,15 @@ _kw_start_local_redis() {
   fi
   mkdir -p "$KW_REDIS_DIR"
   log "starting Redis on 127.0.0.1:$KW_REDIS_PORT (dir: $KW_REDIS_DIR)"
+  # Durable by default, like PostgreSQL: usage batches the API queued for a worker that has
+  # already stopped wait in Redis, and a stop or restart must not drop them. Only the test
+  # script (KW_SERVICES_UNSAFE_FAST=1) keeps nothing on disk.
+  local persistence=(--save '' --appendonly yes --appendfsync everysec)
+  if [[ "${KW_SERVICES_UNSAFE_FAST:-0}" == 1 ]]; then
+    persistence=(--save '' --appendonly no)
+  fi
   redis-server --port "$KW_REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
-    --save '' --appendonly no --dir "$KW_REDIS_DIR" \
+    "${persistence[@]}" --dir "$KW_REDIS_DIR" \
     --pidfile "$KW_REDIS_DIR/redis.pid" --logfile "$KW_REDIS_DIR/redis.log" >&2 \
     || die "redis-server failed to start (see $KW_REDIS_DIR/redis.log)"
   KW_REDIS_STARTED=1
@@ -379,7 +391,8 @@ _kw_stop_redis() {
     return 0
   fi
   log "stopping Redis on :$KW_REDIS_PORT"
-  redis-cli -h 127.0.0.1 -p "$KW_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  # A plain SHUTDOWN flushes the append-only file of a durable Redis (and saves nothing else).
+  redis-cli -h 127.0.0.1 -p "$KW_REDIS_PORT" shutdown >/dev/null 2>&1 || true
   local i
   for ((i = 0; i < 20; i++)); do
     _kw_redis_ready || break

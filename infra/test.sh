@@ -24,7 +24,7 @@ redis_from_env="${REDIS_URL:+1}"
 ensure_pnpm
 install_deps
 # A server this script starts is for throwaway test data: durability off for speed.
-export KW_PG_UNSAFE_FAST=1
+export KW_SERVICES_UNSAFE_FAST=1
 ensure_services
 
 # KW_TEST_DATABASE lets several checkouts share one PostgreSQL server.

@@ -14,6 +14,14 @@ export WORKER_PORT="${WORKER_PORT:-8081}"
 # Usage events Redis cannot take (an outage) are kept on disk and replayed on recovery.
 export KW_USAGE_SPOOL_DIR="${KW_USAGE_SPOOL_DIR:-$ROOT/.local/usage-spool}"
 
+# Before anything else: a busy port found after the bootstrap would stop the run right
+# after it printed the one-time admin key.
+for port in "$PORT" "$WORKER_PORT"; do
+  if _kw_tcp_open 127.0.0.1 "$port"; then
+    die "port $port is already in use (set PORT / WORKER_PORT to pick others)"
+  fi
+done
+
 ensure_pnpm
 install_deps
 ensure_services
@@ -28,12 +36,6 @@ node apps/api/dist/cli.js migrate || die "migrations failed"
 
 log "bootstrapping the workspace (the first run prints the owner admin key ONCE: save it)"
 node apps/api/dist/cli.js bootstrap --if-empty || die "bootstrap failed"
-
-for port in "$PORT" "$WORKER_PORT"; do
-  if _kw_tcp_open 127.0.0.1 "$port"; then
-    die "port $port is already in use (set PORT / WORKER_PORT to pick others)"
-  fi
-done
 
 api_pid=""
 worker_pid=""
