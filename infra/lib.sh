@@ -9,7 +9,8 @@
 #   ensure_database NAME   create database NAME on the DATABASE_URL server if missing
 #   recreate_database NAME drop (forcing out connections) and create database NAME
 #   ensure_pepper          export KW_PEPPER (from the env, or .local/pepper, created once)
-#   stop_services          stop the local PostgreSQL on :5434 and Redis on :6390
+#   refuse_foreign_local_services  die when the local servers were started by another checkout
+#   stop_services          stop the local PostgreSQL on :5434 and Redis on :6390 (this checkout's only)
 #   stop_started_services  stop only what ensure_services started in this shell
 #
 # Everything logs one-line progress messages to stderr, so stdout stays clean.
@@ -303,21 +304,52 @@ _kw_ensure_service() {
   export "$url_var=$local_url"
 }
 
+# The data directories a PostgreSQL server of this checkout runs from (see _kw_pg_choose_dir).
+_kw_pg_own_data_dirs() {
+  local fallback
+  fallback="/var/tmp/keywarden-pg-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
+  printf '%s\n' ${KW_PG_DIR:+"$KW_PG_DIR/data"} "$KW_LOCAL_DIR/pg/data" "$fallback/data"
+}
+
+# The data directory of the server answering on the local port, when it says.
+_kw_pg_running_data_dir() {
+  if _kw_pg_ready && command -v psql >/dev/null 2>&1; then
+    psql -X -Atq -h 127.0.0.1 -p "$KW_PG_PORT" -U postgres -d postgres -c 'SHOW data_directory' 2>/dev/null || true
+  fi
+}
+
+# The directory of the Redis answering on the local port.
+_kw_redis_running_dir() {
+  redis-cli -h 127.0.0.1 -p "$KW_REDIS_PORT" config get dir 2>/dev/null | sed -n 2p
+}
+
+# Whether the server on a local port was started by another checkout (its data lives elsewhere).
+_kw_pg_is_foreign() {
+  local data
+  data="$(_kw_pg_running_data_dir)"
+  [[ -n "$data" ]] && ! _kw_pg_own_data_dirs | grep -qxF "$data"
+}
+
+_kw_redis_is_foreign() {
+  local dir
+  dir="$(_kw_redis_running_dir)"
+  [[ -n "$dir" && "$dir" != "$(cd "$KW_REDIS_DIR" 2>/dev/null && pwd -P)" && "$dir" != "$KW_REDIS_DIR" ]]
+}
+
 _kw_stop_pg() {
   local data="" candidate
-  if _kw_pg_ready && command -v psql >/dev/null 2>&1; then
-    data="$(psql -X -Atq -h 127.0.0.1 -p "$KW_PG_PORT" -U postgres -d postgres \
-      -c 'SHOW data_directory' 2>/dev/null || true)"
+  data="$(_kw_pg_running_data_dir)"
+  if [[ -n "$data" ]] && _kw_pg_is_foreign; then
+    log "PostgreSQL on :$KW_PG_PORT runs from $data, which is not this checkout's; not stopping it"
+    return 0
   fi
   if [[ -z "$data" ]]; then
-    local fallback
-    fallback="/var/tmp/keywarden-pg-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
-    for candidate in ${KW_PG_DIR:+"$KW_PG_DIR/data"} "$KW_LOCAL_DIR/pg/data" "$fallback/data"; do
+    while read -r candidate; do
       if [[ -f "$candidate/postmaster.pid" ]]; then
         data="$candidate"
         break
       fi
-    done
+    done < <(_kw_pg_own_data_dirs)
   fi
   if [[ -z "$data" ]]; then
     if _kw_pg_ready; then
@@ -390,6 +422,10 @@ _kw_stop_redis() {
     log "Redis on :$KW_REDIS_PORT is not running"
     return 0
   fi
+  if _kw_redis_is_foreign; then
+    log "Redis on :$KW_REDIS_PORT runs from $(_kw_redis_running_dir), which is not this checkout's; not stopping it"
+    return 0
+  fi
   log "stopping Redis on :$KW_REDIS_PORT"
   # A plain SHUTDOWN flushes the append-only file of a durable Redis (and saves nothing else).
   redis-cli -h 127.0.0.1 -p "$KW_REDIS_PORT" shutdown >/dev/null 2>&1 || true
@@ -410,6 +446,18 @@ ensure_services() {
   mkdir -p "$KW_LOCAL_DIR"
   _kw_ensure_service PostgreSQL DATABASE_URL 5432 "$KW_PG_PORT" _kw_pg_ready _kw_start_local_pg "$KW_LOCAL_DATABASE_URL"
   _kw_ensure_service Redis REDIS_URL 6379 "$KW_REDIS_PORT" _kw_redis_ready _kw_start_local_redis "$KW_LOCAL_REDIS_URL"
+}
+
+# For the quick start, whose pepper and data belong to this checkout: a local server that
+# another checkout started on the same port holds keys hashed with another pepper. Servers
+# named by DATABASE_URL / REDIS_URL are the caller's choice and not looked at.
+refuse_foreign_local_services() {
+  if [[ -z "${DATABASE_URL:-}" ]] && _kw_pg_is_foreign; then
+    die "PostgreSQL on :$KW_PG_PORT was started by another checkout ($(_kw_pg_running_data_dir)); stop it there, or set KW_PG_PORT (or DATABASE_URL)"
+  fi
+  if [[ -z "${REDIS_URL:-}" ]] && _kw_redis_is_foreign; then
+    die "Redis on :$KW_REDIS_PORT was started by another checkout ($(_kw_redis_running_dir)); stop it there, or set KW_REDIS_PORT (or REDIS_URL)"
+  fi
 }
 
 stop_services() {

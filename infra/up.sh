@@ -24,6 +24,7 @@ done
 
 ensure_pnpm
 install_deps
+refuse_foreign_local_services
 ensure_services
 ensure_database "$(_kw_url_db "$DATABASE_URL")"
 ensure_pepper
