@@ -20,7 +20,7 @@ app.post('/verify', async (request) => {
 });
 
 // The same server answering what Keywarden answers a plain verify: its fields, ids of the
-// same length and its four extra headers (request id, the caller's rate limit). A second
+// same length and its six extra headers (request id, no-store and nosniff, the caller's rate limit). A second
 // reference: the part of the gap that is the size of the answer itself, not our work.
 const KEYWARDEN_ANSWER = {
   valid: true,
@@ -35,6 +35,8 @@ app.post('/verify-keywarden-answer', async (request, reply) => {
   if (typeof request.body?.key !== 'string') return { valid: false, code: 'UNAUTHORIZED' };
   reply
     .header('x-request-id', 'req_01m95vfnph03383vcc4f81bwer')
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
     .header('x-ratelimit-limit', 1_000_000_000)
     .header('x-ratelimit-remaining', 999_999_999)
     .header('x-ratelimit-reset', Math.ceil(Date.now() / 60_000) * 60);

@@ -633,7 +633,7 @@ async function main() {
   for (const [k, label] of [['policies', 'every policy kind'], ['lease', 'every policy kind + concurrency lease']]) {
     out.push(`ratio ${label}/bare: ${fmt.ratio(policyRatios[k])} (goal ≥ ${fmt.ratio(GOAL_POLICY_RATIO)}: ${policyRatios[k] >= GOAL_POLICY_RATIO ? 'met' : 'below goal'})`);
   }
-  out.push(`the answer itself: bare Fastify sending keywarden's answer (fields, id lengths, 4 extra headers) ` +
+  out.push(`the answer itself: bare Fastify sending keywarden's answer (fields, id lengths, 6 extra headers) ` +
     `${fmt.int(summary.bareAnswer.serverCpuMicrosPerRequest)} CPU µs/req vs ${fmt.int(summary.bare.serverCpuMicrosPerRequest)}; ` +
     `keywarden/that: ${fmt.ratio(summary.keywarden.reqPerSecMedian / summary.bareAnswer.reqPerSecMedian)} (information; the goal is against bare)`);
   const userMicrosOf = (s) => (s.serverSystemMicrosPerRequest === null ? null : s.serverCpuMicrosPerRequest - s.serverSystemMicrosPerRequest);

@@ -28,6 +28,11 @@ import { PolicyService } from './policy/policy.service';
 import { RequestMetering } from './usage/request-metering';
 import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
 
+/** Believes the last `hops` proxies in front (the peer, then each address it appended). */
+function trustedHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** POST /v1/keys/bulk: 10,000 key ids of 30 characters. */
@@ -129,7 +134,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   const logger = createLogger('api', config.logLevel);
   const adapter = createFastifyAdapter(logger, {
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A number of hops as Fastify's own function of it: the adapter's type takes no number.
+    trustProxy: typeof config.trustProxy === 'number' ? trustedHops(config.trustProxy) : config.trustProxy,
     // Request ids are ours; an inbound header is not trusted.
     requestIdHeader: false,
     genReqId: () => newId('request'),
@@ -177,6 +183,10 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // verify), and an async hook costs a promise and its microtasks per request.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // API answers may carry a secret shown once: no cache keeps them, no browser reads them
+    // as another type. The docs UI shares the console's origin: no page may frame it.
+    if (request.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+    else if (request.url.startsWith('/docs')) void reply.header('x-frame-options', 'DENY').header('content-security-policy', "frame-ancestors 'none'");
     const repeated = repeatedCredentialHeader(request.raw.rawHeaders);
     if (!repeated) return done();
     const { status, body } = errorResponse(

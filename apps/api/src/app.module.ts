@@ -21,6 +21,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
 import { PortalModule } from './portal/portal.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { ConsoleSessionsModule } from './console-sessions/console-sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -45,6 +46,7 @@ export class AppModule {
         PolicyModule,
         ScopesModule,
         SessionsModule,
+        ConsoleSessionsModule,
         MetricsModule,
         AuditModule,
         AppsModule,

@@ -3,6 +3,7 @@ import type { ConsoleSession } from '@keywarden/core';
 import type { Keywarden } from '@keywarden/sdk';
 import Redis from 'ioredis';
 import { type ApiProcess, bootstrapWorkspace, client, eventually, rawRequest, type RawResponse, startApi, uniqueName, type Workspace } from './harness';
+import { awayFromWindowEdge } from './policy/helpers';
 
 const COOKIE = 'kw_console_session';
 
@@ -84,6 +85,23 @@ describe('signing in to the console', () => {
     expect((response.json as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
     expect(response.text).not.toContain(wrong);
     expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
+  it("refuses a key signing in from outside its IP allowlist, as any request of the key (403, no cookie)", async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('ip'), role: 'viewer', policy: { ipAllowlist: ['192.0.2.10/32'] } });
+    const response = await rawRequest(api.baseUrl, '/v1/console/sessions', { body: JSON.stringify({ key: member.secret }) });
+    expect({ status: response.status, code: (response.json as { error: { code: string } }).error.code }).toEqual({ status: 403, code: 'IP_NOT_ALLOWED' });
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
+  it("counts sign-ins against the key's rate limit", async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('rate'), role: 'viewer', policy: { rateLimits: { perMinute: 2 } } });
+    await awayFromWindowEdge(60_000, 5_000);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await rawRequest(api.baseUrl, '/v1/console/sessions', { body: JSON.stringify({ key: member.secret }) })).status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
   });
 
   it('refuses a body without a key with 400', async () => {

@@ -168,34 +168,36 @@ it('"role": null is a field error, not a crash', async () => {
   expect(detailFields(response)).toContain('role');
 });
 
-describe('duplicate credentials', () => {
-  /** fetch folds repeated headers into one; node:http sends them as given. */
-  function withRawHeaders(headers: string[]): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      const url = new URL(`${api.baseUrl}/v1/me`);
-      // Raw header arrays get no Host header of their own.
-      const raw = ['Host', url.host, ...headers];
-      const request = httpRequest({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: raw }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const responseHeaders = new Headers();
-          for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, headers: responseHeaders, text, json });
-        });
+/**
+ * A request with its headers exactly as given (fetch folds repeated headers into one and
+ * sets Host itself; node:http sends a raw header list as it is, Host included).
+ */
+function withRawHeaders(headers: string[], request: { method?: string; path?: string; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${api.baseUrl}${request.path ?? '/v1/me'}`);
+    const raw = headers.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'host') ? headers : ['Host', url.host, ...headers];
+    const outgoing = httpRequest({ hostname: url.hostname, port: url.port, path: url.pathname, method: request.method ?? 'GET', headers: raw }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode ?? 0, headers: responseHeaders, text, json });
       });
-      request.on('error', reject);
-      request.end();
     });
-  }
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
+  });
+}
 
+describe('duplicate credentials', () => {
   it('two Authorization headers: 400 naming Authorization, even when both carry the same valid key', async () => {
     const response = await withRawHeaders(['Authorization', `Bearer ${workspace.secret}`, 'Authorization', `Bearer ${workspace.secret}`]);
     expectFieldError(response, 'Authorization', /must be given once/);
@@ -214,5 +216,42 @@ describe('duplicate credentials', () => {
   it('one credential header is accepted', async () => {
     const response = await withRawHeaders(['Authorization', `Bearer ${workspace.secret}`]);
     expect(response.status).toBe(200);
+  });
+});
+
+describe('a forged X-Forwarded-For behind one trusted proxy (KW_TRUST_PROXY=true)', () => {
+  let proxied: ApiProcess;
+  /** An admin key allowed from 192.0.2.10 only. */
+  let allowlisted: string;
+
+  beforeAll(async () => {
+    proxied = await startApi({ KW_TRUST_PROXY: 'true' });
+    const owner = client(proxied.baseUrl, workspace.secret);
+    allowlisted = (await owner.adminKeys.create({ name: uniqueName('ip'), role: 'viewer', policy: { ipAllowlist: ['192.0.2.10/32'] } })).secret;
+  });
+
+  afterAll(async () => {
+    await proxied?.stop();
+  });
+
+  const fromProxy = (forwardedFor: string) => rawRequest(proxied.baseUrl, '/v1/me', { apiKey: allowlisted, headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('does not let the client choose its address: the leftmost entry, which it sent itself, is not believed', async () => {
+    expectErrorEnvelope(await fromProxy('192.0.2.10, 198.51.100.7'), { status: 403, code: 'IP_NOT_ALLOWED' });
+  });
+
+  it('believes the address the proxy appended', async () => {
+    expect((await fromProxy('198.51.100.7, 192.0.2.10')).status).toBe(200);
+  });
+});
+
+describe('a portal link asked for with a Host header that is no host (no KW_PUBLIC_BASE_URL)', () => {
+  it.each(['evil.example/phish?x=', 'evil.example:1@x', 'evil.example#'])('Host %s: 400 naming Host, no link', async (host) => {
+    const response = await withRawHeaders(['Host', host, 'Authorization', `Bearer ${workspace.secret}`, 'Content-Type', 'application/json'], {
+      method: 'POST',
+      path: '/v1/portal/sessions',
+      body: JSON.stringify({ externalId: uniqueName('host'), permissions: ['keys.read'] }),
+    });
+    expectFieldError(response, 'Host', /is not a host name/);
   });
 });

@@ -475,3 +475,45 @@ describe('deleting an app', () => {
     await expectApiError(owner.apps.get(doomed.id), { status: 404, code: 'NOT_FOUND' });
   });
 });
+
+describe('response headers', () => {
+  it('an answer that shows a secret once is never stored by a cache, nor sniffed as another type', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/keys', {
+      apiKey: workspace.secret,
+      body: JSON.stringify({ appId: app.id, name: uniqueName('headers'), environment: 'live', scopes: ['generation.create'] }),
+    });
+    expect(response.status).toBe(201);
+    expect({ cache: response.headers.get('cache-control'), sniff: response.headers.get('x-content-type-options') }).toEqual({ cache: 'no-store', sniff: 'nosniff' });
+  });
+
+  it('the docs UI, on the console origin, may not be framed', async () => {
+    const response = await rawRequest(api.baseUrl, '/docs');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+  });
+});
+
+describe('GET /metrics with KW_METRICS_TOKEN set', () => {
+  const token = 'scrape-token-0123456789abcdef0123456789';
+  let guarded: ApiProcess;
+
+  beforeAll(async () => {
+    guarded = await startApi({ KW_METRICS_TOKEN: token });
+  });
+
+  afterAll(async () => {
+    await guarded?.stop();
+  });
+
+  it('refuses a scraper without the token, or with an admin key instead (401)', async () => {
+    for (const apiKey of [undefined, workspace.secret]) {
+      expectErrorEnvelope(await rawRequest(guarded.baseUrl, '/metrics', { apiKey }), { status: 401, code: 'UNAUTHORIZED', message: /scrape token/ });
+    }
+  });
+
+  it('answers the scraper that presents it', async () => {
+    const response = await rawRequest(guarded.baseUrl, '/metrics', { apiKey: token });
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('kw_verify_requests_total');
+  });
+});

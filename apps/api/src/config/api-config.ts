@@ -9,7 +9,30 @@ import {
   PLACEHOLDER_PEPPER_ISSUE,
   whenValid,
 } from '@keywarden/platform';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** An IP address, optionally with a prefix length (a CIDR), as proxy-addr takes them. */
+function isProxyAddress(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || isIP(address) === 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128));
+}
+
+function isTrustProxySetting(value: string): boolean {
+  return ['false', 'true'].includes(value) || /^([1-9]|10)$/.test(value) || value.split(',').every((entry) => isProxyAddress(entry.trim()));
+}
+
+/**
+ * Which `X-Forwarded-*` entries to believe. `true` means one proxy in front: the client is
+ * the address that proxy appended (the rightmost entry), never the leftmost, which the
+ * client itself may have sent. N: N proxies in a row. A list: those proxies' addresses.
+ */
+function trustProxyOf(value: string): false | number | string {
+  if (value === 'false') return false;
+  if (value === 'true') return 1;
+  return /^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim()).join(',');
+}
 
 /** GitHub's published secret scanning public keys. */
 export const GITHUB_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
@@ -24,7 +47,10 @@ const apiEnvSchema = infraEnvSchema
     KW_REVOCATION_ACK_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     KW_REQUEST_DEADLINE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    KW_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    KW_TRUST_PROXY: z
+      .string()
+      .refine(isTrustProxySetting, 'KW_TRUST_PROXY must be false, true, a number of proxy hops (1-10), or a comma-separated list of proxy addresses or CIDRs')
+      .default('false'),
     KW_METERING: z.enum(['on', 'off']).default('on'),
     KW_VERIFY_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
@@ -54,6 +80,7 @@ const apiEnvSchema = infraEnvSchema
       .url()
       .refine((url) => /^https?:\/\/[^/]+(\/.*[^/])?$/.test(url), 'KW_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash')
       .optional(),
+    KW_METRICS_TOKEN: z.string().min(32, 'KW_METRICS_TOKEN must be at least 32 characters').optional(),
     KW_PORTAL_SESSION_SECONDS: z.coerce.number().int().min(60).max(MAX_PORTAL_SESSION_TTL_SECONDS).default(DEFAULT_PORTAL_SESSION_TTL_SECONDS),
     KW_CONSOLE_DIR: z.string().min(1).optional(),
   })
@@ -76,7 +103,8 @@ export interface ApiConfig extends InfraConfig {
   /** A request (a Nest route) still waiting after this long is a 503: a stalled database must not hold it for minutes. */
   requestDeadlineMs: number;
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Fastify's `trustProxy`: false, the number of proxy hops in front, or the proxies' addresses. */
+  trustProxy: false | number | string;
   usage: UsageConfig;
   /** Share (0 to 1) of admitted verifies logged at info; the others are logged at debug. */
   verifyLogSampleRate: number;
@@ -86,6 +114,8 @@ export interface ApiConfig extends InfraConfig {
   sessions: SessionConfig;
   /** Where browsers reach Keywarden (portal links); unset: the host of the request that made the link. */
   publicBaseUrl: string | null;
+  /** The bearer token a scraper must present on `/metrics`; null: the endpoint is open. */
+  metricsToken: string | null;
   portal: PortalConfig;
   console: ConsoleConfig;
 }
@@ -162,7 +192,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     revocationAckTimeoutMs: parsed.KW_REVOCATION_ACK_TIMEOUT_MS,
     requestDeadlineMs: parsed.KW_REQUEST_DEADLINE_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
-    trustProxy: parsed.KW_TRUST_PROXY === 'true',
+    trustProxy: trustProxyOf(parsed.KW_TRUST_PROXY),
     verifyLogSampleRate: parsed.KW_VERIFY_LOG_SAMPLE_RATE,
     usage: {
       metering: parsed.KW_METERING === 'on',
@@ -190,6 +220,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     },
     sessions: { idleSeconds: parsed.KW_SESSION_IDLE_SECONDS, absoluteSeconds: parsed.KW_SESSION_MAX_SECONDS },
     publicBaseUrl: parsed.KW_PUBLIC_BASE_URL ?? null,
+    metricsToken: parsed.KW_METRICS_TOKEN ?? null,
     portal: { sessionSeconds: parsed.KW_PORTAL_SESSION_SECONDS },
     console: {
       staticDir: parsed.KW_CONSOLE_DIR ?? null,

@@ -19,6 +19,18 @@ import { PortalUsageQueryDto } from './dto/portal-usage-query.dto';
 import { PortalCreateWebhookDto } from './dto/portal-webhook.dto';
 import { CurrentPortal, type PortalContext, PortalGuard, PORTAL_SESSION_COOKIE, RequirePortalPermission } from './portal-session';
 import { PortalService } from './portal.service';
+import { ApiError } from '../common/api-error';
+
+/** A host name or IP literal with an optional port: nothing a URL would read as a path, user or fragment. */
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** The link's base without KW_PUBLIC_BASE_URL: the request's own, once its Host is a host. */
+function requestBaseUrl(request: FastifyRequest): string {
+  if (!HOST.test(request.host)) {
+    throw ApiError.validation('Host', 'is not a host name, so no link can be built on it; set KW_PUBLIC_BASE_URL to the address browsers use');
+  }
+  return `${request.protocol}://${request.host}`;
+}
 
 /**
  * `POST /v1/portal/sessions` (an admin key with `portal.write`) makes the link; the portal
@@ -37,8 +49,7 @@ export class PortalController {
   @Post('sessions')
   @RequireScopes('portal.write')
   createSession(@CurrentActor() actor: Actor, @Body() dto: CreatePortalSessionDto, @Req() request: FastifyRequest): Promise<CreatePortalSessionResponse> {
-    const baseUrl = this.config.publicBaseUrl ?? `${request.protocol}://${request.host}`;
-    return this.portal.createLink(actor, dto, baseUrl);
+    return this.portal.createLink(actor, dto, this.config.publicBaseUrl ?? requestBaseUrl(request));
   }
 
   /** Spends the link's token: 204 with the HttpOnly, SameSite=Strict session cookie (Secure over HTTPS). */

@@ -9,10 +9,12 @@ import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Principal } from '../credentials/principal';
 import { meOf } from '../credentials/me-of';
+import { admitCaller } from '../policy/key-policy.guard';
+import { PolicyService } from '../policy/policy.service';
 import { CreateConsoleSessionDto } from './dto/create-console-session.dto';
-import { clearSessionCookie, setSessionCookie } from './session-cookie';
-import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, type SessionRequest } from './session-authenticator.service';
-import { type Session, SessionStore } from './session-store.service';
+import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie';
+import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, type SessionRequest } from '../sessions/session-authenticator.service';
+import { type Session, SessionStore } from '../sessions/session-store.service';
 
 type CookieRequest = FastifyRequest & SessionRequest & { user: Principal };
 
@@ -40,6 +42,7 @@ export class ConsoleSessionsController {
   constructor(
     private readonly resolver: KeyResolverService,
     private readonly store: SessionStore,
+    private readonly policy: PolicyService,
   ) {}
 
   /** Signs in: the admin key in the body becomes a session cookie; the key is not kept. */
@@ -55,6 +58,8 @@ export class ConsoleSessionsController {
     if (resolution.state !== 'VALID') throw new ApiError(resolution.state);
     if (resolution.record.kind !== 'admin') throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Only admin keys can sign in to the console');
     const principal = principalOf(resolution.record);
+    // Signing in is a request by the key like any other: its IP allowlist and rate limit apply.
+    await admitCaller(this.policy, principal, request, reply);
     const { token, session } = await this.store.create({ type: ADMIN_KEY_SUBJECT, id: principal.keyId, workspaceId: principal.workspaceId });
     setSessionCookie(request, reply, CONSOLE_SESSION_COOKIE, token, session.expiresAt);
     return consoleSessionOf(session, principal);
