@@ -25,7 +25,7 @@ export class MetricsController {
     private readonly metrics: MetricsService,
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    this.tokenDigest = config.metricsToken === null ? null : digest(config.metricsToken);
+    this.tokenDigest = config.metricsToken ? digest(config.metricsToken) : null;
   }
 
   @Get()
