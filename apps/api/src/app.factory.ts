@@ -26,7 +26,10 @@ import { registerVerifyRoute, VERIFY_OPENAPI_PATH, VERIFY_ROUTE, type VerifyRequ
 import { MetricsService } from './metrics/metrics.service';
 import { PolicyService } from './policy/policy.service';
 import { RequestMetering } from './usage/request-metering';
+import { withNullTypes } from './openapi/nullable';
+import { withClosedRequestBodies } from './openapi/request-schemas';
 import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
+import { routeAccessOf, withRouteSecurity } from './openapi/security';
 
 /** Believes the last `hops` proxies in front (the peer, then each address it appended). */
 function trustedHops(hops: number): (address: string, hop: number) => boolean {
@@ -116,18 +119,18 @@ function setupOpenApi(app: NestFastifyApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Keywarden API')
-      .setDescription('Issue, verify, police and audit API keys.')
+      .setDescription(
+        'Issue, verify, police and audit API keys. A request body field or a query parameter the operation does not declare is refused (400 VALIDATION_FAILED), never ignored.',
+      )
       .setVersion('1')
       // 3.1: response schemas are JSON Schema as generated from the wire types (`type: [T, 'null']`).
       .setOpenAPIVersion('3.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' })
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'x-api-key')
-      .addSecurityRequirements('bearer')
       .build(),
   );
   // The verify route is a plain Fastify route, not a Nest controller: its entry is added by hand.
   document.paths[VERIFY_ROUTE] = VERIFY_OPENAPI_PATH;
-  SwaggerModule.setup('docs', app, withResponseSchemas(document, loadResponseSchemas()));
+  const withResponses = withResponseSchemas(document, loadResponseSchemas());
+  SwaggerModule.setup('docs', app, withNullTypes(withClosedRequestBodies(withRouteSecurity(withResponses, routeAccessOf(app)))));
 }
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {

@@ -1,4 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
 import { type ApiProcess, bootstrapWorkspace, type RawResponse, rawRequest, startApi, uniqueName, type Workspace } from './harness';
 
 type JsonSchema = Record<string, unknown>;
@@ -10,13 +11,18 @@ interface Response {
 }
 interface Operation {
   operationId: string;
-  parameters?: Array<{ name: string; in: string }>;
+  description?: string;
+  parameters?: Array<{ name: string; in: string; required?: boolean; description?: string; schema?: JsonSchema }>;
+  requestBody?: { content: Record<string, MediaType> };
   responses: Record<string, Response>;
+  security?: Array<Record<string, string[]>>;
 }
 interface OpenApiDocument {
   openapi: string;
+  info: { description?: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, JsonSchema> };
+  security?: Array<Record<string, string[]>>;
+  components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, JsonSchema> };
 }
 
 let api: ApiProcess;
@@ -24,6 +30,20 @@ let workspace: Workspace;
 let document: OpenApiDocument;
 const ajv = new Ajv({ strict: false, allErrors: true });
 const validators = new Map<string, ValidateFunction>();
+// Request schemas are read as OpenAPI 3.1 reads them: JSON Schema 2020-12.
+const ajv2020 = new Ajv2020({ strict: false, allErrors: true });
+
+/** Whether `value` fits the document's schema for `component` (or one of its properties). */
+function fitsSchema(value: unknown, component: string, property?: string): boolean {
+  const schema = document.components.schemas[component];
+  const target = property === undefined ? schema : (schema.properties as Record<string, JsonSchema>)[property];
+  if (!target) throw new Error(`${component}${property ? `.${property}` : ''} is not in the OpenAPI document`);
+  return ajv2020.validate({ ...target, components: document.components }, value);
+}
+
+function propertyOf(component: string, property: string): JsonSchema {
+  return (document.components.schemas[component].properties as Record<string, JsonSchema>)[property];
+}
 
 function operations(): Array<{ method: string; path: string; operation: Operation }> {
   return Object.entries(document.paths).flatMap(([path, item]) =>
@@ -126,6 +146,147 @@ describe('the OpenAPI document at /docs-json', () => {
   });
 });
 
+const MANAGEMENT = [{ bearer: [] }, { 'x-api-key': [] }, { 'console-session': [] }];
+const PUBLIC_OPERATIONS = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/console/sessions', 'POST /v1/portal/exchange', 'POST /v1/leaks/github'];
+/** The portal routes an operator calls (with a key) rather than a portal session. */
+const PORTAL_OPERATOR_OPERATIONS = ['POST /v1/portal/sessions'];
+
+/** The security an operation is held to: its own, else the document's. */
+function securityOf(operation: Operation): Array<Record<string, string[]>> | undefined {
+  return operation.security ?? document.security;
+}
+
+describe('security', () => {
+  it('declares the console and portal session cookies, with the CSRF header for state-changing calls', () => {
+    const schemes = document.components.securitySchemes ?? {};
+    expect(schemes['console-session']).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'kw_console_session', description: expect.stringContaining('x-csrf-token') });
+    expect(schemes['portal-session']).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'kw_portal_session', description: expect.stringContaining('x-csrf-token') });
+  });
+
+  it('takes nothing on public routes, the portal cookie alone on portal routes, a key or a console session elsewhere', () => {
+    const declared = operations().map(({ method, path, operation }) => ({ route: `${method} ${path}`, security: securityOf(operation) }));
+    const expected = declared.map(({ route }) => ({
+      route,
+      security: PUBLIC_OPERATIONS.includes(route)
+        ? []
+        : route.split(' ')[1].startsWith('/v1/portal/') && !PORTAL_OPERATOR_OPERATIONS.includes(route)
+          ? [{ 'portal-session': [] }]
+          : MANAGEMENT,
+    }));
+    expect(declared.filter(({ route }) => PUBLIC_OPERATIONS.includes(route))).toHaveLength(PUBLIC_OPERATIONS.length);
+    expect(declared).toEqual(expected);
+  });
+
+  it("documents the GitHub scanning route's signature headers", () => {
+    const operation = document.paths['/v1/leaks/github'].post;
+    const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').sort((a, b) => a.name.localeCompare(b.name));
+    expect(operation.description).toMatch(/GitHub signs the raw body/);
+    expect(headers).toEqual([
+      expect.objectContaining({ name: 'github-public-key-identifier', required: true, description: expect.any(String) }),
+      expect.objectContaining({ name: 'github-public-key-signature', required: true, description: expect.stringContaining('signature') }),
+    ]);
+  });
+});
+
+describe('request schemas', () => {
+  it('states nullable fields as OpenAPI 3.1 does: no `nullable` keyword, and null fits each of them', () => {
+    const nullable: Array<[string, string]> = [
+      ['UpdateAppDto', 'portal'],
+      ['UpdateAppDto', 'defaultPolicy'],
+      ['UpdateKeyDto', 'policy'],
+      ['UpdateKeyDto', 'description'],
+      ['UpdateKeyDto', 'group'],
+      ['UpdateKeyDto', 'expiresAt'],
+      ['UpdateKeyDto', 'customerId'],
+      ['UpdateCustomerDto', 'policy'],
+      ['UpdateCustomerDto', 'name'],
+      ['UpdateWebhookDto', 'description'],
+      ['BulkKeysDto', 'expiresAt'],
+    ];
+    expect(JSON.stringify(document)).not.toContain('"nullable"');
+    expect(nullable.filter(([component, property]) => !fitsSchema(null, component, property))).toEqual([]);
+  });
+
+  it('documents that admin keys, leak reports and portal links take exactly one of two fields', () => {
+    const cases: Array<[string, JsonSchema, [string, unknown], [string, unknown]]> = [
+      ['CreateAdminKeyDto', { name: 'ci' }, ['role', 'viewer'], ['scopes', ['keys.read']]],
+      ['ReportLeakDto', {}, ['key', 'kw_live_leaked'], ['keyId', 'key_00000000000000000000000000']],
+      ['CreatePortalSessionDto', { permissions: ['keys.read'] }, ['customerId', 'cus_00000000000000000000000000'], ['externalId', 'acct-1']],
+    ];
+    const verdicts = cases.map(([component, base, [a, aValue], [b, bValue]]) => ({
+      component,
+      neither: fitsSchema(base, component),
+      onlyFirst: fitsSchema({ ...base, [a]: aValue }, component),
+      onlySecond: fitsSchema({ ...base, [b]: bValue }, component),
+      both: fitsSchema({ ...base, [a]: aValue, [b]: bValue }, component),
+    }));
+    expect(verdicts).toEqual(cases.map(([component]) => ({ component, neither: false, onlyFirst: true, onlySecond: true, both: false })));
+  });
+
+  it('documents every scope list with its size limits and the scope pattern', () => {
+    const lists: Array<[string, string, { minItems?: number; maxItems: number; presets: boolean }]> = [
+      ['CreateKeyDto', 'scopes', { minItems: 1, maxItems: 100, presets: true }],
+      ['UpdateKeyDto', 'scopes', { minItems: 1, maxItems: 100, presets: true }],
+      ['PortalCreateKeyDto', 'scopes', { minItems: 1, maxItems: 100, presets: true }],
+      ['CreateAdminKeyDto', 'scopes', { minItems: 1, maxItems: 50, presets: true }],
+      ['CreateAppDto', 'scopeCatalog', { maxItems: 200, presets: false }],
+      ['UpdateAppDto', 'scopeCatalog', { maxItems: 200, presets: false }],
+      ['CreatePortalSessionDto', 'allowedScopes', { maxItems: 100, presets: false }],
+    ];
+    const documented = lists.map(([component, property]) => {
+      const schema = propertyOf(component, property);
+      return {
+        field: `${component}.${property}`,
+        minItems: schema.minItems,
+        maxItems: schema.maxItems,
+        scopes: ['files.read', 'files.*', '*'].every((scope) => fitsSchema([scope], component, property)),
+        preset: fitsSchema(['read'], component, property),
+        malformed: ['Files.Read', 'files', 'files.read.all'].some((scope) => fitsSchema([scope], component, property)),
+      };
+    });
+    expect(documented).toEqual(
+      lists.map(([component, property, { minItems, maxItems, presets }]) => ({
+        field: `${component}.${property}`,
+        minItems,
+        maxItems,
+        scopes: true,
+        preset: presets,
+        malformed: false,
+      })),
+    );
+  });
+
+  it('closes every request body schema, nested ones too, and says unknown query parameters are refused', () => {
+    const referenced = (node: unknown): string[] => (JSON.stringify(node ?? null).match(/#\/components\/schemas\/[A-Za-z0-9_]+/g) ?? []).map((ref) => ref.split('/').pop() as string);
+    const bodies = new Set(operations().flatMap(({ operation }) => referenced(operation.requestBody)));
+    for (const name of [...bodies]) for (const nested of referenced(document.components.schemas[name])) bodies.add(nested);
+    const open = [...bodies].filter((name) => document.components.schemas[name].type === 'object' && document.components.schemas[name].additionalProperties !== false);
+    expect(bodies.size).toBeGreaterThan(15);
+    expect(open).toEqual([]);
+    expect(document.info.description).toMatch(/query parameter .* refused/);
+  });
+
+  it('documents every limit query parameter as an integer', () => {
+    const limits = operations().flatMap(({ method, path, operation }) =>
+      (operation.parameters ?? []).filter((parameter) => parameter.name === 'limit').map((parameter) => ({ route: `${method} ${path}`, type: parameter.schema?.type })),
+    );
+    expect(limits.length).toBeGreaterThanOrEqual(10);
+    expect(limits.filter(({ type }) => type !== 'integer')).toEqual([]);
+  });
+
+  it("documents a customer's externalId with its pattern and length", () => {
+    expect(propertyOf('CreateCustomerDto', 'externalId')).toMatchObject({ pattern: expect.any(String), minLength: 1, maxLength: 128 });
+    expect(['acct_42', 'a@b.c'].map((externalId) => fitsSchema({ externalId }, 'CreateCustomerDto'))).toEqual([true, true]);
+    expect(['has space', 'x'.repeat(129), 'cus_00000000000000000000000000'].map((externalId) => fitsSchema({ externalId }, 'CreateCustomerDto'))).toEqual([false, false, false]);
+  });
+
+  it('documents business hours that span midnight, which the API accepts', async () => {
+    expect(propertyOf('BusinessHoursDto', 'end').description).toContain('earlier than start for hours that span midnight');
+    const app = await call('POST', '/v1/apps', { body: { name: uniqueName('night-shift'), businessHours: { days: ['mon'], start: '22:00', end: '06:00' } } });
+    expect(app.status).toBe(201);
+  });
+});
+
 describe('real answers fit their declared schemas', () => {
   it('apps and keys: create, read, list, rotate, verify', async () => {
     const app = await call('POST', '/v1/apps', { body: { name: uniqueName('app'), scopeCatalog: ['files.read'] } });
@@ -176,6 +337,28 @@ describe('real answers fit their declared schemas', () => {
     const metrics = await rawRequest(api.baseUrl, '/metrics');
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     expectDeclaredShape('GET', '/metrics', metrics);
+  });
+
+  it("a portal key revocation, with the propagation of the admin route's answer", async () => {
+    const app = await call('POST', '/v1/apps', { body: { name: uniqueName('portal-app'), scopeCatalog: ['files.read'] } });
+    const appId = (app.json as { id: string }).id;
+    const customer = await call('POST', '/v1/customers', { body: { externalId: uniqueName('portal-acct') } });
+    const customerId = (customer.json as { id: string }).id;
+    const key = await call('POST', '/v1/keys', { body: { appId, customerId, name: uniqueName('key'), environment: 'live', scopes: ['files.read'] } });
+    const link = await call('POST', '/v1/portal/sessions', { body: { customerId, permissions: ['keys.revoke'] } });
+    const token = /#token=([A-Za-z0-9_-]+)$/.exec((link.json as { url: string }).url)?.[1] ?? '';
+    const exchanged = await rawRequest(api.baseUrl, '/v1/portal/exchange', { body: JSON.stringify({ token }) });
+    const cookie = /^([^;]+)/.exec(exchanged.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const me = await rawRequest(api.baseUrl, '/v1/portal/me', { headers: { cookie } });
+    const csrfToken = (me.json as { csrfToken: string }).csrfToken;
+
+    const revoked = await rawRequest(api.baseUrl, `/v1/portal/keys/${(key.json as { id: string }).id}/revoke`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({ status: 'revoked', propagation: expect.any(Object) });
+    expectDeclaredShape('POST', '/v1/portal/keys/{id}/revoke', revoked);
   });
 
   it('refusals: a validation failure and an unknown id are the documented error envelope', async () => {

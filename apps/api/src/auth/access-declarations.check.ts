@@ -25,19 +25,32 @@ export class AccessDeclarationsCheck implements OnApplicationBootstrap {
   }
 }
 
-export function findUndeclaredRoutes(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector): string[] {
-  const undeclared: string[] = [];
+/** A controller method that serves a route. */
+export interface RouteHandler {
+  controller: new (...args: unknown[]) => unknown;
+  methodName: string;
+  handler: (...args: unknown[]) => unknown;
+}
+
+/** Every route handler of the application's controllers. */
+export function* routeHandlers(discovery: DiscoveryService, scanner: MetadataScanner): Generator<RouteHandler> {
   for (const wrapper of discovery.getControllers()) {
-    const controller = wrapper.metatype as (new (...args: unknown[]) => unknown) | undefined;
+    const controller = wrapper.metatype as RouteHandler['controller'] | undefined;
     if (!controller) continue;
-    const prototype = controller.prototype as Record<string, (...args: unknown[]) => unknown>;
+    const prototype = controller.prototype as Record<string, RouteHandler['handler']>;
     for (const methodName of scanner.getAllMethodNames(prototype)) {
       const handler = prototype[methodName];
-      if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-      if (reflector.getAllAndOverride(ACCESS_METADATA, [handler, controller]) === undefined) {
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        undeclared.push(`${method} ${controller.name}.${methodName}`);
-      }
+      if (Reflect.getMetadata(PATH_METADATA, handler) !== undefined) yield { controller, methodName, handler };
+    }
+  }
+}
+
+export function findUndeclaredRoutes(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector): string[] {
+  const undeclared: string[] = [];
+  for (const { controller, methodName, handler } of routeHandlers(discovery, scanner)) {
+    if (reflector.getAllAndOverride(ACCESS_METADATA, [handler, controller]) === undefined) {
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      undeclared.push(`${method} ${controller.name}.${methodName}`);
     }
   }
   return undeclared;

@@ -1,7 +1,8 @@
 import { ID_PREFIXES, type IdKind, MAX_PAGE_LIMIT, type PageQuery } from '@keywarden/core';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches, Max, Min } from 'class-validator';
 import type { ExactContract } from './exact-contract';
+import { IsInteger } from './validators';
 
 // A `.dto.ts` file: the OpenAPI plugin documents the classes of such files only, and every
 // list route's query inherits these two.
@@ -11,7 +12,7 @@ export class PageLimitDto implements ExactContract<PageLimitDto, Pick<PageQuery,
   /** Page size, 1–100 (default 20). */
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsInteger()
   @Min(1)
   @Max(MAX_PAGE_LIMIT)
   limit?: number;

@@ -7,10 +7,24 @@ import {
   isScopePattern,
   isScopePreset,
   MAX_METADATA_BYTES,
+  SCOPE_PATTERN,
+  SCOPE_PRESETS,
 } from '@keywarden/core';
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiSchema, type ApiSchemaOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsObject, ValidateBy, ValidateIf, ValidateNested, type ValidationOptions } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsInt,
+  IsObject,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
 
 /** `resource.action`, `resource.*` or `*`; with `allowPresets`, also read / write / admin. */
 export function IsScope(options: { allowPresets?: boolean } & ValidationOptions = {}) {
@@ -26,6 +40,39 @@ export function IsScope(options: { allowPresets?: boolean } & ValidationOptions 
       },
     },
     options,
+  );
+}
+
+/** How many scopes a list takes, and which kinds. */
+export interface ScopeListRules {
+  minItems?: number;
+  maxItems: number;
+  /** Also the presets read / write / admin. */
+  allowPresets?: boolean;
+  /** Refuses Keywarden's own management scopes (an app's scopes). */
+  appScopesOnly?: boolean;
+}
+
+/**
+ * A list of distinct scopes, validated and documented from the same rules: the OpenAPI
+ * plugin cannot read a custom validator such as IsScope, so the list's schema is declared here.
+ */
+export function IsScopeList({ minItems, maxItems, allowPresets = false, appScopesOnly = false }: ScopeListRules) {
+  const scope = { type: 'string', pattern: SCOPE_PATTERN.source };
+  return applyDecorators(
+    IsArray(),
+    ...(minItems === undefined ? [] : [ArrayMinSize(minItems)]),
+    ArrayMaxSize(maxItems),
+    ArrayUnique(),
+    IsScope({ each: true, allowPresets }),
+    ...(appScopesOnly ? [IsNotManagementScope({ each: true })] : []),
+    ApiProperty({
+      type: 'array',
+      items: allowPresets ? { type: 'string', anyOf: [{ pattern: scope.pattern }, { enum: [...SCOPE_PRESETS] }] } : scope,
+      minItems,
+      maxItems,
+      uniqueItems: true,
+    }),
   );
 }
 
@@ -84,6 +131,24 @@ export function IsFutureDate(options: ValidationOptions = {}) {
     },
     options,
   );
+}
+
+/** An integer, documented as one: the OpenAPI plugin documents class-validator's IsInt as a number. */
+export function IsInteger(options: ValidationOptions = {}) {
+  return applyDecorators(IsInt(options), ApiProperty({ type: 'integer' }));
+}
+
+/**
+ * Documents that a body gives exactly one of `fields` (the service refuses anything else with
+ * a 400). `@ApiSchema` spreads its options into the class's schema, which is how the
+ * `oneOf` gets there.
+ */
+export function ApiExactlyOneOf(...fields: string[]) {
+  const names = new Intl.ListFormat('en', { type: 'conjunction' }).format(fields.map((field) => `\`${field}\``));
+  return ApiSchema({
+    description: `Give exactly one of ${names}.`,
+    oneOf: fields.map((field) => ({ required: [field] })),
+  } as ApiSchemaOptions);
 }
 
 /**

@@ -5,6 +5,10 @@ import { errorResponse } from '../common/error-response';
 import type { GithubSignatureService } from './github-signature.service';
 
 export const GITHUB_SCANNING_ROUTE = '/v1/leaks/github';
+/** Which of GitHub's published secret scanning keys signed the body. */
+export const GITHUB_KEY_IDENTIFIER_HEADER = 'github-public-key-identifier';
+/** The body's signature: ECDSA P-256 / SHA-256 over the raw bytes, base64 DER. */
+export const GITHUB_SIGNATURE_HEADER = 'github-public-key-signature';
 /** 10,000 tokens with their URLs fit with room to spare. */
 export const GITHUB_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -50,8 +54,8 @@ export function githubSignatureHook(signatures: () => GithubSignatureService): p
     const body = Buffer.concat(chunks);
     try {
       (request as GithubSignedRequest).githubSignature = await signatures().check({
-        keyIdentifier: header(request, 'github-public-key-identifier'),
-        signature: header(request, 'github-public-key-signature'),
+        keyIdentifier: header(request, GITHUB_KEY_IDENTIFIER_HEADER),
+        signature: header(request, GITHUB_SIGNATURE_HEADER),
         body,
       });
     } catch (error) {

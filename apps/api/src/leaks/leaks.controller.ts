@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   GITHUB_TOKEN_REPORT_SCHEMA,
   type GithubTokenReport,
@@ -14,7 +14,7 @@ import { CurrentActor } from '../auth/actor.decorator';
 import { ApiError } from '../common/api-error';
 import type { Actor } from '../credentials/principal';
 import { ReportLeakDto } from './dto/report-leak.dto';
-import type { GithubSignedRequest } from './github-raw-body';
+import { GITHUB_KEY_IDENTIFIER_HEADER, GITHUB_SIGNATURE_HEADER, type GithubSignedRequest } from './github-raw-body';
 import { LeaksService } from './leaks.service';
 
 @ApiTags('leaks')
@@ -41,6 +41,12 @@ export class LeaksController {
   @Post('github')
   @HttpCode(200)
   @Public()
+  @ApiOperation({
+    description:
+      'GitHub secret scanning partner endpoint. No key: GitHub signs the raw body, and an unsigned, forged, truncated or replayed request is refused (401) and changes nothing.',
+  })
+  @ApiHeader({ name: GITHUB_KEY_IDENTIFIER_HEADER, required: true, description: "Which of GitHub's published secret scanning public keys signed the body." })
+  @ApiHeader({ name: GITHUB_SIGNATURE_HEADER, required: true, description: 'ECDSA P-256 / SHA-256 signature of the raw body, base64 DER.' })
   @RouteSchema({ body: GITHUB_TOKEN_REPORT_SCHEMA })
   @ApiBody({ schema: GITHUB_TOKEN_REPORT_SCHEMA as object })
   async github(@Req() request: FastifyRequest & GithubSignedRequest, @Body() tokens: GithubTokenReport[]): Promise<GithubTokenVerdict[]> {

@@ -63,6 +63,14 @@ export function portalPrincipal(session: Session, customerName: string): Princip
 const PERMISSION_METADATA = 'keywarden:portal-permission';
 
 /**
+ * The portal permissions a route needs (null: a session and nothing more); undefined for a
+ * route that is not the portal's.
+ */
+export function portalPermissionsOf(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): PortalPermission[] | null | undefined {
+  return reflector.getAllAndOverride<PortalPermission[] | null | undefined>(PERMISSION_METADATA, targets);
+}
+
+/**
  * The portal permission a route needs (a list: any one of them; null: none beyond a session);
  * the route serves portal sessions only.
  */
@@ -80,10 +88,7 @@ export class PortalGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const permissions = this.reflector.getAllAndOverride<PortalPermission[] | null | undefined>(PERMISSION_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const permissions = portalPermissionsOf(this.reflector, [context.getHandler(), context.getClass()]);
     if (permissions === undefined) return true;
     const request = context.switchToHttp().getRequest<PortalRequest>();
     const session = request.session;

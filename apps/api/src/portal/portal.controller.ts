@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Alert, AppKey, CreatePortalSessionResponse, Page, PortalApp, PortalMe, UsageResponse, WebhookEndpoint, WithSecret, WithWebhookSecret } from '@keywarden/core';
+import type { Alert, AppKey, CreatePortalSessionResponse, Page, PortalApp, PortalMe, UsageResponse, WebhookEndpoint, WithPropagation, WithSecret, WithWebhookSecret } from '@keywarden/core';
 import { AnyValidKey, Public, RequireScopes } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -134,7 +134,7 @@ export class PortalController {
   @HttpCode(200)
   @AnyValidKey()
   @RequirePortalPermission('keys.revoke')
-  revokeKey(@CurrentPortal() portal: PortalContext, @Param('id', new ParseIdPipe('key')) id: string): Promise<AppKey> {
+  revokeKey(@CurrentPortal() portal: PortalContext, @Param('id', new ParseIdPipe('key')) id: string): Promise<AppKey & WithPropagation> {
     return this.portal.revokeKey(portal, id);
   }
 

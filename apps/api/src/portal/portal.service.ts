@@ -13,6 +13,7 @@ import {
   scopesNotHeld,
   type UsageResponse,
   type WebhookEndpoint,
+  type WithPropagation,
   type WithSecret,
   type WithWebhookSecret,
 } from '@keywarden/core';
@@ -251,7 +252,7 @@ export class PortalService implements OnModuleInit {
     return this.keys.rotate(portal.actor, keyId, { gracePeriodSeconds });
   }
 
-  async revokeKey(portal: PortalContext, keyId: string): Promise<AppKey> {
+  async revokeKey(portal: PortalContext, keyId: string): Promise<AppKey & WithPropagation> {
     await this.assertOwnKey(portal, keyId);
     return this.keys.changeStatus(portal.actor, keyId, 'revoke');
   }

@@ -25,7 +25,8 @@ export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 const MANAGEMENT_RESOURCES = new Set(MANAGEMENT_SCOPES.map((scope) => scope.split('.')[0]));
 
 const SEGMENT = '[a-z][a-z0-9_-]{0,47}';
-const SCOPE_PATTERN = new RegExp(`^(\\*|${SEGMENT}\\.(\\*|${SEGMENT}))$`);
+/** `*`, `resource.*` or `resource.action`. */
+export const SCOPE_PATTERN = new RegExp(`^(\\*|${SEGMENT}\\.(\\*|${SEGMENT}))$`);
 
 export const SCOPE_PRESETS = ['read', 'write', 'admin'] as const;
 export type ScopePreset = (typeof SCOPE_PRESETS)[number];

@@ -10,10 +10,10 @@ import {
   Matches,
 } from 'class-validator';
 import { AdminKeyPolicyDto } from '../../policy/dto/key-policy.dto';
-import { IsFutureDate, IsScope, NestedObject, OmittableNotNull } from '../../common/validators';
+import { ApiExactlyOneOf, IsFutureDate, IsScopeList, NestedObject, OmittableNotNull } from '../../common/validators';
 import type { ExactContract } from '../../common/exact-contract';
 
-/** Give exactly one of `role` and `scopes`. */
+@ApiExactlyOneOf('role', 'scopes')
 export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, CreateAdminKeyRequest> {
   @IsString()
   @Length(1, 100)
@@ -26,11 +26,7 @@ export class CreateAdminKeyDto implements ExactContract<CreateAdminKeyDto, Creat
 
   /** Management scopes, wildcards, or presets read / write / admin. */
   @OmittableNotNull()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
-  @ArrayUnique()
-  @IsScope({ each: true, allowPresets: true })
+  @IsScopeList({ minItems: 1, maxItems: 50, allowPresets: true })
   scopes?: string[];
 
   /** Restrict the key to these apps; omit for every app the calling key reaches (all of the workspace's when it is unrestricted). */

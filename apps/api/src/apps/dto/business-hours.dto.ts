@@ -16,7 +16,7 @@ export class BusinessHoursDto implements ExactContract<BusinessHoursDto, Busines
   @Matches(HH_MM, { message: 'start must be HH:MM (00:00-23:59)' })
   start!: string;
 
-  /** End of the working day (exclusive), HH:MM, after start. */
+  /** End of the working day (exclusive), HH:MM; differs from start, and is earlier than start for hours that span midnight. */
   @Matches(HH_MM, { message: 'end must be HH:MM (00:00-23:59)' })
   end!: string;
 }

@@ -10,7 +10,7 @@ import {
   Length,
   ValidateIf,
 } from 'class-validator';
-import { IsEnvironmentName, IsNotManagementScope, IsScope, NestedObject } from '../../common/validators';
+import { IsEnvironmentName, IsScopeList, NestedObject } from '../../common/validators';
 import { KeyPolicyDto } from '../../policy/dto/key-policy.dto';
 import { BusinessHoursDto } from './business-hours.dto';
 import { ContainmentSettingsDto } from './containment-settings.dto';
@@ -38,11 +38,7 @@ export class CreateAppDto implements ExactContract<CreateAppDto, CreateAppReques
 
   /** Scopes this app's keys may carry; empty = any non-management scope. */
   @ValidateIf(isPresent)
-  @IsArray()
-  @ArrayMaxSize(200)
-  @ArrayUnique()
-  @IsScope({ each: true })
-  @IsNotManagementScope({ each: true })
+  @IsScopeList({ maxItems: 200, appScopesOnly: true })
   scopeCatalog?: string[];
 
   /** Key environments (default ["live","test"]). */

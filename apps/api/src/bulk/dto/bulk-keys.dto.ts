@@ -14,14 +14,13 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsISO8601,
   Matches,
   Max,
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsFutureDate, NestedObject } from '../../common/validators';
+import { IsFutureDate, IsInteger, NestedObject } from '../../common/validators';
 import { GROUP_PATTERN } from '../../keys/dto/create-key.dto';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
@@ -80,7 +79,7 @@ export class BulkKeysDto implements BulkKeysRequest {
 
   /** rotate: seconds the previous secrets keep working (default 86400, 0 = stop now). */
   @ValidateIf(isPresent)
-  @IsInt()
+  @IsInteger()
   @Min(0)
   @Max(MAX_ROTATION_GRACE_SECONDS)
   gracePeriodSeconds?: number;

@@ -1,10 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
 import type { CreateKeyRequest, Metadata } from '@keywarden/core';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
   IsBoolean,
   IsOptional,
   IsString,
@@ -17,8 +12,7 @@ import {
   IsEnvironmentName,
   IsFutureDate,
   IsMetadata,
-  IsNotManagementScope,
-  IsScope,
+  IsScopeList,
   NestedObject,
   OmittableNotNull,
 } from '../../common/validators';
@@ -28,15 +22,7 @@ export const GROUP_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 
 /** 1–100 distinct app scopes, wildcards or presets; never management scopes. */
-export const IsAppKeyScopes = () =>
-  applyDecorators(
-    IsArray(),
-    ArrayMinSize(1),
-    ArrayMaxSize(100),
-    ArrayUnique(),
-    IsScope({ each: true, allowPresets: true }),
-    IsNotManagementScope({ each: true }),
-  );
+export const IsAppKeyScopes = () => IsScopeList({ minItems: 1, maxItems: 100, allowPresets: true, appScopesOnly: true });
 
 export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyRequest> {
   @Matches(/^app_[0-9a-z]{26}$/, { message: 'appId must be an app id (app_...)' })

@@ -1,8 +1,8 @@
 import { KEY_STATUSES, type KeyStatus, type ListKeysQuery, MAX_KEY_SEARCH_LENGTH } from '@keywarden/core';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { pageQueryOf } from '../../common/page-query.dto';
-import { IsEnvironmentName } from '../../common/validators';
+import { IsEnvironmentName, IsInteger } from '../../common/validators';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { GROUP_PATTERN } from './create-key.dto';
 import type { ExactContract } from '../../common/exact-contract';
@@ -37,7 +37,7 @@ export class ListKeysQueryDto extends pageQueryOf('key') implements ExactContrac
   /** Stale keys: unused for at least this many days (never-used keys count from creation). */
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
+  @IsInteger()
   @Min(1)
   @Max(3650)
   unusedForDays?: number;

@@ -1,9 +1,10 @@
 import type { ReportLeakFields } from '@keywarden/core';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { OmittableNotNull } from '../../common/validators';
+import { ApiExactlyOneOf, OmittableNotNull } from '../../common/validators';
 
+@ApiExactlyOneOf('key', 'keyId')
 export class ReportLeakDto implements ReportLeakFields {
-  /** The leaked key itself (give this or keyId). */
+  /** The leaked key itself. */
   @OmittableNotNull()
   @IsString()
   @Length(1, 512)

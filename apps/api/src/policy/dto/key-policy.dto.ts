@@ -14,14 +14,14 @@ import {
   type RateLimits,
 } from '@keywarden/core';
 import { applyDecorators } from '@nestjs/common';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
-import { IsAmount, NestedObject } from '../../common/validators';
+import { IsAmount, IsInteger, NestedObject } from '../../common/validators';
 
 /** Optional fields may be left out, but not sent as null. */
 const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
-export const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInt({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
+export const PositiveLimit = (max: number) => applyDecorators(ValidateIf(isPresent), IsInteger({ message: 'must be a positive integer' }), Min(1, { message: 'must be a positive integer' }), Max(max));
 
 const IsCidrList = () =>
   applyDecorators(

@@ -4,12 +4,13 @@ import {
   PORTAL_PERMISSIONS,
   type PortalPermission,
 } from '@keywarden/core';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { IsCustomerId, IsExternalId } from '../../customers/dto/create-customer.dto';
-import { IsNotManagementScope, IsScope, OmittableNotNull } from '../../common/validators';
+import { ApiExactlyOneOf, IsInteger, IsScopeList, OmittableNotNull } from '../../common/validators';
 
+@ApiExactlyOneOf('customerId', 'externalId')
 export class CreatePortalSessionDto implements CreatePortalSessionRequest {
-  /** The customer the session is limited to; or name it by externalId (one of the two). */
+  /** The customer the session is limited to; or name it by externalId. */
   @OmittableNotNull()
   @IsCustomerId()
   customerId?: string;
@@ -32,16 +33,12 @@ export class CreatePortalSessionDto implements CreatePortalSessionRequest {
 
   /** Scopes keys created in the portal may carry (within the app's catalog). */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsScope({ each: true })
-  @IsNotManagementScope({ each: true })
+  @IsScopeList({ maxItems: 100, appScopesOnly: true })
   allowedScopes?: string[];
 
   /** Session length once the link is opened, 60–86400 seconds (default 3600). */
   @IsOptional()
-  @IsInt()
+  @IsInteger()
   @Min(60)
   @Max(MAX_PORTAL_SESSION_TTL_SECONDS)
   ttlSeconds?: number;

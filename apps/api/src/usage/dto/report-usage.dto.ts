@@ -3,7 +3,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsInt,
   IsISO8601,
   IsString,
   Length,
@@ -11,7 +10,7 @@ import {
   Min,
 } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
-import { IsCost, NestedObject } from '../../common/validators';
+import { IsCost, IsInteger, NestedObject } from '../../common/validators';
 
 export const MAX_REPORT_ITEMS = 1000;
 
@@ -24,7 +23,7 @@ export class UsageReportItemDto implements ExactContract<UsageReportItemDto, Usa
   @Length(1, 128)
   model!: string;
 
-  @IsInt()
+  @IsInteger()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   units!: number;
