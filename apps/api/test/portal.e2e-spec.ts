@@ -501,3 +501,17 @@ describe('usage, alerts and webhooks in the portal', () => {
     expect(entry).toMatchObject({ action: 'webhook.deleted', actor: `portal:${alice.id}` });
   });
 });
+
+describe("an app's embed origins", () => {
+  it.each([
+    ['a wildcard host', 'https://*.acme.test'],
+    ['a path', 'https://app.acme.test/portal'],
+    ['plain http', 'http://app.acme.test'],
+  ])('refuses %s (400): each entry is one exact https origin', async (_label, origin) => {
+    await expectApiError(owner.apps.update(app.id, { portal: { allowedEmbedOrigins: [origin] } }), {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: /must be origins like https:\/\/app\.example\.com/,
+    });
+  });
+});

@@ -59,12 +59,30 @@ test('a disabled endpoint says it was disabled manually, and offers no test even
   await expect(page.getByText(/: Disabled manually$/)).toBeVisible();
   const sendTest = page.getByRole('button', { name: 'Send test event' });
   await expect(sendTest).toBeDisabled();
-  await expect(sendTest).toHaveAccessibleDescription('Enable the endpoint to send a test event.');
+  await expect(sendTest).toHaveAccessibleDescription('Enable the endpoint to send a test event or redeliver.');
   await expectAccessible(page);
   await screenshots(page, 'webhook-disabled');
   await page.getByRole('button', { name: 'Enable' }).click();
   await expect(sendTest).toBeEnabled();
-  await expect(page.getByText('Enable the endpoint to send a test event.')).toHaveCount(0);
+  await expect(page.getByText('Enable the endpoint to send a test event or redeliver.')).toHaveCount(0);
+});
+
+test('a disabled endpoint offers no redelivery until it is enabled again', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('hooks-redeliver-off') });
+  const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/redeliver-off` });
+  shownSecret(endpoint.secret);
+  await owner.webhooks.test(endpoint.id);
+  await page.goto(`/console/webhooks/${endpoint.id}`);
+  const delivery = page.locator('details.delivery').first();
+  await expect(delivery).toContainText('succeeded', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await expect(page.getByRole('button', { name: 'Enable' })).toBeVisible();
+  await delivery.locator('summary').click();
+  const redeliver = delivery.getByRole('button', { name: 'Redeliver' });
+  await expect(redeliver).toBeDisabled();
+  await expect(redeliver).toHaveAccessibleDescription('Enable the endpoint to send a test event or redeliver.');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await expect(redeliver).toBeEnabled();
 });
 
 test('the signing-secret dialog says the secret is kept encrypted (deliveries are signed with it), not as a hash', async ({ signedIn: page, owner }) => {

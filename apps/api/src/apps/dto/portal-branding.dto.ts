@@ -13,10 +13,15 @@ function isHttpsUrl(value: unknown): boolean {
   }
 }
 
-/** `https://host[:port]`, exactly as a browser writes an origin (no path, no trailing slash). */
+/**
+ * `https://host[:port]`, exactly as a browser writes an origin (no path, no trailing slash).
+ * No `*`: URL parsing takes `https://*.example.com`, which the frame-ancestors rule would
+ * read as every subdomain.
+ */
 function isHttpsOrigin(value: unknown): boolean {
   if (typeof value !== 'string' || !isHttpsUrl(value)) return false;
-  return new URL(value).origin === value;
+  const url = new URL(value);
+  return url.origin === value && !url.hostname.includes('*');
 }
 
 const IsHttpsUrl = () =>

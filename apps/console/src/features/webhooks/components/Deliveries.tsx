@@ -8,8 +8,12 @@ import { formatDateTime } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useDeliveries, useRedeliver } from '../api/webhooks';
 
-/** Newest first; each delivery opens onto its attempts (status, latency, the start of the answer). */
-export function Deliveries({ endpointId }: { endpointId: string }) {
+/**
+ * Newest first; each delivery opens onto its attempts (status, latency, the start of the
+ * answer). `disabledHintId`: the endpoint is disabled, nothing can be redelivered, and that
+ * element says why.
+ */
+export function Deliveries({ endpointId, disabledHintId }: { endpointId: string; disabledHintId?: string }) {
   const pages = useCursorPages(endpointId);
   const deliveries = useDeliveries(endpointId, pages.cursor);
   const redeliver = useRedeliver(endpointId);
@@ -24,7 +28,12 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
       <ul className="plain-list">
         {deliveries.data?.data.map((delivery) => (
           <li key={delivery.id}>
-            <DeliveryItem delivery={delivery} onRedeliver={() => redeliver.mutate(delivery.id)} pending={redeliver.isPending && redeliver.variables === delivery.id} />
+            <DeliveryItem
+              delivery={delivery}
+              onRedeliver={() => redeliver.mutate(delivery.id)}
+              pending={redeliver.isPending && redeliver.variables === delivery.id}
+              disabledHintId={disabledHintId}
+            />
           </li>
         ))}
       </ul>
@@ -33,7 +42,17 @@ export function Deliveries({ endpointId }: { endpointId: string }) {
   );
 }
 
-function DeliveryItem({ delivery, onRedeliver, pending }: { delivery: WebhookDelivery; onRedeliver: () => void; pending: boolean }) {
+function DeliveryItem({
+  delivery,
+  onRedeliver,
+  pending,
+  disabledHintId,
+}: {
+  delivery: WebhookDelivery;
+  onRedeliver: () => void;
+  pending: boolean;
+  disabledHintId?: string;
+}) {
   return (
     <details className="delivery">
       <summary>
@@ -77,7 +96,7 @@ function DeliveryItem({ delivery, onRedeliver, pending }: { delivery: WebhookDel
           </div>
         )}
         <div className="actions">
-          <button type="button" className="button-secondary" onClick={onRedeliver} disabled={pending}>
+          <button type="button" className="button-secondary" onClick={onRedeliver} disabled={pending || disabledHintId !== undefined} aria-describedby={disabledHintId}>
             {pending ? 'Queuing…' : 'Redeliver'}
           </button>
         </div>

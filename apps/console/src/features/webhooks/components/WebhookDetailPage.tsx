@@ -59,7 +59,7 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
       </PageHeader>
       {!endpoint.enabled && (
         <p id={TEST_NEEDS_ENABLED_ID} className="muted">
-          Enable the endpoint to send a test event.
+          Enable the endpoint to send a test event or redeliver.
         </p>
       )}
       <ErrorMessage error={test.error ?? update.error} />
@@ -85,7 +85,7 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
           <dd>{endpoint.previousSecretExpiresAt ? `Deliveries are also signed with the previous secret until ${formatDateTime(endpoint.previousSecretExpiresAt)}.` : '—'}</dd>
         </dl>
       </section>
-      <Deliveries endpointId={endpoint.id} />
+      <Deliveries endpointId={endpoint.id} disabledHintId={endpoint.enabled ? undefined : TEST_NEEDS_ENABLED_ID} />
       {/* One dialog from the question to the new secret, like a key's Rotate: it stays open, so closing it gives focus back to Rotate secret. */}
       <Dialog open={confirming === 'rotate'} title={rotate.data ? 'Secret rotated' : 'Rotate the signing secret?'} onClose={closeRotate}>
         {rotate.data ? (
