@@ -248,6 +248,8 @@ test('usage and spend, alerts and webhook endpoints, in the branding of the app'
   await page.getByRole('button', { name: 'Add endpoint' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
   await dialog.getByLabel('URL (http or https)').fill(`${receiver.baseUrl}/erin`);
+  // A canary's use is announced app-wide only: a customer's endpoint never hears of it.
+  await expect(dialog.getByRole('checkbox', { name: 'alert.canary_used' })).toHaveCount(0);
   await dialog.getByRole('checkbox', { name: 'alert.spike' }).check();
   await expectAccessible(page);
   await dialog.getByRole('button', { name: 'Add endpoint' }).click();

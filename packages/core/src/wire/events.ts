@@ -24,6 +24,9 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** What a customer's own endpoint can hear of: a canary's use goes to app-wide endpoints only. */
+export const CUSTOMER_WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = WEBHOOK_EVENT_TYPES.filter((type) => type !== 'alert.canary_used');
+
 /** The body of every delivery (Standard Webhooks shape). */
 export interface WebhookPayload<T = Record<string, unknown>> {
   type: WebhookEventType;

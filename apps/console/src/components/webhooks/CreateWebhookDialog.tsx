@@ -28,9 +28,11 @@ interface CreateWebhookDialogProps {
    */
   appPicker?: (field: { value: string; onChange: (appId: string) => void }) => ReactNode;
   initialAppId?: string;
+  /** The events offered: every one in the console, a customer's in the portal. */
+  eventTypes?: readonly WebhookEventType[];
 }
 
-export function CreateWebhookDialog({ open, onClose, create, appPicker, initialAppId = '' }: CreateWebhookDialogProps) {
+export function CreateWebhookDialog({ open, onClose, create, appPicker, initialAppId = '', eventTypes = WEBHOOK_EVENT_TYPES }: CreateWebhookDialogProps) {
   const { register, handleSubmit, control, reset, watch } = useForm<CreateWebhookForm>({ defaultValues: { appId: initialAppId, url: '', description: '', eventTypes: [] } });
   const appMissing = appPicker !== undefined && !watch('appId');
   const close = () => {
@@ -66,7 +68,7 @@ export function CreateWebhookDialog({ open, onClose, create, appPicker, initialA
           <fieldset className="fieldset">
             <legend>Events (none checked: every event)</legend>
             <div className="checkbox-grid">
-              {WEBHOOK_EVENT_TYPES.map((type) => (
+              {eventTypes.map((type) => (
                 <label key={type} className="checkbox">
                   <input type="checkbox" value={type} {...register('eventTypes')} />
                   <code>{type}</code>

@@ -1,4 +1,4 @@
-import type { PortalMe, WebhookEndpoint } from '@keywarden/core';
+import { CUSTOMER_WEBHOOK_EVENT_TYPES, type PortalMe, type WebhookEndpoint } from '@keywarden/core';
 import { useCallback, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { EmptyState } from '../../../components/EmptyState';
@@ -55,6 +55,7 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
         onClose={() => setCreating(false)}
         create={create}
         appPicker={me.app === null ? (field) => <AppSelectField apps={apps.data} {...field} /> : undefined}
+        eventTypes={CUSTOMER_WEBHOOK_EVENT_TYPES}
       />
       <ConfirmDialog
         open={deleting !== null}
