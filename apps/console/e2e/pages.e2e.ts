@@ -239,6 +239,15 @@ test("closing the key page's Revoke dialog with Escape gives focus back to its b
   await expect(opener).toBeFocused();
 });
 
+test("confirming the key page's Rotate puts focus on copying the new secret, the confirm button being gone", async ({ signedIn: page, owner }) => {
+  await onNewKeyPage(page, owner, 'rotate-focus');
+  await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Rotate key' }).getByRole('button', { name: 'Rotate key' }).click();
+  const rotated = page.getByRole('dialog', { name: 'Key rotated' });
+  shownSecret((await rotated.getByLabel('New key').textContent()) ?? '');
+  await expect(rotated.getByRole('button', { name: 'Copy key' })).toBeFocused();
+});
+
 test("closing a member's Revoke dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
   const name = await onMembersPageWithMember(page, owner, 'member-cancel');
   const opener = page.getByRole('button', { name: `Revoke ${name}` });

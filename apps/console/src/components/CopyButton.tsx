@@ -1,10 +1,11 @@
 import { useState } from 'react';
 
-export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
+export function CopyButton({ value, label = 'Copy', autoFocus = false }: { value: string; label?: string; autoFocus?: boolean }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
     <button
       type="button"
+      autoFocus={autoFocus}
       className="button-secondary"
       onClick={() => {
         navigator.clipboard.writeText(value).then(

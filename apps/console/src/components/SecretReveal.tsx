@@ -22,7 +22,8 @@ export function SecretReveal({ secret, onDone, what = 'key', storage = 'Keywarde
         <code className="secret" aria-label={`New ${what}`}>
           {secret}
         </code>
-        <CopyButton value={secret} label={`Copy ${what}`} />
+        {/* It takes the place of the button that asked for the secret: focus goes to what to do next. */}
+        <CopyButton value={secret} label={`Copy ${what}`} autoFocus />
       </div>
       <div className="actions">
         <button type="button" className="button-primary" onClick={onDone}>
