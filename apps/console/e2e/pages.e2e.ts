@@ -202,6 +202,14 @@ async function onNewKeyPage(page: Page, owner: Keywarden, label: string): Promis
   await expect(page.getByRole('heading', { name: `${label} key` })).toBeVisible();
 }
 
+/** Opens the dialog from its button, cancels it, and expects keyboard focus back on the button. */
+async function expectFocusBackAfterCancel(opener: Locator, dialog: Locator): Promise<void> {
+  await opener.click();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+}
+
 /** A fresh admin key, the members page open in the browser. */
 async function onMembersPageWithMember(page: Page, owner: Keywarden, label: string): Promise<string> {
   const name = uniqueName(label);
@@ -218,12 +226,7 @@ for (const [action, dialogName] of [
 ] as const) {
   test(`closing the key page's ${action} dialog with Cancel gives focus back to its button`, async ({ signedIn: page, owner }) => {
     await onNewKeyPage(page, owner, `${action.toLowerCase().replace(' ', '-')}-cancel`);
-    const opener = page.getByRole('button', { name: action, exact: true });
-    await opener.click();
-    const dialog = page.getByRole('dialog', { name: dialogName });
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expect(dialog).toBeHidden();
-    await expect(opener).toBeFocused();
+    await expectFocusBackAfterCancel(page.getByRole('button', { name: action, exact: true }), page.getByRole('dialog', { name: dialogName }));
   });
 }
 
@@ -250,12 +253,7 @@ test("confirming the key page's Rotate puts focus on copying the new secret, the
 
 test("closing a member's Revoke dialog with Cancel gives focus back to its button", async ({ signedIn: page, owner }) => {
   const name = await onMembersPageWithMember(page, owner, 'member-cancel');
-  const opener = page.getByRole('button', { name: `Revoke ${name}` });
-  await opener.click();
-  const dialog = page.getByRole('dialog', { name: `Revoke ${name}?` });
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await expect(dialog).toBeHidden();
-  await expect(opener).toBeFocused();
+  await expectFocusBackAfterCancel(page.getByRole('button', { name: `Revoke ${name}` }), page.getByRole('dialog', { name: `Revoke ${name}?` }));
 });
 
 test('the Report leak dialog opens with empty fields after a Cancel', async ({ signedIn: page, owner }) => {
