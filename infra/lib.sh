@@ -323,23 +323,19 @@ _kw_redis_running_dir() {
   redis-cli -h 127.0.0.1 -p "$KW_REDIS_PORT" config get dir 2>/dev/null | sed -n 2p
 }
 
-# Whether the server on a local port was started by another checkout (its data lives elsewhere).
-_kw_pg_is_foreign() {
-  local data
-  data="$(_kw_pg_running_data_dir)"
-  [[ -n "$data" ]] && ! _kw_pg_own_data_dirs | grep -qxF "$data"
+# Whether a running server's directory is this checkout's (else another checkout started it).
+_kw_pg_is_own_data_dir() {
+  _kw_pg_own_data_dirs | grep -qxF "$1"
 }
 
-_kw_redis_is_foreign() {
-  local dir
-  dir="$(_kw_redis_running_dir)"
-  [[ -n "$dir" && "$dir" != "$(cd "$KW_REDIS_DIR" 2>/dev/null && pwd -P)" && "$dir" != "$KW_REDIS_DIR" ]]
+_kw_redis_is_own_dir() {
+  [[ "$1" == "$KW_REDIS_DIR" || "$1" == "$(cd "$KW_REDIS_DIR" 2>/dev/null && pwd -P)" ]]
 }
 
 _kw_stop_pg() {
   local data="" candidate
   data="$(_kw_pg_running_data_dir)"
-  if [[ -n "$data" ]] && _kw_pg_is_foreign; then
+  if [[ -n "$data" ]] && ! _kw_pg_is_own_data_dir "$data"; then
     log "PostgreSQL on :$KW_PG_PORT runs from $data, which is not this checkout's; not stopping it"
     return 0
   fi
@@ -422,8 +418,10 @@ _kw_stop_redis() {
     log "Redis on :$KW_REDIS_PORT is not running"
     return 0
   fi
-  if _kw_redis_is_foreign; then
-    log "Redis on :$KW_REDIS_PORT runs from $(_kw_redis_running_dir), which is not this checkout's; not stopping it"
+  local dir
+  dir="$(_kw_redis_running_dir)"
+  if [[ -n "$dir" ]] && ! _kw_redis_is_own_dir "$dir"; then
+    log "Redis on :$KW_REDIS_PORT runs from $dir, which is not this checkout's; not stopping it"
     return 0
   fi
   log "stopping Redis on :$KW_REDIS_PORT"
@@ -452,11 +450,18 @@ ensure_services() {
 # another checkout started on the same port holds keys hashed with another pepper. Servers
 # named by DATABASE_URL / REDIS_URL are the caller's choice and not looked at.
 refuse_foreign_local_services() {
-  if [[ -z "${DATABASE_URL:-}" ]] && _kw_pg_is_foreign; then
-    die "PostgreSQL on :$KW_PG_PORT was started by another checkout ($(_kw_pg_running_data_dir)); stop it there, or set KW_PG_PORT (or DATABASE_URL)"
+  local data dir
+  if [[ -z "${DATABASE_URL:-}" ]]; then
+    data="$(_kw_pg_running_data_dir)"
+    if [[ -n "$data" ]] && ! _kw_pg_is_own_data_dir "$data"; then
+      die "PostgreSQL on :$KW_PG_PORT was started by another checkout ($data); stop it there, or set KW_PG_PORT (or DATABASE_URL)"
+    fi
   fi
-  if [[ -z "${REDIS_URL:-}" ]] && _kw_redis_is_foreign; then
-    die "Redis on :$KW_REDIS_PORT was started by another checkout ($(_kw_redis_running_dir)); stop it there, or set KW_REDIS_PORT (or REDIS_URL)"
+  if [[ -z "${REDIS_URL:-}" ]]; then
+    dir="$(_kw_redis_running_dir)"
+    if [[ -n "$dir" ]] && ! _kw_redis_is_own_dir "$dir"; then
+      die "Redis on :$KW_REDIS_PORT was started by another checkout ($dir); stop it there, or set KW_REDIS_PORT (or REDIS_URL)"
+    fi
   fi
 }
 
