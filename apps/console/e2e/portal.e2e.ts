@@ -207,6 +207,35 @@ test('a portal opened for all apps adds a webhook endpoint in the app the custom
   expect((await owner.webhooks.list({ customerId: hana.id })).data).toMatchObject([{ appId: app.id, customerId: hana.id }]);
 });
 
+test("a portal opened for all apps names each webhook endpoint's app, so one URL in two apps reads as two endpoints", async ({ page, owner }) => {
+  const ivy = await customer(owner, 'ivy');
+  const [alpha, beta] = await Promise.all([owner.apps.create({ name: uniqueName('alpha-ai') }), owner.apps.create({ name: uniqueName('beta-ai') })]);
+  const url = `${receiver.baseUrl}/${uniqueName('ivy')}`;
+  for (const each of [alpha, beta]) shownSecret((await owner.webhooks.create({ appId: each.id, customerId: ivy.id, url })).secret);
+  await openPortal(page, await portalLink(owner, ivy, ['webhooks.manage'], true));
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  const table = page.getByRole('table', { name: 'Webhook endpoints' });
+  for (const each of [alpha, beta]) {
+    const row = table.getByRole('row').filter({ has: page.getByRole('cell', { name: each.name, exact: true }) });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText(url);
+    await expect(row.getByRole('button', { name: `Delete ${url} in ${each.name}`, exact: true })).toBeVisible();
+  }
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await screenshots(page, 'portal-all-apps-webhooks');
+});
+
+test('a portal opened for one app lists its webhook endpoints without an App column', async ({ page, owner }) => {
+  const jun = await customer(owner, 'jun');
+  shownSecret((await owner.webhooks.create({ appId: app.id, customerId: jun.id, url: `${receiver.baseUrl}/${uniqueName('jun')}` })).secret);
+  await openPortal(page, await portalLink(owner, jun, ['webhooks.manage']));
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  const table = page.getByRole('table', { name: 'Webhook endpoints' });
+  await expect(table.getByRole('columnheader', { name: 'URL' })).toBeVisible();
+  await expect(table.getByRole('columnheader', { name: 'App', exact: true })).toHaveCount(0);
+});
+
 test('a key named like markup renders as text in the portal', async ({ page, owner }) => {
   const dave = await customer(owner, 'dave');
   const name = '<img src=x onerror=alert(1)>';

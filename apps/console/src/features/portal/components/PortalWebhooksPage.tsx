@@ -1,5 +1,5 @@
 import { CUSTOMER_WEBHOOK_EVENT_TYPES, type PortalMe, type WebhookEndpoint } from '@keywarden/core';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { EmptyState } from '../../../components/EmptyState';
 import { ErrorMessage } from '../../../components/ErrorMessage';
@@ -21,13 +21,21 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
   const [deleting, setDeleting] = useState<WebhookEndpoint | null>(null);
   // An endpoint belongs to one app and hears of the customer's keys in it: a session that names no app chooses it.
   const apps = usePortalApps(me.app === null);
+  // Across apps, two endpoints with one URL look alike unless each names its app. An app not
+  // listed (deleted since, or past the first 100) is named by its id.
+  const appName = useMemo(() => {
+    if (!apps.data || apps.data.length < 2) return undefined;
+    const names = new Map(apps.data.map((app) => [app.id, app.name]));
+    return (appId: string) => names.get(appId) ?? appId;
+  }, [apps.data]);
+  const endpointName = useCallback((endpoint: WebhookEndpoint) => (appName ? `${endpoint.url} in ${appName(endpoint.appId)}` : endpoint.url), [appName]);
   const deleteButton = useCallback(
     (endpoint: WebhookEndpoint) => (
-      <button type="button" className="button-secondary" onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpoint.url}`}>
+      <button type="button" className="button-secondary" onClick={() => setDeleting(endpoint)} aria-label={`Delete ${endpointName(endpoint)}`}>
         Delete
       </button>
     ),
-    [],
+    [endpointName],
   );
   return (
     <>
@@ -47,7 +55,7 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
         <EmptyState title="No webhook endpoints">Add an endpoint to receive alerts about your keys as they happen, signed the Standard Webhooks way.</EmptyState>
       )}
       {webhooks.data && webhooks.data.data.length > 0 && (
-        <WebhooksTable endpoints={webhooks.data.data} actions={deleteButton} />
+        <WebhooksTable endpoints={webhooks.data.data} appName={appName} actions={deleteButton} />
       )}
       <Pager label="Endpoints" pageNumber={pages.pageNumber} hasPrevious={pages.hasPrevious} nextCursor={webhooks.data?.nextCursor} onNext={pages.next} onPrevious={pages.previous} />
       <CreateWebhookDialog
@@ -70,7 +78,7 @@ export default function PortalWebhooksPage({ me }: { me: PortalMe }) {
         }}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
       >
-        <p>Events stop going to {deleting?.url} at once.</p>
+        <p>Events stop going to {deleting && endpointName(deleting)} at once.</p>
       </ConfirmDialog>
     </>
   );
