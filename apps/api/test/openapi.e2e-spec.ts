@@ -198,6 +198,7 @@ describe('request schemas', () => {
       ['UpdateKeyDto', 'group'],
       ['UpdateKeyDto', 'expiresAt'],
       ['UpdateKeyDto', 'customerId'],
+      ['CreateKeyDto', 'customerId'],
       ['UpdateCustomerDto', 'policy'],
       ['UpdateCustomerDto', 'name'],
       ['UpdateWebhookDto', 'description'],

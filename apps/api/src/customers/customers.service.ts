@@ -26,9 +26,9 @@ import type { ListCustomersQueryDto } from './dto/list-customers-query.dto';
 import type { UpdateCustomerDto } from './dto/update-customer.dto';
 import { changedFields } from '../common/defined-changes';
 
-/** How a request names a customer: its `cus_…` id, or the platform's externalId. */
+/** How a request names a customer: its `cus_…` id, or the platform's externalId (null: not named). */
 export interface CustomerSelector {
-  customerId?: string;
+  customerId?: string | null;
   externalId?: string;
 }
 

@@ -81,8 +81,11 @@ export interface CreateKeyRequest {
   metadata?: Metadata;
   expiresAt?: string;
   policy?: KeyPolicy;
-  /** The customer holding the key (`cus_…`); or name it by `externalId`, not both. */
-  customerId?: string;
+  /**
+   * The customer holding the key (`cus_…`); or name it by `externalId`, not both. `null` is
+   * no customer, as when left out (the way PATCH's `null` detaches one).
+   */
+  customerId?: string | null;
   externalId?: string;
   /**
    * A canary key, planted where only a thief would find it: verify always answers as for

@@ -65,10 +65,10 @@ export class CreateKeyDto implements ExactContract<CreateKeyDto, CreateKeyReques
   @NestedObject(() => KeyPolicyDto)
   policy?: KeyPolicyDto;
 
-  /** The customer holding the key; or name it by externalId (not both). */
-  @OmittableNotNull()
+  /** The customer holding the key; or name it by externalId (not both). `null`: no customer, as when left out. */
+  @IsOptional()
   @IsCustomerId()
-  customerId?: string;
+  customerId?: string | null;
 
   /** The platform's own id of the customer holding the key. */
   @OmittableNotNull()
