@@ -177,6 +177,12 @@ describe('security', () => {
     expect(declared).toEqual(expected);
   });
 
+  it('says that /metrics takes the scrape token as a bearer token when one is configured', () => {
+    const description = document.paths['/metrics'].get.description;
+    expect(description).toContain('KW_METRICS_TOKEN');
+    expect(description).toContain('Authorization: Bearer <token>');
+  });
+
   it("documents the GitHub scanning route's signature headers", () => {
     const operation = document.paths['/v1/leaks/github'].post;
     const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').sort((a, b) => a.name.localeCompare(b.name));
@@ -222,6 +228,10 @@ describe('request schemas', () => {
       both: fitsSchema({ ...base, [a]: aValue, [b]: bValue }, component),
     }));
     expect(verdicts).toEqual(cases.map(([component]) => ({ component, neither: false, onlyFirst: true, onlySecond: true, both: false })));
+  });
+
+  it('says that GET /v1/usage takes exactly one of appId, keyId and customerId', () => {
+    expect(document.paths['/v1/usage'].get.description).toMatch(/exactly one of the query parameters `appId`, `keyId` and `customerId`/);
   });
 
   it('documents every scope list with its size limits and the scope pattern', () => {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
@@ -30,6 +30,10 @@ export class MetricsController {
 
   @Get()
   @Public()
+  @ApiOperation({
+    description:
+      'Prometheus text exposition (counters only). When the server has a scrape token (`KW_METRICS_TOKEN`), send it as `Authorization: Bearer <token>`: without it, or with another, the answer is 401 UNAUTHORIZED. With no token configured the endpoint is open.',
+  })
   scrape(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     if (this.tokenDigest !== null) {
       const presented = /^bearer[ \t]+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim() ?? '';

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AccessLogEntry, Page, ReportUsageResponse, UsageResponse } from '@keywarden/core';
 import { RequireScopes } from '@keywarden/platform';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -22,9 +22,13 @@ export class UsageController {
     return this.usage.report(actor, dto);
   }
 
-  /** Totals and a time series of an app or a key, from the rollups. */
+  /** Totals and a time series of an app, a key or a customer, from the rollups. */
   @Get()
   @RequireScopes('usage.read')
+  // OpenAPI cannot require one of several query parameters: the rule is stated in words.
+  @ApiOperation({
+    description: 'Give exactly one of the query parameters `appId`, `keyId` and `customerId`: none, or more than one, is refused (400 VALIDATION_FAILED).',
+  })
   query(@CurrentActor() actor: Actor, @Query() query: UsageQueryDto): Promise<UsageResponse> {
     return this.usage.query(actor, query);
   }

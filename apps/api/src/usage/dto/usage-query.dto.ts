@@ -12,7 +12,7 @@ import type { ExactContract } from '../../common/exact-contract';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
 export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
-  /** One of appId / keyId / customerId is required. */
+  /** Exactly one of appId, keyId and customerId is required. */
   @IsOptional()
   @IsString()
   @Length(1, 64)
