@@ -26,12 +26,13 @@ describe('loadApiConfig', () => {
   it.each([
     ['true', 1],
     ['3', 3],
+    ['10', 10],
     ['10.0.0.1, 10.0.0.0/8,::1', '10.0.0.1,10.0.0.0/8,::1'],
   ])('reads KW_TRUST_PROXY=%s as the proxies to believe (%s)', (value, trustProxy) => {
     expect(loadApiConfig({ ...VALID_ENV, KW_TRUST_PROXY: value }).trustProxy).toBe(trustProxy);
   });
 
-  it.each(['yes', '0', '11', '10.0.0.0/33', 'proxy.internal'])('refuses KW_TRUST_PROXY=%s', (value) => {
+  it.each(['yes', '0', '01', '11', '10.0.0.0/33', 'proxy.internal', '10.0.0.1,'])('refuses KW_TRUST_PROXY=%s', (value) => {
     expect(() => loadApiConfig({ ...VALID_ENV, KW_TRUST_PROXY: value })).toThrow(/KW_TRUST_PROXY/);
   });
 

@@ -19,20 +19,28 @@ function isProxyAddress(entry: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128));
 }
 
-function isTrustProxySetting(value: string): boolean {
-  return ['false', 'true'].includes(value) || /^([1-9]|10)$/.test(value) || value.split(',').every((entry) => isProxyAddress(entry.trim()));
-}
-
 /**
- * Which `X-Forwarded-*` entries to believe. `true` means one proxy in front: the client is
- * the address that proxy appended (the rightmost entry), never the leftmost, which the
- * client itself may have sent. N: N proxies in a row. A list: those proxies' addresses.
+ * KW_TRUST_PROXY as Fastify's `trustProxy`: which `X-Forwarded-*` entries to believe.
+ * `true` means one proxy in front: the client is the address that proxy appended (the
+ * rightmost entry), never the leftmost, which the client itself may have sent. N (1-10): N
+ * proxies in a row. A comma-separated list: those proxies' addresses or CIDRs.
  */
-function trustProxyOf(value: string): false | number | string {
-  if (value === 'false') return false;
-  if (value === 'true') return 1;
-  return /^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim()).join(',');
-}
+const trustProxySchema = z
+  .string()
+  .default('false')
+  .transform((value, context): false | number | string => {
+    if (value === 'false') return false;
+    if (value === 'true') return 1;
+    if (/^([1-9]|10)$/.test(value)) return Number(value);
+    const proxies = value.split(',').map((entry) => entry.trim());
+    if (proxies.every(isProxyAddress)) return proxies.join(',');
+    context.issues.push({
+      code: 'custom',
+      input: value,
+      message: 'KW_TRUST_PROXY must be false, true, a number of proxy hops (1-10), or a comma-separated list of proxy addresses or CIDRs',
+    });
+    return z.NEVER;
+  });
 
 /** GitHub's published secret scanning public keys. */
 export const GITHUB_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
@@ -47,10 +55,7 @@ const apiEnvSchema = infraEnvSchema
     KW_REVOCATION_ACK_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     KW_REQUEST_DEADLINE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    KW_TRUST_PROXY: z
-      .string()
-      .refine(isTrustProxySetting, 'KW_TRUST_PROXY must be false, true, a number of proxy hops (1-10), or a comma-separated list of proxy addresses or CIDRs')
-      .default('false'),
+    KW_TRUST_PROXY: trustProxySchema,
     KW_METERING: z.enum(['on', 'off']).default('on'),
     KW_VERIFY_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
@@ -192,7 +197,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     revocationAckTimeoutMs: parsed.KW_REVOCATION_ACK_TIMEOUT_MS,
     requestDeadlineMs: parsed.KW_REQUEST_DEADLINE_MS,
     bodyLimitBytes: parsed.KW_BODY_LIMIT_BYTES,
-    trustProxy: trustProxyOf(parsed.KW_TRUST_PROXY),
+    trustProxy: parsed.KW_TRUST_PROXY,
     verifyLogSampleRate: parsed.KW_VERIFY_LOG_SAMPLE_RATE,
     usage: {
       metering: parsed.KW_METERING === 'on',
