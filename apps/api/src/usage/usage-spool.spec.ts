@@ -83,6 +83,17 @@ it('refuses a batch that would pass the size cap, writing nothing', async () => 
   await spool.close();
 });
 
+it('creates the directory and its missing parents', async () => {
+  const nested = join(dir, 'spool', 'usage');
+  const spool = await UsageSpool.open(nested, 1024 * 1024);
+  await spool.append(batch(1));
+  expect(segmentsIn(nested)).toHaveLength(1);
+});
+
+it('refuses a directory that cannot be created where its parent refuses new entries (/proc), instead of hanging', async () => {
+  await expect(UsageSpool.open('/proc/keywarden-spool/usage', 1024 * 1024)).rejects.toThrow(/ENOENT/);
+});
+
 it('refuses a directory that another live process holds', async () => {
   writeFileSync(join(dir, 'LOCK'), String(process.ppid));
   await expect(UsageSpool.open(dir, 1024 * 1024)).rejects.toThrow(/in use by process/);

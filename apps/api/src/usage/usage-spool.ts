@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { UsageBatchJob } from '@keywarden/core';
 
 const SEGMENT = /^usage-(\d{12})\.jsonl$/;
@@ -35,6 +35,27 @@ export interface SpoolAppend {
  * batchId, which the worker applies once. A torn last line (a crash during a write) is
  * skipped and counted. One process owns a directory (a LOCK file naming its pid).
  */
+/**
+ * Creates a directory and its missing parents. Not Node's `mkdir(…, { recursive: true })`:
+ * where a parent exists but refuses new entries (anywhere under /proc, which answers
+ * ENOENT to every attempt) that one retries forever, and the API would hang at start
+ * instead of saying why it cannot spool.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    await makeDirectory(parent);
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
+}
+
 export class UsageSpool {
   private readonly segments: Segment[] = [];
   private current?: { seq: number; handle: FileHandle };
@@ -53,7 +74,7 @@ export class UsageSpool {
   /** Opens (creating) the directory, takes its lock, and finds what an earlier run left. */
   static async open(dir: string, maxBytes: number): Promise<UsageSpool> {
     const spool = new UsageSpool(resolve(dir), maxBytes, Math.min(8 * 1024 * 1024, Math.max(4096, Math.floor(maxBytes / 8))));
-    await mkdir(spool.dir, { recursive: true });
+    await makeDirectory(spool.dir);
     await spool.lock();
     for (const name of (await readdir(spool.dir)).sort()) {
       const match = SEGMENT.exec(name);
