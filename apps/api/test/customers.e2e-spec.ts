@@ -187,6 +187,26 @@ describe('API keys limited to some apps', () => {
     for (const key of [ownKey, elsewhere, elsewhere]) expect((await owner.verifyKey(key.secret)).code).toBe('VALID');
     expect(await owner.customers.get(customer.id)).toMatchObject({ status: 'active', policy: null });
   });
+
+  it("delete a customer only while its webhook endpoints are all in their apps: another app's endpoint stays", async () => {
+    const otherApp = await owner.apps.create({ name: uniqueName('customers-other-app'), scopeCatalog: CATALOG });
+    const customer = await newCustomer();
+    const restricted = client(api.baseUrl, (await owner.adminKeys.create({ name: uniqueName('one-app'), role: 'admin', appIds: [app.id] })).secret);
+    const elsewhere = await owner.webhooks.create({ appId: otherApp.id, url: 'https://example.com/customer-hooks', customerId: customer.id });
+
+    await expectApiError(restricted.customers.delete(customer.id), {
+      status: 403,
+      code: 'INSUFFICIENT_PERMISSIONS',
+      message: `API key is not allowed to act on app ${otherApp.id} (customer ${customer.id} has webhook endpoints of it)`,
+    });
+    expect((await owner.customers.get(customer.id)).id).toBe(customer.id);
+    expect((await owner.webhooks.get(elsewhere.id)).customerId).toBe(customer.id);
+
+    // Once the endpoint is gone, the restricted key deletes the customer.
+    await owner.webhooks.delete(elsewhere.id);
+    await restricted.customers.delete(customer.id);
+    await expectApiError(owner.customers.get(customer.id), { status: 404, code: 'NOT_FOUND' });
+  });
 });
 
 describe('keys held by customers', () => {

@@ -12,7 +12,7 @@ import {
   type Propagation,
   type WithPropagation,
 } from '@keywarden/core';
-import { appsOfCustomerKeys, CustomerEntity, customersPage, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
+import { appsOfCustomerEndpoints, appsOfCustomerKeys, CustomerEntity, customersPage, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -139,11 +139,20 @@ export class CustomersService {
     return toCustomer(row);
   }
 
-  /** Only a customer without live keys can go (revoke or move them first); its scoped endpoints go with it. */
+  /**
+   * Only a customer without live keys can go (revoke or move them first); its scoped
+   * endpoints go with it, so an API key limited to some apps needs them all in its apps.
+   */
   async delete(actor: Actor, ref: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const row = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
       await assertCanActOnKeysOf(actor, row.id, manager);
+      // Its scoped endpoints go with it: an API key limited to some apps may not delete another app's.
+      if (actor.principal.appIds !== null) {
+        for (const appId of await appsOfCustomerEndpoints(manager, row.id)) {
+          assertCanActOnApp(actor, appId, ` (customer ${row.id} has webhook endpoints of it)`);
+        }
+      }
       const live = (await unrevokedKeyIdsOfCustomer(manager, row.id)).length;
       if (live > 0) throw ApiError.conflict(`Customer still holds ${live} key(s) that are not revoked; revoke them or move them to another customer first`);
       await manager.delete(CustomerEntity, { id: row.id });

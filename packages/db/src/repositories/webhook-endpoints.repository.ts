@@ -43,6 +43,15 @@ export async function markEndpointFailing(db: Queryable, endpointId: string, sin
   ]);
 }
 
+/** The apps of the customer's scoped endpoints: what deleting the customer deletes endpoints of. */
+export async function appsOfCustomerEndpoints(db: Queryable, customerId: string): Promise<string[]> {
+  const rows: Array<{ app_id: string }> = await db.query(
+    `SELECT DISTINCT app_id FROM webhook_endpoints WHERE customer_id = $1 ORDER BY app_id`,
+    [customerId],
+  );
+  return rows.map(({ app_id }) => app_id);
+}
+
 /** Whether the endpoint is scoped to this customer in the workspace (and to `appId`, when given). */
 export async function isCustomerEndpoint(db: Queryable, endpointId: string, holder: CustomerScope): Promise<boolean> {
   const rows: unknown[] = await db.query(
