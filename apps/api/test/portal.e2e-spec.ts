@@ -190,6 +190,28 @@ describe('portal links', () => {
       message: /portal\.write/,
     });
   });
+
+  it('grants no permission whose management scopes the key making the link lacks', async () => {
+    const linkMaker = await owner.adminKeys.create({ name: uniqueName('link-maker'), scopes: ['portal.write', 'keys.read', 'usage.read'] });
+    const limited = client(api.baseUrl, linkMaker.secret);
+    const cases: Array<[PortalPermission, string]> = [
+      ['keys.create', 'keys.write'],
+      ['keys.rotate', 'keys.write'],
+      ['keys.revoke', 'keys.revoke'],
+      ['alerts.read', 'alerts.read'],
+      ['webhooks.manage', 'webhooks.read'],
+    ];
+    for (const [permission, scope] of cases) {
+      await expectApiError(limited.portal.createSession({ customerId: alice.id, permissions: ['keys.read', permission] }), {
+        status: 403,
+        code: 'INSUFFICIENT_PERMISSIONS',
+        message: `API key lacks the scope ${scope} needed to grant the portal permission ${permission}`,
+      });
+    }
+    // What it holds, it may grant.
+    const link = await limited.portal.createSession({ customerId: alice.id, permissions: ['keys.read', 'usage.read'] });
+    expect((await exchange(tokenOf(link.url))).status).toBe(204);
+  });
 });
 
 describe('a portal session', () => {

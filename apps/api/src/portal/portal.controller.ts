@@ -45,7 +45,10 @@ export class PortalController {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  /** A single-use link `{public base URL}/portal#token=…`, exchangeable for 5 minutes. */
+  /**
+   * A single-use link `{public base URL}/portal#token=…`, exchangeable for 5 minutes. It
+   * grants only permissions the calling key could use itself (its management scopes).
+   */
   @Post('sessions')
   @RequireScopes('portal.write')
   createSession(@CurrentActor() actor: Actor, @Body() dto: CreatePortalSessionDto, @Req() request: FastifyRequest): Promise<CreatePortalSessionResponse> {

@@ -7,7 +7,9 @@ import {
   newId,
   type Page,
   type PageQuery,
+  hasScope,
   PORTAL_LINK_TTL_SECONDS,
+  PORTAL_PERMISSION_SCOPES,
   type PortalApp,
   type PortalMe,
   scopesNotHeld,
@@ -116,6 +118,12 @@ export class PortalService implements OnModuleInit {
     }
     if (dto.appId === undefined && actor.principal.appIds !== null) {
       throw ApiError.validation('appId', 'is required: this API key is limited to some apps');
+    }
+    for (const permission of dto.permissions) {
+      const missing = PORTAL_PERMISSION_SCOPES[permission].find((scope) => !hasScope(actor.principal.scopes, scope));
+      if (missing !== undefined) {
+        throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key lacks the scope ${missing} needed to grant the portal permission ${permission}`);
+      }
     }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + PORTAL_LINK_TTL_SECONDS * 1000);

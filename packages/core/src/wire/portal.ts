@@ -12,6 +12,21 @@ export const PORTAL_PERMISSIONS = [
 ] as const;
 export type PortalPermission = (typeof PORTAL_PERMISSIONS)[number];
 
+/**
+ * The management scopes that do what each portal permission lets a customer do: a link
+ * grants a permission only when the key making it holds these (nobody grants what they do
+ * not hold).
+ */
+export const PORTAL_PERMISSION_SCOPES: Readonly<Record<PortalPermission, readonly string[]>> = {
+  'keys.read': ['keys.read'],
+  'keys.create': ['keys.write'],
+  'keys.rotate': ['keys.write'],
+  'keys.revoke': ['keys.revoke'],
+  'usage.read': ['usage.read'],
+  'alerts.read': ['alerts.read'],
+  'webhooks.manage': ['webhooks.read', 'webhooks.write'],
+};
+
 /** A link token can be exchanged for this long after it was issued. */
 export const PORTAL_LINK_TTL_SECONDS = 300;
 export const DEFAULT_PORTAL_SESSION_TTL_SECONDS = 3_600;
