@@ -234,6 +234,30 @@ describe('POST /v1/leaks/github', () => {
     ]);
   });
 
+  it('a report that fails after an earlier token of the same request revoked its key: that key is refused at once, and a retry is processed', async () => {
+    const first = await newKey();
+    const failing = await newKey();
+    // Cached as valid, as a key in use is.
+    expect((await owner.verifyKey(first.secret)).code).toBe('VALID');
+    await db.query(
+      `CREATE FUNCTION leak_test_fail() RETURNS trigger AS $$ BEGIN IF NEW.key_id = '${failing.id}' THEN RAISE EXCEPTION 'alert insert refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
+    await db.query(`CREATE TRIGGER leak_test_fail BEFORE INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION leak_test_fail()`);
+    const body = JSON.stringify([inThisRun(tokenReport(first.secret)), inThisRun(tokenReport(failing.secret))]);
+    try {
+      expectErrorEnvelope(await postGithub(body, signed(github, body)), { status: 500, code: 'INTERNAL_ERROR' });
+    } finally {
+      await db.query(`DROP TRIGGER leak_test_fail ON alerts; DROP FUNCTION leak_test_fail()`);
+    }
+    // The first report committed before the second failed: the revocation stands, on every instance now.
+    expect(await statusOf(first.id)).toBe('revoked');
+    expect((await owner.verifyKey(first.secret)).code).toBe('KEY_REVOKED');
+    expect(await statusOf(failing.id)).toBe('active');
+    // A 5xx is not remembered as received: GitHub's retry is processed.
+    expect((await postGithub(body, signed(github, body))).status).toBe(200);
+    expect(await statusOf(failing.id)).toBe('revoked');
+  });
+
   it('a signed report that is not sent as JSON is refused (415) before it counts as received: sent again as JSON, it is processed', async () => {
     const key = await newKey();
     const body = JSON.stringify([tokenReport(key.secret)]);

@@ -104,26 +104,31 @@ export class LeaksService {
     const ours = await this.matchSecrets(tokens.map((report) => report.token));
     const handled = new Set<string>();
     const changed = new Set<string>();
-    for (const report of tokens) {
-      const match = ours.get(report.token);
-      const location = `${report.token}\n${report.source}\n${report.url}`;
-      if (!match || handled.has(location)) continue;
-      handled.add(location);
-      const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
-      const now = new Date();
-      const traffic = this.trafficBefore(match.keyId, now);
-      await this.dataSource.transaction(async (manager) => {
-        const row = await manager.findOne(ApiKeyEntity, { where: { id: match.keyId }, lock: { mode: 'pessimistic_write' } });
-        if (!row) return;
-        if (row.kind === 'admin') {
-          await this.lifecycle.revokeAdminKey(manager, null, row, { reason: 'leak', source: reporter.source, url: reporter.url });
-        } else {
-          await this.confirm(manager, row, match.live, reporter, now, traffic);
-        }
-      });
-      changed.add(match.keyId);
+    try {
+      for (const report of tokens) {
+        const match = ours.get(report.token);
+        const location = `${report.token}\n${report.source}\n${report.url}`;
+        if (!match || handled.has(location)) continue;
+        handled.add(location);
+        const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
+        const now = new Date();
+        const traffic = this.trafficBefore(match.keyId, now);
+        await this.dataSource.transaction(async (manager) => {
+          const row = await manager.findOne(ApiKeyEntity, { where: { id: match.keyId }, lock: { mode: 'pessimistic_write' } });
+          if (!row) return;
+          if (row.kind === 'admin') {
+            await this.lifecycle.revokeAdminKey(manager, null, row, { reason: 'leak', source: reporter.source, url: reporter.url });
+          } else {
+            await this.confirm(manager, row, match.live, reporter, now, traffic);
+          }
+        });
+        changed.add(match.keyId);
+      }
+    } finally {
+      // Each report commits on its own: the keys changed before a later report failed are
+      // revoked (or disabled) for good, so every instance drops them now, not at a retry.
+      await this.keyCache.invalidate([...changed]);
     }
-    await this.keyCache.invalidate([...changed]);
     return tokens.map((report) => ({
       token_hash: githubTokenHash(report.token),
       token_type: report.type,
