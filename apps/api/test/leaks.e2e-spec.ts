@@ -314,6 +314,24 @@ describe('POST /v1/leaks/github', () => {
     expect(keyList.fetches - before).toBeLessThanOrEqual(1);
   });
 
+  it("without GitHub's keys the answer is 503 with Retry-After, as every 503, and the request is not remembered as received", async () => {
+    const unreachable = await startApi({ KW_GITHUB_SCANNING_KEYS_URL: 'http://127.0.0.1:9/meta/public_keys/secret_scanning' });
+    try {
+      const key = await newKey();
+      const body = JSON.stringify([inThisRun(tokenReport(key.secret))]);
+      const headers = signed(github, body);
+      const refused = await rawRequest(unreachable.baseUrl, '/v1/leaks/github', { method: 'POST', body, headers });
+      expectErrorEnvelope(refused, { status: 503, code: 'SERVICE_UNAVAILABLE' });
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await statusOf(key.id)).toBe('active');
+      // GitHub's retry, to an instance that has the keys, is processed.
+      expect((await postGithub(body, headers)).status).toBe(200);
+      expect(await statusOf(key.id)).toBe('revoked');
+    } finally {
+      await unreachable.stop();
+    }
+  });
+
   it('tokens of other brands and with bad checksums are false positives, never looked up', async () => {
     const key = await newKey();
     const typo = key.secret.slice(0, -1) + (key.secret.endsWith('a') ? 'b' : 'a');

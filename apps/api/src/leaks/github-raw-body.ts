@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import { ApiError } from '../common/api-error';
-import { errorResponse } from '../common/error-response';
+import { sendError } from '../common/error.filter';
 import type { GithubSignatureService } from './github-signature.service';
 
 export const GITHUB_SCANNING_ROUTE = '/v1/leaks/github';
@@ -17,9 +17,9 @@ export interface GithubSignedRequest {
   githubSignature?: { forget: () => Promise<void> };
 }
 
+/** Answered as every route answers an error: a 503 with its Retry-After, an unexpected error logged. */
 function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const { status, body } = errorResponse(error, String(request.id));
-  void reply.code(status).send(body);
+  sendError(error, request, reply);
   return reply;
 }
 
