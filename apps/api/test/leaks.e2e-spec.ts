@@ -11,6 +11,7 @@ import {
   expectErrorEnvelope,
   rawRequest,
   startApi,
+  startOwnRedis,
   uniqueName,
   type Workspace,
 } from './harness';
@@ -331,6 +332,29 @@ describe('POST /v1/leaks/github', () => {
       await unreachable.stop();
     }
   });
+
+  it('while Redis is out of reach the answer is 503 with Retry-After (the request cannot be told from a replay), and GitHub\'s retry is processed', async () => {
+    const redis = await startOwnRedis();
+    const own = await startApi({ REDIS_URL: redis.url, KW_GITHUB_SCANNING_KEYS_URL: keyList.url });
+    try {
+      const key = await newKey();
+      const body = JSON.stringify([inThisRun(tokenReport(key.secret))]);
+      const headers = signed(github, body);
+      await redis.stop();
+      const refused = await rawRequest(own.baseUrl, '/v1/leaks/github', { method: 'POST', body, headers });
+      expectErrorEnvelope(refused, { status: 503, code: 'SERVICE_UNAVAILABLE' });
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await statusOf(key.id)).toBe('active');
+      await redis.start();
+      await eventually(async () => expect((await rawRequest(own.baseUrl, '/health/ready')).status).toBe(200), { timeoutMs: 20_000, intervalMs: 200 });
+      expect((await rawRequest(own.baseUrl, '/v1/leaks/github', { method: 'POST', body, headers })).status).toBe(200);
+      expect(await statusOf(key.id)).toBe('revoked');
+    } finally {
+      await redis.start();
+      await own.stop();
+      await redis.remove();
+    }
+  }, 60_000);
 
   it('tokens of other brands and with bad checksums are false positives, never looked up', async () => {
     const key = await newKey();

@@ -43,7 +43,7 @@ export class GithubSignatureService {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  /** Resolves when the request is authentic and new; else throws UNAUTHORIZED (or SERVICE_UNAVAILABLE when no keys can be had). */
+  /** Resolves when the request is authentic and new; else throws UNAUTHORIZED (or SERVICE_UNAVAILABLE when no keys can be had, or Redis cannot record it). */
   async check(request: SignedRequest): Promise<{ forget: () => Promise<void> }> {
     const { keyIdentifier, signature } = request;
     if (!keyIdentifier || !signature || keyIdentifier.length > MAX_HEADER_LENGTH || signature.length > MAX_HEADER_LENGTH) {
@@ -59,10 +59,26 @@ export class GithubSignatureService {
     }
     if (!valid) throw new ApiError('UNAUTHORIZED', 'Invalid GitHub signature');
     const seenKey = SEEN_PREFIX + createHash('sha256').update(request.body).digest('hex');
-    const fresh = await this.redis.set(seenKey, '1', 'EX', REPLAY_WINDOW_SECONDS, 'NX');
+    let fresh: string | null;
+    try {
+      fresh = await this.redis.set(seenKey, '1', 'EX', REPLAY_WINDOW_SECONDS, 'NX');
+    } catch (error) {
+      // Without the replay marker the request cannot be told from a replay: GitHub retries later.
+      this.logger.warn(`could not record a GitHub secret scanning request as received: ${(error as Error).message}`);
+      throw new ApiError('SERVICE_UNAVAILABLE', 'GitHub secret scanning reports cannot be received right now; retry later');
+    }
     if (fresh !== 'OK') throw new ApiError('UNAUTHORIZED', 'GitHub request was already received');
     // A request that fails afterwards may be retried by GitHub with the same body.
-    return { forget: async () => void (await this.redis.del(seenKey)) };
+    return { forget: () => this.forget(seenKey) };
+  }
+
+  /** Never throws: the failure it follows is the one to answer. */
+  private async forget(seenKey: string): Promise<void> {
+    try {
+      await this.redis.del(seenKey);
+    } catch (error) {
+      this.logger.warn(`could not forget a failed GitHub secret scanning request; GitHub's retry of it will be refused: ${(error as Error).message}`);
+    }
   }
 
   private async keyFor(identifier: string): Promise<KeyObject | undefined> {
