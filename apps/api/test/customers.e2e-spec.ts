@@ -138,6 +138,24 @@ describe('customers CRUD', () => {
     expect((await owner.keys.get(key.id)).customerId).toBeNull();
   });
 
+  it('offboarding: after a bulk revoke by customer, a canary still held says it is one and where to find it', async () => {
+    const customer = await newCustomer();
+    await keyWithPolicy(owner, app, undefined, { customerId: customer.id });
+    const canary = await keyWithPolicy(owner, app, undefined, { customerId: customer.id, canary: true });
+    // Bulk filters and key listings leave canaries out.
+    expect(await owner.keys.bulk({ filter: { customerId: customer.id }, action: 'revoke' })).toMatchObject({ matched: 1, changed: 1 });
+    expect((await owner.keys.list({ customerId: customer.id })).data.filter((key) => key.status !== 'revoked')).toEqual([]);
+    const refused = await rawRequest(api.baseUrl, `/v1/customers/${customer.id}`, { method: 'DELETE', apiKey: workspace.secret });
+    expectErrorEnvelope(refused, {
+      status: 409,
+      code: 'CONFLICT',
+      message: `Customer still holds 1 key(s) that are not revoked, 1 of them canary keys (GET /v1/keys?canary=true&customerId=${customer.id}); revoke them or move them to another customer first`,
+    });
+    expect((await owner.keys.list({ canary: true, customerId: customer.id })).data.map((key) => key.id)).toEqual([canary.id]);
+    await owner.keys.revoke(canary.id);
+    await owner.customers.delete(customer.id);
+  });
+
   it('records every change in the audit log', async () => {
     const customer = await newCustomer();
     await owner.customers.update(customer.id, { name: 'Renamed' });

@@ -12,7 +12,7 @@ import {
   type Propagation,
   type WithPropagation,
 } from '@keywarden/core';
-import { appsOfCustomerEndpoints, appsOfCustomerKeys, CustomerEntity, customersPage, toCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
+import { appsOfCustomerEndpoints, appsOfCustomerKeys, CustomerEntity, customersPage, toCustomer, unrevokedKeyCountsOfCustomer, unrevokedKeyIdsOfCustomer } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -153,8 +153,12 @@ export class CustomersService {
           assertCanActOnApp(actor, appId, ` (customer ${row.id} has webhook endpoints of it)`);
         }
       }
-      const live = (await unrevokedKeyIdsOfCustomer(manager, row.id)).length;
-      if (live > 0) throw ApiError.conflict(`Customer still holds ${live} key(s) that are not revoked; revoke them or move them to another customer first`);
+      const live = await unrevokedKeyCountsOfCustomer(manager, row.id);
+      if (live.keys > 0) {
+        // Canaries are left out of key listings (and bulk filters): say where they are, or the count matches nothing listed.
+        const canaries = live.canaries > 0 ? `, ${live.canaries} of them canary keys (GET /v1/keys?canary=true&customerId=${row.id})` : '';
+        throw ApiError.conflict(`Customer still holds ${live.keys} key(s) that are not revoked${canaries}; revoke them or move them to another customer first`);
+      }
       await manager.delete(CustomerEntity, { id: row.id });
       await this.audit.record(manager, actor, row.workspaceId, {
         action: 'customer.deleted',

@@ -119,6 +119,15 @@ export async function unrevokedKeyIdsOfCustomer(db: Queryable, customerId: strin
   return rows.map(({ id }) => id);
 }
 
+/** How many keys the customer holds that are not revoked, and how many of them are canaries (which key listings leave out). */
+export async function unrevokedKeyCountsOfCustomer(db: Queryable, customerId: string): Promise<{ keys: number; canaries: number }> {
+  const [row]: Array<{ keys: number; canaries: number }> = await db.query(
+    `SELECT count(*)::int AS keys, count(*) FILTER (WHERE canary)::int AS canaries FROM api_keys WHERE customer_id = $1 AND status <> 'revoked'`,
+    [customerId],
+  );
+  return row;
+}
+
 /** The apps of the customer's keys that are not revoked: what a change to the customer reaches. */
 export async function appsOfCustomerKeys(db: Queryable, customerId: string): Promise<string[]> {
   const rows: Array<{ app_id: string }> = await db.query(
