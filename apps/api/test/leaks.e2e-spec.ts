@@ -356,6 +356,25 @@ describe('POST /v1/leaks/github', () => {
     }
   }, 60_000);
 
+  it('a report that takes longer than the request deadline is answered when done, not 503 (its retry would be refused as a replay)', async () => {
+    const short = await startApi({ KW_REQUEST_DEADLINE_MS: '1000', KW_GITHUB_SCANNING_KEYS_URL: keyList.url });
+    const key = await newKey();
+    // Many tokens of ours take as long: each is confirmed in its own transaction.
+    await db.query(
+      `CREATE FUNCTION leak_test_slow() RETURNS trigger AS $$ BEGIN IF NEW.key_id = '${key.id}' THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
+    await db.query(`CREATE TRIGGER leak_test_slow BEFORE INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION leak_test_slow()`);
+    const body = JSON.stringify([inThisRun(tokenReport(key.secret))]);
+    try {
+      const response = await rawRequest(short.baseUrl, '/v1/leaks/github', { method: 'POST', body, headers: signed(github, body) });
+      expect({ status: response.status, text: response.text }).toEqual({ status: 200, text: expect.stringContaining('"label":"true_positive"') });
+    } finally {
+      await db.query(`DROP TRIGGER leak_test_slow ON alerts; DROP FUNCTION leak_test_slow()`);
+      await short.stop();
+    }
+    expect(await statusOf(key.id)).toBe('revoked');
+  });
+
   it('tokens of other brands and with bad checksums are false positives, never looked up', async () => {
     const key = await newKey();
     const typo = key.secret.slice(0, -1) + (key.secret.endsWith('a') ? 'b' : 'a');

@@ -12,6 +12,7 @@ import { Public, RequireScopes } from '@keywarden/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentActor } from '../auth/actor.decorator';
 import { ApiError } from '../common/api-error';
+import { WithoutRequestDeadline } from '../common/request-deadline';
 import type { Actor } from '../credentials/principal';
 import { ReportLeakDto } from './dto/report-leak.dto';
 import { GITHUB_KEY_IDENTIFIER_HEADER, GITHUB_SIGNATURE_HEADER, type GithubSignedRequest } from './github-raw-body';
@@ -41,6 +42,9 @@ export class LeaksController {
   @Post('github')
   @HttpCode(200)
   @Public()
+  // Up to 10,000 tokens, each of ours confirmed in its own transaction: a 503 half-way
+  // would leave the work running, and GitHub's retry of the same body refused as a replay.
+  @WithoutRequestDeadline()
   @ApiOperation({
     description:
       'GitHub secret scanning partner endpoint. No key: GitHub signs the raw body, and an unsigned, forged, truncated or replayed request is refused (401) and changes nothing.',
