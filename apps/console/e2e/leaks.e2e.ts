@@ -114,6 +114,22 @@ test("alert page: Lift containment, after a confirmation, frees the key and leav
   expect((await owner.alerts.get(alert.id)).status).not.toBe('resolved');
 });
 
+test('alert page: Resolve ends the containment, and the page stops offering to lift it at once', async ({ signedIn: page, owner }) => {
+  test.setTimeout(120_000);
+  const { key, alert } = await containedKey(owner);
+  await page.goto(`/console/alerts/${alert.id}`);
+  await expect(page.getByText('This alert contains its key: throttled')).toBeVisible();
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await expect(page.getByRole('button', { name: 'Resolve' })).toBeHidden();
+  expect((await owner.keys.get(key.id)).containment).toBeNull();
+  await expect(page.getByText('This alert contains its key')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Lift containment' })).toBeHidden();
+  // The key's page (the same cached key) no longer shows it contained either.
+  await page.getByRole('link', { name: key.id }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Contained' })).toBeHidden();
+});
+
 test('alert page: closing the Lift containment dialog with Cancel gives focus back to its button', async ({ signedIn: page, owner }) => {
   test.setTimeout(120_000);
   const { alert } = await containedKey(owner);

@@ -22,13 +22,19 @@ export function useAlert(alertId: string) {
   return useQuery({ queryKey: [...queryKeys.alerts, 'one', alertId], queryFn: () => api.get<Alert>(`/v1/alerts/${encodeURIComponent(alertId)}`) });
 }
 
-export function useAlertAction(alertId: string, action: 'acknowledge' | 'resolve') {
+/** Resolving also ends the containment the alert held on its key: the key is read again. */
+export function useAlertAction(alertId: string, keyId: string, action: 'acknowledge' | 'resolve') {
   const client = useQueryClient();
   return useMutation({
     mutationFn: () => api.post<Alert>(`/v1/alerts/${encodeURIComponent(alertId)}/${action}`),
     onSuccess: (alert) => {
       client.setQueryData([...queryKeys.alerts, 'one', alertId], alert);
-      return client.invalidateQueries({ queryKey: queryKeys.alerts });
+      return Promise.all([
+        client.invalidateQueries({ queryKey: queryKeys.alerts }),
+        ...(action === 'resolve'
+          ? [client.invalidateQueries({ queryKey: queryKeys.key(keyId) }), client.invalidateQueries({ queryKey: queryKeys.keys })]
+          : []),
+      ]);
     },
   });
 }

@@ -20,8 +20,8 @@ export default function AlertDetailPage() {
 }
 
 function AlertDetail({ alert }: { alert: Alert }) {
-  const acknowledge = useAlertAction(alert.id, 'acknowledge');
-  const resolve = useAlertAction(alert.id, 'resolve');
+  const acknowledge = useAlertAction(alert.id, alert.keyId, 'acknowledge');
+  const resolve = useAlertAction(alert.id, alert.keyId, 'resolve');
   const key = useAlertKey(alert.keyId);
   const lift = useLiftContainment(alert.id, alert.keyId);
   const [lifting, setLifting] = useState(false);
