@@ -5,6 +5,7 @@ import type { Keywarden } from '@keywarden/sdk';
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, PHONE, shownSecret, test, uniqueName, WIDE } from './fixtures';
 import { seedSpike } from './seed';
+import { client } from '../../api/test/harness';
 import { stackValue } from './stack';
 
 const SCREENSHOTS_DIR = process.env.KW_CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', '.screenshots');
@@ -128,6 +129,27 @@ test('alert page: Resolve ends the containment, and the page stops offering to l
   await page.getByRole('link', { name: key.id }).click();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Contained' })).toBeHidden();
+});
+
+test("members: revoking a member with their app keys shows those keys revoked at once, also where the console had just read them", async ({ signedIn: page, owner }) => {
+  const name = uniqueName('leaver');
+  const member = await owner.adminKeys.create({ name, role: 'admin' });
+  shownSecret(member.secret);
+  const app = await owner.apps.create({ name: uniqueName('leaver-app'), timezone: 'UTC' });
+  const key = await client(stackValue('baseUrl'), member.secret).keys.create({ appId: app.id, name: 'leaver key', environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.locator('.page-header').getByText('active', { exact: true })).toBeVisible();
+  await page.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('button', { name: `Revoke ${name}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Revoke ${name}?` });
+  await dialog.getByLabel('App keys this member created').selectOption('revoke');
+  await dialog.getByRole('button', { name: 'Revoke admin key' }).click();
+  await expect(dialog).toBeHidden();
+  expect((await owner.keys.get(key.id)).status).toBe('revoked');
+  await page.goBack();
+  await expect(page.getByRole('heading', { name: 'leaver key' })).toBeVisible();
+  await expect(page.locator('.page-header').getByText('revoked', { exact: true })).toBeVisible();
 });
 
 test('alert page: closing the Lift containment dialog with Cancel gives focus back to its button', async ({ signedIn: page, owner }) => {

@@ -25,6 +25,11 @@ export function useRevokeAdminKey() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, cascade }: { id: string; cascade: Cascade }) => api.delete<AdminKey>(withQuery(`/v1/admin-keys/${encodeURIComponent(id)}`, { cascade })),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.adminKeys }),
+    // A cascade changed app keys too: every key read before it is read again.
+    onSuccess: (_revoked, { cascade }) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: queryKeys.adminKeys }),
+        ...(cascade ? [client.invalidateQueries({ queryKey: queryKeys.keys })] : []),
+      ]),
   });
 }
