@@ -23,6 +23,6 @@ export type {
 export { KeywardenError } from './errors';
 export type { KeywardenErrorCode, KeywardenErrorInit } from './errors';
 export { verifyWebhook, WebhookVerificationError } from './webhooks';
-export type { VerifyWebhookOptions, WebhookHeaders, WebhookVerificationErrorCode } from './webhooks';
+export type { VerifyWebhookOptions, WebhookBody, WebhookHeaders, WebhookVerificationErrorCode } from './webhooks';
 export * from './middleware';
 export type * from './wire';

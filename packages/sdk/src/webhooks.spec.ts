@@ -36,6 +36,24 @@ describe('verifyWebhook', () => {
     expect(verifyWebhook(Buffer.from(BODY), headers, SECRET, { now: NOW }).type).toBe('key.created');
   });
 
+  it('accepts the body as bytes: a Uint8Array, an ArrayBuffer (fetch arrayBuffer()) or a slice of a larger buffer', () => {
+    // Non-ASCII text, so that the bytes must be decoded as UTF-8, not listed.
+    const body = JSON.stringify({ type: 'key.created', timestamp: '2026-11-26T12:00:00.000Z', data: { name: 'clé' } });
+    const signature = new Webhook(SECRET).sign('msg_3', NOW, body);
+    const headers = { 'webhook-id': 'msg_3', 'webhook-timestamp': String(TS), 'webhook-signature': signature };
+    const bytes = new TextEncoder().encode(body);
+    const padded = new Uint8Array(bytes.length + 8);
+    padded.set(bytes, 4);
+
+    for (const raw of [bytes, bytes.buffer, padded.subarray(4, 4 + bytes.length)]) {
+      expect(verifyWebhook(raw, headers, SECRET, { now: NOW }).data).toEqual({ name: 'clé' });
+    }
+  });
+
+  it('refuses a body that is not raw text or bytes with a TypeError', () => {
+    expect(() => verifyWebhook(JSON.parse(BODY) as never, signedHeaders(), SECRET, { now: NOW })).toThrow(TypeError);
+  });
+
   it('agrees with the standardwebhooks package on what it accepts', () => {
     // The reference verifies against the real clock: sign for now.
     const live = signedHeaders(SECRET, Math.floor(Date.now() / 1000));

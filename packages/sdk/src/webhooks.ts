@@ -45,6 +45,17 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
   return Array.isArray(value) ? value.join(' ') : value;
 }
 
+/** A raw body as received: text, or its bytes (a Buffer, a Uint8Array, or an ArrayBuffer as fetch's `arrayBuffer()` gives it). */
+export type WebhookBody = string | Uint8Array | ArrayBuffer;
+
+/** The body as the text that was signed. `Uint8Array.prototype.toString` ignores an encoding and lists the byte values, so bytes are decoded explicitly. */
+function bodyText(body: WebhookBody): string {
+  if (typeof body === 'string') return body;
+  if (body instanceof ArrayBuffer) return new TextDecoder().decode(body);
+  if (ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
+  throw new TypeError('body must be the raw request body: a string, Buffer, Uint8Array or ArrayBuffer');
+}
+
 function secretsOf(secret: string | readonly string[]): Buffer[] {
   const secrets = typeof secret === 'string' ? [secret] : [...secret];
   if (secrets.length === 0) throw new WebhookVerificationError('INVALID_SECRET');
@@ -63,12 +74,12 @@ function secretsOf(secret: string | readonly string[]): Buffer[] {
  * matching signature. Comparisons are constant-time.
  */
 export function verifyWebhook<T = Record<string, unknown>>(
-  body: string | Buffer,
+  body: WebhookBody,
   headers: WebhookHeaders,
   secret: string | readonly string[],
   options: VerifyWebhookOptions = {},
 ): WebhookPayload<T> {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const text = bodyText(body);
   const toleranceSeconds = options.toleranceSec ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (!Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) throw new RangeError('toleranceSec must be >= 0');
   const result = verifyWebhookSignature({
