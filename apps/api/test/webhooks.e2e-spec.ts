@@ -271,6 +271,23 @@ describe('delivery', () => {
     expect(verifyWebhook(request.body, headers, rotated.secret).type).toBe('key.created');
   });
 
+  it('keeps signing with the first secret for its 24 hours when the secret is rotated again meanwhile', async () => {
+    const hookApp = await owner.apps.create({ name: uniqueName('rotated-twice-app') });
+    const endpoint = await newEndpoint('/rotated-twice', { appId: hookApp.id });
+    const first = await owner.webhooks.rotateSecret(endpoint.id);
+    const second = await owner.webhooks.rotateSecret(endpoint.id);
+    expect(Date.parse(second.previousSecretExpiresAt as string)).toBeGreaterThanOrEqual(Date.parse(first.previousSecretExpiresAt as string));
+    await newKey(hookApp.id);
+    const [request] = await received('/rotated-twice');
+    const headers = headersOf(request);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(3);
+    // A receiver that has not switched yet, one that switched to the first new secret, and one on the latest.
+    for (const secret of [endpoint.secret, first.secret, second.secret]) {
+      expect(new Webhook(secret).verify(request.body, headers)).toBeTruthy();
+      expect(verifyWebhook(request.body, headers, secret).type).toBe('key.created');
+    }
+  });
+
   it('redelivers a delivered event on request, with the same webhook-id', async () => {
     const hookApp = await owner.apps.create({ name: uniqueName('again-app') });
     const endpoint = await newEndpoint('/again', { appId: hookApp.id });

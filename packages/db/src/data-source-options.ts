@@ -20,6 +20,7 @@ import { KeyContainmentIndex1764197000000 } from './migrations/1764197000000-key
 import { Customers1764212000000 } from './migrations/1764212000000-customers';
 import { CustomerSearch1764213000000 } from './migrations/1764213000000-customer-search';
 import { WebhookRedeliveries1764220000000 } from './migrations/1764220000000-webhook-redeliveries';
+import { WebhookOlderSecrets1764230000000 } from './migrations/1764230000000-webhook-older-secrets';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   Customers1764212000000,
   CustomerSearch1764213000000,
   WebhookRedeliveries1764220000000,
+  WebhookOlderSecrets1764230000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -7,6 +7,7 @@ import {
   endpointsPage,
   insertDeliveries,
   markEventsDispatched,
+  olderSecretsAfterRotation,
   recordWebhookEvent,
   scheduleRedelivery,
   toWebhookDelivery,
@@ -109,13 +110,19 @@ export class WebhooksService {
     });
   }
 
-  /** A new secret signs from now on; the previous one keeps signing alongside for 24 hours. */
+  /**
+   * A new secret signs from now on; the replaced one keeps signing alongside for 24 hours,
+   * and so does any secret replaced earlier whose 24 hours are not over.
+   */
   async rotateSecret(actor: Actor, id: string): Promise<WebhookEndpoint & WithWebhookSecret> {
     return this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, id, manager, { lock: true });
       const { secret, sealed } = this.secrets.issue(row.id);
+      const now = new Date();
+      // A previous secret still in its overlap keeps it: a second rotation does not cut it short.
+      row.olderSecrets = olderSecretsAfterRotation(row, now);
       row.previousSecretSealed = row.secretSealed;
-      row.previousSecretExpiresAt = new Date(Date.now() + PREVIOUS_SECRET_OVERLAP_MS);
+      row.previousSecretExpiresAt = new Date(now.getTime() + PREVIOUS_SECRET_OVERLAP_MS);
       row.secretSealed = sealed;
       await manager.save(row);
       await this.record(manager, actor, row.workspaceId, 'webhook.secret_rotated', row.id, {

@@ -139,11 +139,14 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     return this.dataSource.transaction((manager) => this.recordFailure(manager, delivery, attemptedAt, outcome));
   }
 
-  /** Current secret, plus the previous one until its overlap ends. */
+  /** Current secret, plus the previous one and any older one, each until its overlap ends. */
   private signingSecrets(delivery: DeliveryContext, now: Date): Buffer[] {
     const secrets = [this.opened(delivery.secret_sealed, delivery.endpoint_id)];
     if (delivery.previous_secret_sealed && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > now) {
       secrets.push(this.opened(delivery.previous_secret_sealed, delivery.endpoint_id));
+    }
+    for (const older of delivery.older_secrets ?? []) {
+      if (Date.parse(older.expiresAt) > now.getTime()) secrets.push(this.opened(older.sealed, delivery.endpoint_id));
     }
     return secrets;
   }

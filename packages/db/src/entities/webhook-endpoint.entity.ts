@@ -1,6 +1,28 @@
 import type { WebhookDisabledReason, WebhookEventType } from '@keywarden/core';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
+/** A replaced secret that keeps signing alongside the current one until `expiresAt` (ISO 8601). */
+export interface RetiredWebhookSecret {
+  sealed: string;
+  expiresAt: string;
+}
+
+/** How many secrets replaced before the previous one keep signing at most (the oldest drops out first). */
+export const MAX_OLDER_WEBHOOK_SECRETS = 8;
+
+/**
+ * The secrets that sign alongside a new one after a rotation at `now`: the replaced secret
+ * becomes the previous one (the caller sets it), and the previous one, while its overlap
+ * lasts, joins the older secrets still signing. Newest first, at most MAX_OLDER_WEBHOOK_SECRETS.
+ */
+export function olderSecretsAfterRotation(row: Pick<WebhookEndpointEntity, 'previousSecretSealed' | 'previousSecretExpiresAt' | 'olderSecrets'>, now: Date): RetiredWebhookSecret[] {
+  const older = (row.olderSecrets ?? []).filter((secret) => Date.parse(secret.expiresAt) > now.getTime());
+  if (row.previousSecretSealed && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now) {
+    older.unshift({ sealed: row.previousSecretSealed, expiresAt: row.previousSecretExpiresAt.toISOString() });
+  }
+  return older.slice(0, MAX_OLDER_WEBHOOK_SECRETS);
+}
+
 /**
  * A receiver of an app's events. Secrets are sealed (`sealSecret`, bound to the endpoint
  * id), never stored in clear: deliveries must sign with them, so they cannot be hashed.
@@ -53,6 +75,10 @@ export class WebhookEndpointEntity {
 
   @Column('timestamptz', { name: 'previous_secret_expires_at', nullable: true })
   previousSecretExpiresAt!: Date | null;
+
+  /** Secrets replaced before the previous one, newest first, each signing until its own overlap ends. */
+  @Column('jsonb', { name: 'older_secrets', default: () => "'[]'" })
+  olderSecrets!: RetiredWebhookSecret[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
