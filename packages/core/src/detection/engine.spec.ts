@@ -392,6 +392,16 @@ describe('unusual models', () => {
     const model = (keyId: string, t: number) => (keyId === 'key_new' ? ['gpt-4o', 'gpt-4o-mini'][Math.floor(t / DAY) % 2] : t % (2 * MINUTE) ? 'gpt-4o' : 'gpt-4o-mini');
     expect(opened(run(traffic, MONDAY, firstSeen + 6 * DAY, { model }).events)).toEqual([]);
   });
+
+  it('alerts on a model new to the whole app even when a key in its first week brings it', () => {
+    const firstSeen = MONDAY + 2 * WEEK + 13 * HOUR;
+    const traffic: Traffic = (t) => ({ key_a: 5, ...(t >= firstSeen ? { key_new: 3 } : {}) });
+    const model = (keyId: string) => (keyId === 'key_new' ? 'o1-pro' : 'gpt-4o');
+    const alerts = opened(run(traffic, MONDAY, firstSeen + HOUR, { model }).events);
+    expect(alerts).toEqual([
+      expect.objectContaining({ type: 'unusual_model', keyId: 'key_new', model: 'o1-pro', severity: 'medium', evidence: expect.objectContaining({ scope: 'app' }) }),
+    ]);
+  });
 });
 
 describe('bounded state', () => {
