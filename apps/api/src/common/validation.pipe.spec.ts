@@ -1,10 +1,11 @@
 import { CreateCustomerDto } from '../customers/dto/create-customer.dto';
+import { CreatePortalSessionDto } from '../portal/dto/create-portal-session.dto';
 import { ApiError } from './api-error';
 import { createValidationPipe } from './validation.pipe';
 
-async function refusalOf(body: unknown): Promise<ApiError> {
+async function refusalOf(body: unknown, metatype: new () => object = CreateCustomerDto): Promise<ApiError> {
   try {
-    await createValidationPipe().transform(body, { type: 'body', metatype: CreateCustomerDto });
+    await createValidationPipe().transform(body, { type: 'body', metatype });
   } catch (error) {
     if (error instanceof ApiError) return error;
     throw error;
@@ -26,5 +27,15 @@ describe('createValidationPipe', () => {
       { field: 'policy.rateLimits.perMinute', message: 'must be a positive integer' },
       { field: 'policy.rateLimits.perMinute', message: expect.stringMatching(/^must not be greater than /) },
     ]);
+  });
+
+  it('names a list once in the message about its values', async () => {
+    const refusal = await refusalOf({ customerId: 'cus_01m95s27krsnbr563kcq9m93gh', permissions: ['keys.read', 'keys.steal'] }, CreatePortalSessionDto);
+    expect(refusal.details).toEqual([{ field: 'permissions', message: expect.stringMatching(/^each value must be one of: keys\.read, /) }]);
+  });
+
+  it('names a list once in the message about repeated elements', async () => {
+    const refusal = await refusalOf({ customerId: 'cus_01m95s27krsnbr563kcq9m93gh', permissions: ['keys.read', 'keys.read'] }, CreatePortalSessionDto);
+    expect(refusal.details).toEqual([{ field: 'permissions', message: 'all elements must be unique' }]);
   });
 });
