@@ -171,6 +171,22 @@ describe('an admin key restricted to one app', () => {
     expect(targets).not.toContain(key2.id);
     expect((await ownerA.audit.list({ targetId: key2.id })).data.map((entry) => entry.action)).toContain('key.disabled');
   });
+
+  it("still reads the whole history of its app's webhook endpoint once the endpoint is deleted, and none of the other app's", async () => {
+    const history = ['webhook.deleted', 'webhook.tested', 'webhook.secret_rotated', 'webhook.updated', 'webhook.created'];
+    const mine = await ownerA.webhooks.create({ appId: app1.id, url: 'https://example.com/app1-hook' });
+    const theirs = await ownerA.webhooks.create({ appId: app2.id, url: 'https://example.com/app2-hook' });
+    for (const endpoint of [mine, theirs]) {
+      await ownerA.webhooks.update(endpoint.id, { description: 'renamed' });
+      await ownerA.webhooks.rotateSecret(endpoint.id);
+      await ownerA.webhooks.test(endpoint.id);
+      await ownerA.webhooks.delete(endpoint.id);
+    }
+
+    expect((await restricted.audit.list({ targetId: mine.id })).data.map((entry) => entry.action)).toEqual(history);
+    expect((await restricted.audit.list({ targetId: theirs.id })).data).toEqual([]);
+    expect((await ownerA.audit.list({ targetId: theirs.id })).data.map((entry) => entry.action)).toEqual(history);
+  });
 });
 
 describe('scope escalation', () => {

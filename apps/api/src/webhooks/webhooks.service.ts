@@ -63,8 +63,7 @@ export class WebhooksService {
         enabled: true,
         secretSealed: sealed,
       });
-      await this.record(manager, actor, app.workspaceId, 'webhook.created', id, {
-        appId: app.id,
+      await this.record(manager, actor, { id, workspaceId: app.workspaceId, appId: app.id }, 'webhook.created', {
         url: dto.url,
         eventTypes: dto.eventTypes ?? [],
         ...(customer ? { customerId: customer.id } : {}),
@@ -96,7 +95,7 @@ export class WebhooksService {
         Object.assign(row, { enabled: false, disabledReason: 'manual', disabledMessage: 'Disabled manually', disabledAt: new Date() });
       }
       await manager.save(row);
-      await this.record(manager, actor, row.workspaceId, 'webhook.updated', row.id, { ...dto });
+      await this.record(manager, actor, row, 'webhook.updated', { ...dto });
       return toWebhookEndpoint(row);
     });
   }
@@ -106,7 +105,7 @@ export class WebhooksService {
     await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, id, manager, { lock: true });
       await manager.delete(WebhookEndpointEntity, { id: row.id });
-      await this.record(manager, actor, row.workspaceId, 'webhook.deleted', row.id, { appId: row.appId, url: row.url });
+      await this.record(manager, actor, row, 'webhook.deleted', { url: row.url });
     });
   }
 
@@ -125,7 +124,7 @@ export class WebhooksService {
       row.previousSecretExpiresAt = new Date(now.getTime() + PREVIOUS_SECRET_OVERLAP_MS);
       row.secretSealed = sealed;
       await manager.save(row);
-      await this.record(manager, actor, row.workspaceId, 'webhook.secret_rotated', row.id, {
+      await this.record(manager, actor, row, 'webhook.secret_rotated', {
         previousSecretExpiresAt: row.previousSecretExpiresAt.toISOString(),
       });
       return { ...toWebhookEndpoint(row), secret };
@@ -142,7 +141,7 @@ export class WebhooksService {
       await markEventsDispatched(manager, [eventId]);
       const delivery = newId('webhookDelivery');
       await insertDeliveries(manager, [{ id: delivery, workspaceId: row.workspaceId, endpointId: row.id, eventId }]);
-      await this.record(manager, actor, row.workspaceId, 'webhook.tested', row.id, { eventId, deliveryId: delivery });
+      await this.record(manager, actor, row, 'webhook.tested', { eventId, deliveryId: delivery });
       return delivery;
     });
     return this.deliveryById(deliveryId);
@@ -162,7 +161,7 @@ export class WebhooksService {
       const endpoint = await this.findForActor(actor, id, manager);
       assertEnabled(endpoint);
       if (!(await scheduleRedelivery(manager, deliveryId, endpoint.id))) throw ApiError.notFound('Delivery');
-      await this.record(manager, actor, endpoint.workspaceId, 'webhook.redelivered', endpoint.id, { deliveryId });
+      await this.record(manager, actor, endpoint, 'webhook.redelivered', { deliveryId });
     });
     return this.deliveryById(deliveryId);
   }
@@ -173,15 +172,23 @@ export class WebhooksService {
     return toWebhookDelivery(row, await attemptsOf(this.dataSource, [deliveryId]));
   }
 
+  /**
+   * Every entry names the endpoint's app: once the endpoint is deleted its row is gone, and
+   * the entry alone tells an API key limited to that app that it belongs to its history.
+   */
   private record(
     manager: EntityManager,
     actor: Actor,
-    workspaceId: string,
+    endpoint: Pick<WebhookEndpointEntity, 'id' | 'workspaceId' | 'appId'>,
     action: AuditEvent['action'],
-    endpointId: string,
     details: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(manager, actor, workspaceId, { action, targetType: 'webhook', targetId: endpointId, details });
+    return this.audit.record(manager, actor, endpoint.workspaceId, {
+      action,
+      targetType: 'webhook',
+      targetId: endpoint.id,
+      details: { appId: endpoint.appId, ...details },
+    });
   }
 
   /** Other workspaces' endpoints do not exist for the actor (404); endpoints of apps outside its restriction are forbidden (403). */
