@@ -172,6 +172,17 @@ describe('customers CRUD', () => {
     const [entry] = (await owner.audit.list({ targetId: customer.id, action: 'customer.updated' })).data;
     expect(entry.details).toEqual({ fields: ['metadata'] });
   });
+
+  it('records nothing for an update that changes nothing, and only the fields that did change', async () => {
+    const customer = await newCustomer();
+    await owner.customers.update(customer.id, {});
+    await owner.customers.update(customer.id, { name: customer.name });
+    expect((await owner.audit.list({ targetId: customer.id, action: 'customer.updated' })).data).toEqual([]);
+
+    await owner.customers.update(customer.id, { name: customer.name, metadata: { tier: 'silver' } });
+    const entries = (await owner.audit.list({ targetId: customer.id, action: 'customer.updated' })).data;
+    expect(entries.map((entry) => entry.details)).toEqual([{ fields: ['metadata'] }]);
+  });
 });
 
 describe('customer scopes', () => {

@@ -310,6 +310,31 @@ describe('audit log', () => {
     expect(entry.details).toEqual({ fields: ['description'] });
   });
 
+  it('records nothing for an update that changes nothing, and only the fields that did change', async () => {
+    const key = await newKey();
+    const target = await owner.apps.create({ name: uniqueName('unchanged-app'), timezone: 'Europe/Berlin' });
+    const endpoint = await owner.webhooks.create({ appId: target.id, url: 'https://example.com/unchanged' });
+
+    await owner.keys.update(key.id, {});
+    await owner.keys.update(key.id, { name: key.name, scopes: key.scopes });
+    await owner.apps.update(target.id, {});
+    await owner.apps.update(target.id, { name: target.name, timezone: 'Europe/Berlin' });
+    await owner.webhooks.update(endpoint.id, {});
+    await owner.webhooks.update(endpoint.id, { url: endpoint.url, enabled: true });
+    expect((await owner.audit.list({ targetId: key.id, action: 'key.updated' })).data).toEqual([]);
+    expect((await owner.audit.list({ targetId: target.id, action: 'app.updated' })).data).toEqual([]);
+    expect((await owner.audit.list({ targetId: endpoint.id, action: 'webhook.updated' })).data).toEqual([]);
+
+    await owner.keys.update(key.id, { name: key.name, description: 'changed' });
+    await owner.apps.update(target.id, { timezone: 'UTC' });
+    await owner.webhooks.update(endpoint.id, { enabled: false });
+    expect((await owner.audit.list({ targetId: key.id, action: 'key.updated' })).data.map((entry) => entry.details)).toEqual([
+      { fields: ['description'] },
+    ]);
+    expect((await owner.audit.list({ targetId: target.id, action: 'app.updated' })).data).toHaveLength(1);
+    expect((await owner.audit.list({ targetId: endpoint.id, action: 'webhook.updated' })).data).toHaveLength(1);
+  });
+
   it('records app and admin-key actions too', async () => {
     const auditedApp = await owner.apps.create({ name: uniqueName('audited-app') });
     await owner.apps.update(auditedApp.id, { timezone: 'Europe/Berlin' });

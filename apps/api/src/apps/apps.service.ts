@@ -20,7 +20,7 @@ import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
 import type { CreateAppDto } from './dto/create-app.dto';
 import type { UpdateAppDto } from './dto/update-app.dto';
-import { definedChanges } from '../common/defined-changes';
+import { definedChanges, fieldsChangedSince, snapshotOf } from '../common/defined-changes';
 
 function assertHoursSpanTime(dto: CreateAppDto | UpdateAppDto): void {
   if (dto.businessHours && dto.businessHours.start === dto.businessHours.end) {
@@ -42,6 +42,20 @@ async function assertMutedKeysOfApp(
     throw ApiError.validation('detection.mutedKeyIds', `are not keys of this app: ${foreign.join(', ')}`);
   }
 }
+
+/** What `PATCH /v1/apps/:id` may change. */
+const UPDATABLE_APP_FIELDS = [
+  'name',
+  'timezone',
+  'businessHours',
+  'scopeCatalog',
+  'environments',
+  'defaultPolicy',
+  'detectionSettings',
+  'portal',
+  'leakResponse',
+  'containment',
+] as const;
 
 @Injectable()
 export class AppsService {
@@ -125,6 +139,7 @@ export class AppsService {
     const app = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
+        const before = snapshotOf(row, UPDATABLE_APP_FIELDS);
         manager.merge(AppEntity, row, fields);
         if (defaultPolicy !== undefined) row.defaultPolicy = defaultPolicy === null ? null : toStoredPolicy(defaultPolicy);
         if (portal !== undefined) row.portal = portal === null ? null : { ...portal };
@@ -133,6 +148,8 @@ export class AppsService {
           row.detectionSettings = { ...row.detectionSettings, ...definedChanges<AppDetectionSettingsUpdate>(detection) };
         }
         if (containment) row.containment = { ...row.containment, ...definedChanges(containment) };
+        // An update that changes nothing (no field, or every field as it was) is not audited.
+        if (fieldsChangedSince(before, row).length === 0) return row;
         await manager.save(row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.updated',

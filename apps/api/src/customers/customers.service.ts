@@ -24,7 +24,7 @@ import type { Actor } from '../credentials/principal';
 import type { CreateCustomerDto } from './dto/create-customer.dto';
 import type { ListCustomersQueryDto } from './dto/list-customers-query.dto';
 import type { UpdateCustomerDto } from './dto/update-customer.dto';
-import { changedFields } from '../common/defined-changes';
+import { fieldsChangedSince, snapshotOf } from '../common/defined-changes';
 
 /** How a request names a customer: its `cus_…` id, or the platform's externalId (null: not named). */
 export interface CustomerSelector {
@@ -113,19 +113,23 @@ export class CustomersService {
       row = await this.dataSource.transaction(async (manager) => {
         const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
         await assertCanActOnKeysOf(actor, found.id, manager);
+        const before = snapshotOf(found, ['externalId', 'name', 'metadata', 'policy']);
         if (dto.externalId !== undefined) found.externalId = dto.externalId;
         if (dto.name !== undefined) found.name = dto.name;
         if (dto.metadata !== undefined) found.metadata = dto.metadata;
         if (policy !== undefined) found.policy = policy;
+        const fields = fieldsChangedSince(before, found);
+        // An update that changes nothing (no field, or every field as it was) is not audited.
+        if (fields.length === 0) return found;
         const saved = await manager.save(found);
         await this.audit.record(manager, actor, saved.workspaceId, {
           action: 'customer.updated',
           targetType: 'customer',
           targetId: saved.id,
           details: {
-            fields: changedFields(dto),
-            ...(dto.externalId !== undefined ? { externalId: dto.externalId } : {}),
-            ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
+            fields,
+            ...(fields.includes('externalId') ? { externalId: dto.externalId } : {}),
+            ...(fields.includes('policy') ? { policy: dto.policy } : {}),
           },
         });
         return saved;

@@ -35,7 +35,10 @@ import type { UpdateKeyDto } from './dto/update-key.dto';
 import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { type PolicyOutcome, PolicyService } from '../policy/policy.service';
 import { KeyStore } from './key-store.service';
-import { changedFields } from '../common/defined-changes';
+import { fieldsChangedSince, snapshotOf } from '../common/defined-changes';
+
+/** What `PATCH /v1/keys/:id` may change, as the audit entry of an update names it. */
+const UPDATABLE_KEY_FIELDS = ['name', 'description', 'group', 'scopes', 'metadata', 'expiresAt', 'policy', 'customerId'] as const;
 
 /** App keys may only carry scopes from their app's catalog (when it has one). */
 function scopesForApp(requested: string[], app: AppEntity): string[] {
@@ -126,6 +129,7 @@ export class KeysService {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked') throw ApiError.conflict('Key is revoked and can no longer be changed');
+      const before = snapshotOf(row, UPDATABLE_KEY_FIELDS);
       if (dto.scopes) {
         const app = await this.apps.findForActor(actor, row.appId as string, manager);
         row.scopes = scopesForApp(dto.scopes, app);
@@ -140,18 +144,22 @@ export class KeysService {
         // Another workspace's customer does not exist here: 404, and nothing of the change is written.
         row.customerId = dto.customerId === null ? null : (await this.customers.findBySelector(row.workspaceId, { customerId: dto.customerId }, manager))?.id ?? null;
       }
-      await manager.save(row);
-      await this.audit.record(manager, actor, row.workspaceId, {
-        action: 'key.updated',
-        targetType: 'key',
-        targetId: row.id,
-        details: {
-          fields: changedFields(dto),
-          ...(dto.scopes ? { scopes: row.scopes } : {}),
-          ...(dto.policy !== undefined ? { policy: dto.policy } : {}),
-          ...(dto.customerId !== undefined ? { customerId: dto.customerId } : {}),
-        },
-      });
+      const fields = fieldsChangedSince(before, row);
+      // An update that changes nothing (no field, or every field as it was) is not audited.
+      if (fields.length > 0) {
+        await manager.save(row);
+        await this.audit.record(manager, actor, row.workspaceId, {
+          action: 'key.updated',
+          targetType: 'key',
+          targetId: row.id,
+          details: {
+            fields,
+            ...(fields.includes('scopes') ? { scopes: row.scopes } : {}),
+            ...(fields.includes('policy') ? { policy: dto.policy } : {}),
+            ...(fields.includes('customerId') ? { customerId: row.customerId } : {}),
+          },
+        });
+      }
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);

@@ -20,6 +20,7 @@ import { type AuditEvent, AuditService } from '../audit/audit.service';
 import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
+import { fieldsChangedSince, snapshotOf } from '../common/defined-changes';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { CreateWebhookDto } from './dto/create-webhook.dto';
@@ -86,6 +87,7 @@ export class WebhooksService {
   async update(actor: Actor, id: string, dto: UpdateWebhookDto): Promise<WebhookEndpoint> {
     return this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, id, manager, { lock: true });
+      const before = snapshotOf(row, ['url', 'description', 'eventTypes', 'enabled']);
       if (dto.url !== undefined) row.url = dto.url;
       if (dto.description !== undefined) row.description = dto.description;
       if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
@@ -94,6 +96,8 @@ export class WebhooksService {
       } else if (dto.enabled === false && row.enabled) {
         Object.assign(row, { enabled: false, disabledReason: 'manual', disabledMessage: 'Disabled manually', disabledAt: new Date() });
       }
+      // An update that changes nothing (no field, or every field as it was) is not audited.
+      if (fieldsChangedSince(before, row).length === 0) return toWebhookEndpoint(row);
       await manager.save(row);
       await this.record(manager, actor, row, 'webhook.updated', { ...dto });
       return toWebhookEndpoint(row);
