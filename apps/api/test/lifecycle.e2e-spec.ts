@@ -356,6 +356,12 @@ describe('audit log', () => {
     expect(bootstrap).toEqual([expect.objectContaining({ action: 'admin_key.created', actorKeyId: null, ip: null })]);
   });
 
+  it.each(['targetId', 'actorKeyId', 'actor'])('refuses an empty %s filter (400) instead of listing every entry', async (filter) => {
+    const response = await rawRequest(api.baseUrl, `/v1/audit?${filter}=`, { apiKey: workspace.secret });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: filter })] } });
+  });
+
   it('contains no secret anywhere', async () => {
     const entries = [];
     for await (const entry of owner.audit.listAll({ limit: 100 })) entries.push(entry);
