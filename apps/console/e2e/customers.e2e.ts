@@ -1,4 +1,4 @@
-import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
+import { expect, expectAccessible, screenshots, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
 
 test('customers: add one with shared limits, find it by part of its external id, edit its limits, see its keys and usage', async ({ signedIn: page, owner }) => {
   const externalId = uniqueName('acme');
@@ -93,4 +93,43 @@ test('for an admin key limited to some apps, the portal link dialog opens the po
   shownSecret(new URL(url).hash.slice('#token='.length));
   const [entry] = (await owner.audit.list({ action: 'portal_session.created', targetId: customer.id })).data;
   expect(entry.details).toMatchObject({ appId: app.id });
+});
+
+test('the portal link dialog offers only the permissions the signed-in key can grant, each other one disabled with the scope it needs', async ({ page, owner }) => {
+  const customer = await owner.customers.create({ externalId: uniqueName('umbrella'), name: 'Umbrella' });
+  const app = await owner.apps.create({ name: uniqueName('grant-app'), scopeCatalog: ['generation.create'] });
+  // Everything a portal link needs except keys.revoke and webhooks.write.
+  const member = await owner.adminKeys.create({
+    name: uniqueName('support'),
+    scopes: ['apps.read', 'customers.read', 'portal.write', 'keys.read', 'keys.write', 'usage.read', 'alerts.read', 'webhooks.read'],
+  });
+  expect((await page.request.post('/v1/console/sessions', { data: { key: shownSecret(member.secret) } })).status()).toBe(201);
+  await page.goto(`/console/customers/${customer.id}`);
+  await page.getByRole('button', { name: 'Portal link' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Open a portal for this customer' });
+  for (const [permission, needs] of [
+    ['keys.revoke', 'keys.revoke'],
+    ['webhooks.manage', 'webhooks.write'],
+  ]) {
+    const box = dialog.getByRole('checkbox', { name: permission });
+    await expect(box).toBeDisabled();
+    await expect(box).not.toBeChecked();
+    await expect(box).toHaveAccessibleDescription(`needs ${needs}`);
+    await expect(dialog.getByText(`needs ${needs}`, { exact: true })).toBeVisible();
+  }
+  for (const permission of ['keys.read', 'keys.create', 'keys.rotate', 'usage.read', 'alerts.read']) {
+    await expect(dialog.getByRole('checkbox', { name: permission })).toBeChecked();
+    await expect(dialog.getByRole('checkbox', { name: permission })).toBeEnabled();
+  }
+  await dialog.getByLabel('App', { exact: true }).selectOption({ label: app.name });
+  await expectAccessible(page);
+  await screenshotsAt(page, 'portal-link-partial-grant');
+
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  const created = page.getByRole('dialog', { name: 'Portal link created' });
+  const url = (await created.getByLabel('Portal link').textContent()) ?? '';
+  expect(url).toMatch(/\/portal#token=/);
+  shownSecret(new URL(url).hash.slice('#token='.length));
+  const [entry] = (await owner.audit.list({ action: 'portal_session.created', targetId: customer.id })).data;
+  expect(entry.details).toMatchObject({ appId: app.id, permissions: ['keys.read', 'keys.create', 'keys.rotate', 'usage.read', 'alerts.read'] });
 });

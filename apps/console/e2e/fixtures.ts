@@ -12,6 +12,7 @@ export { expect };
 const SCREENSHOTS_DIR = process.env.KW_CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', '.screenshots');
 export const PHONE = { width: 390, height: 844 };
 export const WIDE = { width: 1280, height: 800 };
+export const DESKTOP = { width: 1440, height: 900 };
 
 interface Fixtures {
   /** The workspace owner through the SDK (to seed data and to check what the browser did). */
@@ -57,6 +58,16 @@ export async function expectAccessible(page: Page): Promise<void> {
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-wide.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(WIDE);
+}
+
+/** The page at 1440 × 900 and at phone width (`<name>-desktop.png`, `<name>-phone.png`). */
+export async function screenshotsAt(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(WIDE);

@@ -1,25 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Alert, AppKey } from '@keywarden/core';
 import type { Keywarden } from '@keywarden/sdk';
-import type { Page } from '@playwright/test';
-import { expect, expectAccessible, PHONE, shownSecret, test, uniqueName, WIDE } from './fixtures';
+import { expect, expectAccessible, PHONE, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
 import { seedSpike } from './seed';
 import { client } from '../../api/test/harness';
 import { stackValue } from './stack';
-
-const SCREENSHOTS_DIR = process.env.KW_CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', '.screenshots');
-const DESKTOP = { width: 1440, height: 900 };
-
-/** The page at 1440 × 900 and at phone width (`<name>-desktop.png`, `<name>-phone.png`). */
-async function screenshotsAt(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
-  await page.setViewportSize(DESKTOP);
-  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize(PHONE);
-  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-phone.png`), fullPage: true });
-  await page.setViewportSize(WIDE);
-}
 
 async function ownerGet<T>(path: string): Promise<T> {
   const response = await fetch(`${stackValue('baseUrl')}${path}`, { headers: { authorization: `Bearer ${stackValue('ownerKey')}` } });

@@ -7,11 +7,10 @@ import {
   newId,
   type Page,
   type PageQuery,
-  hasScope,
   PORTAL_LINK_TTL_SECONDS,
-  PORTAL_PERMISSION_SCOPES,
   type PortalApp,
   type PortalMe,
+  scopeNeededToGrant,
   scopesNotHeld,
   type UsageResponse,
   type WebhookEndpoint,
@@ -120,7 +119,7 @@ export class PortalService implements OnModuleInit {
       throw ApiError.validation('appId', 'is required: this API key is limited to some apps');
     }
     for (const permission of dto.permissions) {
-      const missing = PORTAL_PERMISSION_SCOPES[permission].find((scope) => !hasScope(actor.principal.scopes, scope));
+      const missing = scopeNeededToGrant(actor.principal.scopes, permission);
       if (missing !== undefined) {
         throw new ApiError('INSUFFICIENT_PERMISSIONS', `API key lacks the scope ${missing} needed to grant the portal permission ${permission}`);
       }

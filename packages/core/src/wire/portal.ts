@@ -1,3 +1,4 @@
+import { hasScope } from '../scopes/scopes';
 import type { CustomerRef } from './customers';
 
 /** What a portal session may do; each portal route needs one of these. */
@@ -26,6 +27,14 @@ export const PORTAL_PERMISSION_SCOPES: Readonly<Record<PortalPermission, readonl
   'alerts.read': ['alerts.read'],
   'webhooks.manage': ['webhooks.read', 'webhooks.write'],
 };
+
+/**
+ * The first scope of `PORTAL_PERMISSION_SCOPES` that `granted` lacks for `permission`:
+ * undefined when a key holding `granted` may put that permission in a portal link.
+ */
+export function scopeNeededToGrant(granted: readonly string[], permission: PortalPermission): string | undefined {
+  return PORTAL_PERMISSION_SCOPES[permission].find((scope) => !hasScope(granted, scope));
+}
 
 /** A link token can be exchanged for this long after it was issued. */
 export const PORTAL_LINK_TTL_SECONDS = 300;

@@ -1,4 +1,4 @@
-import { type Customer, PORTAL_PERMISSIONS, type PortalPermission } from '@keywarden/core';
+import { type Customer, PORTAL_PERMISSIONS, type PortalPermission, scopeNeededToGrant } from '@keywarden/core';
 import { Controller, useForm } from 'react-hook-form';
 import { AppSelect } from '../../../components/AppSelect';
 import { CopyButton } from '../../../components/CopyButton';
@@ -29,11 +29,16 @@ interface PortalLinkForm {
  */
 export function PortalLinkDialog({ customer, open, onClose }: { customer: Customer; open: boolean; onClose: () => void }) {
   const link = useCreatePortalLink();
+  const actor = useSignedInActor();
   // A key limited to some apps may open a portal in one of them only, never in all apps.
-  const limitedToApps = useSignedInActor().appIds;
-  const { register, handleSubmit, control, reset } = useForm<PortalLinkForm>({
-    defaultValues: { appId: limitedToApps?.[0] ?? '', permissions: [...PORTAL_PERMISSIONS], allowedScopes: '', ttlSeconds: '3600' },
+  const limitedToApps = actor.appIds;
+  // Nobody grants what they do not hold: a permission whose scopes the signed-in key lacks is offered disabled, with the scope it needs.
+  const neededScope = (permission: PortalPermission) => scopeNeededToGrant(actor.scopes, permission);
+  const grantable = PORTAL_PERMISSIONS.filter((permission) => neededScope(permission) === undefined);
+  const { register, handleSubmit, control, reset, watch } = useForm<PortalLinkForm>({
+    defaultValues: { appId: limitedToApps?.[0] ?? '', permissions: grantable, allowedScopes: '', ttlSeconds: '3600' },
   });
+  const nothingChosen = watch('permissions').length === 0;
   const close = () => {
     // The link is a credential until used: gone with the dialog.
     link.reset();
@@ -92,20 +97,41 @@ export function PortalLinkDialog({ customer, open, onClose }: { customer: Custom
           <fieldset className="fieldset">
             <legend>What the customer may do</legend>
             <div className="checkbox-grid">
-              {PORTAL_PERMISSIONS.map((permission) => (
-                <label key={permission} className="checkbox">
-                  <input type="checkbox" value={permission} {...register('permissions')} />
-                  <code>{permission}</code>
-                </label>
-              ))}
+              {PORTAL_PERMISSIONS.map((permission) => {
+                const needs = neededScope(permission);
+                const hintId = `portal-permission-needs-${permission.replace('.', '-')}`;
+                return (
+                  <div key={permission} className="checkbox-option">
+                    <label className="checkbox">
+                      <input type="checkbox" value={permission} disabled={needs !== undefined} aria-describedby={needs ? hintId : undefined} {...register('permissions')} />
+                      <code>{permission}</code>
+                    </label>
+                    {needs && (
+                      <small id={hintId} className="muted">
+                        needs {needs}
+                      </small>
+                    )}
+                  </div>
+                );
+              })}
             </div>
+            {grantable.length < PORTAL_PERMISSIONS.length && (
+              <p className="muted">Your admin key can grant only what its own scopes allow.</p>
+            )}
+            {grantable.length === 0 ? (
+              <p className="warning" role="status">
+                Your admin key holds none of the scopes a portal permission needs: ask an owner for a link.
+              </p>
+            ) : (
+              nothingChosen && <p className="muted">Choose at least one permission.</p>
+            )}
           </fieldset>
           <label className="field">
             <span>Scopes new keys may carry (one per line; empty: the app's catalog)</span>
             <textarea rows={2} spellCheck={false} {...register('allowedScopes')} />
           </label>
           <ErrorMessage error={link.error} />
-          <FormActions onCancel={close} submitLabel="Create link" pendingLabel="Creating…" pending={link.isPending} />
+          <FormActions onCancel={close} submitLabel="Create link" pendingLabel="Creating…" pending={link.isPending} disabled={nothingChosen} />
         </form>
       )}
     </Dialog>
