@@ -1,4 +1,5 @@
 import { ErrorMessage } from './ErrorMessage';
+import { ScopedButton } from './ScopedButton';
 
 interface SaveBarProps {
   /** The save call's state, and whether the form has changed since. */
@@ -6,10 +7,12 @@ interface SaveBarProps {
   dirty: boolean;
   submitLabel: string;
   savedMessage: string;
+  /** The scope saving needs: without it the button is disabled and says so. */
+  scope: string;
 }
 
 /** The end of an edit form: the API's error, "saved" until the next change, and the submit button. */
-export function SaveBar({ save, dirty, submitLabel, savedMessage }: SaveBarProps) {
+export function SaveBar({ save, dirty, submitLabel, savedMessage, scope }: SaveBarProps) {
   return (
     <>
       <ErrorMessage error={save.error} />
@@ -19,9 +22,9 @@ export function SaveBar({ save, dirty, submitLabel, savedMessage }: SaveBarProps
         </p>
       )}
       <div className="actions">
-        <button type="submit" className="button-primary" disabled={save.isPending}>
+        <ScopedButton scope={scope} type="submit" className="button-primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : submitLabel}
-        </button>
+        </ScopedButton>
       </div>
     </>
   );

@@ -10,6 +10,7 @@ import { formatDateTime } from '../../../lib/format';
 import { useAlert, useAlertAction, useAlertKey, useLiftContainment } from '../api/alerts';
 import { CanaryEvidence, LeakEvidence } from './IncidentEvidence';
 import { EvidenceChart } from './EvidenceChart';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 export default function AlertDetailPage() {
   const { alertId = '' } = useParams();
@@ -33,19 +34,19 @@ function AlertDetail({ alert }: { alert: Alert }) {
         <StatusBadge status={alert.severity} />
         <StatusBadge status={alert.status} />
         {alert.status === 'open' && (
-          <button type="button" className="button-secondary" disabled={acknowledge.isPending} onClick={() => acknowledge.mutate()}>
+          <ScopedButton scope="alerts.write" className="button-secondary" disabled={acknowledge.isPending} onClick={() => acknowledge.mutate()}>
             Acknowledge
-          </button>
+          </ScopedButton>
         )}
         {alert.status !== 'resolved' && (
-          <button type="button" className="button-primary" disabled={resolve.isPending} onClick={() => resolve.mutate()}>
+          <ScopedButton scope="alerts.write" className="button-primary" disabled={resolve.isPending} onClick={() => resolve.mutate()}>
             Resolve
-          </button>
+          </ScopedButton>
         )}
         {containment && (
-          <button type="button" className="button-secondary" onClick={() => setLifting(true)}>
+          <ScopedButton scope="alerts.write" className="button-secondary" onClick={() => setLifting(true)}>
             Lift containment
-          </button>
+          </ScopedButton>
         )}
       </PageHeader>
       <ErrorMessage error={acknowledge.error ?? resolve.error} />

@@ -11,6 +11,7 @@ import { linesOf } from '../../../lib/format';
 import { useApp, useDeleteApp, useUpdateApp } from '../api/apps';
 import { SaveBar } from '../../../components/SaveBar';
 import { SelectField } from '../../../components/SelectField';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 interface AppForm {
   name: string;
@@ -98,9 +99,9 @@ function AppSettingsForm({ app }: { app: App }) {
         <Link className="button-secondary" to={`/keys?appId=${app.id}`}>
           Keys of this app
         </Link>
-        <button type="button" className="button-danger" onClick={() => setDeleting(true)}>
+        <ScopedButton scope="apps.write" className="button-danger" onClick={() => setDeleting(true)}>
           Delete app
-        </button>
+        </ScopedButton>
       </PageHeader>
       <form
         className="stack card"
@@ -218,7 +219,7 @@ function AppSettingsForm({ app }: { app: App }) {
             <textarea rows={2} spellCheck={false} {...register('portal.allowedEmbedOrigins')} />
           </label>
         </fieldset>
-        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save settings" savedMessage="Settings saved." />
+        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save settings" savedMessage="Settings saved." scope="apps.write" />
       </form>
       <ConfirmDialog
         open={deleting}

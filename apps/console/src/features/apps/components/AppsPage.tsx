@@ -12,6 +12,7 @@ import { formatDateTime } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useAppsPage } from '../api/apps';
 import { CreateAppDialog } from './CreateAppDialog';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 const column = createColumnHelper<App>();
 const columns = [
@@ -30,9 +31,9 @@ export default function AppsPage() {
   return (
     <>
       <PageHeader title="Apps" description="Each app holds its own keys, usage, webhooks and alerts.">
-        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+        <ScopedButton scope="apps.write" className="button-primary" onClick={() => setCreating(true)}>
           Create app
-        </button>
+        </ScopedButton>
       </PageHeader>
       {apps.isPending && <Loading />}
       <ErrorMessage error={apps.error} />

@@ -17,6 +17,7 @@ import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useCustomer, useCustomerKeys, useCustomerStatus, useUpdateCustomer } from '../api/customers';
 import { CustomerFields, type CustomerForm } from './CustomerFields';
 import { PortalLinkDialog } from './PortalLinkDialog';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 export default function CustomerDetailPage() {
   const { customerId = '' } = useParams();
@@ -42,13 +43,13 @@ function CustomerDetail({ customer }: { customer: Customer }) {
       <PageHeader title={customer.name ?? customer.externalId} description={<code>{customer.id}</code>}>
         <StatusBadge status={customer.status} />
         {!suspended && (
-          <button type="button" className="button-primary" onClick={() => setLinking(true)}>
+          <ScopedButton scope="portal.write" className="button-primary" onClick={() => setLinking(true)}>
             Portal link
-          </button>
+          </ScopedButton>
         )}
-        <button type="button" className={suspended ? 'button-secondary' : 'button-danger'} onClick={() => setConfirming(true)}>
+        <ScopedButton scope="customers.write" className={suspended ? 'button-secondary' : 'button-danger'} onClick={() => setConfirming(true)}>
           {suspended ? 'Resume' : 'Suspend'}
-        </button>
+        </ScopedButton>
       </PageHeader>
       <form
         className="stack card"
@@ -61,7 +62,7 @@ function CustomerDetail({ customer }: { customer: Customer }) {
         )}
       >
         <CustomerFields register={register} />
-        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save customer" savedMessage="Customer saved." />
+        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save customer" savedMessage="Customer saved." scope="customers.write" />
       </form>
       <CustomerKeys customerId={customer.id} />
       <UsageCard filter={{ customerId: customer.id }} title="Usage of all their keys" spend emptyHint="Verifies of this customer's keys show here within seconds." />

@@ -15,6 +15,7 @@ import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useUrlFilters } from '../../../lib/use-url-filters';
 import { type CustomerFilters, useCustomersPage } from '../api/customers';
 import { CreateCustomerDialog } from './CreateCustomerDialog';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 /** The shared limits in one line: "60/min, 1,000/day, 3 concurrent, 25.00/day spend". */
 function limitsOf(customer: Customer): string {
@@ -58,9 +59,9 @@ export default function CustomersPage() {
   return (
     <>
       <PageHeader title="Customers" description="Your own customers: their keys share these limits, and you can open a portal for each of them.">
-        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+        <ScopedButton scope="customers.write" className="button-primary" onClick={() => setCreating(true)}>
           Add customer
-        </button>
+        </ScopedButton>
       </PageHeader>
       <div role="search" className="filters" aria-label="Filter customers">
         <label className="field field-inline field-grow">

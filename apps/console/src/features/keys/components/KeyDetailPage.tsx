@@ -14,6 +14,7 @@ import { formatDateTime } from '../../../lib/format';
 import { useKey, useKeyAction, useRotateKey } from '../api/keys';
 import { AccessLog } from './AccessLog';
 import { ReportLeakDialog } from './ReportLeakDialog';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 export default function KeyDetailPage() {
   const { keyId = '' } = useParams();
@@ -44,27 +45,27 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
         </Link>
         {open && (
           <>
-            <button type="button" className="button-secondary" onClick={() => setRotating(true)}>
+            <ScopedButton scope="keys.write" className="button-secondary" onClick={() => setRotating(true)}>
               Rotate
-            </button>
+            </ScopedButton>
             {appKey.status === 'disabled' ? (
-              <button type="button" className="button-secondary" onClick={() => setConfirming('enable')}>
+              <ScopedButton scope="keys.write" className="button-secondary" onClick={() => setConfirming('enable')}>
                 Enable
-              </button>
+              </ScopedButton>
             ) : (
-              <button type="button" className="button-secondary" onClick={() => setConfirming('disable')}>
+              <ScopedButton scope="keys.write" className="button-secondary" onClick={() => setConfirming('disable')}>
                 Disable
-              </button>
+              </ScopedButton>
             )}
-            <button type="button" className="button-danger" onClick={() => setConfirming('revoke')}>
+            <ScopedButton scope="keys.revoke" className="button-danger" onClick={() => setConfirming('revoke')}>
               Revoke
-            </button>
+            </ScopedButton>
           </>
         )}
         {!appKey.canary && (
-          <button type="button" className="button-danger" onClick={() => setReportingLeak(true)}>
+          <ScopedButton scope="keys.revoke" className="button-danger" onClick={() => setReportingLeak(true)}>
             Report leak
-          </button>
+          </ScopedButton>
         )}
       </PageHeader>
       {appKey.containment && <ContainmentCard containment={appKey.containment} />}

@@ -12,6 +12,7 @@ import { type KeyFilters, useKeysPage } from '../api/keys';
 import { CreateKeyDialog } from './CreateKeyDialog';
 import { SelectField } from '../../../components/SelectField';
 import { useUrlFilters } from '../../../lib/use-url-filters';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 /** A whole key pasted into the search box is looked up by its display prefix: the secret never leaves the page. */
 const WHOLE_KEY = /^([a-z]{2,8}_[a-z0-9]{1,16}_[0-9A-Za-z]{4})[0-9A-Za-z]{32}$/;
@@ -49,9 +50,9 @@ export default function KeysPage() {
   return (
     <>
       <PageHeader title="Keys" description="Keys your customers call your API with. Search runs on the server, across every key.">
-        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+        <ScopedButton scope="keys.write" className="button-primary" onClick={() => setCreating(true)}>
           Create key
-        </button>
+        </ScopedButton>
       </PageHeader>
       <div role="search" className="filters" aria-label="Filter keys">
         <label className="field field-inline field-grow">

@@ -14,6 +14,7 @@ import { formatDateTime, formatRelative } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { type Cascade, useAdminKeysPage, useRevokeAdminKey } from '../api/members';
 import { CreateMemberDialog } from './CreateMemberDialog';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 const column = createColumnHelper<AdminKey>();
 
@@ -41,9 +42,9 @@ export default function MembersPage() {
         header: 'Actions',
         cell: (cell) =>
           cell.row.original.status === 'revoked' ? null : (
-            <button type="button" className="button-secondary" onClick={() => setRevoking(cell.row.original)} aria-label={`Revoke ${cell.row.original.name}`}>
+            <ScopedButton scope="keys.revoke" className="button-secondary" onClick={() => setRevoking(cell.row.original)} aria-label={`Revoke ${cell.row.original.name}`}>
               Revoke
-            </button>
+            </ScopedButton>
           ),
       }),
     ],
@@ -57,9 +58,9 @@ export default function MembersPage() {
   return (
     <>
       <PageHeader title="Members" description="Admin keys: who may use this console and the API, with which role.">
-        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+        <ScopedButton scope="keys.write" className="button-primary" onClick={() => setCreating(true)}>
           Add member
-        </button>
+        </ScopedButton>
       </PageHeader>
       {members.isPending && <Loading />}
       <ErrorMessage error={members.error} />

@@ -7,6 +7,7 @@ import { StatusBadge } from '../../../components/StatusBadge';
 import { formatDateTime } from '../../../lib/format';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useDeliveries, useRedeliver } from '../api/webhooks';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 /**
  * Newest first; each delivery opens onto its attempts (status, latency, the start of the
@@ -96,9 +97,9 @@ function DeliveryItem({
           </div>
         )}
         <div className="actions">
-          <button type="button" className="button-secondary" onClick={onRedeliver} disabled={pending || disabledHintId !== undefined} aria-describedby={disabledHintId}>
+          <ScopedButton scope="webhooks.write" className="button-secondary" onClick={onRedeliver} disabled={pending || disabledHintId !== undefined} aria-describedby={disabledHintId}>
             {pending ? 'Queuing…' : 'Redeliver'}
-          </button>
+          </ScopedButton>
         </div>
       </div>
     </details>

@@ -12,6 +12,7 @@ import { StatusBadge } from '../../../components/StatusBadge';
 import { formatDateTime } from '../../../lib/format';
 import { useDeleteWebhook, useRotateWebhookSecret, useTestWebhook, useUpdateWebhook, useWebhook } from '../api/webhooks';
 import { Deliveries } from './Deliveries';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 const TEST_NEEDS_ENABLED_ID = 'test-needs-enabled';
 
@@ -38,24 +39,24 @@ function WebhookDetail({ endpoint }: { endpoint: WebhookEndpoint }) {
     <>
       <PageHeader title={endpoint.url} description={endpoint.description ?? <code>{endpoint.id}</code>}>
         <StatusBadge status={endpoint.enabled ? 'enabled' : 'disabled'} />
-        <button
-          type="button"
+        <ScopedButton
+          scope="webhooks.write"
           className="button-primary"
           disabled={test.isPending || !endpoint.enabled}
           aria-describedby={endpoint.enabled ? undefined : TEST_NEEDS_ENABLED_ID}
           onClick={() => test.mutate()}
         >
           {test.isPending ? 'Sending…' : 'Send test event'}
-        </button>
-        <button type="button" className="button-secondary" disabled={update.isPending} onClick={() => update.mutate({ enabled: !endpoint.enabled })}>
+        </ScopedButton>
+        <ScopedButton scope="webhooks.write" className="button-secondary" disabled={update.isPending} onClick={() => update.mutate({ enabled: !endpoint.enabled })}>
           {endpoint.enabled ? 'Disable' : 'Enable'}
-        </button>
-        <button type="button" className="button-secondary" onClick={() => setConfirming('rotate')}>
+        </ScopedButton>
+        <ScopedButton scope="webhooks.write" className="button-secondary" onClick={() => setConfirming('rotate')}>
           Rotate secret
-        </button>
-        <button type="button" className="button-danger" onClick={() => setConfirming('delete')}>
+        </ScopedButton>
+        <ScopedButton scope="webhooks.write" className="button-danger" onClick={() => setConfirming('delete')}>
           Delete
-        </button>
+        </ScopedButton>
       </PageHeader>
       {!endpoint.enabled && (
         <p id={TEST_NEEDS_ENABLED_ID} className="muted">

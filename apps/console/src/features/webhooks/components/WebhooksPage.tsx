@@ -10,6 +10,7 @@ import { CreateWebhookDialog } from '../../../components/webhooks/CreateWebhookD
 import { WebhooksTable } from '../../../components/webhooks/WebhooksTable';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useCreateWebhook, useWebhooksPage } from '../api/webhooks';
+import { ScopedButton } from '../../../components/ScopedButton';
 
 export default function WebhooksPage() {
   const [params, setParams] = useSearchParams();
@@ -21,9 +22,9 @@ export default function WebhooksPage() {
   return (
     <>
       <PageHeader title="Webhooks" description="Signed events (alerts, key changes) sent to your endpoints, retried until they answer 2xx.">
-        <button type="button" className="button-primary" onClick={() => setCreating(true)}>
+        <ScopedButton scope="webhooks.write" className="button-primary" onClick={() => setCreating(true)}>
           Add endpoint
-        </button>
+        </ScopedButton>
       </PageHeader>
       <div role="search" className="filters" aria-label="Filter endpoints">
         <AppSelect value={appId} onChange={(value) => setParams(value ? { appId: value } : {}, { replace: true })} allowAll />

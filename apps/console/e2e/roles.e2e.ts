@@ -1,0 +1,80 @@
+import type { AdminRole } from '@keywarden/core';
+import type { Keywarden } from '@keywarden/sdk';
+import type { Locator, Page } from '@playwright/test';
+import { expect, expectAccessible, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
+
+async function signInAs(page: Page, owner: Keywarden, role: AdminRole): Promise<void> {
+  const member = await owner.adminKeys.create({ name: uniqueName(role), role });
+  expect((await page.request.post('/v1/console/sessions', { data: { key: shownSecret(member.secret) } })).status()).toBe(201);
+}
+
+/** The button is there, disabled, and says the scope it needs. */
+async function expectNeeds(button: Locator, scope: string): Promise<void> {
+  await expect(button).toBeVisible();
+  await expect(button).toBeDisabled();
+  await expect(button).toHaveAccessibleDescription(`needs ${scope}`);
+}
+
+test('a viewer sees every change it may not make disabled with the scope it needs, never a 403 after a click', async ({ page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('viewed'), timezone: 'UTC' });
+  const key = await owner.keys.create({ appId: app.id, name: 'viewed key', environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  const customer = await owner.customers.create({ externalId: uniqueName('viewed-customer'), name: 'Viewed' });
+  await signInAs(page, owner, 'viewer');
+
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'viewed key' })).toBeVisible();
+  await expectNeeds(page.getByRole('button', { name: 'Rotate', exact: true }), 'keys.write');
+  await expectNeeds(page.getByRole('button', { name: 'Disable', exact: true }), 'keys.write');
+  await expectNeeds(page.getByRole('button', { name: 'Revoke', exact: true }), 'keys.revoke');
+  await expectNeeds(page.getByRole('button', { name: 'Report leak', exact: true }), 'keys.revoke');
+  await expect(page.getByText('needs keys.revoke', { exact: true }).first()).toBeVisible();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'key-viewer');
+
+  await page.goto(`/console/customers/${customer.id}`);
+  await expectNeeds(page.getByRole('button', { name: 'Portal link' }), 'portal.write');
+  await expectNeeds(page.getByRole('button', { name: 'Suspend' }), 'customers.write');
+  await expectNeeds(page.getByRole('button', { name: 'Save customer' }), 'customers.write');
+  await expectAccessible(page);
+  await screenshotsAt(page, 'customer-viewer');
+
+  for (const [path, name, scope] of [
+    ['/console/keys', 'Create key', 'keys.write'],
+    ['/console/apps', 'Create app', 'apps.write'],
+    [`/console/apps/${app.id}`, 'Delete app', 'apps.write'],
+    [`/console/apps/${app.id}`, 'Save settings', 'apps.write'],
+    ['/console/customers', 'Add customer', 'customers.write'],
+    ['/console/webhooks', 'Add endpoint', 'webhooks.write'],
+    ['/console/members', 'Add member', 'keys.write'],
+  ]) {
+    await page.goto(path);
+    await expectNeeds(page.getByRole('button', { name, exact: true }), scope);
+  }
+  // Nothing was changed, and nothing was tried.
+  expect((await owner.keys.get(key.id)).status).toBe('active');
+});
+
+test('a developer may rotate and disable a key but not revoke it or report a leak; an admin may do all of it', async ({ page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('developed'), timezone: 'UTC' });
+  const key = await owner.keys.create({ appId: app.id, name: 'developed key', environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  await signInAs(page, owner, 'developer');
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('button', { name: 'Rotate', exact: true })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Disable', exact: true })).toBeEnabled();
+  await expectNeeds(page.getByRole('button', { name: 'Revoke', exact: true }), 'keys.revoke');
+  await expectNeeds(page.getByRole('button', { name: 'Report leak', exact: true }), 'keys.revoke');
+  await page.getByRole('button', { name: 'Disable', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Disable this key?' }).getByRole('button', { name: 'Disable key' }).click();
+  await expect(page.locator('.page-header').getByText('disabled', { exact: true })).toBeVisible();
+  expect((await owner.keys.get(key.id)).status).toBe('disabled');
+
+  await page.context().clearCookies();
+  await signInAs(page, owner, 'admin');
+  await page.goto(`/console/keys/${key.id}`);
+  for (const name of ['Rotate', 'Enable', 'Revoke', 'Report leak']) {
+    await expect(page.getByRole('button', { name, exact: true })).toBeEnabled();
+  }
+  await expect(page.getByText(/^needs /)).toHaveCount(0);
+});
