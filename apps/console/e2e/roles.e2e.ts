@@ -78,3 +78,35 @@ test('a developer may rotate and disable a key but not revoke it or report a lea
   }
   await expect(page.getByText(/^needs /)).toHaveCount(0);
 });
+
+test('a developer is not offered the pages it may not read; opened by address, they say which scope they need', async ({ page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('unalerted'), timezone: 'UTC' });
+  const key = await owner.keys.create({ appId: app.id, name: 'unalerted key', environment: 'live', scopes: ['anything.read'] });
+  shownSecret(key.secret);
+  await signInAs(page, owner, 'developer');
+  await page.goto(`/console/keys/${key.id}`);
+  const nav = page.getByRole('navigation', { name: 'Console' });
+  await expect(nav.getByRole('link', { name: 'Keys' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Alerts' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Alerts about this key' })).toHaveCount(0);
+
+  for (const [path, scope] of [
+    ['/console/alerts', 'alerts.read'],
+    [`/console/alerts?keyId=${key.id}`, 'alerts.read'],
+    ['/console/audit', 'audit.read'],
+  ]) {
+    await page.goto(path);
+    await expect(page.getByText('No access to this page')).toBeVisible();
+    await expect(page.locator('.empty')).toContainText(`Your admin key lacks ${scope}, which this page needs.`);
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  }
+  await expectAccessible(page);
+  await screenshotsAt(page, 'audit-no-access');
+
+  await page.context().clearCookies();
+  await signInAs(page, owner, 'viewer');
+  await page.goto('/console/audit');
+  await expect(page.getByRole('table', { name: 'Audit log' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveCount(8);
+});

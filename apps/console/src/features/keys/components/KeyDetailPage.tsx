@@ -15,6 +15,7 @@ import { useKey, useKeyAction, useRotateKey } from '../api/keys';
 import { AccessLog } from './AccessLog';
 import { ReportLeakDialog } from './ReportLeakDialog';
 import { ScopedButton } from '../../../components/ScopedButton';
+import { useHasScope } from '../../../lib/signed-in-actor';
 
 export default function KeyDetailPage() {
   const { keyId = '' } = useParams();
@@ -36,13 +37,16 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
   const pending = confirming ? mutations[confirming] : null;
   const confirmation = confirming ? KEY_ACTION_CONFIRMATION[confirming] : null;
   const open = appKey.status !== 'revoked';
+  const canReadAlerts = useHasScope()('alerts.read');
   return (
     <>
       <PageHeader title={appKey.name} description={<>{appKey.description ?? <code>{appKey.id}</code>}</>}>
         <StatusBadge status={appKey.status} />
-        <Link className="button-secondary" to={`/alerts?keyId=${encodeURIComponent(appKey.id)}`}>
-          Alerts about this key
-        </Link>
+        {canReadAlerts && (
+          <Link className="button-secondary" to={`/alerts?keyId=${encodeURIComponent(appKey.id)}`}>
+            Alerts about this key
+          </Link>
+        )}
         {open && (
           <>
             <ScopedButton scope="keys.write" className="button-secondary" onClick={() => setRotating(true)}>
