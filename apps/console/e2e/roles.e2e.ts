@@ -110,3 +110,39 @@ test('a developer is not offered the pages it may not read; opened by address, t
   await expect(page.getByRole('table', { name: 'Audit log' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link')).toHaveCount(8);
 });
+
+test('adding a member offers only the roles the signed-in key can give; the others are disabled with what they need', async ({ page, owner }) => {
+  await signInAs(page, owner, 'developer');
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a member' });
+  const role = dialog.getByLabel('Role');
+  await expect(role).toHaveValue('developer');
+  await expect(role.locator('option[value="owner"]')).toBeDisabled();
+  await expect(role.locator('option[value="owner"]')).toHaveText('owner: everything (needs every scope)');
+  await expect(role.locator('option[value="admin"]')).toBeDisabled();
+  await expect(role.locator('option[value="admin"]')).toContainText('(needs apps.write, keys.revoke and ');
+  // A viewer reads alerts and the audit log, which a developer does not.
+  await expect(role.locator('option[value="viewer"]')).toBeDisabled();
+  await expect(role.locator('option[value="viewer"]')).toHaveText('viewer: read only (needs alerts.read, audit.read)');
+  await expect(dialog.getByText('A role with scopes your admin key lacks cannot be given')).toBeVisible();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'add-member-developer');
+  const name = uniqueName('intern');
+  await dialog.getByLabel(/Name/).fill(name);
+  await dialog.getByRole('button', { name: 'Create admin key' }).click();
+  const created = page.getByRole('dialog', { name: 'Admin key created' });
+  shownSecret((await created.getByLabel('New admin key').textContent()) ?? '');
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('developer');
+
+  // An admin may give every role but owner.
+  await page.context().clearCookies();
+  await signInAs(page, owner, 'admin');
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const adminRole = page.getByRole('dialog', { name: 'Add a member' }).getByLabel('Role');
+  await expect(adminRole.locator('option[value="owner"]')).toBeDisabled();
+  await expect(adminRole.locator('option[value="admin"]')).toBeEnabled();
+  await expect(adminRole.locator('option[value="viewer"]')).toBeEnabled();
+});

@@ -1,4 +1,4 @@
-import { ADMIN_ROLES, type AdminRole } from '@keywarden/core';
+import { ADMIN_ROLES, type AdminRole, ROLE_SCOPES, scopesNotHeld } from '@keywarden/core';
 import { useForm } from 'react-hook-form';
 import { Dialog } from '../../../components/Dialog';
 import { ErrorMessage } from '../../../components/ErrorMessage';
@@ -6,6 +6,7 @@ import { FormActions } from '../../../components/FormActions';
 import { SecretReveal } from '../../../components/SecretReveal';
 import { SelectField } from '../../../components/SelectField';
 import { useAppOptions } from '../../../lib/app-options';
+import { useSignedInActor } from '../../../lib/signed-in-actor';
 import { useCreateAdminKey } from '../api/members';
 
 const ROLE_HELP: Record<AdminRole, string> = {
@@ -14,6 +15,12 @@ const ROLE_HELP: Record<AdminRole, string> = {
   developer: 'keys, usage and webhooks; no revoke',
   viewer: 'read only',
 };
+
+/** The scopes a role needs that the signed-in key lacks, shortly: `*` is every scope. */
+function neededSummary(missing: string[]): string {
+  if (missing.includes('*')) return 'every scope';
+  return missing.length > 2 ? `${missing.slice(0, 2).join(', ')} and ${missing.length - 2} more` : missing.join(', ');
+}
 
 interface MemberForm {
   name: string;
@@ -24,7 +31,12 @@ interface MemberForm {
 export function CreateMemberDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const create = useCreateAdminKey();
   const apps = useAppOptions();
-  const { register, handleSubmit, reset } = useForm<MemberForm>({ defaultValues: { name: '', role: 'developer', appIds: [] } });
+  // Nobody hands out more than they hold: a role with a scope the signed-in key lacks is offered disabled, with what it needs.
+  const { scopes } = useSignedInActor();
+  const lacking = (role: AdminRole) => scopesNotHeld(scopes, ROLE_SCOPES[role]);
+  const grantable = ADMIN_ROLES.filter((role) => lacking(role).length === 0);
+  const defaultRole = grantable.includes('developer') ? 'developer' : (grantable.at(-1) ?? 'viewer');
+  const { register, handleSubmit, reset } = useForm<MemberForm>({ defaultValues: { name: '', role: defaultRole, appIds: [] } });
   const close = () => {
     create.reset();
     reset();
@@ -45,11 +57,18 @@ export function CreateMemberDialog({ open, onClose }: { open: boolean; onClose: 
           </label>
           <SelectField label="Role" {...register('role')}>
             {ADMIN_ROLES.map((role) => (
-              <option key={role} value={role}>
-                {role}: {ROLE_HELP[role]}
+              <option key={role} value={role} disabled={lacking(role).length > 0}>
+                {`${role}: ${ROLE_HELP[role]}${lacking(role).length > 0 ? ` (needs ${neededSummary(lacking(role))})` : ''}`}
               </option>
             ))}
           </SelectField>
+          {grantable.length < ADMIN_ROLES.length && (
+            <p className="muted">
+              {grantable.length === 0
+                ? 'Your admin key lacks scopes of every role, so it cannot add a member: ask an owner.'
+                : 'A role with scopes your admin key lacks cannot be given: ask an owner or admin for it.'}
+            </p>
+          )}
           <fieldset className="fieldset">
             <legend>Apps (none checked: every app)</legend>
             <div className="checkbox-grid">
@@ -62,7 +81,7 @@ export function CreateMemberDialog({ open, onClose }: { open: boolean; onClose: 
             </div>
           </fieldset>
           <ErrorMessage error={create.error} />
-          <FormActions onCancel={close} submitLabel="Create admin key" pendingLabel="Creating…" pending={create.isPending} />
+          <FormActions onCancel={close} submitLabel="Create admin key" pendingLabel="Creating…" pending={create.isPending} disabled={grantable.length === 0} />
         </form>
       )}
     </Dialog>
