@@ -12,6 +12,7 @@ import { StatusBadge } from '../../../components/StatusBadge';
 import { api, ApiRequestError } from '../../../lib/api-client';
 import { useAppOptions } from '../../../lib/app-options';
 import { formatNumber, formatRelative } from '../../../lib/format';
+import { useHasScope } from '../../../lib/signed-in-actor';
 import { queryKeys } from '../../../lib/query-keys';
 import { bucketsOf, rangeEndingNow, USAGE_RANGES, useUsage } from '../../../lib/usage';
 
@@ -42,9 +43,12 @@ export default function OverviewPage() {
 function AppOverview({ appId }: { appId: string }) {
   const window = useMemo(() => rangeEndingNow(LAST_HOUR), []);
   const usage = useUsage({ appId, granularity: 'minute', ...window, groupBy: 'outcome' });
+  // A role that may not read alerts is not sent for them: the tile and the section say what it needs.
+  const canReadAlerts = useHasScope()('alerts.read');
   const alerts = useQuery({
     queryKey: [...queryKeys.alerts, 'open', appId],
     queryFn: () => api.get<Page<Alert>>('/v1/alerts', { appId, status: 'open', limit: 10 }),
+    enabled: canReadAlerts,
   });
   const chart = useMemo(
     () => usage.data && pivotSeries(usage.data.series, (point) => point.outcome ?? 'all', (point) => point.requests, bucketsOf(window.from, window.to, 'minute')),
@@ -65,8 +69,9 @@ function AppOverview({ appId }: { appId: string }) {
         <StatTile label="Refused" value={usage.data && formatNumber(refused)} error={usage.error} />
         <StatTile
           label="Open alerts"
-          value={alerts.data && formatNumber(alerts.data.data.length) + (alerts.data.nextCursor ? '+' : '')}
+          value={canReadAlerts ? alerts.data && formatNumber(alerts.data.data.length) + (alerts.data.nextCursor ? '+' : '') : 'No access'}
           error={alerts.error}
+          note={canReadAlerts ? undefined : 'needs alerts.read'}
         />
       </div>
       <section className="card" aria-labelledby="verifies">
@@ -111,6 +116,11 @@ function AppOverview({ appId }: { appId: string }) {
         </section>
         <section className="card" aria-labelledby="open-alerts">
           <h2 id="open-alerts">Open alerts</h2>
+          {!canReadAlerts && (
+            <p className="muted">
+              Your admin key lacks <code>alerts.read</code>, so open alerts are not shown here.
+            </p>
+          )}
           <ErrorMessage error={alerts.error} />
           {alerts.data && alerts.data.data.length === 0 && <p className="muted">No open alerts. Detection watches every key of this app.</p>}
           <ul className="plain-list">
@@ -129,14 +139,16 @@ function AppOverview({ appId }: { appId: string }) {
 
 /**
  * One number of the tiles. A failed request ends the loading mark: the tile says the role
- * may not read it (or shows a dash, the section below giving the API's message).
+ * may not read it (or shows a dash, the section below giving the API's message); `note`
+ * says what a number the role may not read needs.
  */
-function StatTile({ label, value, error }: { label: string; value: string | undefined; error: Error | null }) {
+function StatTile({ label, value, error, note }: { label: string; value: string | undefined; error: Error | null; note?: string }) {
   const unavailable = error instanceof ApiRequestError && error.status === 403 ? 'No access' : '—';
   return (
     <div className="stat">
       <div className="muted small">{label}</div>
       <div className="stat-value">{value ?? (error ? unavailable : '…')}</div>
+      {note && <div className="muted small">{note}</div>}
     </div>
   );
 }
