@@ -146,3 +146,25 @@ test('adding a member offers only the roles the signed-in key can give; the othe
   await expect(adminRole.locator('option[value="admin"]')).toBeEnabled();
   await expect(adminRole.locator('option[value="viewer"]')).toBeEnabled();
 });
+
+test('an admin may not revoke a broader key, and a key limited to some apps may not create an app: both say why before a click', async ({ page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('limited'), timezone: 'UTC' });
+  const junior = await owner.adminKeys.create({ name: uniqueName('junior'), role: 'developer' });
+  shownSecret(junior.secret);
+  await signInAs(page, owner, 'admin');
+  await page.goto('/console/members');
+  const ownerRevoke = page.getByRole('button', { name: 'Revoke bootstrap owner key' });
+  await expect(ownerRevoke).toBeDisabled();
+  await expect(ownerRevoke).toHaveAccessibleDescription('holds scopes your key lacks');
+  await expect(page.getByRole('button', { name: `Revoke ${junior.name}` })).toBeEnabled();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'members-admin');
+
+  await page.context().clearCookies();
+  const limited = await owner.adminKeys.create({ name: uniqueName('limited-admin'), role: 'admin', appIds: [app.id] });
+  expect((await page.request.post('/v1/console/sessions', { data: { key: shownSecret(limited.secret) } })).status()).toBe(201);
+  await page.goto('/console/apps');
+  const create = page.getByRole('button', { name: 'Create app' });
+  await expect(create).toBeDisabled();
+  await expect(create).toHaveAccessibleDescription('not for a key limited to some apps');
+});

@@ -5,6 +5,7 @@
  */
 export * from './errors';
 export * from './scopes/scopes';
+export * from './keys/coverage';
 export * from './detection/types';
 export * from './wire/common';
 export * from './wire/apps';

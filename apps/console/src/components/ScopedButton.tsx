@@ -4,16 +4,20 @@ import { useHasScope } from '../lib/signed-in-actor';
 type ScopedButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   /** The management scope the button's action needs. */
   scope: string;
+  /** Why the signed-in key may not do this even with the scope (the API would refuse it), if so. */
+  unavailable?: string;
 };
 
 /**
- * A button whose action needs a scope. Without it the button is disabled and says which
- * scope it needs ("needs keys.revoke"), so a role never clicks into a 403.
+ * A button whose action needs a scope. Without it (or when `unavailable` says why the API
+ * would refuse anyway) the button is disabled and says why under it ("needs keys.revoke"),
+ * so a role never clicks into a 403.
  */
-export function ScopedButton({ scope, type = 'button', disabled, children, ...rest }: ScopedButtonProps) {
+export function ScopedButton({ scope, unavailable, type = 'button', disabled, children, ...rest }: ScopedButtonProps) {
   const held = useHasScope()(scope);
   const hintId = useId();
-  if (held) {
+  const reason = held ? unavailable : `needs ${scope}`;
+  if (reason === undefined) {
     return (
       <button type={type} disabled={disabled} {...rest}>
         {children}
@@ -26,7 +30,7 @@ export function ScopedButton({ scope, type = 'button', disabled, children, ...re
         {children}
       </button>
       <small id={hintId} className="muted">
-        needs {scope}
+        {reason}
       </small>
     </span>
   );

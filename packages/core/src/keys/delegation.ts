@@ -1,7 +1,6 @@
 import type { FieldError } from '../wire/common';
 import { type CidrRange, cidrContains, parseCidr } from '../policy/cidr';
-import { restrictionWithin } from '../scopes/app-restriction';
-import { scopesNotHeld } from '../scopes/scopes';
+import { coverageIssues } from './coverage';
 import type { AdminKeyPolicy, RateLimits } from '../wire/policy';
 
 /**
@@ -18,6 +17,8 @@ export interface KeyRestrictions {
   rotationPeriodDays: number | null;
 }
 
+export { coverageIssues };
+
 const RATE_FIELDS = ['burst', 'perMinute', 'perHour', 'perDay'] as const;
 
 /** Whether the range lies wholly inside `outer` (same family, at least as long a prefix). */
@@ -31,20 +32,6 @@ function allowlistWithin(requested: readonly string[], granted: readonly string[
     const range = parseCidr(entry);
     return range === null || !outer.some((candidate) => rangeWithin(range, candidate));
   });
-}
-
-/**
- * Does `holder` cover `target`: every scope of the target held, every app of the target
- * within the holder's restriction? An admin key may revoke only keys it covers.
- */
-export function coverageIssues(holder: Pick<KeyRestrictions, 'scopes' | 'appIds'>, target: Pick<KeyRestrictions, 'scopes' | 'appIds'>): FieldError[] {
-  const issues: FieldError[] = [];
-  const notHeld = scopesNotHeld(holder.scopes, target.scopes);
-  if (notHeld.length > 0) issues.push({ field: 'scopes', message: `not held by the calling key: ${notHeld.join(', ')}` });
-  if (!restrictionWithin(holder.appIds, target.appIds)) {
-    issues.push({ field: 'appIds', message: "reach apps outside the calling key's restriction" });
-  }
-  return issues;
 }
 
 /**

@@ -9,6 +9,7 @@ import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { Pager } from '../../../components/Pager';
 import { formatDateTime } from '../../../lib/format';
+import { useSignedInActor } from '../../../lib/signed-in-actor';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { useAppsPage } from '../api/apps';
 import { CreateAppDialog } from './CreateAppDialog';
@@ -28,10 +29,12 @@ export default function AppsPage() {
   const [creating, setCreating] = useState(false);
   const pages = useCursorPages('apps');
   const apps = useAppsPage(pages.cursor);
+  // The API lets only a key not limited to some apps create one.
+  const limitedToApps = useSignedInActor().appIds !== null;
   return (
     <>
       <PageHeader title="Apps" description="Each app holds its own keys, usage, webhooks and alerts.">
-        <ScopedButton scope="apps.write" className="button-primary" onClick={() => setCreating(true)}>
+        <ScopedButton scope="apps.write" unavailable={limitedToApps ? 'not for a key limited to some apps' : undefined} className="button-primary" onClick={() => setCreating(true)}>
           Create app
         </ScopedButton>
       </PageHeader>

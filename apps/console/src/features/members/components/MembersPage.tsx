@@ -1,4 +1,4 @@
-import type { AdminKey } from '@keywarden/core';
+import { type AdminKey, coverageIssues, type Me } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
@@ -11,12 +11,21 @@ import { Pager } from '../../../components/Pager';
 import { SelectField } from '../../../components/SelectField';
 import { StatusBadge } from '../../../components/StatusBadge';
 import { formatDateTime, formatRelative } from '../../../lib/format';
+import { useSignedInActor } from '../../../lib/signed-in-actor';
 import { useCursorPages } from '../../../lib/use-cursor-pages';
 import { type Cascade, useAdminKeysPage, useRevokeAdminKey } from '../api/members';
 import { CreateMemberDialog } from './CreateMemberDialog';
 import { ScopedButton } from '../../../components/ScopedButton';
 
 const column = createColumnHelper<AdminKey>();
+
+/** Why the signed-in key may not revoke this member's key (the API's coverage rule), if so. */
+function notRevocableBy(actor: Me, member: AdminKey): string | undefined {
+  const fields = coverageIssues(actor, member).map((issue) => issue.field);
+  if (fields.includes('scopes')) return 'holds scopes your key lacks';
+  if (fields.includes('appIds')) return 'reaches apps your key does not';
+  return undefined;
+}
 
 export default function MembersPage() {
   const [creating, setCreating] = useState(false);
@@ -25,6 +34,7 @@ export default function MembersPage() {
   const pages = useCursorPages('members');
   const members = useAdminKeysPage(pages.cursor);
   const revoke = useRevokeAdminKey();
+  const actor = useSignedInActor();
   // Built once: the table renders each cell function as a component, so a new function on
   // every render would replace the row's Revoke button, and the dialog could not give focus
   // back to the button that opened it.
@@ -42,13 +52,19 @@ export default function MembersPage() {
         header: 'Actions',
         cell: (cell) =>
           cell.row.original.status === 'revoked' ? null : (
-            <ScopedButton scope="keys.revoke" className="button-secondary" onClick={() => setRevoking(cell.row.original)} aria-label={`Revoke ${cell.row.original.name}`}>
+            <ScopedButton
+              scope="keys.revoke"
+              unavailable={notRevocableBy(actor, cell.row.original)}
+              className="button-secondary"
+              onClick={() => setRevoking(cell.row.original)}
+              aria-label={`Revoke ${cell.row.original.name}`}
+            >
               Revoke
             </ScopedButton>
           ),
       }),
     ],
-    [],
+    [actor],
   );
   const close = () => {
     revoke.reset();
