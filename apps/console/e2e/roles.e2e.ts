@@ -168,3 +168,36 @@ test('an admin may not revoke a broader key, and a key limited to some apps may 
   await expect(create).toBeDisabled();
   await expect(create).toHaveAccessibleDescription('not for a key limited to some apps');
 });
+
+test('revoking a member with keys.revoke but not keys.write offers keeping or revoking their app keys; disabling them says it needs keys.write', async ({ page, owner }) => {
+  const revoker = await owner.adminKeys.create({ name: uniqueName('offboarder'), scopes: ['keys.read', 'keys.revoke'] });
+  const leaver = await owner.adminKeys.create({ name: uniqueName('leaver'), scopes: ['keys.read'] });
+  shownSecret(leaver.secret);
+  expect((await page.request.post('/v1/console/sessions', { data: { key: shownSecret(revoker.secret) } })).status()).toBe(201);
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: `Revoke ${leaver.name}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Revoke ${leaver.name}?` });
+  const cascade = dialog.getByLabel('App keys this member created');
+  await expect(cascade).toHaveValue('');
+  await expect(cascade.locator('option[value="disable"]')).toBeDisabled();
+  await expect(cascade.locator('option[value="disable"]')).toHaveText('disable them (needs keys.write)');
+  await expect(cascade.locator('option[value="revoke"]')).toBeEnabled();
+  await expect(dialog.getByText('Disabling them needs keys.write, which your admin key lacks.')).toBeVisible();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'revoke-member-no-keys-write');
+  await cascade.selectOption('revoke');
+  await dialog.getByRole('button', { name: 'Revoke admin key' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('row', { name: new RegExp(leaver.name) })).toContainText('revoked');
+
+  // With keys.write (an admin) every choice is offered.
+  await page.context().clearCookies();
+  const other = await owner.adminKeys.create({ name: uniqueName('leaver'), role: 'viewer' });
+  shownSecret(other.secret);
+  await signInAs(page, owner, 'admin');
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: `Revoke ${other.name}` }).click();
+  await expect(page.getByRole('dialog', { name: `Revoke ${other.name}?` }).locator('option[value="disable"]')).toHaveText('disable them');
+  await expect(page.getByRole('dialog', { name: `Revoke ${other.name}?` }).locator('option[value="disable"]')).toBeEnabled();
+});
+

@@ -1,4 +1,4 @@
-import { type AdminKey, coverageIssues, type Me } from '@keywarden/core';
+import { type AdminKey, coverageIssues, hasScope, type Me } from '@keywarden/core';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
@@ -35,6 +35,9 @@ export default function MembersPage() {
   const members = useAdminKeysPage(pages.cursor);
   const revoke = useRevokeAdminKey();
   const actor = useSignedInActor();
+  // Keeping or revoking the member's app keys needs only keys.revoke (as the revoke itself);
+  // disabling them also needs keys.write, so without it that choice is offered disabled.
+  const mayDisableKeys = hasScope(actor.scopes, 'keys.write');
   // Built once: the table renders each cell function as a component, so a new function on
   // every render would replace the row's Revoke button, and the dialog could not give focus
   // back to the button that opened it.
@@ -97,9 +100,12 @@ export default function MembersPage() {
         <p>The key stops working at once and its console sessions end.</p>
         <SelectField label="App keys this member created" value={cascade} onChange={(event) => setCascade(event.target.value as Cascade)}>
           <option value="">keep them</option>
-          <option value="disable">disable them</option>
+          <option value="disable" disabled={!mayDisableKeys}>
+            {mayDisableKeys ? 'disable them' : 'disable them (needs keys.write)'}
+          </option>
           <option value="revoke">revoke them</option>
         </SelectField>
+        {!mayDisableKeys && <p className="muted small">Disabling them needs keys.write, which your admin key lacks.</p>}
       </ConfirmDialog>
     </>
   );
