@@ -1,6 +1,7 @@
-import type { AdminRole } from '@keywarden/core';
+import type { AdminKey, AdminRole } from '@keywarden/core';
 import type { Keywarden } from '@keywarden/sdk';
 import type { Locator, Page } from '@playwright/test';
+import { bootstrapWorkspace } from '../../api/test/harness';
 import { expect, expectAccessible, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
 
 async function signInAs(page: Page, owner: Keywarden, role: AdminRole): Promise<void> {
@@ -199,5 +200,49 @@ test('revoking a member with keys.revoke but not keys.write offers keeping or re
   await page.getByRole('button', { name: `Revoke ${other.name}` }).click();
   await expect(page.getByRole('dialog', { name: `Revoke ${other.name}?` }).locator('option[value="disable"]')).toHaveText('disable them');
   await expect(page.getByRole('dialog', { name: `Revoke ${other.name}?` }).locator('option[value="disable"]')).toBeEnabled();
+});
+
+test('adding a member says what unchecked apps mean for the signed-in key, and with no apps says so instead of an empty list', async ({ page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('inherited'), timezone: 'UTC' });
+  const limited = await owner.adminKeys.create({ name: uniqueName('limited-admin'), role: 'admin', appIds: [app.id] });
+  expect((await page.request.post('/v1/console/sessions', { data: { key: shownSecret(limited.secret) } })).status()).toBe(201);
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a member' });
+  const apps = dialog.getByRole('group', { name: 'Apps (none checked: the same apps as your key)' });
+  await expect(apps).toBeVisible();
+  await expect(apps.getByRole('checkbox', { name: app.name })).toBeVisible();
+  await expect(dialog.getByText('every app')).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshotsAt(page, 'add-member-limited');
+  // Left unchecked, the new key indeed gets the creator's apps.
+  const name = uniqueName('inheritor');
+  await dialog.getByLabel(/Name/).fill(name);
+  await dialog.getByRole('button', { name: 'Create admin key' }).click();
+  const created = page.getByRole('dialog', { name: 'Admin key created' });
+  shownSecret((await created.getByLabel('New admin key').textContent()) ?? '');
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  let inheritor: AdminKey | undefined;
+  for await (const key of owner.adminKeys.listAll()) if (key.name === name) inheritor = key;
+  expect(inheritor?.appIds).toEqual([app.id]);
+
+  // A key that is not limited: unchecked is every app.
+  await page.context().clearCookies();
+  await signInAs(page, owner, 'admin');
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('dialog', { name: 'Add a member' }).getByRole('group', { name: 'Apps (none checked: every app)' })).toBeVisible();
+
+  // A workspace without apps: a short hint, no empty section.
+  await page.context().clearCookies();
+  const empty = await bootstrapWorkspace('console-no-apps');
+  expect((await page.request.post('/v1/console/sessions', { data: { key: empty.secret } })).status()).toBe(201);
+  await page.goto('/console/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const emptyDialog = page.getByRole('dialog', { name: 'Add a member' });
+  await expect(emptyDialog.getByText('Apps: none to choose from yet, so the member reaches every app.')).toBeVisible();
+  await expect(emptyDialog.getByRole('group', { name: /^Apps/ })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshotsAt(page, 'add-member-no-apps');
 });
 

@@ -32,7 +32,10 @@ export function CreateMemberDialog({ open, onClose }: { open: boolean; onClose: 
   const create = useCreateAdminKey();
   const apps = useAppOptions();
   // Nobody hands out more than they hold: a role with a scope the signed-in key lacks is offered disabled, with what it needs.
-  const { scopes } = useSignedInActor();
+  const { scopes, appIds: ownApps } = useSignedInActor();
+  // Left unchecked, the new key gets the apps of the key creating it (the API's rule): every
+  // app only for a key that is not limited to some.
+  const uncheckedMeans = ownApps === null ? 'every app' : 'the same apps as your key';
   const lacking = (role: AdminRole) => scopesNotHeld(scopes, ROLE_SCOPES[role]);
   const grantable = ADMIN_ROLES.filter((role) => lacking(role).length === 0);
   const defaultRole = grantable.includes('developer') ? 'developer' : (grantable.at(-1) ?? 'viewer');
@@ -69,17 +72,21 @@ export function CreateMemberDialog({ open, onClose }: { open: boolean; onClose: 
                 : 'A role with scopes your admin key lacks cannot be given: ask an owner or admin for it.'}
             </p>
           )}
-          <fieldset className="fieldset">
-            <legend>Apps (none checked: every app)</legend>
-            <div className="checkbox-grid">
-              {(apps.data ?? []).map((app) => (
-                <label key={app.id} className="checkbox">
-                  <input type="checkbox" value={app.id} {...register('appIds')} />
-                  {app.name}
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          {apps.data && apps.data.length === 0 ? (
+            <p className="muted">Apps: none to choose from yet, so the member reaches {uncheckedMeans}.</p>
+          ) : (
+            <fieldset className="fieldset">
+              <legend>Apps (none checked: {uncheckedMeans})</legend>
+              <div className="checkbox-grid">
+                {(apps.data ?? []).map((app) => (
+                  <label key={app.id} className="checkbox">
+                    <input type="checkbox" value={app.id} {...register('appIds')} />
+                    {app.name}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          )}
           <ErrorMessage error={create.error} />
           <FormActions onCancel={close} submitLabel="Create admin key" pendingLabel="Creating…" pending={create.isPending} disabled={grantable.length === 0} />
         </form>
