@@ -246,3 +246,37 @@ test('adding a member says what unchecked apps mean for the signed-in key, and w
   await screenshotsAt(page, 'add-member-no-apps');
 });
 
+test('settings a role cannot save are read only as a whole, with the scope they need said once', async ({ page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('read-only'), timezone: 'UTC' });
+  const customer = await owner.customers.create({ externalId: uniqueName('read-only-customer'), name: 'Read only' });
+  await signInAs(page, owner, 'viewer');
+  for (const [path, form, scope, save] of [
+    [`/console/apps/${app.id}`, 'App settings', 'apps.write', 'Save settings'],
+    [`/console/customers/${customer.id}`, 'Customer settings', 'customers.write', 'Save customer'],
+  ]) {
+    await page.goto(path);
+    const settings = page.getByRole('form', { name: form });
+    await expect(settings.getByLabel('Name', { exact: true })).toBeDisabled();
+    for (const field of await settings.locator('input, textarea, select').all()) await expect(field).toBeDisabled();
+    await expect(settings.getByText(`Read only: needs ${scope}`)).toBeVisible();
+    await expect(settings.getByText(`needs ${scope}`)).toHaveCount(1);
+    await expectNeeds(settings.getByRole('button', { name: save }), scope);
+  }
+  await expectAccessible(page);
+  await screenshotsAt(page, 'customer-read-only');
+  await page.goto(`/console/apps/${app.id}`);
+  await expect(page.getByRole('form', { name: 'App settings' }).getByLabel('Name', { exact: true })).toBeDisabled();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'app-settings-read-only');
+
+  // A role that may save them edits them as before.
+  await page.context().clearCookies();
+  await signInAs(page, owner, 'admin');
+  await page.goto(`/console/apps/${app.id}`);
+  const settings = page.getByRole('form', { name: 'App settings' });
+  await expect(settings.getByLabel('Name', { exact: true })).toBeEnabled();
+  await expect(settings.getByText(/needs apps.write/)).toHaveCount(0);
+  await settings.getByLabel('Name', { exact: true }).fill(`${app.name}-renamed`);
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(settings.getByRole('status')).toHaveText('Settings saved.');
+});

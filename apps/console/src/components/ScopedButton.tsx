@@ -1,5 +1,6 @@
 import { type ButtonHTMLAttributes, useId } from 'react';
 import { useHasScope } from '../lib/signed-in-actor';
+import { useReadOnlyReason } from './ScopedFieldset';
 
 type ScopedButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   /** The management scope the button's action needs. */
@@ -11,15 +12,25 @@ type ScopedButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
 /**
  * A button whose action needs a scope. Without it (or when `unavailable` says why the API
  * would refuse anyway) the button is disabled and says why under it ("needs keys.revoke"),
- * so a role never clicks into a 403.
+ * so a role never clicks into a 403. Inside a ScopedFieldset that is read only for the same
+ * scope it points at that fieldset's line instead of repeating it.
  */
 export function ScopedButton({ scope, unavailable, type = 'button', disabled, children, ...rest }: ScopedButtonProps) {
   const held = useHasScope()(scope);
   const hintId = useId();
   const reason = held ? unavailable : `needs ${scope}`;
+  const readOnly = useReadOnlyReason();
   if (reason === undefined) {
     return (
       <button type={type} disabled={disabled} {...rest}>
+        {children}
+      </button>
+    );
+  }
+  // In a form already marked read only for this scope, the reason is said once, above the fields.
+  if (!held && readOnly?.scope === scope) {
+    return (
+      <button type={type} {...rest} onClick={undefined} disabled aria-describedby={readOnly.hintId}>
         {children}
       </button>
     );

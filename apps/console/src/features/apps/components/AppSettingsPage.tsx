@@ -12,6 +12,7 @@ import { useApp, useDeleteApp, useUpdateApp } from '../api/apps';
 import { SaveBar } from '../../../components/SaveBar';
 import { SelectField } from '../../../components/SelectField';
 import { ScopedButton } from '../../../components/ScopedButton';
+import { ScopedFieldset } from '../../../components/ScopedFieldset';
 
 interface AppForm {
   name: string;
@@ -127,99 +128,101 @@ function AppSettingsForm({ app }: { app: App }) {
           ),
         )}
       >
-        <div className="grid-2">
-          <label className="field">
-            <span>Name</span>
-            <input {...register('name', { required: true })} />
-          </label>
-          <label className="field">
-            <span>Time zone (IANA)</span>
-            <input {...register('timezone', { required: true })} />
-          </label>
-        </div>
-        <fieldset className="fieldset">
-          <legend>Business hours</legend>
-          <div className="checkbox-row">
-            {WEEKDAYS.map((day) => (
-              <label key={day} className="checkbox">
-                <input type="checkbox" value={day} {...register('days')} />
-                {day}
+        <ScopedFieldset scope="apps.write">
+          <div className="grid-2">
+            <label className="field">
+              <span>Name</span>
+              <input {...register('name', { required: true })} />
+            </label>
+            <label className="field">
+              <span>Time zone (IANA)</span>
+              <input {...register('timezone', { required: true })} />
+            </label>
+          </div>
+          <fieldset className="fieldset">
+            <legend>Business hours</legend>
+            <div className="checkbox-row">
+              {WEEKDAYS.map((day) => (
+                <label key={day} className="checkbox">
+                  <input type="checkbox" value={day} {...register('days')} />
+                  {day}
+                </label>
+              ))}
+            </div>
+            <div className="grid-2">
+              <label className="field">
+                <span>From</span>
+                <input type="time" {...register('start')} />
               </label>
-            ))}
-          </div>
+              <label className="field">
+                <span>Until</span>
+                <input type="time" {...register('end')} />
+              </label>
+            </div>
+          </fieldset>
           <div className="grid-2">
             <label className="field">
-              <span>From</span>
-              <input type="time" {...register('start')} />
+              <span>Scope catalog (one per line; empty = any scope)</span>
+              <textarea rows={5} spellCheck={false} {...register('scopeCatalog')} />
             </label>
             <label className="field">
-              <span>Until</span>
-              <input type="time" {...register('end')} />
+              <span>Environments (one per line)</span>
+              <textarea rows={5} spellCheck={false} {...register('environments')} />
             </label>
           </div>
-        </fieldset>
-        <div className="grid-2">
-          <label className="field">
-            <span>Scope catalog (one per line; empty = any scope)</span>
-            <textarea rows={5} spellCheck={false} {...register('scopeCatalog')} />
-          </label>
-          <label className="field">
-            <span>Environments (one per line)</span>
-            <textarea rows={5} spellCheck={false} {...register('environments')} />
-          </label>
-        </div>
-        <fieldset className="fieldset">
-          <legend>Detection</legend>
-          <div className="grid-3">
-            <SelectField label="Sensitivity" {...register('sensitivity')}>
-                {SENSITIVITIES.map((level) => (
-                  <option key={level} value={level}>
-                    {level}
-                  </option>
-                ))}
-              </SelectField>
+          <fieldset className="fieldset">
+            <legend>Detection</legend>
+            <div className="grid-3">
+              <SelectField label="Sensitivity" {...register('sensitivity')}>
+                  {SENSITIVITIES.map((level) => (
+                    <option key={level} value={level}>
+                      {level}
+                    </option>
+                  ))}
+                </SelectField>
+              <label className="field">
+                <span>Spike floor (requests per minute)</span>
+                <input inputMode="numeric" {...register('spikeFloorPerMinute')} />
+              </label>
+              <label className="field">
+                <span>Off-hours floor (requests per minute)</span>
+                <input inputMode="numeric" {...register('offHoursFloorPerMinute')} />
+              </label>
+            </div>
             <label className="field">
-              <span>Spike floor (requests per minute)</span>
-              <input inputMode="numeric" {...register('spikeFloorPerMinute')} />
+              <span>Muted key ids (one per line: still learned, never alerted)</span>
+              <textarea rows={2} spellCheck={false} {...register('mutedKeyIds')} />
             </label>
+          </fieldset>
+          <PolicyFields register={register} name="policy" legend="Default policy of new keys" />
+          <fieldset className="fieldset">
+            <legend>Customer portal</legend>
+            <p className="muted small">How the portal presents this app to your customers, and which of your sites may show it in a frame.</p>
+            <div className="grid-2">
+              <label className="field">
+                <span>Display name</span>
+                <input {...register('portal.displayName')} />
+              </label>
+              <label className="field">
+                <span>Accent colour (#rrggbb)</span>
+                <input spellCheck={false} placeholder="#0f766e" {...register('portal.accentColor')} />
+              </label>
+              <label className="field">
+                <span>Logo URL (https)</span>
+                <input type="url" spellCheck={false} {...register('portal.logoUrl')} />
+              </label>
+              <label className="field">
+                <span>Support URL (https)</span>
+                <input type="url" spellCheck={false} {...register('portal.supportUrl')} />
+              </label>
+            </div>
             <label className="field">
-              <span>Off-hours floor (requests per minute)</span>
-              <input inputMode="numeric" {...register('offHoursFloorPerMinute')} />
+              <span>Embed origins (one per line, e.g. https://app.example.com; empty: nobody may frame the portal)</span>
+              <textarea rows={2} spellCheck={false} {...register('portal.allowedEmbedOrigins')} />
             </label>
-          </div>
-          <label className="field">
-            <span>Muted key ids (one per line: still learned, never alerted)</span>
-            <textarea rows={2} spellCheck={false} {...register('mutedKeyIds')} />
-          </label>
-        </fieldset>
-        <PolicyFields register={register} name="policy" legend="Default policy of new keys" />
-        <fieldset className="fieldset">
-          <legend>Customer portal</legend>
-          <p className="muted small">How the portal presents this app to your customers, and which of your sites may show it in a frame.</p>
-          <div className="grid-2">
-            <label className="field">
-              <span>Display name</span>
-              <input {...register('portal.displayName')} />
-            </label>
-            <label className="field">
-              <span>Accent colour (#rrggbb)</span>
-              <input spellCheck={false} placeholder="#0f766e" {...register('portal.accentColor')} />
-            </label>
-            <label className="field">
-              <span>Logo URL (https)</span>
-              <input type="url" spellCheck={false} {...register('portal.logoUrl')} />
-            </label>
-            <label className="field">
-              <span>Support URL (https)</span>
-              <input type="url" spellCheck={false} {...register('portal.supportUrl')} />
-            </label>
-          </div>
-          <label className="field">
-            <span>Embed origins (one per line, e.g. https://app.example.com; empty: nobody may frame the portal)</span>
-            <textarea rows={2} spellCheck={false} {...register('portal.allowedEmbedOrigins')} />
-          </label>
-        </fieldset>
-        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save settings" savedMessage="Settings saved." scope="apps.write" />
+          </fieldset>
+          <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save settings" savedMessage="Settings saved." scope="apps.write" />
+        </ScopedFieldset>
       </form>
       <ConfirmDialog
         open={deleting}

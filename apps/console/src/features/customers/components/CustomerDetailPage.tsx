@@ -18,6 +18,7 @@ import { useCustomer, useCustomerKeys, useCustomerStatus, useUpdateCustomer } fr
 import { CustomerFields, type CustomerForm } from './CustomerFields';
 import { PortalLinkDialog } from './PortalLinkDialog';
 import { ScopedButton } from '../../../components/ScopedButton';
+import { ScopedFieldset } from '../../../components/ScopedFieldset';
 
 export default function CustomerDetailPage() {
   const { customerId = '' } = useParams();
@@ -61,8 +62,10 @@ function CustomerDetail({ customer }: { customer: Customer }) {
           ),
         )}
       >
-        <CustomerFields register={register} />
-        <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save customer" savedMessage="Customer saved." scope="customers.write" />
+        <ScopedFieldset scope="customers.write">
+          <CustomerFields register={register} />
+          <SaveBar save={update} dirty={formState.isDirty} submitLabel="Save customer" savedMessage="Customer saved." scope="customers.write" />
+        </ScopedFieldset>
       </form>
       <CustomerKeys customerId={customer.id} />
       <UsageCard filter={{ customerId: customer.id }} title="Usage of all their keys" spend emptyHint="Verifies of this customer's keys show here within seconds." />
