@@ -15,7 +15,6 @@ import {
   type DeliveryContext,
   deliveryContexts,
   disableEndpoint,
-  endpointFailingSinceForUpdate,
   failUnattempted,
   logFailedAttempt,
   markEndpointFailing,
@@ -192,11 +191,8 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     outcome: SendOutcome,
   ): Promise<AttemptResult> {
     const attempt = attemptOutcome(delivery, attemptedAt, outcome);
-    // The streak as it stands now, not as it stood when the attempt began: a success of
-    // another delivery meanwhile ended it, and must not leave this failure to disable the endpoint.
-    const streakSince = await endpointFailingSinceForUpdate(manager, delivery.endpoint_id);
     await logFailedAttempt(manager, attempt);
-    const failingSince = streakSince ?? attemptedAt;
+    const failingSince = delivery.failing_since ?? attemptedAt;
     let disable: { reason: 'gone' | 'failing'; message: string } | null = null;
     if (outcome.statusCode === 410) {
       disable = { reason: 'gone', message: `The endpoint answered 410 Gone at ${attemptedAt.toISOString()}` };
@@ -206,7 +202,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     if (disable) {
       await disableEndpoint(manager, delivery.endpoint_id, { ...disable, at: attemptedAt, failingSince });
       this.logger.warn({ endpointId: delivery.endpoint_id, reason: disable.reason }, 'webhook endpoint disabled');
-    } else if (streakSince === null) {
+    } else if (delivery.failing_since === null) {
       await markEndpointFailing(manager, delivery.endpoint_id, attemptedAt);
     }
 

@@ -53,6 +53,7 @@ export interface DeliveryContext {
   previous_secret_expires_at: Date | null;
   /** Secrets replaced before the previous one, each signing until its `expiresAt`. */
   older_secrets: Array<{ sealed: string; expiresAt: string }>;
+  failing_since: Date | null;
   /** Redeliveries asked for so far: one asked for during the attempt changes it. */
   redeliveries: number;
 }
@@ -160,7 +161,7 @@ export function deliveryContexts(db: Queryable, deliveryIds: string[]): Promise<
   return db.query(
     `SELECT d.id, d.status, d.retry_index, e.id AS event_id, e.type AS event_type, e.data AS event_data, e.occurred_at,
             ep.id AS endpoint_id, ep.url, ep.enabled, ep.secret_sealed, ep.previous_secret_sealed,
-            ep.previous_secret_expires_at, ep.older_secrets, d.redeliveries
+            ep.previous_secret_expires_at, ep.older_secrets, ep.failing_since, d.redeliveries
        FROM webhook_deliveries d
        JOIN webhook_events e ON e.id = d.event_id
        JOIN webhook_endpoints ep ON ep.id = d.endpoint_id

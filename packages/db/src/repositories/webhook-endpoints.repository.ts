@@ -35,19 +35,6 @@ export async function disableEndpoint(
   );
 }
 
-/**
- * Since when the endpoint has been failing as it stands now (null: not failing, or gone),
- * locked for the caller's transaction: a success recorded while a failed attempt was in
- * flight has ended the streak the attempt began in.
- */
-export async function endpointFailingSinceForUpdate(db: Queryable, endpointId: string): Promise<Date | null> {
-  const rows: Array<{ failing_since: Date | null }> = await db.query(
-    `SELECT failing_since FROM webhook_endpoints WHERE id = $1 FOR UPDATE`,
-    [endpointId],
-  );
-  return rows[0]?.failing_since ?? null;
-}
-
 /** The first failed attempt of a failing streak. */
 export async function markEndpointFailing(db: Queryable, endpointId: string, since: Date): Promise<void> {
   await db.query(`UPDATE webhook_endpoints SET failing_since = $2, updated_at = now() WHERE id = $1 AND failing_since IS NULL`, [
