@@ -6,11 +6,6 @@ export function definedChanges<T extends object>(changes: T | undefined): Partia
   return Object.fromEntries(Object.entries(changes ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** The names of the fields a partial update sets, as the audit log records them. */
-export function changedFields(changes: object): string[] {
-  return Object.keys(definedChanges(changes));
-}
-
 /** A copy of a row's fields as they stand now, to tell afterwards which of them an update changed. */
 export function snapshotOf<T extends object>(row: T, fields: readonly (keyof T & string)[]): Record<string, string> {
   return Object.fromEntries(fields.map((field) => [field, JSON.stringify(row[field] ?? null)]));
