@@ -1,4 +1,5 @@
-import { coverageIssues, delegationIssues, inheritRestrictions, type KeyRestrictions } from './delegation';
+import { coverageIssues } from './coverage';
+import { delegationIssues, inheritRestrictions, type KeyRestrictions } from './delegation';
 
 const creator: KeyRestrictions = {
   scopes: ['keys.*', 'apps.read'],

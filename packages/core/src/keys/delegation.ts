@@ -17,8 +17,6 @@ export interface KeyRestrictions {
   rotationPeriodDays: number | null;
 }
 
-export { coverageIssues };
-
 const RATE_FIELDS = ['burst', 'perMinute', 'perHour', 'perDay'] as const;
 
 /** Whether the range lies wholly inside `outer` (same family, at least as long a prefix). */
