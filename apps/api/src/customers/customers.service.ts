@@ -109,8 +109,9 @@ export class CustomersService {
   async update(actor: Actor, ref: string, dto: UpdateCustomerDto): Promise<Customer> {
     const policy = dto.policy === undefined ? undefined : storedPolicyOf(dto.policy);
     let row: CustomerEntity;
+    let fields: string[];
     try {
-      row = await this.dataSource.transaction(async (manager) => {
+      [row, fields] = await this.dataSource.transaction(async (manager): Promise<[CustomerEntity, string[]]> => {
         const found = await this.findByRef(actor.principal.workspaceId, ref, manager, { lock: true });
         await assertCanActOnKeysOf(actor, found.id, manager);
         const before = snapshotOf(found, ['externalId', 'name', 'metadata', 'policy']);
@@ -118,28 +119,28 @@ export class CustomersService {
         if (dto.name !== undefined) found.name = dto.name;
         if (dto.metadata !== undefined) found.metadata = dto.metadata;
         if (policy !== undefined) found.policy = policy;
-        const fields = fieldsChangedSince(before, found);
+        const changed = fieldsChangedSince(before, found);
         // An update that changes nothing (no field, or every field as it was) is not audited.
-        if (fields.length === 0) return found;
+        if (changed.length === 0) return [found, changed];
         const saved = await manager.save(found);
         await this.audit.record(manager, actor, saved.workspaceId, {
           action: 'customer.updated',
           targetType: 'customer',
           targetId: saved.id,
           details: {
-            fields,
-            ...(fields.includes('externalId') ? { externalId: dto.externalId } : {}),
-            ...(fields.includes('policy') ? { policy: dto.policy } : {}),
+            fields: changed,
+            ...(changed.includes('externalId') ? { externalId: dto.externalId } : {}),
+            ...(changed.includes('policy') ? { policy: dto.policy } : {}),
           },
         });
-        return saved;
+        return [saved, changed];
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicateExternalId(dto.externalId as string);
       throw error;
     }
     // Verify answers carry the externalId and apply the policy: every instance drops its copies.
-    if (policy !== undefined || dto.externalId !== undefined) await this.invalidateKeysOf(row.id);
+    if (fields.includes('policy') || fields.includes('externalId')) await this.invalidateKeysOf(row.id);
     return toCustomer(row);
   }
 

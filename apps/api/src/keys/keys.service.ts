@@ -126,7 +126,7 @@ export class KeysService {
   }
 
   async update(actor: Actor, keyId: string, dto: UpdateKeyDto): Promise<AppKey> {
-    const key = await this.dataSource.transaction(async (manager) => {
+    const { key, changed } = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked') throw ApiError.conflict('Key is revoked and can no longer be changed');
       const before = snapshotOf(row, UPDATABLE_KEY_FIELDS);
@@ -160,9 +160,10 @@ export class KeysService {
           },
         });
       }
-      return (await this.store.withSecrets(manager, [row]))[0];
+      return { key: (await this.store.withSecrets(manager, [row]))[0], changed: fields.length > 0 };
     });
-    await this.keyCache.invalidate([keyId]);
+    // Cached copies of a key an update left as it was are still right.
+    if (changed) await this.keyCache.invalidate([keyId]);
     return toAppKey(key);
   }
 
