@@ -136,7 +136,7 @@ export class AppsService {
   async update(actor: Actor, appId: string, dto: UpdateAppDto): Promise<App> {
     assertHoursSpanTime(dto);
     const { defaultPolicy, detection, containment, portal, ...fields } = dto;
-    const app = await this.saveUnique(() =>
+    const { app, changed } = await this.saveUnique(() =>
       this.dataSource.transaction(async (manager) => {
         const row = await this.findForActor(actor, appId, manager);
         const before = snapshotOf(row, UPDATABLE_APP_FIELDS);
@@ -149,7 +149,8 @@ export class AppsService {
         }
         if (containment) row.containment = { ...row.containment, ...definedChanges(containment) };
         // An update that changes nothing (no field, or every field as it was) is not audited.
-        if (fieldsChangedSince(before, row).length === 0) return row;
+        const changed = fieldsChangedSince(before, row);
+        if (changed.length === 0) return { app: row, changed };
         await manager.save(row);
         await this.audit.record(manager, actor, row.workspaceId, {
           action: 'app.updated',
@@ -157,11 +158,11 @@ export class AppsService {
           targetId: row.id,
           details: { ...dto },
         });
-        return row;
+        return { app: row, changed };
       }),
     );
     // Cached credentials carry the app default: its keys must pick up the new one.
-    if (defaultPolicy !== undefined) await this.keyCache.invalidate(await this.keyIdsOf(app.id));
+    if (changed.includes('defaultPolicy')) await this.keyCache.invalidate(await this.keyIdsOf(app.id));
     return toApp(app);
   }
 
