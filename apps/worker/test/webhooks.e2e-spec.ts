@@ -110,6 +110,54 @@ describe('an endpoint failing for too long', () => {
   });
 });
 
+describe('an endpoint that recovers while a failing attempt is in flight', () => {
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    worker = await new WorkerProcess({
+      KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      KW_WEBHOOK_RETRY_SCHEDULE: '1h',
+      KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: '3600',
+      KW_WEBHOOK_POLL_MS: '50',
+    }).start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('is not disabled by that attempt: the success in between ended the failing streak', async () => {
+    const receiver = await new HoldingReceiver().start();
+    try {
+      const fixture = await createFixture(db, 1, 0);
+      const endpoint = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0], url: `${receiver.url}/hook` });
+      // Failing for two hours (the limit is one), and not disabled yet: the next failure would disable it.
+      await db.query(`UPDATE webhook_endpoints SET failing_since = now() - interval '2 hours' WHERE id = $1`, [endpoint.id]);
+      await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+      await waitFor(async () => receiver.received.length === 1 || undefined, 'the first attempt in flight');
+      // A second delivery succeeds while the first attempt is held: the endpoint has recovered.
+      await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+      await waitFor(async () => {
+        const { rows } = await db.query(`SELECT failing_since FROM webhook_endpoints WHERE id = $1`, [endpoint.id]);
+        return rows[0].failing_since === null || undefined;
+      }, 'the success recorded');
+
+      receiver.answerFirst(500);
+      await waitFor(async () => {
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`, [endpoint.id]);
+        return rows[0].n === 2 || undefined;
+      }, 'the held attempt recorded');
+
+      const { rows } = await db.query(`SELECT enabled, disabled_reason, failing_since FROM webhook_endpoints WHERE id = $1`, [endpoint.id]);
+      expect(rows[0]).toMatchObject({ enabled: true, disabled_reason: null });
+      // The failure starts a new streak.
+      expect(Date.now() - rows[0].failing_since.getTime()).toBeLessThan(60_000);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
+
 describe('a redelivery asked for while an attempt is in flight', () => {
   let worker: WorkerProcess;
   // The API's redeliver route runs scheduleRedelivery through TypeORM.

@@ -199,15 +199,18 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
     } else if (attemptedAt.getTime() - failingSince.getTime() >= this.config.disableAfterFailingMs) {
       disable = { reason: 'failing', message: `Every delivery attempt failed since ${failingSince.toISOString()}` };
     }
-    if (disable) {
-      await disableEndpoint(manager, delivery.endpoint_id, { ...disable, at: attemptedAt, failingSince });
-      this.logger.warn({ endpointId: delivery.endpoint_id, reason: disable.reason }, 'webhook endpoint disabled');
-    } else if (delivery.failing_since === null) {
+    // The streak was read when the attempt began: a success since then leaves it enabled.
+    const disabled = disable !== null && (await disableEndpoint(manager, delivery.endpoint_id, { ...disable, at: attemptedAt, failingSince }));
+    if (disabled) {
+      this.logger.warn({ endpointId: delivery.endpoint_id, reason: disable?.reason }, 'webhook endpoint disabled');
+    } else {
+      // The first failure of a streak, or the first since a success ended one.
       await markEndpointFailing(manager, delivery.endpoint_id, attemptedAt);
     }
 
     const honoursRetryAfter = outcome.statusCode === 429 || outcome.statusCode === 503;
-    const delay = disable
+    // Gone is final even when the endpoint was disabled already; a streak a success ended is not.
+    const delay = disabled || disable?.reason === 'gone'
       ? null
       : nextRetryDelay({
           retryIndex: delivery.retry_index,

@@ -21,18 +21,26 @@ export function enabledEndpointsOfApps(db: Queryable, appIds: string[]): Promise
   return db.query(`SELECT id, app_id, customer_id, event_types FROM webhook_endpoints WHERE enabled AND app_id = ANY($1)`, [appIds]);
 }
 
-/** Disabled by the worker: answered 410 Gone, or failed every attempt for too long. */
+/**
+ * Disabled by the worker: answered 410 Gone, or failed every attempt for too long. A
+ * `failing` disable holds only while the streak it counted from is still the endpoint's: a
+ * success recorded while the last failing attempt was in flight has ended it. Answers
+ * whether the endpoint was disabled.
+ */
 export async function disableEndpoint(
   db: Queryable,
   endpointId: string,
   disable: { reason: 'gone' | 'failing'; message: string; at: Date; failingSince: Date },
-): Promise<void> {
-  await db.query(
+): Promise<boolean> {
+  // TypeORM answers an UPDATE with [rows, affectedCount]. The streak start read back is
+  // whole milliseconds, the column keeps microseconds.
+  const [, disabled]: [unknown[], number] = await db.query(
     `UPDATE webhook_endpoints
         SET enabled = false, disabled_reason = $2, disabled_message = $3, disabled_at = $4, failing_since = $5, updated_at = now()
-      WHERE id = $1 AND enabled`,
+      WHERE id = $1 AND enabled AND ($2 = 'gone' OR date_trunc('milliseconds', failing_since) <= $5)`,
     [endpointId, disable.reason, disable.message, disable.at, disable.failingSince],
   );
+  return disabled > 0;
 }
 
 /** The first failed attempt of a failing streak. */
