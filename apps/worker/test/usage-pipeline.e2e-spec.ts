@@ -260,6 +260,47 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     expect(rows[0]).toEqual({ requests: 2, units: 107 });
   });
 
+  it('applies a batch whose reports take a rollup past the largest bigint, and the other events it carries', async () => {
+    const fixture = await createFixture(db, 1, 2);
+    const [heavy, other] = fixture.keys[0];
+    // The largest amounts POST /v1/usage takes: 1,000 units of them fill the day's row, 30 more overflow it.
+    const timestamp = new Date().toISOString();
+    const report = (requestId: string) =>
+      event({
+        workspaceId: fixture.workspaceId,
+        appId: fixture.apps[0],
+        keyId: heavy,
+        kind: 'report',
+        route: 'POST /v1/usage',
+        model: 'gpt-a',
+        requestId,
+        timestamp,
+        units: Number.MAX_SAFE_INTEGER,
+        costMicros: 1_000_000_000_000_000,
+      });
+    const prefix = uid('b');
+    await queue.addBulk(jobsFor([`${prefix}_1`], [Array.from({ length: 1_000 }, (_, i) => report(`a-${i}`))]));
+    await waitFor(async () => (await processedCount(db, prefix)) === 1, 'first batch');
+    const batchTwo = [
+      ...Array.from({ length: 30 }, (_, i) => report(`b-${i}`)),
+      event({ workspaceId: fixture.workspaceId, appId: fixture.apps[0], keyId: other, model: 'gpt-a', timestamp }),
+    ];
+    const [job] = jobsFor([`${prefix}_2`], [batchTwo]);
+    await queue.add(job.name, job.data, { ...job.opts, attempts: 1 });
+    await waitFor(async () => ['completed', 'failed'].includes(await queue.getJobState(`${prefix}_2`)), 'second batch settled');
+
+    expect(await queue.getJobState(`${prefix}_2`)).toBe('completed');
+    const { rows } = await db.query(
+      `SELECT key_id, requests::text, units::text, cost_micros::text FROM usage_rollups
+       WHERE workspace_id = $1 AND granularity = 'day' ORDER BY key_id = $2 DESC`,
+      [fixture.workspaceId, heavy],
+    );
+    expect(rows).toEqual([
+      { key_id: heavy, requests: '1030', units: '9223372036854775807', cost_micros: '1030000000000000000' },
+      { key_id: other, requests: '1', units: '1', cost_micros: '0' },
+    ]);
+  });
+
   it('loses and doubles nothing when the worker is SIGKILLed mid-stream', async () => {
     const fixture = await createFixture(db);
     const events = mixedEvents(fixture, 40_000);

@@ -80,12 +80,17 @@ export function reportKey(workspaceId: string, requestId: string | null): string
   return `${workspaceId}\u0000${requestId}`;
 }
 
+/** The largest value of a PostgreSQL bigint (2^63 - 1), as SQL. */
+const BIGINT_MAX = '9223372036854775807';
+
 /**
  * One statement. access_log takes the events (an event id already logged at the same
  * timestamp is skipped), and only the rows actually logged feed the rollups and
  * last_used_at, so rollup sums always equal access_log rows. All three granularities in
  * one upsert; rows are sorted by the primary key so that
  * concurrent batches take rollup row locks in the same order (no deadlocks between them).
+ * Unit and cost sums stop at the largest bigint instead of overflowing: a key that reports
+ * absurd amounts must not fail the batch, and with it the other events it carries.
  */
 const APPLY_SQL = `
 WITH ev AS (
@@ -116,15 +121,15 @@ rolled AS (
   INSERT INTO usage_rollups AS r (granularity, bucket, workspace_id, app_id, key_id, model, outcome, customer_id,
                                   requests, units, cost_micros)
   SELECT g.granularity, date_trunc(g.granularity, l.ts, 'UTC'), l.workspace_id, coalesce(l.app_id, ''),
-         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, coalesce(l.customer_id, ''), count(*), sum(l.units),
-         sum(l.cost_micros)
+         coalesce(l.key_id, ''), coalesce(l.model, ''), l.outcome, coalesce(l.customer_id, ''), count(*),
+         LEAST(sum(l.units), ${BIGINT_MAX}), LEAST(sum(l.cost_micros), ${BIGINT_MAX})
   FROM logged l CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS g(granularity)
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
   ORDER BY 1, 3, 2, 4, 5, 6, 7, 8
   ON CONFLICT (granularity, workspace_id, bucket, app_id, key_id, model, outcome, customer_id) DO UPDATE
   SET requests = r.requests + excluded.requests,
-      units = r.units + excluded.units,
-      cost_micros = r.cost_micros + excluded.cost_micros
+      units = LEAST(r.units::numeric + excluded.units, ${BIGINT_MAX}),
+      cost_micros = LEAST(r.cost_micros::numeric + excluded.cost_micros, ${BIGINT_MAX})
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM logged)::int AS logged,
