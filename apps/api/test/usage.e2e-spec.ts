@@ -394,6 +394,17 @@ describe('bad input', () => {
     expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
   });
 
+  // ISO 8601, yet not a form the API reads: once answered 500 (an invalid date reached the database).
+  it.each<[string, () => string, (() => unknown) | undefined]>([
+    ['POST /v1/usage', () => '/v1/usage', () => ({ events: [{ ...item(), timestamp: '2026-W49' }] })],
+    ['GET /v1/usage', () => `/v1/usage?keyId=${keys[0].id}&granularity=day&from=2026-W49&to=2026-12-08T00:00:00Z`, undefined],
+    ['GET /v1/keys/:id/requests', () => `/v1/keys/${keys[0].id}/requests?from=2026-W49`, undefined],
+    ['GET /v1/alerts', () => '/v1/alerts?from=2026-W49', undefined],
+  ])('%s refuses a week date (2026-W49) with 400, naming what it reads', async (_label, path, body) => {
+    const response = await rawRequest(api.baseUrl, path(), { apiKey: workspace.secret, body: body ? JSON.stringify(body()) : undefined });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /must be a calendar date and time such as 2026-12-07T10:00:00Z/ });
+  });
+
   it('GET /v1/usage accepts exactly 1440 minute buckets', async () => {
     const response = await rawRequest(
       api.baseUrl,

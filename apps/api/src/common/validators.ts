@@ -19,6 +19,7 @@ import {
   ArrayUnique,
   IsArray,
   IsInt,
+  isISO8601,
   IsObject,
   ValidateBy,
   ValidateIf,
@@ -127,6 +128,25 @@ export function IsFutureDate(options: ValidationOptions = {}) {
       validator: {
         validate: (value) => typeof value === 'string' && Date.parse(value) > Date.now(),
         defaultMessage: () => 'must be an ISO 8601 date in the future',
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * Beside `IsISO8601({ strict: true })`: an ISO 8601 string must also be one the API can
+ * read as an instant. Week dates (`2026-W49`), ordinal dates (`2026-341`), the basic format
+ * (`20261207T100000Z`) and an hour-only offset (`+05`) are ISO 8601 but not read, and would
+ * otherwise reach the database as an invalid date.
+ */
+export function IsReadableInstant(options: ValidationOptions = {}) {
+  return ValidateBy(
+    {
+      name: 'isReadableInstant',
+      validator: {
+        validate: (value) => typeof value !== 'string' || !isISO8601(value, { strict: true }) || !Number.isNaN(Date.parse(value)),
+        defaultMessage: () => 'must be a calendar date and time such as 2026-12-07T10:00:00Z (week dates, ordinal dates and the basic format are not accepted)',
       },
     },
     options,

@@ -8,6 +8,7 @@ import {
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 import { pageQueryOf } from '../../common/page-query.dto';
+import { IsReadableInstant } from '../../common/validators';
 import type { ExactContract } from '../../common/exact-contract';
 
 export class ListAlertsQueryDto extends pageQueryOf('alert') implements ExactContract<ListAlertsQueryDto, ListAlertsQuery> {
@@ -34,10 +35,12 @@ export class ListAlertsQueryDto extends pageQueryOf('alert') implements ExactCon
   /** Alerts first detected at or after this instant. */
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   from?: string;
 
   /** Alerts first detected before this instant. */
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   to?: string;
 }

@@ -20,7 +20,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsFutureDate, IsInteger, NestedObject } from '../../common/validators';
+import { IsFutureDate, IsInteger, IsReadableInstant, NestedObject } from '../../common/validators';
 import { GROUP_PATTERN } from '../../keys/dto/create-key.dto';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
 
@@ -54,6 +54,7 @@ export class BulkKeyFilterDto implements BulkKeyFilter {
   /** Keys last used before this instant (never-used keys do not match: see neverUsed). */
   @ValidateIf(isPresent)
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   lastUsedBefore?: string;
 
   /** true: keys never used; false: keys used at least once. */

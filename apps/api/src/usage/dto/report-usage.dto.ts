@@ -10,7 +10,7 @@ import {
   Min,
 } from 'class-validator';
 import type { ExactContract } from '../../common/exact-contract';
-import { IsCost, IsInteger, NestedObject } from '../../common/validators';
+import { IsCost, IsInteger, IsReadableInstant, NestedObject } from '../../common/validators';
 
 export const MAX_REPORT_ITEMS = 1000;
 
@@ -33,6 +33,7 @@ export class UsageReportItemDto implements ExactContract<UsageReportItemDto, Usa
   cost!: number;
 
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   timestamp!: string;
 
   /** Your id for this usage: a replayed requestId is counted once. */

@@ -10,6 +10,7 @@ import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches, MaxLength } fro
 import { PageLimitDto } from '../../common/page-query.dto';
 import type { ExactContract } from '../../common/exact-contract';
 import { IsCustomerId } from '../../customers/dto/create-customer.dto';
+import { IsReadableInstant } from '../../common/validators';
 
 export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
   /** Exactly one of appId, keyId and customerId is required. */
@@ -37,9 +38,11 @@ export class UsageQueryDto implements ExactContract<UsageQueryDto, UsageQuery> {
   granularity!: Granularity;
 
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   from!: string;
 
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   to!: string;
 
   @IsOptional()
@@ -57,10 +60,12 @@ export class ListKeyRequestsQueryDto extends PageLimitDto implements ExactContra
 
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   from?: string;
 
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsReadableInstant()
   to?: string;
 
   @IsOptional()
