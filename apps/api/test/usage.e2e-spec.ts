@@ -405,6 +405,16 @@ describe('bad input', () => {
     expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /must be a calendar date and time such as 2026-12-07T10:00:00Z/ });
   });
 
+  // Without a zone the time was read in the server's own zone: another instant on another host.
+  it.each<[string, () => string, (() => unknown) | undefined]>([
+    ['POST /v1/usage', () => '/v1/usage', () => ({ events: [{ ...item(), timestamp: '2026-12-07T10:00:00' }] })],
+    ['GET /v1/usage', () => `/v1/usage?keyId=${keys[0].id}&granularity=hour&from=2026-12-07T00:00:00&to=2026-12-07T10:00:00Z`, undefined],
+    ['GET /v1/keys/:id/requests', () => `/v1/keys/${keys[0].id}/requests?to=2026-12-07T10:00:00`, undefined],
+  ])('%s refuses a date and time without a time zone', async (_label, path, body) => {
+    const response = await rawRequest(api.baseUrl, path(), { apiKey: workspace.secret, body: body ? JSON.stringify(body()) : undefined });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /must give its time zone, such as 2026-12-07T10:00:00Z/ });
+  });
+
   it('GET /v1/usage accepts exactly 1440 minute buckets', async () => {
     const response = await rawRequest(
       api.baseUrl,

@@ -134,19 +134,30 @@ export function IsFutureDate(options: ValidationOptions = {}) {
   );
 }
 
+/** A time of day without `Z` or an offset: JavaScript reads it in the server's own time zone. */
+function lacksTimeZone(value: string): boolean {
+  return /^\d{4}-\d\d-\d\d[T ]\d/i.test(value) && !/(Z|[+-]\d\d:?\d\d)$/i.test(value);
+}
+
 /**
  * Beside `IsISO8601({ strict: true })`: an ISO 8601 string must also be one the API can
- * read as an instant. Week dates (`2026-W49`), ordinal dates (`2026-341`), the basic format
+ * read as one instant. Week dates (`2026-W49`), ordinal dates (`2026-341`), the basic format
  * (`20261207T100000Z`) and an hour-only offset (`+05`) are ISO 8601 but not read, and would
- * otherwise reach the database as an invalid date.
+ * otherwise reach the database as an invalid date. A time must carry its zone (`Z` or
+ * `±hh:mm`): without one it would be read in the server's zone, so the same request would
+ * mean another instant on another host. A date alone is midnight UTC.
  */
 export function IsReadableInstant(options: ValidationOptions = {}) {
   return ValidateBy(
     {
       name: 'isReadableInstant',
       validator: {
-        validate: (value) => typeof value !== 'string' || !isISO8601(value, { strict: true }) || !Number.isNaN(Date.parse(value)),
-        defaultMessage: () => 'must be a calendar date and time such as 2026-12-07T10:00:00Z (week dates, ordinal dates and the basic format are not accepted)',
+        validate: (value) =>
+          typeof value !== 'string' || !isISO8601(value, { strict: true }) || (!Number.isNaN(Date.parse(value)) && !lacksTimeZone(value)),
+        defaultMessage: (args) =>
+          typeof args?.value === 'string' && !Number.isNaN(Date.parse(args.value))
+            ? 'must give its time zone, such as 2026-12-07T10:00:00Z or 2026-12-07T11:00:00+01:00'
+            : 'must be a calendar date and time such as 2026-12-07T10:00:00Z (week dates, ordinal dates and the basic format are not accepted)',
       },
     },
     options,
