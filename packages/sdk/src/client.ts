@@ -148,7 +148,7 @@ export interface UsageResource {
    * counted once.
    */
   report(items: UsageReportItem[]): Promise<ReportUsageResponse>;
-  /** Totals and series of an app or a key (one of appId / keyId). */
+  /** Totals and series of an app, a key or a customer (one of appId / keyId / customerId). */
   query(query: UsageQuery): Promise<UsageResponse>;
 }
 
