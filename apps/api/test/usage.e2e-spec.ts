@@ -434,6 +434,15 @@ describe('bad input', () => {
     expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
   });
 
+  it.each<[string, string]>([
+    ['a cursor with bad characters', 'a.b'],
+    ['a forged cursor', 'bm90LWEtY3Vyc29y'],
+  ])('GET /v1/keys/:id/requests says once what is wrong with %s', async (_label, cursor) => {
+    const response = await rawRequest(api.baseUrl, `/v1/keys/${keys[0].id}/requests?cursor=${cursor}`, { apiKey: workspace.secret });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: 'Validation failed: cursor is not a valid cursor' });
+    expect(response.json).toMatchObject({ error: { details: [{ field: 'cursor', message: 'is not a valid cursor' }] } });
+  });
+
   it('GET /v1/keys/:id/requests answers 404 for a malformed key id', async () => {
     const response = await rawRequest(api.baseUrl, '/v1/keys/nope/requests', { apiKey: workspace.secret });
     expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });

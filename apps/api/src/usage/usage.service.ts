@@ -57,7 +57,7 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // falls through
   }
-  throw ApiError.validation('cursor', 'cursor is not a valid cursor');
+  throw ApiError.validation('cursor', 'is not a valid cursor');
 }
 
 function timeRange(from: string | undefined, to: string | undefined): { from?: Date; to?: Date } {
