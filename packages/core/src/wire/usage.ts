@@ -52,6 +52,10 @@ export interface ReportUsageRequest {
 }
 
 export interface ReportUsageResponse {
+  /**
+   * Items taken: all of the report's. A requestId counted before is among them, and is
+   * dropped when the worker applies the batch (it still counts once).
+   */
   accepted: number;
 }
 
