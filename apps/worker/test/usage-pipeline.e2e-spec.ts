@@ -199,6 +199,20 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     expect(await processedCount(db, batchId)).toBe(0);
   });
 
+  it('logs a batch that fails for good, naming it and the reason', async () => {
+    const batchId = uid('b');
+    await queue.add(
+      JOBS.usageBatch,
+      { batchId, format: COMPACT_USAGE_FORMAT, strings: [], ids: ['evt_1'], cells: [0, 1, 2] },
+      { jobId: batchId, attempts: 5, backoff: { type: 'exponential', delay: 200 } },
+    );
+
+    await waitFor(async () => worker.output.includes(`usage batch ${batchId} failed for good`), 'failure logged', 10_000);
+    const line = worker.output.split('\n').find((text) => text.includes(batchId)) as string;
+    expect(line).toContain('its events not counted');
+    expect(line).toContain('3 cells for 1 events');
+  });
+
   it('applies a batch enqueued twice (same batchId, different jobIds) once', async () => {
     const fixture = await createFixture(db, 1, 1);
     const events = Array.from({ length: 50 }, () =>

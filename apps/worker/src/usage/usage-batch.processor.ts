@@ -1,4 +1,5 @@
-import { Processor } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import { decodeUsageBatch, MalformedUsageBatchError, QUEUES, type UsageBatchJob, type UsageBatchJobData } from '@keywarden/core';
 import { type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
 import { GracefulWorkerHost } from '../common/graceful-worker-host';
@@ -16,6 +17,8 @@ export const FOREIGN_BATCH_REASON = "refused: the batch names workspaces or keys
  */
 @Processor(QUEUES.usage)
 export class UsageBatchProcessor extends GracefulWorkerHost {
+  private readonly logger = new Logger(UsageBatchProcessor.name);
+
   constructor(private readonly rollups: UsageRollupService) {
     super();
   }
@@ -40,6 +43,22 @@ export class UsageBatchProcessor extends GracefulWorkerHost {
     const result = await this.rollups.apply(readBatch(job.data));
     if (result.refused) throw new UnrecoverableError(FOREIGN_BATCH_REASON);
     return result;
+  }
+
+  /**
+   * Every failed attempt is logged (its events hold no key material): a warning while
+   * retries are left, an error once the batch is dead-lettered and its events will not be
+   * counted. Without it a batch could fail all its attempts with nothing in the logs.
+   */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<UsageBatchJobData> | undefined, error: Error): void {
+    const attempts = job?.opts.attempts ?? 1;
+    const made = job?.attemptsMade ?? attempts;
+    if (error instanceof UnrecoverableError || made >= attempts) {
+      this.logger.error(`usage batch ${job?.id ?? '?'} failed for good after ${made} attempt(s), its events not counted: ${error.message}`);
+    } else {
+      this.logger.warn(`usage batch ${job?.id ?? '?'} failed (attempt ${made} of ${attempts}), retrying: ${error.message}`);
+    }
   }
 }
 
