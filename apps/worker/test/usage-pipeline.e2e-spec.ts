@@ -274,6 +274,38 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     expect(rows[0]).toEqual({ requests: 2, units: 107 });
   });
 
+  it('measures rollup lag from the events the API stamped, not from the time a report carries', async () => {
+    const fixture = await createFixture(db, 1, 1);
+    const [appId, keyId] = [fixture.apps[0], fixture.keys[0][0]];
+    const lag = async () => {
+      const metrics = await worker.metrics();
+      return {
+        count: metricValue(metrics, 'kw_usage_rollup_lag_seconds_count'),
+        within15min: metricValue(metrics, 'kw_usage_rollup_lag_seconds_bucket{le="900"}'),
+      };
+    };
+    const before = await lag();
+    // Yesterday's tokens, reported now beside a verify made now.
+    const batch = [
+      event({
+        workspaceId: fixture.workspaceId,
+        appId,
+        keyId,
+        kind: 'report',
+        route: 'POST /v1/usage',
+        model: 'gpt-a',
+        requestId: uid('r'),
+        timestamp: new Date(Date.now() - 86_400_000).toISOString(),
+      }),
+      event({ workspaceId: fixture.workspaceId, appId, keyId, model: 'gpt-a' }),
+    ];
+    const prefix = uid('b');
+    await queue.addBulk(jobsFor([`${prefix}_1`], [batch]));
+    await waitFor(async () => (await lag()).count === before.count + 1, 'lag observed');
+
+    expect((await lag()).within15min).toBe(before.within15min + 1);
+  });
+
   it('applies a batch whose reports take a rollup past the largest bigint, and the other events it carries', async () => {
     const fixture = await createFixture(db, 1, 2);
     const [heavy, other] = fixture.keys[0];

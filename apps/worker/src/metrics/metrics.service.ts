@@ -58,7 +58,7 @@ export class MetricsService extends PrometheusMetrics {
 
   readonly rollupLag = new Histogram({
     name: 'kw_usage_rollup_lag_seconds',
-    help: 'Commit time minus the oldest event timestamp of the batch.',
+    help: 'Commit time minus the oldest event timestamp of the batch (reported usage, stamped by its caller, left out).',
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
     registers: [this.registry],
   });

@@ -167,9 +167,15 @@ async function freshEvents(db: Queryable, events: UsageEvent[]): Promise<UsageEv
   });
 }
 
+/**
+ * The oldest time the API stamped on an event of the batch. Reported usage is left out: its
+ * timestamp is the caller's (tokens counted after the fact, hours or days ago), and would
+ * show a lag the pipeline does not have.
+ */
 function oldestTimestamp(events: UsageEvent[]): number | null {
   let oldest: number | null = null;
   for (const event of events) {
+    if (event.kind === 'report') continue;
     const ts = Date.parse(event.timestamp);
     if (!Number.isNaN(ts) && (oldest === null || ts < oldest)) oldest = ts;
   }
