@@ -115,6 +115,15 @@ describe('rate limits at their boundary', () => {
     expect(answers[2].ratelimit).toEqual({ limit: 3, remaining: 0, reset: Math.floor(Date.now() / 3_600_000) * 3600 + 3600 });
   });
 
+  it('a refusal by two used-up windows answers the one that resets last', async () => {
+    const key = await keyWithPolicy(owner, app, { rateLimits: { perMinute: 2, perDay: 2 } });
+    await awayFromWindowEdge(60_000, 8_000);
+    expect(await verifyCodes(owner, key.secret, 2)).toEqual(['VALID', 'VALID']);
+    const answer = await owner.verifyKey(key.secret);
+    expect(answer.code).toBe('RATE_LIMITED');
+    expect(answer.ratelimit).toEqual({ limit: 2, remaining: 0, reset: Math.floor(Date.now() / 86_400_000) * 86_400 + 86_400 });
+  });
+
   it('a perDay limit alone resets at the next UTC midnight', async () => {
     const key = await keyWithPolicy(owner, app, { rateLimits: { perDay: 2 } });
     expect(await verifyCodes(owner, key.secret, 3)).toEqual(['VALID', 'VALID', 'RATE_LIMITED']);

@@ -174,7 +174,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
     }
     if (reply[0] === 0) {
       this.metrics.rateLimitReservations.inc({ outcome: 'exhausted' });
-      wanted[reply[1] - 1].budget.exhausted = true;
+      for (const index of reply.slice(1)) wanted[index - 1].budget.exhausted = true;
       return true;
     }
     this.metrics.rateLimitReservations.inc({ outcome: 'granted' });
@@ -282,16 +282,20 @@ function sameWindows(budgets: RateTokens, windows: readonly RateWindowLimit[]): 
 
 /**
  * One token from each budget, from what this instance holds: the decision, or null when
- * some window holds none and Redis must be asked. A window Redis found used up refuses.
+ * some window holds none and Redis must be asked. A window Redis found used up refuses;
+ * when several are, the refusal answers the one that resets last (the request cannot pass
+ * before then).
  */
 function takeHeld(budgets: RateTokens): RateDecision | null {
   let held = true;
+  let refusedBy: WindowBudget | null = null;
   for (const budget of budgets) {
     if (budget.local === 0) {
-      if (budget.exhausted) return { allowed: false, state: { limit: budget.limit, remaining: 0, reset: budget.resetSeconds } };
+      if (budget.exhausted && (refusedBy === null || budget.endMs > refusedBy.endMs)) refusedBy = budget;
       held = false;
     }
   }
+  if (refusedBy !== null) return { allowed: false, state: { limit: refusedBy.limit, remaining: 0, reset: refusedBy.resetSeconds } };
   if (!held) return null;
   for (const budget of budgets) {
     budget.local--;

@@ -9,15 +9,18 @@ import type { Result } from 'ioredis';
  * token from the other windows. Otherwise each window grants what was wanted, capped by
  * a fair share of what remains (remaining / 2 per live instance, at least 1) and never
  * more than remains: the sum of all grants in a window never exceeds its limit.
- * Returns {0, index of the exhausted window} or {1, grant1, total1, grant2, total2, ...}.
+ * Returns {0, index of each exhausted window...} (every one of them: the refusal answers
+ * the one that resets last) or {1, grant1, total1, grant2, total2, ...}.
  */
 const RESERVE = `
 local instances = tonumber(ARGV[1])
 local used = {}
+local exhausted = {0}
 for i = 1, #KEYS do
   used[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if used[i] >= tonumber(ARGV[2 + (i - 1) * 3]) then return {0, i} end
+  if used[i] >= tonumber(ARGV[2 + (i - 1) * 3]) then exhausted[#exhausted + 1] = i end
 end
+if #exhausted > 1 then return exhausted end
 local out = {1}
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 3
