@@ -160,6 +160,16 @@ describe('a lowered rate limit', () => {
     await owner.keys.update(key.id, { policy: { rateLimits: { perMinute: 5 } } });
     expect(await verifyCodes(owner, key.secret, 3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
   });
+
+  it('raised again, admits what the window has left: the tokens held under the old limit are not lost', async () => {
+    const key = await keyWithPolicy(owner, app, { rateLimits: { perMinute: 100 } });
+    await awayFromWindowEdge(60_000, 8_000);
+    expect(new Set(await verifyCodes(owner, key.secret, 20))).toEqual(new Set(['VALID']));
+    await owner.keys.update(key.id, { policy: { rateLimits: { perMinute: 5 } } });
+    expect(await verifyCodes(owner, key.secret, 1)).toEqual(['RATE_LIMITED']);
+    await owner.keys.update(key.id, { policy: { rateLimits: { perMinute: 25 } } });
+    expect(await verifyCodes(owner, key.secret, 6)).toEqual([...Array(5).fill('VALID'), 'RATE_LIMITED']);
+  });
 });
 
 describe('app default policy', () => {

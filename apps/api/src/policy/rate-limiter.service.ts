@@ -42,6 +42,8 @@ export interface WindowBudget {
 }
 
 interface SubjectLimiter {
+  /** The key or customer id whose windows these are. */
+  subject: string;
   budgets: Map<RateWindowName, WindowBudget>;
   /**
    * The budgets of the windows last asked for, in their order, while every one of them is
@@ -63,6 +65,9 @@ export type RateTokens = readonly WindowBudget[];
 export type RateDecision =
   | { allowed: true; state: RateLimitState | null; taken: RateTokens }
   | { allowed: false; state: RateLimitState };
+
+/** The Redis counter of one window period of a subject. */
+const counterKey = (subject: string, budget: WindowBudget) => `kw:rl:{${subject}}:${budget.window}:${budget.startMs / 1000}`;
 
 /** Admitted, with nothing counted: no rate limit, or Redis out of reach. */
 const UNCOUNTED: RateDecision = { allowed: true, state: null, taken: [] };
@@ -162,7 +167,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
           maxBlock: this.config.policy.reservationMaxBlock,
         }),
       }));
-    const keys = wanted.map(({ budget }) => `kw:rl:{${subject}}:${budget.window}:${budget.startMs / 1000}`);
+    const keys = wanted.map(({ budget }) => counterKey(subject, budget));
     const args = wanted.flatMap(({ budget, want }) => [budget.limit, want, RATE_WINDOWS[budget.window] + COUNTER_GRACE_MS]);
     let reply: number[];
     try {
@@ -191,7 +196,7 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
     let limiter = this.subjects.get(subject);
     if (!limiter) {
       if (this.subjects.size > 10_000) this.forgetIdle(nowMs);
-      limiter = { budgets: new Map(), current: [], currentFromMs: 0, currentUntilMs: 0, lastUsedAt: nowMs };
+      limiter = { subject, budgets: new Map(), current: [], currentFromMs: 0, currentUntilMs: 0, lastUsedAt: nowMs };
       this.subjects.set(subject, limiter);
     }
     limiter.lastUsedAt = nowMs;
@@ -211,7 +216,8 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
   /**
    * This window's budget; a new window starts from nothing held. A changed limit keeps
    * only the held tokens it still allows (by this instance's count of what the window
-   * has taken), so a lowered limit holds at once and a raised one loses nothing.
+   * has taken), so a lowered limit holds at once; the others go back to the Redis counter,
+   * so that a limit raised again later in the window still has them.
    */
   private budgetOf(limiter: SubjectLimiter, { window, limit }: RateWindowLimit, nowMs: number): WindowBudget {
     const startMs = windowStartMs(window, nowMs);
@@ -233,11 +239,23 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
       limiter.budgets.set(window, budget);
     } else if (budget.limit !== limit) {
       const takenElsewhereOrHere = budget.reservedTotal - budget.local;
-      budget.local = Math.min(budget.local, Math.max(0, limit - takenElsewhereOrHere));
+      const kept = Math.min(budget.local, Math.max(0, limit - takenElsewhereOrHere));
+      if (kept < budget.local) this.giveBack(limiter.subject, budget, budget.local - kept);
+      budget.local = kept;
       budget.limit = limit;
       budget.exhausted = false;
     }
     return budget;
+  }
+
+  /**
+   * Returns unspent tokens to the window's counter (not awaited). Commands on one
+   * connection run in order, so the next reservation sees it. Lost when Redis is away:
+   * then the window only admits fewer, never more.
+   */
+  private giveBack(subject: string, budget: WindowBudget, tokens: number): void {
+    budget.reservedTotal -= tokens;
+    this.redis.decrby(counterKey(subject, budget), tokens).catch((error: Error) => this.logFailure(error));
   }
 
   private forgetIdle(nowMs: number): void {
