@@ -219,6 +219,15 @@ describe('key policy updates', () => {
     const [row] = await sql<{ policy: unknown }>('SELECT policy FROM api_keys WHERE id = $1', [key.id]);
     expect(row.policy).toEqual({ dailySpendLimitMicros: 12_345_678 });
   });
+
+  it('a spend cap lowered below what the day spent, then raised, admits what the raised cap leaves', async () => {
+    const key = await keyWithPolicy(owner, app, { dailySpendLimit: 100 });
+    expect(new Set(await verifyCodes(owner, key.secret, 20, { cost: 0.25 }))).toEqual(new Set(['VALID']));
+    await owner.keys.update(key.id, { policy: { dailySpendLimit: 2 } });
+    expect(await verifyCodes(owner, key.secret, 1, { cost: 0.25 })).toEqual(['USAGE_EXCEEDED']);
+    await owner.keys.update(key.id, { policy: { dailySpendLimit: 6 } });
+    expect(await verifyCodes(owner, key.secret, 5, { cost: 0.25 })).toEqual([...Array(4).fill('VALID'), 'USAGE_EXCEEDED']);
+  });
 });
 
 describe('policy validation at write time', () => {

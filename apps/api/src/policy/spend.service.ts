@@ -79,17 +79,6 @@ export interface ReportedSpend {
   requestId: string;
 }
 
-/**
- * Sets the cap an entry is held to. A lowered cap holds at once: the slice reserved here
- * keeps only what the new cap still allows after the spend this instance knows of.
- */
-function capEntry(entry: SpendEntry, capMicros: number): void {
-  if (entry.capMicros === capMicros) return;
-  const spentOrHeldElsewhere = entry.total - entry.local + entry.pending + entry.inFlight;
-  entry.local = Math.min(entry.local, Math.max(0, capMicros - spentOrHeldElsewhere));
-  entry.capMicros = capMicros;
-}
-
 const spendKey = (subjectId: string, day: string) => `kw:spend:{${subjectId}}:${day}`;
 const reportKey = (workspaceId: string, requestId: string) => `kw:spend-report:${workspaceId}:${requestId}`;
 const SPEND_TTL_MS = 2 * 86_400_000;
@@ -167,7 +156,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   ): SpendTaken | null | Promise<SpendTaken | null> {
     const nowMs = Date.now();
     const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
-    capEntry(entry, capMicros);
+    this.capEntry(entry, capMicros);
     const held = this.takeHeld(entry, capMicros, micros);
     if (held === undefined) return this.takeReserving(holder, capMicros, micros, limitOf).then((taken) => spentBy(taken, holder));
     return spentBy(held, holder);
@@ -178,7 +167,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     for (;;) {
       const nowMs = Date.now();
       const entry = this.entryOf(holder, limitOf, utcDay(nowMs), nowMs);
-      capEntry(entry, capMicros);
+      this.capEntry(entry, capMicros);
       const held = this.takeHeld(entry, capMicros, micros);
       if (held !== undefined) return held;
       if (entry.loading) {
@@ -223,7 +212,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     if (micros <= 0) return;
     if (limitOf === 'customer' && holder.customerId === null) return;
     const entry = this.entryOf(holder, limitOf, utcDay(atMs), Date.now());
-    if (capMicros !== null) capEntry(entry, capMicros);
+    if (capMicros !== null) this.capEntry(entry, capMicros);
     entry.pending += micros;
     nameSpender(entry, holder);
   }
@@ -315,6 +304,26 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       entry.known = true;
     }
     await Promise.all(batch.map(({ entry }) => this.recordLimitReached(entry)));
+  }
+
+  /**
+   * Sets the cap an entry is held to. A lowered cap holds at once: the slice reserved here
+   * keeps only what the new cap still allows after the spend this instance knows of. The
+   * rest goes back to the day's counter (not awaited: commands on one connection run in
+   * order, so the next reservation sees it), so that a cap raised again later that day
+   * still has it. Lost when Redis is away: then the cap admits less, never more.
+   */
+  private capEntry(entry: SpendEntry, capMicros: number): void {
+    if (entry.capMicros === capMicros) return;
+    const spentOrHeldElsewhere = entry.total - entry.local + entry.pending + entry.inFlight;
+    const kept = Math.min(entry.local, Math.max(0, capMicros - spentOrHeldElsewhere));
+    const givenBack = entry.local - kept;
+    entry.local = kept;
+    entry.capMicros = capMicros;
+    if (givenBack > 0) {
+      entry.total -= givenBack;
+      this.redis.decrby(spendKey(entry.subjectId, entry.day), givenBack).catch((error: Error) => this.logFailure('spend give-back failed', error));
+    }
   }
 
   /** Whether today's counter (with what this instance has not pushed yet) has reached the cap. */
