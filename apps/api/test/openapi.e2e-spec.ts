@@ -291,6 +291,27 @@ describe('request schemas', () => {
     expect(['has space', 'x'.repeat(129), 'cus_00000000000000000000000000'].map((externalId) => fitsSchema({ externalId }, 'CreateCustomerDto'))).toEqual([false, false, false]);
   });
 
+  it("documents verify's answer codes as the closed list, and what the body's policy fields do", () => {
+    const verify = document.paths['/v1/keys/verify'].post;
+    const answer = Object.values(verify.responses['200'].content ?? {})[0].schema as { properties: Record<string, JsonSchema> };
+    expect(answer.properties.code.enum).toEqual([
+      'VALID',
+      'UNAUTHORIZED',
+      'KEY_REVOKED',
+      'KEY_EXPIRED',
+      'KEY_DISABLED',
+      'INSUFFICIENT_PERMISSIONS',
+      'IP_NOT_ALLOWED',
+      'MODEL_NOT_ALLOWED',
+      'RATE_LIMITED',
+      'USAGE_EXCEEDED',
+    ]);
+    const body = Object.values(verify.requestBody?.content ?? {})[0].schema as { properties: Record<string, JsonSchema> };
+    expect(body.properties.ip.description).toContain('a verify without it is refused');
+    expect(body.properties.model.description).toContain('a verify without it is refused');
+    expect(body.properties.cost.description).toContain('daily spend cap');
+  });
+
   it('documents business hours that span midnight, which the API accepts', async () => {
     expect(propertyOf('BusinessHoursDto', 'end').description).toContain('earlier than start for hours that span midnight');
     const app = await call('POST', '/v1/apps', { body: { name: uniqueName('night-shift'), businessHours: { days: ['mon'], start: '22:00', end: '06:00' } } });

@@ -7,13 +7,22 @@ export interface VerifyKeyRequest {
   key: string;
   /** When given, the key must hold this scope. */
   scope?: string;
-  /** Metering: the model used by the end user's request. */
+  /**
+   * The model the end user's request uses: checked against the key's allowed models (with a
+   * model restriction, a verify without it is refused) and metered.
+   */
   model?: string;
-  /** Metering: the end user's IP (default: the caller's IP). */
+  /**
+   * The end user's IP: checked against the key's IP allowlist (with an allowlist, a verify
+   * without it is refused) and metered (the caller's IP is metered when it is left out).
+   */
   ip?: string;
   /** Metering: units consumed (tokens, calls, ...). */
   units?: number;
-  /** Metering: decimal cost, stored exactly as integer micro-units (6 decimals). */
+  /**
+   * Decimal cost of the request (at most 6 decimals, stored exactly as micro-units): taken
+   * from the key's (and its customer's) daily spend cap when the verify is admitted, and metered.
+   */
   cost?: number;
   /** Metering: the caller's own request id, for correlation. */
   requestId?: string;
@@ -71,12 +80,30 @@ export const VERIFY_KEY_REQUEST_SCHEMA = objectSchemaOf<VerifyKeyRequest>()({
   additionalProperties: false,
   required: ['key'],
   properties: {
-    key: { type: 'string', minLength: 1, maxLength: 512 },
-    scope: { type: 'string', minLength: 1, maxLength: 128 },
-    model: { type: 'string', minLength: 1, maxLength: 128 },
-    ip: { type: 'string', minLength: 1, maxLength: 64 },
-    units: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    cost: { type: 'number', minimum: 0, maximum: 1_000_000_000 },
+    key: { type: 'string', minLength: 1, maxLength: 512, description: 'The key to verify (never echoed, logged or stored).' },
+    scope: { type: 'string', minLength: 1, maxLength: 128, description: 'When given, the key must hold this scope (else `INSUFFICIENT_PERMISSIONS`).' },
+    model: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description:
+        "The model the end user's request uses: checked against the key's allowed models (`MODEL_NOT_ALLOWED`; with a model restriction, a verify without it is refused) and metered.",
+    },
+    ip: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description:
+        "The end user's IPv4 or IPv6 address (400 when it is not one): checked against the key's IP allowlist (`IP_NOT_ALLOWED`; with an allowlist, a verify without it is refused) and metered (the caller's IP is metered when it is left out).",
+    },
+    units: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Units the request consumes (tokens, calls, ...), metered.' },
+    cost: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1_000_000_000,
+      description:
+        "Decimal cost of the request, at most 6 decimals: taken from the key's (and its customer's) daily spend cap when the verify is admitted (`USAGE_EXCEEDED` once the day's spend has reached it), and metered.",
+    },
     requestId: { type: 'string', minLength: 1, maxLength: 128 },
     userAgent: { type: 'string', minLength: 1, maxLength: MAX_USER_AGENT_LENGTH },
   },
@@ -92,7 +119,7 @@ export const VERIFY_KEY_RESPONSE_SCHEMA = objectSchemaOf<VerifyKeyResponse>()({
   required: ['valid', 'code'],
   properties: {
     valid: { type: 'boolean' },
-    code: { type: 'string' },
+    code: { type: 'string', enum: ['VALID', ...VERIFY_REFUSAL_CODES], description: '`VALID`, or why the key is refused.' },
     keyId: { type: 'string' },
     appId: { type: 'string' },
     env: { type: 'string' },
@@ -100,10 +127,15 @@ export const VERIFY_KEY_RESPONSE_SCHEMA = objectSchemaOf<VerifyKeyResponse>()({
     expiresAt: { type: ['string', 'null'] },
     ratelimit: objectSchemaOf<RateLimitState>()({
       type: 'object',
+      description:
+        "The tightest rate window of the key and its customer (fewest remaining; a refused request names the used-up window that resets last); absent when neither has a rate limit. `reset`: when that window ends, Unix epoch seconds.",
       required: ['limit', 'remaining', 'reset'],
       properties: { limit: { type: 'integer' }, remaining: { type: 'integer' }, reset: { type: 'integer' } },
     }),
-    leaseId: { type: 'string' },
+    leaseId: {
+      type: 'string',
+      description: 'Held while the request runs when the key (or its customer) has a concurrency limit: release it with `POST /v1/keys/leases/{leaseId}/release`.',
+    },
     customer: {
       type: 'object',
       required: ['id', 'externalId'],
