@@ -77,6 +77,16 @@ it('records usage.limit_reached once for the key and day, however often the cap 
   expect(JSON.stringify(events).match(KEY_SHAPE)).toBeNull();
 });
 
+it('records no usage.limit_reached for budget reserved by a request that a later check refused', async () => {
+  const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 1, concurrency: 1 });
+  expect((await viaA.verifyKey(key.secret, { cost: 0.6 })).code).toBe('VALID');
+  const syncs = await metricTotal(apiA.baseUrl, 'kw_spend_syncs_total');
+  expect((await viaA.verifyKey(key.secret, { cost: 0.6 })).code).toBe('RATE_LIMITED');
+  // Syncs never overlap: the second one counted from here read the counter after the refusal.
+  await eventually(async () => expect(await metricTotal(apiA.baseUrl, 'kw_spend_syncs_total')).toBeGreaterThanOrEqual(syncs + 2), { timeoutMs: 5_000 });
+  expect(await limitEvents(key.id)).toEqual([]);
+});
+
 it('a lowered cap holds at once: what the instance holds under the old cap admits nothing past the new one', async () => {
   const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 100 });
   expect(new Set(await verifyCodes(viaA, key.secret, 20, { cost: 0.25 }))).toEqual(new Set(['VALID']));

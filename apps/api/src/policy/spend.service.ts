@@ -398,15 +398,20 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     this.logger.warn(`${message}: ${error.message}`);
   }
 
+  /**
+   * The counter less what this instance holds unspent: a slice reserved for a request that
+   * a later check refused (or for requests that never came) is not spend, and goes back.
+   */
   private async recordLimitReached(entry: SpendEntry): Promise<void> {
-    if (entry.eventRecorded || entry.capMicros === null || entry.total < entry.capMicros) return;
+    const spent = entry.total - entry.local;
+    if (entry.eventRecorded || entry.capMicros === null || spent < entry.capMicros) return;
     const data: UsageLimitReachedData = {
       limitOf: entry.limitOf,
       keyId: entry.keyId,
       appId: entry.appId,
       customerId: entry.customerId,
       day: entry.day,
-      spent: microsToCost(entry.total),
+      spent: microsToCost(spent),
       limit: microsToCost(entry.capMicros),
     };
     try {
