@@ -331,6 +331,15 @@ describe('a refused request consumes nothing', () => {
     expect(answer).toMatchObject({ code: 'RATE_LIMITED', ratelimit: { limit: 3, remaining: 0 } });
   });
 
+  it('budget taken for a request refused for concurrency does not refuse a later verify without a cost', async () => {
+    const key = await keyWithPolicy(owner, app, { dailySpendLimit: 1, concurrency: 1 });
+    const held = await owner.verifyKey(key.secret, { cost: 0.6 });
+    expect(held.code).toBe('VALID');
+    expect((await owner.verifyKey(key.secret, { cost: 0.6 })).code).toBe('RATE_LIMITED');
+    await releaseLease(api, workspace.secret, held.leaseId as string);
+    expect((await owner.verifyKey(key.secret)).code).toBe('VALID');
+  });
+
   it('rate-limited requests add no spend', async () => {
     const key = await keyWithPolicy(owner, app, { rateLimits: { perDay: 1 }, dailySpendLimit: 1 });
     expect((await owner.verifyKey(key.secret, { cost: 0.5 })).code).toBe('VALID');

@@ -193,8 +193,11 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       return { entry, micros, reserved: true };
     }
     if (entry.loading || !entry.known) return undefined;
-    if (this.exhausted(entry, capMicros)) return null;
-    return micros === 0 ? { entry, micros, reserved: true } : undefined;
+    // A request without a cost spends nothing: what decides is whether the day's spend has
+    // reached the cap, and the slice this instance holds unspent (given back by a request
+    // that a later check refused, say) is not spend.
+    if (micros === 0) return this.exhausted(entry, capMicros, entry.local) ? null : { entry, micros, reserved: true };
+    return this.exhausted(entry, capMicros) ? null : undefined;
   }
 
   /** Gives back what a request refused by a later check took. */
@@ -326,9 +329,12 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** Whether today's counter (with what this instance has not pushed yet) has reached the cap. */
-  private exhausted(entry: SpendEntry, capMicros: number): boolean {
-    return entry.total + entry.pending + entry.inFlight >= capMicros;
+  /**
+   * Whether today's counter (with what this instance has not pushed yet, less `unspent`)
+   * has reached the cap.
+   */
+  private exhausted(entry: SpendEntry, capMicros: number, unspent = 0): boolean {
+    return entry.total - unspent + entry.pending + entry.inFlight >= capMicros;
   }
 
   /** Admitted without a reservation (Redis unreachable): the cost is pushed with the next sync. */
