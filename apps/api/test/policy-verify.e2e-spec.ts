@@ -340,6 +340,18 @@ describe('a refused request consumes nothing', () => {
     expect((await owner.verifyKey(key.secret)).code).toBe('VALID');
   });
 
+  it('budget taken for a request refused for concurrency does not refuse a later verify that costs more than it', async () => {
+    const key = await keyWithPolicy(owner, app, { dailySpendLimit: 1, concurrency: 1 });
+    const held = await owner.verifyKey(key.secret, { cost: 0.6 });
+    expect(held.code).toBe('VALID');
+    expect((await owner.verifyKey(key.secret, { cost: 0.6 })).code).toBe('RATE_LIMITED');
+    await releaseLease(api, workspace.secret, held.leaseId as string);
+    const crossing = await owner.verifyKey(key.secret, { cost: 0.7 });
+    expect(crossing.code).toBe('VALID');
+    await releaseLease(api, workspace.secret, crossing.leaseId as string);
+    expect((await owner.verifyKey(key.secret)).code).toBe('USAGE_EXCEEDED');
+  });
+
   it('rate-limited requests add no spend', async () => {
     const key = await keyWithPolicy(owner, app, { rateLimits: { perDay: 1 }, dailySpendLimit: 1 });
     expect((await owner.verifyKey(key.secret, { cost: 0.5 })).code).toBe('VALID');

@@ -38,17 +38,18 @@ return out
 /**
  * Reserves budget from a daily spend counter (micro-units). KEYS[1]: the counter of a key
  * or customer and day. ARGV: cap, needed (what the request waiting on it lacks), wanted
- * (needed plus a block for the requests to come), live instances, counter TTL (ms).
- * Nothing is granted once the counter has reached the cap. Below it, the grant is the
- * wanted amount capped by a fair share of what remains (remaining / 2 per live instance)
- * and by what remains, but never less than needed: only the request that crosses the cap
- * can take the counter past it, and after it nothing more is granted.
+ * (needed plus a block for the requests to come), live instances, counter TTL (ms), held
+ * (what the calling instance reserved and has not spent: not spend, so not held against it).
+ * Nothing is granted once the counter, less held, has reached the cap. Below it, the grant
+ * is the wanted amount capped by a fair share of what remains (remaining / 2 per live
+ * instance) and by what remains, but never less than needed: only the request that crosses
+ * the cap can take the counter past it, and after it nothing more is granted.
  * Returns {0, total} (refused) or {1, grant, total}.
  */
 const RESERVE_SPEND = `
 local cap = tonumber(ARGV[1])
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= cap then return {0, used} end
+if used - tonumber(ARGV[6]) >= cap then return {0, used} end
 local remaining = cap - used
 local share = math.floor(remaining / (2 * tonumber(ARGV[4])))
 local grant = math.max(tonumber(ARGV[2]), math.min(tonumber(ARGV[3]), share, remaining))
@@ -85,7 +86,7 @@ return 0
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     kwReserve(keyCount: number, ...args: Array<string | number>): Result<number[], Context>;
-    kwReserveSpend(key: string, capMicros: number, needed: number, wanted: number, instances: number, ttlMs: number): Result<number[], Context>;
+    kwReserveSpend(key: string, capMicros: number, needed: number, wanted: number, instances: number, ttlMs: number, held: number): Result<number[], Context>;
     kwAcquireLease(key: string, limit: number, leaseId: string, ttlMs: number): Result<number, Context>;
     kwReleaseLease(key: string, leaseId: string): Result<number, Context>;
   }

@@ -193,11 +193,11 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
       return { entry, micros, reserved: true };
     }
     if (entry.loading || !entry.known) return undefined;
-    // A request without a cost spends nothing: what decides is whether the day's spend has
-    // reached the cap, and the slice this instance holds unspent (given back by a request
-    // that a later check refused, say) is not spend.
-    if (micros === 0) return this.exhausted(entry, capMicros, entry.local) ? null : { entry, micros, reserved: true };
-    return this.exhausted(entry, capMicros) ? null : undefined;
+    // What decides is whether the day's spend has reached the cap, and the slice this
+    // instance holds unspent (given back by a request that a later check refused, say) is
+    // not spend: a request it does not cover asks Redis for the rest (see RESERVE_SPEND).
+    if (this.exhausted(entry, capMicros)) return null;
+    return micros === 0 ? { entry, micros, reserved: true } : undefined;
   }
 
   /** Gives back what a request refused by a later check took. */
@@ -330,11 +330,11 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Whether today's counter (with what this instance has not pushed yet, less `unspent`)
-   * has reached the cap.
+   * Whether today's spend has reached the cap: the counter with what this instance has not
+   * pushed yet, less the slice it holds unspent.
    */
-  private exhausted(entry: SpendEntry, capMicros: number, unspent = 0): boolean {
-    return entry.total - unspent + entry.pending + entry.inFlight >= capMicros;
+  private exhausted(entry: SpendEntry, capMicros: number): boolean {
+    return entry.total - entry.local + entry.pending + entry.inFlight >= capMicros;
   }
 
   /** Admitted without a reservation (Redis unreachable): the cost is pushed with the next sync. */
@@ -376,6 +376,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
         neededMicros + block,
         this.limiter.instances,
         SPEND_TTL_MS,
+        entry.local,
       );
     } catch (error) {
       this.metrics.spendReservations.inc({ outcome: 'error' });
