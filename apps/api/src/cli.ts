@@ -72,16 +72,31 @@ function usageProblem(command: string | undefined, extra: string[], name: string
   return null;
 }
 
+const OPTIONS = {
+  name: { type: 'string', default: 'default' },
+  'if-empty': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** The command line, or what is wrong with its options (an unknown one, a missing value). */
+function parseCommandLine(): ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>> | { problem: string } {
+  try {
+    return parseArgs({ allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    return { problem: (error as Error).message.split('. ')[0] };
+  }
+}
+
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      name: { type: 'string', default: 'default' },
-      'if-empty': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const parsed = parseCommandLine();
+  if ('problem' in parsed) {
+    process.stderr.write(`kw: ${parsed.problem}\n`);
+    process.stdout.write(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const { positionals, values } = parsed;
   const command = positionals[0];
   const problem = values.help ? null : usageProblem(command, positionals.slice(1), values.name);
   if (values.help || problem) {

@@ -22,6 +22,8 @@ it.each([
   [['migrate', 'now'], /migrate takes no arguments/],
   [['bootstrap', '--name', '   '], /--name must be 1-100 characters, not blank/],
   [['bootstrap', '--name', 'n'.repeat(101)], /--name must be 1-100 characters/],
+  [['bootstrap', '--if-empy'], /Unknown option '--if-empy'/],
+  [['bootstrap', '--name'], /Option '--name <value>' argument missing/],
 ])('kw %j: exit code 2, saying why', async (args, message) => {
   const { code, stderr } = await cli(...args);
   expect(code).toBe(2);
