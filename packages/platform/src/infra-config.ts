@@ -4,14 +4,25 @@ import { z } from 'zod';
 /** The longest delay a Node timer takes (2³¹ − 1 ms): a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * The drivers parse connection URLs only once they connect, and fail with a stack trace:
+ * a URL they cannot read is a configuration error. The message never quotes the value,
+ * which holds the password.
+ */
+function unreadableUrl(variable: string): string {
+  return `${variable} is not a readable URL: check the port (digits only) and percent-encode special characters in the user name and password`;
+}
+
 /** Connection settings every Keywarden process needs. */
 export const infraEnvSchema = z.object({
   DATABASE_URL: z
     .string({ error: 'DATABASE_URL is required, e.g. postgres://user:pass@host:5432/keywarden' })
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL'),
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .refine(URL.canParse, unreadableUrl('DATABASE_URL')),
   REDIS_URL: z
     .string({ error: 'REDIS_URL is required, e.g. redis://localhost:6379' })
-    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL'),
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .refine(URL.canParse, unreadableUrl('REDIS_URL')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
