@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { newId } from '@keywarden/core';
-import { createFastifyAdapter, createLogger } from '@keywarden/platform';
+import { createFastifyAdapter, createLogger, NEST_START_OPTIONS } from '@keywarden/platform';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
@@ -172,10 +172,11 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, logger), adapter, {
-    bufferLogs: true,
+    ...NEST_START_OPTIONS,
     bodyParser: false,
   });
   app.useLogger(app.get(NestPinoLogger));
+  app.flushLogs();
   githubSignatures = app.get(GithubSignatureService);
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalInterceptors(new RequestDeadlineInterceptor(config.requestDeadlineMs, app.get(Reflector)));

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createFastifyAdapter, createLogger, resolveQueueNamespace } from '@keywarden/platform';
+import { createFastifyAdapter, createLogger, NEST_START_OPTIONS, resolveQueueNamespace } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { loadWorkerConfig } from './config/worker-config';
 import { WorkerModule } from './worker.module';
@@ -13,9 +13,10 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forConfig(config, logger),
     createFastifyAdapter(logger),
-    { bufferLogs: true },
+    NEST_START_OPTIONS,
   );
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   // Exit 0 once closed instead of re-raising the signal: a clean stop, not a kill.
   app.enableShutdownHooks([], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

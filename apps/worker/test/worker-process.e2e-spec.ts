@@ -100,6 +100,12 @@ describe('worker configuration', () => {
     expect(stderr).toContain('DATABASE_URL');
   });
 
+  it('reports an unreachable PostgreSQL in one line, without a stack trace', async () => {
+    const { code, stderr } = await refusal({ ...UNREACHABLE, KW_PEPPER: WORKER_TEST_PEPPER, KW_QUEUE_PREFIX: 'kwunreachable' });
+    expect(code).toBe(1);
+    expect(stderr).toBe('keywarden worker failed to start: connect ECONNREFUSED 127.0.0.1:1\n');
+  });
+
   it('refuses a bad usage setting and names it', async () => {
     const { code, stderr } = await refusal({ ...UNREACHABLE, KW_USAGE_CONCURRENCY: '0', KW_ACCESS_LOG_RETENTION_DAYS: 'soon' });
     expect(code).toBe(1);

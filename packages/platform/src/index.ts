@@ -8,3 +8,4 @@ export * from './infra-config';
 export * from './queue-namespace';
 export * from './prometheus-metrics';
 export * from './tick-object-shape';
+export * from './nest-start';
