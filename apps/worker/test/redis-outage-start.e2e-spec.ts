@@ -64,6 +64,12 @@ describe('worker started while Redis is unreachable', () => {
     await waitFor(async () => worker.output.includes('Redis unreachable'), 'a Redis warning', 20_000);
   });
 
+  it('serves /metrics while Redis is unreachable', async () => {
+    const response = await fetch(`${worker.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('kw_usage_batches_processed_total');
+  });
+
   it('becomes ready and processes usage batches once Redis answers', async () => {
     relay = await relayToRedis(Number(workerRedisUrl.port), redisUrl);
     await waitFor(async () => (await fetch(`${worker.baseUrl}/health/ready`)).status === 200, 'worker ready', 20_000);

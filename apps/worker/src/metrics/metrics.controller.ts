@@ -9,6 +9,24 @@ interface HeaderReply {
   header(name: string, value: string): unknown;
 }
 
+/**
+ * The queue's connection holds commands while Redis is away (until it is back): a scrape
+ * waits this long for the depth at most, then answers without it.
+ */
+const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
+
+async function withinQueueDepthTimeout<T>(read: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${QUEUE_DEPTH_TIMEOUT_MS} ms`)), QUEUE_DEPTH_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Prometheus scrape endpoint on the worker's HTTP listener. */
 @Controller('metrics')
 @Public()
@@ -23,7 +41,7 @@ export class MetricsController {
   @Get()
   async scrape(@Res({ passthrough: true }) reply: HeaderReply): Promise<string> {
     try {
-      const counts = await this.usageQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const counts = await withinQueueDepthTimeout(this.usageQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'));
       this.metrics.queueDepth.set({ state: 'waiting' }, (counts.waiting ?? 0) + (counts.prioritized ?? 0));
       this.metrics.queueDepth.set({ state: 'active' }, counts.active ?? 0);
       this.metrics.queueDepth.set({ state: 'delayed' }, counts.delayed ?? 0);
