@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, MAX_RETRY_AFTER_MS, nextRetryDelay, parseRetryAfter, parseRetrySchedule } from './retry-schedule';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, MAX_RETRY_AFTER_MS, MAX_RETRY_DELAY_MS, nextRetryDelay, parseRetryAfter, parseRetrySchedule } from './retry-schedule';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -14,6 +14,14 @@ describe('parseRetrySchedule', () => {
 
   it('reads milliseconds and days, with spaces around commas', () => {
     expect(parseRetrySchedule('100ms, 1d')).toEqual([100, 86_400_000]);
+  });
+
+  it('takes delays up to 30 days', () => {
+    expect(parseRetrySchedule('30d,720h')).toEqual([MAX_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS]);
+  });
+
+  it.each(['31d', '5s,100000000d', '99999999999999999999d'])('rejects %j: a delay longer than 30 days', (text) => {
+    expect(() => parseRetrySchedule(text)).toThrow(/is longer than 30d/);
   });
 
   it.each(['', '5', '5x', '5s,,5m', '-5s', '1.5s'])('rejects %j', (text) => {

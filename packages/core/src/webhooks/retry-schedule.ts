@@ -9,6 +9,12 @@ export const RETRY_JITTER = 0.2;
 /** A Retry-After beyond this is capped: a receiver cannot park a delivery forever. */
 export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 
+/**
+ * The longest delay a schedule may name: beyond, the next attempt's date would lie past
+ * what a Date (and the database) can hold, and every failed attempt would fail to settle.
+ */
+export const MAX_RETRY_DELAY_MS = 30 * 86_400_000;
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 
@@ -18,7 +24,9 @@ export function parseRetrySchedule(text: string): number[] {
   const delays = parts.map((part) => {
     const match = DURATION.exec(part);
     if (!match) throw new Error(`"${part}" is not a duration like 500ms, 5s, 5m, 2h or 1d`);
-    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    const delay = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+    if (delay > MAX_RETRY_DELAY_MS) throw new Error(`"${part}" is longer than 30d`);
+    return delay;
   });
   if (delays.length === 0 || delays.length > 50) throw new Error('needs 1 to 50 delays');
   return delays;
