@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { assertSchemaUpToDate } from '@keywarden/db';
 import { holdTickObjectShape, resolveQueueNamespace } from '@keywarden/platform';
 import { createApiApp } from './app.factory';
 import { loadApiConfig } from './config/api-config';
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   // Keeps V8 building Node's tick objects inline; again once started (see there).
   holdTickObjectShape();
   const config = await resolveQueueNamespace(loadApiConfig());
+  await assertSchemaUpToDate(config.databaseUrl);
   const app = await createApiApp(config);
   // A stuck connection must not keep a terminating instance alive forever.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

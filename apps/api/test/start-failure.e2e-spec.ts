@@ -1,24 +1,47 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Client } from 'pg';
 import { API_DIR } from './harness/paths';
 
 /** An API that cannot start says why in one line on stderr, and exits 1. */
 
-it('reports an unreachable PostgreSQL in one line, without a stack trace', async () => {
+/** Starts the API with `env` (plus what every start needs) and collects how it refused. */
+async function start(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   const api = spawn(process.execPath, ['dist/main.js'], {
     cwd: API_DIR,
     env: {
       PATH: process.env.PATH,
-      DATABASE_URL: 'postgres://127.0.0.1:1/none',
-      REDIS_URL: 'redis://127.0.0.1:1',
       KW_PEPPER: 'keywarden-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
-      KW_QUEUE_PREFIX: 'kwunreachable',
+      KW_QUEUE_PREFIX: 'kwstartfailure',
       PORT: '0',
+      ...env,
     },
   });
   let stderr = '';
   api.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const [code] = (await once(api, 'exit')) as [number];
+  return { code, stderr };
+}
+
+it('reports an unreachable PostgreSQL in one line, without a stack trace', async () => {
+  const { code, stderr } = await start({ DATABASE_URL: 'postgres://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
   expect(code).toBe(1);
   expect(stderr).toBe('keywarden api failed to start: connect ECONNREFUSED 127.0.0.1:1\n');
+});
+
+it('refuses a database the migrations have not reached, saying to run them', async () => {
+  const schema = `kw_unmigrated_${process.pid}`;
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  await db.query(`CREATE SCHEMA ${schema}`);
+  try {
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const { code, stderr } = await start({ DATABASE_URL: url.href, REDIS_URL: process.env.REDIS_URL as string });
+    expect(code).toBe(1);
+    expect(stderr).toBe('keywarden api failed to start: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
+  } finally {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.end();
+  }
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { assertSchemaUpToDate } from '@keywarden/db';
 import { createFastifyAdapter, createLogger, NEST_START_OPTIONS, resolveQueueNamespace } from '@keywarden/platform';
 import { Logger } from 'nestjs-pino';
 import { loadWorkerConfig } from './config/worker-config';
@@ -8,6 +9,7 @@ import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = await resolveQueueNamespace(loadWorkerConfig());
+  await assertSchemaUpToDate(config.databaseUrl);
   const logger = createLogger('worker', config.logLevel);
   // An HTTP listener only for /health/live and /health/ready.
   const app = await NestFactory.create<NestFastifyApplication>(

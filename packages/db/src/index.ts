@@ -11,6 +11,7 @@ export * from './webhook-events';
 export * from './alert-events';
 export * from './key-events';
 export * from './repositories/deployment-identity';
+export * from './schema-version';
 export * from './repositories/queryable';
 export * from './repositories/webhook-deliveries.repository';
 export * from './repositories/webhook-endpoints.repository';
