@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { dataSourceOptions, WorkspaceEntity } from '@keywarden/db';
+import { assertSchemaUpToDate, dataSourceOptions, WorkspaceEntity } from '@keywarden/db';
 import { DataSource } from 'typeorm';
 import { AuditService } from './audit/audit.service';
 import { loadApiConfig } from './config/api-config';
@@ -34,6 +34,7 @@ async function migrate(dataSource: DataSource): Promise<void> {
 
 async function bootstrap(dataSource: DataSource, options: { name: string; ifEmpty: boolean; json: boolean }): Promise<void> {
   const config = loadApiConfig();
+  await assertSchemaUpToDate(config.databaseUrl);
   if (options.ifEmpty && (await dataSource.getRepository(WorkspaceEntity).count()) > 0) {
     process.stdout.write(
       options.json

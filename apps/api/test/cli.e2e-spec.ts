@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { API_CLI, API_DIR } from './harness/paths';
 
 /** `kw` refuses a command line it cannot carry out before it connects to anything. */
@@ -7,8 +8,12 @@ import { API_CLI, API_DIR } from './harness/paths';
 const run = promisify(execFile);
 
 async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  return cliWith(process.env, ...args);
+}
+
+async function cliWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stderr: string }> {
   try {
-    const { stderr } = await run(process.execPath, [API_CLI, ...args], { cwd: API_DIR, env: process.env });
+    const { stderr } = await run(process.execPath, [API_CLI, ...args], { cwd: API_DIR, env });
     return { code: 0, stderr };
   } catch (error) {
     const failed = error as { code: number; stderr: string };
@@ -28,4 +33,21 @@ it.each([
   const { code, stderr } = await cli(...args);
   expect(code).toBe(2);
   expect(stderr).toMatch(message);
+});
+
+it('kw bootstrap on a database the migrations have not reached says to run them first', async () => {
+  const schema = `kw_unmigrated_cli_${process.pid}`;
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  await db.query(`CREATE SCHEMA ${schema}`);
+  try {
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const { code, stderr } = await cliWith({ ...process.env, DATABASE_URL: url.href }, 'bootstrap', '--if-empty');
+    expect(code).toBe(1);
+    expect(stderr).toBe('kw: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
+  } finally {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.end();
+  }
 });
