@@ -201,8 +201,9 @@ test('alerts list: the Type filter offers every alert type, leak and canary used
   await type.selectOption('leak');
   await expect(page).toHaveURL(/type=leak/);
   await expect(page.getByRole('row').filter({ hasText: key.id })).toBeVisible();
-  const types = await page.getByRole('table', { name: 'Alerts' }).locator('tbody tr td:first-child').allTextContents();
-  expect(new Set(types)).toEqual(new Set(['leak']));
+  // Polled: the list may render again (a refetch) between the row appearing and the read.
+  const types = page.getByRole('table', { name: 'Alerts' }).locator('tbody tr td:first-child');
+  await expect.poll(async () => new Set(await types.allTextContents())).toEqual(new Set(['leak']));
 });
 
 test("alerts list: a key's page links to the alerts about that key, filtered by keyId", async ({ signedIn: page, owner }) => {
