@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { withUnmigratedDatabase } from './harness/databases';
 import { API_CLI, API_DIR } from './harness/paths';
 
 /** `kw` refuses a command line it cannot carry out before it connects to anything. */
@@ -36,18 +36,9 @@ it.each([
 });
 
 it('kw bootstrap on a database the migrations have not reached says to run them first', async () => {
-  const schema = `kw_unmigrated_cli_${process.pid}`;
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  await db.query(`CREATE SCHEMA ${schema}`);
-  try {
-    const url = new URL(process.env.DATABASE_URL as string);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const { code, stderr } = await cliWith({ ...process.env, DATABASE_URL: url.href }, 'bootstrap', '--if-empty');
-    expect(code).toBe(1);
-    expect(stderr).toBe('kw: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
-  } finally {
-    await db.query(`DROP SCHEMA ${schema} CASCADE`);
-    await db.end();
-  }
+  const { code, stderr } = await withUnmigratedDatabase(process.env.DATABASE_URL as string, (url) =>
+    cliWith({ ...process.env, DATABASE_URL: url }, 'bootstrap', '--if-empty'),
+  );
+  expect(code).toBe(1);
+  expect(stderr).toBe('kw: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
 });

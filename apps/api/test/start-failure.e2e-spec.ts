@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Client } from 'pg';
+import { withUnmigratedDatabase } from './harness/databases';
 import { API_DIR } from './harness/paths';
 
 /** An API that cannot start says why in one line on stderr, and exits 1. */
@@ -30,18 +30,9 @@ it('reports an unreachable PostgreSQL in one line, without a stack trace', async
 });
 
 it('refuses a database the migrations have not reached, saying to run them', async () => {
-  const schema = `kw_unmigrated_${process.pid}`;
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  await db.query(`CREATE SCHEMA ${schema}`);
-  try {
-    const url = new URL(process.env.DATABASE_URL as string);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const { code, stderr } = await start({ DATABASE_URL: url.href, REDIS_URL: process.env.REDIS_URL as string });
-    expect(code).toBe(1);
-    expect(stderr).toBe('keywarden api failed to start: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
-  } finally {
-    await db.query(`DROP SCHEMA ${schema} CASCADE`);
-    await db.end();
-  }
+  const { code, stderr } = await withUnmigratedDatabase(process.env.DATABASE_URL as string, (url) =>
+    start({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL as string }),
+  );
+  expect(code).toBe(1);
+  expect(stderr).toBe('keywarden api failed to start: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
 });

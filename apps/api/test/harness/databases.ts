@@ -36,3 +36,22 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
 export async function migrateDatabase(databaseUrl: string): Promise<void> {
   await run(process.execPath, [API_CLI, 'migrate'], { cwd: API_DIR, env: { ...process.env, DATABASE_URL: databaseUrl } });
 }
+
+/**
+ * Runs `work` with a URL of the test database that sees only an empty schema of its own:
+ * a database the migrations have never reached. The schema is dropped afterwards.
+ */
+export async function withUnmigratedDatabase<T>(databaseUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const schema = `kw_unmigrated_${process.pid}_${Date.now()}`;
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`CREATE SCHEMA ${schema}`);
+  try {
+    const url = new URL(databaseUrl);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    return await work(url.href);
+  } finally {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.end();
+  }
+}
