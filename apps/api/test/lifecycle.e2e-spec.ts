@@ -110,6 +110,18 @@ describe('verify', () => {
     });
   });
 
+  it('gives, for the secret a rotation replaced, when its grace ends as the time it stops verifying', async () => {
+    const key = await newKey({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    const before = Date.now();
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 600 });
+
+    const old = await owner.verifyKey(key.secret);
+    expect(old.code).toBe('VALID');
+    expect(Date.parse(old.expiresAt as string)).toBeGreaterThanOrEqual(before + 600_000 - 1_000);
+    expect(Date.parse(old.expiresAt as string)).toBeLessThanOrEqual(Date.now() + 600_000 + 1_000);
+    expect((await owner.verifyKey(rotated.secret)).expiresAt).toBe(key.expiresAt);
+  });
+
   it('answers INSUFFICIENT_PERMISSIONS for a scope outside the app catalog', async () => {
     const key = await newKey();
     const answer = await owner.verifyKey(key.secret, { scope: 'billing.read' });

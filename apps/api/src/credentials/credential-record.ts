@@ -6,6 +6,7 @@ import {
   type CustomerRef,
   effectivePolicy,
   rotationDeadline,
+  validUntil,
 } from '@keywarden/core';
 import type { KeyCredentialRow } from '@keywarden/db';
 import type { Principal } from './principal';
@@ -53,6 +54,11 @@ export function effectiveStatus(record: CredentialRecord): CredentialRecord['sta
  */
 export function rotationDeadlineOf(record: CredentialRecord): Date | null {
   return rotationDeadline(record.secretCreatedAt, policyOf(record).rotationPeriodDays);
+}
+
+/** When the presented secret stops opening the key, the clock alone deciding (verify's `expiresAt`). */
+export function validUntilOf(record: CredentialRecord): Date | null {
+  return validUntil({ expiresAt: record.expiresAt, secretExpiresAt: record.secretExpiresAt, rotationDeadline: rotationDeadlineOf(record) });
 }
 
 export function principalOf(record: CredentialRecord): Principal {

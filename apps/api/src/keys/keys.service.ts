@@ -25,7 +25,7 @@ import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { KeyCacheService } from '../credentials/key-cache.service';
-import { type CredentialRecord, customerRefOf } from '../credentials/credential-record';
+import { type CredentialRecord, customerRefOf, validUntilOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import { type Actor, actorLabel, type Principal } from '../credentials/principal';
 import type { CreateKeyDto } from './dto/create-key.dto';
@@ -253,7 +253,7 @@ function answerAbout(record: CredentialRecord, code: VerifyCode, outcome?: Polic
     appId: record.appId as string,
     env: record.environment,
     scopes: record.scopes,
-    expiresAt: iso(record.expiresAt),
+    expiresAt: iso(validUntilOf(record)),
   };
   if (record.customerId !== null) answer.customer = customerRefOf(record);
   if (outcome?.ratelimit !== undefined) answer.ratelimit = outcome.ratelimit;

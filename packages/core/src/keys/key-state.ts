@@ -25,6 +25,19 @@ export function keyStateAt(input: KeyStateInput, now: Date): KeyState {
   return 'VALID';
 }
 
+/**
+ * When a presented secret stops opening its key, the clock alone deciding: the earliest of
+ * the key's expiry, the end of the secret's rotation grace and the rotation deadline of its
+ * policy; null when none is set.
+ */
+export function validUntil(input: Omit<KeyStateInput, 'status'>): Date | null {
+  let until: Date | null = null;
+  for (const at of [input.expiresAt, input.secretExpiresAt, input.rotationDeadline ?? null]) {
+    if (at !== null && (until === null || at.getTime() < until.getTime())) until = at;
+  }
+  return until;
+}
+
 /** The status shown on a key: stored status, with `expired` derived from the clock. */
 export function displayStatus(
   status: KeyStateInput['status'],

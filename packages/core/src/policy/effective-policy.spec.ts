@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { keyStateAt } from '../keys/key-state';
+import { keyStateAt, validUntil } from '../keys/key-state';
 import {
   compilePolicy,
   effectivePolicy,
@@ -196,6 +196,23 @@ describe('rotation period', () => {
     const input = { status: 'active' as const, expiresAt: null, secretExpiresAt: null, rotationDeadline: rotationDeadline(issued, 90) };
     expect(keyStateAt(input, new Date('2026-03-31T23:59:59Z'))).toBe('VALID');
     expect(keyStateAt(input, new Date('2026-04-01T00:00:00Z'))).toBe('KEY_EXPIRED');
+  });
+});
+
+describe('validUntil', () => {
+  const expiresAt = new Date('2026-06-01T00:00:00Z');
+  const graceEnd = new Date('2026-05-01T00:00:00Z');
+  const issued = new Date('2026-01-01T00:00:00Z');
+
+  it('is the earliest of the key expiry, the secret grace and the rotation deadline', () => {
+    expect(validUntil({ expiresAt, secretExpiresAt: graceEnd, rotationDeadline: rotationDeadline(issued, 90) })).toEqual(
+      new Date('2026-04-01T00:00:00Z'),
+    );
+    expect(validUntil({ expiresAt, secretExpiresAt: graceEnd, rotationDeadline: null })).toEqual(graceEnd);
+  });
+
+  it('is null when nothing ends the key', () => {
+    expect(validUntil({ expiresAt: null, secretExpiresAt: null, rotationDeadline: null })).toBeNull();
   });
 });
 

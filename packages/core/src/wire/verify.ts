@@ -56,6 +56,11 @@ export interface VerifyKeyResponse {
   appId?: string;
   env?: string;
   scopes?: string[];
+  /**
+   * When the key, presented as it was, stops verifying: the earliest of its expiry, the end
+   * of the rotation grace of the secret presented (an old one after a rotation) and its
+   * policy's rotation deadline; null when none is set.
+   */
   expiresAt?: string | null;
   /** The customer holding the key, when it belongs to one. */
   customer?: CustomerRef;
