@@ -105,7 +105,7 @@ describe('customers CRUD', () => {
       apiKey: workspace.secret,
       body: JSON.stringify({ externalId, policy: { rateLimits: { perMinute: 100, perHour: 50 } } }),
     });
-    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /policy\.rateLimits\.perMinute must not exceed policy\.rateLimits\.perHour \(50\)/ });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: /policy\.rateLimits\.perMinute must not exceed perHour \(50\)/ });
     expect(detailFields(response)).toEqual(['policy.rateLimits.perMinute']);
     expect((await owner.customers.list({ externalId })).data).toEqual([]);
 

@@ -131,6 +131,25 @@ describe('admin key IP allowlist', () => {
   });
 });
 
+describe('rate limits that contradict each other', () => {
+  const CONTRADICTION = { rateLimits: { perMinute: 100, perHour: 50 } };
+  let appId: string;
+
+  beforeAll(async () => {
+    appId = (await owner.apps.create({ name: 'for a contradicting key', scopeCatalog: ['chat.write'] })).id;
+  });
+
+  it.each([
+    ['an admin key', '/v1/admin-keys', () => ({ name: 'contradicting', role: 'viewer', policy: CONTRADICTION }), 'policy'],
+    ['an app default', '/v1/apps', () => ({ name: 'contradicting', defaultPolicy: CONTRADICTION }), 'defaultPolicy'],
+    ['an app key', '/v1/keys', () => ({ appId, name: 'contradicting', environment: 'live', scopes: ['chat.write'], policy: CONTRADICTION }), 'policy'],
+  ])('are refused for %s, as for a customer, naming the window', async (_label, path, body, field) => {
+    const response = await rawRequest(api.baseUrl, path, { apiKey: workspace.secret, body: JSON.stringify(body()) });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: new RegExp(`${field}\\.rateLimits\\.perMinute must not exceed perHour \\(50\\)`) });
+    expect(detailFields(response)).toEqual([`${field}.rateLimits.perMinute`]);
+  });
+});
+
 describe('admin key policies', () => {
   it('are answered on the created key', async () => {
     const created = await owner.adminKeys.create({ name: 'with policy', role: 'viewer', policy: { plan: 'pro', ipAllowlist: ['127.0.0.1'] } });

@@ -2,12 +2,10 @@ import { Injectable } from '@nestjs/common';
 import {
   type Customer,
   type CustomerPolicy,
-  type FieldError,
   EXTERNAL_ID_PATTERN,
   isId,
   newId,
   type Page,
-  rateLimitContradictions,
   toStoredCustomerPolicy,
   type Propagation,
   type WithPropagation,
@@ -32,14 +30,8 @@ export interface CustomerSelector {
   externalId?: string;
 }
 
-/** A policy whose limits contradict each other is refused before anything is written. */
 function storedPolicyOf(policy: CustomerPolicy | null | undefined): ReturnType<typeof toStoredCustomerPolicy> | null {
-  if (policy === undefined || policy === null) return null;
-  const problems: FieldError[] = rateLimitContradictions(policy.rateLimits, 'policy.rateLimits');
-  if (problems.length > 0) {
-    throw new ApiError('VALIDATION_FAILED', `Validation failed: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
-  }
-  return toStoredCustomerPolicy(policy);
+  return policy === undefined || policy === null ? null : toStoredCustomerPolicy(policy);
 }
 
 function duplicateExternalId(externalId: string): ApiError {

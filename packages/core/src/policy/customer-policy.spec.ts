@@ -1,23 +1,4 @@
-import { compileCustomerPolicy, rateLimitContradictions, toStoredCustomerPolicy } from './customer-policy';
-
-describe('rateLimitContradictions', () => {
-  it.each([
-    ['no limits', undefined, []],
-    ['consistent windows', { perMinute: 10, perHour: 100, perDay: 1000 }, []],
-    ['equal windows', { perMinute: 10, perHour: 10 }, []],
-    ['a minute allowing more than an hour', { perMinute: 100, perHour: 50 }, ['policy.rateLimits.perMinute']],
-    ['a burst above the day', { burst: 20, perDay: 10 }, ['policy.rateLimits.burst']],
-    ['an hour above the day, the minute fine', { perMinute: 5, perHour: 500, perDay: 100 }, ['policy.rateLimits.perHour']],
-  ])('%s', (_label, limits, fields) => {
-    expect(rateLimitContradictions(limits, 'policy.rateLimits').map((error) => error.field)).toEqual(fields);
-  });
-
-  it('names the longer window it contradicts', () => {
-    expect(rateLimitContradictions({ perMinute: 100, perHour: 50 }, 'policy.rateLimits')).toEqual([
-      { field: 'policy.rateLimits.perMinute', message: 'must not exceed policy.rateLimits.perHour (50)' },
-    ]);
-  });
-});
+import { compileCustomerPolicy, toStoredCustomerPolicy } from './customer-policy';
 
 describe('customer policy', () => {
   it('stores money exactly as micro-units', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { rateWindows, RATE_WINDOWS, utcDay, windowResetSeconds, windowStartMs } from './windows';
+import { rateLimitContradiction, rateWindows, RATE_WINDOWS, utcDay, windowResetSeconds, windowStartMs } from './windows';
 
 describe('rateWindows', () => {
   it('lists the set limits shortest window first', () => {
@@ -41,5 +41,18 @@ describe('window arithmetic', () => {
         for (const now of instants) expect(utcDay(now)).toBe(new Date(now).toISOString().slice(0, 10));
       }),
     );
+  });
+});
+
+describe('rateLimitContradiction', () => {
+  it.each([
+    ['consistent windows', { perMinute: 10, perHour: 100, perDay: 1000 }, 'perMinute', null],
+    ['equal windows', { perMinute: 10, perHour: 10 }, 'perMinute', null],
+    ['a minute allowing more than an hour', { perMinute: 100, perHour: 50 }, 'perMinute', 'must not exceed perHour (50)'],
+    ['a burst above the day', { burst: 20, perDay: 10 }, 'burst', 'must not exceed perDay (10)'],
+    ['the longer window of a contradiction', { perMinute: 100, perHour: 50 }, 'perHour', null],
+    ['a window left out', { perHour: 50 }, 'perMinute', null],
+  ] as const)('%s', (_label, limits, field, problem) => {
+    expect(rateLimitContradiction(limits, field)).toBe(problem);
   });
 });

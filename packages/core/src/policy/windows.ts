@@ -21,14 +21,32 @@ const WINDOW_OF_FIELD: Record<keyof RateLimits, RateWindowName> = {
   perDay: 'day',
 };
 
+/** The rate limit fields, shortest window first. */
+const RATE_LIMIT_FIELDS = ['burst', 'perMinute', 'perHour', 'perDay'] as const;
+
 /** The windows a set of limits defines, shortest first. */
 export function rateWindows(limits: RateLimits): RateWindowLimit[] {
   const windows: RateWindowLimit[] = [];
-  for (const field of ['burst', 'perMinute', 'perHour', 'perDay'] as const) {
+  for (const field of RATE_LIMIT_FIELDS) {
     const limit = limits[field];
     if (limit !== undefined) windows.push({ window: WINDOW_OF_FIELD[field], limit });
   }
   return windows;
+}
+
+/**
+ * What is wrong with one window's limit beside the longer windows set with it, or null: a
+ * shorter window allowing more than a longer one (e.g. 100 per minute but 50 per hour) can
+ * never be reached, so the limits do not say what their author meant.
+ */
+export function rateLimitContradiction(limits: RateLimits, field: keyof RateLimits): string | null {
+  const limit = limits[field];
+  if (typeof limit !== 'number') return null;
+  for (const longer of RATE_LIMIT_FIELDS.slice(RATE_LIMIT_FIELDS.indexOf(field) + 1)) {
+    const longerLimit = limits[longer];
+    if (typeof longerLimit === 'number' && limit > longerLimit) return `must not exceed ${longer} (${longerLimit})`;
+  }
+  return null;
 }
 
 export function windowStartMs(window: RateWindowName, nowMs: number): number {

@@ -12,6 +12,7 @@ import {
   type Plan,
   PLANS,
   type RateLimits,
+  rateLimitContradiction,
 } from '@keywarden/core';
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
@@ -34,11 +35,23 @@ const IsCidrList = () =>
 /** A daily spend cap: an amount (optional, not null). */
 export const IsDailySpendLimit = () => applyDecorators(ValidateIf(isPresent), IsAmount());
 
+/** A window's limit may not exceed a longer window's set beside it (key, admin key, app and customer policies alike). */
+const NotAboveLongerWindows = (field: keyof RateLimits) =>
+  ValidateBy({
+    name: 'notAboveLongerWindows',
+    validator: {
+      validate: (_value, args) => rateLimitContradiction(args?.object as RateLimits, field) === null,
+      defaultMessage: (args) => rateLimitContradiction(args?.object as RateLimits, field) ?? '',
+    },
+  });
+
 export class RateLimitsDto implements ExactContract<RateLimitsDto, RateLimits> {
   @PositiveLimit(MAX_RATE_LIMIT)
+  @NotAboveLongerWindows('perMinute')
   perMinute?: number;
 
   @PositiveLimit(MAX_RATE_LIMIT)
+  @NotAboveLongerWindows('perHour')
   perHour?: number;
 
   @PositiveLimit(MAX_RATE_LIMIT)
@@ -46,6 +59,7 @@ export class RateLimitsDto implements ExactContract<RateLimitsDto, RateLimits> {
 
   /** Requests allowed within any one second. */
   @PositiveLimit(MAX_RATE_LIMIT)
+  @NotAboveLongerWindows('burst')
   burst?: number;
 }
 
