@@ -185,6 +185,20 @@ const fieldCases = expecting(400, 'VALIDATION_FAILED', [
     fields: ['expiresAt'],
   },
   {
+    name: 'create key: an expiry without a time zone (the server would read it in its own)',
+    method: 'POST',
+    path: () => '/v1/keys',
+    body: (c) => ({ appId: c.appId, name: 'x', environment: 'live', scopes: ['generation.create'], expiresAt: '2099-01-01T10:00:00' }),
+    fields: ['expiresAt'],
+  },
+  {
+    name: 'create key: an expiry that is no ISO 8601 date',
+    method: 'POST',
+    path: () => '/v1/keys',
+    body: (c) => ({ appId: c.appId, name: 'x', environment: 'live', scopes: ['generation.create'], expiresAt: 'Jan 1 2099' }),
+    fields: ['expiresAt'],
+  },
+  {
     name: 'create key: a key as group and environment',
     method: 'POST',
     path: () => '/v1/keys',

@@ -126,8 +126,8 @@ export function IsFutureDate(options: ValidationOptions = {}) {
     {
       name: 'isFutureDate',
       validator: {
-        validate: (value) => typeof value === 'string' && Date.parse(value) > Date.now(),
-        defaultMessage: () => 'must be an ISO 8601 date in the future',
+        validate: (value) => typeof value === 'string' && readsAsInstant(value) && Date.parse(value) > Date.now(),
+        defaultMessage: () => 'must be an ISO 8601 date in the future, a time with its time zone (e.g. 2027-01-01T00:00:00Z)',
       },
     },
     options,
@@ -137,6 +137,11 @@ export function IsFutureDate(options: ValidationOptions = {}) {
 /** A time of day without `Z` or an offset: JavaScript reads it in the server's own time zone. */
 function lacksTimeZone(value: string): boolean {
   return /^\d{4}-\d\d-\d\d[T ]\d/i.test(value) && !/(Z|[+-]\d\d:?\d\d)$/i.test(value);
+}
+
+/** Whether a strict ISO 8601 string reads as one instant wherever the server runs (see IsReadableInstant). */
+function readsAsInstant(value: string): boolean {
+  return isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)) && !lacksTimeZone(value);
 }
 
 /**
@@ -152,8 +157,7 @@ export function IsReadableInstant(options: ValidationOptions = {}) {
     {
       name: 'isReadableInstant',
       validator: {
-        validate: (value) =>
-          typeof value !== 'string' || !isISO8601(value, { strict: true }) || (!Number.isNaN(Date.parse(value)) && !lacksTimeZone(value)),
+        validate: (value) => typeof value !== 'string' || !isISO8601(value, { strict: true }) || readsAsInstant(value),
         defaultMessage: (args) =>
           typeof args?.value === 'string' && !Number.isNaN(Date.parse(args.value))
             ? 'must give its time zone, such as 2026-12-07T10:00:00Z or 2026-12-07T11:00:00+01:00'
