@@ -23,10 +23,13 @@ async function start(env: Record<string, string>): Promise<{ code: number; stder
   return { code, stderr };
 }
 
-it('reports an unreachable PostgreSQL in one line, without a stack trace', async () => {
-  const { code, stderr } = await start({ DATABASE_URL: 'postgres://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
+it.each([
+  ['with a queue prefix set', 'kwstartfailure'],
+  ['reading the deployment identity first (no queue prefix)', ''],
+])('reports an unreachable PostgreSQL in one line, without a stack trace, %s', async (_label, prefix) => {
+  const { code, stderr } = await start({ DATABASE_URL: 'postgres://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1', KW_QUEUE_PREFIX: prefix });
   expect(code).toBe(1);
-  expect(stderr).toBe('keywarden api failed to start: connect ECONNREFUSED 127.0.0.1:1\n');
+  expect(stderr).toBe('keywarden api failed to start: cannot reach PostgreSQL (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:1\n');
 });
 
 it('refuses a database the migrations have not reached, saying to run them', async () => {

@@ -103,7 +103,7 @@ describe('worker configuration', () => {
   it('reports an unreachable PostgreSQL in one line, without a stack trace', async () => {
     const { code, stderr } = await refusal({ ...UNREACHABLE, KW_PEPPER: WORKER_TEST_PEPPER, KW_QUEUE_PREFIX: 'kwunreachable' });
     expect(code).toBe(1);
-    expect(stderr).toBe('keywarden worker failed to start: connect ECONNREFUSED 127.0.0.1:1\n');
+    expect(stderr).toBe('keywarden worker failed to start: cannot reach PostgreSQL (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:1\n');
   });
 
   it('refuses a bad usage setting and names it', async () => {

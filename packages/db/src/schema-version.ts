@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { connectAtStart } from './startup-connection';
 import { MIGRATIONS } from './data-source-options';
 
 const RUN_MIGRATE = 'run the migrations first (cli.js migrate)';
@@ -9,8 +9,7 @@ const RUN_MIGRATE = 'run the migrations first (cli.js migrate)';
  * on a connection of its own.
  */
 export async function assertSchemaUpToDate(databaseUrl: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
-  await client.connect();
+  const client = await connectAtStart(databaseUrl);
   try {
     const { rows } = await client.query<{ name: string }>(`SELECT name FROM migrations`);
     const applied = new Set(rows.map((row) => row.name));

@@ -1,12 +1,11 @@
-import { Client } from 'pg';
+import { connectAtStart } from '../startup-connection';
 
 /**
  * The database's deployment id (deployment_identity, made by the migrations). Read once
  * at start on a connection of its own, before the application's pool exists.
  */
 export async function readDeploymentId(databaseUrl: string): Promise<string> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
-  await client.connect();
+  const client = await connectAtStart(databaseUrl);
   try {
     const { rows } = await client.query<{ id: string }>(`SELECT id FROM deployment_identity`);
     if (rows.length === 0) throw new Error('deployment_identity is empty');
