@@ -48,7 +48,7 @@ describe('isCostOfMicros', () => {
     expect(isCostOfMicros(cost)).toBe(true);
   });
 
-  it.each([0.0000001, 0.0000009, 1.2345678, -1, Number.NaN, Number.POSITIVE_INFINITY, '1'])('refuses %s: finer than a micro-unit, or not an amount', (cost) => {
+  it.each([0.0000001, 0.0000009, 1e-10, Number.MIN_VALUE, 1.2345678, -1, Number.NaN, Number.POSITIVE_INFINITY, '1'])('refuses %s: finer than a micro-unit, or not an amount', (cost) => {
     expect(isCostOfMicros(cost)).toBe(false);
   });
 });

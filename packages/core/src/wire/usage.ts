@@ -147,6 +147,8 @@ export function costToMicros(cost: number): number {
 export function isCostOfMicros(cost: unknown): cost is number {
   if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return false;
   const scaled = cost * MICROS_PER_UNIT;
+  // Far below a micro-unit (1e-10) is within the noise allowance, yet no noise of a real amount.
+  if (cost > 0 && Math.round(scaled) === 0) return false;
   return Math.abs(scaled - Math.round(scaled)) <= Math.max(1e-3, 4 * Number.EPSILON * scaled);
 }
 
