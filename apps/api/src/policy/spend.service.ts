@@ -79,6 +79,14 @@ export interface ReportedSpend {
   requestId: string;
 }
 
+/**
+ * The day's spend as this instance knows it: the counter (every instance's reservations),
+ * what it has not pushed yet and what is in flight, less the slice it holds unspent.
+ */
+function spentOrHeldElsewhere(entry: SpendEntry): number {
+  return entry.total - entry.local + entry.pending + entry.inFlight;
+}
+
 const spendKey = (subjectId: string, day: string) => `kw:spend:{${subjectId}}:${day}`;
 const reportKey = (workspaceId: string, requestId: string) => `kw:spend-report:${workspaceId}:${requestId}`;
 const SPEND_TTL_MS = 2 * 86_400_000;
@@ -318,8 +326,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
    */
   private capEntry(entry: SpendEntry, capMicros: number): void {
     if (entry.capMicros === capMicros) return;
-    const spentOrHeldElsewhere = entry.total - entry.local + entry.pending + entry.inFlight;
-    const kept = Math.min(entry.local, Math.max(0, capMicros - spentOrHeldElsewhere));
+    const kept = Math.min(entry.local, Math.max(0, capMicros - spentOrHeldElsewhere(entry)));
     const givenBack = entry.local - kept;
     entry.local = kept;
     entry.capMicros = capMicros;
@@ -334,7 +341,7 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
    * pushed yet, less the slice it holds unspent.
    */
   private exhausted(entry: SpendEntry, capMicros: number): boolean {
-    return entry.total - entry.local + entry.pending + entry.inFlight >= capMicros;
+    return spentOrHeldElsewhere(entry) >= capMicros;
   }
 
   /** Admitted without a reservation (Redis unreachable): the cost is pushed with the next sync. */
