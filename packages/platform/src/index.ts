@@ -9,3 +9,4 @@ export * from './queue-namespace';
 export * from './prometheus-metrics';
 export * from './tick-object-shape';
 export * from './nest-start';
+export * from './redis-deadline';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { encodeUsageBatch, JOBS, newId, QUEUES, type UsageBatchJob, type UsageBatchJobData, type UsageEvent } from '@keywarden/core';
-import { createRedisClient, queuePrefixOf } from '@keywarden/platform';
+import { createRedisClient, queuePrefixOf, withinRedisDeadline } from '@keywarden/platform';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -211,18 +211,15 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   private async enqueue(jobs: UsageBatchJob[]): Promise<boolean> {
     const stop = this.metrics.usageFlushSeconds.startTimer();
-    let timeout: NodeJS.Timeout | undefined;
     try {
       const queue = this.queue as QueueProducer;
       const queued = jobs.map(usageJobOf);
-      await Promise.race([
+      await withinRedisDeadline<unknown>(
         // One batch (every flush under load) is one script call; a bulk add builds an ioredis
         // pipeline, whose set-up copies every script the queue's connection defines.
         queued.length === 1 ? queue.add(queued[0].name, queued[0].data, queued[0].opts) : queue.addBulk(queued),
-        new Promise((_, reject) => {
-          timeout = setTimeout(() => reject(new Error(`no answer from Redis within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-        }),
-      ]);
+        ENQUEUE_TIMEOUT_MS,
+      );
       stop();
       for (const job of jobs) {
         this.metrics.usageBatchSize.observe(job.events.length);
@@ -233,8 +230,6 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       this.metrics.usageFlushFailures.inc();
       this.logThrottled(`could not enqueue usage batch (${this.held()} events held, ${this.spool?.bytes ?? 0} spooled bytes): ${(error as Error).message}`);
       return false;
-    } finally {
-      clearTimeout(timeout);
     }
   }
 

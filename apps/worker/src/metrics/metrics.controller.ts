@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Logger, Res } from '@nestjs/common';
 import { QUEUES } from '@keywarden/core';
-import { Public } from '@keywarden/platform';
+import { Public, withinRedisDeadline } from '@keywarden/platform';
 import type { Queue } from 'bullmq';
 import { MetricsService } from './metrics.service';
 
@@ -14,18 +14,6 @@ interface HeaderReply {
  * waits this long for the depth at most, then answers without it.
  */
 const QUEUE_DEPTH_TIMEOUT_MS = 1_000;
-
-async function withinQueueDepthTimeout<T>(read: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${QUEUE_DEPTH_TIMEOUT_MS} ms`)), QUEUE_DEPTH_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Prometheus scrape endpoint on the worker's HTTP listener. */
 @Controller('metrics')
@@ -41,7 +29,7 @@ export class MetricsController {
   @Get()
   async scrape(@Res({ passthrough: true }) reply: HeaderReply): Promise<string> {
     try {
-      const counts = await withinQueueDepthTimeout(this.usageQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'));
+      const counts = await withinRedisDeadline(this.usageQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), QUEUE_DEPTH_TIMEOUT_MS);
       this.metrics.queueDepth.set({ state: 'waiting' }, (counts.waiting ?? 0) + (counts.prioritized ?? 0));
       this.metrics.queueDepth.set({ state: 'active' }, counts.active ?? 0);
       this.metrics.queueDepth.set({ state: 'delayed' }, counts.delayed ?? 0);
