@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import type { Keywarden } from '@keywarden/sdk';
 import { client, registerSecret } from '../../api/test/harness';
 import { stackValue } from './stack';
@@ -81,4 +81,17 @@ export function shownSecret(secret: string): string {
 
 export function uniqueName(label: string): string {
   return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Names the member in an open "Add a member" dialog, creates the admin key, and answers its
+ * secret, shown once, after acknowledging it: the dialog is gone when this returns.
+ */
+export async function createMemberIn(page: Page, dialog: Locator, name: string): Promise<string> {
+  await dialog.getByLabel(/Name/).fill(name);
+  await dialog.getByRole('button', { name: 'Create admin key' }).click();
+  const created = page.getByRole('dialog', { name: 'Admin key created' });
+  const secret = shownSecret((await created.getByLabel('New admin key').textContent()) ?? '');
+  await created.getByRole('button', { name: 'I have copied it' }).click();
+  return secret;
 }

@@ -2,7 +2,7 @@ import type { AdminKey, AdminRole } from '@keywarden/core';
 import type { Keywarden } from '@keywarden/sdk';
 import type { Locator, Page } from '@playwright/test';
 import { bootstrapWorkspace } from '../../api/test/harness';
-import { expect, expectAccessible, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
+import { createMemberIn, expect, expectAccessible, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
 
 async function signInAs(page: Page, owner: Keywarden, role: AdminRole): Promise<void> {
   const member = await owner.adminKeys.create({ name: uniqueName(role), role });
@@ -130,11 +130,7 @@ test('adding a member offers only the roles the signed-in key can give; the othe
   await expectAccessible(page);
   await screenshotsAt(page, 'add-member-developer');
   const name = uniqueName('intern');
-  await dialog.getByLabel(/Name/).fill(name);
-  await dialog.getByRole('button', { name: 'Create admin key' }).click();
-  const created = page.getByRole('dialog', { name: 'Admin key created' });
-  shownSecret((await created.getByLabel('New admin key').textContent()) ?? '');
-  await created.getByRole('button', { name: 'I have copied it' }).click();
+  await createMemberIn(page, dialog, name);
   await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('developer');
 
   // An admin may give every role but owner.
@@ -217,11 +213,7 @@ test('adding a member says what unchecked apps mean for the signed-in key, and w
   await screenshotsAt(page, 'add-member-limited');
   // Left unchecked, the new key indeed gets the creator's apps.
   const name = uniqueName('inheritor');
-  await dialog.getByLabel(/Name/).fill(name);
-  await dialog.getByRole('button', { name: 'Create admin key' }).click();
-  const created = page.getByRole('dialog', { name: 'Admin key created' });
-  shownSecret((await created.getByLabel('New admin key').textContent()) ?? '');
-  await created.getByRole('button', { name: 'I have copied it' }).click();
+  await createMemberIn(page, dialog, name);
   let inheritor: AdminKey | undefined;
   for await (const key of owner.adminKeys.listAll()) if (key.name === name) inheritor = key;
   expect(inheritor?.appIds).toEqual([app.id]);
