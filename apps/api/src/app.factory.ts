@@ -28,8 +28,10 @@ import { PolicyService } from './policy/policy.service';
 import { RequestMetering } from './usage/request-metering';
 import { withNullTypes } from './openapi/nullable';
 import { withClosedRequestBodies } from './openapi/request-schemas';
+import { withRateLimits } from './openapi/rate-limits';
 import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
 import { routeAccessOf, withRouteSecurity } from './openapi/security';
+import { withValidatorBounds } from './openapi/validator-bounds';
 
 /** Believes the last `hops` proxies in front (the peer, then each address it appended). */
 function trustedHops(hops: number): (address: string, hop: number) => boolean {
@@ -130,7 +132,8 @@ function setupOpenApi(app: NestFastifyApplication): void {
   // The verify route is a plain Fastify route, not a Nest controller: its entry is added by hand.
   document.paths[VERIFY_ROUTE] = VERIFY_OPENAPI_PATH;
   const withResponses = withResponseSchemas(document, loadResponseSchemas());
-  SwaggerModule.setup('docs', app, withNullTypes(withClosedRequestBodies(withRouteSecurity(withResponses, routeAccessOf(app)))));
+  const withSecurity = withRateLimits(withRouteSecurity(withResponses, routeAccessOf(app)));
+  SwaggerModule.setup('docs', app, withNullTypes(withClosedRequestBodies(withValidatorBounds(withSecurity))));
 }
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {

@@ -1,13 +1,21 @@
+import { MAX_CONCURRENCY, MAX_POLICY_LIST_ENTRIES, MAX_RATE_LIMIT, MAX_ROTATION_PERIOD_DAYS } from '@keywarden/core';
 import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
-import { type ApiProcess, bootstrapWorkspace, type RawResponse, rawRequest, startApi, uniqueName, type Workspace } from './harness';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { CustomerPolicyDto } from '../src/customers/dto/customer-policy.dto';
+import { AdminKeyPolicyDto, KeyPolicyDto, RateLimitsDto } from '../src/policy/dto/key-policy.dto';
+import { type ApiProcess, bootstrapWorkspace, expectErrorEnvelope, type RawResponse, rawRequest, startApi, uniqueName, type Workspace } from './harness';
+import { awayFromWindowEdge } from './policy/helpers';
 
 type JsonSchema = Record<string, unknown>;
 interface MediaType {
   schema?: JsonSchema;
 }
 interface Response {
+  description?: string;
   content?: Record<string, MediaType>;
+  headers?: Record<string, unknown>;
 }
 interface Operation {
   operationId: string;
@@ -22,7 +30,7 @@ interface OpenApiDocument {
   info: { description?: string };
   paths: Record<string, Record<string, Operation>>;
   security?: Array<Record<string, string[]>>;
-  components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, JsonSchema> };
+  components: { schemas: Record<string, JsonSchema>; securitySchemes?: Record<string, JsonSchema>; headers?: Record<string, { description: string; schema: JsonSchema }> };
 }
 
 let api: ApiProcess;
@@ -194,6 +202,54 @@ describe('security', () => {
   });
 });
 
+describe('rate limits', () => {
+  const RATE_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+  const headerRefs = (names: string[]) => Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+
+  it('documents on every route but the public ones a 429 (the error envelope, with Retry-After) and the X-RateLimit-* headers on each answer', () => {
+    const declared = operations().map(({ method, path, operation }) => ({
+      route: `${method} ${path}`,
+      tooMany: operation.responses['429'],
+      headers: Object.entries(operation.responses)
+        .filter(([status]) => status !== '429')
+        .map(([status, response]) => [status, response.headers]),
+    }));
+    const expected = declared.map(({ route, headers }) =>
+      PUBLIC_OPERATIONS.includes(route)
+        ? { route, tooMany: undefined, headers: headers.map(([status]) => [status, undefined]) }
+        : {
+            route,
+            tooMany: {
+              description: expect.stringContaining('RATE_LIMITED'),
+              headers: headerRefs(['Retry-After', ...RATE_HEADERS]),
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+            },
+            headers: headers.map(([status]) => [status, headerRefs(RATE_HEADERS)]),
+          },
+    );
+    expect(declared.find(({ route }) => route === 'POST /v1/keys/verify')?.tooMany).toBeDefined();
+    expect(declared).toEqual(expected);
+    const headers = document.components.headers ?? {};
+    expect(Object.keys(headers).sort()).toEqual(['Retry-After', ...RATE_HEADERS].sort());
+    expect(headers['X-RateLimit-Reset'].description).toContain('epoch seconds');
+    expect(headers['Retry-After'].schema).toEqual({ type: 'integer', minimum: 1 });
+  });
+
+  it("a key's used-up rate window is answered as documented: 429, the envelope, Retry-After and the X-RateLimit-* headers", async () => {
+    const created = await call('POST', '/v1/admin-keys', { body: { name: uniqueName('limited'), role: 'viewer', policy: { rateLimits: { perMinute: 1 } } } });
+    expect(created.status).toBe(201);
+    const { secret } = created.json as { secret: string };
+    await awayFromWindowEdge(60_000, 5_000);
+    expect((await call('GET', '/v1/me', { apiKey: secret })).status).toBe(200);
+    const refused = await call('GET', '/v1/me', { apiKey: secret });
+    expectErrorEnvelope(refused, { status: 429, code: 'RATE_LIMITED' });
+    expectDeclaredShape('GET', '/v1/me', refused);
+    const documented = Object.keys(document.paths['/v1/me'].get.responses['429'].headers ?? {});
+    expect(documented).toHaveLength(4);
+    expect(documented.filter((name) => !/^\d+$/.test(refused.headers.get(name) ?? ''))).toEqual([]);
+  });
+});
+
 describe('request schemas', () => {
   it('states nullable fields as OpenAPI 3.1 does: no `nullable` keyword, and null fits each of them', () => {
     const nullable: Array<[string, string]> = [
@@ -310,6 +366,45 @@ describe('request schemas', () => {
     expect(body.properties.ip.description).toContain('a verify without it is refused');
     expect(body.properties.model.description).toContain('a verify without it is refused');
     expect(body.properties.cost.description).toContain('daily spend cap');
+  });
+
+  it("documents each policy field's bounds, as its validator enforces them at both edges", () => {
+    const window = { minimum: 1, maximum: MAX_RATE_LIMIT };
+    const list = { maxItems: MAX_POLICY_LIST_ENTRIES };
+    const concurrency = { minimum: 1, maximum: MAX_CONCURRENCY };
+    const rotation = { minimum: 1, maximum: MAX_ROTATION_PERIOD_DAYS };
+    const spend = { minimum: 0, maximum: 1_000_000_000 };
+    const policies: Array<[Function, Record<string, Record<string, number>>]> = [
+      [RateLimitsDto, { perMinute: window, perHour: window, perDay: window, burst: window }],
+      [AdminKeyPolicyDto, { ipAllowlist: list, rotationPeriodDays: rotation }],
+      [KeyPolicyDto, { ipAllowlist: list, rotationPeriodDays: rotation, concurrency, allowedModels: list, dailySpendLimit: spend }],
+      [CustomerPolicyDto, { concurrency, dailySpendLimit: spend }],
+    ];
+    const BOUNDS = ['minimum', 'maximum', 'minItems', 'maxItems', 'minLength', 'maxLength'];
+    /** Each property's bound keywords, as the document states them. */
+    const propertiesOf = (component: string): Record<string, Record<string, number | undefined>> =>
+      Object.fromEntries(
+        Object.entries(document.components.schemas[component].properties as Record<string, JsonSchema>).map(([name, schema]) => [
+          name,
+          Object.fromEntries(BOUNDS.filter((bound) => bound in schema).map((bound) => [bound, schema[bound] as number])),
+        ]),
+      );
+    const documented = policies.map(([dto]) => [dto.name, Object.fromEntries(Object.entries(propertiesOf(dto.name)).filter(([, bounds]) => Object.keys(bounds).length > 0))]);
+    expect(documented).toEqual(policies.map(([dto, bounds]) => [dto.name, bounds]));
+
+    // The document's edges against the validator itself: each edge passes, one step beyond is refused.
+    const entries = (property: string, count: number) => Array.from({ length: count }, (_, i) => (property === 'ipAllowlist' ? `10.0.${Math.floor(i / 256)}.${i % 256}` : `model-${i}`));
+    const accepts = (dto: Function, property: string, value: unknown) =>
+      !validateSync(plainToInstance(dto as new () => object, { [property]: value })).some((error) => error.property === property);
+    const verdicts = policies.flatMap(([dto]) =>
+      Object.entries(propertiesOf(dto.name)).flatMap(([property, { minimum, maximum, maxItems }]) => {
+        if (minimum === undefined && maxItems === undefined) return [];
+        const inside = maxItems === undefined ? [minimum, maximum] : [entries(property, maxItems as number)];
+        const beyond = maxItems === undefined ? [(minimum as number) - 1, (maximum as number) + 1] : [entries(property, (maxItems as number) + 1)];
+        return [{ field: `${dto.name}.${property}`, inside: inside.map((value) => accepts(dto, property, value)), beyond: beyond.map((value) => accepts(dto, property, value)) }];
+      }),
+    );
+    expect(verdicts).toEqual(verdicts.map(({ field, inside, beyond }) => ({ field, inside: inside.map(() => true), beyond: beyond.map(() => false) })));
   });
 
   it('documents business hours that span midnight, which the API accepts', async () => {

@@ -210,6 +210,8 @@ const MAX_AMOUNT = 1_000_000_000;
 function amountValidator(name: string, isExact: (value: unknown) => value is number) {
   return ValidateBy({
     name,
+    // Read by the OpenAPI document as the field's minimum and maximum.
+    constraints: [0, MAX_AMOUNT],
     validator: {
       validate: (value) => isExact(value) && value <= MAX_AMOUNT,
       defaultMessage: () => `must be a decimal amount between 0 and ${MAX_AMOUNT} with at most 6 decimals`,
@@ -217,8 +219,11 @@ function amountValidator(name: string, isExact: (value: unknown) => value is num
   });
 }
 
+/** The money validators, by name: their constraints are the range they accept. */
+export const AMOUNT_VALIDATORS = { amount: 'isAmount', cost: 'isCost' } as const;
+
 /** An amount a person sets (a daily cap): at most 6 decimals. */
-export const IsAmount = () => amountValidator('isAmount', isMicroAmount);
+export const IsAmount = () => amountValidator(AMOUNT_VALIDATORS.amount, isMicroAmount);
 
 /** A cost a caller computes: at most 6 decimals, up to floating-point noise (see `isCostOfMicros`). */
-export const IsCost = () => amountValidator('isCost', isCostOfMicros);
+export const IsCost = () => amountValidator(AMOUNT_VALIDATORS.cost, isCostOfMicros);
