@@ -188,6 +188,16 @@ describe('app default policy', () => {
     expect((await owner.verifyKey(own.secret, { ip: '192.168.0.1', model: 'claude-3' })).code).toBe('IP_NOT_ALLOWED');
   });
 
+  it("a key on enterprise under a free default is held to none of free's limits (10 an hour, 1 at a time)", async () => {
+    const free = await owner.apps.create({ name: uniqueName('free-app'), scopeCatalog: CATALOG, defaultPolicy: { plan: 'free' } });
+    const key = await keyWithPolicy(owner, free, { plan: 'enterprise' });
+    const answers = [];
+    // Leases are not released: under free's concurrency of 1 the second verify would be refused.
+    for (let i = 0; i < 11; i++) answers.push(await owner.verifyKey(key.secret));
+    expect(answers.map((answer) => answer.code)).toEqual(Array(11).fill('VALID'));
+    expect(answers.map((answer) => [answer.ratelimit, answer.leaseId])).toEqual(Array(11).fill([undefined, undefined]));
+  });
+
   it('a changed default applies at once to keys already verified, and null clears it', async () => {
     const changing = await owner.apps.create({ name: uniqueName('changing-app'), scopeCatalog: CATALOG });
     const key = await keyWithPolicy(owner, changing, undefined);

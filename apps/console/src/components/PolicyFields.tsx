@@ -78,7 +78,7 @@ export function PolicyFields<T extends FieldValues>({ register, name, legend = '
     <fieldset className="fieldset">
       <legend>{legend}</legend>
       <p className="muted small">
-        {customer ? "Shared by all the customer's keys, on top of each key's own policy. Blank: no limit." : "Leave a field blank to inherit the app's default (or no limit)."}
+        {customer ? "Shared by all the customer's keys, on top of each key's own policy. Blank: no limit." : "Leave a field blank to take the app's default, else the preset of the plan in force (this plan, or the default's), else no limit."}
       </p>
       <div className="grid-3">
         {!customer && (

@@ -72,11 +72,37 @@ describe('effectivePolicy', () => {
     });
   });
 
-  it("a key's plan wins over the app default's explicit limits", () => {
-    expect(effectivePolicy({ rateLimits: { perHour: 5, perMinute: 2 } }, { plan: 'pro' }).rateLimits).toEqual({
-      perMinute: 2,
-      perHour: 200,
-      perDay: 2000,
+  describe('the plan in force: the key\'s, else the app default\'s', () => {
+    it("a key on pro under a free default gets pro's presets, not free's", () => {
+      expect(effectivePolicy({ plan: 'free' }, { plan: 'pro' })).toMatchObject({ plan: 'pro', rateLimits: { perHour: 200, perDay: 2000 }, concurrency: 10 });
+    });
+
+    it("a key on enterprise under a free default keeps none of free's preset windows or concurrency", () => {
+      expect(effectivePolicy({ plan: 'free' }, { plan: 'enterprise' })).toMatchObject({ plan: 'enterprise', rateLimits: {}, concurrency: null });
+    });
+
+    it("a key without a plan takes the default's plan and its presets", () => {
+      expect(effectivePolicy({ plan: 'starter' }, { rateLimits: { perMinute: 5 } })).toMatchObject({
+        plan: 'starter',
+        rateLimits: { perMinute: 5, perHour: 50, perDay: 500 },
+        concurrency: 3,
+      });
+    });
+
+    it("keeps the default's explicit windows and concurrency over the key's plan preset, unless the key sets them", () => {
+      const appDefault: StoredPolicy = { plan: 'free', rateLimits: { perHour: 5, perMinute: 2 }, concurrency: 2 };
+      expect(effectivePolicy(appDefault, { plan: 'pro' })).toMatchObject({ rateLimits: { perMinute: 2, perHour: 5, perDay: 2000 }, concurrency: 2 });
+      expect(effectivePolicy(appDefault, { plan: 'pro', rateLimits: { perHour: 150 }, concurrency: 8 })).toMatchObject({
+        rateLimits: { perMinute: 2, perHour: 150, perDay: 2000 },
+        concurrency: 8,
+      });
+    });
+
+    it("an enterprise key under a free default keeps the default's explicit burst and adds its own windows", () => {
+      expect(effectivePolicy({ plan: 'free', rateLimits: { burst: 20 } }, { plan: 'enterprise', rateLimits: { perMinute: 5000 } }).rateLimits).toEqual({
+        burst: 20,
+        perMinute: 5000,
+      });
     });
   });
 

@@ -51,31 +51,24 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A policy's plan is shorthand for its limits: the preset first, its explicit fields over it. */
-function withPlan(policy: StoredPolicy | null): StoredPolicy {
-  if (!policy) return {};
-  const preset = policy.plan ? PLAN_PRESETS[policy.plan] : undefined;
-  return {
-    ...definedOnly({ concurrency: preset?.concurrency }),
-    ...definedOnly(policy),
-    rateLimits: { ...preset?.rateLimits, ...definedOnly(policy.rateLimits ?? {}) },
-  };
-}
-
 /**
  * The key's own policy over its app's default, field by field (rate limits window by
- * window). Each side's plan preset is expanded first, so a key on `pro` gets pro's limits
- * even where the app default sets its own.
+ * window). The plan in force is the key's when it has one, else the default's, and only
+ * its preset applies, beneath both policies' explicit fields: explicit beats preset, the
+ * key beats the default. A key on `enterprise` (no preset) under a `free` default thus
+ * keeps none of free's limits, only the windows either policy sets.
  */
 export function effectivePolicy(appDefault: StoredPolicy | null, own: StoredPolicy | null): EffectivePolicy {
-  const app = withPlan(appDefault);
-  const key = withPlan(own);
+  const app = appDefault ?? {};
+  const key = own ?? {};
   const pick = <F extends keyof StoredPolicy>(field: F): NonNullable<StoredPolicy[F]> | null =>
     (key[field] ?? app[field] ?? null) as NonNullable<StoredPolicy[F]> | null;
+  const plan = pick('plan');
+  const preset = plan === null ? undefined : PLAN_PRESETS[plan];
   return {
-    plan: pick('plan'),
-    rateLimits: { ...app.rateLimits, ...key.rateLimits },
-    concurrency: pick('concurrency'),
+    plan,
+    rateLimits: { ...preset?.rateLimits, ...definedOnly(app.rateLimits ?? {}), ...definedOnly(key.rateLimits ?? {}) },
+    concurrency: pick('concurrency') ?? preset?.concurrency ?? null,
     ipAllowlist: pick('ipAllowlist'),
     allowedModels: pick('allowedModels'),
     dailySpendLimitMicros: pick('dailySpendLimitMicros'),
