@@ -35,6 +35,8 @@ test('create an app and a key, copy the secret once; reopened, the secret is now
   await createApp.getByLabel(/Scope catalog/).fill('generation.create\nembeddings.create\nvector.search');
   await createApp.getByRole('button', { name: 'Create app' }).click();
   await expect(page.getByRole('heading', { name: appName })).toBeVisible();
+  // The default applies to the app's existing keys too, not only to new ones.
+  await expect(page.getByRole('group', { name: "Default policy of the app's keys" })).toContainText('new or existing');
   await expectAccessible(page);
   await screenshots(page, 'app-settings');
 

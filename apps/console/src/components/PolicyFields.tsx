@@ -69,16 +69,21 @@ interface PolicyFieldsProps<T extends FieldValues> {
   legend?: string;
   /** A customer's shared policy has limits only: no plan, allowlists or rotation. */
   customer?: boolean;
+  /** What a blank field means here; by default, a key's: the app's default applies. */
+  hint?: string;
 }
 
+const KEY_POLICY_HINT = "Leave a field blank to inherit the app's default (or no limit). A plan chosen here replaces the default's plan.";
+const CUSTOMER_POLICY_HINT = "Shared by all the customer's keys, on top of each key's own policy. Blank: no limit.";
+
 /** The policy editor: plan preset, rate limits, concurrency, IP allowlist, models, spend cap, rotation. */
-export function PolicyFields<T extends FieldValues>({ register, name, legend = 'Policy', customer }: PolicyFieldsProps<T>) {
+export function PolicyFields<T extends FieldValues>({ register, name, legend = 'Policy', customer, hint }: PolicyFieldsProps<T>) {
   const field = (key: keyof PolicyFormValues) => register(`${name}.${key}` as Path<T>);
   return (
     <fieldset className="fieldset">
       <legend>{legend}</legend>
       <p className="muted small">
-        {customer ? "Shared by all the customer's keys, on top of each key's own policy. Blank: no limit." : "Leave a field blank to take the app's default, else the preset of the plan in force (this plan, or the default's), else no limit."}
+        {hint ?? (customer ? CUSTOMER_POLICY_HINT : KEY_POLICY_HINT)}
       </p>
       <div className="grid-3">
         {!customer && (

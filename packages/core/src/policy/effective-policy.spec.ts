@@ -89,11 +89,14 @@ describe('effectivePolicy', () => {
       });
     });
 
-    it("keeps the default's explicit windows and concurrency over the key's plan preset, unless the key sets them", () => {
+    it("a key's plan wins over the app default's explicit limits; the windows the plan does not preset stay the default's", () => {
       const appDefault: StoredPolicy = { plan: 'free', rateLimits: { perHour: 5, perMinute: 2 }, concurrency: 2 };
-      expect(effectivePolicy(appDefault, { plan: 'pro' })).toMatchObject({ rateLimits: { perMinute: 2, perHour: 5, perDay: 2000 }, concurrency: 2 });
-      expect(effectivePolicy(appDefault, { plan: 'pro', rateLimits: { perHour: 150 }, concurrency: 8 })).toMatchObject({
-        rateLimits: { perMinute: 2, perHour: 150, perDay: 2000 },
+      expect(effectivePolicy(appDefault, { plan: 'pro' })).toMatchObject({ rateLimits: { perMinute: 2, perHour: 200, perDay: 2000 }, concurrency: 10 });
+    });
+
+    it("a key's explicit limits win over its own plan's preset", () => {
+      expect(effectivePolicy({ plan: 'free' }, { plan: 'pro', rateLimits: { perHour: 150 }, concurrency: 8 })).toMatchObject({
+        rateLimits: { perHour: 150, perDay: 2000 },
         concurrency: 8,
       });
     });

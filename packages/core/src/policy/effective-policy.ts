@@ -51,24 +51,32 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** A policy's plan is shorthand for its limits: the preset first, its explicit fields over it. */
+function withPlan(policy: StoredPolicy): StoredPolicy {
+  const preset = policy.plan ? PLAN_PRESETS[policy.plan] : undefined;
+  return {
+    ...definedOnly({ concurrency: preset?.concurrency }),
+    ...definedOnly(policy),
+    rateLimits: { ...preset?.rateLimits, ...definedOnly(policy.rateLimits ?? {}) },
+  };
+}
+
 /**
  * The key's own policy over its app's default, field by field (rate limits window by
- * window). The plan in force is the key's when it has one, else the default's, and only
- * its preset applies, beneath both policies' explicit fields: explicit beats preset, the
- * key beats the default. A key on `enterprise` (no preset) under a `free` default thus
- * keeps none of free's limits, only the windows either policy sets.
+ * window). Each side's plan is expanded first, so a key on `pro` gets pro's limits even
+ * where the app default sets its own. A key that names a plan replaces the default's plan:
+ * the default's preset is left out (its explicit limits stay), so a key on `enterprise`,
+ * which presets nothing, keeps none of a `free` default's limits.
  */
 export function effectivePolicy(appDefault: StoredPolicy | null, own: StoredPolicy | null): EffectivePolicy {
-  const app = appDefault ?? {};
-  const key = own ?? {};
+  const key = withPlan(own ?? {});
+  const app = withPlan(own?.plan ? { ...appDefault, plan: undefined } : (appDefault ?? {}));
   const pick = <F extends keyof StoredPolicy>(field: F): NonNullable<StoredPolicy[F]> | null =>
     (key[field] ?? app[field] ?? null) as NonNullable<StoredPolicy[F]> | null;
-  const plan = pick('plan');
-  const preset = plan === null ? undefined : PLAN_PRESETS[plan];
   return {
-    plan,
-    rateLimits: { ...preset?.rateLimits, ...definedOnly(app.rateLimits ?? {}), ...definedOnly(key.rateLimits ?? {}) },
-    concurrency: pick('concurrency') ?? preset?.concurrency ?? null,
+    plan: pick('plan'),
+    rateLimits: { ...app.rateLimits, ...key.rateLimits },
+    concurrency: pick('concurrency'),
     ipAllowlist: pick('ipAllowlist'),
     allowedModels: pick('allowedModels'),
     dailySpendLimitMicros: pick('dailySpendLimitMicros'),

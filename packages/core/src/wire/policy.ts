@@ -1,7 +1,7 @@
 /**
  * Per-key policy (SPEC §3). A key's own policy overrides its app's default policy field
- * by field; the preset of the plan in force (the key's, else the default's) fills in the
- * limits that neither sets.
+ * by field; a plan preset fills in the limits that neither sets (a key's plan replaces the
+ * default's).
  */
 export const PLANS = ['free', 'starter', 'pro', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];

@@ -194,7 +194,12 @@ function AppSettingsForm({ app }: { app: App }) {
               <textarea rows={2} spellCheck={false} {...register('mutedKeyIds')} />
             </label>
           </fieldset>
-          <PolicyFields register={register} name="policy" legend="Default policy of new keys" />
+          <PolicyFields
+            register={register}
+            name="policy"
+            legend="Default policy of the app's keys"
+            hint="Applies at once to every key of this app, new or existing, for each field the key does not set itself. A key that picks a plan replaces this plan. Blank: no limit."
+          />
           <fieldset className="fieldset">
             <legend>Customer portal</legend>
             <p className="muted small">How the portal presents this app to your customers, and which of your sites may show it in a frame.</p>
