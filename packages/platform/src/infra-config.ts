@@ -36,6 +36,13 @@ export const infraEnvSchema = z.object({
   KW_QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_PATTERN, 'KW_QUEUE_PREFIX: 1-64 letters, digits, _ or -').optional(),
 });
 
+/**
+ * KW_ACCESS_LOG_RETENTION_DAYS, read by API and worker alike: the worker drops access-log
+ * days older than this, and the API refuses usage reported for an instant older than this
+ * (its access-log row would be dropped at once while the rollups kept it).
+ */
+export const accessLogRetentionEnvSchema = z.coerce.number().int().min(1).max(3650).default(30);
+
 const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
 
 /**

@@ -18,7 +18,7 @@ describe('loadApiConfig', () => {
       bodyLimitBytes: 65_536,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
-      usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500, spoolDir: null, spoolMaxBytes: 1024 ** 3 },
+      usage: { metering: true, bufferMax: 50_000, flushMs: 50, batchSize: 500, spoolDir: null, spoolMaxBytes: 1024 ** 3, reportMaxAgeDays: 30 },
       policy: { adminRateLimitPerMinute: 600_000, reservationHoldMs: 250, reservationMaxBlock: 1_000, leaseTtlMs: 60_000, spendSyncMs: 1_000 },
     });
   });
@@ -77,6 +77,11 @@ describe('loadApiConfig', () => {
       spoolMaxBytes: 10_485_760,
     });
     expect(() => loadApiConfig({ ...VALID_ENV, KW_USAGE_SPOOL_MAX_BYTES: '1000' })).toThrow(/KW_USAGE_SPOOL_MAX_BYTES/);
+  });
+
+  it('bounds the age of reported usage by the access log retention (KW_ACCESS_LOG_RETENTION_DAYS, as the worker reads it)', () => {
+    expect(loadApiConfig({ ...VALID_ENV, KW_ACCESS_LOG_RETENTION_DAYS: '7' }).usage.reportMaxAgeDays).toBe(7);
+    expect(() => loadApiConfig({ ...VALID_ENV, KW_ACCESS_LOG_RETENTION_DAYS: '0' })).toThrow(/KW_ACCESS_LOG_RETENTION_DAYS/);
   });
 
   it('refuses a lease TTL below 100 ms', () => {

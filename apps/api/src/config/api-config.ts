@@ -1,5 +1,6 @@
 import { BRAND_PATTERN, DEFAULT_PORTAL_SESSION_TTL_SECONDS, MAX_PORTAL_SESSION_TTL_SECONDS } from '@keywarden/core';
 import {
+  accessLogRetentionEnvSchema,
   infraConfigOf,
   type InfraConfig,
   infraEnvSchema,
@@ -61,6 +62,8 @@ const apiEnvSchema = infraEnvSchema
     KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
     KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
     KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Usage reported for an instant older than this many days is refused (the worker drops such access-log days). */
+    KW_ACCESS_LOG_RETENTION_DAYS: accessLogRetentionEnvSchema,
     KW_USAGE_SPOOL_DIR: z.string().trim().min(1, 'KW_USAGE_SPOOL_DIR must be a directory path').optional(),
     KW_USAGE_SPOOL_MAX_BYTES: z.coerce
       .number()
@@ -181,6 +184,11 @@ export interface UsageConfig {
   spoolDir: string | null;
   /** The spool's size cap; beyond, batches are dropped and counted. */
   spoolMaxBytes: number;
+  /**
+   * Reported usage may be stamped at most this many days in the past: the access log's
+   * retention (KW_ACCESS_LOG_RETENTION_DAYS), whose older days the worker drops.
+   */
+  reportMaxAgeDays: number;
 }
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -206,6 +214,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       batchSize: parsed.KW_USAGE_BATCH_SIZE,
       spoolDir: parsed.KW_USAGE_SPOOL_DIR ?? null,
       spoolMaxBytes: parsed.KW_USAGE_SPOOL_MAX_BYTES,
+      reportMaxAgeDays: parsed.KW_ACCESS_LOG_RETENTION_DAYS,
     },
     policy: {
       adminRateLimitPerMinute: parsed.KW_ADMIN_RATE_LIMIT_PER_MINUTE,

@@ -40,7 +40,7 @@ async function recorder(usage: Partial<UsageConfig> = {}) {
   const metrics = new MetricsService();
   const config = {
     redisUrl: 'redis://unused',
-    usage: { metering: true, bufferMax: 100, flushMs: 60_000, batchSize: 10, spoolDir: null, spoolMaxBytes: 1024 ** 2, ...usage },
+    usage: { metering: true, bufferMax: 100, flushMs: 60_000, batchSize: 10, spoolDir: null, spoolMaxBytes: 1024 ** 2, reportMaxAgeDays: 30, ...usage },
   } as ApiConfig;
   const instance = new TestRecorder(config, metrics);
   await instance.onModuleInit();

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type AccessLogEntry,
   costToMicros,
@@ -16,6 +16,7 @@ import { accessLogOfKey, appKeysWithPolicies, isCustomerOfWorkspace, rollupSerie
 import { DataSource } from 'typeorm';
 import { AppsService } from '../apps/apps.service';
 import { ApiError } from '../common/api-error';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { assertCanActOnApp } from '../common/app-access';
 import { limitOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
@@ -29,6 +30,7 @@ const BUCKET_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000
 export const MAX_BUCKETS: Record<Granularity, number> = { minute: 1_440, hour: 2_000, day: 1_000 };
 /** Reported usage may be stamped at most this far in the future (clock skew). */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
 
 interface KeyOfReport {
   appId: string;
@@ -74,7 +76,33 @@ export class UsageService {
     private readonly apps: AppsService,
     private readonly recorder: UsageRecorder,
     private readonly spend: SpendService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
+
+  /**
+   * Reported usage is stamped within [now - the access log's retention, now + clock skew]:
+   * an older item's access-log row would be dropped at once while the rollups (and the
+   * spend of its day) kept it, rewriting history no log explains; a later one is not
+   * usage yet.
+   */
+  private assertReportWindow(dto: ReportUsageDto): void {
+    const nowMs = Date.now();
+    const maxAgeDays = this.config.usage.reportMaxAgeDays;
+    const earliest = nowMs - maxAgeDays * DAY_MS;
+    const latest = nowMs + MAX_FUTURE_SKEW_MS;
+    dto.events.forEach((item, index) => {
+      const at = Date.parse(item.timestamp);
+      if (at > latest) {
+        throw ApiError.validation(`events.${index}.timestamp`, `must not be more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes in the future`);
+      }
+      if (at < earliest) {
+        throw ApiError.validation(
+          `events.${index}.timestamp`,
+          `must not be more than ${maxAgeDays} days in the past (the access log's retention, KW_ACCESS_LOG_RETENTION_DAYS)`,
+        );
+      }
+    });
+  }
 
   /** Another workspace's customer does not exist here. */
   private async assertCustomerOfWorkspace(actor: Actor, customerId: string): Promise<void> {
@@ -107,10 +135,7 @@ export class UsageService {
   }
 
   async report(actor: Actor, dto: ReportUsageDto): Promise<ReportUsageResponse> {
-    const latest = Date.now() + MAX_FUTURE_SKEW_MS;
-    dto.events.forEach((item, index) => {
-      if (Date.parse(item.timestamp) > latest) throw ApiError.validation(`events.${index}.timestamp`, 'must not be in the future');
-    });
+    this.assertReportWindow(dto);
     const keys = await this.keysForActor(
       actor,
       dto.events.map((item) => item.keyId),

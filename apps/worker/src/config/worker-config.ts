@@ -1,5 +1,6 @@
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from '@keywarden/core';
 import {
+  accessLogRetentionEnvSchema,
   infraConfigOf,
   type InfraConfig,
   infraEnvSchema,
@@ -29,7 +30,7 @@ const workerEnvSchema = infraEnvSchema.extend({
    */
   KW_USAGE_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Daily access-log partitions older than this many days are dropped. */
-  KW_ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  KW_ACCESS_LOG_RETENTION_DAYS: accessLogRetentionEnvSchema,
   /** How often partitions are created ahead and dropped after retention. */
   KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
   /** Opens the sealed webhook secrets: the API's pepper. */

@@ -43,6 +43,10 @@ export interface UsageReportItem {
   units: number;
   /** Decimal amount, e.g. 0.0125. */
   cost: number;
+  /**
+   * When the usage happened, ISO 8601 with its zone: at most the access log's retention
+   * (`KW_ACCESS_LOG_RETENTION_DAYS`, 30 days by default) in the past and 5 minutes in the future.
+   */
   timestamp: string;
   requestId: string;
 }

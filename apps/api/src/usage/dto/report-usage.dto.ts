@@ -32,6 +32,10 @@ export class UsageReportItemDto implements ExactContract<UsageReportItemDto, Usa
   @IsCost()
   cost!: number;
 
+  /**
+   * When the usage happened: at most the access log's retention (KW_ACCESS_LOG_RETENTION_DAYS,
+   * 30 days by default) in the past, and at most 5 minutes in the future.
+   */
   @IsISO8601({ strict: true })
   @IsReadableInstant()
   timestamp!: string;
