@@ -1,6 +1,6 @@
 import type { App, Keywarden } from '@keywarden/sdk';
 import { type ApiProcess, bootstrapWorkspace, client, eventually, KEY_SHAPE, metricTotal, startApi, uniqueName, type Workspace } from './harness';
-import { CATALOG, keyWithPolicy, sql, verifyCodes } from './policy/helpers';
+import { CATALOG, keyWithPolicy, redisDel, redisGet, sql, verifyCodes } from './policy/helpers';
 
 let apiA: ApiProcess;
 let apiB: ApiProcess;
@@ -122,6 +122,77 @@ it('a replayed report (same requestId) counts its cost once, whichever instance 
   await afterSyncs();
   expect((await viaA.verifyKey(key.secret)).code).toBe('VALID');
   expect((await viaB.verifyKey(key.secret)).code).toBe('VALID');
+});
+
+describe('a requestId reported again is the same request: the cap and the rollups both count its first report', () => {
+  const CONVERGE = { timeoutMs: 20_000, intervalMs: 200 };
+  const deduplicated = () => metricTotal(process.env.KW_E2E_WORKER_URL as string, 'kw_usage_reports_deduplicated_total');
+
+  /** The key's spend today as its cap sees it: the Redis counter (no verify with a cost reserved any of it). */
+  async function capSpend(keyId: string): Promise<number> {
+    return Number((await redisGet(`kw:spend:{${keyId}}:${today()}`)) ?? 0) / 1e6;
+  }
+
+  /** The key's rolled-up usage today, once it counts `requests` events. */
+  function rolledUp(keyId: string, requests: number) {
+    const range = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
+    return eventually(async () => {
+      const usage = await viaA.usage.query({ keyId, granularity: 'day', ...range });
+      expect(usage.totals.requests).toBe(requests);
+      return usage.totals;
+    }, CONVERGE);
+  }
+
+  const item = (keyId: string, requestId: string, cost: number) => ({ keyId, model: 'gpt-4o', units: 10, cost, timestamp: new Date().toISOString(), requestId });
+
+  it('reported with cost 0, then again with a cost (another instance): neither counts the cost, and the key stays under its cap', async () => {
+    const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 5 });
+    const requestId = uniqueName('zero-first');
+    const before = await deduplicated();
+    await viaA.usage.report([item(key.id, requestId, 0)]);
+    await viaB.usage.report([item(key.id, requestId, 5)]);
+    await eventually(async () => expect(await deduplicated()).toBe(before + 1), CONVERGE);
+    await afterSyncs();
+    expect(await rolledUp(key.id, 1)).toEqual({ requests: 1, units: 10, cost: 0 });
+    expect(await capSpend(key.id)).toBe(0);
+    expect((await viaA.verifyKey(key.secret, { cost: 4.999999 })).code).toBe('VALID');
+    expect((await viaB.verifyKey(key.secret)).code).toBe('VALID');
+  });
+
+  it.each([
+    [0, 5],
+    [0.25, 5],
+  ])('the same requestId twice in one report (cost %s, then %s): the first item counts, in the cap and in the rollups', async (first, second) => {
+    const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 5 });
+    const requestId = uniqueName('same-report');
+    await viaA.usage.report([item(key.id, requestId, first), item(key.id, requestId, second)]);
+    await afterSyncs();
+    expect(await rolledUp(key.id, 1)).toEqual({ requests: 1, units: 10, cost: first });
+    expect(await capSpend(key.id)).toBe(first);
+    expect((await viaB.verifyKey(key.secret)).code).toBe('VALID');
+  });
+
+  it('a replay after the cap has forgotten the requestId (its Redis mark expires in 2 days) is still not charged: the rollups remember it', async () => {
+    const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 1 });
+    const requestId = uniqueName('long-after');
+    await viaA.usage.report([item(key.id, requestId, 0.6)]);
+    expect(await rolledUp(key.id, 1)).toEqual({ requests: 1, units: 10, cost: 0.6 });
+    await redisDel(`kw:spend-report:${workspace.workspaceId}:${requestId}`);
+    await viaB.usage.report([item(key.id, requestId, 0.6)]);
+    await afterSyncs();
+    expect(await capSpend(key.id)).toBe(0.6);
+    expect((await viaA.verifyKey(key.secret)).code).toBe('VALID');
+  });
+
+  it('a verify and a later report of the same requestId are two events (admission, then the tokens): both count the reported cost', async () => {
+    const key = await keyWithPolicy(viaA, app, { dailySpendLimit: 1 });
+    const requestId = uniqueName('verified');
+    expect((await viaA.verifyKey(key.secret, { requestId })).code).toBe('VALID');
+    await viaB.usage.report([item(key.id, requestId, 0.6)]);
+    await afterSyncs();
+    expect(await rolledUp(key.id, 2)).toEqual({ requests: 2, units: 10, cost: 0.6 });
+    expect(await capSpend(key.id)).toBe(0.6);
+  });
 });
 
 it('a zero cap refuses every verify', async () => {

@@ -145,7 +145,7 @@ export interface LeaksResource {
 export interface UsageResource {
   /**
    * Usage known after the fact (1–1000 items). Safe to retry: a replayed requestId is
-   * counted once. Each item's `timestamp` is at most the access log's retention (30 days
+   * counted once, as first reported (in the rollups and the daily spend cap alike). Each item's `timestamp` is at most the access log's retention (30 days
    * by default) in the past and 5 minutes in the future; an item outside that refuses the
    * whole report (400 VALIDATION_FAILED naming `events.<i>.timestamp`).
    */

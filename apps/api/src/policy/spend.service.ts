@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { microsToCost, reservationWant, type UsageLimitReachedData, utcDay } from '@keywarden/core';
-import { recordWebhookEvent } from '@keywarden/db';
+import { countedReportedRequests, recordWebhookEvent } from '@keywarden/db';
 import { REDIS } from '@keywarden/platform';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -229,23 +229,41 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Reported spend (POST /v1/usage), counted once per requestId like the usage itself: one
-   * SET NX per item with a cost, in one round trip. Without Redis the items are counted.
+   * The requestIds among `requestIds` that the rollups have already counted: a report
+   * naming one again is a replay, never charged. Read before the report's own events are
+   * recorded (a worker quick enough would otherwise find the report itself). Without the
+   * database, none (the cap fails open).
    */
-  async addReported(workspaceId: string, items: ReportedSpend[]): Promise<void> {
-    const costly = items.filter((item) => item.micros > 0);
-    if (costly.length === 0) return;
-    let fresh: boolean[] = costly.map(() => true);
+  async countedReports(workspaceId: string, requestIds: string[]): Promise<Set<string>> {
+    try {
+      return await countedReportedRequests(this.dataSource, workspaceId, requestIds);
+    } catch (error) {
+      this.logger.warn(`could not look up reported requests already counted, counting them: ${(error as Error).message}`);
+      return new Set();
+    }
+  }
+
+  /**
+   * Reported spend (POST /v1/usage), counted as the rollups count it: once per requestId,
+   * from the first report of it only (a replay is the same request, whatever cost it now
+   * names). Every item claims its requestId with a SET NX, cost 0 too (else a replay with
+   * a cost would be charged while the rollups keep the first report's 0), in one round
+   * trip. Those claims last 2 days; `counted` (see countedReports) are the requestIds the
+   * rollups already hold, so that a replay after its claim expired is not charged either.
+   * Without Redis the items are counted.
+   */
+  async addReported(workspaceId: string, items: ReportedSpend[], counted: ReadonlySet<string> = new Set()): Promise<void> {
+    let fresh: boolean[] = items.map(() => true);
     try {
       const pipeline = this.redis.pipeline();
-      for (const item of costly) pipeline.set(reportKey(workspaceId, item.requestId), '1', 'PX', SPEND_TTL_MS, 'NX');
+      for (const item of items) pipeline.set(reportKey(workspaceId, item.requestId), '1', 'PX', SPEND_TTL_MS, 'NX');
       const replies = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
       fresh = replies.map(([error, reply]) => error !== null || reply === 'OK');
     } catch (error) {
       this.logger.warn(`could not deduplicate reported spend, counting it: ${(error as Error).message}`);
     }
-    costly.forEach((item, index) => {
-      if (!fresh[index]) return;
+    items.forEach((item, index) => {
+      if (!fresh[index] || item.micros <= 0 || counted.has(item.requestId)) return;
       this.add(item.holder, item.micros, item.capMicros, item.atMs);
       this.add(item.holder, item.micros, item.customerCapMicros, item.atMs, 'customer');
     });

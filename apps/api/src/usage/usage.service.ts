@@ -166,6 +166,12 @@ export class UsageService {
         requestId: item.requestId,
       };
     });
+    // Replays the rollups have already counted are not charged to the spend caps either;
+    // read before this report's events can reach a worker.
+    const counted = await this.spend.countedReports(
+      actor.principal.workspaceId,
+      events.filter((event) => event.costMicros > 0).map((event) => event.requestId as string),
+    );
     // All or nothing: a partial report would be silently lost. The client retries (a
     // replayed requestId is counted once).
     if (!this.recorder.recordAll(events)) {
@@ -186,6 +192,7 @@ export class UsageService {
         atMs: Date.parse(event.timestamp),
         requestId: event.requestId as string,
       })),
+      counted,
     );
     return { accepted: events.length };
   }

@@ -98,6 +98,16 @@ export async function redisGet(key: string): Promise<string | null> {
   }
 }
 
+/** Deletes one Redis key of the run's Redis (as if it had expired). */
+export async function redisDel(key: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL as string);
+  try {
+    await redis.del(key);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** `POST /v1/keys/leases/:leaseId/release`, answering `released`. */
 export async function releaseLease(api: ApiProcess, adminSecret: string, leaseId: string): Promise<boolean> {
   const response = await rawRequest(api.baseUrl, `/v1/keys/leases/${leaseId}/release`, { method: 'POST', apiKey: adminSecret });

@@ -76,6 +76,19 @@ export async function claimReportedRequests(db: Queryable, reports: UsageEvent[]
   return new Set(fresh.map((row) => reportKey(row.workspace_id, row.request_id)));
 }
 
+/**
+ * The requestIds among `requestIds` that a worker has already counted for the workspace
+ * (claimed in reported_requests): a report naming one again is a replay.
+ */
+export async function countedReportedRequests(db: Queryable, workspaceId: string, requestIds: string[]): Promise<Set<string>> {
+  if (requestIds.length === 0) return new Set();
+  const rows: Array<{ request_id: string }> = await db.query(
+    `SELECT request_id FROM reported_requests WHERE workspace_id = $1 AND request_id = ANY($2::text[])`,
+    [workspaceId, requestIds],
+  );
+  return new Set(rows.map((row) => row.request_id));
+}
+
 export function reportKey(workspaceId: string, requestId: string | null): string {
   return `${workspaceId}\u0000${requestId}`;
 }
