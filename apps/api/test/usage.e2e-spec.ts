@@ -331,6 +331,40 @@ describe('tenant isolation', () => {
   });
 });
 
+describe('keys that are gone', () => {
+  const itemFor = (keyId: string) => ({ keyId, model: 'm', units: 3, cost: 0.5, timestamp: new Date().toISOString(), requestId: uniqueName('gone') });
+  const dayRange = () => window('day');
+
+  it("refuses usage reported for a key of a deleted app as for an unknown key (404), and counts none of the report", async () => {
+    const app = await owner.apps.create({ name: uniqueName('doomed'), scopeCatalog: CATALOG });
+    const key = await owner.keys.create({ appId: app.id, name: uniqueName('doomed-key'), environment: 'live', scopes: ['vector.search'] });
+    const live = await owner.keys.create({ appId: apps[1].id, name: uniqueName('live-key'), environment: 'live', scopes: ['vector.search'] });
+    expect(await owner.usage.report([itemFor(key.id)])).toEqual({ accepted: 1 });
+    await eventually(async () => expect((await owner.usage.query({ keyId: key.id, granularity: 'day', ...dayRange() })).totals.requests).toBe(1), CONVERGE);
+    await owner.apps.delete(app.id);
+
+    await expectApiError(owner.usage.query({ appId: app.id, granularity: 'day', ...dayRange() }), { status: 404, code: 'NOT_FOUND' });
+    const unknown = await rawRequest(api.baseUrl, '/v1/usage', { apiKey: workspace.secret, body: JSON.stringify({ events: [itemFor('key_01m8bqfvqbf2v6vj3p6c5p4690')] }) });
+    expectErrorEnvelope(unknown, { status: 404, code: 'NOT_FOUND', message: 'Key key_01m8bqfvqbf2v6vj3p6c5p4690 not found' });
+    const gone = await rawRequest(api.baseUrl, '/v1/usage', { apiKey: workspace.secret, body: JSON.stringify({ events: [itemFor(live.id), itemFor(key.id)] }) });
+    expectErrorEnvelope(gone, { status: 404, code: 'NOT_FOUND', message: `Key ${key.id} not found: its app was deleted` });
+    // The same through the SDK, whose retries do not turn it into an accepted report.
+    await expectApiError(owner.usage.report([itemFor(key.id)]), { status: 404, code: 'NOT_FOUND' });
+
+    // A usage event of the refused reports would have reached the rollups by the time a later one does.
+    expect(await owner.usage.report([itemFor(live.id)])).toEqual({ accepted: 1 });
+    await eventually(async () => expect((await owner.usage.query({ keyId: live.id, granularity: 'day', ...dayRange() })).totals.requests).toBe(1), CONVERGE);
+    expect((await owner.usage.query({ keyId: key.id, granularity: 'day', ...dayRange() })).totals).toEqual({ requests: 1, units: 3, cost: 0.5 });
+  });
+
+  it('still takes usage reported for a revoked key of a live app: tokens of requests it made before its revocation', async () => {
+    const key = await owner.keys.create({ appId: apps[1].id, name: uniqueName('revoked'), environment: 'live', scopes: ['vector.search'] });
+    await owner.keys.revoke(key.id);
+    expect(await owner.usage.report([itemFor(key.id)])).toEqual({ accepted: 1 });
+    await eventually(async () => expect((await owner.usage.query({ keyId: key.id, granularity: 'day', ...dayRange() })).totals.requests).toBe(1), CONVERGE);
+  });
+});
+
 describe('bad input', () => {
   const item = () => ({ keyId: keys[0].id, model: 'm', units: 1, cost: 0.5, timestamp: new Date().toISOString(), requestId: 'r' });
 

@@ -34,6 +34,7 @@ const DAY_MS = 86_400_000;
 
 interface KeyOfReport {
   appId: string;
+  appDeleted: boolean;
   canary: boolean;
   capMicros: number | null;
   customerId: string | null;
@@ -111,9 +112,10 @@ export class UsageService {
 
   /**
    * Keys of the caller's workspace (app keys only), checked in one query; else 404 / 403.
-   * Answers each key's app and daily spend cap.
+   * Answers each key's app and daily spend cap. `liveAppsOnly`: a key of a deleted app is
+   * not found either (usage reported for it would count for an app nobody can query).
    */
-  private async keysForActor(actor: Actor, keyIds: string[]): Promise<Map<string, KeyOfReport>> {
+  private async keysForActor(actor: Actor, keyIds: string[], { liveAppsOnly = false } = {}): Promise<Map<string, KeyOfReport>> {
     const unique = [...new Set(keyIds)];
     const rows = await appKeysWithPolicies(this.dataSource, actor.principal.workspaceId, unique);
     const keys = new Map(
@@ -121,6 +123,7 @@ export class UsageService {
         row.id,
         {
           appId: row.app_id,
+          appDeleted: row.app_deleted,
           canary: row.canary,
           capMicros: effectivePolicy(row.default_policy, row.policy).dailySpendLimitMicros,
           customerId: row.customer_id,
@@ -130,15 +133,20 @@ export class UsageService {
     );
     const missing = unique.find((id) => !keys.has(id));
     if (missing !== undefined) throw new ApiError('NOT_FOUND', `Key ${missing} not found`);
+    const ofDeletedApp = liveAppsOnly ? unique.find((id) => keys.get(id)?.appDeleted) : undefined;
+    if (ofDeletedApp !== undefined) throw new ApiError('NOT_FOUND', `Key ${ofDeletedApp} not found: its app was deleted`);
     for (const [keyId, { appId }] of keys) assertCanActOnApp(actor, appId, ` (key ${keyId})`);
     return keys;
   }
 
   async report(actor: Actor, dto: ReportUsageDto): Promise<ReportUsageResponse> {
     this.assertReportWindow(dto);
+    // A revoked key still takes reports (usage known after the fact of requests it made
+    // before); a key of a deleted app does not, as an unknown key.
     const keys = await this.keysForActor(
       actor,
       dto.events.map((item) => item.keyId),
+      { liveAppsOnly: true },
     );
     // A canary is never used for real: usage reported for one is a mistake, not traffic.
     const canaryAt = dto.events.findIndex((item) => keys.get(item.keyId)?.canary);

@@ -185,12 +185,15 @@ export interface AppKeyPolicies {
   /** The policy the key's customer shares over its keys. */
   customer_policy: StoredPolicy | null;
   canary: boolean;
+  /** The key's app was deleted (its keys were revoked with it). */
+  app_deleted: boolean;
 }
 
 /** App keys of the workspace among `keyIds`, with their own, their app's default and their customer's policy. */
 export function appKeysWithPolicies(db: Queryable, workspaceId: string, keyIds: string[]): Promise<AppKeyPolicies[]> {
   return db.query(
-    `SELECT k.id, k.app_id, k.policy, a.default_policy, k.customer_id, c.policy AS customer_policy, k.canary
+    `SELECT k.id, k.app_id, k.policy, a.default_policy, k.customer_id, c.policy AS customer_policy, k.canary,
+            a.deleted_at IS NOT NULL AS app_deleted
        FROM api_keys k JOIN apps a ON a.id = k.app_id LEFT JOIN customers c ON c.id = k.customer_id
       WHERE k.workspace_id = $1 AND k.kind = 'app' AND k.id = ANY($2::text[])`,
     [workspaceId, keyIds],
