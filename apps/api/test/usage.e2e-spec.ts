@@ -230,11 +230,14 @@ describe('exactness', () => {
     await eventually(async () => {
       expect((await usageOf({ appId: app.id, granularity: 'day' })).totals.requests).toBe(before.requests);
     }, CONVERGE);
-    const deduplicated = () => metricTotal(process.env.KW_E2E_WORKER_URL as string, 'kw_usage_reports_deduplicated_total');
-    const deduplicatedBefore = await deduplicated();
+    const replays = () => metricTotal(api.baseUrl, 'kw_usage_report_replays_total');
+    const replaysBefore = await replays();
     expect(await owner.usage.report(reported)).toEqual({ accepted: reported.length });
-    // The worker has applied the replay once it has dropped every one of its events.
-    await eventually(async () => expect(await deduplicated()).toBe(deduplicatedBefore + reported.length), CONVERGE);
+    expect(await replays()).toBe(replaysBefore + reported.length);
+    // An event of the replay would have reached the rollups by the time a later report does.
+    const laterBefore = (await usageOf({ keyId: keys[2].id, granularity: 'day' })).totals.requests;
+    await owner.usage.report([{ keyId: keys[2].id, model: 'm', units: 1, cost: 0, timestamp: new Date().toISOString(), requestId: uniqueName('later') }]);
+    await eventually(async () => expect((await usageOf({ keyId: keys[2].id, granularity: 'day' })).totals.requests).toBe(laterBefore + 1), CONVERGE);
     expect((await usageOf({ appId: app.id, granularity: 'day' })).totals).toEqual({
       requests: before.requests,
       units: before.units,
@@ -328,6 +331,30 @@ describe('tenant isolation', () => {
       ]),
       { status: 403, code: 'INSUFFICIENT_PERMISSIONS', message: /usage\.write/ },
     );
+  });
+});
+
+describe('a report refused for a full buffer', () => {
+  let small: ApiProcess;
+
+  beforeAll(async () => {
+    // Room for a retry of two items beside the events of the calls themselves, not for five.
+    small = await startApi({ KW_USAGE_BUFFER_MAX: '4' });
+  });
+
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('claims none of its requestIds: its retry is counted, not taken for a replay', async () => {
+    const key = await owner.keys.create({ appId: apps[1].id, name: uniqueName('retried'), environment: 'live', scopes: ['vector.search'] });
+    const items = [1, 2, 3, 4, 5].map((i) => ({ keyId: key.id, model: 'm', units: i, cost: 0, timestamp: new Date().toISOString(), requestId: uniqueName(`retried-${i}`) }));
+    const refused = await rawRequest(small.baseUrl, '/v1/usage', { apiKey: workspace.secret, body: JSON.stringify({ events: items }) });
+    expectErrorEnvelope(refused, { status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(await client(small.baseUrl, workspace.secret).usage.report(items.slice(0, 2))).toEqual({ accepted: 2 });
+    await eventually(async () => {
+      expect((await usageOf({ keyId: key.id, granularity: 'day' })).totals).toEqual({ requests: 2, units: 3, cost: 0 });
+    }, CONVERGE);
   });
 });
 

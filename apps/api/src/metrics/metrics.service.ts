@@ -12,6 +12,12 @@ export class MetricsService extends PrometheusMetrics {
     registers: [this.registry],
   });
 
+  readonly usageReportReplays = new Counter({
+    name: 'kw_usage_report_replays_total',
+    help: 'Reported usage items (POST /v1/usage) whose requestId an earlier report had claimed: taken, neither recorded nor charged again',
+    registers: [this.registry],
+  });
+
   readonly usageDropped = new Counter({
     name: 'kw_usage_events_dropped_total',
     help: 'Usage events dropped, by reason (buffer_full: the bounded buffer was full; spool_full: the disk spool was at its size cap)',

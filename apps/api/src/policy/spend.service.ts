@@ -76,8 +76,10 @@ export interface ReportedSpend {
   /** The customer's shared cap, when the key has a customer. */
   customerCapMicros: number | null;
   atMs: number;
-  requestId: string;
 }
+
+/** What claiming a reported requestId found: the first report of it, a replay, or no Redis to tell. */
+export type ReportClaim = 'claimed' | 'replay' | 'unknown';
 
 /**
  * The day's spend as this instance knows it: the counter (every instance's reservations),
@@ -244,29 +246,40 @@ export class SpendService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Reported spend (POST /v1/usage), counted as the rollups count it: once per requestId,
-   * from the first report of it only (a replay is the same request, whatever cost it now
-   * names). Every item claims its requestId with a SET NX, cost 0 too (else a replay with
-   * a cost would be charged while the rollups keep the first report's 0), in one round
-   * trip. Those claims last 2 days; `counted` (see countedReports) are the requestIds the
-   * rollups already hold, so that a replay after its claim expired is not charged either.
-   * Without Redis the items are counted.
+   * Claims each reported item's requestId for the first report of it (SET NX, kept 2 days),
+   * in one round trip and in order, so that a requestId named twice in one report is
+   * claimed by its first item. Per item: `claimed`, `replay` (another report, or an earlier
+   * item, holds it), or `unknown` without Redis.
    */
-  async addReported(workspaceId: string, items: ReportedSpend[], counted: ReadonlySet<string> = new Set()): Promise<void> {
-    let fresh: boolean[] = items.map(() => true);
+  async claimReports(workspaceId: string, requestIds: string[]): Promise<ReportClaim[]> {
     try {
       const pipeline = this.redis.pipeline();
-      for (const item of items) pipeline.set(reportKey(workspaceId, item.requestId), '1', 'PX', SPEND_TTL_MS, 'NX');
+      for (const requestId of requestIds) pipeline.set(reportKey(workspaceId, requestId), '1', 'PX', SPEND_TTL_MS, 'NX');
       const replies = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
-      fresh = replies.map(([error, reply]) => error !== null || reply === 'OK');
+      return replies.map(([error, reply]) => (error !== null ? 'unknown' : reply === 'OK' ? 'claimed' : 'replay'));
     } catch (error) {
-      this.logger.warn(`could not deduplicate reported spend, counting it: ${(error as Error).message}`);
+      this.logger.warn(`could not claim reported requestIds, taking every item: ${(error as Error).message}`);
+      return requestIds.map(() => 'unknown');
     }
-    items.forEach((item, index) => {
-      if (!fresh[index] || item.micros <= 0 || counted.has(item.requestId)) return;
+  }
+
+  /** Gives back claims of a report that was not taken after all, so that its retry is not a replay. */
+  async releaseReports(workspaceId: string, requestIds: string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    try {
+      await this.redis.del(...requestIds.map((requestId) => reportKey(workspaceId, requestId)));
+    } catch (error) {
+      this.logger.warn(`could not release the claims of a refused report: ${(error as Error).message}`);
+    }
+  }
+
+  /** Charges reported spend (POST /v1/usage) to the key's and its customer's caps: first reports only (see UsageService.report). */
+  addReported(items: ReportedSpend[]): void {
+    for (const item of items) {
+      if (item.micros <= 0) continue;
       this.add(item.holder, item.micros, item.capMicros, item.atMs);
       this.add(item.holder, item.micros, item.customerCapMicros, item.atMs, 'customer');
-    });
+    }
   }
 
   /** One pipeline: push pending spend and give back quiet slices (INCRBY), read the capped counters still in use. */

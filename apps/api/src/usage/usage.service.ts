@@ -22,6 +22,7 @@ import { limitOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { ReportUsageDto } from './dto/report-usage.dto';
 import type { ListKeyRequestsQueryDto, UsageQueryDto } from './dto/usage-query.dto';
+import { MetricsService } from '../metrics/metrics.service';
 import { SpendService } from '../policy/spend.service';
 import { UsageRecorder } from './usage-recorder.service';
 
@@ -77,6 +78,7 @@ export class UsageService {
     private readonly apps: AppsService,
     private readonly recorder: UsageRecorder,
     private readonly spend: SpendService,
+    private readonly metrics: MetricsService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -174,33 +176,45 @@ export class UsageService {
         requestId: item.requestId,
       };
     });
-    // Replays the rollups have already counted are not charged to the spend caps either;
-    // read before this report's events can reach a worker.
-    const counted = await this.spend.countedReports(
-      actor.principal.workspaceId,
-      events.filter((event) => event.costMicros > 0).map((event) => event.requestId as string),
+    // The first report of a requestId is the one that counts, in the rollups and the spend
+    // caps alike: a replay is taken (answered as accepted) but neither recorded nor charged.
+    // Decided here, when the report arrives, not by which instance's batch reaches a
+    // worker first; without Redis every item is recorded and the worker drops replays.
+    const workspaceId = actor.principal.workspaceId;
+    const claims = await this.spend.claimReports(
+      workspaceId,
+      events.map((event) => event.requestId as string),
     );
-    // All or nothing: a partial report would be silently lost. The client retries (a
-    // replayed requestId is counted once).
-    if (!this.recorder.recordAll(events)) {
+    const firsts = events.filter((_, index) => claims[index] !== 'replay');
+    // A requestId whose claim expired (2 days) may be one the rollups already hold: read
+    // before this report's events can reach a worker, so that they cannot find themselves.
+    const counted = await this.spend.countedReports(
+      workspaceId,
+      firsts.filter((event) => event.costMicros > 0).map((event) => event.requestId as string),
+    );
+    // All or nothing: a partial report would be silently lost. The client retries, and its
+    // retry must not be taken for a replay of this one.
+    if (!this.recorder.recordAll(firsts)) {
+      await this.spend.releaseReports(
+        workspaceId,
+        events.filter((_, index) => claims[index] === 'claimed').map((event) => event.requestId as string),
+      );
       throw new ApiError('SERVICE_UNAVAILABLE', 'Usage buffer is full; retry later');
     }
-    await this.spend.addReported(
-      actor.principal.workspaceId,
-      events.map((event) => ({
-        holder: {
-          workspaceId: event.workspaceId,
-          appId: event.appId as string,
-          keyId: event.keyId as string,
-          customerId: event.customerId ?? null,
-        },
-        micros: event.costMicros,
-        capMicros: (keys.get(event.keyId as string) as KeyOfReport).capMicros,
-        customerCapMicros: (keys.get(event.keyId as string) as KeyOfReport).customerCapMicros,
-        atMs: Date.parse(event.timestamp),
-        requestId: event.requestId as string,
-      })),
-      counted,
+    this.metrics.usageReportReplays.inc(events.length - firsts.length);
+    this.spend.addReported(
+      firsts
+        .filter((event) => !counted.has(event.requestId as string))
+        .map((event) => {
+          const key = keys.get(event.keyId as string) as KeyOfReport;
+          return {
+            holder: { workspaceId, appId: event.appId as string, keyId: event.keyId as string, customerId: event.customerId ?? null },
+            micros: event.costMicros,
+            capMicros: key.capMicros,
+            customerCapMicros: key.customerCapMicros,
+            atMs: Date.parse(event.timestamp),
+          };
+        }),
     );
     return { accepted: events.length };
   }
