@@ -4,6 +4,7 @@ import {
   bootstrapWorkspace,
   client,
   detailFields,
+  errorDetails,
   expectErrorEnvelope,
   KEY_SHAPE,
   rawRequest,
@@ -328,6 +329,43 @@ describe.each([
     expectErrorEnvelope(response, { status: item.status, code: item.code });
     if (item.fields) expect(detailFields(response)).toEqual(expect.arrayContaining(item.fields));
     expectNoLeak(response);
+  });
+});
+
+/**
+ * A field that breaks several rules is named once, with the message that matters: a missing
+ * value is required, a value of the wrong type has the wrong type, and the rules of length,
+ * range, elements or enum are not piled on (they contradicted each other: "must contain at
+ * least 1 elements" and "each value must be an object" for a list that was not sent).
+ */
+describe('a field breaking several rules is named once, with the message that matters', () => {
+  async function refusal(method: string, path: string, body: unknown): Promise<RawResponse> {
+    const response = await rawRequest(api.baseUrl, path, { method, apiKey: workspace.secret, body: JSON.stringify(body) });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
+    return response;
+  }
+
+  it('POST /v1/webhooks: a missing URL is required, event types given as a string must be a list', async () => {
+    const response = await refusal('POST', '/v1/webhooks', { appId: ctx.appId, eventTypes: 'key.created' });
+    expect(errorDetails(response)).toEqual([
+      { field: 'url', message: 'is required' },
+      { field: 'eventTypes', message: 'must be an array' },
+    ]);
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: 'Validation failed: url is required; eventTypes must be an array' });
+  });
+
+  it('POST /v1/usage: missing events are required, and nothing else', async () => {
+    expect(errorDetails(await refusal('POST', '/v1/usage', {}))).toEqual([{ field: 'events', message: 'is required' }]);
+  });
+
+  it('POST /v1/keys: scopes given as a string must be a list, without their size or element rules', async () => {
+    const response = await refusal('POST', '/v1/keys', { appId: ctx.appId, name: 'x', environment: 'live', scopes: 'x' });
+    expect(errorDetails(response)).toEqual([{ field: 'scopes', message: 'must be an array' }]);
+  });
+
+  it('POST /v1/keys/:id/rotate: a grace period given as a string must be an integer, without its range', async () => {
+    const response = await refusal('POST', `/v1/keys/${ctx.keyId}/rotate`, { gracePeriodSeconds: '10' });
+    expect(errorDetails(response)).toEqual([{ field: 'gracePeriodSeconds', message: 'must be an integer number' }]);
   });
 });
 

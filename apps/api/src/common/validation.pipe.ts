@@ -13,15 +13,45 @@ function withoutProperty(message: string, property: string): string {
   return message;
 }
 
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+/**
+ * class-validator's rules that check what kind of value a field holds, most telling first. A
+ * value of the wrong kind fails the field's other rules too (length, range, enum, the rules
+ * of each element, which class-validator applies to a lone value that is no list): their
+ * messages add nothing, or contradict each other ("must contain at least 1 elements" and
+ * "each value must be an object" for a string). ValidateNested's own complaint ("nested
+ * property x must be either object or array") only restates IsObject's.
+ */
+const TYPE_RULES = ['isArray', 'isObject', 'isString', 'isBoolean', 'isNumber', 'isInt', 'nestedValidation'];
+
+/** The type rule a field failed, if any (the first in TYPE_RULES). */
+function failedTypeRule(error: ValidationError): string | undefined {
+  return TYPE_RULES.find((rule) => rule in (error.constraints ?? {}));
+}
+
+/**
+ * What matters about a field that failed: a missing value is required, whatever its rules;
+ * a value of the wrong kind is named by its type rule alone; otherwise every rule it broke,
+ * each message once (two rules may be worded alike, a type check and a bound).
+ */
+function messagesOf(error: ValidationError): string[] {
+  const constraints = error.constraints ?? {};
+  if (Object.keys(constraints).length === 0) return [];
+  // A rule that fails on a missing value belongs to a field that is not optional.
+  if (error.value === undefined) return ['is required'];
+  const typeRule = failedTypeRule(error);
+  const messages = typeRule === undefined ? Object.values(constraints) : [constraints[typeRule]];
+  return [...new Set(messages.map((message) => withoutProperty(message, error.property)))];
+}
+
+function flatten(errors: ValidationError[], parent = '', parentFailedType = false): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    // class-validator prefixes the property name; the field carries it already. Two rules
-    // of one field may fail with the same message (a type check and a bound worded alike):
-    // the field is named once per message.
-    const messages = new Set(Object.values(error.constraints ?? {}).map((message) => withoutProperty(message, error.property)));
-    const own = [...messages].map((message) => ({ field, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    const rules = Object.keys(error.constraints ?? {});
+    // An element of a list that is no object: the list's type rule ("each value must be an
+    // object") has said so, ValidateNested would say it again for the element.
+    if (parentFailedType && rules.length === 1 && rules[0] === 'nestedValidation') return [];
+    const own = messagesOf(error).map((message) => ({ field, message }));
+    return [...own, ...flatten(error.children ?? [], field, failedTypeRule(error) !== undefined)];
   });
 }
 
@@ -39,7 +69,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // The value tells a missing field from a wrong one (messagesOf); it is never written out.
+    validationError: { target: false, value: true },
     exceptionFactory: validationErrorOf,
   });
 }
