@@ -39,3 +39,9 @@ it('refuses a database the migrations have not reached, saying to run them', asy
   expect(code).toBe(1);
   expect(stderr).toBe('keywarden api failed to start: the database has no Keywarden schema: run the migrations first (cli.js migrate)\n');
 });
+
+it('refuses PORT=0x1f90 (it listened on 8080) with the bad variable, never the value', async () => {
+  const { code, stderr } = await start({ DATABASE_URL: 'postgres://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1', PORT: '0x1f90' });
+  expect(code).toBe(1);
+  expect(stderr).toBe('keywarden api failed to start: Invalid configuration:\n  - PORT: PORT must be a whole number from 0 to 65535, in plain decimal digits\n');
+});

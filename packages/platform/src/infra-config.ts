@@ -13,6 +13,30 @@ function unreadableUrl(variable: string): string {
   return `${variable} is not a readable URL: check the port (digits only) and percent-encode special characters in the user name and password`;
 }
 
+/**
+ * A numeric variable as an operator writes it: decimal digits (for `decimalEnv`, with one
+ * decimal point), nothing else. Number() reads far more (0x1f90 as 8080, 1e3, ' 80', '+80',
+ * 0b11): such a value is a mistake, refused, never taken for another number.
+ */
+const INTEGER_TEXT = /^\d+$/;
+const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
+
+function numberEnv(variable: string, text: RegExp, range: string, min: number, max: number) {
+  // Names the variable and what it takes, never the value.
+  return z.string().refine((value) => text.test(value) && Number(value) >= min && Number(value) <= max, `${variable} must be ${range}`).transform(Number);
+}
+
+/** An integer variable from `min` to `max` (without `max`: the largest integer a number holds exactly), in plain decimal digits. */
+export function integerEnv(variable: string, min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+  return numberEnv(variable, INTEGER_TEXT, `a whole number ${range}, in plain decimal digits`, min, max);
+}
+
+/** A number variable from `min` to `max` that may have a fraction, in plain decimal notation (0.25, not .25 or 2.5e-1). */
+export function decimalEnv(variable: string, min: number, max: number) {
+  return numberEnv(variable, DECIMAL_TEXT, `a number from ${min} to ${max}, in plain decimal notation (such as 0.25)`, min, max);
+}
+
 /** Connection settings every Keywarden process needs. */
 export const infraEnvSchema = z.object({
   DATABASE_URL: z
@@ -27,7 +51,7 @@ export const infraEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   // Node runs a longer timer at once (1 ms): the hard stop would cut in-flight work.
-  KW_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(MAX_TIMER_MS).default(10_000),
+  KW_SHUTDOWN_TIMEOUT_MS: integerEnv('KW_SHUTDOWN_TIMEOUT_MS', 100, MAX_TIMER_MS).default(10_000),
   /**
    * The deployment's queue namespace (BullMQ key prefix), read by API and worker alike.
    * Unset: derived from the database (see resolveQueueNamespace), so that two deployments
@@ -41,7 +65,7 @@ export const infraEnvSchema = z.object({
  * days older than this, and the API refuses usage reported for an instant older than this
  * (its access-log row would be dropped at once while the rollups kept it).
  */
-export const accessLogRetentionEnvSchema = z.coerce.number().int().min(1).max(3650).default(30);
+export const accessLogRetentionEnvSchema = integerEnv('KW_ACCESS_LOG_RETENTION_DAYS', 1, 3650).default(30);
 
 const PLACEHOLDER_PEPPER = /change-?me|not-for-production|secret|example/i;
 

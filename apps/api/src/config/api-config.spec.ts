@@ -51,6 +51,56 @@ describe('loadApiConfig', () => {
     expect(() => loadApiConfig({ ...VALID_ENV, KW_PEPPER: '  ' })).toThrow(/KW_PEPPER is required/);
   });
 
+  it('refuses PORT=0x1f90 instead of listening on 8080, naming the variable and not the value', () => {
+    const attempt = () => loadApiConfig({ ...VALID_ENV, PORT: '0x1f90' });
+    expect(attempt).toThrow('PORT: PORT must be a whole number from 0 to 65535, in plain decimal digits');
+    expect(attempt).not.toThrow(/0x1f90/);
+  });
+
+  /** Every integer variable the API reads, as the message names its range. */
+  const INTEGER_VARIABLES: Array<[string, string]> = [
+    ['PORT', 'from 0 to 65535'],
+    ['KW_SHUTDOWN_TIMEOUT_MS', 'from 100 to 2147483647'],
+    ['KW_KEY_CACHE_TTL_MS', 'from 0 to 300000'],
+    ['KW_KEY_CACHE_DEGRADED_TTL_MS', 'from 0 to 300000'],
+    ['KW_REVOCATION_ACK_TIMEOUT_MS', 'from 0 to 60000'],
+    ['KW_REQUEST_DEADLINE_MS', 'from 1000 to 600000'],
+    ['KW_BODY_LIMIT_BYTES', 'from 1024 to 10485760'],
+    ['KW_USAGE_BUFFER_MAX', 'from 1 to 10000000'],
+    ['KW_USAGE_FLUSH_MS', 'from 1 to 60000'],
+    ['KW_USAGE_BATCH_SIZE', 'from 1 to 10000'],
+    ['KW_ACCESS_LOG_RETENTION_DAYS', 'from 1 to 3650'],
+    ['KW_USAGE_SPOOL_MAX_BYTES', 'from 65536 to 1099511627776'],
+    ['KW_ADMIN_RATE_LIMIT_PER_MINUTE', 'from 0 to 1000000000'],
+    ['KW_RATE_LIMIT_HOLD_MS', 'from 1 to 10000'],
+    ['KW_RATE_LIMIT_MAX_BLOCK', 'from 1 to 1000000'],
+    ['KW_LEASE_TTL_MS', 'from 100 to 3600000'],
+    ['KW_SPEND_SYNC_MS', 'from 10 to 60000'],
+    ['KW_HSTS_MAX_AGE_SECONDS', 'from 0 to 63072000'],
+    ['KW_GITHUB_SCANNING_KEYS_TTL_MS', 'from 1000 to 604800000'],
+    ['KW_GITHUB_SCANNING_REFETCH_MIN_MS', 'from 0 to 3600000'],
+    ['KW_SESSION_IDLE_SECONDS', 'from 1 to 86400'],
+    ['KW_SESSION_MAX_SECONDS', 'from 1 to 2592000'],
+    ['KW_PORTAL_SESSION_SECONDS', 'from 60 to 86400'],
+  ];
+
+  it.each(INTEGER_VARIABLES.flatMap(([variable, range]) => ['0x10', '1e3', ' 800', '800.5', '+800', '-1'].map((value) => [variable, value, range])))(
+    'refuses %s=%j: plain decimal digits only',
+    (variable, value, range) => {
+      expect(() => loadApiConfig({ ...VALID_ENV, [variable]: value })).toThrow(`${variable}: ${variable} must be a whole number ${range}, in plain decimal digits`);
+    },
+  );
+
+  it('reads KW_VERIFY_LOG_SAMPLE_RATE in plain decimal notation only', () => {
+    expect(loadApiConfig({ ...VALID_ENV, KW_VERIFY_LOG_SAMPLE_RATE: '0.25' }).verifyLogSampleRate).toBe(0.25);
+    expect(loadApiConfig(VALID_ENV).verifyLogSampleRate).toBe(0.01);
+    for (const value of ['0x1', '1e-2', '.5', ' 0.5', '2']) {
+      expect(() => loadApiConfig({ ...VALID_ENV, KW_VERIFY_LOG_SAMPLE_RATE: value })).toThrow(
+        'KW_VERIFY_LOG_SAMPLE_RATE: KW_VERIFY_LOG_SAMPLE_RATE must be a number from 0 to 1, in plain decimal notation (such as 0.25)',
+      );
+    }
+  });
+
   it('refuses a shutdown timeout a Node timer cannot hold (it would fire at once)', () => {
     expect(() => loadApiConfig({ ...VALID_ENV, KW_SHUTDOWN_TIMEOUT_MS: '3000000000' })).toThrow(/KW_SHUTDOWN_TIMEOUT_MS/);
     expect(() => loadApiConfig({ ...VALID_ENV, KW_SHUTDOWN_TIMEOUT_MS: '0' })).toThrow(/KW_SHUTDOWN_TIMEOUT_MS/);

@@ -1,9 +1,11 @@
 import { BRAND_PATTERN, DEFAULT_PORTAL_SESSION_TTL_SECONDS, MAX_PORTAL_SESSION_TTL_SECONDS } from '@keywarden/core';
 import {
   accessLogRetentionEnvSchema,
+  decimalEnv,
   infraConfigOf,
   type InfraConfig,
   infraEnvSchema,
+  integerEnv,
   parseEnv,
   pepperEnvSchema,
   pepperIsUsable,
@@ -48,48 +50,43 @@ export const GITHUB_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys
 
 const apiEnvSchema = infraEnvSchema
   .extend({
-    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    PORT: integerEnv('PORT', 0, 65535).default(8080),
     KW_PEPPER: pepperEnvSchema,
     KW_KEY_BRAND: z.string().regex(BRAND_PATTERN, 'KW_KEY_BRAND must be 2-8 lowercase letters').default('kw'),
-    KW_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
-    KW_KEY_CACHE_DEGRADED_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(1_000),
-    KW_REVOCATION_ACK_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-    KW_REQUEST_DEADLINE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
-    KW_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    KW_KEY_CACHE_TTL_MS: integerEnv('KW_KEY_CACHE_TTL_MS', 0, 300_000).default(10_000),
+    KW_KEY_CACHE_DEGRADED_TTL_MS: integerEnv('KW_KEY_CACHE_DEGRADED_TTL_MS', 0, 300_000).default(1_000),
+    KW_REVOCATION_ACK_TIMEOUT_MS: integerEnv('KW_REVOCATION_ACK_TIMEOUT_MS', 0, 60_000).default(1_000),
+    KW_REQUEST_DEADLINE_MS: integerEnv('KW_REQUEST_DEADLINE_MS', 1_000, 600_000).default(30_000),
+    KW_BODY_LIMIT_BYTES: integerEnv('KW_BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024).default(64 * 1024),
     KW_TRUST_PROXY: trustProxySchema,
     KW_METERING: z.enum(['on', 'off']).default('on'),
-    KW_VERIFY_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
-    KW_USAGE_BUFFER_MAX: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
-    KW_USAGE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
-    KW_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    KW_VERIFY_LOG_SAMPLE_RATE: decimalEnv('KW_VERIFY_LOG_SAMPLE_RATE', 0, 1).default(0.01),
+    KW_USAGE_BUFFER_MAX: integerEnv('KW_USAGE_BUFFER_MAX', 1, 10_000_000).default(50_000),
+    KW_USAGE_FLUSH_MS: integerEnv('KW_USAGE_FLUSH_MS', 1, 60_000).default(50),
+    KW_USAGE_BATCH_SIZE: integerEnv('KW_USAGE_BATCH_SIZE', 1, 10_000).default(500),
     /** Usage reported for an instant older than this many days is refused (the worker drops such access-log days). */
     KW_ACCESS_LOG_RETENTION_DAYS: accessLogRetentionEnvSchema,
     KW_USAGE_SPOOL_DIR: z.string().trim().min(1, 'KW_USAGE_SPOOL_DIR must be a directory path').optional(),
-    KW_USAGE_SPOOL_MAX_BYTES: z.coerce
-      .number()
-      .int()
-      .min(64 * 1024)
-      .max(1024 ** 4)
-      .default(1024 ** 3),
-    KW_ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600_000),
-    KW_RATE_LIMIT_HOLD_MS: z.coerce.number().int().min(1).max(10_000).default(250),
-    KW_RATE_LIMIT_MAX_BLOCK: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
-    KW_LEASE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-    KW_SPEND_SYNC_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    KW_USAGE_SPOOL_MAX_BYTES: integerEnv('KW_USAGE_SPOOL_MAX_BYTES', 64 * 1024, 1024 ** 4).default(1024 ** 3),
+    KW_ADMIN_RATE_LIMIT_PER_MINUTE: integerEnv('KW_ADMIN_RATE_LIMIT_PER_MINUTE', 0, 1_000_000_000).default(600_000),
+    KW_RATE_LIMIT_HOLD_MS: integerEnv('KW_RATE_LIMIT_HOLD_MS', 1, 10_000).default(250),
+    KW_RATE_LIMIT_MAX_BLOCK: integerEnv('KW_RATE_LIMIT_MAX_BLOCK', 1, 1_000_000).default(1_000),
+    KW_LEASE_TTL_MS: integerEnv('KW_LEASE_TTL_MS', 100, 3_600_000).default(60_000),
+    KW_SPEND_SYNC_MS: integerEnv('KW_SPEND_SYNC_MS', 10, 60_000).default(1_000),
     KW_REQUIRE_HTTPS: z.enum(['true', 'false']).default('false'),
-    KW_HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(63_072_000).default(31_536_000),
+    KW_HSTS_MAX_AGE_SECONDS: integerEnv('KW_HSTS_MAX_AGE_SECONDS', 0, 63_072_000).default(31_536_000),
     KW_GITHUB_SCANNING_KEYS_URL: z.string().url().default(GITHUB_SCANNING_KEYS_URL),
-    KW_GITHUB_SCANNING_KEYS_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(86_400_000),
-    KW_GITHUB_SCANNING_REFETCH_MIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
-    KW_SESSION_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1_800),
-    KW_SESSION_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
+    KW_GITHUB_SCANNING_KEYS_TTL_MS: integerEnv('KW_GITHUB_SCANNING_KEYS_TTL_MS', 1_000, 7 * 86_400_000).default(86_400_000),
+    KW_GITHUB_SCANNING_REFETCH_MIN_MS: integerEnv('KW_GITHUB_SCANNING_REFETCH_MIN_MS', 0, 3_600_000).default(60_000),
+    KW_SESSION_IDLE_SECONDS: integerEnv('KW_SESSION_IDLE_SECONDS', 1, 86_400).default(1_800),
+    KW_SESSION_MAX_SECONDS: integerEnv('KW_SESSION_MAX_SECONDS', 1, 30 * 86_400).default(43_200),
     KW_PUBLIC_BASE_URL: z
       .string()
       .url()
       .refine((url) => /^https?:\/\/[^/]+(\/.*[^/])?$/.test(url), 'KW_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash')
       .optional(),
     KW_METRICS_TOKEN: z.string().min(32, 'KW_METRICS_TOKEN must be at least 32 characters').optional(),
-    KW_PORTAL_SESSION_SECONDS: z.coerce.number().int().min(60).max(MAX_PORTAL_SESSION_TTL_SECONDS).default(DEFAULT_PORTAL_SESSION_TTL_SECONDS),
+    KW_PORTAL_SESSION_SECONDS: integerEnv('KW_PORTAL_SESSION_SECONDS', 60, MAX_PORTAL_SESSION_TTL_SECONDS).default(DEFAULT_PORTAL_SESSION_TTL_SECONDS),
     KW_CONSOLE_DIR: z.string().min(1).optional(),
   })
   .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)

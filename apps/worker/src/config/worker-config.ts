@@ -4,6 +4,7 @@ import {
   infraConfigOf,
   type InfraConfig,
   infraEnvSchema,
+  integerEnv,
   parseEnv,
   pepperEnvSchema,
   pepperIsUsable,
@@ -21,47 +22,47 @@ const retryScheduleSchema = z.string().transform((text, context) => {
 });
 
 const workerEnvSchema = infraEnvSchema.extend({
-  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  WORKER_PORT: integerEnv('WORKER_PORT', 0, 65535).default(8081),
   /** Usage batches processed in parallel by one worker process. */
-  KW_USAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  KW_USAGE_CONCURRENCY: integerEnv('KW_USAGE_CONCURRENCY', 1, 64).default(2),
   /**
    * BullMQ job lock and stalled-check interval: a job held by a killed worker is handed
    * to another one after at most about twice this long.
    */
-  KW_USAGE_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  KW_USAGE_LOCK_MS: integerEnv('KW_USAGE_LOCK_MS', 500, 600_000).default(30_000),
   /** Daily access-log partitions older than this many days are dropped. */
   KW_ACCESS_LOG_RETENTION_DAYS: accessLogRetentionEnvSchema,
   /** How often partitions are created ahead and dropped after retention. */
-  KW_PARTITION_MAINTENANCE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
+  KW_PARTITION_MAINTENANCE_MS: integerEnv('KW_PARTITION_MAINTENANCE_MS', 1_000, 86_400_000).default(3_600_000),
   /** Opens the sealed webhook secrets: the API's pepper. */
   KW_PEPPER: pepperEnvSchema,
   /** Delays between delivery attempts, e.g. `5s,5m,30m`; jittered by ±20 %. */
   KW_WEBHOOK_RETRY_SCHEDULE: retryScheduleSchema.default(parseRetrySchedule(DEFAULT_WEBHOOK_RETRY_SCHEDULE)),
   /** Per attempt: connect, send, first byte and the first KiB of the answer. */
-  KW_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  KW_WEBHOOK_TIMEOUT_MS: integerEnv('KW_WEBHOOK_TIMEOUT_MS', 100, 60_000).default(10_000),
   /** Deliveries one worker sends in parallel. */
-  KW_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(50),
+  KW_WEBHOOK_CONCURRENCY: integerEnv('KW_WEBHOOK_CONCURRENCY', 1, 1_000).default(50),
   /** How often the outbox is polled for new events. */
-  KW_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  KW_WEBHOOK_POLL_MS: integerEnv('KW_WEBHOOK_POLL_MS', 10, 60_000).default(200),
   /** Events fanned out per poll at most. */
-  KW_WEBHOOK_DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  KW_WEBHOOK_DISPATCH_BATCH: integerEnv('KW_WEBHOOK_DISPATCH_BATCH', 1, 10_000).default(500),
   /** An endpoint whose attempts have all failed for this long is disabled (default 5 days). */
-  KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: z.coerce.number().int().min(1).default(5 * 86_400),
+  KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: integerEnv('KW_WEBHOOK_DISABLE_AFTER_FAILING_SECONDS', 1).default(5 * 86_400),
   /** true lets deliveries reach loopback, private, link-local and metadata addresses (tests, private networks). */
   KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false']).default('false'),
   /** `key.expiring` is recorded this many days ahead of a key's expiry or rotation deadline. */
-  KW_KEY_EXPIRING_LEAD_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  KW_KEY_EXPIRING_LEAD_DAYS: integerEnv('KW_KEY_EXPIRING_LEAD_DAYS', 1, 365).default(7),
   /** How often keys are scanned for coming deadlines. */
-  KW_KEY_EXPIRY_SCAN_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  KW_KEY_EXPIRY_SCAN_MS: integerEnv('KW_KEY_EXPIRY_SCAN_MS', 100, 86_400_000).default(300_000),
   /** How often the detection runner looks for apps with closed minutes to step. */
-  KW_DETECTION_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  KW_DETECTION_INTERVAL_MS: integerEnv('KW_DETECTION_INTERVAL_MS', 100, 3_600_000).default(15_000),
   /** A minute is closed (stepped) this long after it ends, so that late rollups still count. */
-  KW_DETECTION_CLOSE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  KW_DETECTION_CLOSE_DELAY_MS: integerEnv('KW_DETECTION_CLOSE_DELAY_MS', 0, 3_600_000).default(20_000),
   /**
    * Alerts come only from the last this many closed minutes: older minutes (first sight
    * of an app, or catching up after downtime) are learned from without alerting.
    */
-  KW_DETECTION_ALERT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  KW_DETECTION_ALERT_WINDOW_MINUTES: integerEnv('KW_DETECTION_ALERT_WINDOW_MINUTES', 1, 10_080).default(60),
 }).refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
 
 export interface UsageConfig {
