@@ -202,6 +202,36 @@ describe('a redelivery asked for while an attempt is in flight', () => {
   });
 });
 
+describe('a worker stopped while a delivery hangs', () => {
+  it('lets the attempt time out, records it, and exits 0 (the hard stop leaves it time)', async () => {
+    // KW_SHUTDOWN_TIMEOUT_MS unset: the delivery timeout plus the margin (7 s here).
+    const worker = await new WorkerProcess({
+      KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      KW_WEBHOOK_RETRY_SCHEDULE: '1h',
+      KW_WEBHOOK_TIMEOUT_MS: '2000',
+      KW_WEBHOOK_POLL_MS: '50',
+    }).start();
+    // Never answers: the attempt runs until the delivery timeout.
+    const receiver = await new HoldingReceiver().start();
+    try {
+      const fixture = await createFixture(db, 1, 0);
+      const endpoint = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0], url: `${receiver.url}/hung` });
+      await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+      await waitFor(async () => receiver.received.length === 1 || undefined, 'the attempt in flight');
+
+      const exited = once(worker.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      worker.child.kill('SIGTERM');
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      // Recorded before the worker exited: it waited for the attempt instead of cutting it.
+      expect(await deliveryOf(endpoint.id)).toEqual({ status: 'pending', attempts: 1, errors: ['no complete answer within 2000 ms'] });
+    } finally {
+      await worker.stop('SIGKILL');
+      await receiver.stop();
+    }
+  });
+});
+
 describe('two workers sharing the outbox', () => {
   const workers: WorkerProcess[] = [];
   let receiver: StatusReceiver;
@@ -257,5 +287,27 @@ describe('webhook configuration', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('KW_WEBHOOK_RETRY_SCHEDULE: "soon" is not a duration');
     expect(stderr).toContain('KW_PEPPER');
+  });
+
+  it('refuses a hard stop that leaves a delivery in flight no time to end, naming both variables', async () => {
+    const worker = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: 'postgres://127.0.0.1:1/none',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        KW_PEPPER: 'worker-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
+        KW_WEBHOOK_TIMEOUT_MS: '10000',
+        KW_SHUTDOWN_TIMEOUT_MS: '10000',
+      },
+    });
+    let stderr = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(worker, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'keywarden worker failed to start: Invalid configuration:\n' +
+        '  - KW_SHUTDOWN_TIMEOUT_MS: KW_SHUTDOWN_TIMEOUT_MS must exceed KW_WEBHOOK_TIMEOUT_MS by at least 5000 ms (here at least 15000), ' +
+        'so that a delivery in flight when the worker stops can end and be recorded; leave it unset for that\n',
+    );
   });
 });

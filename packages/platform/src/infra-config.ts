@@ -37,6 +37,13 @@ export function decimalEnv(variable: string, min: number, max: number) {
   return numberEnv(variable, DECIMAL_TEXT, `a number from ${min} to ${max}, in plain decimal notation (such as 0.25)`, min, max);
 }
 
+/**
+ * The hard stop after SIGTERM, at most the longest timer Node holds: a longer one runs at
+ * once (1 ms) and would cut in-flight work. infraEnvSchema gives the API's default; the
+ * worker derives its own from KW_WEBHOOK_TIMEOUT_MS.
+ */
+export const shutdownTimeoutEnv = integerEnv('KW_SHUTDOWN_TIMEOUT_MS', 100, MAX_TIMER_MS);
+
 /** Connection settings every Keywarden process needs. */
 export const infraEnvSchema = z.object({
   DATABASE_URL: z
@@ -50,8 +57,7 @@ export const infraEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
-  // Node runs a longer timer at once (1 ms): the hard stop would cut in-flight work.
-  KW_SHUTDOWN_TIMEOUT_MS: integerEnv('KW_SHUTDOWN_TIMEOUT_MS', 100, MAX_TIMER_MS).default(10_000),
+  KW_SHUTDOWN_TIMEOUT_MS: shutdownTimeoutEnv.default(10_000),
   /**
    * The deployment's queue namespace (BullMQ key prefix), read by API and worker alike.
    * Unset: derived from the database (see resolveQueueNamespace), so that two deployments

@@ -1,4 +1,4 @@
-import { loadWorkerConfig } from './worker-config';
+import { loadWorkerConfig, SHUTDOWN_MARGIN_MS } from './worker-config';
 
 const VALID_ENV = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5434/keywarden',
@@ -10,10 +10,44 @@ describe('loadWorkerConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadWorkerConfig(VALID_ENV)).toMatchObject({
       port: 8081,
+      shutdownTimeoutMs: 15_000,
       usage: { concurrency: 2, lockMs: 30_000, retentionDays: 30, partitionMaintenanceMs: 3_600_000 },
       webhooks: { timeoutMs: 10_000, concurrency: 50, pollMs: 200, dispatchBatch: 500, disableAfterFailingMs: 432_000_000 },
       keyExpiry: { leadDays: 7, scanMs: 300_000 },
       detection: { intervalMs: 15_000, closeDelayMs: 20_000, alertWindowMinutes: 60 },
+    });
+  });
+
+  describe('the hard stop leaves a delivery in flight time to end', () => {
+    it(`defaults KW_SHUTDOWN_TIMEOUT_MS to KW_WEBHOOK_TIMEOUT_MS + ${SHUTDOWN_MARGIN_MS} ms`, () => {
+      expect(SHUTDOWN_MARGIN_MS).toBe(5_000);
+      expect(loadWorkerConfig(VALID_ENV).shutdownTimeoutMs).toBe(15_000);
+      expect(loadWorkerConfig({ ...VALID_ENV, KW_WEBHOOK_TIMEOUT_MS: '60000' }).shutdownTimeoutMs).toBe(65_000);
+      expect(loadWorkerConfig({ ...VALID_ENV, KW_WEBHOOK_TIMEOUT_MS: '2000', KW_SHUTDOWN_TIMEOUT_MS: '' }).shutdownTimeoutMs).toBe(7_000);
+    });
+
+    it('takes a KW_SHUTDOWN_TIMEOUT_MS that leaves the margin', () => {
+      expect(loadWorkerConfig({ ...VALID_ENV, KW_SHUTDOWN_TIMEOUT_MS: '15000' }).shutdownTimeoutMs).toBe(15_000);
+      expect(loadWorkerConfig({ ...VALID_ENV, KW_SHUTDOWN_TIMEOUT_MS: '600000' }).shutdownTimeoutMs).toBe(600_000);
+      expect(loadWorkerConfig({ ...VALID_ENV, KW_WEBHOOK_TIMEOUT_MS: '1000', KW_SHUTDOWN_TIMEOUT_MS: '6000' }).shutdownTimeoutMs).toBe(6_000);
+    });
+
+    it.each([
+      ['the old defaults: both 10 s', { KW_SHUTDOWN_TIMEOUT_MS: '10000' }, 15_000],
+      ['a shutdown timeout shorter than the delivery timeout', { KW_SHUTDOWN_TIMEOUT_MS: '5000' }, 15_000],
+      ['a margin short by 1 ms', { KW_SHUTDOWN_TIMEOUT_MS: '14999' }, 15_000],
+      ['a longer delivery timeout with the shutdown timeout set as before', { KW_WEBHOOK_TIMEOUT_MS: '60000', KW_SHUTDOWN_TIMEOUT_MS: '30000' }, 65_000],
+    ])('refuses %s, naming both variables', (_case, env, least) => {
+      expect(() => loadWorkerConfig({ ...VALID_ENV, ...env })).toThrow(
+        `Invalid configuration:\n  - KW_SHUTDOWN_TIMEOUT_MS: KW_SHUTDOWN_TIMEOUT_MS must exceed KW_WEBHOOK_TIMEOUT_MS by at least 5000 ms (here at least ${least}), ` +
+          'so that a delivery in flight when the worker stops can end and be recorded; leave it unset for that',
+      );
+    });
+
+    it('names that check beside the other bad variables', () => {
+      const attempt = () => loadWorkerConfig({ ...VALID_ENV, WORKER_PORT: 'x', KW_SHUTDOWN_TIMEOUT_MS: '10000' });
+      expect(attempt).toThrow(/WORKER_PORT must be a whole number/);
+      expect(attempt).toThrow(/KW_SHUTDOWN_TIMEOUT_MS must exceed KW_WEBHOOK_TIMEOUT_MS/);
     });
   });
 

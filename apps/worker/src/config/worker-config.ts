@@ -9,6 +9,8 @@ import {
   pepperEnvSchema,
   pepperIsUsable,
   PLACEHOLDER_PEPPER_ISSUE,
+  shutdownTimeoutEnv,
+  whenValid,
 } from '@keywarden/platform';
 import { z } from 'zod';
 
@@ -21,7 +23,20 @@ const retryScheduleSchema = z.string().transform((text, context) => {
   }
 });
 
+/**
+ * What a worker's stop takes beyond KW_WEBHOOK_TIMEOUT_MS. A delivery in flight when the stop
+ * begins is let end (it ends within that timeout), then its attempt is recorded and the
+ * worker's connections close: a hard stop (KW_SHUTDOWN_TIMEOUT_MS) no longer than the
+ * delivery timeout raced it and exited 1, a crash to a supervisor, for a hung receiver.
+ */
+export const SHUTDOWN_MARGIN_MS = 5_000;
+
+/** The shortest hard stop a worker takes, and its default. */
+const leastShutdownTimeoutMs = (env: { KW_WEBHOOK_TIMEOUT_MS: number }): number => env.KW_WEBHOOK_TIMEOUT_MS + SHUTDOWN_MARGIN_MS;
+
 const workerEnvSchema = infraEnvSchema.extend({
+  /** Unset: KW_WEBHOOK_TIMEOUT_MS + SHUTDOWN_MARGIN_MS, so that the hard stop leaves a delivery in flight time to end. */
+  KW_SHUTDOWN_TIMEOUT_MS: shutdownTimeoutEnv.optional(),
   WORKER_PORT: integerEnv('WORKER_PORT', 0, 65535).default(8081),
   /** Usage batches processed in parallel by one worker process. */
   KW_USAGE_CONCURRENCY: integerEnv('KW_USAGE_CONCURRENCY', 1, 64).default(2),
@@ -63,7 +78,17 @@ const workerEnvSchema = infraEnvSchema.extend({
    * of an app, or catching up after downtime) are learned from without alerting.
    */
   KW_DETECTION_ALERT_WINDOW_MINUTES: integerEnv('KW_DETECTION_ALERT_WINDOW_MINUTES', 1, 10_080).default(60),
-}).refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE);
+})
+  .refine(pepperIsUsable, PLACEHOLDER_PEPPER_ISSUE)
+  .refine((env) => env.KW_SHUTDOWN_TIMEOUT_MS === undefined || env.KW_SHUTDOWN_TIMEOUT_MS >= leastShutdownTimeoutMs(env), {
+    path: ['KW_SHUTDOWN_TIMEOUT_MS'],
+    error: (issue) =>
+      `KW_SHUTDOWN_TIMEOUT_MS must exceed KW_WEBHOOK_TIMEOUT_MS by at least ${SHUTDOWN_MARGIN_MS} ms ` +
+      `(here at least ${leastShutdownTimeoutMs(issue.input as { KW_WEBHOOK_TIMEOUT_MS: number })}), ` +
+      'so that a delivery in flight when the worker stops can end and be recorded; leave it unset for that',
+    ...whenValid('KW_SHUTDOWN_TIMEOUT_MS', 'KW_WEBHOOK_TIMEOUT_MS'),
+  })
+  .transform((env) => ({ ...env, KW_SHUTDOWN_TIMEOUT_MS: env.KW_SHUTDOWN_TIMEOUT_MS ?? leastShutdownTimeoutMs(env) }));
 
 export interface UsageConfig {
   concurrency: number;
