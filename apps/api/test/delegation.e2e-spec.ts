@@ -132,3 +132,28 @@ describe('keys.revoke', () => {
     });
   });
 });
+
+describe('the last owner key', () => {
+  let lone: Workspace;
+  let loneOwner: Keywarden;
+
+  beforeAll(async () => {
+    lone = await bootstrapWorkspace('last-owner');
+    loneOwner = client(api.baseUrl, lone.secret);
+  });
+
+  it('cannot be revoked, not even by itself (409), and keeps working', async () => {
+    await expectApiError(loneOwner.adminKeys.revoke(lone.keyId), {
+      status: 409,
+      code: 'CONFLICT',
+      message: /last owner key of the workspace: create another owner key first/,
+    });
+    expect((await loneOwner.me()).keyId).toBe(lone.keyId);
+  });
+
+  it('can be revoked once another owner key works', async () => {
+    const successor = await loneOwner.adminKeys.create({ name: uniqueName('successor'), role: 'owner' });
+    expect((await loneOwner.adminKeys.revoke(lone.keyId)).status).toBe('revoked');
+    await expectApiError(client(api.baseUrl, successor.secret).adminKeys.revoke(successor.id), { status: 409, code: 'CONFLICT' });
+  });
+});

@@ -21,7 +21,7 @@ import {
   ROLE_SCOPES,
   type WithSecret,
 } from '@keywarden/core';
-import { adminKeysPage, ApiKeyEntity, AppEntity, toAdminKey } from '@keywarden/db';
+import { adminKeysPage, ApiKeyEntity, AppEntity, otherLiveOwnerKeyExists, toAdminKey, WorkspaceEntity } from '@keywarden/db';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -34,6 +34,11 @@ import { KeyStore } from '../keys/key-store.service';
 import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
 import { SessionStore } from '../sessions/session-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
+
+/** A working key that may do everything in its workspace: a workspace always keeps one. */
+function isLiveOwnerKey(row: ApiKeyEntity): boolean {
+  return row.status !== 'revoked' && row.appIds === null && row.scopes.includes('*') && (row.expiresAt === null || row.expiresAt > new Date());
+}
 
 function requestedScopes(dto: CreateAdminKeyDto): string[] {
   if ((dto.role === undefined) === (dto.scopes === undefined)) {
@@ -167,6 +172,9 @@ export class AdminKeysService {
 
   private async revokeOne(actor: Actor, keyId: string): Promise<AdminKey> {
     const key = await this.dataSource.transaction(async (manager) => {
+      // Revocations in one workspace take turns, so that two owner keys revoking each other
+      // at once cannot leave it with none. NO KEY UPDATE: creating keys meanwhile is not held up.
+      await manager.findOne(WorkspaceEntity, { where: { id: actor.principal.workspaceId }, lock: { mode: 'for_no_key_update' } });
       const row = await manager.findOne(ApiKeyEntity, {
         where: { id: keyId, workspaceId: actor.principal.workspaceId, kind: 'admin' },
         lock: { mode: 'pessimistic_write' },
@@ -178,6 +186,9 @@ export class AdminKeysService {
           'INSUFFICIENT_PERMISSIONS',
           `Cannot revoke a key broader than the calling key: ${uncovered.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
         );
+      }
+      if (isLiveOwnerKey(row) && !(await otherLiveOwnerKeyExists(manager, row.workspaceId, row.id))) {
+        throw ApiError.conflict('Cannot revoke the last owner key of the workspace: create another owner key first');
       }
       await this.lifecycle.revokeAdminKey(manager, actor, row);
       return (await this.store.withSecrets(manager, [row]))[0];

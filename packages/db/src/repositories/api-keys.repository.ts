@@ -107,6 +107,16 @@ export async function appKeyIdsAmong(db: Queryable, appId: string, keyIds: strin
   return new Set(rows.map((row) => row.id));
 }
 
+/** Whether the workspace has a live owner key (every scope, every app; not revoked, not expired) other than `exceptKeyId`. */
+export async function otherLiveOwnerKeyExists(db: Queryable, workspaceId: string, exceptKeyId: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `SELECT 1 FROM api_keys WHERE workspace_id = $1 AND kind = 'admin' AND status = 'active' AND id <> $2
+       AND app_ids IS NULL AND '*' = ANY(scopes) AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+    [workspaceId, exceptKeyId],
+  );
+  return rows.length > 0;
+}
+
 /** Ids of the app's keys that are not revoked. */
 export async function unrevokedKeyIdsOfApp(db: Queryable, appId: string): Promise<string[]> {
   const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE app_id = $1 AND status <> 'revoked'`, [appId]);
