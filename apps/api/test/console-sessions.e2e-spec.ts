@@ -119,6 +119,34 @@ describe('signing in to the console', () => {
   });
 });
 
+describe('the audit log', () => {
+  it('records a sign-in once, on the admin key, with its IP and nothing of the key, cookie or CSRF token', async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('audited'), role: 'viewer' });
+    const signedIn = await signIn(api.baseUrl, member.secret);
+    const { data } = await owner.audit.list({ actor: member.id });
+    expect(data).toEqual([
+      expect.objectContaining({
+        action: 'console_session.created',
+        actorKeyId: member.id,
+        targetType: 'admin_key',
+        targetId: member.id,
+        ip: expect.any(String),
+        details: { expiresAt: signedIn.session.expiresAt },
+      }),
+    ]);
+    const text = JSON.stringify(data);
+    for (const secret of [member.secret, signedIn.cookie.split('=')[1], signedIn.session.csrfToken]) expect(text).not.toContain(secret);
+  });
+
+  it('records a sign-out on the admin key', async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('audited'), role: 'viewer' });
+    const signedIn = await signIn(api.baseUrl, member.secret);
+    expect((await withCookie(api.baseUrl, '/v1/console/sessions/current', signedIn, { method: 'DELETE' })).status).toBe(204);
+    const { data } = await owner.audit.list({ action: 'console_session.ended', targetId: member.id });
+    expect(data).toEqual([expect.objectContaining({ actorKeyId: member.id, targetType: 'admin_key', targetId: member.id })]);
+  });
+});
+
 describe('requests made with the session cookie', () => {
   it('act as the admin key behind the session, under the same scope guard', async () => {
     const viewer = await owner.adminKeys.create({ name: uniqueName('viewer'), role: 'viewer' });

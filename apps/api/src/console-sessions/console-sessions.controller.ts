@@ -3,11 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import type { ConsoleSession } from '@keywarden/core';
 import { AnyValidKey, Public } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CurrentActor } from '../auth/actor.decorator';
 import { apiUseOf } from '../canaries/canary-alarm.service';
 import { ApiError } from '../common/api-error';
 import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
-import type { Principal } from '../credentials/principal';
+import type { Actor, Principal } from '../credentials/principal';
 import { meOf } from '../credentials/me-of';
 import { admitCaller } from '../policy/key-policy.guard';
 import { PolicyService } from '../policy/policy.service';
@@ -43,7 +46,19 @@ export class ConsoleSessionsController {
     private readonly resolver: KeyResolverService,
     private readonly store: SessionStore,
     private readonly policy: PolicyService,
+    private readonly audit: AuditService,
+    private readonly dataSource: DataSource,
   ) {}
+
+  /** Signing in and out are audited on the admin key, as a portal session's are on its customer. */
+  private recordSession(actor: Actor, action: 'console_session.created' | 'console_session.ended', details: Record<string, unknown> = {}): Promise<void> {
+    return this.audit.record(this.dataSource.manager, actor, actor.principal.workspaceId, {
+      action,
+      targetType: 'admin_key',
+      targetId: actor.principal.keyId,
+      details,
+    });
+  }
 
   /** Signs in: the admin key in the body becomes a session cookie; the key is not kept. */
   @Post()
@@ -61,6 +76,9 @@ export class ConsoleSessionsController {
     // Signing in is a request by the key like any other: its IP allowlist and rate limit apply.
     await admitCaller(this.policy, principal, request, reply);
     const { token, session } = await this.store.create({ type: ADMIN_KEY_SUBJECT, id: principal.keyId, workspaceId: principal.workspaceId });
+    await this.recordSession({ principal, ip: request.ip, requestId: String(request.id) }, 'console_session.created', {
+      expiresAt: new Date(session.expiresAt).toISOString(),
+    });
     setSessionCookie(request, reply, CONSOLE_SESSION_COOKIE, token, session.expiresAt);
     return consoleSessionOf(session, principal);
   }
@@ -76,9 +94,14 @@ export class ConsoleSessionsController {
   @Delete('current')
   @AnyValidKey()
   @HttpCode(204)
-  async end(@Req() request: CookieRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async end(
+    @CurrentActor() actor: Actor,
+    @Req() request: CookieRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     const current = currentConsoleSession(request);
     await this.store.end(current.token, current.value.subject);
+    await this.recordSession(actor, 'console_session.ended');
     clearSessionCookie(request, reply, CONSOLE_SESSION_COOKIE);
   }
 }

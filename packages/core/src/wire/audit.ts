@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   'app.deleted',
   'admin_key.created',
   'admin_key.revoked',
+  'console_session.created',
+  'console_session.ended',
   'key.created',
   'key.updated',
   'key.rotated',
