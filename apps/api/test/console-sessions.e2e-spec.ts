@@ -65,6 +65,15 @@ describe('signing in to the console', () => {
     expect(signedIn.cookie).not.toContain(workspace.secret);
   });
 
+  it("ends the session when its admin key expires, not later: expiresAt and the cookie's Expires say so", async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const member = await owner.adminKeys.create({ name: uniqueName('expiring'), role: 'viewer', expiresAt: expiresAt.toISOString() });
+    const signedIn = await signIn(api.baseUrl, member.secret);
+    expect(Math.abs(Date.parse(signedIn.session.expiresAt) - expiresAt.getTime())).toBeLessThanOrEqual(1_000);
+    const cookieExpires = Date.parse(/; Expires=([^;]+)/.exec(signedIn.setCookie)?.[1] ?? '');
+    expect(Math.abs(cookieExpires - expiresAt.getTime())).toBeLessThanOrEqual(1_000);
+  });
+
   it('marks the cookie Secure when the request came over HTTPS through a trusted proxy', async () => {
     const proxied = await startApi({ KW_TRUST_PROXY: 'true' });
     try {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { ConsoleSession } from '@keywarden/core';
 import { AnyValidKey, Public } from '@keywarden/platform';
@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { CurrentActor } from '../auth/actor.decorator';
 import { apiUseOf } from '../canaries/canary-alarm.service';
 import { ApiError } from '../common/api-error';
+import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Actor, Principal } from '../credentials/principal';
@@ -48,6 +49,7 @@ export class ConsoleSessionsController {
     private readonly policy: PolicyService,
     private readonly audit: AuditService,
     private readonly dataSource: DataSource,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** Signing in and out are audited on the admin key, as a portal session's are on its customer. */
@@ -75,7 +77,13 @@ export class ConsoleSessionsController {
     const principal = principalOf(resolution.record);
     // Signing in is a request by the key like any other: its IP allowlist and rate limit apply.
     await admitCaller(this.policy, principal, request, reply);
-    const { token, session } = await this.store.create({ type: ADMIN_KEY_SUBJECT, id: principal.keyId, workspaceId: principal.workspaceId });
+    // A session never outlives its key: the console then says when it ends, and the cookie goes with it.
+    const untilKeyExpires = principal.expiresAt ? Math.ceil((principal.expiresAt.getTime() - Date.now()) / 1000) : Infinity;
+    const { token, session } = await this.store.create(
+      { type: ADMIN_KEY_SUBJECT, id: principal.keyId, workspaceId: principal.workspaceId },
+      {},
+      { absoluteSeconds: Math.min(this.config.sessions.absoluteSeconds, untilKeyExpires) },
+    );
     await this.recordSession({ principal, ip: request.ip, requestId: String(request.id) }, 'console_session.created', {
       expiresAt: new Date(session.expiresAt).toISOString(),
     });
