@@ -280,4 +280,17 @@ describe('keys presented with a request', () => {
     const response = await rawRequest(api.baseUrl, '/v1/me', { apiKey: viewer.secret, headers: { cookie: signedIn.cookie } });
     expect(response.json).toMatchObject({ keyId: viewer.id });
   });
+
+  it('are Bearer or X-API-Key only: Basic credentials a proxy in front asks the browser for leave the cookie to decide', async () => {
+    const signedIn = await signIn(api.baseUrl, workspace.secret);
+    const basic = `Basic ${Buffer.from('operator:proxy-password').toString('base64')}`;
+    const read = await rawRequest(api.baseUrl, '/v1/me', { headers: { cookie: signedIn.cookie, authorization: basic } });
+    expect(read.json).toMatchObject({ keyId: workspace.keyId });
+    const write = await rawRequest(api.baseUrl, '/v1/apps', {
+      headers: { cookie: signedIn.cookie, authorization: basic },
+      body: JSON.stringify({ name: uniqueName('behind-proxy') }),
+    });
+    expect(write.status).toBe(403);
+    expect(write.json).toMatchObject({ error: { code: 'CSRF_TOKEN_INVALID' } });
+  });
 });

@@ -49,9 +49,10 @@ function sameToken(presented: string | string[] | undefined, expected: string): 
 }
 
 /**
- * Turns a session cookie into the request's principal. A request that presents a key
- * (Authorization or X-API-Key) is the key's alone: cookies are not consulted, and a
- * cross-site page cannot add those headers.
+ * Turns a session cookie into the request's principal. Asked only about requests that
+ * present no key (`KeyAuthenticator` decides that: a key is the request's alone). Another
+ * Authorization scheme, such as the Basic credentials of a proxy in front of Keywarden,
+ * is no key and leaves the session to decide.
  */
 @Injectable()
 export class SessionAuthenticator {
@@ -75,7 +76,6 @@ export class SessionAuthenticator {
 
   /** The session's principal; null when the request carries no session cookie for this route. */
   async authenticate(request: FastifyRequest): Promise<Principal | null> {
-    if (request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined) return null;
     for (const kind of this.kinds) {
       if (!kind.appliesTo(request.url)) continue;
       const token = readCookie(request, kind.cookieName);
