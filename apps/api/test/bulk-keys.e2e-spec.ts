@@ -157,6 +157,15 @@ describe('POST /v1/keys/bulk', () => {
     expectErrorEnvelope(await bulk({ filter: { group }, action: 'enable' }, { idempotencyKey }), { status: 409, code: 'CONFLICT' });
   });
 
+  it('a retry that spells the same request differently (dryRun: false, ids in another order) gets the first answer', async () => {
+    const group = uniqueName('i').slice(0, 30).toLowerCase();
+    const ids = (await Promise.all([newKey(group), newKey(group)])).map((key) => key.id);
+    const idempotencyKey = uniqueName('op');
+    const first = await bulkOk({ filter: { ids }, action: 'disable' }, { idempotencyKey });
+    const retry = await bulkOk({ filter: { ids: [...ids].reverse() }, action: 'disable', dryRun: false }, { idempotencyKey });
+    expect(retry).toEqual(first);
+  });
+
   it("another admin key reusing an Idempotency-Key gets a 409, never the first caller's answer", async () => {
     const group = uniqueName('x').slice(0, 30).toLowerCase();
     const otherApp = await owner.apps.create({ name: uniqueName('bulk-other'), scopeCatalog: ['generation.create'] });

@@ -52,8 +52,14 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Equal requests hash alike however they are spelled: `ids` is a set (its order means
+ * nothing), and only a real run is hashed, so `dryRun: false` is the same as leaving it out.
+ */
 function requestHash(dto: BulkKeysDto): string {
-  return createHash('sha256').update(canonicalJson(dto)).digest('hex');
+  const { dryRun: _dryRun, ...request } = dto;
+  const filter = request.filter.ids ? { ...request.filter, ids: [...request.filter.ids].sort() } : request.filter;
+  return createHash('sha256').update(canonicalJson({ ...request, filter })).digest('hex');
 }
 
 /**
