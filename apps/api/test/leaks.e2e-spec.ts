@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:cryp
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { App, AppKey, Keywarden, WithSecret } from '@keywarden/sdk';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
   type ApiProcess,
@@ -147,6 +148,23 @@ afterAll(async () => {
 });
 
 describe('POST /v1/leaks/github', () => {
+  it("a leaked admin key is revoked and its console sessions are gone from the session store when the answer comes", async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('leaked-admin'), role: 'viewer' });
+    const signIn = await rawRequest(api.baseUrl, '/v1/console/sessions', { body: JSON.stringify({ key: member.secret }) });
+    const cookieValue = /^kw_console_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const stored = `kw:session:${createHash('sha256').update(cookieValue).digest('hex')}`;
+    const redis = new Redis(process.env.REDIS_URL as string);
+    try {
+      expect(await redis.exists(stored)).toBe(1);
+      const body = JSON.stringify([tokenReport(member.secret)]);
+      expect((await postGithub(body, signed(github, body))).status).toBe(200);
+      expect(await statusOf(member.id)).toBe('revoked');
+      expect(await redis.exists(stored)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('labels a key of ours true_positive, revokes it, and opens a leak alert with key.leaked', async () => {
     const key = await newKey();
     const stranger = 'kw_live_' + 'A'.repeat(36);

@@ -194,11 +194,7 @@ export class AdminKeysService {
       return (await this.store.withSecrets(manager, [row]))[0];
     });
     await this.keyCache.invalidate([keyId]);
-    // Its console sessions end now. Each request also re-reads the key's state, so while
-    // the session store is out of reach they are refused all the same: the revocation stands.
-    await this.sessions.endAllOf({ type: ADMIN_KEY_SUBJECT, id: keyId }).catch((error: unknown) => {
-      if (!(error instanceof ApiError && error.code === 'SERVICE_UNAVAILABLE')) throw error;
-    });
+    await this.sessions.endAllOfWithdrawn({ type: ADMIN_KEY_SUBJECT, id: keyId });
     return toAdminKey(key);
   }
 

@@ -36,6 +36,8 @@ import { KeyMaterialService } from '../credentials/key-material.service';
 import type { Actor } from '../credentials/principal';
 import { KeyLifecycle } from '../keys/key-lifecycle.service';
 import { KeyStore } from '../keys/key-store.service';
+import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
+import { SessionStore } from '../sessions/session-store.service';
 import type { ReportLeakDto } from './dto/report-leak.dto';
 
 /** Who reported a leak: an admin key (through POST /v1/leaks), or GitHub secret scanning. */
@@ -70,6 +72,7 @@ export class LeaksService {
     private readonly store: KeyStore,
     private readonly audit: AuditService,
     private readonly keyCache: KeyCacheService,
+    private readonly sessions: SessionStore,
   ) {}
 
   /** POST /v1/leaks. Keys the caller cannot see (other workspaces, admin keys, bad checksums) are unknown: 404. */
@@ -104,6 +107,7 @@ export class LeaksService {
     const ours = await this.matchSecrets(tokens.map((report) => report.token));
     const handled = new Set<string>();
     const changed = new Set<string>();
+    const revokedAdminKeys: string[] = [];
     try {
       for (const report of tokens) {
         const match = ours.get(report.token);
@@ -113,21 +117,22 @@ export class LeaksService {
         const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
         const now = new Date();
         const traffic = this.trafficBefore(match.keyId, now);
-        await this.dataSource.transaction(async (manager) => {
+        const adminKeyRevoked = await this.dataSource.transaction(async (manager) => {
           const row = await manager.findOne(ApiKeyEntity, { where: { id: match.keyId }, lock: { mode: 'pessimistic_write' } });
-          if (!row) return;
-          if (row.kind === 'admin') {
-            await this.lifecycle.revokeAdminKey(manager, null, row, { reason: 'leak', source: reporter.source, url: reporter.url });
-          } else {
-            await this.confirm(manager, row, match.live, reporter, now, traffic);
-          }
+          if (!row) return false;
+          if (row.kind === 'admin') return this.lifecycle.revokeAdminKey(manager, null, row, { reason: 'leak', source: reporter.source, url: reporter.url });
+          await this.confirm(manager, row, match.live, reporter, now, traffic);
+          return false;
         });
+        if (adminKeyRevoked) revokedAdminKeys.push(match.keyId);
         changed.add(match.keyId);
       }
     } finally {
       // Each report commits on its own: the keys changed before a later report failed are
       // revoked (or disabled) for good, so every instance drops them now, not at a retry.
       await this.keyCache.invalidate([...changed]);
+      // A leaked admin key's console sessions end with it, as when an operator revokes it.
+      for (const id of revokedAdminKeys) await this.sessions.endAllOfWithdrawn({ type: ADMIN_KEY_SUBJECT, id });
     }
     return tokens.map((report) => ({
       token_hash: githubTokenHash(report.token),

@@ -112,6 +112,17 @@ export class SessionStore {
       await this.redis.del(index, ...keys);
     });
   }
+
+  /**
+   * Ends every session of a subject that may no longer act (a revoked admin key), once its
+   * change has committed. While the store is out of reach this does nothing: each request
+   * re-reads the subject's state, so its sessions are refused all the same.
+   */
+  async endAllOfWithdrawn(subject: Pick<SessionSubject, 'type' | 'id'>): Promise<void> {
+    await this.endAllOf(subject).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.code === 'SERVICE_UNAVAILABLE')) throw error;
+    });
+  }
 }
 
 /**
