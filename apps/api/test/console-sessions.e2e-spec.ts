@@ -216,6 +216,15 @@ describe('ending sessions', () => {
     expect((await withCookie(api.baseUrl, '/v1/me', signedIn)).status).toBe(401);
   });
 
+  it('signing in again from a browser that holds a session ends that session: its cookie is overwritten', async () => {
+    const first = await signIn(api.baseUrl, workspace.secret);
+    const again = await rawRequest(api.baseUrl, '/v1/console/sessions', { headers: { cookie: first.cookie }, body: JSON.stringify({ key: workspace.secret }) });
+    expect(again.status).toBe(201);
+    expect((await withCookie(api.baseUrl, '/v1/me', first)).status).toBe(401);
+    const second = { cookie: /^([^;]+)/.exec(again.headers.get('set-cookie') ?? '')?.[1] ?? '', setCookie: '', session: again.json as ConsoleSession };
+    expect((await withCookie(api.baseUrl, '/v1/me', second)).status).toBe(200);
+  });
+
   it('signing out needs the CSRF token too', async () => {
     const signedIn = await signIn(api.baseUrl, workspace.secret);
     const out = await withCookie(api.baseUrl, '/v1/console/sessions/current', signedIn, { method: 'DELETE', csrf: null });

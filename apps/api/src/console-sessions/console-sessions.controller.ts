@@ -16,7 +16,7 @@ import { meOf } from '../credentials/me-of';
 import { admitCaller } from '../policy/key-policy.guard';
 import { PolicyService } from '../policy/policy.service';
 import { CreateConsoleSessionDto } from './dto/create-console-session.dto';
-import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie';
+import { clearSessionCookie, readCookie, setSessionCookie } from '../sessions/session-cookie';
 import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, type SessionRequest } from '../sessions/session-authenticator.service';
 import { type Session, SessionStore } from '../sessions/session-store.service';
 
@@ -62,6 +62,18 @@ export class ConsoleSessionsController {
     });
   }
 
+  /**
+   * Signing in from a browser that holds a live session replaces it: the new cookie
+   * overwrites the old one, and the session behind it ends now rather than idling on where
+   * nobody can sign it out.
+   */
+  private async endReplacedSession(request: FastifyRequest): Promise<void> {
+    const replaced = readCookie(request, CONSOLE_SESSION_COOKIE);
+    if (!replaced) return;
+    const session = await this.store.resume(replaced);
+    if (session) await this.store.end(replaced, session.subject);
+  }
+
   /** Signs in: the admin key in the body becomes a session cookie; the key is not kept. */
   @Post()
   @Public()
@@ -87,6 +99,7 @@ export class ConsoleSessionsController {
     await this.recordSession({ principal, ip: request.ip, requestId: String(request.id) }, 'console_session.created', {
       expiresAt: new Date(session.expiresAt).toISOString(),
     });
+    await this.endReplacedSession(request);
     setSessionCookie(request, reply, CONSOLE_SESSION_COOKIE, token, session.expiresAt);
     return consoleSessionOf(session, principal);
   }
