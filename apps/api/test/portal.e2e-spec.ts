@@ -151,6 +151,13 @@ describe('portal links', () => {
     expectErrorEnvelope(await exchange(token), { status: 401, code: 'UNAUTHORIZED', message: LINK_REFUSED });
   });
 
+  it('refuses, with the same 401, an unused link whose maker has since been revoked', async () => {
+    const linkMaker = await owner.adminKeys.create({ name: uniqueName('leaked-maker'), role: 'admin' });
+    const link = await client(api.baseUrl, linkMaker.secret).portal.createSession({ customerId: alice.id, permissions: ['keys.read'] });
+    await owner.adminKeys.revoke(linkMaker.id);
+    expectErrorEnvelope(await exchange(tokenOf(link.url)), { status: 401, code: 'UNAUTHORIZED', message: LINK_REFUSED });
+  });
+
   it('marks the cookie Secure when the exchange came over HTTPS through a trusted proxy', async () => {
     const proxied = await startApi({ KW_TRUST_PROXY: 'true' });
     try {
@@ -271,6 +278,15 @@ describe('a portal session', () => {
     const portal = await openPortal(alice);
     expectErrorEnvelope(await call(portal, '/v1/portal/sessions/current', { method: 'DELETE', csrf: false }), { status: 403, code: 'CSRF_TOKEN_INVALID' });
     expect((await call(portal, '/v1/portal/me')).status).toBe(200);
+  });
+
+  it('ends when the admin key that made its link is revoked', async () => {
+    const linkMaker = await owner.adminKeys.create({ name: uniqueName('leaked-maker'), role: 'admin' });
+    const link = await client(api.baseUrl, linkMaker.secret).portal.createSession({ customerId: alice.id, permissions: ['keys.read'] });
+    const cookie = /^([^;]+)/.exec((await exchange(tokenOf(link.url))).headers.get('set-cookie') ?? '')?.[1] ?? '';
+    expect((await rawRequest(api.baseUrl, '/v1/portal/me', { headers: { cookie } })).status).toBe(200);
+    await owner.adminKeys.revoke(linkMaker.id);
+    expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/portal/me', { headers: { cookie } }), { status: 401, code: 'UNAUTHORIZED', message: 'Session has ended: sign in again' });
   });
 
   it('ends when the customer is suspended', async () => {

@@ -21,6 +21,8 @@ export interface PortalAttributes {
   appId: string | null;
   permissions: PortalPermission[];
   allowedScopes: string[] | null;
+  /** The admin key that made the link: the session lasts only while that key may act. */
+  grantedBy: string | null;
 }
 
 /** The customer, app and permissions of the request's portal session, and the actor to audit it as. */

@@ -18,7 +18,7 @@ import {
   type WithSecret,
   type WithWebhookSecret,
 } from '@keywarden/core';
-import { AppEntity, appsPage, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer } from '@keywarden/db';
+import { AppEntity, appsPage, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer, type PortalCustomerRow, type Queryable } from '@keywarden/db';
 import { DataSource, IsNull } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
@@ -76,7 +76,16 @@ interface ClaimedLink {
   permissions: PortalAttributes['permissions'];
   allowed_scopes: string[] | null;
   session_ttl_seconds: number;
-  customer_status: string;
+  created_by: string | null;
+}
+
+/**
+ * The customer a link or session serves, while it is active and the admin key that made the
+ * link may still act: revoking a leaked admin key withdraws the portals it opened too.
+ */
+async function activeHolder(db: Queryable, customerId: string, workspaceId: string, grantedBy: string | null): Promise<PortalCustomerRow | undefined> {
+  const customer = await portalCustomer(db, customerId, workspaceId, grantedBy);
+  return customer?.status === 'active' && customer.granted ? customer : undefined;
 }
 
 /**
@@ -176,16 +185,21 @@ export class PortalService implements OnModuleInit {
   async exchange(token: string, ip: string, requestId: string): Promise<{ token: string; session: Session }> {
     const opened = await this.dataSource.transaction(async (manager) => {
       const [claimed]: [ClaimedLink[], number] = await manager.query(
-        `UPDATE portal_links l SET used_at = now()
-           FROM customers c
-          WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND c.id = l.customer_id
-          RETURNING l.id, l.workspace_id, l.customer_id, l.app_id, l.permissions, l.allowed_scopes,
-                    l.session_ttl_seconds, c.status AS customer_status`,
+        `UPDATE portal_links SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+          RETURNING id, workspace_id, customer_id, app_id, permissions, allowed_scopes, session_ttl_seconds, created_by`,
         [tokenHash(token)],
       );
       const link = claimed[0];
-      if (!link || link.customer_status !== 'active') throw new ApiError('UNAUTHORIZED', LINK_REFUSED);
-      const attributes: PortalAttributes = { appId: link.app_id, permissions: link.permissions, allowedScopes: link.allowed_scopes };
+      if (!link || !(await activeHolder(manager, link.customer_id, link.workspace_id, link.created_by))) {
+        throw new ApiError('UNAUTHORIZED', LINK_REFUSED);
+      }
+      const attributes: PortalAttributes = {
+        appId: link.app_id,
+        permissions: link.permissions,
+        allowedScopes: link.allowed_scopes,
+        grantedBy: link.created_by,
+      };
       const created = await this.sessions.create(
         { type: CUSTOMER_SUBJECT, id: link.customer_id, workspaceId: link.workspace_id },
         attributes as unknown as Record<string, unknown>,
@@ -306,10 +320,11 @@ export class PortalService implements OnModuleInit {
     await this.webhooks.delete(portal.actor, endpointId);
   }
 
-  /** Read on every request: a deleted or suspended customer ends the session. */
+  /** Read on every request: a deleted or suspended customer, or a withdrawn link maker, ends the session. */
   private async principalOf(session: Session) {
-    const customer = await portalCustomer(this.dataSource, session.subject.id, session.subject.workspaceId);
-    if (!customer || customer.status !== 'active') throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
+    const attributes = session.attributes as unknown as PortalAttributes;
+    const customer = await activeHolder(this.dataSource, session.subject.id, session.subject.workspaceId, attributes.grantedBy);
+    if (!customer) throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
     return portalPrincipal(session, customer.name ?? customer.externalId);
   }
 

@@ -28,12 +28,18 @@ export interface PortalCustomerRow {
   status: CustomerStatus;
   name: string | null;
   externalId: string;
+  /** Whether the admin key that made the session's link may still act (not revoked, disabled or expired). */
+  granted: boolean;
 }
 
-export async function portalCustomer(db: Queryable, customerId: string, workspaceId: string): Promise<PortalCustomerRow | undefined> {
+export async function portalCustomer(db: Queryable, customerId: string, workspaceId: string, grantedBy: string | null): Promise<PortalCustomerRow | undefined> {
   const [row]: PortalCustomerRow[] = await db.query(
-    `SELECT status, name, external_id AS "externalId" FROM customers WHERE id = $1 AND workspace_id = $2`,
-    [customerId, workspaceId],
+    `SELECT c.status, c.name, c.external_id AS "externalId",
+            EXISTS (SELECT 1 FROM api_keys k
+                     WHERE k.id = $3 AND k.workspace_id = c.workspace_id AND k.kind = 'admin' AND k.status = 'active'
+                       AND (k.expires_at IS NULL OR k.expires_at > now())) AS granted
+       FROM customers c WHERE c.id = $1 AND c.workspace_id = $2`,
+    [customerId, workspaceId, grantedBy],
   );
   return row;
 }
