@@ -289,6 +289,13 @@ describe('a portal session', () => {
     expectErrorEnvelope(await rawRequest(api.baseUrl, '/v1/portal/me', { headers: { cookie } }), { status: 401, code: 'UNAUTHORIZED', message: 'Session has ended: sign in again' });
   });
 
+  it('ends when the app its link names is deleted', async () => {
+    const doomed = await owner.apps.create({ name: uniqueName('portal-doomed-app'), scopeCatalog: CATALOG });
+    const portal = await openPortal(alice, { appId: doomed.id });
+    await owner.apps.delete(doomed.id);
+    expectErrorEnvelope(await call(portal, '/v1/portal/me'), { status: 401, code: 'UNAUTHORIZED', message: 'Session has ended: sign in again' });
+  });
+
   it('ends when the customer is suspended', async () => {
     const carol = await owner.customers.create({ externalId: uniqueName('carol') });
     const portal = await openPortal(carol);

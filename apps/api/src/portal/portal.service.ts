@@ -18,7 +18,7 @@ import {
   type WithSecret,
   type WithWebhookSecret,
 } from '@keywarden/core';
-import { AppEntity, appsPage, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer, type PortalCustomerRow, type Queryable } from '@keywarden/db';
+import { AppEntity, appsPage, isCustomerAppKey, isCustomerEndpoint, isLiveAppOfWorkspace, portalCustomer, type PortalCustomerRow, type PortalGrant, type Queryable } from '@keywarden/db';
 import { DataSource, IsNull } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
 import type { ListAlertsQueryDto } from '../alerts/dto/list-alerts-query.dto';
@@ -80,11 +80,12 @@ interface ClaimedLink {
 }
 
 /**
- * The customer a link or session serves, while it is active and the admin key that made the
- * link may still act: revoking a leaked admin key withdraws the portals it opened too.
+ * The customer a link or session serves, while it is active, the admin key that made the
+ * link may still act and the link's app is not deleted: revoking a leaked admin key, or
+ * deleting the app, withdraws the portals opened with it too.
  */
-async function activeHolder(db: Queryable, customerId: string, workspaceId: string, grantedBy: string | null): Promise<PortalCustomerRow | undefined> {
-  const customer = await portalCustomer(db, customerId, workspaceId, grantedBy);
+async function activeHolder(db: Queryable, customerId: string, workspaceId: string, grant: PortalGrant): Promise<PortalCustomerRow | undefined> {
+  const customer = await portalCustomer(db, customerId, workspaceId, grant);
   return customer?.status === 'active' && customer.granted ? customer : undefined;
 }
 
@@ -191,15 +192,14 @@ export class PortalService implements OnModuleInit {
         [tokenHash(token)],
       );
       const link = claimed[0];
-      if (!link || !(await activeHolder(manager, link.customer_id, link.workspace_id, link.created_by))) {
-        throw new ApiError('UNAUTHORIZED', LINK_REFUSED);
-      }
+      if (!link) throw new ApiError('UNAUTHORIZED', LINK_REFUSED);
       const attributes: PortalAttributes = {
         appId: link.app_id,
         permissions: link.permissions,
         allowedScopes: link.allowed_scopes,
         grantedBy: link.created_by,
       };
+      if (!(await activeHolder(manager, link.customer_id, link.workspace_id, attributes))) throw new ApiError('UNAUTHORIZED', LINK_REFUSED);
       const created = await this.sessions.create(
         { type: CUSTOMER_SUBJECT, id: link.customer_id, workspaceId: link.workspace_id },
         attributes as unknown as Record<string, unknown>,
@@ -320,10 +320,10 @@ export class PortalService implements OnModuleInit {
     await this.webhooks.delete(portal.actor, endpointId);
   }
 
-  /** Read on every request: a deleted or suspended customer, or a withdrawn link maker, ends the session. */
+  /** Read on every request: a deleted or suspended customer, a withdrawn link maker or a deleted app ends the session. */
   private async principalOf(session: Session) {
     const attributes = session.attributes as unknown as PortalAttributes;
-    const customer = await activeHolder(this.dataSource, session.subject.id, session.subject.workspaceId, attributes.grantedBy);
+    const customer = await activeHolder(this.dataSource, session.subject.id, session.subject.workspaceId, attributes);
     if (!customer) throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
     return portalPrincipal(session, customer.name ?? customer.externalId);
   }

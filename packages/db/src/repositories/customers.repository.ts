@@ -28,18 +28,28 @@ export interface PortalCustomerRow {
   status: CustomerStatus;
   name: string | null;
   externalId: string;
-  /** Whether the admin key that made the session's link may still act (not revoked, disabled or expired). */
+  /**
+   * Whether the link still grants: the admin key that made it may still act (not revoked,
+   * disabled or expired) and the app it names, if any, is not deleted.
+   */
   granted: boolean;
 }
 
-export async function portalCustomer(db: Queryable, customerId: string, workspaceId: string, grantedBy: string | null): Promise<PortalCustomerRow | undefined> {
+/** What a portal link was made by and for, besides its customer. */
+export interface PortalGrant {
+  grantedBy: string | null;
+  appId: string | null;
+}
+
+export async function portalCustomer(db: Queryable, customerId: string, workspaceId: string, grant: PortalGrant): Promise<PortalCustomerRow | undefined> {
   const [row]: PortalCustomerRow[] = await db.query(
     `SELECT c.status, c.name, c.external_id AS "externalId",
             EXISTS (SELECT 1 FROM api_keys k
                      WHERE k.id = $3 AND k.workspace_id = c.workspace_id AND k.kind = 'admin' AND k.status = 'active'
-                       AND (k.expires_at IS NULL OR k.expires_at > now())) AS granted
+                       AND (k.expires_at IS NULL OR k.expires_at > now()))
+            AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM apps a WHERE a.id = $4 AND a.workspace_id = c.workspace_id AND a.deleted_at IS NULL)) AS granted
        FROM customers c WHERE c.id = $1 AND c.workspace_id = $2`,
-    [customerId, workspaceId, grantedBy],
+    [customerId, workspaceId, grant.grantedBy, grant.appId],
   );
   return row;
 }
