@@ -512,6 +512,34 @@ describe('POST /v1/leaks', () => {
     expect(await leakAlertsOf(key.id)).toHaveLength(1);
   });
 
+  it('a source or URL quoting the key is stored, audited and sent with the key withheld, while the key keeps working under notify', async () => {
+    const notifying = await owner.apps.create({ name: uniqueName('notify-quoted'), scopeCatalog: ['generation.create'] });
+    await rawRequest(api.baseUrl, `/v1/apps/${notifying.id}`, { method: 'PATCH', apiKey: workspace.secret, body: JSON.stringify({ leakResponse: 'notify' }) });
+    const key = await newKey(notifying);
+    const answer = await report({ key: key.secret, source: `support ticket quoting ${key.secret}`, url: `https://paste.example/raw?api_key=${key.secret}` });
+    expect(answer.json).toMatchObject({ action: 'none', newIncident: true });
+    expect((await owner.verifyKey(key.secret)).code).toBe('VALID');
+    const [event] = await outboxOf(key.id, 'key.leaked');
+    expect(event.data).toMatchObject({ source: 'support ticket quoting [redacted]', url: 'https://paste.example/raw?api_key=[redacted]' });
+    expect(event.text).not.toContain(key.secret);
+    const [alert] = await leakAlertsOf(key.id);
+    expect(JSON.stringify(alert.evidence)).not.toContain(key.secret);
+    expect(alert.evidence).toMatchObject({ url: 'https://paste.example/raw?api_key=[redacted]' });
+    const audit = await owner.audit.list({ targetId: key.id });
+    expect(audit.data.map((entry) => entry.action)).toContain('key.leak_reported');
+    expect(JSON.stringify(audit.data)).not.toContain(key.secret);
+  });
+
+  it('a GitHub report whose URL quotes the token keeps it out of the evidence and the event', async () => {
+    const key = await newKey();
+    const body = JSON.stringify([{ ...inThisRun(tokenReport(key.secret)), url: `${RUN_URL}?token=${key.secret}` }]);
+    expect((await postGithub(body, signed(github, body))).status).toBe(200);
+    const [event] = await outboxOf(key.id, 'key.leaked');
+    expect(event.data).toMatchObject({ url: `${RUN_URL}?token=[redacted]` });
+    expect(event.text).not.toContain(key.secret);
+    expect(JSON.stringify((await leakAlertsOf(key.id))[0].evidence)).not.toContain(key.secret);
+  });
+
   it('keys of another workspace are unknown (404), and stay active', async () => {
     const other = await bootstrapWorkspace('leaks-other');
     const otherOwner = client(api.baseUrl, other.secret);

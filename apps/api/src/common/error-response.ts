@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DEFAULT_ERROR_MESSAGES, type ErrorCode, type ErrorEnvelope, type FieldError } from '@keywarden/core';
+import { DEFAULT_ERROR_MESSAGES, type ErrorCode, type ErrorEnvelope, type FieldError, withoutKeyMaterial } from '@keywarden/core';
 import { ApiError } from './api-error';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -25,15 +25,8 @@ const FRAMEWORK_MESSAGES: Record<number, string> = {
   415: 'Request body must be application/json',
 };
 
-/**
- * Anything shaped like a key (`{brand}_{env}_{36 base62}`). Validation messages quote
- * field names, and a request can use a key as one: keys are never echoed.
- */
-const KEY_LIKE = /[a-z]{2,8}_[a-z]{2,16}_[0-9A-Za-z]{36}/g;
-
-function withoutKeys(text: string): string {
-  return text.replace(KEY_LIKE, '[redacted]');
-}
+/** Validation messages quote field names, and a request can use a key as one: keys are never echoed. */
+const withoutKeys = withoutKeyMaterial;
 
 /** What Fastify throws when a route's JSON schema rejects the request. */
 interface FastifyValidationError {

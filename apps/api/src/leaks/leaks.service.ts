@@ -11,6 +11,7 @@ import {
   MAX_LEAK_REPORTS_KEPT,
   newId,
   type ReportLeakResponse,
+  withoutKeyMaterial,
 } from '@keywarden/core';
 import {
   AlertEntity,
@@ -45,6 +46,20 @@ interface Reporter {
   actor: Actor | null;
   source: string | null;
   url: string | null;
+}
+
+/**
+ * A report's source and URL are the reporter's free text, and a leaked key is often found
+ * in a URL (`…?api_key=kw_live_…`) or pasted beside it: they go into the alert's evidence,
+ * the audit log and `key.leaked` (to customers' endpoints too), so any key they quote is
+ * withheld first. With `notify` (or `disable`) the key still works.
+ */
+function reporterOf(actor: Actor | null, source: string | null, url: string | null): Reporter {
+  return {
+    actor,
+    source: source === null ? null : withoutKeyMaterial(source),
+    url: url === null ? null : withoutKeyMaterial(url),
+  };
 }
 
 /** The key's traffic of the 24 h before a report, as the leak alert's evidence gives it. */
@@ -85,7 +100,7 @@ export class LeaksService {
       if (!match) throw ApiError.notFound('Key');
       ({ keyId, live } = match);
     }
-    const reporter = { actor, source: dto.source ?? null, url: dto.url ?? null };
+    const reporter = reporterOf(actor, dto.source ?? null, dto.url ?? null);
     const now = new Date();
     const traffic = this.trafficBefore(keyId as string, now);
     const result = await this.dataSource.transaction(async (manager) => {
@@ -114,7 +129,7 @@ export class LeaksService {
         const location = `${report.token}\n${report.source}\n${report.url}`;
         if (!match || handled.has(location)) continue;
         handled.add(location);
-        const reporter = { actor: null, source: report.source ? `github:${report.source}` : 'github', url: report.url || null };
+        const reporter = reporterOf(null, report.source ? `github:${report.source}` : 'github', report.url || null);
         const now = new Date();
         const traffic = this.trafficBefore(match.keyId, now);
         const adminKeyRevoked = await this.dataSource.transaction(async (manager) => {

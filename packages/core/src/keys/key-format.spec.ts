@@ -9,6 +9,7 @@ import {
   generateKey,
   hashKey,
   parseKey,
+  withoutKeyMaterial,
 } from './key-format';
 
 const brands = fc.stringMatching(/^[a-z]{2,8}$/);
@@ -190,6 +191,30 @@ describe('hashKey', () => {
     // RFC 4231 is binary-keyed; this is the widely published `key` / fox vector.
     expect(hashKey('key', 'The quick brown fox jumps over the lazy dog').toString('hex')).toBe(
       'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    );
+  });
+});
+
+describe('withoutKeyMaterial', () => {
+  it('withholds every key quoted in a text, of any brand and environment, and keeps the rest', () => {
+    const live = generateKey('kw', 'live').key;
+    const staging = generateKey('acme', 'staging').key;
+    expect(withoutKeyMaterial(`https://paste.example/raw?api_key=${live}&x=1`)).toBe('https://paste.example/raw?api_key=[redacted]&x=1');
+    expect(withoutKeyMaterial(`found ${live} and ${staging} in a ticket`)).toBe('found [redacted] and [redacted] in a ticket');
+  });
+
+  it('never leaves a generated key in any text around it', () => {
+    fc.assert(
+      fc.property(brands, environments, fc.string(), fc.string(), (brand, environment, before, after) => {
+        const { key } = generateKey(brand, environment);
+        expect(withoutKeyMaterial(`${before}${key}${after}`)).not.toContain(key);
+      }),
+    );
+  });
+
+  it('leaves text without a key as it was, display prefixes included', () => {
+    expect(withoutKeyMaterial('https://github.com/octo/leaky/blob/main/.env#L3 kw_live_a1B2')).toBe(
+      'https://github.com/octo/leaky/blob/main/.env#L3 kw_live_a1B2',
     );
   });
 });

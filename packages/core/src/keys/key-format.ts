@@ -71,6 +71,22 @@ export function parseKey(candidate: string, expectedBrand: string): KeyParseResu
   return { ok: true, key: { brand, environment, prefix: displayPrefix(brand, environment, secret) } };
 }
 
+/**
+ * Anything shaped like a key (`{brand}_{env}_{36 base62}`), of any brand, wherever it
+ * stands in a text: no checksum is needed to be withheld.
+ */
+const KEY_LIKE = /[a-z]{2,8}_[a-z]{2,16}_[0-9A-Za-z]{36}/g;
+export const REDACTED_KEY = '[redacted]';
+
+/**
+ * Free text with every key-shaped run replaced by `[redacted]`. For text a caller wrote
+ * that may quote a key (an error message naming a field, the source or URL of a leak
+ * report) before it is echoed, stored, audited or sent in an event.
+ */
+export function withoutKeyMaterial(text: string): string {
+  return text.replace(KEY_LIKE, REDACTED_KEY);
+}
+
 /** What is stored instead of the key: HMAC-SHA256 under a server-side pepper. */
 export function hashKey(pepper: string, key: string): Buffer {
   return createHmac('sha256', pepper).update(key).digest();
