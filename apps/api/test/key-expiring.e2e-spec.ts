@@ -134,3 +134,37 @@ it('carries no key material', async () => {
   expect(text).not.toContain(key.secret);
   expect(text.match(KEY_SHAPE)).toBeNull();
 });
+
+/** New York's UTC offset at `at`, e.g. "GMT-5" in winter and "GMT-4" in summer. */
+function newYorkOffset(at: Date): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value as string;
+}
+
+it("announces the rotation deadline verify keeps (days of 24 h), whatever the database's time zone and its daylight saving changes", async () => {
+  // A PostgreSQL whose TimeZone has daylight saving time (its sessions here: New York's).
+  // The deadline lies beyond the shared scanner's lead time, so only this one records it.
+  const zoned = await startWorker({ KW_KEY_EXPIRY_SCAN_MS: '500', KW_KEY_EXPIRING_LEAD_DAYS: '60', PGOPTIONS: '-c TimeZone=America/New_York' });
+  try {
+    const deadline = new Date(Math.floor((Date.now() + 30 * DAY_MS) / 1000) * 1000);
+    // A period across one change of New York's clocks: its calendar days are not all 24 h.
+    let days = 40;
+    while (newYorkOffset(new Date(deadline.getTime() - days * DAY_MS)) === newYorkOffset(deadline)) days++;
+    const key = await keyWithPolicy(owner, app, { rotationPeriodDays: days });
+    await sql(`UPDATE key_secrets SET created_at = $2 WHERE key_id = $1`, [key.id, new Date(deadline.getTime() - days * DAY_MS)]);
+    const [event] = await eventually(
+      async () => {
+        const events = await expiringEvents(key.id);
+        expect(events).toHaveLength(1);
+        return events;
+      },
+      { timeoutMs: 10_000 },
+    );
+    const verified = await owner.verifyKey(key.secret);
+    expect(verified).toMatchObject({ valid: true, expiresAt: deadline.toISOString() });
+    expect(event.data).toMatchObject({ reason: 'rotation_period', expiresAt: verified.expiresAt });
+  } finally {
+    await zoned.stop();
+  }
+});

@@ -230,13 +230,15 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  * Active app keys whose expiry or rotation deadline falls within the lead time and has
  * no `key.expiring` event yet. The rotation deadline is the current secret's issue time
  * plus the rotation period: the key's own, else its app default's (the precedence of
- * core's effectivePolicy; plans set no rotation period).
+ * core's effectivePolicy; plans set no rotation period). A period's days are 24 hours, as
+ * core's rotationDeadline counts them on verify: an interval in days would be calendar
+ * days in the session's TimeZone, an hour off across a daylight saving change.
  */
 const COMING_DEADLINES = `
   WITH live AS (
     SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.canary, k.environment, k.name, k.expires_at, s.prefix,
-           s.created_at + make_interval(days => COALESCE((k.policy ->> 'rotationPeriodDays')::int,
-                                                          (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
+           s.created_at + make_interval(hours => 24 * COALESCE((k.policy ->> 'rotationPeriodDays')::int,
+                                                               (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
       FROM api_keys k
       JOIN apps a ON a.id = k.app_id AND a.deleted_at IS NULL
       JOIN LATERAL (SELECT prefix, created_at FROM key_secrets
