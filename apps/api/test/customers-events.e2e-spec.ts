@@ -152,6 +152,21 @@ describe('customer-scoped webhook endpoints', () => {
     expect(receiver.at('/canary-customer').map((request) => (JSON.parse(request.body) as { data: KeyEventData }).data.keyId)).toEqual([genuine.id]);
   });
 
+  it("refuse alert.canary_used on a customer's endpoint, which would never deliver it: on create and on update (the portal creates through the same path)", async () => {
+    const customer = await owner.customers.create({ externalId: uniqueName('acct') });
+    const refused = { status: 400, code: 'VALIDATION_FAILED' } as const;
+    await expectApiError(
+      owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/never`, customerId: customer.id, eventTypes: ['key.revoked', 'alert.canary_used'] }),
+      refused,
+    );
+    const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/customer-typed`, customerId: customer.id, eventTypes: ['key.revoked'] });
+    await expectApiError(owner.webhooks.update(endpoint.id, { eventTypes: ['alert.canary_used'] }), refused);
+    expect((await owner.webhooks.get(endpoint.id)).eventTypes).toEqual(['key.revoked']);
+    // An app-wide endpoint hears of canaries: it may subscribe.
+    const appWide = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/canaries`, eventTypes: ['alert.canary_used'] });
+    expect(appWide.eventTypes).toEqual(['alert.canary_used']);
+  });
+
   it('lists endpoints by customer and refuses a customer of another workspace', async () => {
     const customer = await owner.customers.create({ externalId: uniqueName('acct') });
     const endpoint = await owner.webhooks.create({ appId: app.id, url: `${receiver.baseUrl}/listed`, customerId: customer.id });

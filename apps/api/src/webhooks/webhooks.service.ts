@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { newId, type Page, type WebhookDelivery, type WebhookEndpoint, type WebhookTestData, type WithWebhookSecret } from '@keywarden/core';
+import {
+  CUSTOMER_WEBHOOK_EVENT_TYPES,
+  newId,
+  type Page,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEventType,
+  type WebhookTestData,
+  type WithWebhookSecret,
+} from '@keywarden/core';
 import {
   attemptsOf,
   deliveriesOfEndpoint,
@@ -37,6 +46,17 @@ function assertEnabled(endpoint: WebhookEndpointEntity): void {
   }
 }
 
+/**
+ * A customer's endpoint never hears of a canary's use (announced to app-wide endpoints only):
+ * a subscription to it is refused rather than accepted and never delivered.
+ */
+function assertHeardByCustomer(customerId: string | null, eventTypes: readonly WebhookEventType[] | undefined): void {
+  const unheard = customerId === null ? [] : (eventTypes ?? []).filter((type) => !CUSTOMER_WEBHOOK_EVENT_TYPES.includes(type));
+  if (unheard.length > 0) {
+    throw ApiError.validation('eventTypes', `must not include ${unheard.join(', ')} on a customer's endpoint: a canary's use is announced to app-wide endpoints only`);
+  }
+}
+
 @Injectable()
 export class WebhooksService {
   constructor(
@@ -51,6 +71,7 @@ export class WebhooksService {
     return this.dataSource.transaction(async (manager) => {
       const app = await this.apps.findForActor(actor, dto.appId, manager);
       const customer = await this.customers.findBySelector(app.workspaceId, { customerId: dto.customerId }, manager);
+      assertHeardByCustomer(customer?.id ?? null, dto.eventTypes);
       const id = newId('webhookEndpoint');
       const { secret, sealed } = this.secrets.issue(id);
       await manager.insert(WebhookEndpointEntity, {
@@ -90,6 +111,7 @@ export class WebhooksService {
       const before = snapshotOf(row, ['url', 'description', 'eventTypes', 'enabled']);
       if (dto.url !== undefined) row.url = dto.url;
       if (dto.description !== undefined) row.description = dto.description;
+      assertHeardByCustomer(row.customerId, dto.eventTypes);
       if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
       if (dto.enabled === true && !row.enabled) {
         Object.assign(row, { enabled: true, disabledReason: null, disabledMessage: null, disabledAt: null, failingSince: null });
