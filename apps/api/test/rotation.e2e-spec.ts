@@ -52,6 +52,14 @@ describe('rotation with a grace period', () => {
     expect(rotated.secrets).toEqual(fetched.secrets);
   });
 
+  it("a rotation changes the key's updatedAt, as it changes its prefix and secrets", async () => {
+    const key = await newKey();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3 });
+    expect(Date.parse(rotated.updatedAt)).toBeGreaterThan(Date.parse(key.updatedAt));
+    expect((await owner.keys.get(key.id)).updatedAt).toBe(rotated.updatedAt);
+  });
+
   it('after the deadline the old secret answers KEY_REVOKED while the new one stays VALID', async () => {
     const key = await newKey();
     const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3 });

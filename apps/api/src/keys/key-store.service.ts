@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newId, type Page, type PageQuery } from '@keywarden/core';
-import { ApiKeyEntity, endLiveSecretsBy, KeySecretEntity, type KeyWithSecrets } from '@keywarden/db';
+import { ApiKeyEntity, endLiveSecretsBy, KeySecretEntity, type KeyWithSecrets, touchKey } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
@@ -52,6 +52,8 @@ export class KeyStore {
     await endLiveSecretsBy(manager, row.id, deadline);
     const secret = this.material.issue(row.environment);
     await this.insertSecret(manager, row.id, secret);
+    // The key shows another prefix and other secrets from now on: it changed.
+    row.updatedAt = await touchKey(manager, row.id);
     return secret;
   }
 

@@ -98,6 +98,13 @@ export async function endLiveSecretsBy(db: Queryable, keyId: string, deadline: D
   );
 }
 
+/** The key changed by a statement of another table (a new secret): its updated_at is now, which is answered. */
+export async function touchKey(db: Queryable, keyId: string): Promise<Date> {
+  // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+  const [rows]: [Array<{ updated_at: Date }>, number] = await db.query(`UPDATE api_keys SET updated_at = now() WHERE id = $1 RETURNING updated_at`, [keyId]);
+  return rows[0].updated_at;
+}
+
 /** Those of `keyIds` that are app keys of the app (any status). */
 export async function appKeyIdsAmong(db: Queryable, appId: string, keyIds: string[]): Promise<Set<string>> {
   const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE app_id = $1 AND kind = 'app' AND id = ANY($2::text[])`, [
