@@ -21,6 +21,19 @@ function expiringEvents(keyId: string): Promise<EventRow[]> {
   return sql<EventRow>(`SELECT type, app_id, data, dedupe_key FROM webhook_events WHERE type = 'key.expiring' AND data ->> 'keyId' = $1`, [keyId]);
 }
 
+/** The key's one key.expiring event, once the scanner has recorded it. */
+async function theExpiringEvent(keyId: string, timeoutMs = 5_000): Promise<EventRow> {
+  const [event] = await eventually(
+    async () => {
+      const events = await expiringEvents(keyId);
+      expect(events).toHaveLength(1);
+      return events;
+    },
+    { timeoutMs },
+  );
+  return event;
+}
+
 /**
  * The key's events once the scanner has completed a whole scan that started after this
  * call (two more completed scans: the one in flight may have started before).
@@ -46,14 +59,7 @@ afterAll(async () => {
 it('records key.expiring once for a key expiring within the lead time', async () => {
   const expiresAt = new Date(Date.now() + 2 * DAY_MS).toISOString();
   const key = await keyWithPolicy(owner, app, undefined, { expiresAt });
-  const [event] = await eventually(
-    async () => {
-      const events = await expiringEvents(key.id);
-      expect(events).toHaveLength(1);
-      return events;
-    },
-    { timeoutMs: 5_000 },
-  );
+  const event = await theExpiringEvent(key.id);
   expect(event).toEqual({
     type: 'key.expiring',
     app_id: app.id,
@@ -85,15 +91,7 @@ it('records key.expiring ahead of the rotation-period deadline of the current se
   const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 5 });
   const [secret] = await sql<{ created_at: Date }>(`SELECT created_at FROM key_secrets WHERE key_id = $1`, [key.id]);
   const deadline = new Date(secret.created_at.getTime() + 5 * DAY_MS).toISOString();
-  const events = await eventually(
-    async () => {
-      const found = await expiringEvents(key.id);
-      expect(found).toHaveLength(1);
-      return found;
-    },
-    { timeoutMs: 5_000 },
-  );
-  expect(events[0].data).toMatchObject({ keyId: key.id, expiresAt: deadline, reason: 'rotation_period' });
+  const event = await theExpiringEvent(key.id);  expect(event.data).toMatchObject({ keyId: key.id, expiresAt: deadline, reason: 'rotation_period' });
   expect(await eventsAfterScans(key.id)).toHaveLength(1);
 });
 
@@ -122,14 +120,7 @@ it('records nothing for deadlines beyond the lead time, or for revoked keys', as
 
 it('carries no key material', async () => {
   const key = await keyWithPolicy(owner, app, undefined, { expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
-  const [event] = await eventually(
-    async () => {
-      const events = await expiringEvents(key.id);
-      expect(events).toHaveLength(1);
-      return events;
-    },
-    { timeoutMs: 5_000 },
-  );
+  const event = await theExpiringEvent(key.id);
   const text = JSON.stringify(event);
   expect(text).not.toContain(key.secret);
   expect(text.match(KEY_SHAPE)).toBeNull();
@@ -153,14 +144,7 @@ it("announces the rotation deadline verify keeps (days of 24 h), whatever the da
     while (newYorkOffset(new Date(deadline.getTime() - days * DAY_MS)) === newYorkOffset(deadline)) days++;
     const key = await keyWithPolicy(owner, app, { rotationPeriodDays: days });
     await sql(`UPDATE key_secrets SET created_at = $2 WHERE key_id = $1`, [key.id, new Date(deadline.getTime() - days * DAY_MS)]);
-    const [event] = await eventually(
-      async () => {
-        const events = await expiringEvents(key.id);
-        expect(events).toHaveLength(1);
-        return events;
-      },
-      { timeoutMs: 10_000 },
-    );
+    const event = await theExpiringEvent(key.id, 10_000);
     const verified = await owner.verifyKey(key.secret);
     expect(verified).toMatchObject({ valid: true, expiresAt: deadline.toISOString() });
     expect(event.data).toMatchObject({ reason: 'rotation_period', expiresAt: verified.expiresAt });

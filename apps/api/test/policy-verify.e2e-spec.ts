@@ -341,21 +341,23 @@ describe('a refused request consumes nothing', () => {
     expect(answer).toMatchObject({ code: 'RATE_LIMITED', ratelimit: { limit: 3, remaining: 0 } });
   });
 
-  it('budget taken for a request refused for concurrency does not refuse a later verify without a cost', async () => {
+  /** A key (cap 1.00, one at a time) that spent 0.60, then had budget taken for a second 0.60 refused for concurrency. */
+  async function keyWithBudgetTakenForARefusal() {
     const key = await keyWithPolicy(owner, app, { dailySpendLimit: 1, concurrency: 1 });
     const held = await owner.verifyKey(key.secret, { cost: 0.6 });
     expect(held.code).toBe('VALID');
     expect((await owner.verifyKey(key.secret, { cost: 0.6 })).code).toBe('RATE_LIMITED');
     await releaseLease(api, workspace.secret, held.leaseId as string);
+    return key;
+  }
+
+  it('budget taken for a request refused for concurrency does not refuse a later verify without a cost', async () => {
+    const key = await keyWithBudgetTakenForARefusal();
     expect((await owner.verifyKey(key.secret)).code).toBe('VALID');
   });
 
   it('budget taken for a request refused for concurrency does not refuse a later verify that costs more than it', async () => {
-    const key = await keyWithPolicy(owner, app, { dailySpendLimit: 1, concurrency: 1 });
-    const held = await owner.verifyKey(key.secret, { cost: 0.6 });
-    expect(held.code).toBe('VALID');
-    expect((await owner.verifyKey(key.secret, { cost: 0.6 })).code).toBe('RATE_LIMITED');
-    await releaseLease(api, workspace.secret, held.leaseId as string);
+    const key = await keyWithBudgetTakenForARefusal();
     const crossing = await owner.verifyKey(key.secret, { cost: 0.7 });
     expect(crossing.code).toBe('VALID');
     await releaseLease(api, workspace.secret, crossing.leaseId as string);

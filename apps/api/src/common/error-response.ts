@@ -25,8 +25,6 @@ const FRAMEWORK_MESSAGES: Record<number, string> = {
   415: 'Request body must be application/json',
 };
 
-/** Validation messages quote field names, and a request can use a key as one: keys are never echoed. */
-const withoutKeys = withoutKeyMaterial;
 
 /** What Fastify throws when a route's JSON schema rejects the request. */
 interface FastifyValidationError {
@@ -125,9 +123,10 @@ function toApiError(error: unknown): ApiError | null {
 export function errorResponse(error: unknown, requestId: string): ErrorResponse {
   const apiError = toApiError(error);
   const known = apiError ?? new ApiError('INTERNAL_ERROR');
-  const details = known.details?.map((detail) => ({ field: withoutKeys(detail.field), message: withoutKeys(detail.message) }));
+  // Validation messages quote field names, and a request can use a key as one: keys are never echoed.
+  const details = known.details?.map((detail) => ({ field: withoutKeyMaterial(detail.field), message: withoutKeyMaterial(detail.message) }));
   const body: ErrorEnvelope = {
-    error: { code: known.code, message: withoutKeys(known.message), requestId, ...(details ? { details } : {}) },
+    error: { code: known.code, message: withoutKeyMaterial(known.message), requestId, ...(details ? { details } : {}) },
   };
   return {
     status: known.status,
