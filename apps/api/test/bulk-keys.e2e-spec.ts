@@ -209,6 +209,23 @@ describe('POST /v1/keys/bulk', () => {
     }
   });
 
+  it('rotate leaves expired and revoked keys as they were and names each under skipped with why', async () => {
+    const group = uniqueName('x').slice(0, 30).toLowerCase();
+    const [live, expired, revoked] = await Promise.all([newKey(group), newKey(group), newKey(group)]);
+    await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [expired.id]);
+    await owner.keys.revoke(revoked.id);
+    const answer = await bulkOk({ filter: { group }, action: 'rotate', gracePeriodSeconds: 0 });
+    expect(answer).toMatchObject({ matched: 3, changed: 1 });
+    expect(Object.keys(answer.secrets as Record<string, string>)).toEqual([live.id]);
+    expect(answer.skipped).toEqual({
+      [expired.id]: 'Key has expired: a rotation would issue a secret that never verifies; set a later expiresAt or create a new key',
+      [revoked.id]: 'Key is revoked; revocation is irreversible',
+    });
+    expect((await owner.keys.get(expired.id)).secrets).toEqual([expect.objectContaining({ prefix: expired.prefix, current: true, expiresAt: null })]);
+    const { rows } = await db.query(`SELECT target_id FROM audit_log WHERE target_id = ANY($1) AND action = 'key.rotated'`, [[expired.id, revoked.id]]);
+    expect(rows).toEqual([]);
+  });
+
   it('sets and clears an expiry', async () => {
     const group = uniqueName('e').slice(0, 30).toLowerCase();
     const [key] = await Promise.all([newKey(group)]);

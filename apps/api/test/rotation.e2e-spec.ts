@@ -1,6 +1,7 @@
 import { DEFAULT_ROTATION_GRACE_SECONDS, MAX_ROTATION_GRACE_SECONDS } from '@keywarden/core';
 import type { App, AppKey, Keywarden, WithSecret } from '@keywarden/sdk';
 import { type ApiProcess, bootstrapWorkspace, client, eventually, expectApiError, startApi, uniqueName } from './harness';
+import { sql } from './policy/helpers';
 
 let api: ApiProcess;
 let owner: Keywarden;
@@ -112,6 +113,43 @@ describe('rotation without grace', () => {
   });
 });
 
+describe('keys that a rotation cannot renew', () => {
+  const EXPIRED_MESSAGE = 'Key has expired: a rotation would issue a secret that never verifies; set a later expiresAt or create a new key';
+
+  async function expiredKey(): Promise<AppKey & WithSecret> {
+    const key = await newKey();
+    await sql(`UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [key.id]);
+    return key;
+  }
+
+  it('an expired key is refused with 409 CONFLICT saying why, and keeps its secret, updatedAt and audit trail as they were', async () => {
+    const key = await expiredKey();
+    const before = await owner.keys.get(key.id);
+    await expectApiError(owner.keys.rotate(key.id, { gracePeriodSeconds: 0 }), { status: 409, code: 'CONFLICT', message: EXPIRED_MESSAGE });
+    const after = await owner.keys.get(key.id);
+    expect(after).toEqual(before);
+    expect(after.secrets).toEqual([expect.objectContaining({ prefix: key.prefix, current: true, expiresAt: null })]);
+    expect((await owner.audit.list({ targetId: key.id })).data.map((entry) => entry.action)).toEqual(['key.created']);
+    expect(await codeOf(key.secret)).toBe('KEY_EXPIRED');
+  });
+
+  it('an expired key may be rotated once its expiry is moved later', async () => {
+    const key = await expiredKey();
+    await owner.keys.update(key.id, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    expect(await codeOf(rotated.secret)).toBe('VALID');
+  });
+
+  it('a disabled key may be rotated: its new secret verifies once the key is enabled', async () => {
+    const key = await newKey();
+    await owner.keys.disable(key.id);
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    expect(await codeOf(rotated.secret)).toBe('KEY_DISABLED');
+    await owner.keys.enable(key.id);
+    expect(await codeOf(rotated.secret)).toBe('VALID');
+  });
+});
+
 describe('grace period limits', () => {
   it('accepts exactly 30 days', async () => {
     const key = await newKey();
@@ -135,6 +173,6 @@ describe('grace period limits', () => {
   it('a revoked key cannot be rotated: 409 CONFLICT', async () => {
     const key = await newKey();
     await owner.keys.revoke(key.id);
-    await expectApiError(owner.keys.rotate(key.id), { status: 409, code: 'CONFLICT' });
+    await expectApiError(owner.keys.rotate(key.id), { status: 409, code: 'CONFLICT', message: 'Key is revoked; revocation is irreversible' });
   });
 });

@@ -19,7 +19,8 @@ export class BulkKeysController {
   /**
    * One action (revoke, disable, enable, rotate, expire) on every key a filter matches, in
    * chunks; `dryRun` counts and lists them first. `revoke` also needs keys.revoke. Send an
-   * `Idempotency-Key` header to retry safely.
+   * `Idempotency-Key` header to retry safely. `rotate` lists the keys it refused (revoked,
+   * or past their expiresAt) under `skipped` with the reason.
    */
   @Post('bulk')
   @WithoutRequestDeadline()

@@ -6,6 +6,7 @@ import {
   DEFAULT_ROTATION_GRACE_SECONDS,
   hasScope,
   newId,
+  rotationRefusal,
 } from '@keywarden/core';
 import { ApiKeyEntity, appKeyIdsMatching } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
@@ -32,6 +33,12 @@ export interface BulkContext {
   idempotencyKey?: string;
   /** Extra details on the operation's audit entry (e.g. the offboarded admin key). */
   auditDetails?: Record<string, unknown>;
+}
+
+/** What a bulk rotation answers per key: the new secret, or why the key was left as it was. */
+interface RotationResults {
+  secrets: Record<string, string>;
+  skipped: Record<string, string>;
 }
 
 interface StoredOperation {
@@ -159,11 +166,12 @@ export class BulkKeysService {
     const details = { bulkOperationId: operationId };
     let changed = 0;
     const secrets: Record<string, string> = {};
+    const skipped: Record<string, string> = {};
     for (let start = 0; start < matchedIds.length; start += BULK_CHUNK_SIZE) {
       const chunk = matchedIds.slice(start, start + BULK_CHUNK_SIZE);
       const changedIds = await this.dataSource.transaction(async (manager) => {
         const rows = await manager.find(ApiKeyEntity, { where: { id: In(chunk) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-        return this.apply(manager, actor, dto, rows, details, secrets);
+        return this.apply(manager, actor, dto, rows, details, { secrets, skipped });
       });
       changed += changedIds.length;
       await this.keyCache.invalidate(changedIds);
@@ -180,7 +188,7 @@ export class BulkKeysService {
       matched: matchedIds.length,
       changed,
       keyIds: listed,
-      ...(dto.action === 'rotate' ? { secrets } : {}),
+      ...(dto.action === 'rotate' ? { secrets, skipped } : {}),
     };
   }
 
@@ -191,22 +199,39 @@ export class BulkKeysService {
     dto: BulkKeysDto,
     rows: ApiKeyEntity[],
     details: Record<string, unknown>,
-    secrets: Record<string, string>,
+    rotations: RotationResults,
   ): Promise<string[]> {
     const action: BulkKeyAction = dto.action;
     if (action === 'revoke' || action === 'disable' || action === 'enable') {
       return (await this.lifecycle.setStatus(manager, actor, rows, action, details)).map((row) => row.id);
     }
-    const live = rows.filter((row) => row.status !== 'revoked');
+    if (action === 'rotate') return this.rotateAll(manager, actor, rows, dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS, details, rotations);
     const changed: string[] = [];
-    for (const row of live) {
-      if (action === 'rotate') {
-        const secret = await this.lifecycle.rotate(manager, actor, row, dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS, details);
-        secrets[row.id] = secret.key;
-        changed.push(row.id);
-      } else if (await this.lifecycle.setExpiry(manager, actor, row, dto.expiresAt ? new Date(dto.expiresAt) : null, details)) {
-        changed.push(row.id);
+    for (const row of rows.filter((candidate) => candidate.status !== 'revoked')) {
+      if (await this.lifecycle.setExpiry(manager, actor, row, dto.expiresAt ? new Date(dto.expiresAt) : null, details)) changed.push(row.id);
+    }
+    return changed;
+  }
+
+  /** Rotates each key a single rotation would, and names the others in `skipped` with the same reason. */
+  private async rotateAll(
+    manager: EntityManager,
+    actor: Actor,
+    rows: ApiKeyEntity[],
+    gracePeriodSeconds: number,
+    details: Record<string, unknown>,
+    { secrets, skipped }: RotationResults,
+  ): Promise<string[]> {
+    const changed: string[] = [];
+    const now = new Date();
+    for (const row of rows) {
+      const refusal = rotationRefusal(row, now);
+      if (refusal !== null) {
+        skipped[row.id] = refusal;
+        continue;
       }
+      secrets[row.id] = (await this.lifecycle.rotate(manager, actor, row, gracePeriodSeconds, details)).key;
+      changed.push(row.id);
     }
     return changed;
   }

@@ -43,7 +43,10 @@ export class KeysController {
     return this.keys.update(actor, id, dto);
   }
 
-  /** New secret, same key id; the old secret works until the grace deadline. */
+  /**
+   * New secret, same key id; the old secret works until the grace deadline. 409 CONFLICT
+   * for a revoked key or one past its expiresAt (its new secret would never verify).
+   */
   @Post(':id/rotate')
   @HttpCode(200)
   @RequireScopes('keys.write')

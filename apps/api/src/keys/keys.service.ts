@@ -10,6 +10,7 @@ import {
   costToMicros,
   isClientIp,
   isCostOfMicros,
+  rotationRefusal,
   toStoredPolicy,
   type VerifyKeyRequest,
   type VerifyCode,
@@ -171,7 +172,8 @@ export class KeysService {
     const gracePeriodSeconds = dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
     const result = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
-      if (row.status === 'revoked') throw ApiError.conflict('Key is revoked; revocation is irreversible');
+      const refusal = rotationRefusal(row, new Date());
+      if (refusal !== null) throw ApiError.conflict(refusal);
       const secret = await this.lifecycle.rotate(manager, actor, row, gracePeriodSeconds);
       const [key] = await this.store.withSecrets(manager, [row]);
       return { key, secret };

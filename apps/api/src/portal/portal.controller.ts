@@ -121,6 +121,7 @@ export class PortalController {
     return this.portal.createKey(portal, dto);
   }
 
+  /** As POST /v1/keys/:id/rotate: 409 CONFLICT for a revoked key or one past its expiresAt. */
   @Post('keys/:id/rotate')
   @HttpCode(200)
   @AnyValidKey()

@@ -47,3 +47,17 @@ export function displayStatus(
   if (status === 'active' && expiresAt !== null && expiresAt.getTime() <= now.getTime()) return 'expired';
   return status;
 }
+
+/**
+ * Why a key may not be rotated at `now`, or null when it may. A rotation gives the key a
+ * new secret, nothing else: a key past its own expiry would get a secret that never
+ * verifies, and revocation is final. A disabled key may be rotated (the new secret works
+ * once it is enabled), and so may one overdue for its rotation period: rotating renews it.
+ */
+export function rotationRefusal(key: Pick<KeyStateInput, 'status' | 'expiresAt'>, now: Date): string | null {
+  if (key.status === 'revoked') return 'Key is revoked; revocation is irreversible';
+  if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) {
+    return 'Key has expired: a rotation would issue a secret that never verifies; set a later expiresAt or create a new key';
+  }
+  return null;
+}

@@ -178,5 +178,10 @@ export interface BulkKeysResponse {
    * `rotate` only: the new secrets, shown once like every rotation's. Key id → secret.
    */
   secrets?: Record<string, string>;
+  /**
+   * `rotate` only: matched keys left without a new secret, key id → why (revoked, or past
+   * their expiry: the 409 message a single rotation answers).
+   */
+  skipped?: Record<string, string>;
 }
 
