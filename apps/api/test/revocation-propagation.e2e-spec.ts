@@ -52,6 +52,16 @@ it.each(['revoke', 'disable', 'leak', 'suspend'] as const)(
   120_000,
 );
 
+it('a second rotation on A inside the first one\'s grace: B refuses the original secret on its first verify after the answer', async () => {
+  const { key } = await keyCachedOnB(false);
+  await two.viaA.keys.rotate(key.id, { gracePeriodSeconds: 3_600 });
+  // Still in its grace: B looks it up again and caches it with its deadline.
+  expect((await two.viaB.verifyKey(key.secret)).code).toBe('VALID');
+  const second = await two.viaA.keys.rotate(key.id, { gracePeriodSeconds: 3_600 });
+  expect((await two.viaB.verifyKey(key.secret)).code).toBe('KEY_REVOKED');
+  expect((await two.viaB.verifyKey(second.secret)).code).toBe('VALID');
+});
+
 it('reports an unconfirmed propagation when a receiver never confirms, and still revokes', async () => {
   // A subscriber that receives invalidations but is no API instance: it never confirms.
   const channel = keyInvalidationChannel(queuePrefixForDeployment(await readDeploymentId(process.env.DATABASE_URL as string)));

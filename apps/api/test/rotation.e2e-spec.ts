@@ -102,14 +102,30 @@ describe('rotation without grace', () => {
     expect(await codeOf(second.secret)).toBe('VALID');
   });
 
-  it('a later rotation with a longer grace never extends an earlier, nearer deadline', async () => {
+});
+
+describe('a rotation inside the grace of an earlier one', () => {
+  it('ends the grace of the older secret at once: only the newest secret and the one it replaced verify', async () => {
+    const key = await newKey();
+    const first = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3_600 });
+    expect(await codeOf(key.secret)).toBe('VALID');
+    const second = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3_600 });
+    expect(await owner.verifyKey(key.secret)).toMatchObject({ valid: false, code: 'KEY_REVOKED', keyId: key.id });
+    expect(await codeOf(first.secret)).toBe('VALID');
+    expect(await codeOf(second.secret)).toBe('VALID');
+  });
+
+  it('the key lists two secret versions: the current one and the one it replaced, with the new grace deadline', async () => {
     const key = await newKey();
     const first = await owner.keys.rotate(key.id, { gracePeriodSeconds: 60 });
-    const originalDeadline = first.secrets.find((secret) => !secret.current)?.expiresAt;
+    const rotatedAt = Date.now();
     const second = await owner.keys.rotate(key.id, { gracePeriodSeconds: 3_600 });
-    const original = second.secrets.find((secret) => secret.prefix === key.prefix);
-    expect(original?.expiresAt).toBe(originalDeadline);
-    expect(second.secrets).toHaveLength(3);
+    expect(second.secrets).toEqual([
+      expect.objectContaining({ prefix: second.prefix, current: true, expiresAt: null }),
+      expect.objectContaining({ prefix: first.prefix, current: false }),
+    ]);
+    expect(offsetMs(second.secrets[1].expiresAt, rotatedAt + 3_600_000)).toBeLessThan(2_000);
+    expect((await owner.keys.get(key.id)).secrets).toEqual(second.secrets);
   });
 });
 

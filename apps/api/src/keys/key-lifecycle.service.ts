@@ -92,7 +92,11 @@ export class KeyLifecycle {
     return true;
   }
 
-  /** A new current secret; earlier ones work until `gracePeriodSeconds` from now. */
+  /**
+   * A new current secret; the one it replaces works until `gracePeriodSeconds` from now,
+   * older ones still in an earlier rotation's grace stop now. The caller's cache
+   * invalidation after commit makes every instance see it.
+   */
   async rotate(
     manager: EntityManager,
     actor: Actor | null,
@@ -100,8 +104,9 @@ export class KeyLifecycle {
     gracePeriodSeconds: number,
     details: Record<string, unknown> = {},
   ): Promise<IssuedSecret> {
-    const deadline = new Date(Date.now() + gracePeriodSeconds * 1000);
-    const secret = await this.store.rotate(manager, row, deadline);
+    const now = new Date();
+    const deadline = new Date(now.getTime() + gracePeriodSeconds * 1000);
+    const secret = await this.store.rotate(manager, row, deadline, now);
     await this.audit.record(manager, actor, row.workspaceId, {
       action: 'key.rotated',
       targetType: 'key',

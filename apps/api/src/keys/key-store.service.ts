@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newId, type Page, type PageQuery } from '@keywarden/core';
-import { ApiKeyEntity, endLiveSecretsBy, KeySecretEntity, type KeyWithSecrets, touchKey } from '@keywarden/db';
+import { ApiKeyEntity, KeySecretEntity, type KeyWithSecrets, supersedeSecrets, touchKey } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
@@ -45,11 +45,11 @@ export class KeyStore {
   }
 
   /**
-   * Rotation: a new current secret; earlier live secrets stop at `deadline` (or sooner,
-   * if an earlier rotation already gave them a nearer one).
+   * Rotation: a new current secret; the one it replaces works until `graceDeadline`, and
+   * any older one still in its grace stops at `now`.
    */
-  async rotate(manager: EntityManager, row: ApiKeyEntity, deadline: Date): Promise<IssuedSecret> {
-    await endLiveSecretsBy(manager, row.id, deadline);
+  async rotate(manager: EntityManager, row: ApiKeyEntity, graceDeadline: Date, now: Date): Promise<IssuedSecret> {
+    await supersedeSecrets(manager, row.id, graceDeadline, now);
     const secret = this.material.issue(row.environment);
     await this.insertSecret(manager, row.id, secret);
     // The key shows another prefix and other secrets from now on: it changed.

@@ -44,8 +44,9 @@ export class KeysController {
   }
 
   /**
-   * New secret, same key id; the old secret works until the grace deadline. 409 CONFLICT
-   * for a revoked key or one past its expiresAt (its new secret would never verify).
+   * New secret, same key id; the secret it replaces works until the grace deadline, an older
+   * one still in an earlier grace stops now. 409 CONFLICT for a revoked key or one past its
+   * expiresAt (its new secret would never verify).
    */
   @Post(':id/rotate')
   @HttpCode(200)

@@ -89,12 +89,16 @@ export async function credentialByKeyId(db: Queryable, keyId: string): Promise<K
   return rows[0];
 }
 
-/** Rotation: every live secret of the key stops at `deadline`, or sooner if an earlier rotation set that. */
-export async function endLiveSecretsBy(db: Queryable, keyId: string, deadline: Date): Promise<void> {
+/**
+ * Rotation, before the new secret is added: the current secret keeps working until
+ * `graceDeadline`; a secret still in the grace of an earlier rotation stops at `now`. A key
+ * never has more than two live secrets, the newest and the one it replaced.
+ */
+export async function supersedeSecrets(db: Queryable, keyId: string, graceDeadline: Date, now: Date): Promise<void> {
   await db.query(
-    `UPDATE key_secrets SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), $2)
-      WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > now())`,
-    [keyId, deadline],
+    `UPDATE key_secrets SET expires_at = CASE WHEN expires_at IS NULL THEN $2::timestamptz ELSE $3::timestamptz END
+      WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $3)`,
+    [keyId, graceDeadline, now],
   );
 }
 
