@@ -318,6 +318,62 @@ describe('expiry and rotation period', () => {
   });
 });
 
+describe('the status of a key overdue for its rotation period', () => {
+  /** A key of `inApp` whose current secret was issued 31 days ago. */
+  async function overdueKey(inApp: App, policy?: { rotationPeriodDays: number }) {
+    const key = await keyWithPolicy(owner, inApp, policy);
+    await sql(`UPDATE key_secrets SET created_at = now() - interval '31 days' WHERE key_id = $1`, [key.id]);
+    return key;
+  }
+
+  async function listedIds(appId: string, status: 'active' | 'expired'): Promise<string[]> {
+    return (await owner.keys.list({ appId, status, limit: 100 })).data.map((listed) => listed.id);
+  }
+
+  it('reads expired on get and in the list, as verify answers KEY_EXPIRED', async () => {
+    const key = await overdueKey(app, { rotationPeriodDays: 30 });
+    expect((await owner.verifyKey(key.secret)).code).toBe('KEY_EXPIRED');
+    expect((await owner.keys.get(key.id)).status).toBe('expired');
+    const listed = (await owner.keys.list({ appId: app.id, limit: 100 })).data.find((candidate) => candidate.id === key.id);
+    expect(listed?.status).toBe('expired');
+  });
+
+  it('is found by status=expired and not by status=active, in the list and in a bulk filter', async () => {
+    const key = await overdueKey(app, { rotationPeriodDays: 30 });
+    expect(await listedIds(app.id, 'expired')).toContain(key.id);
+    expect(await listedIds(app.id, 'active')).not.toContain(key.id);
+    const bulk = await rawRequest(api.baseUrl, '/v1/keys/bulk', {
+      apiKey: workspace.secret,
+      body: JSON.stringify({ filter: { ids: [key.id], status: 'expired' }, action: 'rotate', dryRun: true }),
+    });
+    expect(bulk.json).toMatchObject({ matched: 1, keyIds: [key.id] });
+  });
+
+  it("counts its app's default rotation period when the key has none of its own", async () => {
+    const strictApp = await owner.apps.create({ name: uniqueName('rotation-app'), scopeCatalog: CATALOG, defaultPolicy: { rotationPeriodDays: 30 } });
+    const key = await overdueKey(strictApp);
+    expect((await owner.verifyKey(key.secret)).code).toBe('KEY_EXPIRED');
+    expect((await owner.keys.get(key.id)).status).toBe('expired');
+    expect(await listedIds(strictApp.id, 'expired')).toEqual([key.id]);
+  });
+
+  it('reads active again once rotated, and is listed under status=active', async () => {
+    const key = await overdueKey(app, { rotationPeriodDays: 30 });
+    const rotated = await owner.keys.rotate(key.id, { gracePeriodSeconds: 0 });
+    expect(rotated.status).toBe('active');
+    expect((await owner.keys.get(key.id)).status).toBe('active');
+    expect(await listedIds(app.id, 'active')).toContain(key.id);
+    expect(await listedIds(app.id, 'expired')).not.toContain(key.id);
+  });
+
+  it('a key inside its rotation period reads active', async () => {
+    const key = await keyWithPolicy(owner, app, { rotationPeriodDays: 30 });
+    await sql(`UPDATE key_secrets SET created_at = now() - interval '29 days' WHERE key_id = $1`, [key.id]);
+    expect((await owner.keys.get(key.id)).status).toBe('active');
+    expect(await listedIds(app.id, 'active')).toContain(key.id);
+  });
+});
+
 describe('a refused request consumes nothing', () => {
   it('requests refused for their IP or model take nothing from the rate limit', async () => {
     const key = await keyWithPolicy(owner, app, { rateLimits: { perDay: 2 }, ipAllowlist: ['10.0.0.0/8'], allowedModels: ['gpt-4o'] });

@@ -9,6 +9,7 @@ import {
   DEFAULT_APP_CONTAINMENT,
   displayStatus,
   type KeySecretVersion,
+  rotationDeadline,
   toWireCustomerPolicy,
   toWirePolicy,
   type WebhookAttempt,
@@ -57,6 +58,8 @@ export function toApp(row: AppEntity): App {
 export interface KeyWithSecrets {
   row: ApiKeyEntity;
   secrets: KeySecretEntity[];
+  /** The rotation period in force (the key's own, else its app default's); null: none. */
+  rotationPeriodDays: number | null;
 }
 
 export function secretVersions(secrets: KeySecretEntity[]): KeySecretVersion[] {
@@ -73,7 +76,13 @@ export function currentPrefix(secrets: KeySecretEntity[]): string {
   return (secrets.find((secret) => secret.expiresAt === null) ?? secrets[0])?.prefix ?? '';
 }
 
-export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): AppKey {
+/** When the current secret outlives the rotation period (verify answers KEY_EXPIRED from then on). */
+function currentRotationDeadline(secrets: KeySecretEntity[], rotationPeriodDays: number | null): Date | null {
+  const current = secrets.find((secret) => secret.expiresAt === null);
+  return current ? rotationDeadline(current.createdAt, rotationPeriodDays) : null;
+}
+
+export function toAppKey({ row, secrets, rotationPeriodDays }: KeyWithSecrets, now = new Date()): AppKey {
   return {
     id: row.id,
     appId: row.appId as string,
@@ -84,7 +93,7 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
     prefix: currentPrefix(secrets),
     scopes: row.scopes,
     metadata: row.metadata,
-    status: displayStatus(row.status, row.expiresAt, now),
+    status: displayStatus(row.status, row.expiresAt, now, currentRotationDeadline(secrets, rotationPeriodDays)),
     createdAt: iso(row.createdAt),
     createdBy: row.createdBy ?? '',
     updatedAt: iso(row.updatedAt),
@@ -98,7 +107,7 @@ export function toAppKey({ row, secrets }: KeyWithSecrets, now = new Date()): Ap
   };
 }
 
-export function toAdminKey({ row, secrets }: KeyWithSecrets, now = new Date()): AdminKey {
+export function toAdminKey({ row, secrets, rotationPeriodDays }: KeyWithSecrets, now = new Date()): AdminKey {
   return {
     id: row.id,
     name: row.name,
@@ -106,7 +115,7 @@ export function toAdminKey({ row, secrets }: KeyWithSecrets, now = new Date()): 
     role: row.role,
     scopes: row.scopes,
     appIds: row.appIds,
-    status: displayStatus(row.status, row.expiresAt, now),
+    status: displayStatus(row.status, row.expiresAt, now, currentRotationDeadline(secrets, rotationPeriodDays)),
     createdAt: iso(row.createdAt),
     createdBy: row.createdBy,
     lastUsedAt: iso(row.lastUsedAt),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { newId, type Page, type PageQuery } from '@keywarden/core';
-import { ApiKeyEntity, KeySecretEntity, type KeyWithSecrets, supersedeSecrets, touchKey } from '@keywarden/db';
+import { effectivePolicy, newId, type Page, type PageQuery, type StoredPolicy } from '@keywarden/core';
+import { ApiKeyEntity, AppEntity, KeySecretEntity, type KeyWithSecrets, supersedeSecrets, touchKey } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { limitOf, pageOf } from '../common/pagination';
 import { type IssuedSecret, KeyMaterialService } from '../credentials/key-material.service';
@@ -40,8 +40,9 @@ export class KeyStore {
     });
     const saved = await manager.save(ApiKeyEntity, row);
     const secret = this.material.issue(fields.environment);
-    const secretRow = await this.insertSecret(manager, row.id, secret);
-    return { key: { row: saved, secrets: [secretRow] }, secret };
+    await this.insertSecret(manager, row.id, secret);
+    const [key] = await this.withSecrets(manager, [saved]);
+    return { key, secret };
   }
 
   /**
@@ -67,12 +68,26 @@ export class KeyStore {
     return byKey;
   }
 
+  /** The keys with their live secrets and the rotation period in force, as the wire mappers need them. */
   async withSecrets(manager: EntityManager, rows: ApiKeyEntity[]): Promise<KeyWithSecrets[]> {
     const secrets = await this.liveSecrets(manager, rows.map((row) => row.id));
-    return rows.map((row) => ({ row, secrets: secrets.get(row.id) ?? [] }));
+    const appDefaults = await this.appDefaultPolicies(manager, rows);
+    return rows.map((row) => ({
+      row,
+      secrets: secrets.get(row.id) ?? [],
+      rotationPeriodDays: effectivePolicy(appDefaults.get(row.appId ?? '') ?? null, row.policy).rotationPeriodDays,
+    }));
   }
 
-  private async insertSecret(manager: EntityManager, keyId: string, secret: IssuedSecret): Promise<KeySecretEntity> {
+  /** The default policy of each app the rows belong to (admin keys belong to none). */
+  private async appDefaultPolicies(manager: EntityManager, rows: ApiKeyEntity[]): Promise<Map<string, StoredPolicy | null>> {
+    const appIds = [...new Set(rows.flatMap((row) => (row.appId === null ? [] : [row.appId])))];
+    if (appIds.length === 0) return new Map();
+    const apps = await manager.find(AppEntity, { select: { id: true, defaultPolicy: true }, where: { id: In(appIds) } });
+    return new Map(apps.map((app) => [app.id, app.defaultPolicy]));
+  }
+
+  private async insertSecret(manager: EntityManager, keyId: string, secret: IssuedSecret): Promise<void> {
     const secretRow = manager.create(KeySecretEntity, {
       id: secret.id,
       keyId,
@@ -80,6 +95,6 @@ export class KeyStore {
       prefix: secret.prefix,
       expiresAt: null,
     });
-    return manager.save(KeySecretEntity, secretRow);
+    await manager.save(KeySecretEntity, secretRow);
   }
 }

@@ -1,4 +1,4 @@
-import { rotationRefusal } from './key-state';
+import { displayStatus, rotationRefusal } from './key-state';
 
 describe('rotationRefusal', () => {
   const now = new Date('2026-05-01T12:00:00Z');
@@ -27,5 +27,26 @@ describe('rotationRefusal', () => {
   it('refuses a revoked key, whatever its expiry', () => {
     expect(rotationRefusal({ status: 'revoked', expiresAt: later }, now)).toBe('Key is revoked; revocation is irreversible');
     expect(rotationRefusal({ status: 'revoked', expiresAt: earlier }, now)).toBe('Key is revoked; revocation is irreversible');
+  });
+});
+
+describe('displayStatus', () => {
+  const now = new Date('2026-05-01T12:00:00Z');
+  const earlier = new Date('2026-05-01T11:59:59Z');
+  const later = new Date('2026-05-01T12:00:01Z');
+
+  it.each([
+    ['no expiry and no rotation deadline', null, null, 'active'],
+    ['an expiry and a rotation deadline still ahead', later, later, 'active'],
+    ['an expiry past', earlier, null, 'expired'],
+    ['a rotation deadline past (overdue for its rotation period)', null, earlier, 'expired'],
+    ['a rotation deadline reached exactly now', later, now, 'expired'],
+  ])('shows an active key with %s as %s', (_label, expiresAt, rotationDeadline, shown) => {
+    expect(displayStatus('active', expiresAt, now, rotationDeadline)).toBe(shown);
+  });
+
+  it('shows a revoked or disabled key as such, whatever its deadlines', () => {
+    expect(displayStatus('revoked', earlier, now, earlier)).toBe('revoked');
+    expect(displayStatus('disabled', earlier, now, earlier)).toBe('disabled');
   });
 });

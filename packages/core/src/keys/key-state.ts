@@ -38,14 +38,20 @@ export function validUntil(input: Omit<KeyStateInput, 'status'>): Date | null {
   return until;
 }
 
-/** The status shown on a key: stored status, with `expired` derived from the clock. */
+/**
+ * The status shown on a key: stored status, with `expired` derived from the clock, past
+ * the key's expiry or past its current secret's `rotationDeadline` (verify answers
+ * KEY_EXPIRED for both).
+ */
 export function displayStatus(
   status: KeyStateInput['status'],
   expiresAt: Date | null,
   now: Date,
+  rotationDeadline: Date | null = null,
 ): 'active' | 'revoked' | 'disabled' | 'expired' {
-  if (status === 'active' && expiresAt !== null && expiresAt.getTime() <= now.getTime()) return 'expired';
-  return status;
+  if (status !== 'active') return status;
+  const until = validUntil({ expiresAt, secretExpiresAt: null, rotationDeadline });
+  return until !== null && until.getTime() <= now.getTime() ? 'expired' : 'active';
 }
 
 /**

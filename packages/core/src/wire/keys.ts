@@ -46,6 +46,7 @@ export interface AppKey {
   prefix: string;
   scopes: string[];
   metadata: Metadata;
+  /** `expired`: past `expiresAt`, or its current secret overdue for its rotation period. */
   status: KeyStatus;
   createdAt: string;
   /** Id of the admin key that created it. */

@@ -238,18 +238,23 @@ export interface KeyDeadlineRow {
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
- * Active app keys whose expiry or rotation deadline falls within the lead time and has
- * no `key.expiring` event yet. The rotation deadline is the current secret's issue time
- * plus the rotation period: the key's own, else its app default's (the precedence of
- * core's effectivePolicy; plans set no rotation period). A period's days are 24 hours, as
- * core's rotationDeadline counts them on verify: an interval in days would be calendar
- * days in the session's TimeZone, an hour off across a daylight saving change.
+ * SQL: when the secret `s` of the key `k` (of the app `a`) outlives the rotation period:
+ * its issue time plus the key's own period, else its app default's (the precedence of
+ * core's effectivePolicy; plans set no rotation period); NULL without one. A period's days
+ * are 24 hours, as core's rotationDeadline counts them on verify: an interval in days would
+ * be calendar days in the session's TimeZone, an hour off across a daylight saving change.
+ */
+const ROTATION_DEADLINE = `s.created_at + make_interval(hours => 24 * COALESCE((k.policy ->> 'rotationPeriodDays')::int,
+                                                                   (a.default_policy ->> 'rotationPeriodDays')::int))`;
+
+/**
+ * Active app keys whose expiry or rotation deadline (the current secret's, ROTATION_DEADLINE)
+ * falls within the lead time and has no `key.expiring` event yet.
  */
 const COMING_DEADLINES = `
   WITH live AS (
     SELECT k.id, k.workspace_id, k.app_id, k.customer_id, k.canary, k.environment, k.name, k.expires_at, s.prefix,
-           s.created_at + make_interval(hours => 24 * COALESCE((k.policy ->> 'rotationPeriodDays')::int,
-                                                               (a.default_policy ->> 'rotationPeriodDays')::int)) AS rotation_deadline
+           ${ROTATION_DEADLINE} AS rotation_deadline
       FROM api_keys k
       JOIN apps a ON a.id = k.app_id AND a.deleted_at IS NULL
       JOIN LATERAL (SELECT prefix, created_at FROM key_secrets
@@ -316,10 +321,18 @@ function keysPage(db: EntityManager, workspaceId: string, kind: 'admin' | 'app',
   return workspacePage(db, ApiKeyEntity, 'k', workspaceId, { query, limit }).andWhere('k.kind = :kind', { kind });
 }
 
-/** Keys whose displayed status is `status`: `expired` is derived from expires_at. */
+/**
+ * SQL: the app key `k` is past its expiry, or its current secret past its rotation deadline
+ * (verify answers KEY_EXPIRED); never NULL, so that NOT of it holds for the others.
+ */
+const EXPIRED_BY_CLOCK = `((k.expires_at IS NOT NULL AND k.expires_at <= now()) OR EXISTS (
+  SELECT 1 FROM key_secrets s JOIN apps a ON a.id = k.app_id
+   WHERE s.key_id = k.id AND s.expires_at IS NULL AND ${ROTATION_DEADLINE} <= now()))`;
+
+/** Keys whose displayed status is `status`: `expired` is derived from the clock (core's displayStatus). */
 function whereStatus(builder: SelectQueryBuilder<ApiKeyEntity>, status: KeyStatus): void {
-  if (status === 'expired') builder.andWhere(`k.status = 'active' AND k.expires_at <= now()`);
-  else if (status === 'active') builder.andWhere(`k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > now())`);
+  if (status === 'expired') builder.andWhere(`k.status = 'active' AND ${EXPIRED_BY_CLOCK}`);
+  else if (status === 'active') builder.andWhere(`k.status = 'active' AND NOT ${EXPIRED_BY_CLOCK}`);
   else builder.andWhere('k.status = :status', { status });
 }
 
