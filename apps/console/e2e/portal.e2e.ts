@@ -133,6 +133,31 @@ test("a customer sees only their own keys: another customer's key is neither lis
   expect((await owner.verifyKey(mine.secret)).valid).toBe(false);
 });
 
+test('rotating an expired key in the portal says why it is refused and shows no secret', async ({ page, owner }) => {
+  const dave = await customer(owner, 'dave');
+  const key = await owner.keys.create({
+    appId: app.id,
+    customerId: dave.id,
+    name: 'dave expired',
+    environment: 'live',
+    scopes: ['generation.create'],
+    expiresAt: new Date(Date.now() + 1_000).toISOString(),
+  });
+  shownSecret(key.secret);
+  await expect.poll(async () => (await owner.verifyKey(key.secret)).code, { timeout: 10_000 }).toBe('KEY_EXPIRED');
+  await openPortal(page, await portalLink(owner, dave));
+  await page.goto(`/portal/${app.id}/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'dave expired' })).toBeVisible();
+  await page.getByRole('button', { name: 'Rotate' }).click();
+  const rotate = page.getByRole('dialog', { name: 'Rotate key' });
+  await rotate.getByRole('button', { name: 'Rotate key' }).click();
+  await expect(rotate.getByRole('alert')).toContainText('Key has expired: a rotation would issue a secret that never verifies');
+  await expect(page.getByRole('dialog', { name: 'Key rotated' })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshots(page, 'portal-rotate-expired');
+  expect((await owner.keys.get(key.id)).secrets).toHaveLength(1);
+});
+
 test('create a key in the portal, its secret shown once; revoke it, and it fails verify', async ({ page, owner }) => {
   const carol = await customer(owner, 'carol');
   await openPortal(page, await portalLink(owner, carol, ['keys.read', 'keys.create', 'keys.revoke']));

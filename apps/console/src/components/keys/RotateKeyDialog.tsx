@@ -40,7 +40,10 @@ export function RotateKeyDialog({ rotate, open, onClose }: RotateKeyDialogProps)
             rotate.mutate({ gracePeriodSeconds: grace });
           }}
         >
-          <p>The key keeps its id, scopes and policy and gets a new secret. The current secret keeps working for the grace period.</p>
+          <p>
+            The key keeps its id, scopes and policy and gets a new secret. The current secret keeps working for the grace period; an
+            older secret still in the grace of an earlier rotation stops now.
+          </p>
           <SelectField label="Grace period for the current secret" value={grace} onChange={(event) => setGrace(Number(event.target.value))}>
               {GRACE_CHOICES.map((choice) => (
                 <option key={choice.seconds} value={choice.seconds}>
