@@ -209,12 +209,14 @@ describe('POST /v1/keys/bulk', () => {
     }
   });
 
-  it('rotate leaves expired and revoked keys as they were and names each under skipped with why', async () => {
+  it('rotate leaves expired and revoked keys as they were and names each under skipped with why, as its dry run foretold', async () => {
     const group = uniqueName('x').slice(0, 30).toLowerCase();
     const [live, expired, revoked] = await Promise.all([newKey(group), newKey(group), newKey(group)]);
     await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [expired.id]);
     await owner.keys.revoke(revoked.id);
+    const dryRun = await bulkOk({ filter: { group }, action: 'rotate', gracePeriodSeconds: 0, dryRun: true });
     const answer = await bulkOk({ filter: { group }, action: 'rotate', gracePeriodSeconds: 0 });
+    expect(dryRun.skipped).toEqual(answer.skipped);
     expect(answer).toMatchObject({ matched: 3, changed: 1 });
     expect(Object.keys(answer.secrets as Record<string, string>)).toEqual([live.id]);
     expect(answer.skipped).toEqual({

@@ -162,7 +162,10 @@ export class BulkKeysService {
     if (dto.action === 'rotate' && matchedIds.length > MAX_BULK_ROTATIONS) {
       throw ApiError.validation('filter', `matches ${matchedIds.length} keys; rotate at most ${MAX_BULK_ROTATIONS} at once (each new secret is in the answer)`);
     }
-    if (dto.dryRun) return { operationId, dryRun: true, matched: matchedIds.length, changed: 0, keyIds: listed };
+    if (dto.dryRun) {
+      const skipped = dto.action === 'rotate' ? { skipped: await this.rotationRefusals(matchedIds) } : {};
+      return { operationId, dryRun: true, matched: matchedIds.length, changed: 0, keyIds: listed, ...skipped };
+    }
     const details = { bulkOperationId: operationId };
     let changed = 0;
     const secrets: Record<string, string> = {};
@@ -234,6 +237,22 @@ export class BulkKeysService {
       changed.push(row.id);
     }
     return changed;
+  }
+
+  /** The keys among `keyIds` a rotation would leave as they are, with why (a dry run's `skipped`). */
+  private async rotationRefusals(keyIds: string[]): Promise<Record<string, string>> {
+    const rows = await this.dataSource.manager.find(ApiKeyEntity, {
+      select: { id: true, status: true, expiresAt: true },
+      where: { id: In(keyIds) },
+      order: { id: 'ASC' },
+    });
+    const now = new Date();
+    const refusals: Record<string, string> = {};
+    for (const row of rows) {
+      const refusal = rotationRefusal(row, now);
+      if (refusal !== null) refusals[row.id] = refusal;
+    }
+    return refusals;
   }
 
   /** Ids of the app keys the filter matches, within the actor's workspace and app restriction. */

@@ -181,7 +181,7 @@ export interface BulkKeysResponse {
   secrets?: Record<string, string>;
   /**
    * `rotate` only: matched keys left without a new secret, key id → why (revoked, or past
-   * their expiry: the 409 message a single rotation answers).
+   * their expiry: the 409 message a single rotation answers); a dry run lists them too.
    */
   skipped?: Record<string, string>;
 }
