@@ -225,11 +225,37 @@ describe('ending sessions', () => {
     expect((await withCookie(api.baseUrl, '/v1/me', second)).status).toBe(200);
   });
 
-  it('signing out needs the CSRF token too', async () => {
+  it('signing out of a live session needs the CSRF token too: without it the session and its cookie stay', async () => {
     const signedIn = await signIn(api.baseUrl, workspace.secret);
     const out = await withCookie(api.baseUrl, '/v1/console/sessions/current', signedIn, { method: 'DELETE', csrf: null });
     expect(out.status).toBe(403);
+    expect(out.headers.get('set-cookie')).toBeNull();
     expect((await withCookie(api.baseUrl, '/v1/me', signedIn)).status).toBe(200);
+  });
+
+  it('signing out of a session already signed out (in another tab) answers 204 and clears the cookie, with or without the CSRF token', async () => {
+    const signedIn = await signIn(api.baseUrl, workspace.secret);
+    expect((await withCookie(api.baseUrl, '/v1/console/sessions/current', signedIn, { method: 'DELETE' })).status).toBe(204);
+    for (const csrf of [undefined, null]) {
+      const again = await withCookie(api.baseUrl, '/v1/console/sessions/current', signedIn, { method: 'DELETE', csrf });
+      expect(again.status).toBe(204);
+      expect(again.headers.get('set-cookie')).toBe(`${COOKIE}=; Max-Age=0; Path=/v1; HttpOnly; SameSite=Strict`);
+    }
+  });
+
+  it("signing out after the session's admin key was revoked answers 204 and clears the cookie", async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('revoked'), role: 'viewer' });
+    const signedIn = await signIn(api.baseUrl, member.secret);
+    await owner.adminKeys.revoke(member.id);
+    const out = await withCookie(api.baseUrl, '/v1/console/sessions/current', signedIn, { method: 'DELETE', csrf: null });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(new RegExp(`^${COOKIE}=; Max-Age=0;`));
+  });
+
+  it('signing out without a session cookie answers 204 and clears the cookie', async () => {
+    const out = await rawRequest(api.baseUrl, '/v1/console/sessions/current', { method: 'DELETE' });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(new RegExp(`^${COOKIE}=; Max-Age=0;`));
   });
 
   it('revoking the admin key ends its sessions at once', async () => {

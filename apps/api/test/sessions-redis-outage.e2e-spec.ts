@@ -59,6 +59,12 @@ describe('while Redis is out of reach', () => {
     expectErrorEnvelope(response, SESSIONS_UNAVAILABLE);
   });
 
+  it('signing out answers 503 and keeps the cookie: whether the session has ended cannot be known', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/console/sessions/current', { method: 'DELETE', headers: { cookie } });
+    expectErrorEnvelope(response, SESSIONS_UNAVAILABLE);
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
   it('a request with a key is answered as usual', async () => {
     expect((await owner.apps.list()).data).toEqual(expect.any(Array));
   });

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, screenshots, test } from './fixtures';
+import { expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
 import { stackValue } from './stack';
 
 test('an operator signs in with an admin key and out again; the browser never keeps the key', async ({ page }) => {
@@ -32,6 +32,20 @@ test('an operator signs in with an admin key and out again; the browser never ke
   await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
   const afterSignOut = await page.request.get('/v1/me');
   expect(afterSignOut.status()).toBe(401);
+});
+
+test('an operator whose session ended meanwhile (its admin key revoked) signs out without an error, and the dead cookie goes', async ({ page, owner }) => {
+  const member = await owner.adminKeys.create({ name: uniqueName('leaving'), role: 'viewer' });
+  await page.goto('/console/');
+  await page.getByLabel('Admin key').fill(shownSecret(member.secret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  await owner.adminKeys.revoke(member.id);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await page.context().cookies()).toEqual([]);
 });
 
 test('a wrong key is refused with the API message', async ({ page }) => {

@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import type { ConsoleSession } from '@keywarden/core';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type ConsoleSession, CSRF_HEADER } from '@keywarden/core';
 import { AnyValidKey, Public } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CurrentActor } from '../auth/actor.decorator';
 import { apiUseOf } from '../canaries/canary-alarm.service';
 import { ApiError } from '../common/api-error';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
@@ -17,7 +16,7 @@ import { admitCaller } from '../policy/key-policy.guard';
 import { PolicyService } from '../policy/policy.service';
 import { CreateConsoleSessionDto } from './dto/create-console-session.dto';
 import { clearSessionCookie, readCookie, setSessionCookie } from '../sessions/session-cookie';
-import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, type SessionRequest } from '../sessions/session-authenticator.service';
+import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, SessionAuthenticator, type SessionRequest } from '../sessions/session-authenticator.service';
 import { type Session, SessionStore } from '../sessions/session-store.service';
 
 type CookieRequest = FastifyRequest & SessionRequest & { user: Principal };
@@ -46,6 +45,7 @@ export class ConsoleSessionsController {
   constructor(
     private readonly resolver: KeyResolverService,
     private readonly store: SessionStore,
+    private readonly sessions: SessionAuthenticator,
     private readonly policy: PolicyService,
     private readonly audit: AuditService,
     private readonly dataSource: DataSource,
@@ -111,18 +111,24 @@ export class ConsoleSessionsController {
     return consoleSessionOf(currentConsoleSession(request).value, request.user);
   }
 
-  /** Signs out: the session ends on the server and the cookie is cleared. */
+  /**
+   * Signs out, and always succeeds: the cookie is cleared even when its session has already
+   * ended (idle, lifetime, key revoked, signed out elsewhere), so no dead cookie stays behind.
+   * A live session ends only with its CSRF token; a dead one has nothing left to protect.
+   */
   @Delete('current')
-  @AnyValidKey()
+  @Public()
   @HttpCode(204)
-  async end(
-    @CurrentActor() actor: Actor,
-    @Req() request: CookieRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<void> {
-    const current = currentConsoleSession(request);
-    await this.store.end(current.token, current.value.subject);
-    await this.recordSession(actor, 'console_session.ended');
+  @ApiOperation({
+    summary: 'Sign out of the console',
+    description: `Reads the ${CONSOLE_SESSION_COOKIE} cookie, ends its session if it is still live (which needs the session's CSRF token in ${CSRF_HEADER}, else 403 CSRF_TOKEN_INVALID) and clears the cookie. 204 also when the session had already ended or no cookie was sent.`,
+  })
+  async end(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const live = await this.sessions.sessionToEnd(request, CONSOLE_SESSION_COOKIE);
+    if (live) {
+      await this.store.end(live.token, live.session.subject);
+      await this.recordSession({ principal: live.principal, ip: request.ip, requestId: String(request.id) }, 'console_session.ended');
+    }
     clearSessionCookie(request, reply, CONSOLE_SESSION_COOKIE);
   }
 }

@@ -19,6 +19,13 @@ export interface SessionKind {
   principalOf(session: Session): Promise<Principal>;
 }
 
+/** A session that may still act, with the principal it acts as. */
+export interface LiveSession {
+  token: string;
+  session: Session;
+  principal: Principal;
+}
+
 /** What an authenticated cookie request carries besides `user`. */
 export interface SessionRequest {
   session?: { kind: SessionKind; token: string; value: Session };
@@ -46,6 +53,13 @@ function sameToken(presented: string | string[] | undefined, expected: string): 
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A state-changing cookie request must show the session's CSRF token, which another site cannot read. */
+function assertCsrfToken(request: FastifyRequest, session: Session): void {
+  if (!SAFE_METHODS.has(request.method) && !sameToken(request.headers[CSRF_HEADER], session.csrfToken)) {
+    throw new ApiError('CSRF_TOKEN_INVALID');
+  }
 }
 
 /**
@@ -80,22 +94,47 @@ export class SessionAuthenticator {
       if (!kind.appliesTo(request.url)) continue;
       const token = readCookie(request, kind.cookieName);
       if (!token) continue;
-      const session = await this.store.resume(token);
-      if (!session || session.subject.type !== kind.subjectType) throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
-      let principal: Principal;
-      try {
-        principal = await kind.principalOf(session);
-      } catch (error) {
-        await this.store.end(token, session.subject);
-        throw error;
-      }
-      if (!SAFE_METHODS.has(request.method) && !sameToken(request.headers[CSRF_HEADER], session.csrfToken)) {
-        throw new ApiError('CSRF_TOKEN_INVALID');
-      }
-      (request as FastifyRequest & SessionRequest).session = { kind, token, value: session };
-      return principal;
+      const live = await this.resumeLive(kind, token);
+      if (!live) throw new ApiError('UNAUTHORIZED', SESSION_ENDED_MESSAGE);
+      assertCsrfToken(request, live.session);
+      (request as FastifyRequest & SessionRequest).session = { kind, token, value: live.session };
+      return live.principal;
     }
     return null;
+  }
+
+  /**
+   * The live session a sign-out ends, once the request shows its CSRF token (a live session
+   * is not ended by another site's request). null when the cookie names no live session:
+   * none, ended, or its subject may no longer act (the session is ended now). Such a
+   * session has nothing left to protect, so signing out of it needs no token.
+   */
+  async sessionToEnd(request: FastifyRequest, cookieName: string): Promise<LiveSession | null> {
+    const kind = this.kinds.find((registered) => registered.cookieName === cookieName);
+    const token = readCookie(request, cookieName);
+    if (!kind || !token) return null;
+    let live: LiveSession | null;
+    try {
+      live = await this.resumeLive(kind, token);
+    } catch (error) {
+      // Refused for its subject's state (revoked, expired, disabled): the session is over. An outage is no answer.
+      if (error instanceof ApiError && error.status < 500) return null;
+      throw error;
+    }
+    if (live) assertCsrfToken(request, live.session);
+    return live;
+  }
+
+  /** The session behind the token with its principal; null once it has ended. A subject that may no longer act ends it. */
+  private async resumeLive(kind: SessionKind, token: string): Promise<LiveSession | null> {
+    const session = await this.store.resume(token);
+    if (!session || session.subject.type !== kind.subjectType) return null;
+    try {
+      return { token, session, principal: await kind.principalOf(session) };
+    } catch (error) {
+      await this.store.end(token, session.subject);
+      throw error;
+    }
   }
 
   /** Read from the database on every request: revoked, disabled or expired ends the session. */

@@ -4,7 +4,8 @@ import { forgetAllButSession, SESSION_QUERY_KEY } from './query-client';
 
 /**
  * Signs out of the console or the portal: the server ends the session and clears the
- * cookie, and nothing loaded stays in the page. A 401 means the session had already ended.
+ * cookie, and nothing loaded stays in the page. The portal answers 401 when its session had
+ * already ended (the console's sign-out succeeds then too): signed out all the same.
  */
 export function useEndSession(path: string) {
   const client = useQueryClient();
