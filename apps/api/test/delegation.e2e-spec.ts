@@ -142,6 +142,13 @@ describe('the last owner key', () => {
     loneOwner = client(api.baseUrl, lone.secret);
   });
 
+  it('is marked lastOwner in the listing, so a console need not offer a revoke that must fail', async () => {
+    const viewer = await loneOwner.adminKeys.create({ name: uniqueName('viewer'), role: 'viewer' });
+    const { data } = await loneOwner.adminKeys.list();
+    expect(Object.fromEntries(data.map((key) => [key.id, key.lastOwner]))).toEqual({ [lone.keyId]: true, [viewer.id]: false });
+    expect(viewer.lastOwner).toBe(false);
+  });
+
   it('cannot be revoked, not even by itself (409), and keeps working', async () => {
     await expectApiError(loneOwner.adminKeys.revoke(lone.keyId), {
       status: 409,
@@ -153,7 +160,11 @@ describe('the last owner key', () => {
 
   it('can be revoked once another owner key works', async () => {
     const successor = await loneOwner.adminKeys.create({ name: uniqueName('successor'), role: 'owner' });
-    expect((await loneOwner.adminKeys.revoke(lone.keyId)).status).toBe('revoked');
+    const owners = (await loneOwner.adminKeys.list()).data.filter((key) => [lone.keyId, successor.id].includes(key.id));
+    expect(owners.map((key) => key.lastOwner)).toEqual([false, false]);
+    const revoked = await loneOwner.adminKeys.revoke(lone.keyId);
+    expect(revoked).toMatchObject({ status: 'revoked', lastOwner: false });
+    expect((await client(api.baseUrl, successor.secret).adminKeys.list()).data.find((key) => key.id === successor.id)?.lastOwner).toBe(true);
     await expectApiError(client(api.baseUrl, successor.secret).adminKeys.revoke(successor.id), { status: 409, code: 'CONFLICT' });
   });
 });

@@ -1,6 +1,8 @@
 import type { Keywarden } from '@keywarden/sdk';
 import type { Locator, Page } from '@playwright/test';
-import { createMemberIn, expect, expectAccessible, screenshots, shownSecret, test, uniqueName } from './fixtures';
+import { bootstrapWorkspace, client } from '../../api/test/harness';
+import { createMemberIn, expect, expectAccessible, PHONE, screenshots, screenshotsAt, shownSecret, test, uniqueName } from './fixtures';
+import { stackValue } from './stack';
 
 const VALID_GREEN = '#16a34a';
 const DESKTOP = { width: 1440, height: 900 };
@@ -207,6 +209,28 @@ async function onNewKeyPage(page: Page, owner: Keywarden, label: string): Promis
 }
 
 /** Opens the dialog from its button, cancels it, and expects keyboard focus back on the button. */
+test("members: the workspace's last owner key offers no Revoke that must fail and says why, until another owner key exists", async ({ page }) => {
+  const lone = await bootstrapWorkspace('console-last-owner');
+  expect((await page.request.post('/v1/console/sessions', { data: { key: lone.secret } })).status()).toBe(201);
+  await page.goto('/console/members');
+  const revokeLastOwner = page.getByRole('button', { name: /^Revoke / });
+  await expect(revokeLastOwner).toBeDisabled();
+  await expect(revokeLastOwner).toHaveAccessibleDescription('last owner key: add another owner key first');
+  await expect(page.getByText('last owner key: add another owner key first', { exact: true })).toBeVisible();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'members-last-owner');
+  // On a phone the reason stays within the screen's width, not cut off or scrolled out of sight.
+  await page.setViewportSize(PHONE);
+  const reason = await page.getByText('last owner key: add another owner key first', { exact: true }).boundingBox();
+  expect(reason && reason.x >= 0 && reason.x + reason.width <= PHONE.width).toBe(true);
+
+  const successor = await client(stackValue('baseUrl'), lone.secret).adminKeys.create({ name: uniqueName('successor'), role: 'owner' });
+  shownSecret(successor.secret);
+  await page.reload();
+  await expect(page.getByRole('button', { name: /^Revoke / })).toHaveCount(2);
+  for (const revoke of await page.getByRole('button', { name: /^Revoke / }).all()) await expect(revoke).toBeEnabled();
+});
+
 async function expectFocusBackAfterCancel(opener: Locator, dialog: Locator): Promise<void> {
   await opener.click();
   await dialog.getByRole('button', { name: 'Cancel' }).click();

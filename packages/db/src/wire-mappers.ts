@@ -107,7 +107,8 @@ export function toAppKey({ row, secrets, rotationPeriodDays }: KeyWithSecrets, n
   };
 }
 
-export function toAdminKey({ row, secrets, rotationPeriodDays }: KeyWithSecrets, now = new Date()): AdminKey {
+/** `lastOwnerKeyId`: the workspace's last live owner key (`lastLiveOwnerKeyId`), if it has only one. */
+export function toAdminKey({ row, secrets, rotationPeriodDays }: KeyWithSecrets, lastOwnerKeyId: string | null, now = new Date()): AdminKey {
   return {
     id: row.id,
     name: row.name,
@@ -121,6 +122,7 @@ export function toAdminKey({ row, secrets, rotationPeriodDays }: KeyWithSecrets,
     lastUsedAt: iso(row.lastUsedAt),
     expiresAt: iso(row.expiresAt),
     policy: toWirePolicy(row.policy),
+    lastOwner: row.id === lastOwnerKeyId,
   };
 }
 

@@ -21,7 +21,7 @@ import {
   ROLE_SCOPES,
   type WithSecret,
 } from '@keywarden/core';
-import { adminKeysPage, ApiKeyEntity, AppEntity, otherLiveOwnerKeyExists, toAdminKey, WorkspaceEntity } from '@keywarden/db';
+import { adminKeysPage, ApiKeyEntity, AppEntity, lastLiveOwnerKeyId, toAdminKey, WorkspaceEntity } from '@keywarden/db';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
@@ -34,11 +34,6 @@ import { KeyStore } from '../keys/key-store.service';
 import { ADMIN_KEY_SUBJECT } from '../sessions/session-authenticator.service';
 import { SessionStore } from '../sessions/session-store.service';
 import type { CreateAdminKeyDto } from './dto/create-admin-key.dto';
-
-/** A working key that may do everything in its workspace: a workspace always keeps one. */
-function isLiveOwnerKey(row: ApiKeyEntity): boolean {
-  return row.status !== 'revoked' && row.appIds === null && row.scopes.includes('*') && (row.expiresAt === null || row.expiresAt > new Date());
-}
 
 function requestedScopes(dto: CreateAdminKeyDto): string[] {
   if ((dto.role === undefined) === (dto.scopes === undefined)) {
@@ -135,7 +130,8 @@ export class AdminKeysService {
         targetId: key.row.id,
         details: { name: dto.name, role: dto.role ?? null, scopes, appIds, prefix: secret.prefix, ...(storedPolicy ? { policy: toWirePolicy(storedPolicy) } : {}) },
       });
-      return { issued: { ...toAdminKey(key), secret: secret.key }, hash: secret.hash };
+      const lastOwnerKeyId = await lastLiveOwnerKeyId(manager, key.row.workspaceId);
+      return { issued: { ...toAdminKey(key, lastOwnerKeyId), secret: secret.key }, hash: secret.hash };
     });
     // Other instances may have this secret in their unknown-key cache (only if it was
     // presented before it existed): they forget it before anyone is handed it.
@@ -145,8 +141,11 @@ export class AdminKeysService {
 
   /** A restricted key sees only admin keys at most as broad as itself. */
   async list(actor: Actor, query: PageQuery): Promise<Page<AdminKey>> {
-    const page = await this.store.page(query, (limit) => adminKeysPage(this.dataSource.manager, actor.principal, query, limit));
-    return { data: page.data.map((key) => toAdminKey(key)), nextCursor: page.nextCursor };
+    const [page, lastOwnerKeyId] = await Promise.all([
+      this.store.page(query, (limit) => adminKeysPage(this.dataSource.manager, actor.principal, query, limit)),
+      lastLiveOwnerKeyId(this.dataSource.manager, actor.principal.workspaceId),
+    ]);
+    return { data: page.data.map((key) => toAdminKey(key, lastOwnerKeyId)), nextCursor: page.nextCursor };
   }
 
   /**
@@ -187,7 +186,7 @@ export class AdminKeysService {
           `Cannot revoke a key broader than the calling key: ${uncovered.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
         );
       }
-      if (isLiveOwnerKey(row) && !(await otherLiveOwnerKeyExists(manager, row.workspaceId, row.id))) {
+      if ((await lastLiveOwnerKeyId(manager, row.workspaceId)) === row.id) {
         throw ApiError.conflict('Cannot revoke the last owner key of the workspace: create another owner key first');
       }
       await this.lifecycle.revokeAdminKey(manager, actor, row);
@@ -195,7 +194,8 @@ export class AdminKeysService {
     });
     await this.keyCache.invalidate([keyId]);
     await this.sessions.endAllOfWithdrawn({ type: ADMIN_KEY_SUBJECT, id: keyId });
-    return toAdminKey(key);
+    // Revoked, it is no owner key at all.
+    return toAdminKey(key, null);
   }
 
   private async assertAppsExist(manager: EntityManager, workspaceId: string, appIds: string[] | null): Promise<void> {

@@ -19,6 +19,11 @@ export interface AdminKey {
   expiresAt: string | null;
   /** Rate limits, IP allowlist and rotation period enforced on Keywarden's API. */
   policy: AdminKeyPolicy | null;
+  /**
+   * True for the workspace's last live owner key (every scope on every app, neither revoked
+   * nor expired): revoking it is refused (409) until another owner key exists.
+   */
+  lastOwner: boolean;
 }
 
 /** Exactly one of `role` and `scopes`. */

@@ -118,14 +118,16 @@ export async function appKeyIdsAmong(db: Queryable, appId: string, keyIds: strin
   return new Set(rows.map((row) => row.id));
 }
 
-/** Whether the workspace has a live owner key (every scope, every app; not revoked, not expired) other than `exceptKeyId`. */
-export async function otherLiveOwnerKeyExists(db: Queryable, workspaceId: string, exceptKeyId: string): Promise<boolean> {
-  const rows: unknown[] = await db.query(
-    `SELECT 1 FROM api_keys WHERE workspace_id = $1 AND kind = 'admin' AND status = 'active' AND id <> $2
-       AND app_ids IS NULL AND '*' = ANY(scopes) AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
-    [workspaceId, exceptKeyId],
-  );
-  return rows.length > 0;
+/** A live owner key: an admin key with every scope on every app, neither revoked nor expired. */
+const LIVE_OWNER_KEY = `kind = 'admin' AND status = 'active' AND app_ids IS NULL AND '*' = ANY(scopes) AND (expires_at IS NULL OR expires_at > now())`;
+
+/**
+ * The workspace's live owner key when it has exactly one, else null. A workspace always
+ * keeps one, so that key cannot be revoked until another owner key exists.
+ */
+export async function lastLiveOwnerKeyId(db: Queryable, workspaceId: string): Promise<string | null> {
+  const rows: Array<{ id: string }> = await db.query(`SELECT id FROM api_keys WHERE workspace_id = $1 AND ${LIVE_OWNER_KEY} LIMIT 2`, [workspaceId]);
+  return rows.length === 1 ? rows[0].id : null;
 }
 
 /** Ids of the app's keys that are not revoked. */

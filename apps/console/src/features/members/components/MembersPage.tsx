@@ -19,11 +19,13 @@ import { ScopedButton } from '../../../components/ScopedButton';
 
 const column = createColumnHelper<AdminKey>();
 
-/** Why the signed-in key may not revoke this member's key (the API's coverage rule), if so. */
+/** Why the API would refuse the signed-in key to revoke this member's key, if so: its reasons in its order. */
 function notRevocableBy(actor: Me, member: AdminKey): string | undefined {
   const fields = coverageIssues(actor, member).map((issue) => issue.field);
   if (fields.includes('scopes')) return 'holds scopes your key lacks';
   if (fields.includes('appIds')) return 'reaches apps your key does not';
+  // The API says which key is the last owner key: a workspace always keeps one.
+  if (member.lastOwner) return 'last owner key: add another owner key first';
   return undefined;
 }
 
