@@ -274,6 +274,52 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     expect(rows[0]).toEqual({ requests: 2, units: 107 });
   });
 
+  describe('claims of reported requestIds (retention 30 days by default)', () => {
+    const claimsOf = (workspaceId: string, pattern: string) =>
+      count(db, `SELECT count(*) AS n FROM reported_requests WHERE workspace_id = $1 AND request_id LIKE $2`, [workspaceId, pattern]);
+    /** Claims made `ageDays` ago, as a worker made them then. */
+    const claimedAgo = (workspaceId: string, requestIds: string[], ageDays: number) =>
+      db.query(
+        `INSERT INTO reported_requests (workspace_id, request_id, created_at)
+         SELECT $1, unnest($2::text[]), now() - make_interval(days => $3)`,
+        [workspaceId, requestIds, ageDays],
+      );
+
+    it('are purged once older than any replay the API still takes, in batches, and kept while one can come', async () => {
+      const fixture = await createFixture(db, 1, 1);
+      // More than one purge batch (10,000) of old claims.
+      await claimedAgo(fixture.workspaceId, Array.from({ length: 25_000 }, (_, i) => `old-${i}`), 31);
+      await claimedAgo(fixture.workspaceId, ['recent-1', 'recent-2'], 29);
+      await waitFor(async () => (await claimsOf(fixture.workspaceId, 'old-%')) === 0, 'old claims purged', 20_000);
+      expect(await claimsOf(fixture.workspaceId, 'recent-%')).toBe(2);
+    });
+
+    it('kept, still drop a replay made inside the window after a purge', async () => {
+      const fixture = await createFixture(db, 1, 1);
+      await claimedAgo(fixture.workspaceId, ['purged-marker'], 31);
+      await claimedAgo(fixture.workspaceId, ['counted-long-ago'], 29);
+      await waitFor(async () => (await claimsOf(fixture.workspaceId, 'purged-marker')) === 0, 'a purge run', 20_000);
+
+      const report = (requestId: string) =>
+        event({
+          workspaceId: fixture.workspaceId,
+          appId: fixture.apps[0],
+          keyId: fixture.keys[0][0],
+          kind: 'report',
+          route: 'POST /v1/usage',
+          model: 'gpt-a',
+          requestId,
+          units: 5,
+          timestamp: new Date(Date.now() - 29 * MS.day).toISOString(),
+        });
+      const prefix = uid('b');
+      await queue.addBulk(jobsFor([`${prefix}_1`], [[report('counted-long-ago'), report('first-time')]]));
+      await waitFor(async () => (await processedCount(db, prefix)) === 1, 'batch processed');
+      const { rows } = await db.query(`SELECT request_id FROM access_log WHERE workspace_id = $1`, [fixture.workspaceId]);
+      expect(rows).toEqual([{ request_id: 'first-time' }]);
+    });
+  });
+
   it('measures rollup lag from the events the API stamped, not from the time a report carries', async () => {
     const fixture = await createFixture(db, 1, 1);
     const [appId, keyId] = [fixture.apps[0], fixture.keys[0][0]];

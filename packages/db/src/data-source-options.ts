@@ -20,6 +20,7 @@ import { KeyContainmentIndex1764197000000 } from './migrations/1764197000000-key
 import { Customers1764212000000 } from './migrations/1764212000000-customers';
 import { CustomerSearch1764213000000 } from './migrations/1764213000000-customer-search';
 import { WebhookRedeliveries1764220000000 } from './migrations/1764220000000-webhook-redeliveries';
+import { ReportedRequestsPurgeIndex1764240000000 } from './migrations/1764240000000-reported-requests-purge-index';
 import { WebhookOlderSecrets1764230000000 } from './migrations/1764230000000-webhook-older-secrets';
 
 export const ENTITIES = [
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   CustomerSearch1764213000000,
   WebhookRedeliveries1764220000000,
   WebhookOlderSecrets1764230000000,
+  ReportedRequestsPurgeIndex1764240000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

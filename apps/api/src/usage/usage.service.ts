@@ -7,6 +7,7 @@ import {
   microsToCost,
   newId,
   type Page,
+  REPORT_MAX_FUTURE_SKEW_MS,
   type ReportUsageResponse,
   type UsageEvent,
   type UsagePoint,
@@ -29,8 +30,6 @@ import { UsageRecorder } from './usage-recorder.service';
 const BUCKET_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 /** Most buckets one query may span. */
 export const MAX_BUCKETS: Record<Granularity, number> = { minute: 1_440, hour: 2_000, day: 1_000 };
-/** Reported usage may be stamped at most this far in the future (clock skew). */
-const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 
 interface KeyOfReport {
@@ -92,11 +91,11 @@ export class UsageService {
     const nowMs = Date.now();
     const maxAgeDays = this.config.usage.reportMaxAgeDays;
     const earliest = nowMs - maxAgeDays * DAY_MS;
-    const latest = nowMs + MAX_FUTURE_SKEW_MS;
+    const latest = nowMs + REPORT_MAX_FUTURE_SKEW_MS;
     dto.events.forEach((item, index) => {
       const at = Date.parse(item.timestamp);
       if (at > latest) {
-        throw ApiError.validation(`events.${index}.timestamp`, `must not be more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes in the future`);
+        throw ApiError.validation(`events.${index}.timestamp`, `must not be more than ${REPORT_MAX_FUTURE_SKEW_MS / 60_000} minutes in the future`);
       }
       if (at < earliest) {
         throw ApiError.validation(

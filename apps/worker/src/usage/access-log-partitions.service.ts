@@ -6,13 +6,17 @@ import {
   createAccessLogPartition,
   dropAccessLogPartition,
   purgeDefaultAccessLog,
+  purgeReportedRequests,
 } from '@keywarden/db';
+import { REPORT_MAX_FUTURE_SKEW_MS } from '@keywarden/core';
 import { DataSource } from 'typeorm';
 import { USAGE_CONFIG } from './usage.tokens';
 import { PeriodicJob } from '../common/periodic-job';
 import type { UsageConfig } from '../config/worker-config';
 
 const DAY_MS = 86_400_000;
+/** Claims of reported requestIds deleted per statement. */
+const REPORTED_REQUESTS_PURGE_BATCH = 10_000;
 
 export interface MaintenanceResult {
   created: string[];
@@ -21,6 +25,8 @@ export interface MaintenanceResult {
   dropped: string[];
   /** Rows older than retention deleted from access_log_default. */
   purgedDefault: number;
+  /** Claims of reported requestIds deleted: no report naming them can be taken any more. */
+  purgedReportedRequests: number;
 }
 
 function dayStart(ms: number): number {
@@ -42,6 +48,11 @@ function dayStart(ms: number): number {
  * doing it at once; rows for days outside yesterday .. today+2 stay in the default
  * partition until retention deletes them. The statements are the usage ledger's
  * (packages/db usage.repository); this service decides which days and when.
+ *
+ * The same run deletes the claims of reported requestIds (reported_requests, which drop a
+ * replayed report) once no replay of them can be taken: the API refuses an item stamped
+ * more than the retention in the past, and a claim is made no earlier than its item's
+ * stamp less the allowed clock skew.
  */
 @Injectable()
 export class AccessLogPartitionsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -54,7 +65,7 @@ export class AccessLogPartitionsService implements OnApplicationBootstrap, OnMod
   ) {
     this.job = new PeriodicJob('access_log partition maintenance', config.partitionMaintenanceMs, this.logger, async () => {
       const result = await this.maintain();
-      if (result.created.length || result.dropped.length || result.purgedDefault) {
+      if (result.created.length || result.dropped.length || result.purgedDefault || result.purgedReportedRequests) {
         this.logger.log(`access_log partitions: ${JSON.stringify(result)}`);
       }
     });
@@ -71,7 +82,7 @@ export class AccessLogPartitionsService implements OnApplicationBootstrap, OnMod
 
   async maintain(now = Date.now()): Promise<MaintenanceResult> {
     const today = dayStart(now);
-    const result: MaintenanceResult = { created: [], moved: 0, dropped: [], purgedDefault: 0 };
+    const result: MaintenanceResult = { created: [], moved: 0, dropped: [], purgedDefault: 0, purgedReportedRequests: 0 };
     const existing = new Set(await accessLogPartitions(this.dataSource));
     for (let offset = -1; offset <= 2; offset++) {
       const from = today + offset * DAY_MS;
@@ -91,6 +102,8 @@ export class AccessLogPartitionsService implements OnApplicationBootstrap, OnMod
       if (day < cutoff && (await this.dataSource.transaction((manager) => dropAccessLogPartition(manager, name)))) result.dropped.push(name);
     }
     result.purgedDefault = await purgeDefaultAccessLog(this.dataSource, new Date(cutoff));
+    const replayCutoff = now - this.config.retentionDays * DAY_MS - REPORT_MAX_FUTURE_SKEW_MS;
+    result.purgedReportedRequests = await purgeReportedRequests(this.dataSource, new Date(replayCutoff), REPORTED_REQUESTS_PURGE_BATCH);
     return result;
   }
 }

@@ -63,6 +63,12 @@ export interface ReportUsageResponse {
   accepted: number;
 }
 
+/**
+ * A reported item may be stamped at most this far in the future (clock skew), and at most
+ * the access log's retention (KW_ACCESS_LOG_RETENTION_DAYS) in the past.
+ */
+export const REPORT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 export const USAGE_GROUP_BY = ['model', 'outcome', 'key', 'customer'] as const;

@@ -89,6 +89,28 @@ export async function countedReportedRequests(db: Queryable, workspaceId: string
   return new Set(rows.map((row) => row.request_id));
 }
 
+/**
+ * Deletes the claims of reported requestIds made before `cutoff`, `batchSize` rows per
+ * statement (each its own short transaction, so the pipeline's claims are not held up),
+ * until none is left; answers how many went. The created_at index finds a batch, and its
+ * rows are deleted by their physical address (ctid) without a second lookup.
+ */
+export async function purgeReportedRequests(db: Queryable, cutoff: Date, batchSize: number): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const [{ n }]: Array<{ n: number }> = await db.query(
+      `WITH gone AS (
+         DELETE FROM reported_requests
+          WHERE ctid = ANY(ARRAY(SELECT ctid FROM reported_requests WHERE created_at < $1 LIMIT $2))
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [cutoff.toISOString(), batchSize],
+    );
+    purged += n;
+    if (n < batchSize) return purged;
+  }
+}
+
 export function reportKey(workspaceId: string, requestId: string | null): string {
   return `${workspaceId}\u0000${requestId}`;
 }
