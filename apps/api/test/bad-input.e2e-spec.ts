@@ -290,10 +290,15 @@ const routeCases = expecting(404, 'NOT_FOUND', [
   { name: 'GET /v1/nothing', method: 'GET', path: () => '/v1/nothing' },
   { name: 'GET /v1/nothing without a key', method: 'GET', path: () => '/v1/nothing', anonymous: true },
   { name: 'GET /v2/apps', method: 'GET', path: () => '/v2/apps' },
-  { name: 'PUT /v1/apps', method: 'PUT', path: () => '/v1/apps', body: () => ({ name: 'x' }) },
-  { name: 'DELETE /v1/keys', method: 'DELETE', path: () => '/v1/keys' },
   { name: 'POST /v1/keys/verify/extra', method: 'POST', path: () => '/v1/keys/verify/extra', body: (c) => ({ key: c.leak }) },
   { name: 'GET /<the secret>', method: 'GET', path: (c) => `/${c.leak}` },
+]);
+
+// A path that other methods have: the methods it has are in wrong-method.e2e-spec.ts.
+const methodCases = expecting(405, 'METHOD_NOT_ALLOWED', [
+  { name: 'PUT /v1/apps', method: 'PUT', path: () => '/v1/apps', body: () => ({ name: 'x' }) },
+  { name: 'DELETE /v1/keys', method: 'DELETE', path: () => '/v1/keys' },
+  { name: 'PUT /v1/keys/<the secret itself>', method: 'PUT', path: (c) => `/v1/keys/${c.leak}`, body: (c) => ({ key: c.leak }) },
 ]);
 
 const urlCases = expecting(400, 'VALIDATION_FAILED', [
@@ -322,6 +327,7 @@ describe.each([
   ['ids in paths that cannot exist', pathCases],
   ['bad query parameters', queryCases],
   ['unknown routes', routeCases],
+  ['methods a route does not have', methodCases],
   ['malformed URLs', urlCases],
 ])('%s', (_group, cases) => {
   it.each(cases.map((item) => [item.name, item] as const))('%s', async (_name, item) => {

@@ -10,6 +10,7 @@ describe('httpStatusOf', () => {
     ['RATE_LIMITED', 429],
     ['VALIDATION_FAILED', 400],
     ['NOT_FOUND', 404],
+    ['METHOD_NOT_ALLOWED', 405],
     ['CONFLICT', 409],
   ])('answers %s with %d', (code, status) => {
     expect(httpStatusOf(code)).toBe(status);

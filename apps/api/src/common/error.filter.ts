@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs
 import type { ErrorCode } from '@keywarden/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponse } from './error-response';
+import { methodNotAllowed } from './method-not-allowed';
 
 const logger = new Logger('ErrorFilter');
 
@@ -22,6 +23,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
 export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    // Nest's not-found handler threw: no route matched this method and path.
+    const wrongMethod = request.is404 ? methodNotAllowed(request, reply) : null;
+    sendError(wrongMethod ?? error, request, reply);
   }
 }
