@@ -87,9 +87,10 @@ const HUGE = 70 * 1024;
 
 const bodyShapeCases: Case[] = BODY_ROUTES.flatMap(({ route, method, path, valid }) => [
   { name: `${route}: malformed JSON`, method, path, raw: (c) => `{"name": "${c.leak}", `, status: 400, code: 'VALIDATION_FAILED' as const },
-  { name: `${route}: a JSON array`, method, path, body: (c) => [c.leak], status: 400, code: 'VALIDATION_FAILED' as const },
-  { name: `${route}: a JSON string`, method, path, body: (c) => c.leak, status: 400, code: 'VALIDATION_FAILED' as const },
-  { name: `${route}: a JSON number`, method, path, body: () => 42, status: 400, code: 'VALIDATION_FAILED' as const },
+  { name: `${route}: JSON null`, method, path, body: () => null, status: 400, code: 'VALIDATION_FAILED' as const, fields: ['body'] },
+  { name: `${route}: a JSON array`, method, path, body: (c) => [c.leak], status: 400, code: 'VALIDATION_FAILED' as const, fields: ['body'] },
+  { name: `${route}: a JSON string`, method, path, body: (c) => c.leak, status: 400, code: 'VALIDATION_FAILED' as const, fields: ['body'] },
+  { name: `${route}: a JSON number`, method, path, body: () => 42, status: 400, code: 'VALIDATION_FAILED' as const, fields: ['body'] },
   {
     name: `${route}: an unknown field`,
     method,
@@ -134,6 +135,30 @@ const bodyShapeCases: Case[] = BODY_ROUTES.flatMap(({ route, method, path, valid
     code: 'UNSUPPORTED_MEDIA_TYPE' as const,
   },
 ]);
+
+/**
+ * Every other route that takes an object body: JSON null was validated as an empty body
+ * (a PATCH of it answered 200 and changed nothing), an array as an object of odd fields.
+ */
+const OTHER_BODY_ROUTES: Array<[method: string, path: (c: Context) => string, anonymous?: boolean]> = [
+  ['POST', () => '/v1/keys/bulk'],
+  ['POST', () => '/v1/usage'],
+  ['POST', () => '/v1/leaks'],
+  ['POST', () => '/v1/customers'],
+  ['PATCH', () => '/v1/customers/acct-none'],
+  ['POST', () => '/v1/webhooks'],
+  ['PATCH', () => '/v1/webhooks/ep_00000000000000000000000000'],
+  ['POST', () => '/v1/portal/sessions'],
+  // Public: the key is in the body.
+  ['POST', () => '/v1/console/sessions', true],
+];
+
+const otherBodyCases: Case[] = OTHER_BODY_ROUTES.flatMap(([method, path, anonymous]) =>
+  expecting(400, 'VALIDATION_FAILED', [
+    { name: `${method} ${path(ctx)}: JSON null`, method, path, anonymous, body: () => null, fields: ['body'] },
+    { name: `${method} ${path(ctx)}: a JSON array`, method, path, anonymous, body: (c) => [c.leak], fields: ['body'] },
+  ]),
+);
 
 const fieldCases = expecting(400, 'VALIDATION_FAILED', [
   // POST /v1/apps
@@ -323,6 +348,7 @@ function expectNoLeak(response: RawResponse): void {
 
 describe.each([
   ['bodies of the wrong shape', bodyShapeCases],
+  ['bodies that are no JSON object, on every other route taking one', otherBodyCases],
   ['fields of the wrong type, unknown or missing', fieldCases],
   ['ids in paths that cannot exist', pathCases],
   ['bad query parameters', queryCases],

@@ -156,6 +156,12 @@ describe('Content-Type: application/json with an empty body', () => {
     expect((await send('POST', `/v1/keys/${keyId}/enable`, '')).status).toBe(200);
   });
 
+  it('is no body where the body is optional: a rotation without a grace period goes through', async () => {
+    const response = await send('POST', `/v1/keys/${keyId}/rotate`, '');
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ id: keyId });
+  });
+
   it('is a missing body where one is needed: 400 naming what is missing', async () => {
     expect(detailFields(await send('POST', '/v1/apps', ''))).toContain('name');
     expect(detailFields(await send('POST', '/v1/keys/verify', ''))).toEqual(['body']);

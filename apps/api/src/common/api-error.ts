@@ -28,4 +28,9 @@ export class ApiError extends Error {
   static validation(field: string, message: string): ApiError {
     return new ApiError('VALIDATION_FAILED', `Validation failed: ${field} ${message}`, [{ field, message }]);
   }
+
+  /** A JSON body that is no object (null, an array, a string, a number) where a route takes an object. */
+  static bodyNotObject(): ApiError {
+    return ApiError.validation('body', 'must be a JSON object');
+  }
 }

@@ -64,6 +64,18 @@ describe('errorResponse', () => {
     ]);
   });
 
+  it('names a JSON-schema body that is no object as the validation pipe does', () => {
+    const schemaError = Object.assign(new Error('body must be object'), {
+      validation: [{ instancePath: '', keyword: 'type', message: 'must be object', params: { type: 'object' } }],
+    });
+    expect(errorResponse(schemaError, REQUEST_ID).body.error).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'Validation failed: body must be a JSON object',
+      requestId: REQUEST_ID,
+      details: [{ field: 'body', message: 'must be a JSON object' }],
+    });
+  });
+
   it('hides unexpected errors behind INTERNAL_ERROR and flags them for logging', () => {
     const { status, body, unexpected } = errorResponse(new TypeError('cannot read x of undefined'), REQUEST_ID);
     expect({ status, unexpected }).toEqual({ status: 500, unexpected: true });

@@ -28,7 +28,7 @@ const FRAMEWORK_MESSAGES: Record<number, string> = {
 
 /** What Fastify throws when a route's JSON schema rejects the request. */
 interface FastifyValidationError {
-  validation: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+  validation: Array<{ instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }>;
 }
 
 export interface ErrorResponse {
@@ -48,6 +48,8 @@ function fieldOf(instancePath: string | undefined, params: Record<string, unknow
 }
 
 function fromFastifyValidation(error: FastifyValidationError): ApiError {
+  // A body that is no object is named as the class-validator routes name it.
+  if (error.validation.some((issue) => issue.keyword === 'type' && !issue.instancePath && issue.params?.type === 'object')) return ApiError.bodyNotObject();
   const details: FieldError[] = (error.validation ?? []).map((issue) => {
     const field = fieldOf(issue.instancePath, issue.params);
     const message =

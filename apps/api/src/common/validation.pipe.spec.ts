@@ -125,4 +125,27 @@ describe('createValidationPipe', () => {
       expect((await refusalOf(body, metatype)).details).toEqual([{ field, message }]);
     });
   });
+
+  describe('a body that is no JSON object', () => {
+    it.each([
+      ['null', null],
+      ['an array', [{ gracePeriodSeconds: 60 }]],
+      ['a string', 'acct-1'],
+      ['a number', 42],
+      ['a boolean', true],
+    ])('%s is refused as such, not validated as an object', async (_case, body) => {
+      const refusal = await refusalOf(body, RotateKeyDto);
+      expect(refusal.details).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
+      expect(refusal.message).toBe('Validation failed: body must be a JSON object');
+    });
+
+    it('no body at all is an empty object, for a route whose fields are all optional', async () => {
+      await expect(createValidationPipe().transform(undefined, { type: 'body', metatype: RotateKeyDto })).resolves.toBeInstanceOf(RotateKeyDto);
+    });
+
+    it('leaves a body declared as a list to its route', async () => {
+      const tokens = [{ token: 'x', type: 'keywarden_key', url: 'https://github.com' }];
+      await expect(createValidationPipe().transform(tokens, { type: 'body', metatype: Array })).resolves.toEqual(tokens);
+    });
+  });
 });

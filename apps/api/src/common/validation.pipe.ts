@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldError } from '@keywarden/core';
 import { ApiError } from './api-error';
 
@@ -62,9 +62,26 @@ export function validationErrorOf(errors: ValidationError[]): ApiError {
   return new ApiError('VALIDATION_FAILED', `Validation failed: ${summary || 'body is invalid'}`, details);
 }
 
+function isJsonObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Nest's pipe, refusing what it would otherwise validate as something else: a body of
+ * JSON null is validated as `{}` (a PATCH of it changed nothing and answered 200), an
+ * array or a scalar as an object with odd fields. No body at all stays `{}`: a POST that
+ * needs none (a rotation without a grace period) is sent without one.
+ */
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && value !== undefined && !isJsonObject(value) && this.toValidate(metadata)) throw ApiError.bodyNotObject();
+    return super.transform(value, metadata);
+  }
+}
+
 /** class-validator DTOs: unknown fields are rejected, never silently dropped. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
