@@ -401,6 +401,22 @@ describe('a field breaking several rules is named once, with the message that ma
   });
 });
 
+describe('a query parameter given more than once is named once: which value was meant cannot be known', () => {
+  it.each(['/v1/keys', '/v1/apps', '/v1/admin-keys', '/v1/audit', '/v1/alerts', '/v1/customers', '/v1/webhooks'])('%s?limit=2&limit=3', async (route) => {
+    const response = await rawRequest(api.baseUrl, `${route}?limit=2&limit=3`, { apiKey: workspace.secret });
+    expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED', message: 'Validation failed: limit must be given once' });
+    expect(errorDetails(response)).toEqual([{ field: 'limit', message: 'must be given once' }]);
+  });
+
+  it('each repeated parameter once, whatever its rules', async () => {
+    const response = await rawRequest(api.baseUrl, '/v1/usage?granularity=hour&granularity=day&from=a&from=b&to=2026-01-01T00:00:00Z', { apiKey: workspace.secret });
+    expect(errorDetails(response)).toEqual([
+      { field: 'granularity', message: 'must be given once' },
+      { field: 'from', message: 'must be given once' },
+    ]);
+  });
+});
+
 it('none of the rejected requests changed anything', async () => {
   const owner = client(api.baseUrl, workspace.secret);
   const key = await owner.keys.get(ctx.keyId);

@@ -26,7 +26,12 @@ export class ApiError extends Error {
   }
 
   static validation(field: string, message: string): ApiError {
-    return new ApiError('VALIDATION_FAILED', `Validation failed: ${field} ${message}`, [{ field, message }]);
+    return ApiError.invalidFields([{ field, message }]);
+  }
+
+  /** VALIDATION_FAILED with these field errors, the message naming each. */
+  static invalidFields(details: FieldError[]): ApiError {
+    return new ApiError('VALIDATION_FAILED', `Validation failed: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`, details);
   }
 
   /** A JSON body that is no object (null, an array, a string, a number) where a route takes an object. */

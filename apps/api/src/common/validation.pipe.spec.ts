@@ -148,4 +148,20 @@ describe('createValidationPipe', () => {
       await expect(createValidationPipe().transform(tokens, { type: 'body', metatype: Array })).resolves.toEqual(tokens);
     });
   });
+
+  describe('a query parameter given more than once', () => {
+    it('is named once, not by the rules its list of values breaks', async () => {
+      const refusal = await refusalOf({ limit: ['2', '3'] }, KeysPageQueryDto, 'query');
+      expect(refusal.details).toEqual([{ field: 'limit', message: 'must be given once' }]);
+      expect(refusal.message).toBe('Validation failed: limit must be given once');
+    });
+
+    it('each repeated one is named', async () => {
+      const refusal = await refusalOf({ limit: ['2', '3'], cursor: ['a', 'b'] }, KeysPageQueryDto, 'query');
+      expect(refusal.details).toEqual([
+        { field: 'limit', message: 'must be given once' },
+        { field: 'cursor', message: 'must be given once' },
+      ]);
+    });
+  });
 });

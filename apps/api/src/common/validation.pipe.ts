@@ -67,14 +67,29 @@ function isJsonObject(value: unknown): boolean {
 }
 
 /**
+ * A query parameter given more than once arrives as a list of its values, and failed each
+ * of its rules as one ("limit must be an integer number" for `limit=2&limit=3`): which
+ * value was meant cannot be known. No parameter of ours takes several values.
+ */
+function repeatedParameters(query: Record<string, unknown>): ApiError | null {
+  const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]));
+  return repeated.length === 0 ? null : ApiError.invalidFields(repeated.map((field) => ({ field, message: 'must be given once' })));
+}
+
+/**
  * Nest's pipe, refusing what it would otherwise validate as something else: a body of
  * JSON null is validated as `{}` (a PATCH of it changed nothing and answered 200), an
- * array or a scalar as an object with odd fields. No body at all stays `{}`: a POST that
- * needs none (a rotation without a grace period) is sent without one.
+ * array or a scalar as an object with odd fields; a repeated query parameter as a list.
+ * No body at all stays `{}`: a POST that needs none (a rotation without a grace period)
+ * is sent without one.
  */
 class ApiValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && value !== undefined && !isJsonObject(value) && this.toValidate(metadata)) throw ApiError.bodyNotObject();
+    if (this.toValidate(metadata)) {
+      if (metadata.type === 'body' && value !== undefined && !isJsonObject(value)) throw ApiError.bodyNotObject();
+      const repeated = metadata.type === 'query' && isJsonObject(value) ? repeatedParameters(value as Record<string, unknown>) : null;
+      if (repeated) throw repeated;
+    }
     return super.transform(value, metadata);
   }
 }
