@@ -581,7 +581,7 @@ describe('alerts routes: access and bad input', () => {
     await expectApiError(other.alerts.acknowledge(alert.id), { status: 404, code: 'NOT_FOUND' });
     await expectApiError(other.alerts.resolve(alert.id), { status: 404, code: 'NOT_FOUND' });
     expect((await other.alerts.list({ limit: 100 })).data).toEqual([]);
-    expect((await other.alerts.list({ appId: app.id })).data).toEqual([]);
+    await expectApiError(other.alerts.list({ appId: app.id }), { status: 404, code: 'NOT_FOUND' });
   });
 
   it('is forbidden to an admin key restricted to another app, and left out of its lists', async () => {

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { auditActorOf, AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
+import { assertFilterSubjects } from '../common/filter-subjects';
 import { limitOf, pageOf } from '../common/pagination';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
@@ -22,6 +23,7 @@ export class AlertsService {
     if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
       throw ApiError.validation('to', 'must be after from');
     }
+    await assertFilterSubjects(this.dataSource, actor, query);
     const limit = limitOf(query);
     return pageOf(await alertsPage(this.dataSource.manager, actor.principal, query, limit), limit, toAlert);
   }

@@ -12,7 +12,7 @@ import { ApiKeyEntity, appKeyIdsMatching } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
-import { assertCanActOnApp } from '../common/app-access';
+import { assertFilterSubjects } from '../common/filter-subjects';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { KeyCacheService } from '../credentials/key-cache.service';
 import type { Actor } from '../credentials/principal';
@@ -87,6 +87,7 @@ export class BulkKeysService {
 
   async run(actor: Actor, dto: BulkKeysDto, context: BulkContext = {}): Promise<BulkKeysResponse> {
     this.assertRunnable(actor, dto);
+    await assertFilterSubjects(this.dataSource, actor, dto.filter);
     if (!context.idempotencyKey || dto.dryRun) return this.execute(actor, dto, newId('bulkOperation'), context);
     const operationId = await this.claim(actor, dto, context.idempotencyKey);
     if (typeof operationId !== 'string') return operationId;
@@ -110,7 +111,6 @@ export class BulkKeysService {
     if (dto.action === 'revoke' && !hasScope(actor.principal.scopes, 'keys.revoke')) {
       throw new ApiError('INSUFFICIENT_PERMISSIONS', 'API key lacks the required scope: keys.revoke');
     }
-    if (dto.filter.appId) assertCanActOnApp(actor, dto.filter.appId);
     if (dto.action === 'expire' && dto.expiresAt === undefined) {
       throw ApiError.validation('expiresAt', 'is required for expire (a future date, or null to clear the expiry)');
     }

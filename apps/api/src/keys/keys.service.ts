@@ -37,6 +37,7 @@ import { KeyLifecycle, type StatusChange } from './key-lifecycle.service';
 import { type PolicyOutcome, PolicyService } from '../policy/policy.service';
 import { KeyStore } from './key-store.service';
 import { fieldsChangedSince, snapshotOf } from '../common/defined-changes';
+import { assertFilterSubjects } from '../common/filter-subjects';
 
 /** What `PATCH /v1/keys/:id` may change, as the audit entry of an update names it. */
 const UPDATABLE_KEY_FIELDS = ['name', 'description', 'group', 'scopes', 'metadata', 'expiresAt', 'policy', 'customerId'] as const;
@@ -116,6 +117,7 @@ export class KeysService {
   }
 
   async list(actor: Actor, query: ListKeysQueryDto): Promise<Page<AppKey>> {
+    await assertFilterSubjects(this.dataSource, actor, query);
     const page = await this.store.page(query, (limit) => appKeysPage(this.dataSource.manager, actor.principal, query, limit));
     return { data: page.data.map((key) => toAppKey(key)), nextCursor: page.nextCursor };
   }

@@ -30,6 +30,7 @@ import { CustomersService } from '../customers/customers.service';
 import { ApiError } from '../common/api-error';
 import { findAppResourceForActor } from '../common/app-access';
 import { fieldsChangedSince, snapshotOf } from '../common/defined-changes';
+import { assertFilterSubjects } from '../common/filter-subjects';
 import { limitOf, pageOf } from '../common/pagination';
 import type { Actor } from '../credentials/principal';
 import type { CreateWebhookDto } from './dto/create-webhook.dto';
@@ -95,6 +96,7 @@ export class WebhooksService {
   }
 
   async list(actor: Actor, query: ListWebhooksQueryDto): Promise<Page<WebhookEndpoint>> {
+    await assertFilterSubjects(this.dataSource, actor, query);
     const limit = limitOf(query);
     const rows = await endpointsPage(this.dataSource.manager, actor.principal, query, limit);
     const now = new Date();

@@ -25,13 +25,18 @@ export async function markAppDeleted(db: Queryable, appId: string): Promise<bool
   return marked > 0;
 }
 
-/** Whether the app exists in the workspace and is not deleted. */
-export async function isLiveAppOfWorkspace(db: Queryable, appId: string, workspaceId: string): Promise<boolean> {
-  const rows: unknown[] = await db.query(`SELECT 1 FROM apps WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL`, [
+/** Whether the app exists in the workspace, and if so whether it was deleted. */
+export async function appStateInWorkspace(db: Queryable, appId: string, workspaceId: string): Promise<'live' | 'deleted' | null> {
+  const [row]: Array<{ deleted: boolean }> = await db.query(`SELECT deleted_at IS NOT NULL AS deleted FROM apps WHERE id = $1 AND workspace_id = $2`, [
     appId,
     workspaceId,
   ]);
-  return rows.length > 0;
+  return row === undefined ? null : row.deleted ? 'deleted' : 'live';
+}
+
+/** Whether the app exists in the workspace and is not deleted. */
+export async function isLiveAppOfWorkspace(db: Queryable, appId: string, workspaceId: string): Promise<boolean> {
+  return (await appStateInWorkspace(db, appId, workspaceId)) === 'live';
 }
 
 /** What the detector reads of an app: its workspace, hours, detection settings and containment. */
