@@ -155,7 +155,7 @@ describe('the OpenAPI document at /docs-json', () => {
 });
 
 const MANAGEMENT = [{ bearer: [] }, { 'x-api-key': [] }, { 'console-session': [] }];
-const PUBLIC_OPERATIONS = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/console/sessions', 'DELETE /v1/console/sessions/current', 'POST /v1/portal/exchange', 'POST /v1/leaks/github'];
+const PUBLIC_OPERATIONS = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/console/sessions', 'DELETE /v1/console/sessions/current', 'POST /v1/portal/exchange', 'DELETE /v1/portal/sessions/current', 'POST /v1/leaks/github'];
 /** The portal routes an operator calls (with a key) rather than a portal session. */
 const PORTAL_OPERATOR_OPERATIONS = ['POST /v1/portal/sessions'];
 

@@ -274,10 +274,50 @@ describe('a portal session', () => {
     expect(byActor.data.every((entry) => entry.actor === `portal:${alice.id}`)).toBe(true);
   });
 
-  it('signs out only with the CSRF token, so another site cannot end the session', async () => {
+  it('signs out only with the CSRF token, so another site cannot end the session: without it the session and its cookie stay', async () => {
     const portal = await openPortal(alice);
-    expectErrorEnvelope(await call(portal, '/v1/portal/sessions/current', { method: 'DELETE', csrf: false }), { status: 403, code: 'CSRF_TOKEN_INVALID' });
+    const out = await call(portal, '/v1/portal/sessions/current', { method: 'DELETE', csrf: false });
+    expectErrorEnvelope(out, { status: 403, code: 'CSRF_TOKEN_INVALID' });
+    expect(out.headers.get('set-cookie')).toBeNull();
     expect((await call(portal, '/v1/portal/me')).status).toBe(200);
+  });
+
+  it('signing out of a session already signed out (in another tab) answers 204 and clears the cookie, with or without the CSRF token, and audits only the sign-out that ended it', async () => {
+    const dave = await owner.customers.create({ externalId: uniqueName('dave') });
+    const portal = await openPortal(dave);
+    expect((await call(portal, '/v1/portal/sessions/current', { method: 'DELETE' })).status).toBe(204);
+    for (const csrf of [true, false]) {
+      const again = await call(portal, '/v1/portal/sessions/current', { method: 'DELETE', csrf });
+      expect(again.status).toBe(204);
+      expect(again.headers.get('set-cookie')).toBe('kw_portal_session=; Max-Age=0; Path=/v1; HttpOnly; SameSite=Strict');
+    }
+    const ended = await owner.audit.list({ action: 'portal_session.ended', actor: `portal:${dave.id}`, limit: 10 });
+    expect(ended.data).toHaveLength(1);
+  });
+
+  it("signing out after the link's admin key was revoked answers 204 and clears the cookie", async () => {
+    const linkMaker = await owner.adminKeys.create({ name: uniqueName('sign-out-maker'), role: 'admin' });
+    const link = await client(api.baseUrl, linkMaker.secret).portal.createSession({ customerId: alice.id, permissions: ['keys.read'] });
+    const cookie = /^([^;]+)/.exec((await exchange(tokenOf(link.url))).headers.get('set-cookie') ?? '')?.[1] ?? '';
+    await owner.adminKeys.revoke(linkMaker.id);
+    const out = await rawRequest(api.baseUrl, '/v1/portal/sessions/current', { method: 'DELETE', headers: { cookie } });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^kw_portal_session=; Max-Age=0;/);
+  });
+
+  it("signing out after the session's app was deleted answers 204 and clears the cookie", async () => {
+    const doomed = await owner.apps.create({ name: uniqueName('portal-sign-out-app'), scopeCatalog: CATALOG });
+    const portal = await openPortal(alice, { appId: doomed.id });
+    await owner.apps.delete(doomed.id);
+    const out = await call(portal, '/v1/portal/sessions/current', { method: 'DELETE', csrf: false });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^kw_portal_session=; Max-Age=0;/);
+  });
+
+  it('signing out without a portal cookie answers 204 and clears the cookie', async () => {
+    const out = await rawRequest(api.baseUrl, '/v1/portal/sessions/current', { method: 'DELETE' });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^kw_portal_session=; Max-Age=0;/);
   });
 
   it('ends when the admin key that made its link is revoked', async () => {

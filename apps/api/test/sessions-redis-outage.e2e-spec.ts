@@ -25,6 +25,8 @@ let workspace: Workspace;
 let owner: Keywarden;
 /** A console session's cookie, opened while Redis was up. */
 let cookie: string;
+/** A portal session's cookie, opened while Redis was up. */
+let portalCookie: string;
 
 beforeAll(async () => {
   redis = await startOwnRedis();
@@ -34,6 +36,11 @@ beforeAll(async () => {
   const signedIn = await rawRequest(api.baseUrl, '/v1/console/sessions', { body: JSON.stringify({ key: workspace.secret }) });
   expect(signedIn.status).toBe(201);
   cookie = /^([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')?.[1] ?? '';
+  const customer = await owner.customers.create({ externalId: uniqueName('outage-customer') });
+  const link = await owner.portal.createSession({ customerId: customer.id, permissions: ['keys.read'] });
+  const exchanged = await rawRequest(api.baseUrl, '/v1/portal/exchange', { body: JSON.stringify({ token: link.url.split('#token=')[1] }) });
+  expect(exchanged.status).toBe(204);
+  portalCookie = /^([^;]+)/.exec(exchanged.headers.get('set-cookie') ?? '')?.[1] ?? '';
   await redis.stop();
 }, 60_000);
 
@@ -59,8 +66,11 @@ describe('while Redis is out of reach', () => {
     expectErrorEnvelope(response, SESSIONS_UNAVAILABLE);
   });
 
-  it('signing out answers 503 and keeps the cookie: whether the session has ended cannot be known', async () => {
-    const response = await rawRequest(api.baseUrl, '/v1/console/sessions/current', { method: 'DELETE', headers: { cookie } });
+  it.each([
+    ['the console', '/v1/console/sessions/current', () => cookie],
+    ['the portal', '/v1/portal/sessions/current', () => portalCookie],
+  ])('signing out of %s answers 503 and keeps the cookie: whether the session has ended cannot be known', async (_name, path, cookieOf) => {
+    const response = await rawRequest(api.baseUrl, path, { method: 'DELETE', headers: { cookie: cookieOf() } });
     expectErrorEnvelope(response, SESSIONS_UNAVAILABLE);
     expect(response.headers.get('set-cookie')).toBeNull();
   });

@@ -1,7 +1,8 @@
 import type { App, Customer, Keywarden, PortalPermission } from '@keywarden/sdk';
 import type { Page } from '@playwright/test';
-import { WebhookReceiver } from '../../api/test/harness';
+import { client, WebhookReceiver } from '../../api/test/harness';
 import { expect, expectAccessible, PHONE, screenshots, shownSecret, test, uniqueName, WIDE } from './fixtures';
+import { stackValue } from './stack';
 
 /**
  * The customer portal as a customer meets it: opened from a single-use link the platform
@@ -96,6 +97,18 @@ test('signing out ends the session: the page says so, and going back or reloadin
   await expect(page.getByRole('heading', { name: 'Your portal session has ended' })).toBeVisible();
   const ended = await owner.audit.list({ action: 'portal_session.ended', limit: 1 });
   expect(ended.data[0]).toMatchObject({ actor: `portal:${alice.id}`, targetId: alice.id });
+});
+
+test("a customer whose session ended meanwhile (its link's admin key revoked) signs out without an error, and the dead cookie goes", async ({ page, owner }) => {
+  const alice = await customer(owner, 'alice');
+  const linkMaker = await owner.adminKeys.create({ name: uniqueName('link-maker'), role: 'admin' });
+  await openPortal(page, await portalLink(client(stackValue('baseUrl'), linkMaker.secret), alice));
+
+  await owner.adminKeys.revoke(linkMaker.id);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'You have signed out' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await page.context().cookies()).toEqual([]);
 });
 
 test("a customer sees only their own keys: another customer's key is neither listed nor reachable by its address; rotating their own", async ({ page, owner }) => {

@@ -15,7 +15,7 @@ import { meOf } from '../credentials/me-of';
 import { admitCaller } from '../policy/key-policy.guard';
 import { PolicyService } from '../policy/policy.service';
 import { CreateConsoleSessionDto } from './dto/create-console-session.dto';
-import { clearSessionCookie, readCookie, setSessionCookie } from '../sessions/session-cookie';
+import { readCookie, setSessionCookie } from '../sessions/session-cookie';
 import { ADMIN_KEY_SUBJECT, CONSOLE_SESSION_COOKIE, SessionAuthenticator, type SessionRequest } from '../sessions/session-authenticator.service';
 import { type Session, SessionStore } from '../sessions/session-store.service';
 
@@ -123,12 +123,9 @@ export class ConsoleSessionsController {
     summary: 'Sign out of the console',
     description: `Reads the ${CONSOLE_SESSION_COOKIE} cookie, ends its session if it is still live (which needs the session's CSRF token in ${CSRF_HEADER}, else 403 CSRF_TOKEN_INVALID) and clears the cookie. 204 also when the session had already ended or no cookie was sent.`,
   })
-  async end(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const live = await this.sessions.sessionToEnd(request, CONSOLE_SESSION_COOKIE);
-    if (live) {
-      await this.store.end(live.token, live.session.subject);
-      await this.recordSession({ principal: live.principal, ip: request.ip, requestId: String(request.id) }, 'console_session.ended');
-    }
-    clearSessionCookie(request, reply, CONSOLE_SESSION_COOKIE);
+  end(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    return this.sessions.signOut(request, reply, CONSOLE_SESSION_COOKIE, (ended) =>
+      this.recordSession({ principal: ended.principal, ip: request.ip, requestId: String(request.id) }, 'console_session.ended'),
+    );
   }
 }

@@ -79,6 +79,21 @@ export function portalPermissionsOf(reflector: Reflector, targets: Parameters<Re
 export const RequirePortalPermission = (permission: PortalPermission | PortalPermission[] | null) =>
   SetMetadata(PERMISSION_METADATA, permission === null || Array.isArray(permission) ? permission : [permission]);
 
+/** The portal session's customer, app and permissions, and the actor the request is audited as. */
+export function portalContextOf(request: FastifyRequest, session: Session, principal: Principal): PortalContext {
+  const attributes = session.attributes as unknown as PortalAttributes;
+  return {
+    customerId: session.subject.id,
+    workspaceId: session.subject.workspaceId,
+    appId: attributes.appId,
+    permissions: attributes.permissions,
+    allowedScopes: attributes.allowedScopes,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt,
+    actor: { principal, ip: request.ip, requestId: String(request.id), portalCustomerId: session.subject.id },
+  };
+}
+
 type PortalRequest = FastifyRequest & SessionRequest & { user?: Principal; portal?: PortalContext };
 
 /**
@@ -101,16 +116,7 @@ export class PortalGuard implements CanActivate {
     if (permissions !== null && !permissions.some((permission) => attributes.permissions.includes(permission))) {
       throw new ApiError('INSUFFICIENT_PERMISSIONS', `Portal session lacks the permission: ${permissions.join(' or ')}`);
     }
-    request.portal = {
-      customerId: session.value.subject.id,
-      workspaceId: session.value.subject.workspaceId,
-      appId: attributes.appId,
-      permissions: attributes.permissions,
-      allowedScopes: attributes.allowedScopes,
-      csrfToken: session.value.csrfToken,
-      expiresAt: session.value.expiresAt,
-      actor: { principal: request.user, ip: request.ip, requestId: String(request.id), portalCustomerId: session.value.subject.id },
-    };
+    request.portal = portalContextOf(request, session.value, request.user);
     return true;
   }
 }

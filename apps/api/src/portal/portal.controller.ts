@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import type { Alert, AppKey, CreatePortalSessionResponse, Page, PortalApp, PortalMe, UsageResponse, WebhookEndpoint, WithPropagation, WithSecret, WithWebhookSecret } from '@keywarden/core';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Alert, type AppKey, CSRF_HEADER, type CreatePortalSessionResponse, type Page, type PortalApp, type PortalMe, type UsageResponse, type WebhookEndpoint, type WithPropagation, type WithSecret, type WithWebhookSecret } from '@keywarden/core';
 import { AnyValidKey, Public, RequireScopes } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentActor } from '../auth/actor.decorator';
@@ -8,8 +8,8 @@ import { ParseIdPipe } from '../common/id-param';
 import { API_CONFIG, type ApiConfig } from '../config/api-config';
 import type { Actor } from '../credentials/principal';
 import { RotateKeyDto } from '../keys/dto/rotate-key.dto';
-import type { SessionRequest } from '../sessions/session-authenticator.service';
-import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie';
+import { SessionAuthenticator } from '../sessions/session-authenticator.service';
+import { setSessionCookie } from '../sessions/session-cookie';
 import { Inject } from '@nestjs/common';
 import { CreatePortalSessionDto } from './dto/create-portal-session.dto';
 import { PortalExchangeDto } from './dto/portal-exchange.dto';
@@ -17,7 +17,7 @@ import { AlertsPageQueryDto, AppsPageQueryDto, KeysPageQueryDto, WebhooksPageQue
 import { PortalCreateKeyDto } from './dto/portal-keys.dto';
 import { PortalUsageQueryDto } from './dto/portal-usage-query.dto';
 import { PortalCreateWebhookDto } from './dto/portal-webhook.dto';
-import { CurrentPortal, type PortalContext, PortalGuard, PORTAL_SESSION_COOKIE, RequirePortalPermission } from './portal-session';
+import { CurrentPortal, type PortalContext, portalContextOf, PortalGuard, PORTAL_SESSION_COOKIE, RequirePortalPermission } from './portal-session';
 import { PortalService } from './portal.service';
 import { ApiError } from '../common/api-error';
 
@@ -42,6 +42,7 @@ function requestBaseUrl(request: FastifyRequest): string {
 export class PortalController {
   constructor(
     private readonly portal: PortalService,
+    private readonly sessions: SessionAuthenticator,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -64,19 +65,21 @@ export class PortalController {
     setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token, session.expiresAt);
   }
 
-  /** Signs out: the session ends on the server and the cookie is cleared. */
+  /**
+   * Signs out, and always succeeds: the cookie is cleared even when its session has already
+   * ended (expired, its link's admin key revoked, its app deleted, signed out elsewhere).
+   */
   @Delete('sessions/current')
   @HttpCode(204)
-  @AnyValidKey()
-  @RequirePortalPermission(null)
-  async signOut(
-    @CurrentPortal() portal: PortalContext,
-    @Req() request: FastifyRequest & SessionRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<void> {
-    const current = request.session as NonNullable<SessionRequest['session']>;
-    await this.portal.endSession(portal, current.token, current.value);
-    clearSessionCookie(request, reply, PORTAL_SESSION_COOKIE);
+  @Public()
+  @ApiOperation({
+    summary: 'Sign out of the portal',
+    description: `Reads the ${PORTAL_SESSION_COOKIE} cookie, ends its session if it is still live (which needs the session's CSRF token in ${CSRF_HEADER}, else 403 CSRF_TOKEN_INVALID) and clears the cookie. 204 also when the session had already ended or no cookie was sent.`,
+  })
+  signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    return this.sessions.signOut(request, reply, PORTAL_SESSION_COOKIE, (ended) =>
+      this.portal.recordSignOut(portalContextOf(request, ended.session, ended.principal)),
+    );
   }
 
   /** The customer, the app (with its branding), the permissions and the CSRF token. */

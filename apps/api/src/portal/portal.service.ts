@@ -217,10 +217,9 @@ export class PortalService implements OnModuleInit {
     return opened;
   }
 
-  /** Signs the customer out: the session ends on the server at once (other sessions of the customer stay). */
-  async endSession(portal: PortalContext, token: string, session: Session): Promise<void> {
-    await this.sessions.end(token, session.subject);
-    await this.audit.record(this.dataSource.manager, portal.actor, portal.workspaceId, {
+  /** Audits a sign-out that ended the customer's live session (other sessions of the customer stay). */
+  recordSignOut(portal: PortalContext): Promise<void> {
+    return this.audit.record(this.dataSource.manager, portal.actor, portal.workspaceId, {
       action: 'portal_session.ended',
       targetType: 'customer',
       targetId: portal.customerId,

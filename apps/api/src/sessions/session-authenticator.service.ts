@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CSRF_HEADER } from '@keywarden/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
 import { principalOf } from '../credentials/credential-record';
 import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Principal } from '../credentials/principal';
-import { readCookie } from './session-cookie';
+import { clearSessionCookie, readCookie } from './session-cookie';
 import { type Session, SessionStore } from './session-store.service';
 
 /** One kind of browser session: its cookie, and how a live one becomes the request's principal. */
@@ -104,12 +104,27 @@ export class SessionAuthenticator {
   }
 
   /**
-   * The live session a sign-out ends, once the request shows its CSRF token (a live session
-   * is not ended by another site's request). null when the cookie names no live session:
-   * none, ended, or its subject may no longer act (the session is ended now). Such a
-   * session has nothing left to protect, so signing out of it needs no token.
+   * Signs out of the cookie's session kind, and always succeeds: a live session ends (only with
+   * its CSRF token: another site's request does not end it) and `recordEnd` audits it; the cookie
+   * is cleared also when its session had already ended (idle, lifetime, its subject may no longer
+   * act, signed out elsewhere), so no dead cookie stays behind. A session store outage throws
+   * before anything changes: whether the session has ended cannot be known then.
    */
-  async sessionToEnd(request: FastifyRequest, cookieName: string): Promise<LiveSession | null> {
+  async signOut(request: FastifyRequest, reply: FastifyReply, cookieName: string, recordEnd: (ended: LiveSession) => Promise<void>): Promise<void> {
+    const live = await this.sessionToEnd(request, cookieName);
+    if (live) {
+      await this.store.end(live.token, live.session.subject);
+      await recordEnd(live);
+    }
+    clearSessionCookie(request, reply, cookieName);
+  }
+
+  /**
+   * The live session a sign-out ends, once the request shows its CSRF token. null when the
+   * cookie names no live session: none, ended, or its subject may no longer act (the session
+   * is ended now). Such a session has nothing left to protect, so signing out of it needs no token.
+   */
+  private async sessionToEnd(request: FastifyRequest, cookieName: string): Promise<LiveSession | null> {
     const kind = this.kinds.find((registered) => registered.cookieName === cookieName);
     const token = readCookie(request, cookieName);
     if (!kind || !token) return null;
