@@ -64,7 +64,7 @@ it('records key.expiring once for a key expiring within the lead time', async ()
     type: 'key.expiring',
     app_id: app.id,
     data: { keyId: key.id, appId: app.id, environment: 'live', name: key.name, prefix: key.prefix, customerId: null, expiresAt, reason: 'expiry' },
-    dedupe_key: `key.expiring:${key.id}:${expiresAt}`,
+    dedupe_key: `key.expiring:${key.id}:expiry:1`,
   });
   expect(await eventsAfterScans(key.id)).toHaveLength(1);
 });

@@ -22,6 +22,7 @@ import { CustomerSearch1764213000000 } from './migrations/1764213000000-customer
 import { WebhookRedeliveries1764220000000 } from './migrations/1764220000000-webhook-redeliveries';
 import { ReportedRequestsPurgeIndex1764240000000 } from './migrations/1764240000000-reported-requests-purge-index';
 import { WebhookOlderSecrets1764230000000 } from './migrations/1764230000000-webhook-older-secrets';
+import { KeyExpiringAnnouncementsIndex1764250000000 } from './migrations/1764250000000-key-expiring-announcements-index';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   WebhookRedeliveries1764220000000,
   WebhookOlderSecrets1764230000000,
   ReportedRequestsPurgeIndex1764240000000,
+  KeyExpiringAnnouncementsIndex1764250000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -12,9 +12,13 @@ const PAGE = 500;
 
 /**
  * Records `key.expiring` ahead of each key's expiry and rotation deadline, on start and
- * then every KW_KEY_EXPIRY_SCAN_MS. Once per key and deadline: the dedupe key
- * `key.expiring:{keyId}:{deadline}` makes a repeat (another scan, another worker) a no-op,
- * and a new deadline (the key was rotated or its expiry moved) gets its own event.
+ * then every KW_KEY_EXPIRY_SCAN_MS, so that the latest one a key's receivers heard (per
+ * reason) names its current deadline: a deadline that moved (rotation, a new expiry, even
+ * back to one announced before) is announced again. Each announcement of a key and reason
+ * is numbered: the dedupe key `key.expiring:{keyId}:{reason}:{n}` (n = 1 + the earlier
+ * ones) is the same for every scan that sees the same announcements, so a repeat (another
+ * scan, another worker at once) is a no-op. A number rather than the deadline: a deadline
+ * announced before may need announcing again.
  */
 @Injectable()
 export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -65,7 +69,7 @@ export class KeyExpiryService implements OnApplicationBootstrap, OnModuleDestroy
             customerId: customerAudienceOf({ canary: row.canary, customerId: row.customer_id }),
             type: 'key.expiring',
             data,
-            dedupeKey: `key.expiring:${row.key_id}:${row.deadline}`,
+            dedupeKey: `key.expiring:${row.key_id}:${row.reason}:${row.announced + 1}`,
           });
           if (id !== null) recorded++;
         }

@@ -235,6 +235,8 @@ export interface KeyDeadlineRow {
   reason: KeyExpiringData['reason'];
   /** ISO 8601 in UTC with milliseconds, as `Date#toISOString` writes it. */
   deadline: string;
+  /** How many `key.expiring` the key has had for this reason so far (the deadline has moved since the last one). */
+  announced: number;
 }
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
@@ -251,7 +253,10 @@ const ROTATION_DEADLINE = `s.created_at + make_interval(hours => 24 * COALESCE((
 
 /**
  * Active app keys whose expiry or rotation deadline (the current secret's, ROTATION_DEADLINE)
- * falls within the lead time and has no `key.expiring` event yet.
+ * falls within the lead time and whose latest `key.expiring` for that reason (if any)
+ * announced another deadline: never told, or told of a deadline that has moved since. The
+ * key's earlier announcements are found through webhook_events_key_expiring_idx (the key id
+ * is compared in the index's collation, or the index could not answer it).
  */
 const COMING_DEADLINES = `
   WITH live AS (
@@ -266,17 +271,24 @@ const COMING_DEADLINES = `
     SELECT live.*, 'expiry' AS reason, expires_at AS at FROM live WHERE expires_at IS NOT NULL
     UNION ALL
     SELECT live.*, 'rotation_period' AS reason, rotation_deadline AS at FROM live WHERE rotation_deadline IS NOT NULL
+  ), coming AS (
+    SELECT d.*, to_char(d.at AT TIME ZONE 'UTC', ${ISO}) AS deadline
+      FROM deadlines d
+     WHERE d.at > now() AND d.at <= now() + make_interval(days => $1)
   )
-  SELECT d.id AS key_id, d.workspace_id, d.app_id, d.customer_id, d.canary, d.environment, d.name, d.prefix, d.reason,
-         to_char(d.at AT TIME ZONE 'UTC', ${ISO}) AS deadline
-    FROM deadlines d
-   WHERE d.at > now() AND d.at <= now() + make_interval(days => $1)
-     AND NOT EXISTS (SELECT 1 FROM webhook_events e
-                      WHERE e.dedupe_key = 'key.expiring:' || d.id || ':' || to_char(d.at AT TIME ZONE 'UTC', ${ISO}))
-   ORDER BY d.at
+  SELECT c.id AS key_id, c.workspace_id, c.app_id, c.customer_id, c.canary, c.environment, c.name, c.prefix, c.reason,
+         c.deadline, told.announced
+    FROM coming c
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS announced,
+             (array_agg(e.data ->> 'expiresAt' ORDER BY e.occurred_at DESC, e.id DESC))[1] AS latest
+        FROM webhook_events e
+       WHERE e.type = 'key.expiring' AND e.data ->> 'keyId' = c.id COLLATE "default" AND e.data ->> 'reason' = c.reason) told
+   WHERE told.latest IS DISTINCT FROM c.deadline
+   ORDER BY c.at
    LIMIT $2`;
 
-/** Up to `limit` coming deadlines (soonest first) within `leadDays` that have no notice yet. */
+/** Up to `limit` coming deadlines (soonest first) within `leadDays` that the key's latest notice does not name. */
 export function comingKeyDeadlines(db: Queryable, leadDays: number, limit: number): Promise<KeyDeadlineRow[]> {
   return db.query(COMING_DEADLINES, [leadDays, limit]);
 }
