@@ -320,6 +320,55 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     });
   });
 
+  describe('claims of processed batchIds (retention 30 days by default)', () => {
+    /** Claims of batches processed `ageDays` ago, as a worker made them then. */
+    const processedAgo = (batchIds: string[], ageDays: number) =>
+      db.query(
+        `INSERT INTO processed_batches (batch_id, events, processed_at)
+         SELECT unnest($1::text[]), 1, now() - make_interval(days => $2)`,
+        [batchIds, ageDays],
+      );
+    const dayRequests = async (workspaceId: string) =>
+      count(db, `SELECT coalesce(sum(requests), 0) AS n FROM usage_rollups WHERE workspace_id = $1 AND granularity = 'day'`, [workspaceId]);
+
+    it('are purged once processed more than the retention ago, in batches, and kept while younger', async () => {
+      const prefix = uid('b');
+      // More than one purge batch (10,000) of old claims.
+      await processedAgo(Array.from({ length: 25_000 }, (_, i) => `${prefix}_old_${i}`), 31);
+      await processedAgo([`${prefix}_recent_1`, `${prefix}_recent_2`], 29);
+      await waitFor(async () => (await processedCount(db, `${prefix}_old_`)) === 0, 'old claims purged', 20_000);
+      expect(await processedCount(db, `${prefix}_recent_`)).toBe(2);
+    });
+
+    it('a batch redelivered after its claim was purged counts nothing again', async () => {
+      const fixture = await createFixture(db, 1, 1);
+      const events = [0, 1].map(() => event({ workspaceId: fixture.workspaceId, appId: fixture.apps[0], keyId: fixture.keys[0][0] }));
+      const batchId = `${uid('b')}_1`;
+      await queue.addBulk(jobsFor([batchId], [events]));
+      await waitFor(async () => (await processedCount(db, batchId)) === 1, 'batch processed');
+      await db.query(`UPDATE processed_batches SET processed_at = now() - interval '31 days' WHERE batch_id = $1`, [batchId]);
+      await waitFor(async () => (await processedCount(db, batchId)) === 0, 'claim purged', 20_000);
+
+      // The same batch again, as a disk spool replayed late would send it (its own job, the same batchId).
+      await queue.add(JOBS.usageBatch, { batchId, events } satisfies UsageBatchJob, { jobId: `${batchId}_again` });
+      await waitFor(async () => (await processedCount(db, batchId)) === 1, 'redelivered batch processed');
+      expect(await accessLogCount(db, fixture.workspaceId)).toBe(2);
+      expect(await dayRequests(fixture.workspaceId)).toBe(2);
+    });
+
+    it('events stamped more than the retention ago are not counted: without their log row a redelivery could not be recognised', async () => {
+      const fixture = await createFixture(db, 1, 1);
+      const at = (ageMs: number) =>
+        event({ workspaceId: fixture.workspaceId, appId: fixture.apps[0], keyId: fixture.keys[0][0], timestamp: new Date(Date.now() - ageMs).toISOString() });
+      const prefix = uid('b');
+      await queue.addBulk(jobsFor([`${prefix}_1`], [[at(31 * MS.day), at(29 * MS.day)]]));
+      await waitFor(async () => (await processedCount(db, prefix)) === 1, 'batch processed');
+      expect(await accessLogCount(db, fixture.workspaceId)).toBe(1);
+      expect(await dayRequests(fixture.workspaceId)).toBe(1);
+      expect(metricValue(await worker.metrics(), 'kw_usage_events_expired_total')).toBeGreaterThanOrEqual(1);
+    });
+  });
+
   it('measures rollup lag from the events the API stamped, not from the time a report carries', async () => {
     const fixture = await createFixture(db, 1, 1);
     const [appId, keyId] = [fixture.apps[0], fixture.keys[0][0]];

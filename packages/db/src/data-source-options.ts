@@ -23,6 +23,7 @@ import { WebhookRedeliveries1764220000000 } from './migrations/1764220000000-web
 import { ReportedRequestsPurgeIndex1764240000000 } from './migrations/1764240000000-reported-requests-purge-index';
 import { WebhookOlderSecrets1764230000000 } from './migrations/1764230000000-webhook-older-secrets';
 import { KeyExpiringAnnouncementsIndex1764250000000 } from './migrations/1764250000000-key-expiring-announcements-index';
+import { ProcessedBatchesPurgeIndex1764260000000 } from './migrations/1764260000000-processed-batches-purge-index';
 
 export const ENTITIES = [
   WorkspaceEntity,
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   WebhookOlderSecrets1764230000000,
   ReportedRequestsPurgeIndex1764240000000,
   KeyExpiringAnnouncementsIndex1764250000000,
+  ProcessedBatchesPurgeIndex1764260000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -30,6 +30,12 @@ export class MetricsService extends PrometheusMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsExpired = new Counter({
+    name: 'kw_usage_events_expired_total',
+    help: 'Usage events not counted because they were stamped more than KW_ACCESS_LOG_RETENTION_DAYS before their batch was applied.',
+    registers: [this.registry],
+  });
+
   readonly reportsDeduplicated = new Counter({
     name: 'kw_usage_reports_deduplicated_total',
     help: 'Reported usage events dropped because their (workspace, requestId) was already counted.',

@@ -6,7 +6,7 @@ import {
   createAccessLogPartition,
   dropAccessLogPartition,
   purgeDefaultAccessLog,
-  purgeReportedRequests,
+  purgeClaimsBefore,
 } from '@keywarden/db';
 import { REPORT_MAX_FUTURE_SKEW_MS } from '@keywarden/core';
 import { DataSource } from 'typeorm';
@@ -15,8 +15,8 @@ import { PeriodicJob } from '../common/periodic-job';
 import type { UsageConfig } from '../config/worker-config';
 
 const DAY_MS = 86_400_000;
-/** Claims of reported requestIds deleted per statement. */
-const REPORTED_REQUESTS_PURGE_BATCH = 10_000;
+/** Claims (of reported requestIds, of batchIds) deleted per statement. */
+const CLAIMS_PURGE_BATCH = 10_000;
 
 export interface MaintenanceResult {
   created: string[];
@@ -27,6 +27,8 @@ export interface MaintenanceResult {
   purgedDefault: number;
   /** Claims of reported requestIds deleted: no report naming them can be taken any more. */
   purgedReportedRequests: number;
+  /** Claims of processed batchIds deleted: a redelivery of their batch is answered by the access log. */
+  purgedProcessedBatches: number;
 }
 
 function dayStart(ms: number): number {
@@ -52,7 +54,12 @@ function dayStart(ms: number): number {
  * The same run deletes the claims of reported requestIds (reported_requests, which drop a
  * replayed report) once no replay of them can be taken: the API refuses an item stamped
  * more than the retention in the past, and a claim is made no earlier than its item's
- * stamp less the allowed clock skew.
+ * stamp less the allowed clock skew. It deletes the claims of batchIds (processed_batches)
+ * processed more than the retention ago too. How late a batch can come again has no bound
+ * (a disk spool left by a stopped API is replayed whenever it next starts), so the claim
+ * is only the quick answer to a redelivery: the worker applies no event stamped more than
+ * the retention ago, and every younger event the batch held still has its access_log row
+ * (and, reported, its claim), which a re-applied batch cannot add to again.
  */
 @Injectable()
 export class AccessLogPartitionsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -65,7 +72,7 @@ export class AccessLogPartitionsService implements OnApplicationBootstrap, OnMod
   ) {
     this.job = new PeriodicJob('access_log partition maintenance', config.partitionMaintenanceMs, this.logger, async () => {
       const result = await this.maintain();
-      if (result.created.length || result.dropped.length || result.purgedDefault || result.purgedReportedRequests) {
+      if (result.created.length || result.dropped.length || result.purgedDefault || result.purgedReportedRequests || result.purgedProcessedBatches) {
         this.logger.log(`access_log partitions: ${JSON.stringify(result)}`);
       }
     });
@@ -82,7 +89,7 @@ export class AccessLogPartitionsService implements OnApplicationBootstrap, OnMod
 
   async maintain(now = Date.now()): Promise<MaintenanceResult> {
     const today = dayStart(now);
-    const result: MaintenanceResult = { created: [], moved: 0, dropped: [], purgedDefault: 0, purgedReportedRequests: 0 };
+    const result: MaintenanceResult = { created: [], moved: 0, dropped: [], purgedDefault: 0, purgedReportedRequests: 0, purgedProcessedBatches: 0 };
     const existing = new Set(await accessLogPartitions(this.dataSource));
     for (let offset = -1; offset <= 2; offset++) {
       const from = today + offset * DAY_MS;
@@ -103,7 +110,9 @@ export class AccessLogPartitionsService implements OnApplicationBootstrap, OnMod
     }
     result.purgedDefault = await purgeDefaultAccessLog(this.dataSource, new Date(cutoff));
     const replayCutoff = now - this.config.retentionDays * DAY_MS - REPORT_MAX_FUTURE_SKEW_MS;
-    result.purgedReportedRequests = await purgeReportedRequests(this.dataSource, new Date(replayCutoff), REPORTED_REQUESTS_PURGE_BATCH);
+    result.purgedReportedRequests = await purgeClaimsBefore(this.dataSource, 'reported_requests', new Date(replayCutoff), CLAIMS_PURGE_BATCH);
+    const redeliveryCutoff = now - this.config.retentionDays * DAY_MS;
+    result.purgedProcessedBatches = await purgeClaimsBefore(this.dataSource, 'processed_batches', new Date(redeliveryCutoff), CLAIMS_PURGE_BATCH);
     return result;
   }
 }

@@ -1,8 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { UsageBatchJob, UsageEvent } from '@keywarden/core';
 import { applyUsageEvents, claimReportedRequests, claimUsageBatch, type Queryable, reportKey } from '@keywarden/db';
 import { DataSource } from 'typeorm';
+import type { UsageConfig } from '../config/worker-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { USAGE_CONFIG } from './usage.tokens';
+
+const DAY_MS = 86_400_000;
 
 /** Workspaces and keys of a batch that this deployment's database does not hold. */
 export interface ForeignReferences {
@@ -26,6 +30,8 @@ export interface ApplyResult {
   duplicateReports: number;
   /** Events whose (timestamp, id) was already in access_log (a producer resent them). */
   duplicateEvents: number;
+  /** Events stamped more than the retention ago: not applied (see UsageRollupService). */
+  expiredEvents: number;
   /** SQL statements sent for this batch, BEGIN and COMMIT included. */
   statements: number;
 }
@@ -54,6 +60,7 @@ export class UsageRollupService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
+    @Inject(USAGE_CONFIG) private readonly config: UsageConfig,
   ) {}
 
   async apply(job: UsageBatchJob): Promise<ApplyResult> {
@@ -94,6 +101,10 @@ export class UsageRollupService {
     }
     this.metrics.batchesProcessed.inc();
     this.metrics.eventsRolledUp.inc(result.accepted);
+    if (result.expiredEvents > 0) {
+      this.metrics.eventsExpired.inc(result.expiredEvents);
+      this.logger.warn(`usage batch ${job.batchId}: ${result.expiredEvents} event(s) stamped more than the retention ago were not counted`);
+    }
     this.metrics.reportsDeduplicated.inc(result.duplicateReports);
     this.metrics.batchSize.observe(result.received);
     this.metrics.batchLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -132,10 +143,12 @@ export class UsageRollupService {
           accepted: 0,
           duplicateReports: 0,
           duplicateEvents: 0,
+          expiredEvents: 0,
         });
       }
 
-      const fresh = await freshEvents(db, events);
+      const current = eventsStampedSince(events, Date.now() - this.config.retentionDays * DAY_MS);
+      const fresh = await freshEvents(db, current);
       const accepted = fresh.length > 0 ? await applyUsageEvents(db, fresh) : 0;
       statements++;
       await runner.commitTransaction();
@@ -143,8 +156,9 @@ export class UsageRollupService {
         duplicate: false,
         refused: null,
         accepted,
-        duplicateReports: events.length - fresh.length,
+        duplicateReports: current.length - fresh.length,
         duplicateEvents: fresh.length - accepted,
+        expiredEvents: events.length - current.length,
       });
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -153,6 +167,17 @@ export class UsageRollupService {
       await runner.release();
     }
   }
+}
+
+/**
+ * The events stamped at `cutoff` or later. An older one is not applied: its access_log row
+ * would be deleted at once (its day is past the retention), and without that row a later
+ * redelivery of its batch, once the batch's claim is purged, could not be told from new usage.
+ * The API refuses usage reported that old; only a batch that waited that long (a spool, a
+ * queue) still holds such events.
+ */
+function eventsStampedSince(events: UsageEvent[], cutoff: number): UsageEvent[] {
+  return events.filter((event) => Date.parse(event.timestamp) >= cutoff);
 }
 
 /** Drops reported events whose (workspace, requestId) was already counted, here or before. */

@@ -89,19 +89,23 @@ export async function countedReportedRequests(db: Queryable, workspaceId: string
   return new Set(rows.map((row) => row.request_id));
 }
 
+/** The bookkeeping tables the worker purges by age, with the column each is aged by (indexed). */
+const PURGED_BY_AGE = { reported_requests: 'created_at', processed_batches: 'processed_at' } as const;
+
 /**
- * Deletes the claims of reported requestIds made before `cutoff`, `batchSize` rows per
- * statement (each its own short transaction, so the pipeline's claims are not held up),
- * until none is left; answers how many went. The created_at index finds a batch, and its
- * rows are deleted by their physical address (ctid) without a second lookup.
+ * Deletes the rows of a bookkeeping table (claims of reported requestIds, of batches) made
+ * before `cutoff`, `batchSize` rows per statement (each its own short transaction, so the
+ * pipeline's claims are not held up), until none is left; answers how many went. The age
+ * column's index finds a batch, and its rows are deleted by their physical address (ctid)
+ * without a second lookup.
  */
-export async function purgeReportedRequests(db: Queryable, cutoff: Date, batchSize: number): Promise<number> {
+export async function purgeClaimsBefore(db: Queryable, table: keyof typeof PURGED_BY_AGE, cutoff: Date, batchSize: number): Promise<number> {
   let purged = 0;
   for (;;) {
     const [{ n }]: Array<{ n: number }> = await db.query(
       `WITH gone AS (
-         DELETE FROM reported_requests
-          WHERE ctid = ANY(ARRAY(SELECT ctid FROM reported_requests WHERE created_at < $1 LIMIT $2))
+         DELETE FROM ${table}
+          WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE ${PURGED_BY_AGE[table]} < $1 LIMIT $2))
          RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [cutoff.toISOString(), batchSize],
