@@ -16,6 +16,7 @@ const DAY_MS = 86_400_000;
 const LEAD_DAYS = 7;
 
 interface Announcement {
+  reason: string;
   deadline: string;
   dedupe_key: string;
 }
@@ -49,7 +50,7 @@ async function moveExpiry(keyId: string, expiresAt: string): Promise<void> {
 /** The key's `key.expiring` events, in the order they were recorded. */
 async function announcements(keyId: string): Promise<Announcement[]> {
   const { rows } = await db.query<Announcement>(
-    `SELECT data ->> 'expiresAt' AS deadline, dedupe_key FROM webhook_events
+    `SELECT data ->> 'reason' AS reason, data ->> 'expiresAt' AS deadline, dedupe_key FROM webhook_events
       WHERE type = 'key.expiring' AND data ->> 'keyId' = $1 ORDER BY occurred_at, id`,
     [keyId],
   );
@@ -77,9 +78,23 @@ it('announces a deadline moved back to one announced before (X, then Y, then X a
   await moveExpiry(keyId, x);
   await scanner.scan();
   expect(await announcements(keyId)).toEqual([
-    { deadline: x, dedupe_key: `key.expiring:${keyId}:expiry:1` },
-    { deadline: y, dedupe_key: `key.expiring:${keyId}:expiry:2` },
-    { deadline: x, dedupe_key: `key.expiring:${keyId}:expiry:3` },
+    { reason: 'expiry', deadline: x, dedupe_key: `key.expiring:${keyId}:expiry:1` },
+    { reason: 'expiry', deadline: y, dedupe_key: `key.expiring:${keyId}:expiry:2` },
+    { reason: 'expiry', deadline: x, dedupe_key: `key.expiring:${keyId}:expiry:3` },
+  ]);
+});
+
+it("announces a moved expiry again without announcing the key's unchanged rotation deadline again", async () => {
+  const keyId = await keyExpiringAt(inDays(3));
+  await db.query(`UPDATE api_keys SET policy = '{"rotationPeriodDays": 5}' WHERE id = $1`, [keyId]);
+  await scanner.scan();
+  await moveExpiry(keyId, inDays(4));
+  await scanner.scan();
+  // One scan records both reasons at once: their order is not the point.
+  expect((await announcements(keyId)).map((announcement) => announcement.dedupe_key).sort()).toEqual([
+    `key.expiring:${keyId}:expiry:1`,
+    `key.expiring:${keyId}:expiry:2`,
+    `key.expiring:${keyId}:rotation_period:1`,
   ]);
 });
 
