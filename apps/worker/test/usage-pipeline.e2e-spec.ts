@@ -89,6 +89,20 @@ const processedCount = (db: Client, prefix: string) =>
 const accessLogCount = (db: Client, workspaceId: string) =>
   count(db, `SELECT count(*) AS n FROM access_log WHERE workspace_id = $1`, [workspaceId]);
 
+/** A usage report (`POST /v1/usage`) of one request by the fixture's first key, as the API queues it. */
+function reportOf(fixture: Fixture, requestId: string, fields: Partial<UsageEvent> = {}): UsageEvent {
+  return event({
+    workspaceId: fixture.workspaceId,
+    appId: fixture.apps[0],
+    keyId: fixture.keys[0][0],
+    kind: 'report',
+    route: 'POST /v1/usage',
+    model: 'gpt-a',
+    requestId,
+    ...fields,
+  });
+}
+
 function jobsFor(batchIds: string[], batches: UsageEvent[][]) {
   return batches.map((events, i) => ({
     name: JOBS.usageBatch,
@@ -244,18 +258,7 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
 
   it('counts a reported requestId once, across batches and within one', async () => {
     const fixture = await createFixture(db, 1, 1);
-    const report = (requestId: string, units: number) =>
-      event({
-        workspaceId: fixture.workspaceId,
-        appId: fixture.apps[0],
-        keyId: fixture.keys[0][0],
-        kind: 'report',
-        route: 'POST /v1/usage',
-        model: 'gpt-a',
-        requestId,
-        units,
-        costMicros: units * 10,
-      });
+    const report = (requestId: string, units: number) => reportOf(fixture, requestId, { units, costMicros: units * 10 });
     // req-1 twice in batch one and once in batch two; req-2 only in batch two.
     const batchOne = [report('req-1', 100), report('req-1', 100)];
     const batchTwo = [report('req-1', 100), report('req-2', 7)];
@@ -300,18 +303,7 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
       await claimedAgo(fixture.workspaceId, ['counted-long-ago'], 29);
       await waitFor(async () => (await claimsOf(fixture.workspaceId, 'purged-marker')) === 0, 'a purge run', 20_000);
 
-      const report = (requestId: string) =>
-        event({
-          workspaceId: fixture.workspaceId,
-          appId: fixture.apps[0],
-          keyId: fixture.keys[0][0],
-          kind: 'report',
-          route: 'POST /v1/usage',
-          model: 'gpt-a',
-          requestId,
-          units: 5,
-          timestamp: new Date(Date.now() - 29 * MS.day).toISOString(),
-        });
+      const report = (requestId: string) => reportOf(fixture, requestId, { units: 5, timestamp: new Date(Date.now() - 29 * MS.day).toISOString() });
       const prefix = uid('b');
       await queue.addBulk(jobsFor([`${prefix}_1`], [[report('counted-long-ago'), report('first-time')]]));
       await waitFor(async () => (await processedCount(db, prefix)) === 1, 'batch processed');
@@ -407,18 +399,7 @@ describe('usage pipeline (worker process, real PostgreSQL + Redis)', () => {
     // The largest amounts POST /v1/usage takes: 1,000 units of them fill the day's row, 30 more overflow it.
     const timestamp = new Date().toISOString();
     const report = (requestId: string) =>
-      event({
-        workspaceId: fixture.workspaceId,
-        appId: fixture.apps[0],
-        keyId: heavy,
-        kind: 'report',
-        route: 'POST /v1/usage',
-        model: 'gpt-a',
-        requestId,
-        timestamp,
-        units: Number.MAX_SAFE_INTEGER,
-        costMicros: 1_000_000_000_000_000,
-      });
+      reportOf(fixture, requestId, { keyId: heavy, timestamp, units: Number.MAX_SAFE_INTEGER, costMicros: 1_000_000_000_000_000 });
     const prefix = uid('b');
     await queue.addBulk(jobsFor([`${prefix}_1`], [Array.from({ length: 1_000 }, (_, i) => report(`a-${i}`))]));
     await waitFor(async () => (await processedCount(db, prefix)) === 1, 'first batch');
