@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { generateKey, hashKey, queuePrefixForDeployment } from '@keywarden/core';
-import { readDeploymentId } from '@keywarden/db';
+import { generateKey, hashKey } from '@keywarden/core';
 import type { App, Keywarden } from '@keywarden/sdk';
 import { Client } from 'pg';
+import { cacheChannels } from '../src/credentials/key-cache.service';
 import {
   type ApiProcess,
   bootstrapWorkspace,
@@ -91,8 +91,8 @@ describe('unknown keys', () => {
     }
     expect((await viaB.verifyKey(key)).code).toBe('UNAUTHORIZED');
     // What create and rotate broadcast for every secret they issue:
-    const namespace = queuePrefixForDeployment(await readDeploymentId(process.env.DATABASE_URL as string));
-    execFileSync('redis-cli', ['-u', process.env.REDIS_URL as string, 'publish', `${namespace}:new-secrets`, hash.toString('hex')]);
+    const { newSecrets } = cacheChannels(await apiA.queueNamespace());
+    execFileSync('redis-cli', ['-u', process.env.REDIS_URL as string, 'publish', newSecrets, hash.toString('hex')]);
     for (const via of [viaA, viaB]) {
       await eventually(async () => expect((await via.verifyKey(key)).code).toBe('VALID'), { timeoutMs: 2_000, intervalMs: 20 });
     }

@@ -1,5 +1,4 @@
-import { JOBS, newId, QUEUES, queuePrefixForDeployment, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
-import { readDeploymentId } from '@keywarden/db';
+import { JOBS, newId, QUEUES, type UsageBatchJob, type UsageEvent } from '@keywarden/core';
 import type { AppKey, Keywarden, WithSecret } from '@keywarden/sdk';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -19,13 +18,14 @@ import {
 } from './harness';
 
 /**
- * Two deployments (API + worker, each with its own database) on one Redis, neither with
- * KW_QUEUE_PREFIX set: each derives its queue namespace from its database, so each worker
- * rolls up exactly its own API's events. A batch that reaches a worker anyway (a shared
+ * Two deployments (API + worker, each with its own database) on one Redis. B has no
+ * KW_QUEUE_PREFIX: it derives its queue namespace from its database, so each worker rolls
+ * up exactly its own API's events. A batch that reaches a worker anyway (a shared
  * namespace set by hand) but names workspaces or keys of another database is refused:
  * dead-lettered, counted and logged, never written.
  *
- * Stack A is the run's API database with the run's worker; stack B gets a database of
+ * Stack A is the run's API database with the run's worker, in the run's namespace (derived
+ * from its database too, unless the run sets KW_QUEUE_PREFIX); stack B gets a database of
  * its own here.
  */
 
@@ -105,8 +105,10 @@ beforeAll(async () => {
   await migrateDatabase(databaseB);
   // One at a time: process start-up is CPU-bound.
   const apiA = await startApi();
-  const apiB = await startApi({ DATABASE_URL: databaseB });
-  workerB = await startWorker({ DATABASE_URL: databaseB });
+  // An empty KW_QUEUE_PREFIX is an unset one: B derives its namespace whatever the run sets.
+  const deploymentB = { DATABASE_URL: databaseB, KW_QUEUE_PREFIX: '' };
+  const apiB = await startApi(deploymentB);
+  workerB = await startWorker(deploymentB);
   a = await stack(process.env.DATABASE_URL as string, apiA);
   b = await stack(databaseB, apiB);
 }, 120_000);
@@ -117,9 +119,9 @@ afterAll(async () => {
   await dropDatabase(process.env.DATABASE_URL as string, secondDatabase);
 });
 
-test('the two deployments derive different queue namespaces from their databases', async () => {
-  const [idA, idB] = await Promise.all([readDeploymentId(a.databaseUrl), readDeploymentId(b.databaseUrl)]);
-  expect(queuePrefixForDeployment(idA)).not.toBe(queuePrefixForDeployment(idB));
+test('the two deployments work in different queue namespaces', async () => {
+  const [namespaceA, namespaceB] = await Promise.all([a.api.queueNamespace(), b.api.queueNamespace()]);
+  expect(namespaceA).not.toBe(namespaceB);
 });
 
 test("each worker rolls up exactly its own API's verifies, and none of the other's", async () => {
@@ -139,7 +141,7 @@ test("each worker rolls up exactly its own API's verifies, and none of the other
 test("a batch naming another database's workspace or keys is dead-lettered, counted and logged, not written", async () => {
   const queue = new Queue<UsageBatchJob>(QUEUES.usage, {
     connection: { url: process.env.REDIS_URL as string },
-    prefix: queuePrefixForDeployment(await readDeploymentId(b.databaseUrl)),
+    prefix: await b.api.queueNamespace(),
   });
   try {
     const refusedBefore = await refusedBatches(workerB);

@@ -1,5 +1,4 @@
-import { keyInvalidationChannel, queuePrefixForDeployment } from '@keywarden/core';
-import { readDeploymentId } from '@keywarden/db';
+import { keyInvalidationChannel } from '@keywarden/core';
 import type { Propagation } from '@keywarden/sdk';
 import Redis from 'ioredis';
 import { eventually, rawRequest, uniqueName } from './harness';
@@ -64,7 +63,7 @@ it('a second rotation on A inside the first one\'s grace: B refuses the original
 
 it('reports an unconfirmed propagation when a receiver never confirms, and still revokes', async () => {
   // A subscriber that receives invalidations but is no API instance: it never confirms.
-  const channel = keyInvalidationChannel(queuePrefixForDeployment(await readDeploymentId(process.env.DATABASE_URL as string)));
+  const channel = keyInvalidationChannel(await two.apiA.queueNamespace());
   const silent = new Redis(process.env.REDIS_URL as string);
   const observer = new Redis(process.env.REDIS_URL as string);
   try {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { infraConfigOf, infraEnvSchema, parseEnv, queuePrefixOf, resolveQueueNamespace } from '@keywarden/platform';
 import { API_DIR, API_MAIN, assertBuilt, assertWorkerBuilt, LOG_SUFFIX, runDir, WORKER_DIR, WORKER_MAIN } from './paths';
 
 // Generous: on a loaded machine a cold start (Nest, TypeORM, Swagger) can take this long.
@@ -18,6 +19,11 @@ export interface ApiProcess {
   stop(): Promise<void>;
   /** SIGKILL, as a crash: nothing is flushed or closed. Resolves once the process is gone. */
   kill(): Promise<void>;
+  /**
+   * The queue namespace the process works in (queues and pub/sub channels), read from its
+   * environment as it reads it at start: KW_QUEUE_PREFIX, or the one derived from its database.
+   */
+  queueNamespace(): Promise<string>;
 }
 
 // One registry per Node process: each test file loads this module anew.
@@ -130,11 +136,12 @@ async function startProcess({ label, main, cwd, portEnv, extraEnv, readiness }: 
   const port = await freePort();
   const logFile = join(runDir(), `${process.pid}-${label.toLowerCase()}-${port}${LOG_SUFFIX}`);
   const fd = openSync(logFile, 'a', 0o600);
+  const env = { ...process.env, LOG_LEVEL: 'debug', ...extraEnv, [portEnv]: String(port), HOST: '127.0.0.1' };
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [main], {
       cwd,
-      env: { ...process.env, LOG_LEVEL: 'debug', ...extraEnv, [portEnv]: String(port), HOST: '127.0.0.1' },
+      env,
       stdio: ['ignore', fd, fd],
     });
   } finally {
@@ -151,6 +158,7 @@ async function startProcess({ label, main, cwd, portEnv, extraEnv, readiness }: 
     port,
     logFile,
     readLog: () => readFileSync(logFile, 'utf8'),
+    queueNamespace: async () => queuePrefixOf(await resolveQueueNamespace(infraConfigOf(parseEnv(infraEnvSchema, env)))),
     kill: () =>
       (stopped ??= (async () => {
         const exited = exitOf(child);
