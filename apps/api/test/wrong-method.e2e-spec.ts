@@ -68,6 +68,23 @@ describe('a method the path does not have', () => {
   });
 });
 
+describe('a path segment longer than any id', () => {
+  // Longer than the router's longest path parameter (100 characters): no route takes it.
+  const overlongId = 'k'.repeat(150);
+
+  it.each(['GET', 'POST', 'PUT', 'DELETE'])('%s /v1/keys/<150 characters> is 404 without an Allow header, whichever method', async (method) => {
+    const response = await rawRequest(api.baseUrl, `/v1/keys/${overlongId}`, { method, apiKey: workspace.secret });
+    expectErrorEnvelope(response, { status: 404, code: 'NOT_FOUND' });
+    expect(response.headers.get('allow')).toBeNull();
+  });
+
+  it('is still 405 under a route that takes any path (the console pages), which has no parameter to exceed', async () => {
+    const response = await rawRequest(api.baseUrl, `/console/${overlongId}`, { method: 'POST', body: '{}' });
+    expectErrorEnvelope(response, { status: 405, code: 'METHOD_NOT_ALLOWED' });
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
 describe('what stays as it was', () => {
   it('a path no method has is 404 without an Allow header', async () => {
     const response = await rawRequest(api.baseUrl, '/v1/nothing', { method: 'PUT', apiKey: workspace.secret });

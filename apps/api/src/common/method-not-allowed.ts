@@ -4,9 +4,21 @@ import { ApiError } from './api-error';
 /** The methods our routes are declared with; Fastify adds HEAD beside every GET. */
 const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-/** The methods some route (Nest's, the verify route, the console's pages) answers at this URL, by the router's own match. */
+/**
+ * Whether a route (Nest's, the verify route, the console's pages) takes `method` at this
+ * URL, by the router's own match. A path parameter longer than the router's maximum makes
+ * it answer with a stand-in instead of null, one that sends the request to the 404 of
+ * FST_ERR_MAX_PARAM_LENGTH: that is no route. Only a real match carries the parsed query
+ * string.
+ */
+function routeTakes(request: FastifyRequest, method: string): boolean {
+  const match = request.server.findRoute({ method, url: request.url });
+  return match !== null && match.searchParams !== undefined;
+}
+
+/** The methods some route answers at this URL. */
 export function allowedMethodsAt(request: FastifyRequest): string[] {
-  return ROUTE_METHODS.filter((method) => request.server.findRoute({ method, url: request.url }) !== null);
+  return ROUTE_METHODS.filter((method) => routeTakes(request, method));
 }
 
 /**
