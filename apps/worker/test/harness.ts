@@ -8,13 +8,14 @@ import { Client } from 'pg';
 
 export const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
-/**
- * BullMQ prefix for this test run: the real queue name, but keys no other consumer on
- * the same Redis (a dev worker, a benchmark) would take jobs from.
- */
 /** The pepper the test workers open webhook secrets with (the migrate step uses the same default). */
 export const WORKER_TEST_PEPPER = process.env.KW_PEPPER ?? 'worker-e2e-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 
+/**
+ * BullMQ prefix for this test run: the real queue name, but keys no other consumer on
+ * the same Redis (a dev worker, a benchmark) would take jobs from. The test workers get
+ * it whatever KW_QUEUE_PREFIX the run sets: they do not inherit the environment.
+ */
 export const QUEUE_PREFIX = `kwtest-${process.pid}-${Date.now().toString(36)}`;
 
 export async function freePort(): Promise<number> {
