@@ -122,7 +122,7 @@ function setupOpenApi(app: NestFastifyApplication): void {
     new DocumentBuilder()
       .setTitle('Keywarden API')
       .setDescription(
-        'Issue, verify, police and audit API keys. A request body field or a query parameter the operation does not declare is refused (400 VALIDATION_FAILED), never ignored, and so is a query parameter given twice. An app, key or customer a filter names that the caller cannot see is 404, as in a path. A method a path does not have is refused with 405 METHOD_NOT_ALLOWED and an Allow header listing the methods it has.',
+        'Issue, verify, police and audit API keys. A request body field or a query parameter the operation does not declare is refused (400 VALIDATION_FAILED), never ignored, and so is a query parameter given twice. An app, key, customer or admin key a filter names that the caller cannot see is 404, as in a path. A method a path does not have is refused with 405 METHOD_NOT_ALLOWED and an Allow header listing the methods it has.',
       )
       .setVersion('1')
       // 3.1: response schemas are JSON Schema as generated from the wire types (`type: [T, 'null']`).

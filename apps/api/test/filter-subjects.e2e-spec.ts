@@ -16,9 +16,12 @@ let ownCustomer: Customer;
 let foreignApp: App;
 let foreignKey: AppKey;
 let foreignCustomer: Customer;
+/** Another workspace's admin key (the one that created its app, key and customer). */
+let foreignAdminKeyId: string;
 
 const UNKNOWN_APP = 'app_00000000000000000000000000';
 const UNKNOWN_CUSTOMER = 'cus_00000000000000000000000000';
+const UNKNOWN_ADMIN_KEY = 'akey_00000000000000000000000000';
 
 beforeAll(async () => {
   api = await startApi();
@@ -26,7 +29,9 @@ beforeAll(async () => {
   owner = client(api.baseUrl, workspace.secret);
   ownApp = await owner.apps.create({ name: uniqueName('own'), scopeCatalog: ['generation.create'] });
   ownCustomer = await owner.customers.create({ externalId: uniqueName('own') });
-  const other = client(api.baseUrl, (await bootstrapWorkspace('filter-subjects-other')).secret);
+  const otherWorkspace = await bootstrapWorkspace('filter-subjects-other');
+  foreignAdminKeyId = otherWorkspace.keyId;
+  const other = client(api.baseUrl, otherWorkspace.secret);
   foreignApp = await other.apps.create({ name: uniqueName('theirs'), scopeCatalog: ['generation.create'] });
   foreignKey = await other.keys.create({ appId: foreignApp.id, name: 'theirs', environment: 'live', scopes: ['generation.create'] });
   foreignCustomer = await other.customers.create({ externalId: uniqueName('theirs') });
@@ -55,6 +60,7 @@ describe("another workspace's app, key or customer is 404 naming it", () => {
     ['GET /v1/webhooks?customerId', () => get(`/v1/webhooks?customerId=${foreignCustomer.id}`), () => `Customer ${foreignCustomer.id} not found`],
     ['POST /v1/keys/bulk filter.appId', () => bulk({ appId: foreignApp.id }), () => `App ${foreignApp.id} not found`],
     ['POST /v1/keys/bulk filter.customerId', () => bulk({ customerId: foreignCustomer.id }), () => `Customer ${foreignCustomer.id} not found`],
+    ['POST /v1/keys/bulk filter.createdBy', () => bulk({ createdBy: foreignAdminKeyId }), () => `Admin key ${foreignAdminKeyId} not found`],
   ])('%s', async (_name, send, message) => {
     expectErrorEnvelope(await send(), { status: 404, code: 'NOT_FOUND', message: message() });
   });
@@ -67,6 +73,10 @@ describe('an app or customer that does not exist is 404 naming it', () => {
 
   it('POST /v1/keys/bulk filter.customerId', async () => {
     expectErrorEnvelope(await bulk({ customerId: UNKNOWN_CUSTOMER }), { status: 404, code: 'NOT_FOUND', message: `Customer ${UNKNOWN_CUSTOMER} not found` });
+  });
+
+  it('POST /v1/keys/bulk filter.createdBy', async () => {
+    expectErrorEnvelope(await bulk({ createdBy: UNKNOWN_ADMIN_KEY }), { status: 404, code: 'NOT_FOUND', message: `Admin key ${UNKNOWN_ADMIN_KEY} not found` });
   });
 
   it('GET /v1/keys?customerId', async () => {
@@ -86,6 +96,14 @@ describe("the workspace's own", () => {
     const key = await owner.keys.create({ appId: ownApp.id, name: 'held', environment: 'live', scopes: ['generation.create'], customerId: ownCustomer.id });
     const response = await bulk({ appId: ownApp.id, customerId: ownCustomer.id });
     expect({ status: response.status, body: response.json }).toMatchObject({ status: 200, body: { matched: 1, keyIds: [key.id] } });
+  });
+
+  it('a bulk filter on an admin key of the workspace, revoked too, matches the keys it created', async () => {
+    const member = await owner.adminKeys.create({ name: uniqueName('member'), role: 'admin' });
+    const created = await client(api.baseUrl, member.secret).keys.create({ appId: ownApp.id, name: 'by member', environment: 'live', scopes: ['generation.create'] });
+    await owner.adminKeys.revoke(member.id);
+    const response = await bulk({ createdBy: member.id });
+    expect({ status: response.status, body: response.json }).toMatchObject({ status: 200, body: { matched: 1, keyIds: [created.id] } });
   });
 
   it("a deleted app's keys and alerts are still listed by its id", async () => {

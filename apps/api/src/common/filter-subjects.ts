@@ -1,4 +1,4 @@
-import { appKeysWithPolicies, appStateInWorkspace, isCustomerOfWorkspace, type Queryable } from '@keywarden/db';
+import { appKeysWithPolicies, appStateInWorkspace, isAdminKeyOfWorkspace, isCustomerOfWorkspace, type Queryable } from '@keywarden/db';
 import type { Actor } from '../credentials/principal';
 import { ApiError } from './api-error';
 import { assertCanActOnApp } from './app-access';
@@ -8,11 +8,13 @@ export interface FilterSubjects {
   appId?: string;
   keyId?: string;
   customerId?: string;
+  /** The admin key that created the keys (bulk operations). */
+  createdBy?: string;
 }
 
 /**
- * What a filter names must be the caller's, as for a path parameter: an app, key or
- * customer of another workspace (or of none) is 404 naming it, an app outside the caller's
+ * What a filter names must be the caller's, as for a path parameter: an app, key,
+ * customer or admin key of another workspace (or of none) is 404 naming it, an app outside the caller's
  * restriction 403. Without it a filter on such an id answered an empty list, which a
  * caller could not tell from "nothing yet". A deleted app is still the workspace's: its
  * keys, alerts and endpoints are listed as before.
@@ -30,5 +32,8 @@ export async function assertFilterSubjects(db: Queryable, actor: Actor, filter: 
   }
   if (filter.customerId !== undefined && !(await isCustomerOfWorkspace(db, filter.customerId, workspaceId))) {
     throw new ApiError('NOT_FOUND', `Customer ${filter.customerId} not found`);
+  }
+  if (filter.createdBy !== undefined && !(await isAdminKeyOfWorkspace(db, filter.createdBy, workspaceId))) {
+    throw new ApiError('NOT_FOUND', `Admin key ${filter.createdBy} not found`);
   }
 }

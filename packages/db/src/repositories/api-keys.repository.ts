@@ -118,6 +118,12 @@ export async function appKeyIdsAmong(db: Queryable, appId: string, keyIds: strin
   return new Set(rows.map((row) => row.id));
 }
 
+/** Whether the admin key is the workspace's, revoked or not (an offboarded member's still names the keys it created). */
+export async function isAdminKeyOfWorkspace(db: Queryable, keyId: string, workspaceId: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(`SELECT 1 FROM api_keys WHERE id = $1 AND workspace_id = $2 AND kind = 'admin'`, [keyId, workspaceId]);
+  return rows.length > 0;
+}
+
 /** A live owner key: an admin key with every scope on every app, neither revoked nor expired. */
 const LIVE_OWNER_KEY = `kind = 'admin' AND status = 'active' AND app_ids IS NULL AND '*' = ANY(scopes) AND (expires_at IS NULL OR expires_at > now())`;
 
