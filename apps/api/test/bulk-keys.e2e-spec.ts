@@ -228,6 +228,65 @@ describe('POST /v1/keys/bulk', () => {
     expect(rows).toEqual([]);
   });
 
+  describe('every action names the matched keys it leaves as they are under skipped, with why, as its dry run foretold', () => {
+    /** A group of an active, a disabled and a revoked key, the active one expiring at `expiresAt`. */
+    async function mixedGroup(expiresAt: string | null = null) {
+      const group = uniqueName('s').slice(0, 30).toLowerCase();
+      const [active, disabled, revoked] = await Promise.all([newKey(group), newKey(group), newKey(group)]);
+      if (expiresAt !== null) await owner.keys.update(active.id, { expiresAt });
+      await owner.keys.disable(disabled.id);
+      await owner.keys.revoke(revoked.id);
+      return { group, active, disabled, revoked };
+    }
+
+    /** The dry run's answer, then the real run's, which must name the same keys for the same reasons. */
+    async function runBoth(body: object): Promise<BulkAnswer> {
+      const dryRun = await bulkOk({ ...body, dryRun: true });
+      const answer = await bulkOk(body);
+      expect(dryRun.skipped).toEqual(answer.skipped);
+      return answer;
+    }
+
+    it('disable: the revoked key (irreversible) and the key already disabled', async () => {
+      const { group, active, disabled, revoked } = await mixedGroup();
+      const answer = await runBoth({ filter: { group }, action: 'disable' });
+      expect(answer).toMatchObject({ matched: 3, changed: 1 });
+      expect(answer.skipped).toEqual({ [disabled.id]: 'Key is already disabled', [revoked.id]: 'Key is revoked; revocation is irreversible' });
+      expect(await statuses([active.id])).toEqual(['disabled']);
+    });
+
+    it('enable: the revoked key (irreversible) and the key already enabled', async () => {
+      const { group, active, disabled, revoked } = await mixedGroup();
+      const answer = await runBoth({ filter: { group }, action: 'enable' });
+      expect(answer).toMatchObject({ matched: 3, changed: 1 });
+      expect(answer.skipped).toEqual({ [active.id]: 'Key is already enabled', [revoked.id]: 'Key is revoked; revocation is irreversible' });
+      expect(await statuses([disabled.id])).toEqual(['active']);
+    });
+
+    it('expire: the revoked key (no longer changeable) and the key that already has that expiry', async () => {
+      const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+      const { group, active, disabled, revoked } = await mixedGroup(expiresAt);
+      const answer = await runBoth({ filter: { group }, action: 'expire', expiresAt });
+      expect(answer).toMatchObject({ matched: 3, changed: 1 });
+      expect(answer.skipped).toEqual({ [active.id]: `Key already expires at ${expiresAt}`, [revoked.id]: 'Key is revoked and can no longer be changed' });
+      expect((await owner.keys.get(disabled.id)).expiresAt).toBe(expiresAt);
+      expect((await owner.keys.get(revoked.id)).expiresAt).toBeNull();
+    });
+
+    it('revoke: the key already revoked', async () => {
+      const { group, revoked } = await mixedGroup();
+      const answer = await runBoth({ filter: { group }, action: 'revoke' });
+      expect(answer).toMatchObject({ matched: 3, changed: 2 });
+      expect(answer.skipped).toEqual({ [revoked.id]: 'Key is already revoked' });
+    });
+
+    it('an action that changes every matched key answers an empty skipped', async () => {
+      const group = uniqueName('s').slice(0, 30).toLowerCase();
+      await Promise.all([newKey(group), newKey(group)]);
+      expect(await runBoth({ filter: { group }, action: 'disable' })).toMatchObject({ matched: 2, changed: 2, skipped: {} });
+    });
+  });
+
   it('sets and clears an expiry', async () => {
     const group = uniqueName('e').slice(0, 30).toLowerCase();
     const [key] = await Promise.all([newKey(group)]);

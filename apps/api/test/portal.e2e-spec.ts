@@ -390,7 +390,7 @@ describe('keys in the portal', () => {
     expect(entry).toMatchObject({ action: 'key.revoked', actor: `portal:${alice.id}` });
   });
 
-  it("refuses to rotate the customer's expired key with 409 CONFLICT saying why, issuing no secret", async () => {
+  it("refuses to rotate the customer's expired key with 409 CONFLICT saying why and what a customer can do, issuing no secret", async () => {
     const key = await keyOf(alice);
     await sql(`UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [key.id]);
     const portal = await openPortal(alice);
@@ -398,7 +398,7 @@ describe('keys in the portal', () => {
     expectErrorEnvelope(refused, {
       status: 409,
       code: 'CONFLICT',
-      message: 'Key has expired: a rotation would issue a secret that never verifies; set a later expiresAt or create a new key',
+      message: 'Key has expired: a rotation would issue a secret that never verifies; create a new key',
     });
     expect((await owner.keys.get(key.id)).secrets).toEqual([expect.objectContaining({ prefix: key.prefix, current: true })]);
   });

@@ -411,7 +411,7 @@ describe('alerts', () => {
 });
 
 describe('bulk key operations', () => {
-  const ANSWER: BulkKeysResponse = { operationId: 'bulk_1', dryRun: false, matched: 2, changed: 2, keyIds: ['key_1', 'key_2'] };
+  const ANSWER: BulkKeysResponse = { operationId: 'bulk_1', dryRun: false, matched: 2, changed: 2, keyIds: ['key_1', 'key_2'], skipped: {} };
 
   it('POSTs the request as JSON to /v1/keys/bulk, without an Idempotency-Key unless given, and returns the answer', async () => {
     const { kw, calls } = client([json(200, ANSWER)]);

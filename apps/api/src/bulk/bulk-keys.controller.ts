@@ -19,8 +19,11 @@ export class BulkKeysController {
   /**
    * One action (revoke, disable, enable, rotate, expire) on every key a filter matches, in
    * chunks; `dryRun` counts and lists them first. `revoke` also needs keys.revoke. Send an
-   * `Idempotency-Key` header to retry safely. `rotate` lists the keys it refused (revoked,
-   * or past their expiresAt) under `skipped` with the reason.
+   * `Idempotency-Key` header to retry safely. Every action, in a dry run too, lists the
+   * matched keys it leaves as they are under `skipped` with the reason: what the single
+   * operation refuses (a revoked key; for rotate, one past its expiresAt too) or a key
+   * already as the action would leave it. An appId, customerId or createdBy naming what
+   * the caller cannot see is 404.
    */
   @Post('bulk')
   @WithoutRequestDeadline()

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  type BulkKeyAction,
+  type BulkActionRequest,
   type BulkKeysResponse,
+  bulkSkipReason,
   DEFAULT_ROTATION_GRACE_SECONDS,
   hasScope,
   newId,
-  rotationRefusal,
 } from '@keywarden/core';
 import { ApiKeyEntity, appKeyIdsMatching } from '@keywarden/db';
 import { DataSource, type EntityManager, In } from 'typeorm';
@@ -23,7 +23,7 @@ import type { BulkKeyFilterDto, BulkKeysDto } from './dto/bulk-keys.dto';
 export const BULK_CHUNK_SIZE = 500;
 /** Rotation answers every new secret: more than this in one operation is refused. */
 export const MAX_BULK_ROTATIONS = 1_000;
-/** Ids listed in an answer at most (`matched` counts them all). */
+/** Ids listed in an answer's `keyIds`, and in its `skipped`, at most (`matched` counts them all). */
 export const MAX_LISTED_KEY_IDS = 1_000;
 /** An operation whose request died mid-way may be taken over by a retry after this long. */
 const STALE_OPERATION_MS = 5 * 60_000;
@@ -35,10 +35,17 @@ export interface BulkContext {
   auditDetails?: Record<string, unknown>;
 }
 
-/** What a bulk rotation answers per key: the new secret, or why the key was left as it was. */
-interface RotationResults {
-  secrets: Record<string, string>;
-  skipped: Record<string, string>;
+/** The matched keys an operation leaves as they are, with why: the first MAX_LISTED_KEY_IDS of them. */
+class SkippedKeys {
+  private readonly reasons = new Map<string, string>();
+
+  add(keyId: string, reason: string): void {
+    if (this.reasons.size < MAX_LISTED_KEY_IDS) this.reasons.set(keyId, reason);
+  }
+
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.reasons);
+  }
 }
 
 interface StoredOperation {
@@ -162,19 +169,30 @@ export class BulkKeysService {
     if (dto.action === 'rotate' && matchedIds.length > MAX_BULK_ROTATIONS) {
       throw ApiError.validation('filter', `matches ${matchedIds.length} keys; rotate at most ${MAX_BULK_ROTATIONS} at once (each new secret is in the answer)`);
     }
+    const request: BulkActionRequest = { expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null };
+    const skipped = new SkippedKeys();
+    /** The rows the action changes; the others go to `skipped`, by the same rule in a real and a dry run. */
+    const applicable = (rows: ApiKeyEntity[]): ApiKeyEntity[] => {
+      const now = new Date();
+      return rows.filter((row) => {
+        const reason = bulkSkipReason(dto.action, row, request, now);
+        if (reason !== null) skipped.add(row.id, reason);
+        return reason === null;
+      });
+    };
     if (dto.dryRun) {
-      const skipped = dto.action === 'rotate' ? { skipped: await this.rotationRefusals(matchedIds) } : {};
-      return { operationId, dryRun: true, matched: matchedIds.length, changed: 0, keyIds: listed, ...skipped };
+      for (const chunk of chunksOf(matchedIds)) {
+        applicable(await this.dataSource.manager.find(ApiKeyEntity, { select: { id: true, status: true, expiresAt: true }, where: { id: In(chunk) }, order: { id: 'ASC' } }));
+      }
+      return { operationId, dryRun: true, matched: matchedIds.length, changed: 0, keyIds: listed, skipped: skipped.toJSON() };
     }
     const details = { bulkOperationId: operationId };
     let changed = 0;
     const secrets: Record<string, string> = {};
-    const skipped: Record<string, string> = {};
-    for (let start = 0; start < matchedIds.length; start += BULK_CHUNK_SIZE) {
-      const chunk = matchedIds.slice(start, start + BULK_CHUNK_SIZE);
+    for (const chunk of chunksOf(matchedIds)) {
       const changedIds = await this.dataSource.transaction(async (manager) => {
         const rows = await manager.find(ApiKeyEntity, { where: { id: In(chunk) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-        return this.apply(manager, actor, dto, rows, details, { secrets, skipped });
+        return this.apply(manager, actor, dto, request, applicable(rows), details, secrets);
       });
       changed += changedIds.length;
       await this.keyCache.invalidate(changedIds);
@@ -191,72 +209,46 @@ export class BulkKeysService {
       matched: matchedIds.length,
       changed,
       keyIds: listed,
-      ...(dto.action === 'rotate' ? { secrets, skipped } : {}),
+      skipped: skipped.toJSON(),
+      ...(dto.action === 'rotate' ? { secrets } : {}),
     };
   }
 
-  /** The action on one locked chunk; returns the ids it changed. */
+  /** The action on the keys of one locked chunk it applies to; returns the ids it changed. */
   private async apply(
     manager: EntityManager,
     actor: Actor,
     dto: BulkKeysDto,
+    request: BulkActionRequest,
     rows: ApiKeyEntity[],
     details: Record<string, unknown>,
-    rotations: RotationResults,
+    secrets: Record<string, string>,
   ): Promise<string[]> {
-    const action: BulkKeyAction = dto.action;
+    const { action } = dto;
     if (action === 'revoke' || action === 'disable' || action === 'enable') {
       return (await this.lifecycle.setStatus(manager, actor, rows, action, details)).map((row) => row.id);
     }
-    if (action === 'rotate') return this.rotateAll(manager, actor, rows, dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS, details, rotations);
     const changed: string[] = [];
-    for (const row of rows.filter((candidate) => candidate.status !== 'revoked')) {
-      if (await this.lifecycle.setExpiry(manager, actor, row, dto.expiresAt ? new Date(dto.expiresAt) : null, details)) changed.push(row.id);
-    }
-    return changed;
-  }
-
-  /** Rotates each key a single rotation would, and names the others in `skipped` with the same reason. */
-  private async rotateAll(
-    manager: EntityManager,
-    actor: Actor,
-    rows: ApiKeyEntity[],
-    gracePeriodSeconds: number,
-    details: Record<string, unknown>,
-    { secrets, skipped }: RotationResults,
-  ): Promise<string[]> {
-    const changed: string[] = [];
-    const now = new Date();
     for (const row of rows) {
-      const refusal = rotationRefusal(row, now);
-      if (refusal !== null) {
-        skipped[row.id] = refusal;
-        continue;
+      if (action === 'rotate') {
+        secrets[row.id] = (await this.lifecycle.rotate(manager, actor, row, dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS, details)).key;
+        changed.push(row.id);
+      } else if (await this.lifecycle.setExpiry(manager, actor, row, request.expiresAt ?? null, details)) {
+        changed.push(row.id);
       }
-      secrets[row.id] = (await this.lifecycle.rotate(manager, actor, row, gracePeriodSeconds, details)).key;
-      changed.push(row.id);
     }
     return changed;
-  }
-
-  /** The keys among `keyIds` a rotation would leave as they are, with why (a dry run's `skipped`). */
-  private async rotationRefusals(keyIds: string[]): Promise<Record<string, string>> {
-    const rows = await this.dataSource.manager.find(ApiKeyEntity, {
-      select: { id: true, status: true, expiresAt: true },
-      where: { id: In(keyIds) },
-      order: { id: 'ASC' },
-    });
-    const now = new Date();
-    const refusals: Record<string, string> = {};
-    for (const row of rows) {
-      const refusal = rotationRefusal(row, now);
-      if (refusal !== null) refusals[row.id] = refusal;
-    }
-    return refusals;
   }
 
   /** Ids of the app keys the filter matches, within the actor's workspace and app restriction. */
   private select(actor: Actor, filter: BulkKeyFilterDto): Promise<string[]> {
     return appKeyIdsMatching(this.dataSource.manager, actor.principal, filter);
   }
+}
+
+/** `ids` in slices of BULK_CHUNK_SIZE, in order. */
+function chunksOf(ids: string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += BULK_CHUNK_SIZE) chunks.push(ids.slice(start, start + BULK_CHUNK_SIZE));
+  return chunks;
 }

@@ -10,7 +10,10 @@ import {
   costToMicros,
   isClientIp,
   isCostOfMicros,
+  KEY_REVOKED_IRREVERSIBLE,
+  KEY_REVOKED_UNCHANGEABLE,
   rotationRefusal,
+  type RotationAudience,
   toStoredPolicy,
   type VerifyKeyRequest,
   type VerifyCode,
@@ -131,7 +134,7 @@ export class KeysService {
   async update(actor: Actor, keyId: string, dto: UpdateKeyDto): Promise<AppKey> {
     const { key, changed } = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
-      if (row.status === 'revoked') throw ApiError.conflict('Key is revoked and can no longer be changed');
+      if (row.status === 'revoked') throw ApiError.conflict(KEY_REVOKED_UNCHANGEABLE);
       const before = snapshotOf(row, UPDATABLE_KEY_FIELDS);
       if (dto.scopes) {
         const app = await this.apps.findForActor(actor, row.appId as string, manager);
@@ -170,11 +173,12 @@ export class KeysService {
     return toAppKey(key);
   }
 
-  async rotate(actor: Actor, keyId: string, dto: RotateKeyDto): Promise<AppKey & WithSecret> {
+  /** `audience`: who the refusal of an expired key tells what to do (a portal customer cannot move its expiry). */
+  async rotate(actor: Actor, keyId: string, dto: RotateKeyDto, audience: RotationAudience = 'operator'): Promise<AppKey & WithSecret> {
     const gracePeriodSeconds = dto.gracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
     const result = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
-      const refusal = rotationRefusal(row, new Date());
+      const refusal = rotationRefusal(row, new Date(), audience);
       if (refusal !== null) throw ApiError.conflict(refusal);
       const secret = await this.lifecycle.rotate(manager, actor, row, gracePeriodSeconds);
       const [key] = await this.store.withSecrets(manager, [row]);
@@ -193,7 +197,7 @@ export class KeysService {
     const key = await this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, keyId, manager, { lock: true });
       if (row.status === 'revoked' && change !== 'revoke') {
-        throw ApiError.conflict('Key is revoked; revocation is irreversible');
+        throw ApiError.conflict(KEY_REVOKED_IRREVERSIBLE);
       }
       await this.lifecycle.setStatus(manager, actor, [row], change);
       return (await this.store.withSecrets(manager, [row]))[0];

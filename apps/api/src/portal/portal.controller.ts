@@ -124,7 +124,10 @@ export class PortalController {
     return this.portal.createKey(portal, dto);
   }
 
-  /** As POST /v1/keys/:id/rotate: 409 CONFLICT for a revoked key or one past its expiresAt. */
+  /**
+   * As POST /v1/keys/:id/rotate: 409 CONFLICT for a revoked key or one past its expiresAt,
+   * the latter telling the customer (who cannot move the expiry) to create a new key.
+   */
   @Post('keys/:id/rotate')
   @HttpCode(200)
   @AnyValidKey()

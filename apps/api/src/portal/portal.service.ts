@@ -269,7 +269,7 @@ export class PortalService implements OnModuleInit {
 
   async rotateKey(portal: PortalContext, keyId: string, gracePeriodSeconds: number | undefined): Promise<AppKey & WithSecret> {
     await this.assertOwnKey(portal, keyId);
-    return this.keys.rotate(portal.actor, keyId, { gracePeriodSeconds });
+    return this.keys.rotate(portal.actor, keyId, { gracePeriodSeconds }, 'customer');
   }
 
   async revokeKey(portal: PortalContext, keyId: string): Promise<AppKey & WithPropagation> {

@@ -50,3 +50,12 @@ describe('displayStatus', () => {
     expect(displayStatus('disabled', earlier, now, earlier)).toBe('disabled');
   });
 });
+
+describe('rotationRefusal for a portal customer', () => {
+  it('tells a customer, who cannot move the expiry, to create a new key', () => {
+    const now = new Date('2026-05-01T12:00:00Z');
+    expect(rotationRefusal({ status: 'active', expiresAt: now }, now, 'customer')).toBe(
+      'Key has expired: a rotation would issue a secret that never verifies; create a new key',
+    );
+  });
+});

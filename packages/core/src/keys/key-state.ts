@@ -54,16 +54,32 @@ export function displayStatus(
   return until !== null && until.getTime() <= now.getTime() ? 'expired' : 'active';
 }
 
+/** The 409 of a status change or a rotation asked of a revoked key. */
+export const KEY_REVOKED_IRREVERSIBLE = 'Key is revoked; revocation is irreversible';
+/** The 409 of any other change (an update, a new expiry) asked of a revoked key. */
+export const KEY_REVOKED_UNCHANGEABLE = 'Key is revoked and can no longer be changed';
+
+/**
+ * Who is told what to do about an expired key: an operator may move the key's expiry, a
+ * customer in the portal cannot and can only create a new key.
+ */
+export type RotationAudience = 'operator' | 'customer';
+
+const EXPIRED_KEY_REMEDY: Record<RotationAudience, string> = {
+  operator: 'set a later expiresAt or create a new key',
+  customer: 'create a new key',
+};
+
 /**
  * Why a key may not be rotated at `now`, or null when it may. A rotation gives the key a
  * new secret, nothing else: a key past its own expiry would get a secret that never
  * verifies, and revocation is final. A disabled key may be rotated (the new secret works
  * once it is enabled), and so may one overdue for its rotation period: rotating renews it.
  */
-export function rotationRefusal(key: Pick<KeyStateInput, 'status' | 'expiresAt'>, now: Date): string | null {
-  if (key.status === 'revoked') return 'Key is revoked; revocation is irreversible';
+export function rotationRefusal(key: Pick<KeyStateInput, 'status' | 'expiresAt'>, now: Date, audience: RotationAudience = 'operator'): string | null {
+  if (key.status === 'revoked') return KEY_REVOKED_IRREVERSIBLE;
   if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) {
-    return 'Key has expired: a rotation would issue a secret that never verifies; set a later expiresAt or create a new key';
+    return `Key has expired: a rotation would issue a secret that never verifies; ${EXPIRED_KEY_REMEDY[audience]}`;
   }
   return null;
 }

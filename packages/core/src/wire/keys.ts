@@ -180,9 +180,11 @@ export interface BulkKeysResponse {
    */
   secrets?: Record<string, string>;
   /**
-   * `rotate` only: matched keys left without a new secret, key id → why (revoked, or past
-   * their expiry: the 409 message a single rotation answers); a dry run lists them too.
+   * Matched keys the action leaves as they are, key id → why, by every action and in a dry
+   * run too: the refusal the single operation answers (a revoked key; for `rotate`, a key
+   * past its expiry too), or "already" as the action would leave it (`Key is already
+   * disabled`, `Key already has no expiry`). At most the first 1000.
    */
-  skipped?: Record<string, string>;
+  skipped: Record<string, string>;
 }
 
