@@ -1,6 +1,6 @@
 import type { Keywarden } from '@keywarden/sdk';
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, PHONE, screenshots, shownSecret, test, uniqueName, WIDE } from './fixtures';
+import { expect, expectAccessible, PHONE, screenshots, screenshotsAt, shownSecret, test, uniqueName, WIDE } from './fixtures';
 
 const UNREACHABLE = 'Could not reach the Keywarden API';
 
@@ -73,6 +73,37 @@ test('create an app and a key, copy the secret once; reopened, the secret is now
   await page.goBack();
   await page.getByRole('button', { name: 'Create key' }).click();
   expect(await page.content()).not.toContain(secret);
+});
+
+test('a key past its expiresAt offers Rotate disabled, saying why; Disable and Revoke stay', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('expired-rotation'), scopeCatalog: ['generation.create'] });
+  const key = await owner.keys.create({
+    appId: app.id,
+    name: 'expired key',
+    environment: 'live',
+    scopes: ['generation.create'],
+    expiresAt: new Date(Date.now() + 1_000).toISOString(),
+  });
+  shownSecret(key.secret);
+  await expect.poll(async () => (await owner.verifyKey(key.secret)).code, { timeout: 10_000 }).toBe('KEY_EXPIRED');
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'expired key' })).toBeVisible();
+  const rotate = page.getByRole('button', { name: 'Rotate' });
+  await expect(rotate).toBeDisabled();
+  await expect(rotate).toHaveAccessibleDescription('expired: set a later expiry first');
+  await expect(page.getByText('expired: set a later expiry first')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Disable' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Revoke' })).toBeEnabled();
+  await expectAccessible(page);
+  await screenshotsAt(page, 'key-rotate-expired');
+  await page.setViewportSize(PHONE);
+  await expect(page.getByText('expired: set a later expiry first')).toBeInViewport();
+  await page.setViewportSize(WIDE);
+
+  // A later expiry makes it rotatable again.
+  await owner.keys.update(key.id, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Rotate' })).toBeEnabled();
 });
 
 test('rotate with a grace period, then revoke: both secrets fail verify', async ({ signedIn: page, owner }) => {

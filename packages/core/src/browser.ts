@@ -6,6 +6,7 @@
 export * from './errors';
 export * from './scopes/scopes';
 export * from './keys/coverage';
+export * from './keys/key-state';
 export * from './detection/types';
 export * from './wire/common';
 export * from './wire/apps';

@@ -3,7 +3,6 @@ export * from './crc32';
 export * from './browser';
 export * from './ids';
 export * from './keys/key-format';
-export * from './keys/key-state';
 export * from './keys/bulk-skips';
 export * from './keys/delegation';
 export * from './scopes/app-restriction';

@@ -1,4 +1,5 @@
-import { type ButtonHTMLAttributes, useId } from 'react';
+import type { ButtonHTMLAttributes } from 'react';
+import { ExplainedButton } from './ExplainedButton';
 import { useHasScope } from '../lib/signed-in-actor';
 import { useReadOnlyReason } from './ScopedFieldset';
 
@@ -17,16 +18,8 @@ type ScopedButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
  */
 export function ScopedButton({ scope, unavailable, type = 'button', disabled, children, ...rest }: ScopedButtonProps) {
   const held = useHasScope()(scope);
-  const hintId = useId();
   const reason = held ? unavailable : `needs ${scope}`;
   const readOnly = useReadOnlyReason();
-  if (reason === undefined) {
-    return (
-      <button type={type} disabled={disabled} {...rest}>
-        {children}
-      </button>
-    );
-  }
   // In a form already marked read only for this scope, the reason is said once, above the fields.
   if (!held && readOnly?.scope === scope) {
     return (
@@ -36,13 +29,8 @@ export function ScopedButton({ scope, unavailable, type = 'button', disabled, ch
     );
   }
   return (
-    <span className="scoped-action">
-      <button type={type} {...rest} onClick={undefined} disabled aria-describedby={hintId}>
-        {children}
-      </button>
-      <small id={hintId} className="muted">
-        {reason}
-      </small>
-    </span>
+    <ExplainedButton type={type} disabled={disabled} unavailable={reason} {...rest}>
+      {children}
+    </ExplainedButton>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { KEY_ACTION_CONFIRMATION, type KeyAction } from '../../../components/keys/key-actions';
 import { KeyDetails } from '../../../components/keys/KeyDetails';
 import { RotateKeyDialog } from '../../../components/keys/RotateKeyDialog';
+import { rotationUnavailable } from '../../../components/keys/rotation';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { StatusBadge } from '../../../components/StatusBadge';
@@ -49,7 +50,7 @@ function KeyDetail({ appKey }: { appKey: AppKey }) {
         )}
         {open && (
           <>
-            <ScopedButton scope="keys.write" className="button-secondary" onClick={() => setRotating(true)}>
+            <ScopedButton scope="keys.write" unavailable={rotationUnavailable(appKey, 'operator')} className="button-secondary" onClick={() => setRotating(true)}>
               Rotate
             </ScopedButton>
             {appKey.status === 'disabled' ? (

@@ -6,6 +6,8 @@ import { ErrorMessage } from '../../../components/ErrorMessage';
 import { PORTAL_REVOKE_CONFIRMATION } from '../../../components/keys/key-actions';
 import { KeyDetails } from '../../../components/keys/KeyDetails';
 import { RotateKeyDialog } from '../../../components/keys/RotateKeyDialog';
+import { rotationUnavailable } from '../../../components/keys/rotation';
+import { ExplainedButton } from '../../../components/ExplainedButton';
 import { Loading } from '../../../components/Loading';
 import { PageHeader } from '../../../components/PageHeader';
 import { StatusBadge } from '../../../components/StatusBadge';
@@ -43,9 +45,9 @@ function PortalKey({ appKey, me }: { appKey: AppKey; me: PortalMe }) {
       <PageHeader title={appKey.name} description={<code>{appKey.id}</code>}>
         <StatusBadge status={appKey.status} />
         {open && can('keys.rotate') && (
-          <button type="button" className="button-secondary" onClick={() => setRotating(true)}>
+          <ExplainedButton unavailable={rotationUnavailable(appKey, 'customer')} className="button-secondary" onClick={() => setRotating(true)}>
             Rotate
-          </button>
+          </ExplainedButton>
         )}
         {open && can('keys.revoke') && (
           <button type="button" className="button-danger" onClick={() => setRevoking(true)}>
