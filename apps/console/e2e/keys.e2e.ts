@@ -1,5 +1,6 @@
 import type { Keywarden } from '@keywarden/sdk';
 import type { Page } from '@playwright/test';
+import { sql } from '../../api/test/policy/helpers';
 import { expect, expectAccessible, PHONE, screenshots, screenshotsAt, shownSecret, test, uniqueName, WIDE } from './fixtures';
 
 const UNREACHABLE = 'Could not reach the Keywarden API';
@@ -104,6 +105,23 @@ test('a key past its expiresAt offers Rotate disabled, saying why; Disable and R
   await owner.keys.update(key.id, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
   await page.reload();
   await expect(page.getByRole('button', { name: 'Rotate' })).toBeEnabled();
+});
+
+test('a key overdue only for its rotation period reads expired but offers Rotate: rotating renews it', async ({ signedIn: page, owner }) => {
+  const app = await owner.apps.create({ name: uniqueName('overdue-rotation'), scopeCatalog: ['generation.create'] });
+  const key = await owner.keys.create({ appId: app.id, name: 'overdue key', environment: 'live', scopes: ['generation.create'], policy: { rotationPeriodDays: 1 } });
+  shownSecret(key.secret);
+  await sql(`UPDATE key_secrets SET created_at = now() - interval '2 days' WHERE key_id = $1`, [key.id]);
+  await page.goto(`/console/keys/${key.id}`);
+  await expect(page.getByRole('heading', { name: 'overdue key' })).toBeVisible();
+  expect((await owner.keys.get(key.id)).status).toBe('expired');
+  await page.getByRole('button', { name: 'Rotate' }).click();
+  const rotate = page.getByRole('dialog', { name: 'Rotate key' });
+  await rotate.getByRole('button', { name: 'Rotate key' }).click();
+  const rotated = page.getByRole('dialog', { name: 'Key rotated' });
+  const newSecret = shownSecret((await rotated.getByLabel('New key').textContent()) ?? '');
+  await rotated.getByRole('button', { name: 'I have copied it' }).click();
+  expect((await owner.verifyKey(newSecret)).code).toBe('VALID');
 });
 
 test('rotate with a grace period, then revoke: both secrets fail verify', async ({ signedIn: page, owner }) => {
