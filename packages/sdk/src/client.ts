@@ -48,7 +48,7 @@ import type {
   WebhookEndpoint,
   WithWebhookSecret,
 } from '@keywarden/core';
-import { KeywardenError, redact } from './errors';
+import { KeywardenError, parseRetryAfter, redact } from './errors';
 import { paginate } from './paginate';
 
 export interface KeywardenOptions {
@@ -234,6 +234,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRIES = 2;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 4_000;
+/**
+ * The longest `Retry-After` the client waits out on its own. A longer one (Keywarden asks
+ * 5 s while its database is unreachable) is handed to the caller at once, as
+ * `error.retryAfter`: holding a call, or a request behind the verify middleware, that
+ * long would be worse than failing it.
+ */
+const MAX_RETRY_AFTER_MS = BACKOFF_MAX_MS;
 
 /**
  * Ids go through encodeURIComponent, but `.` and `..` would still be resolved as dot
@@ -250,6 +257,11 @@ function segment(id: string): string {
 function backoffDelay(attempt: number): number {
   const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
   return cap / 2 + Math.random() * (cap / 2);
+}
+
+/** How long to wait before the next attempt: never sooner than the server's `Retry-After`. */
+function retryDelay(error: KeywardenError, attempt: number): number {
+  return Math.max(backoffDelay(attempt), (error.retryAfter ?? 0) * 1000);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -474,12 +486,15 @@ export class Keywarden {
     const secrets = [this.#apiKey, ...(options.secrets ?? [])];
 
     for (let attempt = 0; ; attempt++) {
+      let delay: number;
       try {
         return await this.attempt<T>({ method, path, url, headers, body, secrets });
       } catch (error) {
         if (attempt >= this.#retries || !mayRetry(error, retry)) throw error;
+        delay = retryDelay(error as KeywardenError, attempt);
+        if (delay > MAX_RETRY_AFTER_MS) throw error;
       }
-      await sleep(backoffDelay(attempt));
+      await sleep(delay);
     }
   }
 
@@ -527,7 +542,8 @@ export class Keywarden {
 
       const parsed = text === '' ? undefined : parseJson(text);
       if (!response.ok) {
-        throw KeywardenError.fromResponse(response.status, parsed === NOT_JSON ? undefined : parsed, call.secrets);
+        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+        throw KeywardenError.fromResponse(response.status, parsed === NOT_JSON ? undefined : parsed, call.secrets, retryAfter);
       }
       if (parsed === NOT_JSON) {
         throw new KeywardenError({

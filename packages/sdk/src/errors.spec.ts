@@ -106,6 +106,7 @@ describe('KeywardenError', () => {
       status: 404,
       message: 'Resource not found',
       requestId: 'req_6',
+      retryAfter: null,
     });
   });
 });

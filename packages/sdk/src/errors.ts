@@ -10,6 +10,8 @@ export interface KeywardenErrorInit {
   status: number;
   requestId?: string | null;
   details?: FieldError[];
+  /** Seconds the server asked to wait (its `Retry-After` header); null when it named none. */
+  retryAfter?: number | null;
   cause?: unknown;
 }
 
@@ -20,6 +22,18 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join(REDACTED);
   return out;
+}
+
+/**
+ * `Retry-After` as whole seconds from now: delta-seconds or an HTTP date (a date already
+ * past is 0). null when absent or unreadable.
+ */
+export function parseRetryAfter(header: string | null, nowMs: number): number | null {
+  const value = header?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -43,6 +57,8 @@ export class KeywardenError extends Error {
   readonly status: number;
   /** Quote it to support: it finds the request in the server logs. */
   readonly requestId: string | null;
+  /** Seconds to wait before trying again, from the answer's `Retry-After` (429, 503); null when absent. */
+  readonly retryAfter: number | null;
   // `declare`: no class field is emitted, so an absent `details` is really absent.
   declare readonly details?: FieldError[];
 
@@ -51,6 +67,7 @@ export class KeywardenError extends Error {
     this.code = init.code;
     this.status = init.status;
     this.requestId = init.requestId ?? null;
+    this.retryAfter = init.retryAfter ?? null;
     if (init.details !== undefined) this.details = init.details;
   }
 
@@ -58,13 +75,19 @@ export class KeywardenError extends Error {
    * Anything that is not a well-formed envelope (a proxy's HTML page, an empty 502) becomes
    * INTERNAL_ERROR with the real status, so callers still get one error type to handle.
    */
-  static fromResponse(status: number, body: unknown, secrets: readonly string[] = []): KeywardenError {
+  static fromResponse(
+    status: number,
+    body: unknown,
+    secrets: readonly string[] = [],
+    retryAfter: number | null = null,
+  ): KeywardenError {
     const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
     if (!error || typeof error.message !== 'string') {
       return new KeywardenError({
         code: 'INTERNAL_ERROR',
         status,
         message: `Keywarden answered HTTP ${status} without an error envelope`,
+        retryAfter,
       });
     }
     const details = fieldErrors(error.details, secrets);
@@ -74,6 +97,7 @@ export class KeywardenError extends Error {
       status,
       message: redact(error.message, secrets),
       requestId: typeof error.requestId === 'string' ? error.requestId : null,
+      retryAfter,
       ...(details ? { details } : {}),
     });
   }
@@ -86,6 +110,7 @@ export class KeywardenError extends Error {
       status: this.status,
       message: this.message,
       requestId: this.requestId,
+      retryAfter: this.retryAfter,
       ...(this.details ? { details: this.details } : {}),
     };
   }
