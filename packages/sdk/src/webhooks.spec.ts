@@ -116,4 +116,16 @@ describe('verifyWebhook', () => {
     const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(TS), 'webhook-signature': signWebhook(webhookSecretBytes(SECRET), 'msg_1', TS, body) };
     expect(failureOf(() => verifyWebhook(body, headers, SECRET, { now: NOW })).code).toBe('INVALID_PAYLOAD');
   });
+
+  it('refuses an unset secret (an environment variable that is not there) as INVALID_SECRET', () => {
+    const unset = process.env.KEYWARDEN_WEBHOOK_SECRET_THAT_IS_NOT_SET as unknown as string;
+
+    expect(failureOf(() => verifyWebhook(BODY, signedHeaders(), unset, { now: NOW })).code).toBe('INVALID_SECRET');
+  });
+
+  it('refuses a delivery whose headers object is missing as MISSING_HEADERS', () => {
+    const missing = undefined as unknown as Record<string, string>;
+
+    expect(failureOf(() => verifyWebhook(BODY, missing, SECRET, { now: NOW })).code).toBe('MISSING_HEADERS');
+  });
 });

@@ -38,6 +38,8 @@ export interface VerifyWebhookOptions {
 }
 
 function header(headers: WebhookHeaders, name: string): string | undefined {
+  // No headers at all (an undefined `req.headers` from a wrong handler signature) is a delivery without them.
+  if (typeof headers !== 'object' || headers === null) return undefined;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const record = headers as Record<string, string | string[] | undefined>;
   const key = Object.keys(record).find((candidate) => candidate.toLowerCase() === name);
@@ -56,8 +58,9 @@ function bodyText(body: WebhookBody): string {
   throw new TypeError('body must be the raw request body: a string, Buffer, Uint8Array or ArrayBuffer');
 }
 
+/** An unset secret (`process.env.X` undefined) is as invalid as a malformed one: INVALID_SECRET, not a TypeError. */
 function secretsOf(secret: string | readonly string[]): Buffer[] {
-  const secrets = typeof secret === 'string' ? [secret] : [...secret];
+  const secrets = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? [...(secret as readonly string[])] : [];
   if (secrets.length === 0) throw new WebhookVerificationError('INVALID_SECRET');
   try {
     return secrets.map(webhookSecretBytes);
