@@ -208,6 +208,16 @@ describe('KeywardenGate: when Keywarden gives no answer', () => {
     expect(await gate({ failOpen: true }).decide(withKey(), incoming(withKey()))).toEqual({ allow: true, identity: null, headers: {} });
   });
 
+  it("passes Keywarden's Retry-After on with its 503 when Keywarden answers 503 itself", async () => {
+    stub.verifyAnswer = {
+      status: 503,
+      headers: { 'retry-after': '5' },
+      body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'Service unavailable', requestId: 'req_kw' } },
+    };
+
+    expect(await gate().decide(withKey(), incoming(withKey()))).toEqual({ ...unavailable, headers: { 'Retry-After': '5' } });
+  });
+
   it('fails closed even with failOpen when Keywarden rejects the middleware credentials', async () => {
     stub.verifyAnswer = { status: 401, body: { error: { code: 'KEY_REVOKED', message: 'API key has been revoked', requestId: 'req_kw' } } };
 

@@ -105,6 +105,8 @@ export class KeywardenGate<Req> {
       return reject('VALIDATION_FAILED', requestId, { message: error.message, details: error.details });
     }
     if (this.#options.failOpen && isUnreachable(error)) return { allow: true, identity: null, headers: {} };
-    return reject('SERVICE_UNAVAILABLE', requestId, { message: UNAVAILABLE_MESSAGE });
+    // Keywarden's own estimate of when it is back (its database outage answer) is passed on to the caller.
+    const headers = error.retryAfter === null ? undefined : { 'Retry-After': String(error.retryAfter) };
+    return reject('SERVICE_UNAVAILABLE', requestId, { message: UNAVAILABLE_MESSAGE, headers });
   }
 }

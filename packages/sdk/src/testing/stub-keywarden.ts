@@ -10,6 +10,7 @@ export const IDENTITY = { keyId: 'key_1', appId: 'app_1', env: 'live', scopes: [
 export interface StubAnswer {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 /** Stands in for the Keywarden API over real HTTP: scripted verify answers, recorded calls. */
@@ -36,7 +37,7 @@ export class StubKeywarden {
         } else {
           answer = { status: 404, body: { error: { code: 'NOT_FOUND', message: 'Resource not found', requestId: 'req_stub' } } };
         }
-        response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+        response.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
       });
     });
   }
