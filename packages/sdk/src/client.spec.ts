@@ -113,6 +113,22 @@ describe('constructor', () => {
     expect((thrown as Error).message).toBe('Keywarden: baseUrl must be an absolute http(s) URL');
   });
 
+  it.each([
+    ['a trailing newline', `${API_KEY}\n`],
+    ['a carriage return inside', `${API_KEY.slice(0, 10)}\r${API_KEY.slice(10)}`],
+    ['a space', ` ${API_KEY}`],
+  ])('rejects an api key with %s, without echoing it', (_case, apiKey) => {
+    let thrown: unknown;
+    try {
+      new Keywarden({ baseUrl: BASE_URL, apiKey });
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toBe('Keywarden: apiKey holds a space, line break or other character no key has (check for a trailing newline)');
+  });
+
   it('rejects a negative retry count', () => {
     expect(() => new Keywarden({ baseUrl: BASE_URL, apiKey: API_KEY, retries: -1 })).toThrow(RangeError);
   });
@@ -793,6 +809,19 @@ describe('listAll', () => {
 
     expect(entries).toHaveLength(1);
     expect(calls[0].url).toBe(`${BASE_URL}/v1/audit?cursor=cur_9`);
+  });
+
+  it('stops with an error when the server answers the same nextCursor again, instead of following it forever', async () => {
+    const { kw, calls } = client([page([{ id: 'key_a' }], 'cur_1'), page([{ id: 'key_b' }], 'cur_1')]);
+
+    const ids: string[] = [];
+    await expect(
+      (async () => {
+        for await (const key of kw.keys.listAll()) ids.push(key.id);
+      })(),
+    ).rejects.toThrow('Keywarden: the server answered the same nextCursor again; listing stopped');
+    expect(ids).toEqual(['key_a', 'key_b']);
+    expect(calls).toHaveLength(2);
   });
 
   it('lists admin keys across pages too', async () => {

@@ -303,6 +303,9 @@ function describeNetworkFailure(error: unknown): string {
   return code === undefined ? error.message : `${error.message} (${code})`;
 }
 
+/** Every key Keywarden issues is printable ASCII without spaces. */
+const PRINTABLE_KEY = /^[\x21-\x7e]+$/;
+
 export class Keywarden {
   // Private fields stay out of JSON.stringify and console.log of the client.
   readonly #apiKey: string;
@@ -314,6 +317,11 @@ export class Keywarden {
   constructor(options: KeywardenOptions) {
     if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
       throw new TypeError('Keywarden: apiKey is required');
+    }
+    // A key read from a file or an environment variable often keeps its line break: sent in
+    // a header it fails every request as a network error, so it is refused here, by name only.
+    if (!PRINTABLE_KEY.test(options.apiKey)) {
+      throw new TypeError('Keywarden: apiKey holds a space, line break or other character no key has (check for a trailing newline)');
     }
     let base: URL;
     try {

@@ -12,6 +12,9 @@ export async function* paginate<T, Q extends PageQuery>(
   do {
     const page = await fetchPage({ ...query, cursor });
     yield* page.data;
-    cursor = page.nextCursor ?? undefined;
+    const next = page.nextCursor ?? undefined;
+    // A server (or a proxy's cache) answering the same page again would be followed forever.
+    if (next !== undefined && next === cursor) throw new Error('Keywarden: the server answered the same nextCursor again; listing stopped');
+    cursor = next;
   } while (cursor);
 }
