@@ -184,6 +184,21 @@ describe('delivery', () => {
     expect(requests.map((request) => payloadOf(request).data.keyId).sort()).toEqual(keys.map((key) => key.id).sort());
   });
 
+  it('a new URL ends the failing streak of the old receiver, and the same URL keeps it', async () => {
+    const hookApp = await owner.apps.create({ name: uniqueName('moving-app') });
+    receiver.script('/moving-old', Array.from({ length: 20 }, () => ({ status: 500 })));
+    const endpoint = await newEndpoint('/moving-old', { appId: hookApp.id });
+    await newKey(hookApp.id);
+    await eventually(async () => expect((await owner.webhooks.get(endpoint.id)).failingSince).not.toBeNull(), CONVERGE);
+    const failingSince = (await owner.webhooks.get(endpoint.id)).failingSince;
+
+    const sameUrl = await owner.webhooks.update(endpoint.id, { url: endpoint.url, description: 'same receiver' });
+    expect(sameUrl.failingSince).toBe(failingSince);
+    const moved = await owner.webhooks.update(endpoint.id, { url: `${receiver.baseUrl}/moving-new` });
+    expect(moved.failingSince).toBeNull();
+    await owner.webhooks.delete(endpoint.id);
+  });
+
   it('retries a failing receiver and, once it recovers, delivers exactly once', async () => {
     const hookApp = await owner.apps.create({ name: uniqueName('flaky-app') });
     receiver.script('/flaky', [{ status: 500, body: 'down' }, { status: 502 }]);

@@ -111,7 +111,9 @@ export class WebhooksService {
     return this.dataSource.transaction(async (manager) => {
       const row = await this.findForActor(actor, id, manager, { lock: true });
       const before = snapshotOf(row, ['url', 'description', 'eventTypes', 'enabled']);
-      if (dto.url !== undefined) row.url = dto.url;
+      // A failing streak belongs to the receiver that failed: a new URL starts without one,
+      // or the new receiver's first transient failure could disable it at once.
+      if (dto.url !== undefined && dto.url !== row.url) Object.assign(row, { url: dto.url, failingSince: null });
       if (dto.description !== undefined) row.description = dto.description;
       assertHeardByCustomer(row.customerId, dto.eventTypes);
       if (dto.eventTypes !== undefined) row.eventTypes = dto.eventTypes;
