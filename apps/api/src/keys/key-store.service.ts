@@ -40,8 +40,9 @@ export class KeyStore {
     });
     const saved = await manager.save(ApiKeyEntity, row);
     const secret = this.material.issue(fields.environment);
-    await this.insertSecret(manager, row.id, secret);
-    const [key] = await this.withSecrets(manager, [saved]);
+    const secretRow = await this.insertSecret(manager, row.id, secret);
+    // Its one secret was just written: not read back.
+    const [key] = await this.withGivenSecrets(manager, [saved], new Map([[saved.id, [secretRow]]]));
     return { key, secret };
   }
 
@@ -70,7 +71,10 @@ export class KeyStore {
 
   /** The keys with their live secrets and the rotation period in force, as the wire mappers need them. */
   async withSecrets(manager: EntityManager, rows: ApiKeyEntity[]): Promise<KeyWithSecrets[]> {
-    const secrets = await this.liveSecrets(manager, rows.map((row) => row.id));
+    return this.withGivenSecrets(manager, rows, await this.liveSecrets(manager, rows.map((row) => row.id)));
+  }
+
+  private async withGivenSecrets(manager: EntityManager, rows: ApiKeyEntity[], secrets: Map<string, KeySecretEntity[]>): Promise<KeyWithSecrets[]> {
     const appDefaults = await this.appDefaultPolicies(manager, rows);
     return rows.map((row) => ({
       row,
@@ -87,7 +91,7 @@ export class KeyStore {
     return new Map(apps.map((app) => [app.id, app.defaultPolicy]));
   }
 
-  private async insertSecret(manager: EntityManager, keyId: string, secret: IssuedSecret): Promise<void> {
+  private async insertSecret(manager: EntityManager, keyId: string, secret: IssuedSecret): Promise<KeySecretEntity> {
     const secretRow = manager.create(KeySecretEntity, {
       id: secret.id,
       keyId,
@@ -95,6 +99,6 @@ export class KeyStore {
       prefix: secret.prefix,
       expiresAt: null,
     });
-    await manager.save(KeySecretEntity, secretRow);
+    return manager.save(KeySecretEntity, secretRow);
   }
 }
