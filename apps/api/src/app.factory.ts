@@ -8,6 +8,7 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiError } from './common/api-error';
+import { repeatedCredentialHeader } from './common/api-headers';
 import { bodyIssue } from './common/body-guard';
 import { RequestDeadlineInterceptor } from './common/request-deadline';
 import { ErrorFilter, sendError } from './common/error.filter';
@@ -20,8 +21,9 @@ import { GithubSignatureService } from './leaks/github-signature.service';
 import { installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import { KeyAuthenticator } from './auth/key-authenticator.service';
-import { requestLogLevel } from './common/request-log';
+import { completionLogLevel, writeRequestCompletion } from './common/request-log';
 import { KeysService } from './keys/keys.service';
+import { serverWithVerifyFastPath, VerifyFastPath } from './keys/verify-fast-path';
 import { registerVerifyRoute, VERIFY_OPENAPI_PATH, VERIFY_ROUTE, type VerifyRequest } from './keys/verify.route';
 import { MetricsService } from './metrics/metrics.service';
 import { PolicyService } from './policy/policy.service';
@@ -54,51 +56,6 @@ function frameworkError(error: { code?: string }): ApiError {
   // A path parameter longer than any id cannot name anything.
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError('NOT_FOUND');
   return new ApiError('INTERNAL_ERROR');
-}
-
-/**
- * Node keeps only the first of repeated Authorization headers (and joins X-API-Key ones):
- * a request that carries two credentials is ambiguous and refused, never silently
- * resolved to one of them. Runs on every request: names are lower-cased only when their
- * length could make them one of the two.
- */
-export function repeatedCredentialHeader(rawHeaders: string[]): string | null {
-  let authorization = false;
-  let apiKey = false;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (name.length === 13 && name.toLowerCase() === 'authorization') {
-      if (authorization) return 'Authorization';
-      authorization = true;
-    } else if (name.length === 9 && name.toLowerCase() === 'x-api-key') {
-      if (apiKey) return 'X-API-Key';
-      apiKey = true;
-    }
-  }
-  return null;
-}
-
-/** The `request completed` line of a finished request, at the level `requestLogLevel` gives it. */
-function logCompletedRequest(
-  request: FastifyRequest & Pick<VerifyRequest, 'user' | 'verifyCode'>,
-  reply: FastifyReply,
-  verifyLogSampleRate: number,
-): void {
-  const level = requestLogLevel(request.verifyCode, verifyLogSampleRate);
-  // The common case (a verify at debug while the level is info) builds no log object.
-  if (!(request.log as Logger).isLevelEnabled(level)) return;
-  request.log[level](
-    {
-      method: request.method,
-      route: request.routeOptions.url,
-      status: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 10) / 10,
-      keyId: request.user?.keyId,
-      ip: request.ip,
-      ...(request.verifyCode !== undefined ? { code: request.verifyCode } : {}),
-    },
-    'request completed',
-  );
 }
 
 /**
@@ -138,10 +95,14 @@ function setupOpenApi(app: NestFastifyApplication): void {
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
   const logger = createLogger('api', config.logLevel);
+  // A number of hops as Fastify's own function of it: the adapter's type takes no number.
+  const trustProxy = typeof config.trustProxy === 'number' ? trustedHops(config.trustProxy) : config.trustProxy;
+  let verifyFastPath: VerifyFastPath | undefined;
   const adapter = createFastifyAdapter(logger, {
+    // Over HTTPS only, every request goes through Fastify (HSTS, the protocol check).
+    ...(config.transport.requireHttps ? {} : { serverFactory: serverWithVerifyFastPath(() => verifyFastPath) }),
     bodyLimit: config.bodyLimitBytes,
-    // A number of hops as Fastify's own function of it: the adapter's type takes no number.
-    trustProxy: typeof config.trustProxy === 'number' ? trustedHops(config.trustProxy) : config.trustProxy,
+    trustProxy,
     // Request ids are ours; an inbound header is not trusted.
     requestIdHeader: false,
     genReqId: () => newId('request'),
@@ -213,16 +174,35 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   });
   app.get(RequestMetering).install(fastify);
   fastify.addHook('onResponse', (request: FastifyRequest & Pick<VerifyRequest, 'user' | 'verifyCode'>, reply, done) => {
-    logCompletedRequest(request, reply, config.verifyLogSampleRate);
+    const log = request.log as Logger;
+    const level = completionLogLevel(log, request.verifyCode, config.verifyLogSampleRate);
+    if (level === null) return done();
+    writeRequestCompletion(log, level, {
+      method: request.method,
+      route: request.routeOptions.url,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      keyId: request.user?.keyId,
+      ip: request.ip,
+      code: request.verifyCode,
+    });
     done();
   });
   // After the global hooks, so that they apply to it as to every Nest route.
-  registerVerifyRoute(fastify, {
+  const verifyServices = {
     authenticator: app.get(KeyAuthenticator),
     policy: app.get(PolicyService),
     keys: app.get(KeysService),
     metrics: app.get(MetricsService),
-  });
+  };
+  registerVerifyRoute(fastify, verifyServices);
+  if (!config.transport.requireHttps) {
+    verifyFastPath = new VerifyFastPath(
+      fastify,
+      { ...verifyServices, metering: app.get(RequestMetering), logger },
+      { bodyLimitBytes: config.bodyLimitBytes, trustProxy, verifyLogSampleRate: config.verifyLogSampleRate },
+    );
+  }
 
   setupOpenApi(app);
   const portal = app.get(PortalService);

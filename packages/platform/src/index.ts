@@ -10,3 +10,4 @@ export * from './prometheus-metrics';
 export * from './tick-object-shape';
 export * from './nest-start';
 export * from './redis-deadline';
+export * from './request-logger';

@@ -8,6 +8,9 @@ import { KeyResolverService } from '../credentials/key-resolver.service';
 import type { Principal } from '../credentials/principal';
 import { SessionAuthenticator } from '../sessions/session-authenticator.service';
 
+/** What a key's authentication reads of a request: the credential headers, and where it came from (canary alarms). */
+export type KeyRequest = Pick<FastifyRequest, 'headers' | 'ip'>;
+
 // Auth schemes are case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` work too.
 const BEARER_CREDENTIALS = /^bearer[ \t]+(.*)$/i;
 
@@ -50,6 +53,17 @@ export class KeyAuthenticator {
       if (sessionPrincipal) return sessionPrincipal;
       throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
     }
+    return this.keyHolder(key, request);
+  }
+
+  /** The caller of a request that carries no cookie (so no session): its key's principal, or 401. */
+  async authenticateKey(request: KeyRequest): Promise<Principal> {
+    const key = presentedKey(request.headers);
+    if (key === null) throw new ApiError('UNAUTHORIZED', API_KEY_REQUIRED_MESSAGE);
+    return this.keyHolder(key, request);
+  }
+
+  private async keyHolder(key: string, request: KeyRequest): Promise<Principal> {
     let resolution = this.resolver.resolve(key, new Date(), () => apiUseOf(request));
     if (resolution instanceof Promise) resolution = await resolution;
     if (resolution.state === 'UNAUTHORIZED') throw new ApiError('UNAUTHORIZED');

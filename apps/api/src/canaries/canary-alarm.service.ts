@@ -20,7 +20,7 @@ export interface CanaryUse {
 export type DescribeUse = () => CanaryUse;
 
 /** A key presented to Keywarden's own API (a bearer key, a console sign-in): where from, by whom. */
-export function apiUseOf(request: FastifyRequest): CanaryUse {
+export function apiUseOf(request: Pick<FastifyRequest, 'ip' | 'headers'>): CanaryUse {
   return { surface: 'api', ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) };
 }
 

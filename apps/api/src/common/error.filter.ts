@@ -1,19 +1,25 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { ErrorCode } from '@keywarden/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorResponse } from './error-response';
+import { type ErrorResponse, errorResponse } from './error-response';
 import { methodNotAllowed } from './method-not-allowed';
 
 const logger = new Logger('ErrorFilter');
+
+/** The error envelope of any thrown value, logged when it is unexpected or an outage. */
+export function describeError(error: unknown, requestId: string): ErrorResponse {
+  const response = errorResponse(error, requestId);
+  if (response.unexpected) logger.error({ err: error, requestId }, 'unhandled error');
+  else if (response.status === 503) logger.warn({ reason: (error as Error)?.message, requestId }, 'service unavailable');
+  return response;
+}
 
 /**
  * Answers any thrown value with the error envelope: the Nest routes through the filter
  * below, the verify route (outside Nest) through its error handler. Returns the code sent.
  */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): ErrorCode {
-  const { status, body, unexpected, retryAfterSeconds } = errorResponse(error, String(request.id));
-  if (unexpected) logger.error({ err: error, requestId: request.id }, 'unhandled error');
-  else if (status === 503) logger.warn({ reason: (error as Error)?.message, requestId: request.id }, 'service unavailable');
+  const { status, body, retryAfterSeconds } = describeError(error, String(request.id));
   if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
   void reply.status(status).send(body);
   return body.error.code;

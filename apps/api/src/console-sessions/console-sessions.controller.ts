@@ -88,7 +88,7 @@ export class ConsoleSessionsController {
     if (resolution.record.kind !== 'admin') throw new ApiError('INSUFFICIENT_PERMISSIONS', 'Only admin keys can sign in to the console');
     const principal = principalOf(resolution.record);
     // Signing in is a request by the key like any other: its IP allowlist and rate limit apply.
-    await admitCaller(this.policy, principal, request, reply);
+    await admitCaller(this.policy, principal, request.ip, (name, value) => void reply.header(name, value));
     // A session never outlives its key: the console then says when it ends, and the cookie goes with it.
     const untilKeyExpires = principal.expiresAt ? Math.ceil((principal.expiresAt.getTime() - Date.now()) / 1000) : Infinity;
     const { token, session } = await this.store.create(

@@ -6,7 +6,7 @@ import { assertScopes } from '../auth/scopes.guard';
 import { sendError } from '../common/error.filter';
 import type { Principal } from '../credentials/principal';
 import { MetricsService } from '../metrics/metrics.service';
-import { admitCaller } from '../policy/key-policy.guard';
+import { admitCaller, type SetHeader } from '../policy/key-policy.guard';
 import { PolicyService } from '../policy/policy.service';
 import { METERED_AS_VERIFY } from '../usage/request-metering';
 import { KeysService } from './keys.service';
@@ -26,6 +26,15 @@ export interface VerifyRouteServices {
 }
 
 /**
+ * What verify asks of an authenticated caller, on the route and on its fast path: its
+ * policy (IP allowlist, rate limit and X-RateLimit-* headers), then the `keys.verify` scope.
+ */
+export async function admitVerifyCaller(services: VerifyRouteServices, principal: Principal, ip: string, setHeader: SetHeader): Promise<void> {
+  await admitCaller(services.policy, principal, ip, setHeader);
+  assertScopes(principal, VERIFY_SCOPES);
+}
+
+/**
  * `POST /v1/keys/verify` as a plain Fastify route beside Nest, on the same instance and
  * with the same services: verify runs on every request of every integrator, and Nest's
  * per-request layers (router, execution context, guards, pipes) cost more than the
@@ -35,6 +44,7 @@ export interface VerifyRouteServices {
  * the caller's policy and rate-limit headers (`admitCaller`), its scopes
  * (`assertScopes`), then the compiled body schema and `KeysService.verify`. The answer is
  * written by the compiled response serializer; errors by the same envelope as Nest's.
+ * Most verifies never reach it: `VerifyFastPath` answers them before Fastify does.
  */
 export function registerVerifyRoute(fastify: FastifyInstance, services: VerifyRouteServices): void {
   fastify.route<{ Body: VerifyKeyRequest }>({
@@ -51,8 +61,7 @@ export function registerVerifyRoute(fastify: FastifyInstance, services: VerifyRo
     preValidation: async (request: VerifyRequest, reply: FastifyReply): Promise<void> => {
       const principal = await services.authenticator.authenticate(request);
       request.user = principal;
-      await admitCaller(services.policy, principal, request, reply);
-      assertScopes(principal, VERIFY_SCOPES);
+      await admitVerifyCaller(services, principal, request.ip, (name, value) => void reply.header(name, value));
     },
     handler: async (request: VerifyRequest): Promise<VerifyKeyResponse> => {
       const answer = await services.keys.verify(request.user as Principal, request.body);

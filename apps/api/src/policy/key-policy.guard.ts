@@ -7,23 +7,25 @@ import { ApiError } from '../common/api-error';
 import type { Principal } from '../credentials/principal';
 import { PolicyService } from './policy.service';
 
+/** Sets a header on the answer being built (a Fastify reply's, or Node's response on the verify fast path). */
+export type SetHeader = (name: string, value: string | number) => void;
+
 /**
  * The calling key's IP allowlist and rate limits on Keywarden's own API. Sets
- * X-RateLimit-* on the reply, so the answer carries them whatever the handler does next;
+ * X-RateLimit-* on the answer, so the answer carries them whatever the handler does next;
  * throws IP_NOT_ALLOWED or RATE_LIMITED (with Retry-After). The Nest guard below and the
- * verify route (outside Nest) both admit callers with it.
+ * verify route and its fast path (outside Nest) admit callers with it.
  */
-export async function admitCaller(policy: PolicyService, principal: Principal, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const outcome = await policy.admitManagement(principal, request.ip);
+export async function admitCaller(policy: PolicyService, principal: Principal, ip: string, setHeader: SetHeader): Promise<void> {
+  const outcome = await policy.admitManagement(principal, ip);
   if (outcome.ratelimit) {
-    void reply
-      .header('x-ratelimit-limit', outcome.ratelimit.limit)
-      .header('x-ratelimit-remaining', outcome.ratelimit.remaining)
-      .header('x-ratelimit-reset', outcome.ratelimit.reset);
+    setHeader('x-ratelimit-limit', outcome.ratelimit.limit);
+    setHeader('x-ratelimit-remaining', outcome.ratelimit.remaining);
+    setHeader('x-ratelimit-reset', outcome.ratelimit.reset);
   }
   if (outcome.code === 'IP_NOT_ALLOWED') throw new ApiError('IP_NOT_ALLOWED');
   if (outcome.code === 'RATE_LIMITED') {
-    void reply.header('retry-after', retryAfterSeconds(outcome.code, outcome.ratelimit, Date.now()));
+    setHeader('retry-after', retryAfterSeconds(outcome.code, outcome.ratelimit, Date.now()));
     throw new ApiError('RATE_LIMITED');
   }
 }
@@ -41,7 +43,8 @@ export class KeyPolicyGuard implements CanActivate {
     if (rule?.kind === 'public') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user: Principal }>();
-    await admitCaller(this.policy, request.user, request, http.getResponse<FastifyReply>());
+    const reply = http.getResponse<FastifyReply>();
+    await admitCaller(this.policy, request.user, request.ip, (name, value) => void reply.header(name, value));
     return true;
   }
 }

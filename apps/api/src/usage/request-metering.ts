@@ -119,11 +119,19 @@ type WithOutcome = FastifyRequest & { [OUTCOME]?: RequestOutcome; [ANSWER]?: unk
  * The one metering seam: every authenticated request, and every verify, becomes exactly
  * one usage event once its answer is sent. The outcome is read from the answer itself
  * (the verify response, or the error envelope, before serialisation), so handlers,
- * guards and the exception filter know nothing of metering.
+ * guards and the exception filter know nothing of metering. The verify fast path, which
+ * answers before Fastify, reports its finished requests to `meter` itself.
  */
 @Injectable()
 export class RequestMetering {
   constructor(private readonly recorder: UsageRecorder) {}
+
+  /** Records the usage event of a finished request (none when metering is off, or nobody is billed). */
+  meter(finished: FinishedRequest): void {
+    if (!this.recorder.enabled) return;
+    const event = usageEventOf(finished);
+    if (event) this.recorder.record(event);
+  }
 
   install(fastify: FastifyInstance): void {
     if (!this.recorder.enabled) return;
@@ -142,7 +150,7 @@ export class RequestMetering {
       // Read once: Fastify builds the route options object anew at every read.
       const route = request.routeOptions;
       const answer = request[ANSWER];
-      const event = usageEventOf({
+      this.meter({
         method: request.method,
         routeUrl: route.url,
         requestId: String(request.id),
@@ -155,7 +163,6 @@ export class RequestMetering {
           request[OUTCOME] ??
           (answer !== undefined && isVerifyRoute(route.config) ? { kind: 'verified', response: answer as VerifyKeyResponse } : { kind: 'answered' }),
       });
-      if (event) this.recorder.record(event);
       done();
     });
   }
