@@ -157,8 +157,11 @@ export class VerifyFastPath {
       body = this.parseJson(text);
       const issue = bodyIssue(body);
       if (issue) throw ApiError.validation(issue.field, issue.message);
-      principal = await this.services.authenticator.authenticateKey({ headers: request.headers, ip });
-      await admitVerifyCaller(this.services, principal, ip, setHeader);
+      // Awaited only when not answered at once (a key or a limit not in this instance's memory).
+      const holder = this.services.authenticator.authenticateKey({ headers: request.headers, ip });
+      principal = holder instanceof Promise ? await holder : holder;
+      const admitted = admitVerifyCaller(this.services, principal, ip, setHeader);
+      if (admitted instanceof Promise) await admitted;
       if (!schemas.validate(body)) throw Object.assign(new Error('body does not match its schema'), { validation: schemas.validate.errors });
       const answer = await this.services.keys.verify(principal, body as VerifyKeyRequest);
       payload = schemas.serialize(answer);

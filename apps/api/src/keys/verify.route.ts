@@ -29,8 +29,9 @@ export interface VerifyRouteServices {
  * What verify asks of an authenticated caller, on the route and on its fast path: its
  * policy (IP allowlist, rate limit and X-RateLimit-* headers), then the `keys.verify` scope.
  */
-export async function admitVerifyCaller(services: VerifyRouteServices, principal: Principal, ip: string, setHeader: SetHeader): Promise<void> {
-  await admitCaller(services.policy, principal, ip, setHeader);
+export function admitVerifyCaller(services: VerifyRouteServices, principal: Principal, ip: string, setHeader: SetHeader): void | Promise<void> {
+  const admitted = admitCaller(services.policy, principal, ip, setHeader);
+  if (admitted instanceof Promise) return admitted.then(() => assertScopes(principal, VERIFY_SCOPES));
   assertScopes(principal, VERIFY_SCOPES);
 }
 

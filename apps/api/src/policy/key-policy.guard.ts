@@ -5,7 +5,7 @@ import { ACCESS_METADATA, type AccessRule } from '@keywarden/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
 import type { Principal } from '../credentials/principal';
-import { PolicyService } from './policy.service';
+import { type PolicyOutcome, PolicyService } from './policy.service';
 
 /** Sets a header on the answer being built (a Fastify reply's, or Node's response on the verify fast path). */
 export type SetHeader = (name: string, value: string | number) => void;
@@ -16,8 +16,14 @@ export type SetHeader = (name: string, value: string | number) => void;
  * throws IP_NOT_ALLOWED or RATE_LIMITED (with Retry-After). The Nest guard below and the
  * verify route and its fast path (outside Nest) admit callers with it.
  */
-export async function admitCaller(policy: PolicyService, principal: Principal, ip: string, setHeader: SetHeader): Promise<void> {
-  const outcome = await policy.admitManagement(principal, ip);
+export function admitCaller(policy: PolicyService, principal: Principal, ip: string, setHeader: SetHeader): void | Promise<void> {
+  const outcome = policy.admitManagement(principal, ip);
+  // At once when the policy answers at once, as it does for a local rate limit: the verify fast path awaits nothing then.
+  if (outcome instanceof Promise) return outcome.then((settled) => applyCallerOutcome(settled, setHeader));
+  applyCallerOutcome(outcome, setHeader);
+}
+
+function applyCallerOutcome(outcome: PolicyOutcome, setHeader: SetHeader): void {
   if (outcome.ratelimit) {
     setHeader('x-ratelimit-limit', outcome.ratelimit.limit);
     setHeader('x-ratelimit-remaining', outcome.ratelimit.remaining);

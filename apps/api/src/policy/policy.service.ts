@@ -29,6 +29,12 @@ export interface PolicyRequest {
 
 const NO_LIMIT: RateDecision = { allowed: true, state: null, taken: [] };
 const IP_NOT_ALLOWED: PolicyOutcome = { code: 'IP_NOT_ALLOWED' };
+
+/** A management call's outcome from its rate-limit decision. */
+function outcomeOfDecision(decision: RateDecision): PolicyOutcome {
+  const code = decision.allowed ? 'VALID' : 'RATE_LIMITED';
+  return decision.state ? { code, ratelimit: decision.state } : { code };
+}
 const MODEL_NOT_ALLOWED: PolicyOutcome = { code: 'MODEL_NOT_ALLOWED' };
 const USAGE_EXCEEDED: PolicyOutcome = { code: 'USAGE_EXCEEDED' };
 
@@ -74,17 +80,16 @@ export class PolicyService {
    * An admin key (or an app key on `/v1/me`) on Keywarden's own API: its IP allowlist
    * against the request's client IP, then its rate limits (or the deployment default).
    */
-  async admitManagement(principal: Principal, clientIp: string): Promise<PolicyOutcome> {
+  admitManagement(principal: Principal, clientIp: string): PolicyOutcome | Promise<PolicyOutcome> {
     const policy = principal.policy;
-    let outcome: PolicyOutcome;
-    if (!ipAllowed(policy, clientIp)) outcome = IP_NOT_ALLOWED;
-    else {
-      const windows = policy.windows.length > 0 ? policy.windows : this.defaultManagementWindows;
-      let decision = this.limiter.take(principal.keyId, windows);
-      if (decision instanceof Promise) decision = await decision;
-      const code = decision.allowed ? 'VALID' : 'RATE_LIMITED';
-      outcome = decision.state ? { code, ratelimit: decision.state } : { code };
-    }
+    if (!ipAllowed(policy, clientIp)) return this.managementOutcome(IP_NOT_ALLOWED);
+    const windows = policy.windows.length > 0 ? policy.windows : this.defaultManagementWindows;
+    const decision = this.limiter.take(principal.keyId, windows);
+    // Answered at once when the limiter is (a local window): every verify's caller goes through here.
+    return decision instanceof Promise ? decision.then((settled) => this.managementOutcome(outcomeOfDecision(settled))) : this.managementOutcome(outcomeOfDecision(decision));
+  }
+
+  private managementOutcome(outcome: PolicyOutcome): PolicyOutcome {
     if (outcome.code !== 'VALID') this.metrics.policyRejections.inc({ code: outcome.code, surface: 'management' });
     return outcome;
   }
