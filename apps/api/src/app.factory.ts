@@ -18,7 +18,7 @@ import { PortalService } from './portal/portal.service';
 import { createValidationPipe } from './common/validation.pipe';
 import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
 import { GithubSignatureService } from './leaks/github-signature.service';
-import { installTransportSecurity } from './transport/transport-security';
+import { hstsOf, installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import { KeyAuthenticator } from './auth/key-authenticator.service';
 import { completionLogLevel, writeRequestCompletion } from './common/request-log';
@@ -99,8 +99,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   const trustProxy = typeof config.trustProxy === 'number' ? trustedHops(config.trustProxy) : config.trustProxy;
   let verifyFastPath: VerifyFastPath | undefined;
   const adapter = createFastifyAdapter(logger, {
-    // Over HTTPS only, every request goes through Fastify (HSTS, the protocol check).
-    ...(config.transport.requireHttps ? {} : { serverFactory: serverWithVerifyFastPath(() => verifyFastPath) }),
+    serverFactory: serverWithVerifyFastPath(() => verifyFastPath),
     bodyLimit: config.bodyLimitBytes,
     trustProxy,
     // Request ids are ours; an inbound header is not trusted.
@@ -196,13 +195,11 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     metrics: app.get(MetricsService),
   };
   registerVerifyRoute(fastify, verifyServices);
-  if (!config.transport.requireHttps) {
-    verifyFastPath = new VerifyFastPath(
-      fastify,
-      { ...verifyServices, metering: app.get(RequestMetering), logger },
-      { bodyLimitBytes: config.bodyLimitBytes, trustProxy, verifyLogSampleRate: config.verifyLogSampleRate },
-    );
-  }
+  verifyFastPath = new VerifyFastPath(
+    fastify,
+    { ...verifyServices, metering: app.get(RequestMetering), logger },
+    { bodyLimitBytes: config.bodyLimitBytes, hsts: hstsOf(config.transport), trustProxy, verifyLogSampleRate: config.verifyLogSampleRate },
+  );
 
   setupOpenApi(app);
   const portal = app.get(PortalService);

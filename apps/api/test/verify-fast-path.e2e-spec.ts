@@ -116,3 +116,34 @@ describe.each([
     for (const path of [FAST, ROUTED]) expectErrorEnvelope(await verifyVia(path, forged), { status: 403, code: 'IP_NOT_ALLOWED' });
   });
 });
+
+describe('with HTTPS required (KW_REQUIRE_HTTPS=true), behind a trusted TLS proxy', () => {
+  let strict: ApiProcess;
+
+  beforeAll(async () => {
+    strict = await startApi({ KW_REQUIRE_HTTPS: 'true', KW_TRUST_PROXY: 'true' });
+  });
+
+  afterAll(async () => {
+    await strict?.stop();
+  });
+
+  const verifyOver = (path: string, proto: string) =>
+    rawRequest(strict.baseUrl, path, { apiKey: workspace.secret, body: JSON.stringify({ key: appKey }), headers: { 'x-forwarded-proto': proto } });
+
+  it('answers a verify that came over HTTPS with HSTS, as the Fastify route does', async () => {
+    const fast = await verifyOver(FAST, 'https');
+    expect({ status: fast.status, body: fast.json, hsts: fast.headers.get('strict-transport-security') }).toMatchObject({
+      status: 200,
+      body: { valid: true },
+      hsts: 'max-age=31536000; includeSubDomains',
+    });
+    expect(comparable(fast)).toEqual(comparable(await verifyOver(ROUTED, 'https')));
+  });
+
+  it('refuses a verify that came over plain HTTP with 403 HTTPS_REQUIRED, as the Fastify route does', async () => {
+    const fast = await verifyOver(FAST, 'http');
+    expectErrorEnvelope(fast, { status: 403, code: 'HTTPS_REQUIRED' });
+    expect(comparable(fast)).toEqual(comparable(await verifyOver(ROUTED, 'http')));
+  });
+});

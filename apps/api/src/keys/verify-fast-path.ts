@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
 import proxyAddr from '@fastify/proxy-addr';
 import { newId, VERIFY_KEY_REQUEST_SCHEMA, VERIFY_KEY_RESPONSE_SCHEMA, type VerifyKeyRequest, type VerifyKeyResponse } from '@keywarden/core';
 import { RequestLogger } from '@keywarden/platform';
@@ -30,6 +31,8 @@ export interface VerifyFastPathServices extends VerifyRouteServices {
 
 export interface VerifyFastPathOptions {
   bodyLimitBytes: number;
+  /** With KW_REQUIRE_HTTPS: the Strict-Transport-Security of every answer, and only requests that came over HTTPS are taken. */
+  hsts: string | null;
   /** The `trustProxy` the Fastify instance was given: `request.ip` here is Fastify's. */
   trustProxy: FastifyServerOptions['trustProxy'];
   verifyLogSampleRate: number;
@@ -57,8 +60,8 @@ function trustFunctionOf(trustProxy: FastifyServerOptions['trustProxy']): ((addr
  *
  * It takes only the common shape of a verify; anything else (a query string, another
  * content type, no Content-Length, a body over the limit, a cookie, repeated credentials,
- * a server shutting down, HTTPS required) goes to the Fastify route, which answers it as
- * before.
+ * a server shutting down, plain HTTP where HTTPS is required) goes to the Fastify route,
+ * which answers it as before.
  */
 export class VerifyFastPath {
   private schemas: CompiledSchemas | null = null;
@@ -101,6 +104,8 @@ export class VerifyFastPath {
     const type = headers['content-type'];
     if (type === undefined || !JSON_CONTENT_TYPE.test(type) || headers.cookie !== undefined) return false;
     if (repeatedCredentialHeader(request.rawHeaders) !== null) return false;
+    // Refused by Fastify's hook (403 HTTPS_REQUIRED).
+    if (this.options.hsts !== null && this.protocolOf(request) !== 'https') return false;
     const schemas = this.schemas ?? this.compileSchemas();
     if (schemas === null) return false;
     this.readBody(request, response, schemas);
@@ -152,6 +157,7 @@ export class VerifyFastPath {
     let code: string;
     // Name, value, name, value: written at once by `writeHead`, as the Fastify route's reply does.
     const headers: string[] = ['x-request-id', requestId, 'cache-control', 'no-store', 'x-content-type-options', 'nosniff'];
+    if (this.options.hsts !== null) headers.push('strict-transport-security', this.options.hsts);
     const setHeader = (name: string, value: string | number) => void headers.push(name, String(value));
     try {
       body = this.parseJson(text);
@@ -204,6 +210,14 @@ export class VerifyFastPath {
       ip,
       code: verifyCode,
     });
+  }
+
+  /** Fastify's `request.protocol`: X-Forwarded-Proto (its last entry) from a trusted proxy, else the connection's own. */
+  private protocolOf(request: IncomingMessage): string {
+    const forwarded = request.headers['x-forwarded-proto'];
+    const socket = request.socket as TLSSocket;
+    if (typeof forwarded === 'string' && forwarded !== '' && this.trust !== null && this.trust(socket.remoteAddress ?? '', 0)) return forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
+    return socket.encrypted ? 'https' : 'http';
   }
 
   /** Fastify's `request.ip`; a socket already closed has no address, and its request gets no answer anyway. */
