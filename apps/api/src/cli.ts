@@ -63,25 +63,35 @@ async function bootstrap(dataSource: DataSource, options: { name: string; ifEmpt
   );
 }
 
+/** Options only `bootstrap` reads: given to `migrate`, they would be silently ignored. */
+const BOOTSTRAP_OPTIONS = ['name', 'if-empty', 'json'] as const;
+
 /** What is wrong with a command line, before anything connects: null when nothing is. */
-function usageProblem(command: string | undefined, extra: string[], name: string): string | null {
+function usageProblem(command: string | undefined, extra: string[], values: CommandLine['values']): string | null {
   if (command === undefined) return 'a command is required';
   if (command !== 'migrate' && command !== 'bootstrap') return `unknown command: ${command.slice(0, 40)}`;
   if (extra.length > 0) return `${command} takes no arguments (got ${extra.length})`;
+  const ignored = command === 'migrate' ? BOOTSTRAP_OPTIONS.find((option) => values[option] !== undefined) : undefined;
+  if (ignored) return `migrate takes no --${ignored} (it is an option of bootstrap)`;
+  const name = values.name ?? DEFAULT_WORKSPACE_NAME;
   // The same rule as an app's name.
   if (command === 'bootstrap' && (name.trim() === '' || name.length > 100)) return '--name must be 1-100 characters, not blank';
   return null;
 }
 
+// No defaults here: an option left out is told apart from one given (see BOOTSTRAP_OPTIONS).
 const OPTIONS = {
-  name: { type: 'string', default: 'default' },
-  'if-empty': { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
+  name: { type: 'string' },
+  'if-empty': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
 } as const;
+const DEFAULT_WORKSPACE_NAME = 'default';
+
+type CommandLine = ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>>;
 
 /** The command line, or what is wrong with its options (an unknown one, a missing value). */
-function parseCommandLine(): ReturnType<typeof parseArgs<{ allowPositionals: true; options: typeof OPTIONS }>> | { problem: string } {
+function parseCommandLine(): CommandLine | { problem: string } {
   try {
     return parseArgs({ allowPositionals: true, options: OPTIONS });
   } catch (error) {
@@ -99,7 +109,7 @@ async function main(): Promise<void> {
   }
   const { positionals, values } = parsed;
   const command = positionals[0];
-  const problem = values.help ? null : usageProblem(command, positionals.slice(1), values.name);
+  const problem = values.help ? null : usageProblem(command, positionals.slice(1), values);
   if (values.help || problem) {
     if (problem) process.stderr.write(`kw: ${problem}\n`);
     process.stdout.write(USAGE);
@@ -110,7 +120,7 @@ async function main(): Promise<void> {
   const dataSource = await new DataSource(dataSourceOptions(config.databaseUrl)).initialize();
   try {
     if (command === 'migrate') await migrate(dataSource);
-    else await bootstrap(dataSource, { name: values.name, ifEmpty: values['if-empty'], json: values.json });
+    else await bootstrap(dataSource, { name: values.name ?? DEFAULT_WORKSPACE_NAME, ifEmpty: values['if-empty'] ?? false, json: values.json ?? false });
   } finally {
     await dataSource.destroy();
   }
