@@ -375,6 +375,9 @@ describe('bad input', () => {
     ['a relative URL', { url: '/hook' }, 'url'],
     ['a URL longer than 2048 characters', { url: `https://example.com/${'a'.repeat(2048)}` }, 'url'],
     ['a URL to port 0', { url: 'http://example.com:0/hook' }, 'url'],
+    ['a host with an empty label, which no DNS name has', { url: 'https://a..b/hook' }, 'url'],
+    ['a host that starts with a dot', { url: 'https://.example.com/hook' }, 'url'],
+    ['a host label over 63 characters', { url: `https://${'a'.repeat(64)}.example.com/hook` }, 'url'],
     ['a URL with a line break the URL parser would drop', { url: 'https://example.com/ho\r\nok' }, 'url'],
     ['a URL with a leading space', { url: ' https://example.com/hook' }, 'url'],
     ['a URL with a backslash the URL parser would rewrite', { url: 'https://example.com\\hook' }, 'url'],
@@ -388,6 +391,17 @@ describe('bad input', () => {
     expectErrorEnvelope(response, { status: 400, code: 'VALIDATION_FAILED' });
     expect(detailFields(response)).toContain(field);
   });
+
+  it.each(['https://hooks.example.com./in', 'https://bücher.example/in', 'https://hooks_internal.example/in'])(
+    'create with the valid host name of %s: accepted',
+    async (url) => {
+      const response = await rawRequest(api.baseUrl, path, { apiKey: workspace.secret, body: JSON.stringify({ appId: app.id, url }) });
+      const created = response.json as { id: string; url: string };
+      expect({ status: response.status, url: created.url }).toEqual({ status: 201, url });
+      // No delivery of this file's events goes to a host that does not exist.
+      expect((await rawRequest(api.baseUrl, `${path}/${created.id}`, { method: 'DELETE', apiKey: workspace.secret })).status).toBe(204);
+    },
+  );
 
   it('update with a bad URL or enabled that is not a boolean: 400', async () => {
     const endpoint = await newEndpoint('/bad-update');

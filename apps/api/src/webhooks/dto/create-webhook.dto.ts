@@ -17,6 +17,20 @@ import type { ExactContract } from '../../common/exact-contract';
  */
 const UNWRITTEN_URL_CHARACTERS = /[\u0000-\u0020\u007f\\]/;
 
+/** A DNS label as the URL parser leaves it (lower-cased, punycode): 1-63 letters, digits, hyphens or underscores. */
+const HOST_LABEL = /^[a-z0-9_-]{1,63}$/;
+
+/**
+ * A host name that DNS could ever answer for: labels of 1-63 characters (no empty label, as
+ * in `a..b`), 253 characters in all; one trailing dot (a fully qualified name) is fine. An IP
+ * literal is left to the parser. Such a URL was accepted and then failed every delivery.
+ */
+function isResolvableHostName(hostname: string): boolean {
+  if (hostname.startsWith('[') || /^[0-9.]+$/.test(hostname)) return true;
+  const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  return name.length <= 253 && name.split('.').every((label) => HOST_LABEL.test(label));
+}
+
 function isWebhookUrl(value: unknown): boolean {
   if (typeof value !== 'string' || value.length > MAX_WEBHOOK_URL_LENGTH || UNWRITTEN_URL_CHARACTERS.test(value)) return false;
   let url: URL;
@@ -26,7 +40,14 @@ function isWebhookUrl(value: unknown): boolean {
     return false;
   }
   // Port 0 cannot be connected to.
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' && url.username === '' && url.password === '' && url.port !== '0';
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.hostname !== '' &&
+    isResolvableHostName(url.hostname) &&
+    url.username === '' &&
+    url.password === '' &&
+    url.port !== '0'
+  );
 }
 
 /** An absolute http(s) URL without credentials; where it points is checked at delivery time (SSRF guard). */
@@ -36,7 +57,7 @@ export const IsWebhookUrl = () =>
     validator: {
       validate: isWebhookUrl,
       defaultMessage: () =>
-        `must be an absolute http(s) URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters, without user or password, spaces, control characters or backslashes, and not to port 0`,
+        `must be an absolute http(s) URL of at most ${MAX_WEBHOOK_URL_LENGTH} characters to a valid host name (no empty label, labels of at most 63 characters), without user or password, spaces, control characters or backslashes, and not to port 0`,
     },
   });
 
