@@ -75,6 +75,49 @@ describe('SSRF guard (private targets not allowed)', () => {
   });
 });
 
+/** The value of a counter line on the worker's /metrics, 0 when the line is not there yet. */
+function counterValue(metrics: string, line: string): number {
+  const found = metrics.split('\n').find((candidate) => candidate.startsWith(`${line} `));
+  return found === undefined ? 0 : Number(found.split(' ').pop());
+}
+
+describe("the worker's webhook metrics", () => {
+  let worker: WorkerProcess;
+  let accepting: StatusReceiver;
+  let refusing: StatusReceiver;
+
+  beforeAll(async () => {
+    [accepting, refusing] = await Promise.all([new StatusReceiver(204).start(), new StatusReceiver(503).start()]);
+    worker = await new WorkerProcess({ KW_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', KW_WEBHOOK_RETRY_SCHEDULE: '100ms', KW_WEBHOOK_POLL_MS: '50' }).start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([accepting?.stop(), refusing?.stop()]);
+  });
+
+  it('count each attempt by result and time it', async () => {
+    const fixture = await createFixture(db, 2, 0);
+    const delivered = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0], url: `${accepting.url}/hook` });
+    const failing = await insertEndpoint(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[1], url: `${refusing.url}/hook` });
+    await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[0] });
+    await insertEvents(db, { workspaceId: fixture.workspaceId, appId: fixture.apps[1] });
+    await settled(delivered.id, 'succeeded');
+    // One attempt, then one retry after 100 ms: two failed attempts.
+    const failed = await settled(failing.id, 'failed');
+    const metrics = await worker.metrics();
+    const counted = {
+      delivered: counterValue(metrics, 'kw_webhook_attempts_total{result="delivered"}'),
+      failed: counterValue(metrics, 'kw_webhook_attempts_total{result="failed"}'),
+      timed: counterValue(metrics, 'kw_webhook_attempt_duration_seconds_count'),
+    };
+    // At least: the database may hold other tests' endpoints with events still to deliver.
+    expect(counted.delivered).toBeGreaterThanOrEqual(1);
+    expect(counted.failed).toBeGreaterThanOrEqual(failed.attempts);
+    expect(counted.timed).toBe(counted.delivered + counted.failed);
+  });
+});
+
 describe('an endpoint failing for too long', () => {
   let worker: WorkerProcess;
   let receiver: StatusReceiver;

@@ -69,6 +69,20 @@ export class MetricsService extends PrometheusMetrics {
     registers: [this.registry],
   });
 
+  readonly webhookAttempts = new Counter({
+    name: 'kw_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by result: delivered (a 2xx answer) or failed (any other answer, no answer, a refused target).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookAttemptDuration = new Histogram({
+    name: 'kw_webhook_attempt_duration_seconds',
+    help: 'Time from sending a webhook to its answer (or to the failure), per attempt.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   readonly batchFailures = new Counter({
     name: 'kw_usage_batch_failures_total',
     help: 'Usage batch attempts that failed (the job is retried by BullMQ when it has attempts left).',

@@ -23,6 +23,7 @@ import {
 } from '@keywarden/db';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { WebhookConfig } from '../config/worker-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { Batched } from './batched';
 import { EndpointSlots } from './endpoint-slots';
 import { type SendOutcome, WebhookSender } from './webhook-sender';
@@ -90,6 +91,7 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(WEBHOOK_CONFIG) private readonly config: WebhookConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.sender = new WebhookSender({
       timeoutMs: config.timeoutMs,
@@ -131,7 +133,8 @@ export class WebhookDeliveryService implements OnApplicationShutdown {
       [WEBHOOK_HEADERS.signature]: webhookSignatureHeader(this.signingSecrets(delivery, attemptedAt), delivery.event_id, timestamp, body),
     };
     const outcome = await this.sender.send({ url: delivery.url, headers, body });
-
+    this.metrics.webhookAttempts.inc({ result: isSuccess(outcome.statusCode) ? 'delivered' : 'failed' });
+    this.metrics.webhookAttemptDuration.observe(outcome.latencyMs / 1000);
     if (isSuccess(outcome.statusCode)) {
       const redelivered = await this.successes.submit({ delivery, attemptedAt, outcome });
       return redelivered ? AGAIN_NOW() : DONE;
