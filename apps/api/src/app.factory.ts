@@ -18,6 +18,7 @@ import { PortalService } from './portal/portal.service';
 import { createValidationPipe } from './common/validation.pipe';
 import { GITHUB_BODY_LIMIT_BYTES, GITHUB_SCANNING_ROUTE, githubSignatureHook } from './leaks/github-raw-body';
 import { GithubSignatureService } from './leaks/github-signature.service';
+import { proxyTrustOf } from './transport/proxy-trust';
 import { hstsOf, installTransportSecurity } from './transport/transport-security';
 import type { ApiConfig } from './config/api-config';
 import { KeyAuthenticator } from './auth/key-authenticator.service';
@@ -34,11 +35,6 @@ import { withRateLimits } from './openapi/rate-limits';
 import { loadResponseSchemas, withResponseSchemas } from './openapi/response-schemas';
 import { routeAccessOf, withRouteSecurity } from './openapi/security';
 import { withValidatorBounds } from './openapi/validator-bounds';
-
-/** Believes the last `hops` proxies in front (the peer, then each address it appended). */
-function trustedHops(hops: number): (address: string, hop: number) => boolean {
-  return (_address, hop) => hop < hops;
-}
 
 /** POST /v1/usage: 1000 items of at most ~500 bytes each. */
 const REPORT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -95,13 +91,12 @@ function setupOpenApi(app: NestFastifyApplication): void {
 
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
   const logger = createLogger('api', config.logLevel);
-  // A number of hops as Fastify's own function of it: the adapter's type takes no number.
-  const trustProxy = typeof config.trustProxy === 'number' ? trustedHops(config.trustProxy) : config.trustProxy;
+  const trust = proxyTrustOf(config.trustProxy);
   let verifyFastPath: VerifyFastPath | undefined;
   const adapter = createFastifyAdapter(logger, {
     serverFactory: serverWithVerifyFastPath(() => verifyFastPath),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy,
+    trustProxy: trust ?? false,
     // Request ids are ours; an inbound header is not trusted.
     requestIdHeader: false,
     genReqId: () => newId('request'),
@@ -198,7 +193,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   verifyFastPath = new VerifyFastPath(
     fastify,
     { ...verifyServices, metering: app.get(RequestMetering), logger },
-    { bodyLimitBytes: config.bodyLimitBytes, hsts: hstsOf(config.transport), trustProxy, verifyLogSampleRate: config.verifyLogSampleRate },
+    { bodyLimitBytes: config.bodyLimitBytes, hsts: hstsOf(config.transport), trust, verifyLogSampleRate: config.verifyLogSampleRate },
   );
 
   setupOpenApi(app);

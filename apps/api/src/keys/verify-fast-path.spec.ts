@@ -32,7 +32,7 @@ beforeEach(async () => {
   // No request reaches a service in these tests: they are about which requests are taken.
   const services = {} as VerifyFastPathServices;
   registerVerifyRoute(fastify, services);
-  fastPath = new VerifyFastPath(fastify, services, { bodyLimitBytes: 1024, hsts: null, trustProxy: false, verifyLogSampleRate: 0 });
+  fastPath = new VerifyFastPath(fastify, services, { bodyLimitBytes: 1024, hsts: null, trust: null, verifyLogSampleRate: 0 });
   await fastify.ready();
 });
 
@@ -66,7 +66,7 @@ it.each([
 });
 
 it('leaves plain HTTP to Fastify when HTTPS is required (its hook answers 403)', () => {
-  const strict = new VerifyFastPath(fastify, {} as VerifyFastPathServices, { bodyLimitBytes: 1024, hsts: 'max-age=1', trustProxy: false, verifyLogSampleRate: 0 });
+  const strict = new VerifyFastPath(fastify, {} as VerifyFastPathServices, { bodyLimitBytes: 1024, hsts: 'max-age=1', trust: null, verifyLogSampleRate: 0 });
   const request = incoming({ headers: { 'x-forwarded-proto': 'https' } });
   // No trusted proxy: the header is the client's word, and the connection is plain.
   Object.defineProperty(request, 'socket', { value: { remoteAddress: '127.0.0.1', encrypted: false } });
@@ -79,7 +79,7 @@ it('leaves every request to Fastify once it is closing, which answers 503', asyn
 });
 
 it('leaves requests to Fastify until it has compiled its schemas', () => {
-  const early = new VerifyFastPath(Fastify(), {} as VerifyFastPathServices, { bodyLimitBytes: 1024, hsts: null, trustProxy: false, verifyLogSampleRate: 0 });
+  const early = new VerifyFastPath(Fastify(), {} as VerifyFastPathServices, { bodyLimitBytes: 1024, hsts: null, trust: null, verifyLogSampleRate: 0 });
   expect(early.take(incoming(), response)).toBe(false);
 });
 
@@ -101,7 +101,7 @@ describe('a failure after the answer was decided (here: the metric registry thro
   }
 
   it('is answered with the 500 envelope, not left hanging or crashing the process', async () => {
-    const failing = new VerifyFastPath(fastify, servicesFailingAtTheMetric(), { bodyLimitBytes: 1024, hsts: null, trustProxy: false, verifyLogSampleRate: 0 });
+    const failing = new VerifyFastPath(fastify, servicesFailingAtTheMetric(), { bodyLimitBytes: 1024, hsts: null, trust: null, verifyLogSampleRate: 0 });
     const request = incoming();
     const written: { status?: number; headers?: Record<string, string>; body?: string } = {};
     const ended = new Promise<void>((resolve) => {

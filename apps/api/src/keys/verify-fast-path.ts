@@ -12,6 +12,7 @@ import { ApiError } from '../common/api-error';
 import { describeError } from '../common/error.filter';
 import { completionLogLevel, writeRequestCompletion } from '../common/request-log';
 import type { Principal } from '../credentials/principal';
+import type { ProxyTrust } from '../transport/proxy-trust';
 import type { RequestMetering, RequestOutcome } from '../usage/request-metering';
 import { admitVerifyCaller, VERIFY_ROUTE, type VerifyRouteServices } from './verify.route';
 
@@ -33,19 +34,9 @@ export interface VerifyFastPathOptions {
   bodyLimitBytes: number;
   /** With KW_REQUIRE_HTTPS: the Strict-Transport-Security of every answer, and only requests that came over HTTPS are taken. */
   hsts: string | null;
-  /** The `trustProxy` the Fastify instance was given: `request.ip` here is Fastify's. */
-  trustProxy: FastifyServerOptions['trustProxy'];
+  /** The proxy trust the Fastify instance was given: `request.ip` and `request.protocol` here are Fastify's. */
+  trust: ProxyTrust | null;
   verifyLogSampleRate: number;
-}
-
-/** Fastify's reading of `trustProxy` (`request.ip`): which peers' X-Forwarded-For entries count. */
-function trustFunctionOf(trustProxy: FastifyServerOptions['trustProxy']): ((address: string, hop: number) => boolean) | null {
-  if (trustProxy === undefined || trustProxy === false) return null;
-  if (trustProxy === true) return () => true;
-  if (typeof trustProxy === 'function') return trustProxy;
-  // Fastify reads a number as hops without a trusted peer; the API gives it a function instead.
-  if (typeof trustProxy === 'number') return () => false;
-  return proxyAddr.compile(typeof trustProxy === 'string' ? trustProxy.split(',').map((entry) => entry.trim()) : trustProxy);
 }
 
 /**
@@ -66,7 +57,6 @@ function trustFunctionOf(trustProxy: FastifyServerOptions['trustProxy']): ((addr
 export class VerifyFastPath {
   private schemas: CompiledSchemas | null = null;
   private closing = false;
-  private readonly trust: ((address: string, hop: number) => boolean) | null;
   private readonly parseJson: (text: string) => unknown;
 
   constructor(
@@ -74,7 +64,6 @@ export class VerifyFastPath {
     private readonly services: VerifyFastPathServices,
     private readonly options: VerifyFastPathOptions,
   ) {
-    this.trust = trustFunctionOf(options.trustProxy);
     // Fastify's parser, with the poisoning rules the instance was built with.
     const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = fastify.initialConfig as FastifyServerOptions;
     const parser = fastify.getDefaultJsonParser(onProtoPoisoning, onConstructorPoisoning);
@@ -216,14 +205,14 @@ export class VerifyFastPath {
   private protocolOf(request: IncomingMessage): string {
     const forwarded = request.headers['x-forwarded-proto'];
     const socket = request.socket as TLSSocket;
-    if (typeof forwarded === 'string' && forwarded !== '' && this.trust !== null && this.trust(socket.remoteAddress ?? '', 0)) return forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
+    if (typeof forwarded === 'string' && forwarded !== '' && this.options.trust !== null && this.options.trust(socket.remoteAddress ?? '', 0)) return forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
     return socket.encrypted ? 'https' : 'http';
   }
 
   /** Fastify's `request.ip`; a socket already closed has no address, and its request gets no answer anyway. */
   private ipOf(request: IncomingMessage): string {
-    if (this.trust === null) return request.socket.remoteAddress ?? '';
-    const addresses = proxyAddr.all(request, this.trust);
+    if (this.options.trust === null) return request.socket.remoteAddress ?? '';
+    const addresses = proxyAddr.all(request, this.options.trust);
     return addresses[addresses.length - 1];
   }
 }

@@ -29,14 +29,14 @@ export interface PolicyRequest {
 
 const NO_LIMIT: RateDecision = { allowed: true, state: null, taken: [] };
 const IP_NOT_ALLOWED: PolicyOutcome = { code: 'IP_NOT_ALLOWED' };
+const MODEL_NOT_ALLOWED: PolicyOutcome = { code: 'MODEL_NOT_ALLOWED' };
+const USAGE_EXCEEDED: PolicyOutcome = { code: 'USAGE_EXCEEDED' };
 
 /** A management call's outcome from its rate-limit decision. */
 function outcomeOfDecision(decision: RateDecision): PolicyOutcome {
   const code = decision.allowed ? 'VALID' : 'RATE_LIMITED';
   return decision.state ? { code, ratelimit: decision.state } : { code };
 }
-const MODEL_NOT_ALLOWED: PolicyOutcome = { code: 'MODEL_NOT_ALLOWED' };
-const USAGE_EXCEEDED: PolicyOutcome = { code: 'USAGE_EXCEEDED' };
 
 /** The state closer to running out: fewer remaining, then the later reset. */
 function tighter(a: RateLimitState | null, b: RateLimitState | null): RateLimitState | null {
